@@ -1,0 +1,584 @@
+"""Kernels: named symbolic kernels, literal kernels and kernel expressions.
+
+A kernel is a weight of shape ``(out, in, c)`` in PyTorch's layout. A
+single-channel kernel ``k[3]`` has shape ``(1, 1, 3)`` and taps
+``k_0, k_1, k_2``; a weight ``W[8, 4, 3]`` has taps ``W_o_i_j``. The length
+``c`` may be a generic positive integer symbol (``k[c]``); channel counts are
+always concrete. Every kernel is an immutable value whose ``repr`` is DSL
+syntax.
+
+>>> k = kernel("k", 3)
+>>> convolve(k, dilate(k, 2))
+convolve(k[3], dilate(k[3], 2))
+>>> convolve(k, dilate(k, 2)).length
+7
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Mapping, Sequence, Union
+
+import sympy
+
+from symconv.errors import InvalidArgument, KernelError, SizeLimitError
+
+__all__ = [
+    "MAX_KERNEL_LENGTH",
+    "MAX_CHANNELS",
+    "Kernel",
+    "KernelSymbol",
+    "Literal",
+    "Dilate",
+    "Convolve",
+    "FlipKernel",
+    "PadKernel",
+    "KernelSum",
+    "Scaled",
+    "Taps",
+    "kernel",
+    "literal",
+    "dilate",
+    "convolve",
+    "flipk",
+    "padk",
+    "tap_symbol",
+    "size_symbol",
+    "as_kernel",
+    "exact_number",
+]
+
+#: Refuse kernels longer than this before allocating anything.
+MAX_KERNEL_LENGTH = 4096
+#: Refuse channel counts above this.
+MAX_CHANNELS = 1024
+
+Size = Union[int, sympy.Expr]
+#: Taps of a kernel: ``taps[o][i][j]`` for output channel o, input channel i, tap j.
+Taps = tuple[tuple[tuple[sympy.Expr, ...], ...], ...]
+
+
+def tap_symbol(name: str, *index: int) -> sympy.Symbol:
+    """The SymPy symbol of one tap: ``k_2`` for ``k[c]``, ``W_1_0_2`` for a weight."""
+    return sympy.Symbol(name + "".join(f"_{i}" for i in index))
+
+
+def size_symbol(name: str) -> sympy.Symbol:
+    """The positive integer symbol of a generic length, e.g. ``c`` in ``k[c]``."""
+    return sympy.Symbol(name, integer=True, positive=True)
+
+
+def exact_number(value: object, what: str = "kernel tap") -> sympy.Rational:
+    """Convert a Python number to an exact SymPy rational, refusing NaN and infinities.
+
+    >>> exact_number(0.5)
+    1/2
+    """
+    if isinstance(value, bool):
+        raise KernelError(f"{what} {value!r} is a boolean; expected a number")
+    if isinstance(value, sympy.Rational):
+        return value
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise KernelError(f"{what} {value!r} is not finite; expected a finite number")
+        return sympy.Rational(Fraction(repr(value)))
+    if isinstance(value, sympy.Expr) and value.is_number:
+        if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            raise KernelError(f"{what} {value} is not finite; expected a finite number")
+        return value
+    raise KernelError(f"{what} {value!r} is not a number; expected an int, a fraction or a float")
+
+
+def _check_length(length: Size, what: str) -> Size:
+    if isinstance(length, sympy.Expr) and not length.is_Integer:
+        return length
+    length = int(length)
+    if length < 1:
+        raise KernelError(f"{what} has length {length}; expected a kernel length of at least 1")
+    if length > MAX_KERNEL_LENGTH:
+        raise SizeLimitError(
+            f"{what} has length {length}; symconv refuses kernels longer than {MAX_KERNEL_LENGTH}"
+        )
+    return length
+
+
+def _concrete(length: Size, sizes: Mapping[str, int], what: str) -> int:
+    """Substitute generic sizes into a length and insist on an integer."""
+    if isinstance(length, int):
+        return length
+    value = length.subs({size_symbol(s): v for s, v in sizes.items()})
+    if not value.is_Integer:
+        missing = ", ".join(sorted(str(s) for s in value.free_symbols))
+        raise KernelError(f"{what} has generic length {length}; give a value for {missing}")
+    return _check_length(int(value), what)
+
+
+class Kernel:
+    """Base class of kernels; subclasses are frozen dataclasses."""
+
+    @property
+    def shape(self) -> tuple[int, int, Size]:
+        """``(out, in, c)``; ``c`` may be a SymPy expression in generic sizes."""
+        raise NotImplementedError
+
+    @property
+    def out_channels(self) -> int:
+        return self.shape[0]
+
+    @property
+    def in_channels(self) -> int:
+        return self.shape[1]
+
+    @property
+    def length(self) -> Size:
+        return self.shape[2]
+
+    @property
+    def is_single_channel(self) -> bool:
+        return self.shape[0] == 1 and self.shape[1] == 1
+
+    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        """Exact taps ``taps[o][i][j]`` with generic lengths replaced by ``sizes``."""
+        raise NotImplementedError
+
+    def kernel_names(self) -> frozenset[str]:
+        """Names of the symbolic kernels this expression uses."""
+        return frozenset().union(*(c.kernel_names() for c in self._children()))
+
+    def length_symbols(self) -> frozenset[sympy.Symbol]:
+        """Generic length symbols (``c`` in ``k[c]``) this expression depends on."""
+        return frozenset().union(*(c.length_symbols() for c in self._children()))
+
+    def symbols(self) -> tuple["KernelSymbol", ...]:
+        """The named kernels used, each once, in order of first use."""
+        seen: dict[str, KernelSymbol] = {}
+        for child in self._children():
+            for s in child.symbols():
+                seen.setdefault(s.name, s)
+        return tuple(seen.values())
+
+    def _children(self) -> tuple["Kernel", ...]:
+        return ()
+
+    def __add__(self, other: object) -> "Kernel":
+        if isinstance(other, Kernel):
+            return KernelSum(self, other)
+        return NotImplemented
+
+    def __mul__(self, scalar: object) -> "Kernel":
+        if isinstance(scalar, Kernel):
+            return NotImplemented
+        return Scaled(scalar, self)
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> "Kernel":
+        return Scaled(sympy.Integer(-1), self)
+
+
+@dataclass(frozen=True, repr=False)
+class KernelSymbol(Kernel):
+    """A named kernel: ``k[3]``, a generic ``k[c]`` or a weight ``W[out, in, c]``."""
+
+    name: str
+    dims: tuple[Size, ...]
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier():
+            raise KernelError(f"kernel name {self.name!r} is not an identifier; expected e.g. 'k'")
+        if len(self.dims) not in (1, 3):
+            raise KernelError(
+                f"kernel {self.name}{list(self.dims)} has {len(self.dims)} sizes; expected "
+                f"k[c] (one channel) or W[out, in, c] (N-D kernels are not supported yet)"
+            )
+        for d in self.dims[:-1]:
+            if not isinstance(d, int) or isinstance(d, bool) or d < 1:
+                raise KernelError(
+                    f"kernel {self.name}{list(self.dims)}: channel count {d!r} must be a positive integer"
+                )
+            if d > MAX_CHANNELS:
+                raise SizeLimitError(
+                    f"kernel {self.name}{list(self.dims)}: {d} channels; symconv refuses more than {MAX_CHANNELS}"
+                )
+        _check_length(self.dims[-1], f"kernel {self.name}")
+
+    @property
+    def shape(self) -> tuple[int, int, Size]:
+        if len(self.dims) == 1:
+            return (1, 1, self.dims[0])
+        return (self.dims[0], self.dims[1], self.dims[2])
+
+    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        out, inp, length = self.shape
+        c = _concrete(length, sizes or {}, f"kernel {self.name}")
+        if len(self.dims) == 1:
+            return ((tuple(tap_symbol(self.name, j) for j in range(c)),),)
+        return tuple(
+            tuple(tuple(tap_symbol(self.name, o, i, j) for j in range(c)) for i in range(inp))
+            for o in range(out)
+        )
+
+    def kernel_names(self) -> frozenset[str]:
+        return frozenset({self.name})
+
+    def length_symbols(self) -> frozenset[sympy.Symbol]:
+        length = self.dims[-1]
+        return frozenset(length.free_symbols) if isinstance(length, sympy.Expr) else frozenset()
+
+    def symbols(self) -> tuple["KernelSymbol", ...]:
+        return (self,)
+
+    def __repr__(self) -> str:
+        return f"{self.name}[{', '.join(str(d) for d in self.dims)}]"
+
+
+@dataclass(frozen=True, repr=False)
+class Literal(Kernel):
+    """A kernel of exact numbers; ``values[o][i][j]`` (a flat list is one channel)."""
+
+    values: Taps
+
+    def __post_init__(self) -> None:
+        if not self.values or not self.values[0] or not self.values[0][0]:
+            raise KernelError("literal kernel [] is empty; expected at least one tap, e.g. [1, 2, 1]")
+        length = len(self.values[0][0])
+        _check_length(length, f"literal kernel {self!r}")
+        if any(len(row) != len(self.values[0]) for row in self.values) or any(
+            len(taps) != length for row in self.values for taps in row
+        ):
+            raise KernelError(f"literal kernel {self!r} is ragged; expected equal lengths")
+
+    @property
+    def shape(self) -> tuple[int, int, Size]:
+        return (len(self.values), len(self.values[0]), len(self.values[0][0]))
+
+    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        return self.values
+
+    def __repr__(self) -> str:
+        def fmt(v: sympy.Expr) -> str:
+            return str(v)
+
+        if self.is_single_channel:
+            return "[" + ", ".join(fmt(v) for v in self.values[0][0]) + "]"
+        return (
+            "["
+            + ", ".join(
+                "[" + ", ".join("[" + ", ".join(fmt(v) for v in t) + "]" for t in row) + "]"
+                for row in self.values
+            )
+            + "]"
+        )
+
+
+def literal(values: Sequence) -> Literal:
+    """A literal kernel from a flat list (one channel) or a nested ``[out][in][c]`` list.
+
+    >>> literal([1, 0.5, "1/3"])
+    [1, 1/2, 1/3]
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise KernelError(f"literal kernel {values!r} is not a list; expected e.g. [1, 2, 1]")
+    if len(values) == 0:
+        raise KernelError("literal kernel [] is empty; expected at least one tap, e.g. [1, 2, 1]")
+
+    def number(v: object) -> sympy.Rational:
+        if isinstance(v, str):
+            try:
+                v = Fraction(v)
+            except ValueError:
+                raise KernelError(f"kernel tap {v!r} is not a number; expected e.g. 1/2") from None
+        return exact_number(v)
+
+    if all(not isinstance(v, Sequence) or isinstance(v, str) for v in values):
+        return Literal(((tuple(number(v) for v in values),),))
+    try:
+        nested = tuple(tuple(tuple(number(v) for v in taps) for taps in row) for row in values)
+    except TypeError:
+        raise KernelError(
+            f"literal kernel {values!r} mixes numbers and lists; expected a flat list or [out][in][c]"
+        ) from None
+    return Literal(nested)
+
+
+def _check_positive_int(value: object, what: str, argument: str, limit: int = MAX_KERNEL_LENGTH) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgument(what, argument, value, "a positive integer")
+    if value < 1:
+        raise InvalidArgument(what, argument, value, "a positive integer")
+    if value > limit:
+        raise SizeLimitError(f"{what}: {argument}={value} exceeds the limit {limit}")
+    return value
+
+
+def _check_nonnegative_int(value: object, what: str, argument: str, limit: int = MAX_KERNEL_LENGTH) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidArgument(what, argument, value, "a non-negative integer")
+    if value > limit:
+        raise SizeLimitError(f"{what}: {argument}={value} exceeds the limit {limit}")
+    return value
+
+
+def _map_taps(taps: Taps, f) -> Taps:
+    return tuple(tuple(f(t) for t in row) for row in taps)
+
+
+@dataclass(frozen=True, repr=False)
+class Dilate(Kernel):
+    """``dilate(k, d)``: insert ``d - 1`` zeros between taps; length ``d (c - 1) + 1``."""
+
+    kernel: Kernel
+    factor: int
+
+    def __post_init__(self) -> None:
+        _check_positive_int(self.factor, "dilate", "d")
+
+    @property
+    def shape(self) -> tuple[int, int, Size]:
+        out, inp, c = self.kernel.shape
+        return (out, inp, self.factor * (c - 1) + 1)
+
+    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        d = self.factor
+
+        def dilated(t: tuple) -> tuple:
+            out = [sympy.Integer(0)] * (d * (len(t) - 1) + 1)
+            for j, v in enumerate(t):
+                out[d * j] = v
+            return tuple(out)
+
+        return _map_taps(self.kernel.taps(sizes), dilated)
+
+    def _children(self) -> tuple[Kernel, ...]:
+        return (self.kernel,)
+
+    def __repr__(self) -> str:
+        return f"dilate({self.kernel!r}, {self.factor})"
+
+
+def full_convolution(a: Sequence[sympy.Expr], b: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
+    """``(a * b)[m] = sum_j a[j] b[m - j]``, length ``len(a) + len(b) - 1`` (numpy.convolve)."""
+    out = [sympy.Integer(0)] * (len(a) + len(b) - 1)
+    for i, x in enumerate(a):
+        if x == 0:
+            continue
+        for j, y in enumerate(b):
+            out[i + j] += x * y
+    return tuple(sympy.expand(v) for v in out)
+
+
+@dataclass(frozen=True, repr=False)
+class Convolve(Kernel):
+    """``convolve(a, b)``: full convolution of the taps (``numpy.convolve``).
+
+    For weights it is the kernel of ``conv(a) >> conv(b)``:
+    ``E[o, i] = sum_m convolve(a[m, i], b[o, m])``, shape ``(b.out, a.in, ca + cb - 1)``.
+    """
+
+    a: Kernel
+    b: Kernel
+
+    def __post_init__(self) -> None:
+        if self.a.out_channels != self.b.in_channels:
+            raise KernelError(
+                f"convolve({self.a!r}, {self.b!r}): {self.a!r} has {self.a.out_channels} output "
+                f"channel(s) but {self.b!r} takes {self.b.in_channels}; expected them equal"
+            )
+
+    @property
+    def shape(self) -> tuple[int, int, Size]:
+        return (self.b.out_channels, self.a.in_channels, self.a.length + self.b.length - 1)
+
+    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        ta, tb = self.a.taps(sizes), self.b.taps(sizes)
+        out, inp, mid = len(tb), len(ta[0]), len(ta)
+        length = len(ta[0][0]) + len(tb[0][0]) - 1
+        result = []
+        for o in range(out):
+            row = []
+            for i in range(inp):
+                acc = [sympy.Integer(0)] * length
+                for m in range(mid):
+                    for idx, v in enumerate(full_convolution(ta[m][i], tb[o][m])):
+                        acc[idx] += v
+                row.append(tuple(sympy.expand(v) for v in acc))
+            result.append(tuple(row))
+        return tuple(result)
+
+    def _children(self) -> tuple[Kernel, ...]:
+        return (self.a, self.b)
+
+    def __repr__(self) -> str:
+        return f"convolve({self.a!r}, {self.b!r})"
+
+
+@dataclass(frozen=True, repr=False)
+class FlipKernel(Kernel):
+    """``flip(k)``: ``flip(k)[j] = k[c - 1 - j]``."""
+
+    kernel: Kernel
+
+    @property
+    def shape(self) -> tuple[int, int, Size]:
+        return self.kernel.shape
+
+    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        return _map_taps(self.kernel.taps(sizes), lambda t: tuple(reversed(t)))
+
+    def _children(self) -> tuple[Kernel, ...]:
+        return (self.kernel,)
+
+    def __repr__(self) -> str:
+        return f"flip({self.kernel!r})"
+
+
+@dataclass(frozen=True, repr=False)
+class PadKernel(Kernel):
+    """``padk(k, left, right)``: ``left`` zeros before the taps and ``right`` after."""
+
+    kernel: Kernel
+    left: int
+    right: int
+
+    def __post_init__(self) -> None:
+        _check_nonnegative_int(self.left, "padk", "left")
+        _check_nonnegative_int(self.right, "padk", "right")
+
+    @property
+    def shape(self) -> tuple[int, int, Size]:
+        out, inp, c = self.kernel.shape
+        return (out, inp, c + self.left + self.right)
+
+    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        zero = sympy.Integer(0)
+        return _map_taps(
+            self.kernel.taps(sizes), lambda t: (zero,) * self.left + tuple(t) + (zero,) * self.right
+        )
+
+    def _children(self) -> tuple[Kernel, ...]:
+        return (self.kernel,)
+
+    def __repr__(self) -> str:
+        return f"padk({self.kernel!r}, {self.left}, {self.right})"
+
+
+@dataclass(frozen=True, repr=False)
+class KernelSum(Kernel):
+    """``a + b``: tap-wise sum of two kernels of the same shape."""
+
+    a: Kernel
+    b: Kernel
+
+    def __post_init__(self) -> None:
+        if self.a.shape[:2] != self.b.shape[:2] or sympy.simplify(self.a.length - self.b.length) != 0:
+            raise KernelError(
+                f"{self.a!r} + {self.b!r}: shapes {_fmt_shape(self.a)} and {_fmt_shape(self.b)} differ; "
+                f"expected equal shapes (use padk to align lengths)"
+            )
+
+    @property
+    def shape(self) -> tuple[int, int, Size]:
+        return self.a.shape
+
+    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        ta, tb = self.a.taps(sizes), self.b.taps(sizes)
+        return tuple(
+            tuple(tuple(x + y for x, y in zip(ta[o][i], tb[o][i])) for i in range(len(ta[o])))
+            for o in range(len(ta))
+        )
+
+    def _children(self) -> tuple[Kernel, ...]:
+        return (self.a, self.b)
+
+    def __repr__(self) -> str:
+        return f"{self.a!r} + {self.b!r}"
+
+
+@dataclass(frozen=True, repr=False)
+class Scaled(Kernel):
+    """``q * k``: every tap multiplied by the exact scalar ``q``."""
+
+    scalar: sympy.Expr
+    kernel: Kernel
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scalar", exact_number(self.scalar, "kernel scale"))
+
+    @property
+    def shape(self) -> tuple[int, int, Size]:
+        return self.kernel.shape
+
+    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        return _map_taps(self.kernel.taps(sizes), lambda t: tuple(self.scalar * v for v in t))
+
+    def _children(self) -> tuple[Kernel, ...]:
+        return (self.kernel,)
+
+    def __repr__(self) -> str:
+        inner = repr(self.kernel)
+        if isinstance(self.kernel, KernelSum):
+            inner = f"({inner})"
+        scalar = str(self.scalar)
+        if not self.scalar.is_Integer:
+            scalar = f"({scalar})"
+        return f"{scalar} * {inner}"
+
+
+def _fmt_shape(k: Kernel) -> str:
+    return "(" + ", ".join(str(d) for d in k.shape) + ")"
+
+
+def kernel(name: str, *dims: int | str) -> KernelSymbol:
+    """A named symbolic kernel: ``kernel("k", 3)``, ``kernel("k", "c")``, ``kernel("W", 8, 4, 3)``.
+
+    >>> kernel("k", 3).taps()
+    (((k_0, k_1, k_2),),)
+    """
+    resolved: list[Size] = []
+    for d in dims:
+        if isinstance(d, str):
+            if not d.isidentifier():
+                raise KernelError(f"kernel {name}: size {d!r} is not a number or a name; expected e.g. 3 or 'c'")
+            resolved.append(size_symbol(d))
+        elif isinstance(d, sympy.Symbol):
+            resolved.append(size_symbol(d.name))
+        elif isinstance(d, int) and not isinstance(d, bool):
+            resolved.append(d)
+        else:
+            raise KernelError(f"kernel {name}: size {d!r} is not an integer or a name")
+    return KernelSymbol(name, tuple(resolved))
+
+
+def as_kernel(value: object) -> Kernel:
+    """Accept a Kernel or a list of numbers (a literal kernel)."""
+    if isinstance(value, Kernel):
+        return value
+    if isinstance(value, (list, tuple)):
+        return literal(value)
+    raise KernelError(f"{value!r} is not a kernel; expected e.g. kernel('k', 3) or [1, 2, 1]")
+
+
+def dilate(k: object, d: int) -> Dilate:
+    """``dilate(k, d)``: ``d - 1`` zeros between taps."""
+    return Dilate(as_kernel(k), d)
+
+
+def convolve(a: object, b: object) -> Convolve:
+    """``convolve(a, b)``: full convolution of tap sequences, as ``numpy.convolve``."""
+    return Convolve(as_kernel(a), as_kernel(b))
+
+
+def flipk(k: object) -> FlipKernel:
+    """``flip(k)``: reversed taps."""
+    return FlipKernel(as_kernel(k))
+
+
+def padk(k: object, left: int, right: int | None = None) -> PadKernel:
+    """``padk(k, left, right)``: zeros around the taps (``right`` defaults to ``left``)."""
+    return PadKernel(as_kernel(k), left, left if right is None else right)

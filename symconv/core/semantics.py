@@ -1,0 +1,207 @@
+"""The exact reference semantics: the one definition every other part must agree with.
+
+A signal is a tuple of channels, each a tuple of exact SymPy expressions.
+``evaluate(layer, x)`` applies a layer (or chain) literally, sample by
+sample, following PyTorch's definitions; nothing here is clever, so that it
+can be trusted.
+
+>>> from symconv.core.layers import conv
+>>> from symconv.core.kernel import kernel
+>>> x = symbolic_input(4)
+>>> evaluate(conv(kernel("k", 2), stride=2), x)
+((k_0*x_0 + k_1*x_1, k_0*x_2 + k_1*x_3),)
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Optional, Sequence
+
+import sympy
+
+from symconv.core.kernel import Taps
+from symconv.core.layers import (
+    Affine,
+    AvgPool,
+    Chain,
+    Conv,
+    ConvTranspose,
+    Crop,
+    Down,
+    Flip,
+    L2Pool,
+    Layer,
+    MaxPool,
+    Pad,
+    Parallel,
+    ReLU,
+    Up,
+    bias_values,
+)
+from symconv.core.output_length import output_length, resolve_size
+from symconv.errors import ChannelMismatch, KernelError, LengthMismatch, SizeLimitError
+
+__all__ = ["Signal", "evaluate", "symbolic_input", "as_signal", "MAX_EXACT_LENGTH"]
+
+Signal = tuple[tuple[sympy.Expr, ...], ...]
+
+#: Longest signal the exact semantics will build (refused before allocating).
+MAX_EXACT_LENGTH = 100_000
+
+_ZERO = sympy.Integer(0)
+
+
+def symbolic_input(n: int, channels: int = 1, name: str = "x") -> Signal:
+    """``x_0 .. x_{n-1}`` (one channel) or ``x_m_i`` (several channels) as SymPy symbols."""
+    if channels == 1:
+        return (tuple(sympy.Symbol(f"{name}_{i}") for i in range(n)),)
+    return tuple(tuple(sympy.Symbol(f"{name}_{m}_{i}") for i in range(n)) for m in range(channels))
+
+
+def as_signal(values: Sequence) -> Signal:
+    """Accept a flat list (one channel) or a list of channels; entries become exact SymPy numbers."""
+    if values and all(isinstance(v, (list, tuple)) for v in values):
+        return tuple(tuple(sympy.sympify(v) for v in ch) for ch in values)  # safe: numbers, not user text
+    return (tuple(sympy.sympify(v) for v in values),)  # safe: numbers, not user text
+
+
+def _length(x: Signal) -> int:
+    return len(x[0]) if x else 0
+
+
+def _concrete(value, sizes: Optional[Mapping[str, int]], what: str) -> int:
+    value = resolve_size(value, sizes)
+    if not isinstance(value, int):
+        raise KernelError(f"{what} depends on the generic size(s) {value}; give their values")
+    return value
+
+
+def _padded(channel: tuple, left: int, right: int) -> tuple:
+    return (_ZERO,) * left + channel + (_ZERO,) * right
+
+
+def _conv(layer: Conv, x: Signal, m: int, sizes) -> Signal:
+    taps: Taps = layer.weight.taps(sizes)
+    left, right = (_concrete(p, sizes, "padding='same'") for p in layer.padding_pair())
+    xp = [_padded(ch, left, right) for ch in x]
+    per_group_in = layer.weight.in_channels
+    per_group_out = layer.weight.out_channels // layer.groups
+    bias = bias_values(layer.bias, layer.weight.out_channels)
+    s, d = layer.stride, layer.dilation
+    out = []
+    for o, w_o in enumerate(taps):
+        g = o // per_group_out
+        row = []
+        for i in range(m):
+            acc = bias[o] if bias else _ZERO
+            for mm, w in enumerate(w_o):
+                src = xp[g * per_group_in + mm]
+                for j, w_j in enumerate(w):
+                    acc += w_j * src[i * s + j * d]
+            row.append(sympy.expand(acc))
+        out.append(tuple(row))
+    return tuple(out)
+
+
+def _conv_transpose(layer: ConvTranspose, x: Signal, m: int, sizes) -> Signal:
+    taps: Taps = layer.weight.taps(sizes)  # (in, out/groups, c)
+    per_group_in = layer.weight.in_channels // layer.groups
+    per_group_out = layer.weight.out_channels
+    channels_out = per_group_out * layer.groups
+    bias = bias_values(layer.bias, channels_out)
+    out = [[bias[o] if bias else _ZERO for _ in range(m)] for o in range(channels_out)]
+    s, d, p = layer.stride, layer.dilation, layer.padding
+    for ci, channel in enumerate(x):
+        g = ci // per_group_in
+        for oo, w in enumerate(taps[ci]):
+            o = g * per_group_out + oo
+            for i, v in enumerate(channel):
+                for j, w_j in enumerate(w):
+                    t = i * s + j * d - p
+                    if 0 <= t < m:
+                        out[o][t] += w_j * v
+    return tuple(tuple(sympy.expand(v) for v in row) for row in out)
+
+
+def _check_channels(layer: Layer, x: Signal) -> None:
+    need = layer.in_channels
+    if need is not None and need != len(x):
+        raise ChannelMismatch("the input", len(x), repr(layer), need)
+
+
+def _windows(channel: tuple, m: int, start_pad: int, size: int, stride: int, dilation: int = 1):
+    """For each output i, the in-range samples ``channel[i*s + j*d - pad]``."""
+    n = len(channel)
+    for i in range(m):
+        yield [channel[t] for j in range(size) if 0 <= (t := i * stride + j * dilation - start_pad) < n]
+
+
+def evaluate(layer: Layer, x: Signal, sizes: Optional[Mapping[str, int]] = None) -> Signal:
+    """Apply ``layer`` to the signal ``x`` exactly.
+
+    ``sizes`` gives values to generic kernel lengths (``{"c": 4}``).
+    """
+    _check_channels(layer, x)
+    n = _length(x)
+    if isinstance(layer, Chain):
+        for step in layer.steps:
+            x = evaluate(step, x, sizes)
+        return x
+    if isinstance(layer, Parallel):
+        outputs = [evaluate(b, x, sizes) for b in layer.branches]
+        lengths = [_length(y) for y in outputs]
+        if len(set(lengths)) > 1:
+            raise LengthMismatch(
+                f"the branches of {layer!r} give lengths {lengths} for an input of length {n}; "
+                f"expected equal lengths"
+            )
+        return tuple(
+            tuple(sympy.expand(sum(vals, _ZERO)) for vals in zip(*chans)) for chans in zip(*outputs)
+        )
+    m = output_length(layer, n, sizes)
+    if not isinstance(m, int):
+        raise KernelError(f"the output length of {layer!r} depends on generic sizes {m}; give their values")
+    if m > MAX_EXACT_LENGTH:
+        raise SizeLimitError(
+            f"{layer!r} would produce {m} samples from {n}; the exact semantics refuses more than {MAX_EXACT_LENGTH}"
+        )
+    channels_out = layer.out_channels(len(x))
+    if n == 0 or m == 0:
+        return tuple(() for _ in range(channels_out))
+    if isinstance(layer, Conv):
+        return _conv(layer, x, m, sizes)
+    if isinstance(layer, ConvTranspose):
+        return _conv_transpose(layer, x, m, sizes)
+    if isinstance(layer, Pad):
+        return tuple(_padded(ch, layer.left, layer.right) for ch in x)
+    if isinstance(layer, Crop):
+        return tuple(ch[layer.left:layer.left + m] for ch in x)
+    if isinstance(layer, Down):
+        return tuple(tuple(ch[i * layer.factor + layer.phase] for i in range(m)) for ch in x)
+    if isinstance(layer, Up):
+        return tuple(
+            tuple(ch[i // layer.factor] if i % layer.factor == 0 else _ZERO for i in range(m)) for ch in x
+        )
+    if isinstance(layer, Flip):
+        return tuple(tuple(reversed(ch)) for ch in x)
+    if isinstance(layer, ReLU):
+        return tuple(tuple(sympy.Max(_ZERO, v) for v in ch) for ch in x)
+    if isinstance(layer, Affine):
+        scale, shift = layer.per_channel(len(x))
+        return tuple(tuple(sympy.expand(a * v + b) for v in ch) for ch, a, b in zip(x, scale, shift))
+    if isinstance(layer, AvgPool):
+        weight = sympy.Rational(1, layer.size)
+        return tuple(
+            tuple(sympy.expand(weight * sum(w, _ZERO)) for w in _windows(ch, m, layer.padding, layer.size, layer.stride))
+            for ch in x
+        )
+    if isinstance(layer, MaxPool):
+        return tuple(
+            tuple(sympy.Max(*w) for w in _windows(ch, m, layer.padding, layer.size, layer.stride, layer.dilation))
+            for ch in x
+        )
+    if isinstance(layer, L2Pool):
+        return tuple(
+            tuple(sympy.sqrt(sum((v**2 for v in w), _ZERO)) for w in _windows(ch, m, 0, layer.size, layer.stride))
+            for ch in x
+        )
+    raise TypeError(f"no semantics for {layer!r}")
