@@ -21,6 +21,8 @@ __all__ = [
     "RuleError",
     "CertificateError",
     "NumericMismatch",
+    "ToolMissing",
+    "LatexFailed",
 ]
 
 
@@ -111,3 +113,138 @@ class NumericMismatch(SymconvError):
         self.seed = seed
         self.sample = sample
         super().__init__(message)
+
+
+class ToolMissing(SymconvError):
+    """An external program symconv needs (here: a TeX engine) is not installed.
+
+    ``tools`` are the programs looked for, ``packages`` what to install.
+    """
+
+    def __init__(self, tools: tuple[str, ...], packages: tuple[str, ...], purpose: str):
+        self.tools = tuple(tools)
+        self.packages = tuple(packages)
+        self.purpose = purpose
+        super().__init__(
+            f"{purpose} needs {' or '.join(self.tools)}, and none is installed; install TeX Live, "
+            f"e.g. `apt-get install {' '.join(self.packages)}` on Debian or Ubuntu"
+        )
+
+
+class LatexFailed(SymconvError):
+    """A TeX engine ran but did not produce the PDF; ``log`` is the path of its log."""
+
+    def __init__(self, tex_path: str, tool: str, first_error: str, log: str):
+        self.tex_path = tex_path
+        self.tool = tool
+        self.first_error = first_error
+        self.log = log
+        super().__init__(f"{tool} could not compile {tex_path}: {first_error} (full log: {log})")
+
+
+# --- Errors of the DSL parser (symconv.dsl). Every one is a DSLError, so it carries
+# ``text``, ``column`` (1-based), ``fragment``, ``reason`` and ``hint``.
+
+
+class UnknownFunction(ParseError):
+    """A call of a name that is not a layer or kernel function of the DSL."""
+
+
+class ArgumentError(DSLError):
+    """A call's arguments do not fit its signature (unknown keyword, count, repeated)."""
+
+
+class KindError(DSLError):
+    """An expression of the wrong kind for its place: a layer where a kernel is
+    expected and vice versa, a name or a string where a number is expected, ..."""
+
+
+class LiteralError(DSLError):
+    """A literal the DSL refuses: a non-integer size, a non-finite number, a division by zero."""
+
+
+class NamingError(DSLError):
+    """The naming rule is broken: a kernel name with two sizes or none, a name with
+    two roles (kernel, size, bias, parameter), a reserved name, a tap-symbol clash."""
+
+
+class SemanticError(DSLError):
+    """A statement parses, but a core constructor refuses what it describes.
+
+    Build one with :meth:`SemanticError.wrap`: the result is an instance of a
+    class deriving from both ``SemanticError`` and the core error's class (so
+    ``except KernelError`` still catches it), it keeps the core error's named
+    fields (``what``, ``argument``, ... for :class:`InvalidArgument`), its
+    ``reason`` is the core message, and ``__cause__``/``cause`` is the core error.
+    """
+
+    cause: SymconvError
+
+    def __init__(self, text: str, column: int, fragment: str, cause: SymconvError, hint: str = ""):
+        # DSLError.__init__ would hand the message to the core class's __init__
+        # (next in the MRO), whose signature differs; build the message once
+        # with DSLError's format and store the fields directly.
+        vars(self).update(vars(cause))
+        message = str(DSLError(text, column, fragment, str(cause), hint))
+        self.text, self.column, self.fragment = text, column, fragment
+        self.reason, self.hint, self.cause = str(cause), hint, cause
+        Exception.__init__(self, message)
+
+    @classmethod
+    def wrap(cls, cause: SymconvError, text: str, column: int, fragment: str, hint: str = "") -> "SemanticError":
+        """The ``SemanticError`` that also has ``cause``'s class (see the table below)."""
+        for base in type(cause).__mro__:
+            if base in _SEMANTIC_CLASSES:
+                return _SEMANTIC_CLASSES[base](text, column, fragment, cause, hint)
+        return cls(text, column, fragment, cause, hint)
+
+
+class SemanticInvalidArgument(SemanticError, InvalidArgument):
+    """An :class:`InvalidArgument` raised by the core for a DSL statement."""
+
+
+class SemanticKernelError(SemanticError, KernelError):
+    """A :class:`KernelError` raised by the core for a DSL statement."""
+
+
+class SemanticChainError(SemanticError, ChainError):
+    """A :class:`ChainError` raised by the core for a DSL statement."""
+
+
+class SemanticChannelMismatch(SemanticError, ChannelMismatch):
+    """A :class:`ChannelMismatch` raised by the core for a DSL statement."""
+
+
+class SemanticLengthMismatch(SemanticError, LengthMismatch):
+    """A :class:`LengthMismatch` raised by the core for a DSL statement."""
+
+
+class SemanticSizeLimitError(SemanticError, SizeLimitError):
+    """A :class:`SizeLimitError` raised by the core for a DSL statement."""
+
+
+#: The core error class -> its DSL-located twin; searched along the cause's MRO,
+#: so the most specific class wins (ChannelMismatch before ChainError).
+_SEMANTIC_CLASSES: dict[type, type] = {
+    InvalidArgument: SemanticInvalidArgument,
+    KernelError: SemanticKernelError,
+    ChannelMismatch: SemanticChannelMismatch,
+    LengthMismatch: SemanticLengthMismatch,
+    ChainError: SemanticChainError,
+    SizeLimitError: SemanticSizeLimitError,
+}
+
+__all__ += [
+    "UnknownFunction",
+    "ArgumentError",
+    "KindError",
+    "LiteralError",
+    "NamingError",
+    "SemanticError",
+    "SemanticInvalidArgument",
+    "SemanticKernelError",
+    "SemanticChainError",
+    "SemanticChannelMismatch",
+    "SemanticLengthMismatch",
+    "SemanticSizeLimitError",
+]

@@ -17,6 +17,7 @@ convolve(k[3], dilate(k[3], 2))
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Mapping, Sequence, Union
@@ -37,6 +38,7 @@ __all__ = [
     "PadKernel",
     "KernelSum",
     "Scaled",
+    "DerivedKernel",
     "Taps",
     "kernel",
     "literal",
@@ -87,11 +89,21 @@ def exact_number(value: object, what: str = "kernel tap") -> sympy.Rational:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise KernelError(f"{what} {value!r} is not finite; expected a finite number")
-        return sympy.Rational(Fraction(repr(value)))
+        return sympy.Rational(Fraction(repr(float(value))))
+    if isinstance(value, sympy.Float):
+        if not value.is_finite or value.has(sympy.nan):
+            raise KernelError(f"{what} {value} is not finite; expected a finite number")
+        return sympy.Rational(str(value))
+    if isinstance(value, numbers.Integral):
+        return sympy.Integer(int(value))
+    if isinstance(value, numbers.Rational):
+        return sympy.Rational(int(value.numerator), int(value.denominator))
+    if isinstance(value, numbers.Real):
+        return exact_number(float(value), what)
     if isinstance(value, sympy.Expr) and value.is_number:
         if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
             raise KernelError(f"{what} {value} is not finite; expected a finite number")
-        return value
+        raise KernelError(f"{what} {value} is not rational; expected an exact rational such as 1/2")
     raise KernelError(f"{what} {value!r} is not a number; expected an int, a fraction or a float")
 
 
@@ -106,6 +118,15 @@ def _check_length(length: Size, what: str) -> Size:
             f"{what} has length {length}; symconv refuses kernels longer than {MAX_KERNEL_LENGTH}"
         )
     return length
+
+
+def _check_derived_length(k: "Kernel") -> None:
+    """Refuse a kernel expression whose concrete length is beyond the limit (before any taps exist)."""
+    length = k.length
+    if isinstance(length, int) and length > MAX_KERNEL_LENGTH:
+        raise SizeLimitError(
+            f"{k!r} has length {length}; symconv refuses kernels longer than {MAX_KERNEL_LENGTH}"
+        )
 
 
 def _concrete(length: Size, sizes: Mapping[str, int], what: str) -> int:
@@ -338,6 +359,7 @@ class Dilate(Kernel):
 
     def __post_init__(self) -> None:
         _check_positive_int(self.factor, "dilate", "d")
+        _check_derived_length(self)
 
     @property
     def shape(self) -> tuple[int, int, Size]:
@@ -390,6 +412,7 @@ class Convolve(Kernel):
                 f"convolve({self.a!r}, {self.b!r}): {self.a!r} has {self.a.out_channels} output "
                 f"channel(s) but {self.b!r} takes {self.b.in_channels}; expected them equal"
             )
+        _check_derived_length(self)
 
     @property
     def shape(self) -> tuple[int, int, Size]:
@@ -449,6 +472,7 @@ class PadKernel(Kernel):
     def __post_init__(self) -> None:
         _check_nonnegative_int(self.left, "padk", "left")
         _check_nonnegative_int(self.right, "padk", "right")
+        _check_derived_length(self)
 
     @property
     def shape(self) -> tuple[int, int, Size]:
@@ -497,7 +521,8 @@ class KernelSum(Kernel):
         return (self.a, self.b)
 
     def __repr__(self) -> str:
-        return f"{self.a!r} + {self.b!r}"
+        right = f"({self.b!r})" if isinstance(self.b, KernelSum) else repr(self.b)
+        return f"{self.a!r} + {right}"
 
 
 @dataclass(frozen=True, repr=False)
@@ -522,12 +547,46 @@ class Scaled(Kernel):
 
     def __repr__(self) -> str:
         inner = repr(self.kernel)
-        if isinstance(self.kernel, KernelSum):
+        if isinstance(self.kernel, (KernelSum, Scaled)):
             inner = f"({inner})"
         scalar = str(self.scalar)
         if not self.scalar.is_Integer:
             scalar = f"({scalar})"
         return f"{scalar} * {inner}"
+
+
+@dataclass(frozen=True, repr=False)
+class DerivedKernel(Kernel):
+    """A kernel given by explicit tap expressions in other kernels' taps (a derived closed form).
+
+    ``sources`` are the named kernels whose taps the expressions use. Its
+    ``repr`` lists the expressions; it is an output of ``derive``, not DSL input.
+    """
+
+    values: Taps
+    sources: tuple[KernelSymbol, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.values or not self.values[0] or not self.values[0][0]:
+            raise KernelError("a derived kernel needs at least one tap")
+
+    @property
+    def shape(self) -> tuple[int, int, Size]:
+        return (len(self.values), len(self.values[0]), len(self.values[0][0]))
+
+    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        return self.values
+
+    def kernel_names(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.sources)
+
+    def symbols(self) -> tuple["KernelSymbol", ...]:
+        return self.sources
+
+    def __repr__(self) -> str:
+        if self.is_single_channel:
+            return "[" + ", ".join(str(v) for v in self.values[0][0]) + "]"
+        return repr([[list(map(str, t)) for t in row] for row in self.values])
 
 
 def _fmt_shape(k: Kernel) -> str:

@@ -119,7 +119,9 @@ def _check_rate(value: object, what: str, argument: str) -> int:
 
 def _check_groups(weight: Kernel, groups: object, what: str, transposed: bool) -> int:
     groups = _check_positive_int(groups, what, "groups", MAX_CHANNELS)
-    divided = weight.in_channels if transposed else weight.out_channels
+    # dim 0 of the weight is divided by groups in both layouts: (out, in/groups, c)
+    # for conv and (in, out/groups, c) for conv_transpose.
+    divided = weight.shape[0]
     if divided % groups:
         side = "in_channels (dim 0)" if transposed else "out_channels (dim 0)"
         raise InvalidArgument(
@@ -274,7 +276,7 @@ class ConvTranspose(Layer):
             )
         _check_groups(self.weight, self.groups, "conv_transpose", transposed=True)
         object.__setattr__(
-            self, "bias", _normalize_bias(self.bias, self.weight.out_channels * self.groups, "conv_transpose")
+            self, "bias", _normalize_bias(self.bias, self.out_channels(None), "conv_transpose")
         )
 
     @property

@@ -38,6 +38,7 @@ from symconv.core.layers import (
     ReLU,
     Up,
 )
+from symconv.errors import InvalidArgument
 
 __all__ = ["output_length", "resolve_size", "length_symbol"]
 
@@ -124,7 +125,7 @@ def output_length(layer: Layer, n: Length, sizes: Optional[Mapping[str, int]] = 
     """
     if _is_int(n):
         if n < 0:
-            raise ValueError(f"input length {n} is negative")
+            raise InvalidArgument("output_length", "n", n, "a non-negative input length")
         if n == 0:
             return 0
     result = _layer_length(layer, n, sizes)

@@ -14,11 +14,13 @@ can be trusted.
 
 from __future__ import annotations
 
+import numbers
+from fractions import Fraction
 from typing import Mapping, Optional, Sequence
 
 import sympy
 
-from symconv.core.kernel import Taps
+from symconv.core.kernel import Taps, exact_number
 from symconv.core.layers import (
     Affine,
     AvgPool,
@@ -57,11 +59,29 @@ def symbolic_input(n: int, channels: int = 1, name: str = "x") -> Signal:
     return tuple(tuple(sympy.Symbol(f"{name}_{m}_{i}") for i in range(n)) for m in range(channels))
 
 
+def _sample(value: object) -> sympy.Expr:
+    """One exact sample: SymPy expressions are kept, numbers become exact rationals (0.5 -> 1/2)."""
+    if isinstance(value, sympy.Expr) and not value.is_number:
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, int)):
+        value = int(value)  # numpy integers
+    if isinstance(value, str):
+        try:
+            value = Fraction(value)  # never sympify user text
+        except ValueError:
+            raise KernelError(f"signal sample {value!r} is not a number; expected e.g. 1/2") from None
+    return exact_number(value, "signal sample")
+
+
 def as_signal(values: Sequence) -> Signal:
-    """Accept a flat list (one channel) or a list of channels; entries become exact SymPy numbers."""
+    """Accept a flat list (one channel) or a list of channels; entries become exact SymPy numbers.
+
+    >>> as_signal([1, 0.5, "1/3"])
+    ((1, 1/2, 1/3),)
+    """
     if values and all(isinstance(v, (list, tuple)) for v in values):
-        return tuple(tuple(sympy.sympify(v) for v in ch) for ch in values)  # safe: numbers, not user text
-    return (tuple(sympy.sympify(v) for v in values),)  # safe: numbers, not user text
+        return tuple(tuple(_sample(v) for v in ch) for ch in values)
+    return (tuple(_sample(v) for v in values),)
 
 
 def _length(x: Signal) -> int:
@@ -104,8 +124,8 @@ def _conv(layer: Conv, x: Signal, m: int, sizes) -> Signal:
 
 def _conv_transpose(layer: ConvTranspose, x: Signal, m: int, sizes) -> Signal:
     taps: Taps = layer.weight.taps(sizes)  # (in, out/groups, c)
-    per_group_in = layer.weight.in_channels // layer.groups
-    per_group_out = layer.weight.out_channels
+    per_group_in = layer.weight.shape[0] // layer.groups  # weight dim 0: input channels
+    per_group_out = layer.weight.shape[1]  # weight dim 1: output channels per group
     channels_out = per_group_out * layer.groups
     bias = bias_values(layer.bias, channels_out)
     out = [[bias[o] if bias else _ZERO for _ in range(m)] for o in range(channels_out)]

@@ -1,0 +1,1 @@
+"""The fast exact representation: Laurent polynomials, polyphase operators, normal forms."""

@@ -1,0 +1,159 @@
+"""Laurent polynomials ``sum_t c_t z^t`` with exact coefficients.
+
+The coefficients live in a SymPy polynomial ring over QQ whose generators are
+the kernel taps (``sympy.polys.rings``), so products of symbolic kernels stay
+fast sparse polynomials instead of SymPy expression trees. A kernel with taps
+``k_0 .. k_{c-1}`` is ``K(z) = sum_j k_j z^j``; in the correlation
+orientation a layer reading ``x[i*s + t]`` with weight ``h_t`` is the Laurent
+polynomial ``h(z) = sum_t h_t z^t``.
+
+>>> from sympy import QQ
+>>> from sympy.polys.rings import ring
+>>> R, a, b = ring("a b", QQ)
+>>> K = Laurent({0: a, 1: b})
+>>> K * K.upsample(2)
+Laurent({0: a**2, 1: a*b, 2: a*b, 3: b**2})
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+__all__ = ["Laurent", "Matrix", "mat_mul", "mat_add", "mat_identity", "mat_zero", "mat_map", "mat_is_zero"]
+
+Coeff = Any  # an element of a sympy PolyRing (or a plain number for constants)
+
+
+class Laurent:
+    """An immutable Laurent polynomial: exponent -> non-zero coefficient."""
+
+    __slots__ = ("terms", "_hash")
+
+    def __init__(self, terms: Mapping[int, Coeff] | Iterable[tuple[int, Coeff]] = ()):
+        items = terms.items() if isinstance(terms, Mapping) else terms
+        clean: dict[int, Coeff] = {}
+        for t, c in items:
+            if c:
+                clean[t] = c
+        self.terms = dict(sorted(clean.items()))
+        self._hash = None
+
+    @staticmethod
+    def monomial(t: int, c: Coeff) -> "Laurent":
+        """``c z^t``."""
+        return Laurent({t: c})
+
+    def is_zero(self) -> bool:
+        return not self.terms
+
+    def support(self) -> tuple[int, int] | None:
+        """``(min t, max t)`` over non-zero coefficients, or None for 0."""
+        if not self.terms:
+            return None
+        keys = list(self.terms)
+        return keys[0], keys[-1]
+
+    def __add__(self, other: "Laurent") -> "Laurent":
+        out = dict(self.terms)
+        for t, c in other.terms.items():
+            out[t] = out[t] + c if t in out else c
+        return Laurent(out)
+
+    def __neg__(self) -> "Laurent":
+        return Laurent({t: -c for t, c in self.terms.items()})
+
+    def __sub__(self, other: "Laurent") -> "Laurent":
+        return self + (-other)
+
+    def __mul__(self, other: "Laurent | Coeff") -> "Laurent":
+        if not isinstance(other, Laurent):
+            return Laurent({t: c * other for t, c in self.terms.items()})
+        out: dict[int, Coeff] = {}
+        for t1, c1 in self.terms.items():
+            for t2, c2 in other.terms.items():
+                t = t1 + t2
+                out[t] = out[t] + c1 * c2 if t in out else c1 * c2
+        return Laurent(out)
+
+    def shift(self, m: int) -> "Laurent":
+        """``z^m h(z)``: coefficient ``t`` moves to ``t + m``."""
+        return Laurent({t + m: c for t, c in self.terms.items()})
+
+    def upsample(self, d: int) -> "Laurent":
+        """``h(z^d)``: ``d - 1`` zeros between coefficients (kernel dilation)."""
+        return Laurent({t * d: c for t, c in self.terms.items()})
+
+    def component(self, phase: int, period: int) -> "Laurent":
+        """Polyphase component: ``sum_t h_{period*t + phase} z^t``, so ``h = sum_r z^r H_r(z^period)``."""
+        return Laurent({(t - phase) // period: c for t, c in self.terms.items() if (t - phase) % period == 0})
+
+    def reverse(self) -> "Laurent":
+        """``h(1/z)``."""
+        return Laurent({-t: c for t, c in self.terms.items()})
+
+    def at_one(self) -> Coeff:
+        """``h(1)``: the sum of the coefficients."""
+        total = 0
+        for c in self.terms.values():
+            total = c + total
+        return total
+
+    def coefficients(self, start: int, stop: int) -> list[Coeff]:
+        """Dense coefficients for ``start <= t < stop`` (zeros included)."""
+        return [self.terms.get(t, 0) for t in range(start, stop)]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Laurent):
+            return NotImplemented
+        return self.terms == other.terms
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(tuple(self.terms.items()))
+        return self._hash
+
+    def __repr__(self) -> str:
+        return "Laurent({" + ", ".join(f"{t}: {c}" for t, c in self.terms.items()) + "})"
+
+
+Matrix = tuple[tuple[Laurent, ...], ...]
+_ZERO = Laurent()
+
+
+def mat_zero(rows: int, cols: int) -> Matrix:
+    return tuple(tuple(_ZERO for _ in range(cols)) for _ in range(rows))
+
+
+def mat_identity(size: int, entry: Laurent | None = None) -> Matrix:
+    """``entry`` (default 1) on the diagonal."""
+    entry = Laurent({0: 1}) if entry is None else entry
+    return tuple(tuple(entry if i == j else _ZERO for j in range(size)) for i in range(size))
+
+
+def mat_mul(a: Matrix, b: Matrix) -> Matrix:
+    """Matrix product with Laurent entries: ``(ab)[o][i] = sum_m a[o][m] b[m][i]``."""
+    inner = len(b)
+    cols = len(b[0]) if b else 0
+    out = []
+    for row in a:
+        new_row = []
+        for i in range(cols):
+            acc = _ZERO
+            for m in range(inner):
+                if row[m].terms and b[m][i].terms:
+                    acc = acc + row[m] * b[m][i]
+            new_row.append(acc)
+        out.append(tuple(new_row))
+    return tuple(out)
+
+
+def mat_add(a: Matrix, b: Matrix) -> Matrix:
+    return tuple(tuple(x + y for x, y in zip(ra, rb)) for ra, rb in zip(a, b))
+
+
+def mat_map(a: Matrix, f) -> Matrix:
+    return tuple(tuple(f(x) for x in row) for row in a)
+
+
+def mat_is_zero(a: Matrix) -> bool:
+    return all(x.is_zero() for row in a for x in row)

@@ -1,0 +1,372 @@
+"""Values for the symbols of a chain: named kernels, named biases, affine symbols.
+
+A *binding* maps a name to numbers: the flat taps of a kernel ``k[c]``, an
+array ``(out, in, c)`` for a weight ``W[out, in, c]`` (PyTorch's layout), one
+number per output channel for a named bias, and one number for a named affine
+scale or shift. This module turns kernel expressions into arrays
+``E[o, i, j]`` from those values, independently of :meth:`Kernel.taps`:
+
+* ``dilate(k, d)[j] = k[j / d]`` when ``d`` divides ``j``, else 0;
+* ``convolve(a, b)[o, i] = sum_m numpy.convolve(a[m, i], b[o, m])``;
+* ``flip(k)[j] = k[c - 1 - j]``; ``padk(k, l, r)`` puts zeros around the taps;
+* ``a + b`` adds tap-wise and ``q * k`` scales every tap.
+
+>>> from symconv.core.kernel import kernel, dilate
+>>> kernel_array(dilate(kernel("k", 2), 3), {"k": [1, 2]}).tolist()
+[[[1.0, 0.0, 0.0, 2.0]]]
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Iterable, Mapping, Optional, Union
+
+import numpy as np
+import sympy
+
+from symconv.core.kernel import (
+    Convolve,
+    Dilate,
+    FlipKernel,
+    Kernel,
+    KernelSum,
+    KernelSymbol,
+    Literal,
+    PadKernel,
+    Scaled,
+)
+from symconv.core.layers import Affine, Chain, Conv, ConvTranspose, Layer, Parallel
+from symconv.errors import InvalidArgument, KernelError, NotInFragment
+
+__all__ = ["Bindings", "random_bindings", "kernel_array", "resolve_sizes", "number", "number_array"]
+
+Bindings = Mapping[str, Any]
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+def number(value: object, exact: bool, what: str = "value") -> Union[float, Fraction]:
+    """One number as a ``Fraction`` (``exact=True``) or a ``float``.
+
+    >>> number(sympy.Rational(1, 3), exact=True)
+    Fraction(1, 3)
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        raise InvalidArgument("numeric evaluation", what, value, "a number, not a boolean")
+    if isinstance(value, str):
+        try:
+            value = Fraction(value)
+        except (ValueError, ZeroDivisionError):
+            raise InvalidArgument("numeric evaluation", what, value, "a number such as 3, -1/2 or 0.25") from None
+    if isinstance(value, sympy.Basic):
+        if isinstance(value, sympy.Rational):
+            value = Fraction(int(value.p), int(value.q))
+        elif isinstance(value, sympy.Float):
+            value = float(value)
+        elif isinstance(value, sympy.Expr) and value.is_number and value.is_real:
+            if exact:
+                raise NotInFragment(
+                    f"{what} {value} is not rational; exact evaluation needs rational numbers"
+                )
+            return float(value)
+        else:
+            raise KernelError(f"{what} {value} is not a number; give a numeric value for it")
+    if isinstance(value, numbers.Integral):
+        return Fraction(int(value)) if exact else float(value)
+    if isinstance(value, numbers.Rational):
+        return Fraction(value) if exact else float(value)
+    if isinstance(value, numbers.Real):
+        if exact:
+            if not math.isfinite(value):
+                raise InvalidArgument("numeric evaluation", what, value, "a finite number in exact mode")
+            return Fraction(float(value))
+        return float(value)
+    raise InvalidArgument("numeric evaluation", what, value, "an int, a Fraction, a float or a string such as '1/2'")
+
+
+def number_array(values: object, exact: bool, what: str = "value") -> np.ndarray:
+    """An array of ``Fraction`` (dtype object) or of float64; entries as :func:`number` accepts."""
+    try:
+        arr = np.asarray(values)
+    except ValueError as error:  # ragged nesting
+        raise InvalidArgument("numeric evaluation", what, _describe(values), "a rectangular array") from error
+    if not exact and arr.dtype.kind in "iuf":
+        return arr.astype(np.float64)
+    out = np.empty(arr.shape, dtype=object if exact else np.float64)
+    for index, v in np.ndenumerate(arr):
+        out[index] = number(v, exact, what)
+    return out
+
+
+def _describe(values: object) -> str:
+    text = repr(values)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def zeros(shape: tuple[int, ...], exact: bool) -> np.ndarray:
+    """Zeros as exact ``Fraction(0)`` (dtype object) or float64."""
+    if exact:
+        return np.full(shape, Fraction(0), dtype=object)
+    return np.zeros(shape, dtype=np.float64)
+
+
+# --- which symbols a chain uses ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Symbols:
+    kernels: dict[str, KernelSymbol]
+    biases: dict[str, int]  # name -> output channels
+    scalars: tuple[str, ...]
+
+
+def _walk_kernel(k: Kernel, found: dict[str, KernelSymbol]) -> None:
+    if isinstance(k, KernelSymbol):
+        previous = found.setdefault(k.name, k)
+        if previous.dims != k.dims:
+            raise KernelError(f"kernel {k.name} is used as {previous!r} and as {k!r}; expected one size")
+    elif isinstance(k, (Dilate, FlipKernel, PadKernel, Scaled)):
+        _walk_kernel(k.kernel, found)
+    elif isinstance(k, (Convolve, KernelSum)):
+        _walk_kernel(k.a, found)
+        _walk_kernel(k.b, found)
+    elif not isinstance(k, Literal):
+        raise TypeError(f"no numeric meaning for the kernel {k!r}")
+
+
+def transposed_out_channels(layer: ConvTranspose) -> int:
+    """Output channels of ``conv_transpose``: weight dim 1 times ``groups`` (PyTorch's layout)."""
+    return layer.weight.shape[1] * layer.groups
+
+
+def _walk(layer: Layer, kernels: dict, biases: dict, scalars: dict) -> None:
+    if isinstance(layer, Chain):
+        for step in layer.steps:
+            _walk(step, kernels, biases, scalars)
+    elif isinstance(layer, Parallel):
+        for branch in layer.branches:
+            _walk(branch, kernels, biases, scalars)
+    elif isinstance(layer, (Conv, ConvTranspose)):
+        _walk_kernel(layer.weight, kernels)
+        if isinstance(layer.bias, str):
+            channels = (
+                layer.weight.shape[0] if isinstance(layer, Conv) else transposed_out_channels(layer)
+            )
+            previous = biases.setdefault(layer.bias, channels)
+            if previous != channels:
+                raise KernelError(
+                    f"bias {layer.bias} is used with {previous} and {channels} channels; expected one size"
+                )
+    elif isinstance(layer, Affine):
+        for value in (layer.scale, layer.shift):
+            for v in value if isinstance(value, tuple) else (value,):
+                if isinstance(v, sympy.Symbol):
+                    scalars.setdefault(v.name, None)
+
+
+def used_symbols(layers: Union[Layer, Iterable[Layer]]) -> _Symbols:
+    """The named kernels, biases and affine symbols used by one or several layers."""
+    kernels: dict[str, KernelSymbol] = {}
+    biases: dict[str, int] = {}
+    scalars: dict[str, None] = {}
+    for layer in [layers] if isinstance(layers, Layer) else layers:
+        _walk(layer, kernels, biases, scalars)
+    for name in set(kernels) & (set(biases) | set(scalars)) | set(biases) & set(scalars):
+        raise KernelError(f"the name {name!r} is used for two different things; expected distinct names")
+    return _Symbols(kernels, biases, tuple(scalars))
+
+
+# --- sizes ---------------------------------------------------------------------------------
+
+def _length_of(symbol: KernelSymbol, sizes: Mapping[str, int]) -> Optional[int]:
+    length = symbol.dims[-1]
+    if isinstance(length, int):
+        return length
+    value = length.subs({s: sizes[s.name] for s in length.free_symbols if s.name in sizes})
+    return int(value) if value.is_Integer else None
+
+
+def resolve_sizes(
+    layers: Union[Layer, Iterable[Layer]], bindings: Optional[Bindings], sizes: Optional[Mapping[str, int]]
+) -> dict[str, int]:
+    """``sizes`` completed by generic lengths read off the bindings (``k[c]`` bound to 5 taps: c = 5).
+
+    >>> from symconv.core.layers import conv
+    >>> from symconv.core.kernel import kernel
+    >>> resolve_sizes(conv(kernel("k", "c")), {"k": [1, 2, 3]}, None)
+    {'c': 3}
+    """
+    resolved = {str(k): int(v) for k, v in (sizes or {}).items()}
+    for name, symbol in used_symbols(layers).kernels.items():
+        length = symbol.dims[-1]
+        if not isinstance(length, sympy.Symbol) or bindings is None or name not in bindings:
+            continue
+        shape = np.shape(bindings[name])
+        if not shape:
+            continue
+        inferred = shape[-1]
+        known = resolved.setdefault(length.name, inferred)
+        if known != inferred:
+            raise KernelError(
+                f"kernel {symbol!r} is bound to {inferred} taps but {length.name} = {known}; "
+                f"expected {known} taps"
+            )
+    return resolved
+
+
+# --- kernel expressions as arrays ----------------------------------------------------------
+
+def _bound(name: str, bindings: Optional[Bindings], what: str) -> object:
+    if bindings is None or name not in bindings:
+        raise KernelError(f"no value for {what}; give bindings={{{name!r}: ...}}")
+    return bindings[name]
+
+
+def _symbol_array(symbol: KernelSymbol, bindings, sizes, exact: bool) -> np.ndarray:
+    length = _length_of(symbol, sizes)
+    if length is None:
+        missing = ", ".join(sorted(s.name for s in symbol.dims[-1].free_symbols if s.name not in sizes))
+        raise KernelError(f"kernel {symbol!r} has a generic length; give sizes={{{missing!r}: ...}}")
+    out, inp = symbol.shape[:2]
+    values = number_array(_bound(symbol.name, bindings, f"kernel {symbol!r}"), exact, f"kernel {symbol.name}")
+    flat = len(symbol.dims) == 1
+    expected = (length,) if flat else (out, inp, length)
+    if values.shape != expected and not (flat and values.shape == (1, 1, length)):
+        raise KernelError(
+            f"kernel {symbol!r} is bound to an array of shape {values.shape}; expected shape {expected}"
+        )
+    return values.reshape(out, inp, length)
+
+
+def _full_convolution(a: np.ndarray, b: np.ndarray, exact: bool) -> np.ndarray:
+    """``E[o, i, j + l] += sum_m a[m, i, j] b[o, m, l]`` (a: (mid, in, ca), b: (out, mid, cb))."""
+    mid, inp, ca = a.shape
+    out, _, cb = b.shape
+    result = zeros((out, inp, ca + cb - 1), exact)
+    for j in range(ca):
+        # (out, mid, 1, cb) * (1, mid, in, 1), summed over mid
+        result[:, :, j:j + cb] += (b[:, :, None, :] * a[None, :, :, j, None]).sum(axis=1)
+    return result
+
+
+def kernel_array(
+    k: Kernel, bindings: Optional[Bindings] = None, sizes: Optional[Mapping[str, int]] = None, exact: bool = False
+) -> np.ndarray:
+    """The kernel expression ``k`` as an array ``E[o, i, j]`` of shape ``(out, in, c)``.
+
+    >>> from symconv.core.kernel import kernel, convolve
+    >>> kernel_array(convolve([1, 1], kernel("k", 2)), {"k": [1, 2]}, exact=True).tolist()
+    [[[Fraction(1, 1), Fraction(3, 1), Fraction(2, 1)]]]
+    """
+    sizes = dict(sizes or {})
+    if isinstance(k, KernelSymbol):
+        return _symbol_array(k, bindings, sizes, exact)
+    if isinstance(k, Literal):
+        return number_array(
+            [[[number(v, exact, "kernel tap") for v in taps] for taps in row] for row in k.values], exact
+        )
+    if isinstance(k, Dilate):
+        inner = kernel_array(k.kernel, bindings, sizes, exact)
+        result = zeros(inner.shape[:2] + (k.factor * (inner.shape[2] - 1) + 1,), exact)
+        result[:, :, ::k.factor] = inner
+        return result
+    if isinstance(k, Convolve):
+        return _full_convolution(
+            kernel_array(k.a, bindings, sizes, exact), kernel_array(k.b, bindings, sizes, exact), exact
+        )
+    if isinstance(k, FlipKernel):
+        return kernel_array(k.kernel, bindings, sizes, exact)[:, :, ::-1].copy()
+    if isinstance(k, PadKernel):
+        inner = kernel_array(k.kernel, bindings, sizes, exact)
+        result = zeros(inner.shape[:2] + (k.left + inner.shape[2] + k.right,), exact)
+        result[:, :, k.left:k.left + inner.shape[2]] = inner
+        return result
+    if isinstance(k, KernelSum):
+        a = kernel_array(k.a, bindings, sizes, exact)
+        b = kernel_array(k.b, bindings, sizes, exact)
+        if a.shape != b.shape:
+            raise KernelError(f"{k!r}: the terms have shapes {a.shape} and {b.shape}; expected equal shapes")
+        return a + b
+    if isinstance(k, Scaled):
+        return kernel_array(k.kernel, bindings, sizes, exact) * number(k.scalar, exact, "kernel scale")
+    raise TypeError(f"no numeric meaning for the kernel {k!r}")
+
+
+def bias_array(layer: Union[Conv, ConvTranspose], channels: int, bindings, exact: bool) -> Optional[np.ndarray]:
+    """The bias of a layer, one number per output channel, or None."""
+    if layer.bias is None:
+        return None
+    if isinstance(layer.bias, str):
+        values = number_array(_bound(layer.bias, bindings, f"bias {layer.bias}"), exact, f"bias {layer.bias}")
+        if values.shape != (channels,):
+            raise KernelError(
+                f"bias {layer.bias} is bound to an array of shape {values.shape}; expected shape ({channels},)"
+            )
+        return values
+    values = number_array([number(v, exact, "bias") for v in layer.bias], exact)
+    if values.shape != (channels,):
+        raise KernelError(f"{layer!r} has {len(layer.bias)} bias value(s); expected {channels}")
+    return values
+
+
+def scalar_value(value: sympy.Expr, bindings, exact: bool) -> Union[float, Fraction]:
+    """An affine scale or shift: a number, or a name looked up in the bindings."""
+    if isinstance(value, sympy.Symbol):
+        bound = np.asarray(_bound(value.name, bindings, f"affine symbol {value.name}"), dtype=object)
+        if bound.size != 1:
+            raise KernelError(
+                f"affine symbol {value.name} is bound to an array of shape {bound.shape}; expected one number"
+            )
+        return number(bound.reshape(()).item(), exact, f"affine symbol {value.name}")
+    return number(value, exact, "affine coefficient")
+
+
+# --- random values -------------------------------------------------------------------------
+
+def random_bindings(
+    layers: Union[Layer, Iterable[Layer]],
+    rng: Union[np.random.Generator, int, None] = None,
+    low: int = -3,
+    high: int = 3,
+    sizes: Optional[Mapping[str, int]] = None,
+    integer: bool = True,
+) -> dict[str, Union[np.ndarray, int, float]]:
+    """Random values for every symbol the layers use, shared by name across them.
+
+    Kernels get arrays (flat ``(c,)`` for ``k[c]``, ``(out, in, c)`` for a
+    weight), named biases one value per output channel, affine symbols one
+    number. Values are integers in ``[low, high]`` (``integer=True``) or
+    floats uniform in ``[low, high)``. Generic lengths need ``sizes``.
+
+    >>> from symconv.core.layers import conv
+    >>> from symconv.core.kernel import kernel
+    >>> b = random_bindings([conv(kernel("k", 3), bias="b"), conv(kernel("k", 3))], 0)
+    >>> sorted(b), b["k"].shape, b["b"].shape
+    (['b', 'k'], (3,), (1,))
+    """
+    if not isinstance(rng, np.random.Generator):
+        rng = np.random.default_rng(rng)
+    symbols = used_symbols(layers)
+    sizes = dict(sizes or {})
+
+    def draw(shape: tuple[int, ...]) -> np.ndarray:
+        if integer:
+            return rng.integers(low, high, size=shape, endpoint=True)
+        return rng.uniform(low, high, size=shape)
+
+    values: dict[str, Union[np.ndarray, int, float]] = {}
+    for name, symbol in symbols.kernels.items():
+        length = _length_of(symbol, sizes)
+        if length is None:
+            missing = ", ".join(sorted(s.name for s in symbol.dims[-1].free_symbols if s.name not in sizes))
+            raise KernelError(f"kernel {symbol!r} has a generic length; give sizes={{{missing!r}: ...}}")
+        values[name] = draw((length,) if len(symbol.dims) == 1 else symbol.shape[:2] + (length,))
+    for name, channels in symbols.biases.items():
+        values[name] = draw((channels,))
+    for name in symbols.scalars:
+        values[name] = draw(()).item()
+    return values

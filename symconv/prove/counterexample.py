@@ -1,0 +1,161 @@
+"""Concrete counterexamples: small integer kernels and input on which two chains differ.
+
+A counterexample is found on the normal forms (exact linear forms at one
+length n), then re-verified with the independent numeric evaluator before
+anyone sees it.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Optional
+
+import sympy
+
+from symconv.algebra.forms import CONSTANT, chain_forms
+from symconv.algebra.normal_form import LinearChain
+from symconv.core.kernel import KernelSymbol
+from symconv.core.layers import Layer
+from symconv.errors import NumericMismatch
+
+__all__ = ["Counterexample", "find_counterexample", "bindings_of"]
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """Sizes, input, kernel values, both outputs and the first index where they differ."""
+
+    n: int
+    input: tuple
+    kernels: dict
+    lhs: tuple
+    rhs: tuple
+    index: int
+
+    def to_json(self) -> dict:
+        def plain(v):
+            if isinstance(v, (list, tuple)):
+                return [plain(x) for x in v]
+            v = sympy.Rational(v)
+            return int(v) if v.q == 1 else str(v)
+
+        return {
+            "n": self.n,
+            "input": plain(self.input),
+            "kernels": {k: plain(v) for k, v in self.kernels.items()},
+            "lhs": plain(self.lhs),
+            "rhs": plain(self.rhs),
+            "index": self.index,
+        }
+
+
+def _kernel_symbols(layers: list[Layer]) -> list[KernelSymbol]:
+    seen: dict[str, KernelSymbol] = {}
+    for layer in layers:
+        for k in layer.kernels():
+            for s in k.symbols():
+                seen.setdefault(s.name, s)
+    return list(seen.values())
+
+
+def _bias_names(layers: list[Layer]) -> dict[str, int]:
+    from symconv.algebra.kernel_poly import _all_layers
+
+    names = {}
+    for layer in _all_layers(layers):
+        bias = getattr(layer, "bias", None)
+        if isinstance(bias, str):
+            names[bias] = layer.out_channels(layer.in_channels)
+    return names
+
+
+def bindings_of(layers: list[Layer], values: dict[sympy.Symbol, int], sizes=None) -> dict[str, list]:
+    """Kernel and bias values by name (flat for ``k[c]``, nested for ``W[o, i, c]``)."""
+    out: dict[str, list] = {}
+    for s in _kernel_symbols(layers):
+        taps = s.taps(sizes)
+        nested = [[[values.get(t, 0) for t in row] for row in o] for o in taps]
+        out[s.name] = nested[0][0] if len(s.dims) == 1 else nested
+    for name, channels in _bias_names(layers).items():
+        out[name] = [values.get(sympy.Symbol(f"{name}_{o}"), 0) for o in range(channels)]
+    return out
+
+
+def _evaluate(forms, ring, values: list[int], x: list[list[int]]) -> tuple:
+    """Substitute tap values (in ring generator order) and the input into the forms."""
+    to_sympy = ring.ring.domain.to_sympy
+    out = []
+    for channel in forms:
+        row = []
+        for form in channel:
+            total = sympy.Integer(0)
+            for key, coeff in form.items():
+                value = to_sympy(coeff(*values))
+                total += value if key is CONSTANT else value * x[key[0]][key[1]]
+            row.append(total)
+        out.append(tuple(row))
+    return tuple(out)
+
+
+def _first_difference(a: tuple, b: tuple) -> Optional[int]:
+    la = len(a[0]) if a else 0
+    lb = len(b[0]) if b else 0
+    for i in range(min(la, lb)):
+        if any(ca[i] != cb[i] for ca, cb in zip(a, b)):
+            return i
+    return None if la == lb else min(la, lb)
+
+
+def find_counterexample(lhs: Layer, rhs: Layer, lnf: LinearChain, rnf: LinearChain, n: int,
+                        seed: int = 0, trials: int = 200) -> Optional[Counterexample]:
+    """Small integers on which the two chains differ at input length ``n`` (re-verified), or None."""
+    rng = random.Random(seed)
+    ring = lnf.ring
+    lforms, rforms = chain_forms(lnf, n), chain_forms(rnf, n)
+    symbols = ring.symbols
+    for trial in range(trials):
+        spread = 2 if trial < trials // 2 else 9
+        values = {s: rng.randint(-spread, spread) for s in symbols}
+        point = [values[s] for s in symbols]
+        x = [[rng.randint(-spread, spread) for _ in range(n)] for _ in range(lnf.in_channels)]
+        a = _evaluate(lforms, ring, point, x)
+        b = _evaluate(rforms, ring, point, x)
+        index = _first_difference(a, b)
+        if index is None:
+            continue
+        bindings = bindings_of([lhs, rhs], values, lnf.sizes)
+        example = Counterexample(n, tuple(tuple(c) for c in x), bindings, a, b, index)
+        _reverify(lhs, rhs, example, lnf.sizes)
+        return example
+    return None
+
+
+def _reverify(lhs: Layer, rhs: Layer, example: Counterexample, sizes) -> None:
+    """Check with the numeric evaluator (exact mode) that the outputs really differ."""
+    import numpy as np
+    from fractions import Fraction
+
+    from symconv.numeric import evaluate_numeric
+
+    x = np.array([[Fraction(int(v)) for v in channel] for channel in example.input], dtype=object)
+    if x.shape[1] == 0:
+        x = np.zeros((len(example.input), 0), dtype=object)
+    bindings = {k: np.array(v, dtype=object) for k, v in example.kernels.items()}
+    ya = evaluate_numeric(lhs, x, bindings, sizes, exact=True)
+    yb = evaluate_numeric(rhs, x, bindings, sizes, exact=True)
+    same_shape = ya.shape == yb.shape
+    if same_shape and all(
+        Fraction(ya[c, i]) == Fraction(yb[c, i]) for c in range(ya.shape[0]) for i in range(ya.shape[1])
+    ):
+        raise NumericMismatch(
+            f"counterexample at n={example.n} for {lhs!r} and {rhs!r} did not reproduce numerically",
+            sample=example.to_json(),
+        )
+    expected = [list(map(sympy.Rational, c)) for c in example.lhs]
+    got = [[sympy.Rational(Fraction(v).numerator, Fraction(v).denominator) for v in c] for c in ya]
+    if expected != got:
+        raise NumericMismatch(
+            f"the normal form and the numeric evaluator disagree on {lhs!r} at n={example.n}",
+            sample=example.to_json(),
+        )

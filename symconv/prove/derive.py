@@ -1,0 +1,159 @@
+"""``derive(chain)``: the single equivalent layer of a chain, with receptive-field arithmetic.
+
+For a linear chain with one polyphase branch the interior operator is one
+strided correlation: ``y[i] = sum_t K[t] x[S i + t - p_l]``. Its effective
+kernel K, stride ``S = prod s_l``, effective padding ``p_l = sum_l p_l
+prod_{i<l} s_i`` and receptive field ``1 + sum_l d_l (k_l - 1) prod_{i<l}
+s_i`` are read off the normal form; ``exact`` says whether the chain equals
+``conv(K, stride=S, padding=(p_l, p_r))`` for every n (decided, not sampled),
+and ``boundary`` how many outputs at each end differ when it does not. For
+chains with nonlinear layers only the arithmetic is given (``kernel`` None),
+computed on the chain's window skeleton.
+
+>>> d = derive("conv(k[3], stride=2) >> conv(k, stride=2)")
+>>> d.stride, d.receptive_field, d.exact
+(4, 7, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from symconv.algebra.normal_form import LinearChain, Step
+from symconv.core.kernel import DerivedKernel
+from symconv.core.layers import Conv, Layer
+from symconv.prove.boundary import find_bound
+from symconv.prove.decide import decide_normal_forms
+from symconv.prove.describe import branch_taps, length_formula
+
+__all__ = ["Derivation", "derive"]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """The single equivalent layer and receptive-field arithmetic of a chain (DESIGN §5 ``derive``)."""
+
+    chain: Layer
+    kernel: Optional[list]
+    stride: int
+    padding: tuple[int, int]
+    receptive_field: int
+    output_length: str
+    branches: int
+    exact: bool
+    boundary: Optional[dict]
+    layer: Optional[Layer] = None
+    dilation: int = 1
+
+    def to_json(self) -> dict:
+        def text(v):
+            return [text(x) for x in v] if isinstance(v, list) else str(v)
+
+        return {
+            "chain": repr(self.chain),
+            "kernel": text(self.kernel) if self.kernel is not None else None,
+            "stride": self.stride,
+            "padding": list(self.padding),
+            "dilation": self.dilation,
+            "receptive_field": self.receptive_field,
+            "output_length": self.output_length,
+            "branches": self.branches,
+            "exact": self.exact,
+            "boundary": self.boundary,
+        }
+
+    def __str__(self) -> str:
+        lines = [f"chain:           {self.chain!r}"]
+        if self.layer is not None:
+            lines.append(f"single layer:    {self.layer!r}")
+        if self.kernel is not None:
+            lines.append(f"kernel:          {self.kernel}")
+        lines += [
+            f"stride:          {self.stride}",
+            f"padding:         {list(self.padding)}",
+            f"receptive field: {self.receptive_field}",
+            f"output length:   {self.output_length}",
+            f"branches:        {self.branches}",
+            f"exact:           {self.exact}",
+        ]
+        if self.boundary:
+            lines.append(f"boundary:        {self.boundary['left']} output(s) differ at the left end, "
+                         f"{self.boundary['right']} at the right end")
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        from symconv.report.latex import derivation_latex
+
+        return derivation_latex(self)
+
+
+def _right_padding(nf: LinearChain, left: int, field: int, stride: int, horizon: int) -> Optional[int]:
+    """The ``p_r`` with ``floor((n + p_l + p_r - field) / S) + 1 == m(n)`` for every n (None if none)."""
+    for right in range(0, field + stride + left + 1):
+        if all(
+            nf.output_length(n) == (max(0, (n + left + right - field) // stride + 1) if n + left + right >= field else 0)
+            for n in range(1, horizon)
+        ):
+            return right
+    return None
+
+
+def _boundary(lnf: LinearChain, rnf: LinearChain, n_values: range) -> dict:
+    """How many outputs at each end differ between the chain and its single layer."""
+    from symconv.algebra.forms import chain_forms
+
+    left = right = 0
+    for n in n_values:
+        a, b = chain_forms(lnf, n), chain_forms(rnf, n)
+        m = len(a[0]) if a else 0
+        differ = [i for i in range(m) if any(ca[i] != cb[i] for ca, cb in zip(a, b))]
+        if not differ:
+            continue
+        middle = m / 2
+        left = max(left, 1 + max((i for i in differ if i < middle), default=-1))
+        right = max(right, max((m - i for i in differ if i >= middle), default=0))
+    return {"left": left, "right": right}
+
+
+def derive(chain: Union[str, Layer]) -> Derivation:
+    """The single equivalent layer of ``chain`` (see the module docstring)."""
+    if isinstance(chain, str):
+        from symconv.dsl import parse_chain
+
+        chain = parse_chain(chain)
+    skeleton = LinearChain.of(chain, skeleton=True)
+    window = skeleton.interior()
+    bound = find_bound([skeleton])
+    start, period = (bound.start, bound.period) if bound else (1, skeleton.input_period())
+    phase_spans = [s for s in (window.read_span(r, r) for r in range(window.out_period)) if s is not None]
+    lo = min(s[0] for s in phase_spans) if phase_spans else 0
+    hi = max(s[1] for s in phase_spans) if phase_spans else 0
+    field, stride, left = hi - lo + 1, window.in_period, -lo
+    formula = length_formula(skeleton, start, period)
+    branches = window.out_period
+    horizon = start + 2 * period
+    right = _right_padding(skeleton, left, field, stride, horizon) if branches == 1 else None
+    padding = (left, right if right is not None else 0)
+    if not chain.linear or branches != 1:
+        return Derivation(chain, None, stride, padding, field, formula, branches, False, None)
+
+    nf = LinearChain.of(chain)
+    interior = nf.interior().lift(window.out_period) if nf.interior().out_period != 1 else nf.interior()
+    entries = [[[e.coefficients(lo, hi + 1) for e in row] for row in interior.phases[0]]]
+    taps = tuple(tuple(tuple(nf.ring.to_expr(c) for c in e) for e in row) for row in entries[0])
+    kernel = [list(e) for row in taps for e in row] if len(taps) > 1 or len(taps[0]) > 1 else list(taps[0][0])
+    if len(taps) > 1 or len(taps[0]) > 1:
+        kernel = [[list(e) for e in row] for row in taps]
+    sources = tuple({s.name: s for k in chain.kernels() for s in k.symbols()}.values())
+    if right is None or left < 0 or nf.input_flip:
+        return Derivation(chain, kernel, stride, padding, field, formula, branches, False, None)
+    single = Conv(DerivedKernel(taps, sources), stride=stride, padding=(left, right), groups=1)
+    # The single layer's operator is the chain's interior operator itself; build its
+    # normal form directly instead of converting the taps back from SymPy.
+    single_nf = LinearChain(single, False, (Step(single, nf.in_channels, nf.out_channels, op=nf.interior()),),
+                            nf.in_channels, nf.out_channels, nf.ring, nf.sizes)
+    verdict = decide_normal_forms(nf, single_nf)
+    exact = verdict.verdict == "proved"
+    boundary = None if exact else _boundary(nf, single_nf, range(start, start + period))
+    return Derivation(chain, kernel, stride, padding, field, formula, branches, exact, boundary, single)

@@ -1,0 +1,88 @@
+"""Readable statements of normal forms: effective kernels, strides, paddings, lengths.
+
+Everything here renders; nothing decides. Kernels are shown as tap lists of
+SymPy expressions and as ``K(z)`` polynomials in the notation of the reports.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from symconv.algebra.normal_form import LinearChain
+from symconv.algebra.polyphase import Polyphase
+from symconv.core.output_length import length_symbol, output_length
+
+__all__ = ["branch_taps", "describe_interior", "length_formula", "poly_latex"]
+
+Z = sympy.Symbol("z")
+
+
+def branch_taps(op: Polyphase, ring, phase: int = 0) -> tuple[int, list]:
+    """``(start, taps)``: phase ``phase``'s coefficients from its lowest exponent, as SymPy.
+
+    For one channel a flat list; for several, ``[out][in][taps]`` over a common span.
+    """
+    entries = [e for row in op.phases[phase] for e in row if e.terms]
+    if not entries:
+        return 0, []
+    lo = min(e.support()[0] for e in entries)
+    hi = max(e.support()[1] for e in entries)
+    nested = [[[ring.to_expr(c) for c in e.coefficients(lo, hi + 1)] for e in row] for row in op.phases[phase]]
+    if len(nested) == 1 and len(nested[0]) == 1:
+        return lo, nested[0][0]
+    return lo, nested
+
+
+def poly_latex(taps: list, start: int) -> str:
+    """``sum_t taps[t] z^{start + t}`` in LaTeX (single channel)."""
+    expr = sum((sympy.sympify(c) * Z ** (start + t) for t, c in enumerate(taps)), sympy.Integer(0))
+    return sympy.latex(sympy.collect(sympy.expand(expr), Z))
+
+
+def describe_interior(nf: LinearChain) -> str:
+    """One line: ``stride S, offset p, kernel [...]`` per polyphase branch."""
+    op = nf.interior()
+    parts = []
+    for r in range(op.out_period):
+        start, taps = branch_taps(op, nf.ring, r)
+        prefix = f"branch {r}: " if op.out_period > 1 else ""
+        parts.append(f"{prefix}stride {op.in_period}, first tap at offset {start}, kernel {taps}")
+    text = "; ".join(parts)
+    if nf.input_flip:
+        text = "flip(), then " + text
+    return text
+
+
+def closed_length(nf: LinearChain, start: int, period: int) -> tuple[sympy.Expr, int] | None:
+    """``(floor((a n + c) / b), n_min)``: the output length for ``n >= n_min`` (0 below), when it has that form.
+
+    Fitted on ``[0, start + 2 period)`` with ``a / b`` the chain's rate; past
+    ``start`` the length is quasi-affine with period ``period``, so agreement
+    on that range is agreement for every n.
+    """
+    rate = nf.rate()
+    a, b = rate.numerator, rate.denominator
+    n = length_symbol()
+    horizon = start + 2 * period
+    lengths = [nf.output_length(k) for k in range(horizon)]
+    positive = [k for k in range(horizon) if lengths[k] > 0]
+    if not positive:
+        return None
+    n_min = positive[0]
+    if any(lengths[k] == 0 for k in range(n_min, horizon)):
+        return None
+    base = b * lengths[start] - a * start
+    for c in range(base, base + b):
+        if all((a * k + c) // b == lengths[k] for k in range(n_min, horizon)):
+            return sympy.floor((a * n + c) / sympy.Integer(b)), n_min
+    return None
+
+
+def length_formula(nf: LinearChain, start: int, period: int) -> str:
+    """The output length as text: ``floor((n - 7)/4) + 1 for n >= 7, else 0`` style."""
+    fitted = closed_length(nf, start, period)
+    if fitted is None:
+        return str(sympy.simplify(output_length(nf.source, length_symbol())))
+    expr, n_min = fitted
+    text = str(expr)
+    return text if n_min <= 1 else f"{text} for n >= {n_min} (0 below)"

@@ -1,0 +1,159 @@
+"""``prove(lhs, rhs)``: the verdict, its steps, a counterexample or a numeric check.
+
+The Proof object is plain immutable data: ``verdict`` is ``proved`` (the
+linear fragment, decided for every n), ``refuted`` (always with a
+re-verified counterexample), ``checked`` (nonlinear chains: numeric evidence
+only) or ``unknown`` (the procedure could not decide; numeric evidence is
+still attached).
+
+>>> p = prove("conv(k[3], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)")
+>>> p.verdict
+'proved'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Sequence, Union
+
+from symconv.core.layers import Layer
+from symconv.numeric.check import NumericReport, compare_chains
+from symconv.prove.counterexample import Counterexample, find_counterexample
+from symconv.prove.decide import Decision, decide
+from symconv.prove.describe import describe_interior, length_formula
+
+__all__ = ["Proof", "ProofStep", "prove", "EXIT_CODES"]
+
+#: Exit codes of ``symconv prove`` by verdict (DESIGN §5).
+EXIT_CODES = {"proved": 0, "checked": 0, "refuted": 1, "unknown": 3}
+
+
+@dataclass(frozen=True)
+class ProofStep:
+    """One step: the rule (lemma) used and the statement it establishes."""
+
+    rule: str
+    statement: str
+    latex: str = ""
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "statement": self.statement, "latex": self.latex}
+
+
+@dataclass(frozen=True)
+class Proof:
+    """The outcome of ``prove``; see the module docstring."""
+
+    lhs: Layer
+    rhs: Layer
+    verdict: str
+    steps: tuple[ProofStep, ...] = ()
+    counterexample: Optional[Counterexample] = None
+    numeric: Optional[NumericReport] = None
+    solutions: dict = field(default_factory=dict)
+    note: str = ""
+    decision: Optional[Decision] = field(default=None, compare=False, repr=False)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+    def to_json(self) -> dict:
+        return {
+            "verdict": self.verdict,
+            "lhs": repr(self.lhs),
+            "rhs": repr(self.rhs),
+            "solutions": {k: [str(t) for t in v] for k, v in self.solutions.items()},
+            "steps": [s.to_json() for s in self.steps],
+            "counterexample": self.counterexample.to_json() if self.counterexample else None,
+            "numeric": self.numeric.to_json() if self.numeric else None,
+            "note": self.note,
+        }
+
+    def __str__(self) -> str:
+        lines = [f"{self.verdict}: {self.lhs!r}  ==  {self.rhs!r}"]
+        for s in self.steps:
+            lines.append(f"  [{s.rule}] {s.statement}")
+        if self.counterexample:
+            c = self.counterexample
+            lines.append(f"  counterexample: n={c.n}, input={list(map(list, c.input))}, kernels={c.kernels}")
+            lines.append(f"    lhs -> {[list(map(str, ch)) for ch in c.lhs]}")
+            lines.append(f"    rhs -> {[list(map(str, ch)) for ch in c.rhs]}")
+            lines.append(f"    first difference at index {c.index}")
+        if self.numeric:
+            lines.append(
+                f"  numeric: {self.numeric.trials} trials, max |error| {self.numeric.max_abs_error:.3g} "
+                f"(tolerance {self.numeric.tolerance:.3g})"
+            )
+        if self.note:
+            lines.append(f"  note: {self.note}")
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        from symconv.report.latex import proof_latex
+
+        return proof_latex(self)
+
+
+def _as_layers(lhs: Union[str, Layer], rhs: Union[str, Layer]) -> tuple[Layer, Layer]:
+    if isinstance(lhs, str) or isinstance(rhs, str):
+        from symconv.dsl import parse_statement
+
+        texts = [lhs if isinstance(lhs, str) else repr(lhs), rhs if isinstance(rhs, str) else repr(rhs)]
+        return parse_statement(*texts)
+    return lhs, rhs
+
+
+def _numeric_lengths(limit: int) -> list[int]:
+    small = list(range(1, min(limit, 24) + 1))
+    return small + [limit + 3, 2 * limit + 5]
+
+
+def _steps(decision: Decision) -> tuple[ProofStep, ...]:
+    lnf, rnf, bound = decision.lhs, decision.rhs, decision.bound
+    steps = []
+    for side, nf in (("lhs", lnf), ("rhs", rnf)):
+        if nf.input_flip or any(type(s).__name__ == "Flip" for s in nf.source.layers()):
+            steps.append(ProofStep("flip_conjugation", f"{side}: every flip() moved to the input"))
+        steps.append(ProofStep("normal_form", f"{side} = {nf.source!r}: interior operator {describe_interior(nf)}"))
+    steps.append(ProofStep("interior_equal", "the interior operators are equal as exact polynomials in the taps"))
+    steps.append(ProofStep(
+        "output_length",
+        f"output length {length_formula(lnf, bound.start, bound.period)} on both sides: equal for every n < "
+        f"{bound.limit + bound.period} and both grow by the same amount when n grows by {bound.period}",
+    ))
+    if decision.brute_force:
+        steps.append(ProofStep(
+            "boundary_bound",
+            f"outputs equal for every n < {bound.limit} (boundary bound n0 = {bound.start}, period {bound.period}); "
+            f"by eventual periodicity they are equal for every n",
+        ))
+    else:
+        steps.append(ProofStep("no_inner_edge", "no output reads across an inner window edge, so every output "
+                                                "is the interior operator applied to the zero-extended input"))
+    return tuple(steps)
+
+
+def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], seed: int = 0) -> Proof:
+    """Prove or refute ``lhs == rhs`` for every input length."""
+    lhs, rhs = _as_layers(lhs, rhs)
+    channels = lhs.in_channels or rhs.in_channels or 1
+    if not (lhs.linear and rhs.linear):
+        report = compare_chains(lhs, rhs, range(1, 33), trials_per_length=3, seed=seed, channels=channels)
+        verdict = "checked" if report.agrees else "refuted"
+        note = "nonlinear layers: numeric evidence only" if report.agrees else f"numeric mismatch {report.mismatch}"
+        return Proof(lhs, rhs, verdict, numeric=report, note=note)
+    decision = decide(lhs, rhs)
+    limit = decision.bound.limit if decision.bound else 16
+    if decision.verdict == "refuted":
+        example = find_counterexample(lhs, rhs, decision.lhs, decision.rhs, decision.witness_n, seed=seed)
+        if example is None:
+            return Proof(lhs, rhs, "unknown", note=f"{decision.reason}, but no small counterexample was found",
+                         decision=decision)
+        return Proof(lhs, rhs, "refuted", counterexample=example, note=decision.reason, decision=decision)
+    report = compare_chains(lhs, rhs, _numeric_lengths(limit), seed=seed, channels=channels)
+    if decision.verdict == "unknown":
+        return Proof(lhs, rhs, "unknown", numeric=report, note=decision.reason, decision=decision)
+    if not report.agrees:
+        raise AssertionError(f"proved but numerically different: {report.mismatch}")
+    return Proof(lhs, rhs, "proved", steps=_steps(decision), numeric=report, note=decision.reason, decision=decision)

@@ -1,0 +1,126 @@
+"""The command line: verdicts, exit codes, JSON, one-line errors (DESIGN §5)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from symconv.cli import main
+
+STRIDE_LHS = "conv(k[3], stride=2) >> conv(k, stride=2)"
+STRIDE_RHS = "conv(convolve(k, dilate(k, 2)), stride=4)"
+PADDED_LHS = "conv(k[5], stride=2, padding=1) >> conv(k, stride=2, padding=1)"
+PADDED_RHS = "conv(convolve(k, dilate(k, 2)), stride=4, padding=3)"
+
+
+def run_json(capsys, *argv: str) -> tuple[int, dict]:
+    code = main([*argv, "--json"])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def test_prove_stride_composition_is_proved_with_exit_0(capsys):
+    code, obj = run_json(capsys, "prove", STRIDE_LHS, STRIDE_RHS)
+    assert code == 0
+    assert obj["verdict"] == "proved"
+    assert obj["counterexample"] is None
+    assert obj["steps"] and all({"rule", "statement", "latex"} <= set(s) for s in obj["steps"])
+    assert obj["numeric"]["trials"] > 0
+    assert obj["numeric"]["max_abs_error"] <= obj["numeric"]["tolerance"]
+
+
+def test_prove_padding_inside_the_chain_is_refuted_with_exit_1_and_a_counterexample(capsys):
+    code, obj = run_json(capsys, "prove", PADDED_LHS, PADDED_RHS)
+    assert code == 1
+    assert obj["verdict"] == "refuted"
+    example = obj["counterexample"]
+    assert set(example) == {"n", "input", "kernels", "lhs", "rhs", "index"}
+    assert set(example["kernels"]) == {"k"} and len(example["kernels"]["k"]) == 5
+    i = example["index"]
+    assert example["lhs"][0][i] != example["rhs"][0][i]
+
+
+def test_prove_pad_once_before_both_layers_is_proved(capsys):
+    code, obj = run_json(
+        capsys, "prove", "pad(1) >> conv(k[5], stride=2) >> conv(k, stride=2)",
+        "conv(convolve(k, dilate(k, 2)), stride=4, padding=1)",
+    )
+    assert (code, obj["verdict"]) == (0, "proved")
+
+
+def test_json_output_is_exactly_one_object(capsys):
+    main(["prove", STRIDE_LHS, STRIDE_RHS, "--json"])
+    out = capsys.readouterr().out
+    json.loads(out)  # raises if anything but one JSON document was printed
+
+
+def test_derive_json_reports_kernel_stride_and_receptive_field(capsys):
+    code, obj = run_json(capsys, "derive", STRIDE_LHS)
+    assert code == 0
+    assert obj["stride"] == 4 and obj["receptive_field"] == 7 and obj["exact"] is True
+    assert obj["kernel"][0] == "k_0**2" and len(obj["kernel"]) == 7
+    assert obj["padding"] == [0, 0] and obj["branches"] == 1 and obj["boundary"] is None
+
+
+def test_derive_of_padded_chain_is_not_exact_and_gives_the_boundary(capsys):
+    code, obj = run_json(capsys, "derive", PADDED_LHS)
+    assert code == 0
+    assert obj["exact"] is False
+    assert obj["boundary"] == {"left": 1, "right": 1}
+    assert obj["padding"][0] == 3
+
+
+def test_derive_with_nonlinear_layers_gives_arithmetic_only(capsys):
+    code, obj = run_json(capsys, "derive", "conv(k[3], padding=1) >> relu() >> maxpool(2) >> conv(k, padding=1)")
+    assert code == 0
+    assert obj["kernel"] is None
+    assert (obj["stride"], obj["receptive_field"], obj["padding"][0]) == (2, 8, 3)
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["prove", "conv(k[3]", "conv(k)"], "conv(k[3]"),
+        (["prove", "cnv(k[3])", "conv(k)"], "cnv"),
+        (["prove", "conv(k[3], stride=0)", "conv(k)"], "stride"),
+        (["prove", "conv(k[3], stride=-1)", "conv(k)"], "stride"),
+        (["prove", "conv(k[3]).__class__", "conv(k)"], "__class__"),
+        (["prove", "__import__('os')", "conv(k[3])"], "__import__"),
+        (["derive", "conv(k)"], "k"),
+        (["prove", STRIDE_LHS, STRIDE_RHS, "--solve", "q"], "--solve"),
+    ],
+)
+def test_bad_input_prints_one_line_and_exits_2(capsys, argv, fragment):
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0]
+    assert "Traceback" not in captured.err
+
+
+def test_unknown_subcommand_exits_2_in_one_line(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_console_script_runs_the_readme_example():
+    result = subprocess.run(
+        [sys.executable, "-m", "symconv.cli", "prove", STRIDE_LHS, STRIDE_RHS],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("proved:")
+
+
+def test_version_flag_prints_the_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.startswith("symconv ")
