@@ -84,7 +84,7 @@ def chain_forms(nf: LinearChain, n: int) -> list[list[Form]]:
     The input flip of the normal form is applied: ``x[m, j]`` is the input
     itself, not its reversal.
     """
-    one = nf.ring.ring.one
+    one = nf.ring.one
     signal = [[{(m, j): one} for j in range(n)] for m in range(nf.in_channels)]
     if nf.input_flip:
         signal = [list(reversed(channel)) for channel in signal]

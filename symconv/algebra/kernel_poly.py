@@ -1,26 +1,25 @@
 """Kernels as matrices of Laurent polynomials: ``K_oi(z) = sum_j k_oij z^j``.
 
 The fast counterpart of :meth:`Kernel.taps`: dilation is ``K(z^d)``, full
-convolution is a product, flipping is ``z^{c-1} K(1/z)`` — computed in a
-polynomial ring whose generators are the taps, never as SymPy trees.
+convolution is a product, flipping is ``z^{c-1} K(1/z)`` — computed with
+sparse polynomials in the taps (:mod:`symconv.algebra.tap_poly`), never as
+SymPy trees.
 
 >>> from symconv.core.kernel import kernel, convolve, dilate
 >>> k = kernel("k", 2)
->>> ring = TapRing.for_kernels([k])
+>>> ring = ring_for_kernels([k])
 >>> kernel_matrix(convolve(k, dilate(k, 2)), ring)[0][0]
 Laurent({0: k_0**2, 1: k_0*k_1, 2: k_0*k_1, 3: k_1**2})
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 import sympy
-from sympy import QQ
-from sympy.polys.rings import PolyRing
 
 from symconv.algebra.laurent import Laurent, Matrix, mat_add, mat_map, mat_mul
+from symconv.algebra.tap_poly import TapRing
 from symconv.core.kernel import (
     Convolve,
     DerivedKernel,
@@ -35,54 +34,35 @@ from symconv.core.kernel import (
 )
 from symconv.core.layers import Layer, bias_values
 
-__all__ = ["TapRing", "kernel_matrix"]
+__all__ = ["TapRing", "kernel_matrix", "ring_for_kernels", "ring_for_layers"]
 
 
-@dataclass(frozen=True)
-class TapRing:
-    """The polynomial ring QQ[taps] in which kernel coefficients are computed."""
+def _ring_for_symbols(symbols: Iterable[sympy.Symbol]) -> TapRing:
+    return TapRing(tuple(sorted(set(symbols), key=sympy.default_sort_key)))
 
-    ring: PolyRing
-    symbols: tuple[sympy.Symbol, ...]
 
-    @staticmethod
-    def for_symbols(symbols: Iterable[sympy.Symbol]) -> "TapRing":
-        ordered = tuple(sorted(set(symbols), key=sympy.default_sort_key))
-        if not ordered:
-            ordered = (sympy.Symbol("_unused"),)
-        return TapRing(PolyRing(ordered, QQ), ordered)
+def ring_for_kernels(kernels: Iterable[Kernel], sizes: Mapping[str, int] | None = None) -> TapRing:
+    """The tap ring with one variable per tap of every named kernel used."""
+    symbols: set[sympy.Symbol] = set()
+    for k in kernels:
+        for s in k.symbols():
+            for row in s.taps(sizes):
+                for taps in row:
+                    symbols.update(taps)
+    return _ring_for_symbols(symbols)
 
-    @staticmethod
-    def for_kernels(kernels: Iterable[Kernel], sizes: Mapping[str, int] | None = None) -> "TapRing":
-        symbols: set[sympy.Symbol] = set()
-        for k in kernels:
-            for s in k.symbols():
-                for row in s.taps(sizes):
-                    for taps in row:
-                        symbols.update(taps)
-        return TapRing.for_symbols(symbols)
 
-    @staticmethod
-    def for_layers(layers: Iterable[Layer], sizes: Mapping[str, int] | None = None) -> "TapRing":
-        """Generators for every tap and every named bias entry of the layers."""
-        layers = list(layers)
-        base = TapRing.for_kernels((k for layer in layers for k in _all_kernels(layer)), sizes)
-        extra = set(base.symbols)
-        for layer in _all_layers(layers):
-            bias = getattr(layer, "bias", None)
-            if isinstance(bias, str):
-                channels = layer.out_channels(layer.in_channels)
-                extra.update(bias_values(bias, channels))
-        return TapRing.for_symbols(extra)
-
-    def from_expr(self, expr: sympy.Expr):
-        """Convert a polynomial SymPy expression in the taps (or a number) to a ring element."""
-        return self.ring.from_expr(expr) if expr.free_symbols else self.ring.ground_new(QQ.convert(expr))
-
-    def to_expr(self, coeff) -> sympy.Expr:
-        if hasattr(coeff, "as_expr"):
-            return coeff.as_expr()
-        return sympy.sympify(coeff)  # safe: a ring constant, not user text
+def ring_for_layers(layers: Iterable[Layer], sizes: Mapping[str, int] | None = None) -> TapRing:
+    """Variables for every tap and every named bias entry of the layers."""
+    layers = list(layers)
+    base = ring_for_kernels((k for layer in layers for k in _all_kernels(layer)), sizes)
+    extra = set(base.symbols)
+    for layer in _all_layers(layers):
+        bias = getattr(layer, "bias", None)
+        if isinstance(bias, str):
+            channels = layer.out_channels(layer.in_channels)
+            extra.update(bias_values(bias, channels))
+    return _ring_for_symbols(extra)
 
 
 def _all_layers(layers: Iterable[Layer]):
@@ -102,11 +82,11 @@ def kernel_matrix(k: Kernel, ring: TapRing, sizes: Mapping[str, int] | None = No
     """``K[o][i](z) = sum_j k[o][i][j] z^j`` computed structurally (fast path of ``taps``)."""
     if isinstance(k, KernelSymbol):
         taps = k.taps(sizes)
-        gens = {s: g for s, g in zip(ring.symbols, ring.ring.gens)}
+        gens = dict(zip(ring.symbols, ring.gens))
         return tuple(tuple(Laurent({j: gens[t] for j, t in enumerate(row)}) for row in out) for out in taps)
     if isinstance(k, Literal):
         return tuple(
-            tuple(Laurent({j: ring.ring.ground_new(QQ.convert(v)) for j, v in enumerate(row)}) for row in out)
+            tuple(Laurent({j: ring.from_expr(v) for j, v in enumerate(row)}) for row in out)
             for out in k.values
         )
     if isinstance(k, DerivedKernel):
@@ -128,6 +108,6 @@ def kernel_matrix(k: Kernel, ring: TapRing, sizes: Mapping[str, int] | None = No
     if isinstance(k, KernelSum):
         return mat_add(kernel_matrix(k.a, ring, sizes), kernel_matrix(k.b, ring, sizes))
     if isinstance(k, Scaled):
-        scalar = ring.ring.ground_new(QQ.convert(k.scalar))
+        scalar = ring.from_expr(k.scalar)
         return mat_map(kernel_matrix(k.kernel, ring, sizes), lambda e: e * scalar)
     raise TypeError(f"no polynomial form for kernel {k!r}")

@@ -1,15 +1,14 @@
 """Laurent polynomials ``sum_t c_t z^t`` with exact coefficients.
 
-The coefficients live in a SymPy polynomial ring over QQ whose generators are
-the kernel taps (``sympy.polys.rings``), so products of symbolic kernels stay
-fast sparse polynomials instead of SymPy expression trees. A kernel with taps
+The coefficients are sparse polynomials in the kernel taps
+(:mod:`symconv.algebra.tap_poly`) or plain rationals, so products of
+symbolic kernels stay fast instead of growing SymPy expression trees. A kernel with taps
 ``k_0 .. k_{c-1}`` is ``K(z) = sum_j k_j z^j``; in the correlation
 orientation a layer reading ``x[i*s + t]`` with weight ``h_t`` is the Laurent
 polynomial ``h(z) = sum_t h_t z^t``.
 
->>> from sympy import QQ
->>> from sympy.polys.rings import ring
->>> R, a, b = ring("a b", QQ)
+>>> from symconv.algebra.tap_poly import TapRing
+>>> a, b = TapRing.of_names("ab").gens
 >>> K = Laurent({0: a, 1: b})
 >>> K * K.upsample(2)
 Laurent({0: a**2, 1: a*b, 2: a*b, 3: b**2})
@@ -21,7 +20,7 @@ from typing import Any, Iterable, Mapping
 
 __all__ = ["Laurent", "Matrix", "mat_mul", "mat_add", "mat_identity", "mat_zero", "mat_map", "mat_is_zero"]
 
-Coeff = Any  # an element of a sympy PolyRing (or a plain number for constants)
+Coeff = Any  # a TapPoly, or a plain int/Fraction for constants
 
 
 class Laurent:

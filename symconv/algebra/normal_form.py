@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import Mapping, Optional
 
 from symconv.algebra.flip import move_flips_to_input
-from symconv.algebra.kernel_poly import TapRing, kernel_matrix
+from symconv.algebra.kernel_poly import TapRing, kernel_matrix, ring_for_layers
 from symconv.algebra.laurent import Laurent, Matrix, mat_identity, mat_map, mat_zero
 from symconv.algebra.polyphase import Polyphase
 from symconv.core.kernel import literal
@@ -116,7 +116,7 @@ def layer_operator(layer: Layer, channels: int, ring: TapRing,
         zero = mat_zero(channels, channels)
         return Polyphase(layer.factor, 1, (mat_identity(channels),) + (zero,) * (layer.factor - 1))
     if isinstance(layer, AvgPool):
-        weight = ring.ring.ground_new(Fraction(1, layer.size))
+        weight = ring.constant(Fraction(1, layer.size))
         taps = Laurent({j - layer.padding: weight for j in range(layer.size)})
         return Polyphase(1, layer.stride, (mat_identity(channels, taps),))
     raise NotInFragment(f"{layer!r} is not a linear layer; the prover decides linear chains only")
@@ -167,7 +167,7 @@ class LinearChain:
         """
         if not layer.linear and not skeleton:
             raise NotInFragment(f"{layer!r} has a nonlinear layer; the prover decides linear chains only")
-        ring = ring or TapRing.for_layers([layer], sizes)
+        ring = ring or ring_for_layers([layer], sizes)
         channels = in_channels or layer.in_channels or 1
         flipped, layers = move_flips_to_input(layer)
         steps = []

@@ -11,7 +11,6 @@ followed by a restriction to its output window; so is any composition of
 them, which is how a chain gets its single-layer ("interior") normal form.
 A stride-s correlation is ``a = 1, b = s``; ``up(s)`` is ``a = s, b = 1``.
 
->>> from sympy import QQ
 >>> from symconv.algebra.laurent import Laurent
 >>> conv2 = Polyphase(1, 2, ((( Laurent({0: 1, 1: 1}),),),))
 >>> (conv2 @ conv2).in_period

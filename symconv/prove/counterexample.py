@@ -32,6 +32,7 @@ class Counterexample:
     lhs: tuple
     rhs: tuple
     index: int
+    sizes: tuple[tuple[str, int], ...] = ()
 
     def to_json(self) -> dict:
         def plain(v):
@@ -47,6 +48,7 @@ class Counterexample:
             "lhs": plain(self.lhs),
             "rhs": plain(self.rhs),
             "index": self.index,
+            **({"sizes": dict(self.sizes)} if self.sizes else {}),
         }
 
 
@@ -84,14 +86,13 @@ def bindings_of(layers: list[Layer], values: dict[sympy.Symbol, int], sizes=None
 
 def _evaluate(forms, ring, values: list[int], x: list[list[int]]) -> tuple:
     """Substitute tap values (in ring generator order) and the input into the forms."""
-    to_sympy = ring.ring.domain.to_sympy
     out = []
     for channel in forms:
         row = []
         for form in channel:
             total = sympy.Integer(0)
             for key, coeff in form.items():
-                value = to_sympy(coeff(*values))
+                value = ring.value(coeff, values)
                 total += value if key is CONSTANT else value * x[key[0]][key[1]]
             row.append(total)
         out.append(tuple(row))
@@ -125,7 +126,8 @@ def find_counterexample(lhs: Layer, rhs: Layer, lnf: LinearChain, rnf: LinearCha
         if index is None:
             continue
         bindings = bindings_of([lhs, rhs], values, lnf.sizes)
-        example = Counterexample(n, tuple(tuple(c) for c in x), bindings, a, b, index)
+        sizes = tuple(sorted((lnf.sizes or {}).items()))
+        example = Counterexample(n, tuple(tuple(c) for c in x), bindings, a, b, index, sizes)
         _reverify(lhs, rhs, example, lnf.sizes)
         return example
     return None

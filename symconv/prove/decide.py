@@ -17,7 +17,7 @@ from typing import Mapping, Optional
 
 from symconv.algebra.flip import FlipNotMovable
 from symconv.algebra.forms import chain_forms
-from symconv.algebra.kernel_poly import TapRing
+from symconv.algebra.kernel_poly import ring_for_layers
 from symconv.algebra.normal_form import LinearChain
 from symconv.core.layers import Layer
 from symconv.errors import ChannelMismatch
@@ -49,7 +49,7 @@ def normal_forms(lhs: Layer, rhs: Layer, sizes: Optional[Mapping[str, int]] = No
     out_l, out_r = lhs.out_channels(channels), rhs.out_channels(channels)
     if out_l != out_r:
         raise ChannelMismatch(f"{lhs!r}", out_l, f"an identity with {rhs!r} (which gives {out_r})", out_l)
-    ring = TapRing.for_layers([lhs, rhs], sizes)
+    ring = ring_for_layers([lhs, rhs], sizes)
     return (LinearChain.of(lhs, ring, channels, sizes), LinearChain.of(rhs, ring, channels, sizes))
 
 

@@ -18,6 +18,8 @@ from typing import Optional, Sequence, Union
 
 from symconv.core.layers import Layer
 from symconv.numeric.check import NumericReport, compare_chains
+from symconv.prove.certificate import Certificate
+from symconv.prove.certify import certificate_for
 from symconv.prove.counterexample import Counterexample, find_counterexample
 from symconv.prove.decide import Decision, decide
 from symconv.prove.describe import describe_interior, length_formula
@@ -52,6 +54,7 @@ class Proof:
     numeric: Optional[NumericReport] = None
     solutions: dict = field(default_factory=dict)
     note: str = ""
+    certificate: Optional["Certificate"] = None
     decision: Optional[Decision] = field(default=None, compare=False, repr=False)
 
     @property
@@ -134,8 +137,75 @@ def _steps(decision: Decision) -> tuple[ProofStep, ...]:
     return tuple(steps)
 
 
-def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], seed: int = 0) -> Proof:
-    """Prove or refute ``lhs == rhs`` for every input length."""
+#: Concrete lengths tried for a generic length when the formal argument does not apply.
+GENERIC_INSTANCES = range(1, 7)
+
+
+def _generic_sizes(lhs: Layer, rhs: Layer) -> list[str]:
+    names = {s.name for layer in (lhs, rhs) for k in layer.kernels() for s in k.length_symbols()}
+    return sorted(names)
+
+
+def _prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
+    """Generic kernel lengths: the formal argument of :mod:`symconv.prove.generic`, else instances."""
+    from symconv.prove.generic import OutsideGenericFragment, generic_form
+
+    names = _generic_sizes(lhs, rhs)
+    try:
+        left, right = generic_form(lhs), generic_form(rhs)
+        formal = left.same_as(right)
+        reason = "" if formal else "the formal kernels or length offsets differ"
+    except OutsideGenericFragment as err:
+        formal, reason = False, str(err)
+    instances = []
+    for value in GENERIC_INSTANCES:
+        sizes = {name: value for name in names}
+        decision = decide(lhs, rhs, sizes)
+        instances.append(value)
+        if decision.verdict == "refuted":
+            example = find_counterexample(lhs, rhs, decision.lhs, decision.rhs, decision.witness_n, seed=seed)
+            if example is not None:
+                where = ", ".join(f"{name} = {value}" for name in names)
+                return Proof(lhs, rhs, "refuted", counterexample=example,
+                             note=f"{decision.reason} (with {where})", decision=decision)
+        if formal and value >= 3:
+            break
+    report = None
+    for value in instances[-2:]:
+        report = compare_chains(lhs, rhs, range(1, 40, 3), seed=seed, sizes={name: value for name in names})
+    if not formal:
+        return Proof(lhs, rhs, "unknown", numeric=report,
+                     note=f"generic length: {reason}; proved for {', '.join(names)} in {instances}")
+    from symconv.core.kernel import size_symbol
+
+    symbols = ", ".join(names)
+    steps = (
+        ProofStep("generic_normal_form", f"lhs: every output is sum_t E[t] x[{left.stride} i + t] with "
+                  f"z^(-p) E(z) = {left.kernel}, length floor((n + {left.offset})/{left.stride}) + 1"),
+        ProofStep("generic_normal_form", f"rhs: every output is sum_t E[t] x[{right.stride} i + t] with "
+                  f"z^(-p) E(z) = {right.kernel}, length floor((n + {right.offset})/{right.stride}) + 1"),
+        ProofStep("interior_equal", f"the formal kernels are equal for every {symbols}, as polynomials in the "
+                  f"formal kernel atoms"),
+        ProofStep("output_length", f"equal strides and equal offsets {left.offset}: the lengths agree for every "
+                  f"n and every {symbols}"),
+        ProofStep("no_inner_edge", "all padding comes before the first kernel, so no output reads across an "
+                  "inner window edge"),
+    )
+    return Proof(lhs, rhs, "proved", steps=steps, numeric=report,
+                 note=f"proved for every {symbols} >= 1 by the formal argument (no certificate: the certificate "
+                      f"checker handles concrete lengths only)")
+
+
+def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] = (), seed: int = 0) -> Proof:
+    """Prove or refute ``lhs == rhs`` for every input length.
+
+    ``solve`` names kernels whose taps are unknowns: they are solved for
+    (``Proof.solutions``) before the identity is decided.
+    """
+    if solve:
+        from symconv.prove.solve import prove_with_unknowns
+
+        return prove_with_unknowns(lhs, rhs, list(solve), seed=seed)
     lhs, rhs = _as_layers(lhs, rhs)
     channels = lhs.in_channels or rhs.in_channels or 1
     if not (lhs.linear and rhs.linear):
@@ -143,6 +213,8 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], seed: int = 0) -> Proo
         verdict = "checked" if report.agrees else "refuted"
         note = "nonlinear layers: numeric evidence only" if report.agrees else f"numeric mismatch {report.mismatch}"
         return Proof(lhs, rhs, verdict, numeric=report, note=note)
+    if _generic_sizes(lhs, rhs):
+        return _prove_generic(lhs, rhs, seed)
     decision = decide(lhs, rhs)
     limit = decision.bound.limit if decision.bound else 16
     if decision.verdict == "refuted":
@@ -156,4 +228,5 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], seed: int = 0) -> Proo
         return Proof(lhs, rhs, "unknown", numeric=report, note=decision.reason, decision=decision)
     if not report.agrees:
         raise AssertionError(f"proved but numerically different: {report.mismatch}")
-    return Proof(lhs, rhs, "proved", steps=_steps(decision), numeric=report, note=decision.reason, decision=decision)
+    return Proof(lhs, rhs, "proved", steps=_steps(decision), numeric=report, note=decision.reason,
+                 certificate=certificate_for(decision), decision=decision)

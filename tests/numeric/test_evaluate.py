@@ -333,7 +333,8 @@ def test_missing_binding_is_reported_even_for_an_empty_input():
 
 
 def test_binding_of_the_wrong_shape_raises_kernel_error():
-    with pytest.raises(KernelError, match=r"kernel W\[2, 1, 3\] is bound to an array of shape \(3,\); expected shape \(2, 1, 3\)"):
+    message = r"kernel W\[2, 1, 3\] is bound to an array of shape \(3,\); expected shape \(2, 1, 3\)"
+    with pytest.raises(KernelError, match=message):
         evaluate_numeric(conv(kernel("W", 2, 1, 3)), [1, 2, 3], bindings={"W": [1, 2, 3]})
 
 
@@ -391,7 +392,8 @@ def test_scalar_input_is_refused():
 
 
 def test_text_that_is_not_a_number_is_refused():
-    with pytest.raises(InvalidArgument, match=r"input sample='a' is invalid; expected a number such as 3, -1/2 or 0.25"):
+    message = r"input sample='a' is invalid; expected a number such as 3, -1/2 or 0.25"
+    with pytest.raises(InvalidArgument, match=message):
         evaluate_numeric(flip(), ["a", "b"])
 
 
@@ -411,7 +413,8 @@ def test_rational_strings_are_read_exactly_in_bindings_and_input():
 
 
 def test_input_with_the_wrong_channel_count_raises_channel_mismatch():
-    with pytest.raises(ChannelMismatch, match=r"the input gives 1 channel\(s\) but conv\(\[\[\[1\], \[1\]\]\]\) expects 2"):
+    message = r"the input gives 1 channel\(s\) but conv\(\[\[\[1\], \[1\]\]\]\) expects 2"
+    with pytest.raises(ChannelMismatch, match=message):
         evaluate_numeric(conv([[[1], [1]]]), [1, 2, 3])
 
 

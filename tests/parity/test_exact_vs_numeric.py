@@ -173,16 +173,15 @@ def chains(draw, nonlinear: bool = False):
 def substitution(bindings: dict, layer, x: np.ndarray) -> dict:
     """SymPy symbols of taps, biases, affine symbols and input samples -> their integer values."""
     values: dict = {}
-    for k in layer.kernels():
-        for symbol in k.symbols():
-            taps = np.asarray(bindings[symbol.name])
-            for index, v in np.ndenumerate(taps.reshape(symbol.shape[:2] + (taps.shape[-1],))):
-                name_index = index[2:] if len(symbol.dims) == 1 else index
-                values[tap_symbol(symbol.name, *name_index)] = sympy.Integer(int(v))
+    kernels = {symbol.name: symbol for k in layer.kernels() for symbol in k.symbols()}
     for name, v in bindings.items():
-        if np.ndim(v) == 0:
+        if name in kernels:  # k[c]: k_j; W[out, in, c]: W_o_i_j
+            symbol = kernels[name]
+            for index, tap in np.ndenumerate(np.asarray(v).reshape(symbol.shape[:2] + (np.shape(v)[-1],))):
+                values[tap_symbol(name, *(index[2:] if len(symbol.dims) == 1 else index))] = sympy.Integer(int(tap))
+        elif np.ndim(v) == 0:  # an affine symbol
             values[sympy.Symbol(name)] = sympy.Integer(int(v))
-        elif name.startswith("b"):
+        else:  # a named bias b: b_0, b_1, ...
             values.update({sympy.Symbol(f"{name}_{o}"): sympy.Integer(int(b)) for o, b in enumerate(v)})
     channels, n = x.shape
     for m in range(channels):
@@ -270,3 +269,18 @@ def test_composition_rule_holds_in_the_exact_semantics_too(a, b, s, t, n):
     lhs = evaluate(conv(ka, stride=s) >> conv(kb, stride=t), symbolic_input(n))
     rhs = evaluate(conv(convolve(ka, dilate(kb, s)), stride=s * t), symbolic_input(n))
     assert lhs == rhs
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 3), st.integers(1, 3), st.integers(0, 8), st.integers(0, 2**32 - 1))
+def test_generic_kernel_lengths_agree_once_sizes_are_given(c, dilation, stride, n, seed):
+    k = kernel("k", "c")
+    layer = conv(k, padding="same", dilation=dilation) >> conv_transpose(k, stride=stride) >> conv(dilate(k, 2))
+    rng = np.random.default_rng(seed)
+    bindings = random_bindings(layer, rng, sizes={"c": c})
+    x = rng.integers(-3, 4, size=(1, n))
+    exact = evaluate(layer, symbolic_input(n), sizes={"c": c})
+    values = substitution(bindings, layer, x)
+    expected = [[as_fraction(v.xreplace(values)) for v in ch] for ch in exact]
+    assert evaluate_numeric(layer, x, bindings, exact=True).tolist() == expected
+    assert evaluate_numeric(layer, x, bindings, sizes={"c": c}, exact=True).tolist() == expected

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -33,7 +33,7 @@ from symconv.core.layers import (
 )
 from symconv.core.semantics import as_signal, evaluate
 from symconv.errors import InvalidArgument
-from symconv.numeric import evaluate_numeric, evaluate_torch, random_bindings
+from symconv.numeric import evaluate_numeric, evaluate_torch, random_bindings, torch_available
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -47,6 +47,7 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
 
 FAST = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -231,7 +232,8 @@ def test_conv_transpose_with_more_inputs_than_outputs_matches_in_both_semantics(
 def test_numeric_avgpool_matches_avg_pool1d(case):
     theirs = run_torch(lambda: F.avg_pool1d(t64(case["x"]), case["size"], case["stride"], case["padding"],
                                             ceil_mode=False, count_include_pad=True))
-    assert_parity(evaluate_numeric(avgpool(case["size"], stride=case["stride"], padding=case["padding"]), case["x"]), theirs)
+    layer = avgpool(case["size"], stride=case["stride"], padding=case["padding"])
+    assert_parity(evaluate_numeric(layer, case["x"]), theirs)
 
 
 @FAST
@@ -310,6 +312,21 @@ def test_torch_oracle_agrees_with_the_numeric_evaluator(chain_and_input, seed):
     except RuntimeError:
         theirs = None
     assert_parity(evaluate_numeric(layer, x, bindings), theirs)
+
+
+def test_torch_is_reported_available_when_it_imports():
+    assert torch_available()
+
+
+def test_torch_oracle_adds_the_branches_of_a_sum():
+    layer = conv([1, 2]) + (pad(1, 0) >> conv([1, 1, 1]))
+    x = np.array([[3, -1, 4, 1, -5]])
+    assert_parity(evaluate_torch(layer, x), evaluate_numeric(layer, x))
+
+
+def test_torch_oracle_passes_on_pytorchs_error_for_an_empty_output():
+    with pytest.raises(RuntimeError, match=r"Kernel size can't be greater than actual input size"):
+        evaluate_torch(conv([1, 1, 1]), [1, 2])
 
 
 # --- refusals ------------------------------------------------------------------------------

@@ -1,0 +1,172 @@
+"""Sparse polynomials with rational coefficients in the kernel taps.
+
+A monomial is the sorted tuple of the indices of its variables, with
+repetition (``k_0^2 k_3`` is ``(0, 0, 3)``), so multiplying two monomials
+costs their degrees, not the number of variables: the effective kernel of
+two layers with 257 taps each multiplies 66,049 pairs of monomials of
+degree 1. Coefficients are Python ints and Fractions, exactly.
+
+>>> ring = TapRing.of_names(["a", "b"])
+>>> a, b = ring.gens
+>>> (a + b) * (a - b)
+a**2 - b**2
+>>> ((a + b) * (a - b)).evaluate([3, 1])
+8
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Iterable, Mapping, Sequence, Union
+
+import sympy
+
+__all__ = ["TapPoly", "TapRing"]
+
+Number = Union[int, Fraction]
+
+
+class TapPoly:
+    """An immutable sparse polynomial ``{monomial: coefficient}`` over one :class:`TapRing`."""
+
+    __slots__ = ("terms", "symbols", "_hash")
+
+    def __init__(self, terms: Mapping[tuple[int, ...], Number], symbols: tuple[sympy.Symbol, ...]):
+        self.terms = terms
+        self.symbols = symbols
+        self._hash = None
+
+    def _new(self, terms: dict) -> "TapPoly":
+        return TapPoly(terms, self.symbols)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def __add__(self, other: "TapPoly | Number") -> "TapPoly":
+        if not isinstance(other, TapPoly):
+            other = self._new({(): other} if other else {})
+        out = dict(self.terms)
+        for m, c in other.terms.items():
+            total = out.get(m, 0) + c
+            if total:
+                out[m] = total
+            else:
+                out.pop(m, None)
+        return self._new(out)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> "TapPoly":
+        return self._new({m: -c for m, c in self.terms.items()})
+
+    def __sub__(self, other: "TapPoly | Number") -> "TapPoly":
+        return self + (-other)
+
+    def __mul__(self, other: "TapPoly | Number") -> "TapPoly":
+        if not isinstance(other, TapPoly):
+            if not other:
+                return self._new({})
+            return self._new({m: c * other for m, c in self.terms.items()})
+        out: dict[tuple[int, ...], Number] = {}
+        for m1, c1 in self.terms.items():
+            for m2, c2 in other.terms.items():
+                m = m1 + m2 if not m1 or not m2 or m1[-1] <= m2[0] else tuple(sorted(m1 + m2))
+                total = out.get(m, 0) + c1 * c2
+                if total:
+                    out[m] = total
+                else:
+                    out.pop(m, None)
+        return self._new(out)
+
+    __rmul__ = __mul__
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TapPoly):
+            return self.terms == other.terms
+        if isinstance(other, (int, Fraction)):
+            return self.terms == ({(): other} if other else {})
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            if not self.terms:
+                self._hash = hash(0)
+            elif len(self.terms) == 1 and () in self.terms:
+                self._hash = hash(self.terms[()])  # equal to the number it equals
+            else:
+                self._hash = hash(frozenset(self.terms.items()))
+        return self._hash
+
+    def evaluate(self, values: Sequence[Number]) -> Number:
+        """The value with ``values[i]`` substituted for variable ``i``."""
+        total: Number = 0
+        for m, c in self.terms.items():
+            for i in m:
+                c = c * values[i]
+            total += c
+        return total
+
+    def __call__(self, *values: Number) -> Number:
+        return self.evaluate(values)
+
+    def as_expr(self) -> sympy.Expr:
+        terms = []
+        for m, c in self.terms.items():
+            term = sympy.Rational(c.numerator, c.denominator) if isinstance(c, Fraction) else sympy.Integer(c)
+            for i in m:
+                term *= self.symbols[i]
+            terms.append(term)
+        return sympy.Add(*terms)
+
+    def __repr__(self) -> str:
+        return str(self.as_expr())
+
+
+@dataclass(frozen=True)
+class TapRing:
+    """The polynomial ring QQ[taps]: its variables, constants and conversions."""
+
+    symbols: tuple[sympy.Symbol, ...]
+
+    @staticmethod
+    def of_names(names: Iterable[str]) -> "TapRing":
+        return TapRing(tuple(sympy.Symbol(n) for n in names))
+
+    @property
+    def gens(self) -> tuple[TapPoly, ...]:
+        return tuple(TapPoly({(i,): 1}, self.symbols) for i in range(len(self.symbols)))
+
+    @property
+    def one(self) -> TapPoly:
+        return TapPoly({(): 1}, self.symbols)
+
+    def constant(self, value: Number) -> TapPoly:
+        value = Fraction(value)
+        value = value.numerator if value.denominator == 1 else value
+        return TapPoly({(): value} if value else {}, self.symbols)
+
+    def from_expr(self, expr: sympy.Expr) -> TapPoly:
+        """A polynomial SymPy expression in the ring's symbols (or a rational number)."""
+        expr = sympy.sympify(expr)  # safe: an expression built by symconv, never user text
+        if not expr.free_symbols:
+            rational = sympy.Rational(expr)
+            return self.constant(Fraction(int(rational.p), int(rational.q)))
+        index = {s: i for i, s in enumerate(self.symbols)}
+        terms: dict[tuple[int, ...], Number] = {}
+        for exps, coeff in sympy.Poly(expr, *self.symbols).terms():
+            m = tuple(i for i, e in enumerate(exps) for _ in range(e))
+            c = Fraction(int(coeff.p), int(coeff.q))
+            terms[m] = c.numerator if c.denominator == 1 else c
+        return TapPoly(terms, self.symbols)
+
+    def to_expr(self, value: TapPoly | Number) -> sympy.Expr:
+        if isinstance(value, TapPoly):
+            return value.as_expr()
+        return sympy.Rational(Fraction(value).numerator, Fraction(value).denominator)
+
+    def value(self, coeff: TapPoly | Number, values: Sequence[Number]) -> sympy.Rational:
+        """``coeff`` at the point ``values`` as an exact SymPy rational."""
+        result = coeff.evaluate(values) if isinstance(coeff, TapPoly) else coeff
+        result = Fraction(result)
+        return sympy.Rational(result.numerator, result.denominator)
