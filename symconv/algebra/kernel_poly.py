@@ -33,6 +33,7 @@ from symconv.core.kernel import (
     Scaled,
 )
 from symconv.core.layers import Layer, bias_values
+from symconv.core.output_length import resolve_size
 
 __all__ = ["TapRing", "kernel_matrix", "ring_for_kernels", "ring_for_layers"]
 
@@ -98,10 +99,7 @@ def kernel_matrix(k: Kernel, ring: TapRing, sizes: Mapping[str, int] | None = No
     if isinstance(k, Convolve):
         return mat_mul(kernel_matrix(k.b, ring, sizes), kernel_matrix(k.a, ring, sizes))
     if isinstance(k, FlipKernel):
-        length = k.kernel.length
-        if not isinstance(length, int):
-            length = int(sympy.sympify(length).subs({sympy.Symbol(n, integer=True, positive=True): v
-                                                      for n, v in (sizes or {}).items()}))
+        length = resolve_size(k.kernel.length, sizes)
         return mat_map(kernel_matrix(k.kernel, ring, sizes), lambda e: e.reverse().shift(length - 1))
     if isinstance(k, PadKernel):
         return mat_map(kernel_matrix(k.kernel, ring, sizes), lambda e: e.shift(k.left))

@@ -346,215 +346,6 @@ def _check_nonnegative_int(value: object, what: str, argument: str, limit: int =
     return value
 
 
-def _map_taps(taps: Taps, f) -> Taps:
-    return tuple(tuple(f(t) for t in row) for row in taps)
-
-
-@dataclass(frozen=True, repr=False)
-class Dilate(Kernel):
-    """``dilate(k, d)``: insert ``d - 1`` zeros between taps; length ``d (c - 1) + 1``."""
-
-    kernel: Kernel
-    factor: int
-
-    def __post_init__(self) -> None:
-        _check_positive_int(self.factor, "dilate", "d")
-        _check_derived_length(self)
-
-    @property
-    def shape(self) -> tuple[int, int, Size]:
-        out, inp, c = self.kernel.shape
-        return (out, inp, self.factor * (c - 1) + 1)
-
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        d = self.factor
-
-        def dilated(t: tuple) -> tuple:
-            out = [sympy.Integer(0)] * (d * (len(t) - 1) + 1)
-            for j, v in enumerate(t):
-                out[d * j] = v
-            return tuple(out)
-
-        return _map_taps(self.kernel.taps(sizes), dilated)
-
-    def _children(self) -> tuple[Kernel, ...]:
-        return (self.kernel,)
-
-    def __repr__(self) -> str:
-        return f"dilate({self.kernel!r}, {self.factor})"
-
-
-def full_convolution(a: Sequence[sympy.Expr], b: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
-    """``(a * b)[m] = sum_j a[j] b[m - j]``, length ``len(a) + len(b) - 1`` (numpy.convolve)."""
-    out = [sympy.Integer(0)] * (len(a) + len(b) - 1)
-    for i, x in enumerate(a):
-        if x == 0:
-            continue
-        for j, y in enumerate(b):
-            out[i + j] += x * y
-    return tuple(sympy.expand(v) for v in out)
-
-
-@dataclass(frozen=True, repr=False)
-class Convolve(Kernel):
-    """``convolve(a, b)``: full convolution of the taps (``numpy.convolve``).
-
-    For weights it is the kernel of ``conv(a) >> conv(b)``:
-    ``E[o, i] = sum_m convolve(a[m, i], b[o, m])``, shape ``(b.out, a.in, ca + cb - 1)``.
-    """
-
-    a: Kernel
-    b: Kernel
-
-    def __post_init__(self) -> None:
-        if self.a.out_channels != self.b.in_channels:
-            raise KernelError(
-                f"convolve({self.a!r}, {self.b!r}): {self.a!r} has {self.a.out_channels} output "
-                f"channel(s) but {self.b!r} takes {self.b.in_channels}; expected them equal"
-            )
-        _check_derived_length(self)
-
-    @property
-    def shape(self) -> tuple[int, int, Size]:
-        return (self.b.out_channels, self.a.in_channels, self.a.length + self.b.length - 1)
-
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        ta, tb = self.a.taps(sizes), self.b.taps(sizes)
-        out, inp, mid = len(tb), len(ta[0]), len(ta)
-        length = len(ta[0][0]) + len(tb[0][0]) - 1
-        result = []
-        for o in range(out):
-            row = []
-            for i in range(inp):
-                acc = [sympy.Integer(0)] * length
-                for m in range(mid):
-                    for idx, v in enumerate(full_convolution(ta[m][i], tb[o][m])):
-                        acc[idx] += v
-                row.append(tuple(sympy.expand(v) for v in acc))
-            result.append(tuple(row))
-        return tuple(result)
-
-    def _children(self) -> tuple[Kernel, ...]:
-        return (self.a, self.b)
-
-    def __repr__(self) -> str:
-        return f"convolve({self.a!r}, {self.b!r})"
-
-
-@dataclass(frozen=True, repr=False)
-class FlipKernel(Kernel):
-    """``flip(k)``: ``flip(k)[j] = k[c - 1 - j]``."""
-
-    kernel: Kernel
-
-    @property
-    def shape(self) -> tuple[int, int, Size]:
-        return self.kernel.shape
-
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        return _map_taps(self.kernel.taps(sizes), lambda t: tuple(reversed(t)))
-
-    def _children(self) -> tuple[Kernel, ...]:
-        return (self.kernel,)
-
-    def __repr__(self) -> str:
-        return f"flip({self.kernel!r})"
-
-
-@dataclass(frozen=True, repr=False)
-class PadKernel(Kernel):
-    """``padk(k, left, right)``: ``left`` zeros before the taps and ``right`` after."""
-
-    kernel: Kernel
-    left: int
-    right: int
-
-    def __post_init__(self) -> None:
-        _check_nonnegative_int(self.left, "padk", "left")
-        _check_nonnegative_int(self.right, "padk", "right")
-        _check_derived_length(self)
-
-    @property
-    def shape(self) -> tuple[int, int, Size]:
-        out, inp, c = self.kernel.shape
-        return (out, inp, c + self.left + self.right)
-
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        zero = sympy.Integer(0)
-        return _map_taps(
-            self.kernel.taps(sizes), lambda t: (zero,) * self.left + tuple(t) + (zero,) * self.right
-        )
-
-    def _children(self) -> tuple[Kernel, ...]:
-        return (self.kernel,)
-
-    def __repr__(self) -> str:
-        return f"padk({self.kernel!r}, {self.left}, {self.right})"
-
-
-@dataclass(frozen=True, repr=False)
-class KernelSum(Kernel):
-    """``a + b``: tap-wise sum of two kernels of the same shape."""
-
-    a: Kernel
-    b: Kernel
-
-    def __post_init__(self) -> None:
-        if self.a.shape[:2] != self.b.shape[:2] or sympy.simplify(self.a.length - self.b.length) != 0:
-            raise KernelError(
-                f"{self.a!r} + {self.b!r}: shapes {_fmt_shape(self.a)} and {_fmt_shape(self.b)} differ; "
-                f"expected equal shapes (use padk to align lengths)"
-            )
-
-    @property
-    def shape(self) -> tuple[int, int, Size]:
-        return self.a.shape
-
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        ta, tb = self.a.taps(sizes), self.b.taps(sizes)
-        return tuple(
-            tuple(tuple(x + y for x, y in zip(ta[o][i], tb[o][i])) for i in range(len(ta[o])))
-            for o in range(len(ta))
-        )
-
-    def _children(self) -> tuple[Kernel, ...]:
-        return (self.a, self.b)
-
-    def __repr__(self) -> str:
-        right = f"({self.b!r})" if isinstance(self.b, KernelSum) else repr(self.b)
-        return f"{self.a!r} + {right}"
-
-
-@dataclass(frozen=True, repr=False)
-class Scaled(Kernel):
-    """``q * k``: every tap multiplied by the exact scalar ``q``."""
-
-    scalar: sympy.Expr
-    kernel: Kernel
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "scalar", exact_number(self.scalar, "kernel scale"))
-
-    @property
-    def shape(self) -> tuple[int, int, Size]:
-        return self.kernel.shape
-
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        return _map_taps(self.kernel.taps(sizes), lambda t: tuple(self.scalar * v for v in t))
-
-    def _children(self) -> tuple[Kernel, ...]:
-        return (self.kernel,)
-
-    def __repr__(self) -> str:
-        inner = repr(self.kernel)
-        if isinstance(self.kernel, (KernelSum, Scaled)):
-            inner = f"({inner})"
-        scalar = str(self.scalar)
-        if not self.scalar.is_Integer:
-            scalar = f"({scalar})"
-        return f"{scalar} * {inner}"
-
-
 @dataclass(frozen=True, repr=False)
 class DerivedKernel(Kernel):
     """A kernel given by explicit tap expressions in other kernels' taps (a derived closed form).
@@ -589,10 +380,6 @@ class DerivedKernel(Kernel):
         return repr([[list(map(str, t)) for t in row] for row in self.values])
 
 
-def _fmt_shape(k: Kernel) -> str:
-    return "(" + ", ".join(str(d) for d in k.shape) + ")"
-
-
 def kernel(name: str, *dims: int | str) -> KernelSymbol:
     """A named symbolic kernel: ``kernel("k", 3)``, ``kernel("k", "c")``, ``kernel("W", 8, 4, 3)``.
 
@@ -623,21 +410,17 @@ def as_kernel(value: object) -> Kernel:
     raise KernelError(f"{value!r} is not a kernel; expected e.g. kernel('k', 3) or [1, 2, 1]")
 
 
-def dilate(k: object, d: int) -> Dilate:
-    """``dilate(k, d)``: ``d - 1`` zeros between taps."""
-    return Dilate(as_kernel(k), d)
-
-
-def convolve(a: object, b: object) -> Convolve:
-    """``convolve(a, b)``: full convolution of tap sequences, as ``numpy.convolve``."""
-    return Convolve(as_kernel(a), as_kernel(b))
-
-
-def flipk(k: object) -> FlipKernel:
-    """``flip(k)``: reversed taps."""
-    return FlipKernel(as_kernel(k))
-
-
-def padk(k: object, left: int, right: int | None = None) -> PadKernel:
-    """``padk(k, left, right)``: zeros around the taps (``right`` defaults to ``left``)."""
-    return PadKernel(as_kernel(k), left, left if right is None else right)
+# The kernel expressions live in their own module; they are re-exported here.
+from symconv.core.kernel_expr import (  # noqa: E402
+    Convolve,
+    Dilate,
+    FlipKernel,
+    KernelSum,
+    PadKernel,
+    Scaled,
+    convolve,
+    dilate,
+    flipk,
+    full_convolution,  # noqa: F401
+    padk,
+)

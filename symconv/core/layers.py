@@ -12,8 +12,8 @@ conv(k[3], stride=2) >> conv(k[3], stride=2)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence, Union
+from dataclasses import dataclass
+from typing import Optional, Union
 
 import sympy
 
@@ -26,9 +26,10 @@ from symconv.core.kernel import (
     _check_positive_int,
     as_kernel,
     exact_number,
-    kernel,
+    kernel,  # noqa: F401 (used by the doctests)
 )
-from symconv.errors import ChainError, ChannelMismatch, InvalidArgument, LengthMismatch
+from symconv.core.repr_args import _fmt_args, _fmt_value  # noqa: F401 (re-exported)
+from symconv.errors import InvalidArgument
 
 __all__ = [
     "Layer",
@@ -165,25 +166,6 @@ def bias_values(bias: Optional[Union[str, tuple]], channels: int) -> Optional[tu
     if isinstance(bias, str):
         return tuple(sympy.Symbol(f"{bias}_{o}") for o in range(channels))
     return bias
-
-
-def _fmt_args(*positional: str, **keywords: tuple[object, object]) -> str:
-    """Format call arguments, leaving out keywords that equal their default."""
-    parts = list(positional)
-    for name, (value, default) in keywords.items():
-        if value != default:
-            parts.append(f"{name}={_fmt_value(value)}")
-    return ", ".join(parts)
-
-
-def _fmt_value(value: object) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, tuple):
-        return "(" + ", ".join(_fmt_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
-    if isinstance(value, sympy.Expr):
-        return str(value)
-    return repr(value)
 
 
 @dataclass(frozen=True, repr=False)
@@ -397,231 +379,6 @@ class AvgPool(Layer):
         return "avgpool(" + _fmt_args(str(self.size), stride=(self.stride, self.size), padding=(self.padding, 0)) + ")"
 
 
-@dataclass(frozen=True, repr=False)
-class MaxPool(Layer):
-    """``maxpool(size, stride, padding, dilation)``: ``y[i] = max_j xp[i*s + j*d]``, padding with ``-inf``."""
-
-    size: int
-    stride: Optional[int] = None
-    padding: int = 0
-    dilation: int = 1
-    is_linear = False
-
-    def __post_init__(self) -> None:
-        _check_rate(self.size, "maxpool", "size")
-        if self.stride is None:
-            object.__setattr__(self, "stride", self.size)
-        _check_rate(self.stride, "maxpool", "stride")
-        _check_rate(self.dilation, "maxpool", "dilation")
-        _check_shift(self.padding, "maxpool", "padding")
-        if 2 * self.padding > self.size:
-            raise InvalidArgument("maxpool", "padding", self.padding, f"at most size/2 = {self.size / 2:g} (as PyTorch)")
-
-    def __repr__(self) -> str:
-        args = _fmt_args(
-            str(self.size), stride=(self.stride, self.size), padding=(self.padding, 0), dilation=(self.dilation, 1)
-        )
-        return f"maxpool({args})"
-
-
-@dataclass(frozen=True, repr=False)
-class L2Pool(Layer):
-    """``l2pool(size, stride)``: ``y[i] = sqrt(sum_j x[i*s + j]^2)`` (``lp_pool1d`` with p = 2)."""
-
-    size: int
-    stride: Optional[int] = None
-    is_linear = False
-
-    def __post_init__(self) -> None:
-        _check_rate(self.size, "l2pool", "size")
-        if self.stride is None:
-            object.__setattr__(self, "stride", self.size)
-        _check_rate(self.stride, "l2pool", "stride")
-
-    def __repr__(self) -> str:
-        return "l2pool(" + _fmt_args(str(self.size), stride=(self.stride, self.size)) + ")"
-
-
-@dataclass(frozen=True, repr=False)
-class ReLU(Layer):
-    """``relu()``: ``y = max(x, 0)``."""
-
-    is_linear = False
-
-    def __repr__(self) -> str:
-        return "relu()"
-
-
-def _normalize_scalar(value: object, what: str, argument: str) -> Scalar:
-    if isinstance(value, str):
-        if not value.isidentifier():
-            raise InvalidArgument(what, argument, value, "a number, a name or a list of them")
-        return sympy.Symbol(value)
-    if isinstance(value, sympy.Symbol):
-        return value
-    if isinstance(value, (list, tuple)):
-        if not value:
-            raise InvalidArgument(what, argument, value, "a number, a name or a non-empty list")
-        return tuple(_normalize_scalar(v, what, argument) for v in value)
-    return exact_number(value, f"{what} {argument}")
-
-
-@dataclass(frozen=True, repr=False)
-class Affine(Layer):
-    """``affine(scale, shift)``: ``y[m, i] = scale[m] x[m, i] + shift[m]`` (batch norm in eval mode)."""
-
-    scale: Scalar = sympy.Integer(1)
-    shift: Scalar = sympy.Integer(0)
-    is_linear = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "scale", _normalize_scalar(self.scale, "affine", "scale"))
-        object.__setattr__(self, "shift", _normalize_scalar(self.shift, "affine", "shift"))
-        lengths = {len(v) for v in (self.scale, self.shift) if isinstance(v, tuple)}
-        if len(lengths) > 1:
-            raise InvalidArgument("affine", "shift", self.shift, f"as many entries as scale ({len(self.scale)})")
-
-    @property
-    def in_channels(self) -> Optional[int]:
-        for v in (self.scale, self.shift):
-            if isinstance(v, tuple):
-                return len(v)
-        return None
-
-    def per_channel(self, channels: int) -> tuple[tuple[sympy.Expr, ...], tuple[sympy.Expr, ...]]:
-        """``(scale, shift)`` as one entry per channel."""
-        def expand(v: Scalar) -> tuple[sympy.Expr, ...]:
-            return v if isinstance(v, tuple) else (v,) * channels
-        return expand(self.scale), expand(self.shift)
-
-    def __repr__(self) -> str:
-        def fmt(v: Scalar) -> str:
-            return "[" + ", ".join(map(str, v)) + "]" if isinstance(v, tuple) else str(v)
-        return f"affine({fmt(self.scale)}, {fmt(self.shift)})"
-
-
-def _flatten(layers: Sequence[Layer]) -> tuple[Layer, ...]:
-    flat: list[Layer] = []
-    for layer in layers:
-        if not isinstance(layer, Layer):
-            raise ChainError(f"{layer!r} is not a layer; expected e.g. conv(k[3])")
-        flat.extend(layer.layers())
-    return tuple(flat)
-
-
-def _propagate_channels(layers: Sequence[Layer], channels: Optional[int], context: str) -> Optional[int]:
-    producer = "the input"
-    for layer in layers:
-        need = layer.in_channels
-        if need is not None and channels is not None and need != channels:
-            raise ChannelMismatch(producer, channels, repr(layer), need)
-        channels = layer.out_channels(channels if channels is not None else need)
-        producer = repr(layer)
-    return channels
-
-
-@dataclass(frozen=True, repr=False)
-class Chain(Layer):
-    """``A >> B >> ...``: run the layers one after the other."""
-
-    steps: tuple[Layer, ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "steps", _flatten(self.steps))
-        if not self.steps:
-            raise ChainError("an empty chain has no meaning; expected at least one layer")
-        _propagate_channels(self.steps, None, repr(self))
-
-    def layers(self) -> tuple[Layer, ...]:
-        return self.steps
-
-    @property
-    def in_channels(self) -> Optional[int]:
-        for layer in self.steps:
-            if layer.in_channels is not None:
-                return layer.in_channels
-            if layer.out_channels(None) is not None:
-                return None
-        return None
-
-    def out_channels(self, in_channels: Optional[int]) -> Optional[int]:
-        return _propagate_channels(self.steps, in_channels, repr(self))
-
-    def kernels(self) -> tuple[Kernel, ...]:
-        return tuple(k for layer in self.steps for k in layer.kernels())
-
-    @property
-    def linear(self) -> bool:
-        return all(layer.linear for layer in self.steps)
-
-    @property
-    def is_linear(self) -> bool:  # type: ignore[override]
-        return self.linear
-
-    def __repr__(self) -> str:
-        return " >> ".join(f"({s!r})" if isinstance(s, Parallel) else repr(s) for s in self.steps)
-
-
-#: Input lengths at which the branches of a sum are compared when it is built.
-BRANCH_LENGTH_CHECK = range(0, 129)
-
-
-@dataclass(frozen=True, repr=False)
-class Parallel(Layer):
-    """``A + B``: run every branch on the same input and add the outputs."""
-
-    branches: tuple[Layer, ...]
-
-    def __post_init__(self) -> None:
-        from symconv.core.output_length import output_length
-
-        if len(self.branches) < 2:
-            raise ChainError("a sum needs at least two branches")
-        ins = {b.in_channels for b in self.branches} - {None}
-        if len(ins) > 1:
-            raise ChainError(f"the branches of {self!r} take different channel counts {sorted(ins)}")
-        known_in = ins.pop() if ins else None
-        outs = {b.out_channels(known_in) for b in self.branches} - {None}
-        if len(outs) > 1:
-            raise ChainError(f"the branches of {self!r} give different channel counts {sorted(outs)}")
-        if all(not b.kernels() or not any(k.length_symbols() for k in b.kernels()) for b in self.branches):
-            for n in BRANCH_LENGTH_CHECK:
-                lengths = [output_length(b, n) for b in self.branches]
-                if len(set(lengths)) > 1:
-                    raise LengthMismatch(
-                        f"the branches of {self!r} give different lengths {lengths} for an input of "
-                        f"length {n}; expected every branch to give the same length"
-                    )
-
-    @property
-    def in_channels(self) -> Optional[int]:
-        for b in self.branches:
-            if b.in_channels is not None:
-                return b.in_channels
-        return None
-
-    def out_channels(self, in_channels: Optional[int]) -> Optional[int]:
-        for b in self.branches:
-            c = b.out_channels(in_channels)
-            if c is not None:
-                return c
-        return in_channels
-
-    def kernels(self) -> tuple[Kernel, ...]:
-        return tuple(k for b in self.branches for k in b.kernels())
-
-    @property
-    def linear(self) -> bool:
-        return all(b.linear for b in self.branches)
-
-    @property
-    def is_linear(self) -> bool:  # type: ignore[override]
-        return self.linear
-
-    def __repr__(self) -> str:
-        return " + ".join(f"({b!r})" if isinstance(b, (Chain, Parallel)) else repr(b) for b in self.branches)
-
-
 # Constructors with PyTorch's argument names and defaults.
 
 def conv(weight: object, stride: int = 1, padding: Padding = 0, dilation: int = 1, groups: int = 1,
@@ -666,21 +423,15 @@ def avgpool(size: int, stride: Optional[int] = None, padding: int = 0) -> AvgPoo
     return AvgPool(size, stride, padding)
 
 
-def maxpool(size: int, stride: Optional[int] = None, padding: int = 0, dilation: int = 1) -> MaxPool:
-    """Max pooling, as ``max_pool1d``."""
-    return MaxPool(size, stride, padding, dilation)
-
-
-def l2pool(size: int, stride: Optional[int] = None) -> L2Pool:
-    """L2-norm pooling, as ``lp_pool1d`` with ``norm_type=2``."""
-    return L2Pool(size, stride)
-
-
-def relu() -> ReLU:
-    """Rectifier ``max(x, 0)``."""
-    return ReLU()
-
-
-def affine(scale: object = 1, shift: object = 0) -> Affine:
-    """``scale * x + shift`` per channel (batch norm in eval mode)."""
-    return Affine(scale, shift)
+# Nonlinear and composite layers live in their own modules; they are re-exported here.
+from symconv.core.composite import Chain, Parallel  # noqa: E402
+from symconv.core.nonlinear import (  # noqa: E402
+    Affine,
+    L2Pool,
+    MaxPool,
+    ReLU,
+    affine,
+    l2pool,
+    maxpool,
+    relu,
+)

@@ -54,7 +54,7 @@ def resolve_size(value: Size, sizes: Optional[Mapping[str, int]]) -> Size:
     """Replace generic sizes (``c`` in ``k[c]``) by the integers in ``sizes`` where given."""
     if isinstance(value, int) or not sizes:
         return value
-    value = sympy.sympify(value).subs({size_symbol(k): v for k, v in sizes.items()})
+    value = value.subs({size_symbol(k): v for k, v in sizes.items()})
     return int(value) if value.is_Integer else value
 
 

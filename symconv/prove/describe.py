@@ -35,7 +35,7 @@ def branch_taps(op: Polyphase, ring, phase: int = 0) -> tuple[int, list]:
 
 def poly_latex(taps: list, start: int) -> str:
     """``sum_t taps[t] z^{start + t}`` in LaTeX (single channel)."""
-    expr = sum((sympy.sympify(c) * Z ** (start + t) for t, c in enumerate(taps)), sympy.Integer(0))
+    expr = sum((c * Z ** (start + t) for t, c in enumerate(taps)), sympy.Integer(0))
     return sympy.latex(sympy.collect(sympy.expand(expr), Z))
 
 

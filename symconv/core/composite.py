@@ -1,0 +1,138 @@
+"""Composite layers: chains ``A >> B`` and sums of branches ``A + B``.
+
+>>> from symconv.core.layers import pad, crop
+>>> (pad(1) >> crop(1)).layers()
+(pad(1), crop(1))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from symconv.core.kernel import Kernel
+from symconv.core.layers import Layer
+from symconv.errors import ChainError, ChannelMismatch, LengthMismatch
+
+__all__ = ["Chain", "Parallel", "BRANCH_LENGTH_CHECK"]
+
+def _flatten(layers: Sequence[Layer]) -> tuple[Layer, ...]:
+    flat: list[Layer] = []
+    for layer in layers:
+        if not isinstance(layer, Layer):
+            raise ChainError(f"{layer!r} is not a layer; expected e.g. conv(k[3])")
+        flat.extend(layer.layers())
+    return tuple(flat)
+
+
+def _propagate_channels(layers: Sequence[Layer], channels: Optional[int], context: str) -> Optional[int]:
+    producer = "the input"
+    for layer in layers:
+        need = layer.in_channels
+        if need is not None and channels is not None and need != channels:
+            raise ChannelMismatch(producer, channels, repr(layer), need)
+        channels = layer.out_channels(channels if channels is not None else need)
+        producer = repr(layer)
+    return channels
+
+
+@dataclass(frozen=True, repr=False)
+class Chain(Layer):
+    """``A >> B >> ...``: run the layers one after the other."""
+
+    steps: tuple[Layer, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", _flatten(self.steps))
+        if not self.steps:
+            raise ChainError("an empty chain has no meaning; expected at least one layer")
+        _propagate_channels(self.steps, None, repr(self))
+
+    def layers(self) -> tuple[Layer, ...]:
+        return self.steps
+
+    @property
+    def in_channels(self) -> Optional[int]:
+        for layer in self.steps:
+            if layer.in_channels is not None:
+                return layer.in_channels
+            if layer.out_channels(None) is not None:
+                return None
+        return None
+
+    def out_channels(self, in_channels: Optional[int]) -> Optional[int]:
+        return _propagate_channels(self.steps, in_channels, repr(self))
+
+    def kernels(self) -> tuple[Kernel, ...]:
+        return tuple(k for layer in self.steps for k in layer.kernels())
+
+    @property
+    def linear(self) -> bool:
+        return all(layer.linear for layer in self.steps)
+
+    @property
+    def is_linear(self) -> bool:  # type: ignore[override]
+        return self.linear
+
+    def __repr__(self) -> str:
+        return " >> ".join(f"({s!r})" if isinstance(s, Parallel) else repr(s) for s in self.steps)
+
+
+#: Input lengths at which the branches of a sum are compared when it is built.
+BRANCH_LENGTH_CHECK = range(0, 129)
+
+
+@dataclass(frozen=True, repr=False)
+class Parallel(Layer):
+    """``A + B``: run every branch on the same input and add the outputs."""
+
+    branches: tuple[Layer, ...]
+
+    def __post_init__(self) -> None:
+        from symconv.core.output_length import output_length
+
+        if len(self.branches) < 2:
+            raise ChainError("a sum needs at least two branches")
+        ins = {b.in_channels for b in self.branches} - {None}
+        if len(ins) > 1:
+            raise ChainError(f"the branches of {self!r} take different channel counts {sorted(ins)}")
+        known_in = ins.pop() if ins else None
+        outs = {b.out_channels(known_in) for b in self.branches} - {None}
+        if len(outs) > 1:
+            raise ChainError(f"the branches of {self!r} give different channel counts {sorted(outs)}")
+        if all(not b.kernels() or not any(k.length_symbols() for k in b.kernels()) for b in self.branches):
+            for n in BRANCH_LENGTH_CHECK:
+                lengths = [output_length(b, n) for b in self.branches]
+                if len(set(lengths)) > 1:
+                    raise LengthMismatch(
+                        f"the branches of {self!r} give different lengths {lengths} for an input of "
+                        f"length {n}; expected every branch to give the same length"
+                    )
+
+    @property
+    def in_channels(self) -> Optional[int]:
+        for b in self.branches:
+            if b.in_channels is not None:
+                return b.in_channels
+        return None
+
+    def out_channels(self, in_channels: Optional[int]) -> Optional[int]:
+        for b in self.branches:
+            c = b.out_channels(in_channels)
+            if c is not None:
+                return c
+        return in_channels
+
+    def kernels(self) -> tuple[Kernel, ...]:
+        return tuple(k for b in self.branches for k in b.kernels())
+
+    @property
+    def linear(self) -> bool:
+        return all(b.linear for b in self.branches)
+
+    @property
+    def is_linear(self) -> bool:  # type: ignore[override]
+        return self.linear
+
+    def __repr__(self) -> str:
+        return " + ".join(f"({b!r})" if isinstance(b, (Chain, Parallel)) else repr(b) for b in self.branches)
