@@ -25,7 +25,7 @@ from symconv.core.kernel import DerivedKernel
 from symconv.core.layers import Conv, Layer
 from symconv.prove.boundary import find_bound
 from symconv.prove.decide import decide_normal_forms
-from symconv.prove.describe import branch_taps, length_formula
+from symconv.prove.describe import branch_taps, closed_length, length_formula
 
 __all__ = ["Derivation", "derive"]
 
@@ -45,6 +45,9 @@ class Derivation:
     boundary: Optional[dict]
     layer: Optional[Layer] = None
     dilation: int = 1
+    #: ``floor((a n + c) / b)``, the output length for ``n >= length_from`` (0 below), when it has that form.
+    length_expr: Optional[object] = None
+    length_from: int = 1
 
     def to_json(self) -> dict:
         def text(v):
@@ -131,12 +134,14 @@ def derive(chain: Union[str, Layer]) -> Derivation:
     hi = max(s[1] for s in phase_spans) if phase_spans else 0
     field, stride, left = hi - lo + 1, window.in_period, -lo
     formula = length_formula(skeleton, start, period)
+    fitted = closed_length(skeleton, start, period)
+    length = {"length_expr": fitted[0], "length_from": fitted[1]} if fitted else {}
     branches = window.out_period
     horizon = start + 2 * period
     right = _right_padding(skeleton, left, field, stride, horizon) if branches == 1 else None
     padding = (left, right if right is not None else 0)
     if not chain.linear or branches != 1:
-        return Derivation(chain, None, stride, padding, field, formula, branches, False, None)
+        return Derivation(chain, None, stride, padding, field, formula, branches, False, None, **length)
 
     nf = LinearChain.of(chain)
     interior = nf.interior().lift(window.out_period) if nf.interior().out_period != 1 else nf.interior()
@@ -147,7 +152,7 @@ def derive(chain: Union[str, Layer]) -> Derivation:
         kernel = [[list(e) for e in row] for row in taps]
     sources = tuple({s.name: s for k in chain.kernels() for s in k.symbols()}.values())
     if right is None or left < 0 or nf.input_flip:
-        return Derivation(chain, kernel, stride, padding, field, formula, branches, False, None)
+        return Derivation(chain, kernel, stride, padding, field, formula, branches, False, None, **length)
     single = Conv(DerivedKernel(taps, sources), stride=stride, padding=(left, right), groups=1)
     # The single layer's operator is the chain's interior operator itself; build its
     # normal form directly instead of converting the taps back from SymPy.
@@ -156,4 +161,4 @@ def derive(chain: Union[str, Layer]) -> Derivation:
     verdict = decide_normal_forms(nf, single_nf)
     exact = verdict.verdict == "proved"
     boundary = None if exact else _boundary(nf, single_nf, range(start, start + period))
-    return Derivation(chain, kernel, stride, padding, field, formula, branches, exact, boundary, single)
+    return Derivation(chain, kernel, stride, padding, field, formula, branches, exact, boundary, single, **length)

@@ -34,9 +34,37 @@ def branch_taps(op: Polyphase, ring, phase: int = 0) -> tuple[int, list]:
 
 
 def poly_latex(taps: list, start: int) -> str:
-    """``sum_t taps[t] z^{start + t}`` in LaTeX (single channel)."""
-    expr = sum((c * Z ** (start + t) for t, c in enumerate(taps)), sympy.Integer(0))
-    return sympy.latex(sympy.collect(sympy.expand(expr), Z))
+    r"""``sum_t taps[t] z^{start + t}`` in LaTeX, in increasing powers of z (single channel).
+
+    >>> import sympy
+    >>> a, b = sympy.symbols("a b")
+    >>> poly_latex([a**2, 0, a + b], -1)
+    'a^{2} z^{-1} + \\left(a + b\\right) z'
+    """
+    parts = []
+    for t, c in enumerate(taps):
+        c = sympy.expand(c)
+        if c == 0:
+            continue
+        power = start + t
+        monomial = "" if power == 0 else ("z" if power == 1 else f"z^{{{power}}}")
+        if not monomial:
+            body = sympy.latex(c)
+        elif c == 1:
+            body = monomial
+        elif c == -1:
+            body = "-" + monomial
+        elif isinstance(c, sympy.Add):
+            body = f"\\left({sympy.latex(c)}\\right) {monomial}"
+        else:
+            body = f"{sympy.latex(c)} {monomial}"
+        parts.append(body)
+    if not parts:
+        return "0"
+    text = parts[0]
+    for body in parts[1:]:
+        text += f" - {body[1:]}" if body.startswith("-") else f" + {body}"
+    return text
 
 
 def describe_interior(nf: LinearChain) -> str:

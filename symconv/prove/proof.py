@@ -16,13 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
+import sympy
+
 from symconv.core.layers import Layer
 from symconv.numeric.check import NumericReport, compare_chains
 from symconv.prove.certificate import Certificate
 from symconv.prove.certify import certificate_for
 from symconv.prove.counterexample import Counterexample, find_counterexample
 from symconv.prove.decide import Decision, decide
-from symconv.prove.describe import describe_interior, length_formula
+from symconv.prove.describe import branch_taps, closed_length, describe_interior, length_formula, poly_latex
 
 __all__ = ["Proof", "ProofStep", "prove", "EXIT_CODES"]
 
@@ -112,24 +114,52 @@ def _numeric_lengths(limit: int) -> list[int]:
     return small + [limit + 3, 2 * limit + 5]
 
 
+#: Longer kernels are not written out inside a step's one-line formula.
+MAX_INLINE_TAPS = 4
+
+
+def _interior_latex(nf) -> str:
+    """``K(z) = ...`` for a one-branch, one-channel interior operator ('' otherwise)."""
+    op = nf.interior()
+    if op.out_period != 1 or op.out_channels != 1 or op.in_channels != 1:
+        return ""
+    start, taps = branch_taps(op, nf.ring)
+    head = f"y[i] = \\sum_t K[t]\\, x[{op.in_period} i + t]"
+    if len(taps) > MAX_INLINE_TAPS:
+        return f"{head}, \\quad K \\text{{ with {len(taps)} taps}}"
+    return f"{head}, \\quad K(z) = {poly_latex(taps, start)}"
+
+
+def _length_latex(nf, bound) -> str:
+    fitted = closed_length(nf, bound.start, bound.period)
+    if fitted is None:
+        return ""
+    expr, n_min = fitted
+    return f"m(n) = {sympy.latex(expr)} \\quad (n \\ge {n_min}),\\ m(n) = 0 \\text{{ below}}"
+
+
 def _steps(decision: Decision) -> tuple[ProofStep, ...]:
     lnf, rnf, bound = decision.lhs, decision.rhs, decision.bound
     steps = []
     for side, nf in (("lhs", lnf), ("rhs", rnf)):
         if nf.input_flip or any(type(s).__name__ == "Flip" for s in nf.source.layers()):
             steps.append(ProofStep("flip_conjugation", f"{side}: every flip() moved to the input"))
-        steps.append(ProofStep("normal_form", f"{side} = {nf.source!r}: interior operator {describe_interior(nf)}"))
+        steps.append(ProofStep("normal_form", f"{side} = {nf.source!r}: interior operator {describe_interior(nf)}",
+                               _interior_latex(nf)))
     steps.append(ProofStep("interior_equal", "the interior operators are equal as exact polynomials in the taps"))
+    horizon = bound.limit + bound.period
     steps.append(ProofStep(
         "output_length",
-        f"output length {length_formula(lnf, bound.start, bound.period)} on both sides: equal for every n < "
-        f"{bound.limit + bound.period} and both grow by the same amount when n grows by {bound.period}",
+        f"output length {length_formula(lnf, bound.start, bound.period)} on both sides: the lengths are equal "
+        f"for every n < {horizon} and both grow by the same amount when n grows by {bound.period}, so they are "
+        f"equal for every n",
+        _length_latex(lnf, bound),
     ))
     if decision.brute_force:
         steps.append(ProofStep(
             "boundary_bound",
-            f"outputs equal for every n < {bound.limit} (boundary bound n0 = {bound.start}, period {bound.period}); "
-            f"by eventual periodicity they are equal for every n",
+            f"the outputs are equal for every n < {bound.limit} (boundary bound n0 = {bound.start}, period "
+            f"{bound.period}); by eventual periodicity they are equal for every n",
         ))
     else:
         steps.append(ProofStep("no_inner_edge", "no output reads across an inner window edge, so every output "

@@ -1,0 +1,317 @@
+"""LaTeX reports of proofs and derivations, rendered from the package's jinja2 templates.
+
+Every string that reaches a template is either a :class:`Tex` (LaTeX built
+here, from escaped text and ``sympy.latex``) or is escaped on output by the
+environment's ``finalize`` hook, so a user's text can never inject TeX.
+Templates use ``((* ... *))`` for blocks, ``((( ... )))`` for values and
+``((= ... =))`` for comments, and an undefined name is an error.
+
+>>> print(escape_tex("50% of k_0 & {x}"))
+50\\% of k\\_0 \\& \\{x\\}
+>>> from symconv import derive
+>>> "\\\\documentclass" in latex(derive("conv(k[3], stride=2) >> conv(k, stride=2)"))
+True
+"""
+
+from __future__ import annotations
+
+import sympy
+import jinja2
+
+from symconv.algebra.normal_form import LinearChain
+from symconv.core.layers import Layer
+from symconv.core.output_length import length_symbol, output_length
+from symconv.prove.derive import Derivation
+from symconv.prove.describe import branch_taps, closed_length
+from symconv.prove.proof import Proof
+from symconv.report import notation
+from symconv.report.notation import Tex, escape_tex, escape_tt, expr_latex, sequence_latex
+
+__all__ = ["Tex", "escape_tex", "escape_tt", "latex", "proof_latex", "derivation_latex", "environment"]
+
+_ENVIRONMENT: list[jinja2.Environment] = []  # built once, on first use
+
+
+def _finalize(value: object) -> str:
+    """Escape every value a template prints unless it is already LaTeX (a :class:`Tex`)."""
+    return value if isinstance(value, Tex) else escape_tex(str(value))
+
+
+def environment() -> jinja2.Environment:
+    """The jinja2 environment of the report templates (strict, LaTeX-safe delimiters)."""
+    if not _ENVIRONMENT:
+        _ENVIRONMENT.append(jinja2.Environment(
+            loader=jinja2.PackageLoader("symconv.report", "templates"),
+            block_start_string="((*", block_end_string="*))",
+            variable_start_string="(((", variable_end_string=")))",
+            comment_start_string="((=", comment_end_string="=))",
+            undefined=jinja2.StrictUndefined,
+            finalize=_finalize,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        ))
+        # ``| tex`` marks LaTeX written in a template (a literal or a macro's output) as
+        # already LaTeX; never apply it to a value that came from the user.
+        _ENVIRONMENT[0].filters["tex"] = Tex
+    return _ENVIRONMENT[0]
+
+
+def _render(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)
+
+
+# ---------------------------------------------------------------- shared pieces
+
+def _float(value: float) -> Tex:
+    """``1.11 \\times 10^{-16}`` (three significant digits)."""
+    if value != value:
+        return Tex(r"\mathrm{NaN}")
+    if value in (float("inf"), float("-inf")):
+        return Tex(r"\infty" if value > 0 else r"-\infty")
+    if value == 0:
+        return Tex("0")
+    mantissa, exponent = f"{value:.2e}".split("e")
+    exponent = int(exponent)
+    return Tex(mantissa if exponent == 0 else rf"{mantissa} \times 10^{{{exponent}}}")
+
+
+def _numeric(report) -> dict | None:
+    if report is None:
+        return None
+    mismatch = [(escape_tex(str(k)), escape_tex(str(v))) for k, v in (report.mismatch or {}).items()]
+    return {"trials": report.trials, "max_abs_error": _float(report.max_abs_error),
+            "tolerance": _float(report.tolerance), "agrees": report.agrees, "mismatch": mismatch}
+
+
+def _polynomial(taps: list, start: int, names) -> Tex:
+    """``sum_t taps[t] z^{start + t}`` in LaTeX, with line breaks allowed between terms.
+
+    Unlike ``describe.poly_latex`` (``\\left( \\right)`` groups, which TeX cannot
+    break), a sum coefficient is wrapped in ``\\bigl( \\bigr)``.
+    """
+    z = sympy.Symbol("z")
+    terms = []
+    for t, c in enumerate(taps):
+        c = sympy.expand(c)
+        if c == 0:
+            continue
+        power = expr_latex(z ** (start + t), names) if start + t else ""
+        sign = "+"
+        if isinstance(c, sympy.Add):
+            body = rf"\bigl({expr_latex(c, names)}\bigr)"
+        else:
+            if c.could_extract_minus_sign():
+                sign, c = "-", -c
+            body = expr_latex(c, names)
+            if c == 1 and power:
+                body = ""
+        terms.append((sign, f"{body} {power}".strip()))
+    if not terms:
+        return Tex("0")
+    first_sign, first = terms[0]
+    out = ("-" if first_sign == "-" else "") + first
+    return Tex(out + "".join(f" {s} {body}" for s, body in terms[1:]))
+
+
+def _taps(taps, names, label: str = "K") -> list[Tex]:
+    """``K[t] = ...`` for a flat tap list; ``K_{o,i}[t] = ...`` for a nested one."""
+    if taps and isinstance(taps[0], (list, tuple)):
+        return [Tex(rf"{label}_{{{o},{i}}}[{t}] = {expr_latex(v, names)}")
+                for o, row in enumerate(taps) for i, entry in enumerate(row) for t, v in enumerate(entry)]
+    return [Tex(rf"{label}[{t}] = {expr_latex(v, names)}") for t, v in enumerate(taps)]
+
+
+def _theorem_parts(*layers: Layer) -> dict:
+    names = notation.symbol_names(layers)
+    return {"names": names, "declarations": notation.declarations(layers)}
+
+
+_TITLES = {"proved": "Proof", "refuted": "Refutation", "checked": "Numerical check", "unknown": "Report"}
+
+
+# ---------------------------------------------------------------- proofs
+
+def _branches(nf: LinearChain, names) -> list[dict]:
+    """Each output phase r: ``y[a i + r] = sum_t K_r[t] x[b i + t + o_r]`` (``o_r`` its first offset)."""
+    op = nf.interior()
+    i, t = sympy.Symbol("i", integer=True), sympy.Symbol("t", integer=True)
+    out = []
+    for r in range(op.out_period):
+        start, taps = branch_taps(op, nf.ring, r)
+        flat = not taps or not isinstance(taps[0], (list, tuple))
+        label = "K" if op.out_period == 1 else f"K_{{{r}}}"
+        y = expr_latex(op.out_period * i + r, names)
+        x = expr_latex(op.in_period * i + t + start, names)
+        if flat:
+            formula = rf"y[{y}] = \sum_{{t}} {label}[t]\, x[{x}]"
+        else:
+            formula = rf"y_o[{y}] = \sum_{{m}} \sum_{{t}} {label}_{{o,m}}[t]\, x_m[{x}]"
+        out.append({"phase": r, "start": start, "formula": Tex(formula), "taps": _taps(taps, names, label),
+                    "polynomial": _polynomial(taps, 0, names) if flat and taps else None})
+    return out
+
+
+def _closed_forms(proof: Proof, names) -> list[dict]:
+    decision = proof.decision
+    if decision is None or decision.lhs is None:
+        return []
+    sides = []
+    for label, nf in (("left-hand side", decision.lhs), ("right-hand side", decision.rhs)):
+        op = nf.interior()
+        sides.append({"label": f"the {label}", "verb": "computes", "stride": op.in_period,
+                      "out_period": op.out_period,
+                      "input_flip": nf.input_flip, "branches": _branches(nf, names)})
+    if decision.lhs.interior().equals(decision.rhs.interior()) and decision.lhs.input_flip == decision.rhs.input_flip:
+        sides = [dict(sides[0], label="both sides", verb="compute")]
+    return sides
+
+
+def _side_length(nf: LinearChain, bound, names) -> tuple[Tex, Tex]:
+    """``(formula, range)``: the closed form of the output length and the n it holds for."""
+    fitted = closed_length(nf, bound.start, bound.period)
+    formula, n_min = fitted if fitted is not None else (output_length(nf.source, length_symbol()), 0)
+    every = "every $n \\ge 0$" if n_min <= 1 else f"$n \\ge {n_min}$, and none for smaller $n$"
+    return expr_latex(formula, names), Tex(every)
+
+
+def _length_argument(proof: Proof, names) -> dict | None:
+    """The output-length argument: closed forms, the range compared exactly, rates and slopes."""
+    decision = proof.decision
+    if decision is None or decision.lhs is None or decision.bound is None:
+        return None
+    lnf, rnf, bound = decision.lhs, decision.rhs, decision.bound
+    left, right = _side_length(lnf, bound, names), _side_length(rnf, bound, names)
+    rate_l = sympy.Rational(lnf.rate().numerator, lnf.rate().denominator)
+    rate_r = sympy.Rational(rnf.rate().numerator, rnf.rate().denominator)
+    return {
+        "same": left == right and rate_l == rate_r, "proved": proof.verdict == "proved",
+        "formula": left[0], "range": left[1], "formula_rhs": right[0], "range_rhs": right[1],
+        "start": bound.start, "period": bound.period, "checked_below": bound.limit + bound.period,
+        "limit": bound.limit, "brute_force": decision.brute_force,
+        "rate_lhs": expr_latex(rate_l, names), "rate_rhs": expr_latex(rate_r, names),
+        "slope": expr_latex(rate_l * bound.period, names),
+    }
+
+
+def _counterexample(example, names) -> dict | None:
+    """Rows ``(label, value)``: what was chosen (n, kernels, input), then both outputs."""
+    if example is None:
+        return None
+
+    def rows(label: str, channels, highlight=None) -> list:
+        many = len(channels) > 1
+        return [(Tex(f"${label}_{{{c}}}$" if many else f"${label}$"), sequence_latex(ch, highlight, names))
+                for c, ch in enumerate(channels)]
+
+    given = [(Tex("input length"), Tex(f"n = {example.n}"))]
+    given += [(Tex("generic length"), Tex(f"{notation.name_math(name)} = {value}"))
+              for name, value in getattr(example, "sizes", ())]
+    given += [(Tex(f"kernel ${notation.name_math(name)}$"), sequence_latex(values, None, names))
+              for name, values in example.kernels.items()]
+    given += rows("x", example.input)
+    outputs = rows("L x", example.lhs, example.index) + rows("R x", example.rhs, example.index)
+    return {"n": example.n, "index": example.index, "given": given, "outputs": outputs}
+
+
+def _certificate(proof: Proof) -> list[dict] | None:
+    """The certificate's steps (rule, statement), or None when the proof carries none."""
+    certificate = getattr(proof, "certificate", None)
+    if certificate is None:
+        return None
+    return [{"rule": str(getattr(step.rule, "value", step.rule)),
+             "statement": escape_tex(step.statement, breakable=True)} for step in certificate.steps]
+
+
+def _steps(proof: Proof) -> list[dict]:
+    return [{"rule": step.rule, "statement": escape_tex(step.statement, breakable=True),
+             "latex": Tex(step.latex) if step.latex else None} for step in proof.steps]
+
+
+_VERDICT_TEXT = {
+    "proved": "the identity holds for every input length $n \\ge 0$ and all values of the kernels",
+    "refuted": "the identity is false, as the counterexample shows",
+    "checked": "the two sides agree on every sampled length; this is numerical evidence, not a proof",
+    "unknown": "the procedure could not decide the identity",
+}
+
+
+def proof_latex(proof: Proof) -> str:
+    """A complete LaTeX document reporting ``proof`` (theorem, steps, closed forms, checks).
+
+    >>> from symconv import prove
+    >>> tex = proof_latex(prove("conv(k[3], stride=2) >> conv(k, stride=2)",
+    ...                         "conv(convolve(k, dilate(k, 2)), stride=4)"))
+    >>> r"K[3] = k_{1}^{2}" in tex
+    True
+    """
+    if not isinstance(proof, Proof):
+        raise TypeError(f"proof_latex takes a Proof (from symconv.prove), not {type(proof).__name__}")
+    parts = _theorem_parts(proof.lhs, proof.rhs)
+    names = parts["names"]
+    return _render(
+        "proof.tex.j2",
+        title=f"{_TITLES.get(proof.verdict, 'Report')} of a convolution identity",
+        verdict=proof.verdict, verdict_text=Tex(_VERDICT_TEXT.get(proof.verdict, escape_tex(proof.verdict))),
+        sides=[("Left-hand side", "L", notation.layer_math(proof.lhs), escape_tt(repr(proof.lhs))),
+               ("Right-hand side", "R", notation.layer_math(proof.rhs), escape_tt(repr(proof.rhs)))],
+        declarations=parts["declarations"],
+        steps=_steps(proof), certificate=_certificate(proof), closed_forms=_closed_forms(proof, names),
+        length=_length_argument(proof, names),
+        counterexample=_counterexample(proof.counterexample, names),
+        numeric=_numeric(proof.numeric),
+        solutions=[(notation.name_math(k), sequence_latex(list(v), None, names)) for k, v in proof.solutions.items()],
+        note=escape_tex(proof.note, breakable=True),
+    )
+
+
+# ---------------------------------------------------------------- derivations
+
+def derivation_latex(derivation: Derivation) -> str:
+    """A complete LaTeX document reporting ``derivation`` (single layer, kernel, arithmetic).
+
+    >>> from symconv import derive
+    >>> r"K[6] = k_{2}^{2}" in derivation_latex(derive("conv(k[3], stride=2) >> conv(k, stride=2)"))
+    True
+    """
+    if not isinstance(derivation, Derivation):
+        raise TypeError(f"derivation_latex takes a Derivation (from symconv.derive), not {type(derivation).__name__}")
+    d = derivation
+    parts = _theorem_parts(d.chain)
+    names = parts["names"]
+    kernel = None
+    if d.kernel is not None:
+        flat = not (d.kernel and isinstance(d.kernel[0], (list, tuple)))
+        kernel = {"taps": _taps(d.kernel, names),
+                  "polynomial": _polynomial(d.kernel, 0, names) if flat else None}
+    length_math = None
+    if d.length_expr is not None:
+        length_math = Tex(f"{expr_latex(d.length_expr, names)} \\quad (n \\ge {d.length_from})")
+    elif d.layer is not None:
+        length_math = expr_latex(output_length(d.layer, length_symbol()), names)
+    return _render(
+        "derivation.tex.j2",
+        sides=[("Chain", "C", notation.layer_math(d.chain), escape_tt(repr(d.chain)))],
+        declarations=parts["declarations"],
+        layer_tt=escape_tt(repr(d.layer)) if d.layer is not None else None,
+        kernel=kernel, stride=d.stride, padding=Tex(f"({d.padding[0]}, {d.padding[1]})"), dilation=d.dilation,
+        receptive_field=expr_latex(d.receptive_field, names), branches=d.branches,
+        output_length_tt=escape_tt(d.output_length), output_length_math=length_math,
+        exact=d.exact, boundary=d.boundary, linear=d.chain.linear,
+    )
+
+
+def latex(obj: object) -> str:
+    """The LaTeX report of a :class:`Proof` or a :class:`Derivation` (a complete document).
+
+    >>> from symconv import prove
+    >>> latex(prove("conv(k[2]) >> conv(k)", "conv(convolve(k, k))")).startswith("% symconv report")
+    True
+    """
+    if isinstance(obj, Proof):
+        return proof_latex(obj)
+    if isinstance(obj, Derivation):
+        return derivation_latex(obj)
+    raise TypeError(f"symconv.latex renders a Proof (symconv.prove) or a Derivation (symconv.derive), "
+                    f"not {type(obj).__name__}")

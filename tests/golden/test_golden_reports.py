@@ -1,0 +1,54 @@
+"""Golden reports: the rendered .tex of three reports, byte for byte.
+
+The golden files change only on purpose: run
+
+    SYMCONV_UPDATE_GOLDEN=1 python -m pytest tests/golden
+
+which rewrites them (those tests then skip, so an update never passes as a check),
+and review the diff. The numeric check is pinned to fixed numbers: its last
+digits depend on the floating-point hardware, and it is not what these files test.
+"""
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+from symconv import derive, latex, prove
+from symconv.numeric.check import NumericReport
+
+GOLDEN = Path(__file__).parent
+UPDATE = os.environ.get("SYMCONV_UPDATE_GOLDEN") == "1"
+PINNED_NUMERIC = NumericReport(trials=26, max_abs_error=1.1102230246251565e-16, tolerance=3.0e-14)
+
+
+def _pinned(proof):
+    return dataclasses.replace(proof, numeric=PINNED_NUMERIC) if proof.numeric is not None else proof
+
+
+REPORTS = {
+    "prove_stride_composition": lambda: _pinned(prove(
+        "conv(k[3], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)")),
+    "prove_padded_stride_composition_refuted": lambda: _pinned(prove(
+        "conv(k[5], stride=2, padding=1) >> conv(k, stride=2, padding=1)",
+        "conv(convolve(k, dilate(k, 2)), stride=4, padding=3)")),
+    "derive_padded_chain": lambda: derive("conv(k[3], stride=2, padding=1) >> conv(k, stride=2, padding=1)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_report_matches_its_golden_file(name):
+    path = GOLDEN / f"{name}.tex"
+    rendered = latex(REPORTS[name]())
+    if UPDATE:
+        path.write_text(rendered)
+        pytest.skip(f"golden file {path.name} rewritten (SYMCONV_UPDATE_GOLDEN=1)")
+    assert path.exists(), f"{path.name} is missing; create it with SYMCONV_UPDATE_GOLDEN=1"
+    assert rendered == path.read_text(), (
+        f"{path.name} differs from the rendered report; if the change is intended, "
+        f"rerun with SYMCONV_UPDATE_GOLDEN=1 and review the diff")
+
+
+def test_golden_directory_holds_no_stale_reports():
+    assert {p.stem for p in GOLDEN.glob("*.tex")} <= set(REPORTS)

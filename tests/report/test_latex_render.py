@@ -1,0 +1,183 @@
+"""What the LaTeX reports state, and the strictness of the template environment."""
+
+import dataclasses
+import re
+
+import jinja2
+import pytest
+
+import symconv
+from symconv import derive, prove
+from symconv.report import derivation_latex, latex, proof_latex
+from symconv.report.latex import environment
+
+STRIDE_LHS = "conv(k[3], stride=2) >> conv(k, stride=2)"
+STRIDE_RHS = "conv(convolve(k, dilate(k, 2)), stride=4)"
+PADDED_LHS = "conv(k[5], stride=2, padding=1) >> conv(k, stride=2, padding=1)"
+PADDED_RHS = "conv(convolve(k, dilate(k, 2)), stride=4, padding=3)"
+
+
+@pytest.fixture(scope="module")
+def proved():
+    return prove(STRIDE_LHS, STRIDE_RHS)
+
+
+@pytest.fixture(scope="module")
+def refuted():
+    return prove(PADDED_LHS, PADDED_RHS)
+
+
+@pytest.fixture(scope="module")
+def proved_tex(proved):
+    return proof_latex(proved)
+
+
+@pytest.fixture(scope="module")
+def refuted_tex(refuted):
+    return proof_latex(refuted)
+
+
+def test_report_is_a_complete_document_with_only_the_allowed_packages(proved_tex):
+    assert proved_tex.startswith("% symconv report")
+    assert proved_tex.rstrip().endswith(r"\end{document}")
+    packages = re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]*)\}", proved_tex)
+    assert set(packages) <= {"amsmath", "amssymb", "amsthm", "mathtools", "booktabs", "hyperref"}
+
+
+def test_proof_report_states_the_theorem_as_math_and_verbatim(proved_tex):
+    assert r"\begin{theorem}" in proved_tex
+    assert r"L = \operatorname{conv}_{s=2}(k) \gg \operatorname{conv}_{s=2}(k)" in proved_tex
+    assert r"R = \operatorname{conv}_{s=4}(k * \operatorname{dilate}_{2}(k))" in proved_tex
+    assert r"\dsl{conv(\allowbreak{}k[\allowbreak{}3],\allowbreak{} stride=2) >> conv(" in proved_tex
+    assert r"k \in \mathbb{R}^{3}" in proved_tex
+
+
+def test_proof_report_states_the_conventions(proved_tex):
+    assert r"y[i] = \sum_{j=0}^{c-1} k[j]\, x[i s + j d - p]" in proved_tex
+    assert "0-based indices" in proved_tex and "extended by zeros" in proved_tex
+    assert "Padding follows PyTorch" in proved_tex
+
+
+def test_proof_report_lists_every_step_with_its_rule(proved, proved_tex):
+    for step in proved.steps:
+        assert rf"\textbf{{{step.rule.replace('_', chr(92) + '_')}.}}" in proved_tex
+
+
+def test_stride_composition_report_gives_every_tap_of_the_effective_kernel(proved_tex):
+    taps = [r"k_{0}^{2}", r"k_{0} k_{1}", r"k_{0} k_{1} + k_{0} k_{2}", r"k_{1}^{2}",
+            r"k_{0} k_{2} + k_{1} k_{2}", r"k_{1} k_{2}", r"k_{2}^{2}"]
+    for t, tap in enumerate(taps):
+        assert rf"\item $K[{t}] = {tap}$" in proved_tex
+    assert r"y[i] = \sum_{t} K[t]\, x[4 i + t]" in proved_tex
+    assert (r"K(z) = k_{0}^{2} + k_{0} k_{1} z + \bigl(k_{0} k_{1} + k_{0} k_{2}\bigr) z^{2} + k_{1}^{2} z^{3}"
+            in proved_tex)
+
+
+def test_proof_report_gives_the_output_length_argument(proved_tex):
+    assert r"m(n) = \left\lfloor{\frac{n}{4} - \frac{3}{4}}\right\rfloor" in proved_tex
+    assert r"$n \ge 7$, and none for smaller $n$" in proved_tex
+    assert r"every $n < 15$" in proved_tex
+    assert "grow by the same amount, $1$" in proved_tex
+
+
+def test_proof_report_has_the_numeric_table_and_the_verdict(proved, proved_tex):
+    assert rf"trials & ${proved.numeric.trials}$" in proved_tex
+    assert r"tolerance & $" in proved_tex and r"\times 10^{-" in proved_tex
+    assert r"\textbf{proved}: the identity holds for every input length" in proved_tex
+
+
+def test_refutation_report_tabulates_the_counterexample_and_boxes_the_first_difference(refuted, refuted_tex):
+    c = refuted.counterexample
+    assert r"\begin{claim}" in refuted_tex and r"\begin{theorem}" not in refuted_tex
+    assert rf"input length & $n = {c.n}$" in refuted_tex
+    assert "kernel $k$ & $(" + r",\allowbreak ".join(str(v) for v in c.kernels["k"]).replace("-", "-") + ")$" \
+        in refuted_tex
+    assert rf"$L x$ & $(\boxed{{{c.lhs[0][c.index]}}}" in refuted_tex
+    assert rf"$R x$ & $(\boxed{{{c.rhs[0][c.index]}}}" in refuted_tex
+    assert rf"at index $i = {c.index}$" in refuted_tex
+    assert r"\textbf{refuted}" in refuted_tex and "Reason: the outputs differ near the ends" in refuted_tex
+
+
+def test_refutation_report_does_not_claim_the_identity_for_every_n(refuted_tex):
+    assert "that settles every $n$" not in refuted_tex
+    assert "no inner edge" not in refuted_tex
+
+
+def test_derivation_report_gives_single_layer_kernel_and_arithmetic():
+    tex = derivation_latex(derive(PADDED_LHS.replace("k[5]", "k[3]")))
+    assert r"\item $K[6] = k_{2}^{2}$" in tex
+    assert r"$S = 4$" in tex and r"$(p_l, p_r) = (3, 3)$" in tex and r"$r = 7$" in tex
+    assert r"$0$ at the left end, $1$ at the right end" in tex
+    assert r"exact for every $n$ & no" in tex
+    assert r"m(n) = \left\lfloor{\frac{n}{4} + \frac{3}{4}}\right\rfloor \quad (n \ge 1)" in tex
+
+
+def test_derivation_report_of_a_nonlinear_chain_gives_only_the_arithmetic():
+    tex = derivation_latex(derive("conv(k[3], stride=2, padding=1) >> maxpool(2) >> conv(k, dilation=2)"))
+    assert "no single equivalent convolution" in tex
+    assert r"\operatorname{maxpool}(2)" in tex and r"$r = 21$" in tex
+    assert "Effective kernel" not in tex
+
+
+def test_latex_dispatches_on_the_type_and_is_public(proved, proved_tex):
+    derivation = derive(STRIDE_LHS)
+    assert symconv.latex is latex and "latex" in symconv.__all__
+    assert latex(proved) == proved_tex
+    assert latex(derivation) == derivation_latex(derivation)
+
+
+def test_latex_refuses_other_objects_with_a_type_error():
+    with pytest.raises(TypeError, match=r"renders a Proof \(symconv.prove\) or a Derivation .* not str"):
+        latex("conv(k[3])")
+    with pytest.raises(TypeError, match="proof_latex takes a Proof"):
+        proof_latex(derive(STRIDE_LHS))
+
+
+def test_repr_latex_renders_proofs_and_derivations_in_notebooks(proved, proved_tex):
+    assert proved._repr_latex_() == proved_tex
+    derivation = derive(STRIDE_LHS)
+    assert derivation._repr_latex_() == derivation_latex(derivation)
+
+
+def test_environment_is_strict_about_undefined_names():
+    with pytest.raises(jinja2.UndefinedError, match="'missing' is undefined"):
+        environment().from_string("((( missing )))").render()
+    with pytest.raises(jinja2.UndefinedError):
+        environment().get_template("proof.tex.j2").render()
+
+
+def test_environment_uses_latex_safe_delimiters_and_escapes_plain_values():
+    template = environment().from_string(r"{{ x }} {% y %} \frac{a}{b} ((( x ))) ((* if x *))!((* endif *))((= c =))")
+    assert template.render(x="50%_") == r"{{ x }} {% y %} \frac{a}{b} 50\%\_ !"
+
+
+def test_long_dsl_and_notes_are_breakable(proved):
+    long = dataclasses.replace(proved, note="n" + ",".join(["x"] * 80))
+    tex = proof_latex(long)
+    assert r"x,\allowbreak{}x" in tex
+
+
+def test_multichannel_chain_renders_every_weight_entry():
+    tex = latex(derive("conv(W[2, 1, 2]) >> conv(V[2, 2, 2])"))
+    assert r"K_{0,0}[0] = V_{0,0,0} W_{0,0,0} + V_{0,1,0} W_{1,0,0}" in tex
+    assert r"K_{1,0}[2] = V_{1,0,1} W_{0,0,1} + V_{1,1,1} W_{1,0,1}" in tex
+    assert r"W \in \mathbb{R}^{2 \times 1 \times 2}" in tex
+
+
+def test_proof_report_lists_the_certificate_steps_when_there_is_one(proved, proved_tex):
+    if getattr(proved, "certificate", None) is None:
+        pytest.skip("this prover attaches no certificate")
+    assert r"\subsection*{Certificate}" in proved_tex
+    for step in proved.certificate.steps:
+        assert rf"\textbf{{{step.rule.value.replace('_', chr(92) + '_')}.}}" in proved_tex
+
+
+def test_generic_length_counterexample_states_the_length_it_used():
+    proof = prove("conv(k[c], stride=2, padding=1) >> conv(k, stride=2, padding=1)",
+                  "conv(convolve(k, dilate(k, 2)), stride=4, padding=3)")
+    sizes = getattr(proof.counterexample, "sizes", ())
+    if proof.verdict != "refuted" or not sizes:
+        pytest.skip("this prover does not instantiate generic lengths")
+    tex = proof_latex(proof)
+    assert r"k \in \mathbb{R}^{c}" in tex
+    assert rf"generic length & $c = {dict(sizes)['c']}$" in tex
