@@ -11,13 +11,15 @@ difference exceeds the sum of both sides' bounds.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional
 
 import numpy as np
+import sympy
 
-from symconv.core.kernel import Kernel
-from symconv.core.layers import Layer
+from symconv.core.kernel import DerivedKernel, Kernel, Literal, Scaled
+from symconv.core.layers import Affine, Chain, Conv, ConvTranspose, Layer, Parallel
 from symconv.numeric.bindings import random_bindings
 from symconv.numeric.evaluate import evaluate_numeric
 
@@ -59,6 +61,43 @@ def _path_length(layer: Layer) -> int:
     return total
 
 
+def _abs_kernel(k: Kernel) -> Kernel:
+    """A kernel whose taps bound ``|taps|`` of ``k`` entry by entry (literals and scales made non-negative)."""
+    if isinstance(k, Literal):
+        return Literal(tuple(tuple(tuple(abs(v) for v in taps) for taps in row) for row in k.values))
+    if isinstance(k, Scaled):
+        return Scaled(abs(k.scalar), _abs_kernel(k.kernel))
+    if isinstance(k, DerivedKernel):
+        def positive(expr):
+            expr = sympy.expand(expr)
+            return sum((abs(c) * m for m, c in expr.as_coefficients_dict().items()), sympy.Integer(0))
+        values = tuple(tuple(tuple(positive(v) for v in taps) for taps in row) for row in k.values)
+        return DerivedKernel(values, k.sources)
+    changes = {f.name: _abs_kernel(getattr(k, f.name)) for f in dataclasses.fields(k)
+               if isinstance(getattr(k, f.name), Kernel)}
+    return dataclasses.replace(k, **changes) if changes else k
+
+
+def _absolute(layer: Layer) -> Layer:
+    """The chain with every kernel, bias and affine coefficient replaced by its absolute value.
+
+    Evaluated on ``|x|`` with ``|bindings|`` it bounds ``sum |products|`` of the original chain.
+    """
+    if isinstance(layer, (Chain, Parallel)):
+        field = "steps" if isinstance(layer, Chain) else "branches"
+        return dataclasses.replace(layer, **{field: tuple(_absolute(s) for s in getattr(layer, field))})
+    changes = {}
+    if isinstance(layer, (Conv, ConvTranspose)):
+        changes["weight"] = _abs_kernel(layer.weight)
+        if isinstance(layer.bias, tuple):
+            changes["bias"] = tuple(abs(b) for b in layer.bias)
+    if isinstance(layer, Affine):
+        def positive(v):
+            return tuple(positive(x) for x in v) if isinstance(v, tuple) else (abs(v) if v.is_number else v)
+        changes = {"scale": positive(layer.scale), "shift": positive(layer.shift)}
+    return dataclasses.replace(layer, **changes) if changes else layer
+
+
 def _abs_bindings(bindings: Mapping[str, object]) -> dict:
     return {name: np.abs(np.asarray(value, dtype=float)) for name, value in bindings.items()}
 
@@ -77,6 +116,7 @@ def compare_chains(
     gamma_steps = max(_path_length(lhs), _path_length(rhs))
     gamma = gamma_steps * _UNIT_ROUNDOFF / (1 - gamma_steps * _UNIT_ROUNDOFF)
     worst, tolerance, trials = 0.0, 0.0, 0
+    abs_lhs, abs_rhs = _absolute(lhs), _absolute(rhs)
     for n in lengths:
         for _ in range(trials_per_length):
             bindings = random_bindings([lhs, rhs], rng, low=-1, high=1, sizes=sizes, integer=False)
@@ -90,8 +130,8 @@ def compare_chains(
             if a.size == 0:
                 continue
             abs_bindings = _abs_bindings(bindings)
-            scale = evaluate_numeric(lhs, np.abs(x), abs_bindings, sizes) + evaluate_numeric(
-                rhs, np.abs(x), abs_bindings, sizes)
+            scale = evaluate_numeric(abs_lhs, np.abs(x), abs_bindings, sizes) + evaluate_numeric(
+                abs_rhs, np.abs(x), abs_bindings, sizes)
             bound = 4 * gamma * scale + 1e-300
             diff = np.abs(a - b)
             worst = max(worst, float(diff.max()))

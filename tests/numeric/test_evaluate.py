@@ -421,3 +421,15 @@ def test_input_with_the_wrong_channel_count_raises_channel_mismatch():
 def test_a_non_layer_is_refused():
     with pytest.raises(InvalidArgument, match=r"layer='conv' is invalid; expected a layer"):
         evaluate_numeric("conv", [1, 2])
+
+
+def test_numeric_comparison_bounds_rounding_with_absolute_literal_taps():
+    """Literal taps of both signs cancel; the tolerance must come from |taps|, not from the taps."""
+    from symconv.dsl import parse_statement
+    from symconv.numeric.check import compare_chains
+
+    lhs, rhs = parse_statement("conv([[[1, 0]], [[0, 1]]]) >> conv([[[1, 0, 0, 0], [-2, 3, 0, 4]]])",
+                               "conv([1, -2, 3, 0, 4])")
+    report = compare_chains(lhs, rhs, range(1, 30), seed=3)
+    assert report.agrees, report.mismatch
+    assert 0 < report.tolerance < 1e-12
