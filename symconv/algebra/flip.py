@@ -39,7 +39,7 @@ from symconv.core.layers import (
 )
 from symconv.errors import RuleError
 
-__all__ = ["FlipNotMovable", "mirror", "move_flips_to_input"]
+__all__ = ["FlipNotMovable", "mirror", "move_flips_to_input", "cancel_flip_pairs", "as_single_layer"]
 
 
 class FlipNotMovable(RuleError):
@@ -82,9 +82,27 @@ def mirror(layer: Layer) -> Layer:
             flipped, steps = move_flips_to_input(Chain((Flip(),) + b.layers() + (Flip(),)))
             if flipped:
                 raise FlipNotMovable(f"flip() cannot cross {layer!r}")
-            branches.append(steps[0] if len(steps) == 1 else Chain(steps))
+            branches.append(as_single_layer(steps))
         return Parallel(tuple(branches))
     raise FlipNotMovable(f"flip() cannot cross {layer!r}")
+
+
+def as_single_layer(steps: tuple[Layer, ...]) -> Layer:
+    """The chain of ``steps`` as one layer; no steps is the identity ``pad(0)``."""
+    if not steps:
+        return Pad(0, 0)
+    return steps[0] if len(steps) == 1 else Chain(steps)
+
+
+def cancel_flip_pairs(steps: tuple[Layer, ...]) -> tuple[Layer, ...]:
+    """Drop adjacent ``flip() >> flip()`` pairs (a flip is its own inverse for every n)."""
+    out: list[Layer] = []
+    for step in steps:
+        if isinstance(step, Flip) and out and isinstance(out[-1], Flip):
+            out.pop()
+        else:
+            out.append(step)
+    return tuple(out)
 
 
 def move_flips_to_input(layer: Layer) -> tuple[bool, tuple[Layer, ...]]:
@@ -94,7 +112,7 @@ def move_flips_to_input(layer: Layer) -> tuple[bool, tuple[Layer, ...]]:
     """
     flipped = False
     done: list[Layer] = []
-    for step in layer.layers():
+    for step in cancel_flip_pairs(layer.layers()):
         if isinstance(step, Flip):
             done = [mirror(s) for s in done]
             flipped = not flipped
@@ -103,7 +121,7 @@ def move_flips_to_input(layer: Layer) -> tuple[bool, tuple[Layer, ...]]:
             for b in step.branches:
                 p, steps = move_flips_to_input(b)
                 parities.add(p)
-                branches.append(steps[0] if len(steps) == 1 else Chain(steps))
+                branches.append(as_single_layer(steps))
             if parities == {True}:
                 # (G_1 + G_2) o flip: the branch flips come before the sum
                 done = [mirror(s) for s in done]

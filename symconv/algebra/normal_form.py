@@ -21,6 +21,7 @@ dependency cone crosses a window edge (:meth:`LinearChain.touches`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -31,7 +32,7 @@ from symconv.algebra.flip import move_flips_to_input
 from symconv.algebra.kernel_poly import TapRing, kernel_matrix, ring_for_layers
 from symconv.algebra.laurent import Laurent, Matrix, mat_identity, mat_map, mat_zero
 from symconv.algebra.polyphase import Polyphase
-from symconv.core.kernel import literal
+from symconv.core.kernel import Literal
 from symconv.core.layers import (
     AvgPool,
     Chain,
@@ -84,6 +85,12 @@ def layer_operator(layer: Layer, channels: int, ring: TapRing,
     """
     if skeleton and not layer.is_linear:
         return _window_skeleton(layer, channels)
+    if skeleton and isinstance(layer, (Conv, ConvTranspose)):
+        # the declared window, not the non-zero taps: a zero end tap still belongs to the field
+        out, inp, length = layer.weight.shape
+        length = resolve_size(length, sizes)
+        ones = Literal(tuple(tuple((1,) * length for _ in range(inp)) for _ in range(out)))
+        layer = dataclasses.replace(layer, weight=ones, bias=None)
     if isinstance(layer, Conv):
         left, _ = (resolve_size(p, sizes) for p in layer.padding_pair())
         k = kernel_matrix(layer.weight, ring, sizes)

@@ -9,8 +9,9 @@ search can make symconv fail to prove something, not accept a false step.
 
 The rules (the whole trusted rule set):
 
-* ``flip_conjugation`` (side): ``flip >> L == mirror(L) >> flip`` moves every
-  flip of that side to its input; mirror swaps paddings and flips kernels of
+* ``flip_conjugation`` (side): ``flip >> flip`` is the identity and
+  ``flip >> L == mirror(L) >> flip``; together they move every flip of that
+  side to its input; mirror swaps paddings and flips kernels of
   stride-1 convolutions, pads, crops, stride-1 pools, up-samplings and
   transposed convolutions without output_padding.
 * ``strip_input_flip``: ``flip >> A == flip >> B`` iff ``A == B`` (flip is a
@@ -18,9 +19,10 @@ The rules (the whole trusted rule set):
 * ``eventual_periodicity`` (period P, start n0, limit): the lemma of
   :mod:`symconv.prove.boundary`. The checker verifies that P moves every layer
   rigidly, that past n0 every intermediate length is positive and no output
-  reads across both ends, that at ``limit - P`` both sides have a full period
-  of interior outputs, and that both sides are equal, by exact evaluation, for
-  every ``n < limit``. This closes the statement for every n.
+  reads across both ends, that a full period of interior outputs separates
+  the outputs that read a left edge from those that read a right edge, and
+  that both sides are equal, by exact evaluation, for every ``n < limit``.
+  This closes the statement for every n.
 """
 
 from __future__ import annotations
@@ -122,14 +124,20 @@ def _mirror(layer: Layer, where: str) -> Layer:
             flip_first, rest = _flips_to_input(Chain((Flip(),) + b.layers() + (Flip(),)), where)
             if flip_first:
                 raise CertificateError(f"{where}: flip conjugation does not apply inside {layer!r}")
-            branches.append(rest[0] if len(rest) == 1 else Chain(rest))
+            branches.append(_as_layer(False, rest))
         return Parallel(tuple(branches))
     raise CertificateError(f"{where}: flip conjugation does not apply to {layer!r}")
 
 
 def _flips_to_input(layer: Layer, where: str) -> tuple[bool, tuple[Layer, ...]]:
     flipped, done = False, []
-    for step in layer.layers():
+    steps: list[Layer] = []
+    for step in layer.layers():  # flip >> flip is the identity: cancel adjacent pairs first
+        if isinstance(step, Flip) and steps and isinstance(steps[-1], Flip):
+            steps.pop()
+        else:
+            steps.append(step)
+    for step in steps:
         if isinstance(step, Flip):
             done = [_mirror(s, where) for s in done]
             flipped = not flipped
@@ -140,14 +148,16 @@ def _flips_to_input(layer: Layer, where: str) -> tuple[bool, tuple[Layer, ...]]:
             if parts[0][0]:
                 done = [_mirror(s, where) for s in done]
                 flipped = not flipped
-            done.append(Parallel(tuple(r[0] if len(r) == 1 else Chain(r) for _, r in parts)))
+            done.append(Parallel(tuple(_as_layer(False, r) for _, r in parts)))
         else:
             done.append(step)
     return flipped, tuple(done)
 
 
 def _as_layer(flip_first: bool, steps: tuple[Layer, ...]) -> Layer:
-    steps = ((Flip(),) if flip_first else ()) + steps
+    steps = ((Flip(),) if flip_first else ()) + tuple(steps)
+    if not steps:
+        return Pad(0, 0)  # the identity
     return steps[0] if len(steps) == 1 else Chain(steps)
 
 
@@ -190,31 +200,26 @@ def _rule_eventual_periodicity(state: list[Layer], step: CertificateStep, where:
     for layer in (lhs, rhs):
         if cones.min_intermediate_length(layer, start) < 1:
             raise CertificateError(f"{where}: an intermediate length of {layer!r} is 0 at n = {start}")
+    run = max(shifts[0], 1)
     for n in range(start, start + period):
-        last_top, first_bottom = -1, None
+        m = output_length(lhs, n)
         for layer in (lhs, rhs):
-            m = output_length(layer, n)
+            if output_length(layer, n) != m:
+                raise CertificateError(f"{where}: the output lengths differ at n = {n}")
             if output_length(layer, n + period) != m + shifts[0]:
                 raise CertificateError(f"{where}: the length of {layer!r} is not periodic at n = {n}")
-            for row in range(m):
-                touch = cones.row_touch(layer, row, n)
-                if touch.left and touch.right:
-                    raise CertificateError(f"{where}: output {row} of {layer!r} reads both ends at n = {n}")
-                if touch.left:
-                    last_top = max(last_top, row)
-                if touch.right and (first_bottom is None or row < first_bottom):
-                    first_bottom = row
-        if first_bottom is not None and last_top >= first_bottom:
-            raise CertificateError(f"{where}: the ends are not separated at n = {n}")
-    n1 = limit - period
-    rows = output_length(lhs, n1)
-    run = best = 0
-    for row in range(rows):
-        inside = all(cones.row_touch(layer, row, n1).interior for layer in (lhs, rhs))
-        run = run + 1 if inside else 0
-        best = max(best, run)
-    if best < max(shifts[0], 1):
-        raise CertificateError(f"{where}: fewer than {shifts[0]} consecutive interior outputs at n = {n1}")
+        touches = [[cones.row_touch(layer, row, n) for row in range(m)] for layer in (lhs, rhs)]
+        if any(t.left and t.right for side in touches for t in side):
+            raise CertificateError(f"{where}: an output reads both ends at n = {n}")
+        last_left = max((r for r in range(m) if any(side[r].left for side in touches)), default=-1)
+        first_right = min((r for r in range(m) if any(side[r].right for side in touches)), default=m)
+        streak = best = 0
+        for row in range(last_left + 1, first_right):
+            streak = streak + 1 if all(side[row].interior for side in touches) else 0
+            best = max(best, streak)
+        if best < run:
+            raise CertificateError(f"{where}: fewer than {run} consecutive interior outputs between the ends "
+                                   f"at n = {n}")
     for n in range(0, limit):
         if not _equal_by_evaluation(lhs, rhs, n):
             raise CertificateError(f"{where}: the two sides differ at n = {n}")

@@ -161,3 +161,50 @@ def _reverify(lhs: Layer, rhs: Layer, example: Counterexample, sizes) -> None:
             f"the normal form and the numeric evaluator disagree on {lhs!r} at n={example.n}",
             sample=example.to_json(),
         )
+
+
+def find_numeric_counterexample(lhs: Layer, rhs: Layer, lengths, seed: int = 0, trials: int = 6,
+                                sizes=None) -> Optional[Counterexample]:
+    """Small integer kernels and inputs on which the numeric evaluator (exact mode) tells the sides apart.
+
+    For chains the normal form does not cover (nonlinear layers, a flip across a
+    strided layer). Returns None when no difference shows up.
+    """
+    from fractions import Fraction
+
+    import numpy as np
+
+    from symconv.errors import NotInFragment
+    from symconv.numeric import evaluate_numeric, random_bindings
+
+    rng = np.random.default_rng(seed)
+    channels = lhs.in_channels or rhs.in_channels or 1
+    for n in lengths:
+        for _ in range(trials):
+            bindings = random_bindings([lhs, rhs], rng, low=-3, high=3, sizes=sizes)
+            x = rng.integers(-3, 3, size=(channels, n), endpoint=True)
+            try:
+                a = evaluate_numeric(lhs, x, bindings, sizes, exact=True)
+                b = evaluate_numeric(rhs, x, bindings, sizes, exact=True)
+            except NotInFragment:
+                return None
+            la, lb = a.shape[1], b.shape[1]
+            index = None
+            for i in range(min(la, lb)):
+                if any(Fraction(a[c, i]) != Fraction(b[c, i]) for c in range(min(a.shape[0], b.shape[0]))):
+                    index = i
+                    break
+            if index is None and la != lb:
+                index = min(la, lb)
+            if index is None:
+                continue
+
+            def plain(v):
+                return sympy.Rational(Fraction(v).numerator, Fraction(v).denominator)
+
+            kernels = {k: np.asarray(v).tolist() for k, v in bindings.items()}
+            return Counterexample(
+                n, tuple(tuple(int(v) for v in row) for row in x), kernels,
+                tuple(tuple(plain(v) for v in row) for row in a), tuple(tuple(plain(v) for v in row) for row in b),
+                index, tuple(sorted((sizes or {}).items())))
+    return None

@@ -92,12 +92,19 @@ class Derivation:
 
 
 def _right_padding(nf: LinearChain, left: int, field: int, stride: int, horizon: int) -> Optional[int]:
-    """The ``p_r`` with ``floor((n + p_l + p_r - field) / S) + 1 == m(n)`` for every n (None if none)."""
-    for right in range(0, field + stride + left + 1):
-        if all(
-            nf.output_length(n) == (max(0, (n + left + right - field) // stride + 1) if n + left + right >= field else 0)
-            for n in range(1, horizon)
-        ):
+    """The smallest ``p_r >= 0`` with ``floor((n + p_l + p_r - field) / S) + 1 == m(n)`` for every n (None if none).
+
+    At the last n of the range, ``m(n) - 1 = floor((n + p_l + p_r - field) / S)`` leaves
+    S candidates; each is checked on the whole range, which covers a period past the bound.
+    """
+    def single(n: int, right: int) -> int:
+        total = n + left + right - field
+        return total // stride + 1 if total >= 0 else 0
+
+    last = horizon - 1
+    base = stride * (nf.output_length(last) - 1) + field - last - left
+    for right in range(max(base, 0), base + stride):
+        if all(nf.output_length(n) == single(n, right) for n in range(1, horizon)):
             return right
     return None
 

@@ -19,10 +19,11 @@ from typing import Optional, Sequence, Union
 import sympy
 
 from symconv.core.layers import Layer
+from symconv.errors import CertificateError
 from symconv.numeric.check import NumericReport, compare_chains
-from symconv.prove.certificate import Certificate
+from symconv.prove.certificate import Certificate, check_certificate
 from symconv.prove.certify import certificate_for
-from symconv.prove.counterexample import Counterexample, find_counterexample
+from symconv.prove.counterexample import Counterexample, find_counterexample, find_numeric_counterexample
 from symconv.prove.decide import Decision, decide
 from symconv.prove.describe import branch_taps, closed_length, describe_interior, length_formula, poly_latex
 
@@ -110,7 +111,8 @@ def _as_layers(lhs: Union[str, Layer], rhs: Union[str, Layer]) -> tuple[Layer, L
 
 
 def _numeric_lengths(limit: int) -> list[int]:
-    small = list(range(1, min(limit, 24) + 1))
+    """Every length up to the bound (capped) and two past it."""
+    small = list(range(1, min(limit + 2, 48) + 1))
     return small + [limit + 3, 2 * limit + 5]
 
 
@@ -239,10 +241,7 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
     lhs, rhs = _as_layers(lhs, rhs)
     channels = lhs.in_channels or rhs.in_channels or 1
     if not (lhs.linear and rhs.linear):
-        report = compare_chains(lhs, rhs, range(1, 33), trials_per_length=3, seed=seed, channels=channels)
-        verdict = "checked" if report.agrees else "refuted"
-        note = "nonlinear layers: numeric evidence only" if report.agrees else f"numeric mismatch {report.mismatch}"
-        return Proof(lhs, rhs, verdict, numeric=report, note=note)
+        return _prove_nonlinear(lhs, rhs, channels, seed)
     if _generic_sizes(lhs, rhs):
         return _prove_generic(lhs, rhs, seed)
     decision = decide(lhs, rhs)
@@ -253,10 +252,42 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
             return Proof(lhs, rhs, "unknown", note=f"{decision.reason}, but no small counterexample was found",
                          decision=decision)
         return Proof(lhs, rhs, "refuted", counterexample=example, note=decision.reason, decision=decision)
-    report = compare_chains(lhs, rhs, _numeric_lengths(limit), seed=seed, channels=channels)
+    report = compare_chains(lhs, rhs, _numeric_lengths(limit), trials_per_length=1, seed=seed, channels=channels)
     if decision.verdict == "unknown":
+        example = find_numeric_counterexample(lhs, rhs, range(0, 25), seed=seed)
+        if example is not None:
+            return Proof(lhs, rhs, "refuted", counterexample=example, numeric=report,
+                         note=f"found by exact numeric search ({decision.reason})", decision=decision)
         return Proof(lhs, rhs, "unknown", numeric=report, note=decision.reason, decision=decision)
     if not report.agrees:
         raise AssertionError(f"proved but numerically different: {report.mismatch}")
-    return Proof(lhs, rhs, "proved", steps=_steps(decision), numeric=report, note=decision.reason,
-                 certificate=certificate_for(decision), decision=decision)
+    certificate = certificate_for(decision)
+    note = decision.reason
+    if decision.bound.limit <= MAX_REPLAYED_LIMIT:
+        try:
+            check_certificate(certificate)
+        except CertificateError as err:
+            return Proof(lhs, rhs, "unknown", numeric=report, decision=decision,
+                         note=f"the decision procedure said proved but its certificate was rejected ({err}); "
+                              f"please report this")
+        note += "; certificate replayed with the core semantics"
+    else:
+        note += f"; certificate not replayed here (it needs n < {decision.bound.limit}; use symconv recheck)"
+    return Proof(lhs, rhs, "proved", steps=_steps(decision), numeric=report, note=note,
+                 certificate=certificate, decision=decision)
+
+
+#: ``prove`` replays the certificate itself when it asks for no more lengths than this.
+MAX_REPLAYED_LIMIT = 24
+
+
+def _prove_nonlinear(lhs: Layer, rhs: Layer, channels: int, seed: int) -> Proof:
+    """Chains with nonlinear layers: refuted by an exact numeric counterexample, else checked."""
+    example = find_numeric_counterexample(lhs, rhs, range(0, 33), seed=seed, trials=3)
+    report = compare_chains(lhs, rhs, range(1, 33), trials_per_length=3, seed=seed, channels=channels)
+    if example is not None:
+        return Proof(lhs, rhs, "refuted", counterexample=example, numeric=report,
+                     note="found by exact numeric search")
+    if report.agrees:
+        return Proof(lhs, rhs, "checked", numeric=report, note="nonlinear layers: numeric evidence only")
+    return Proof(lhs, rhs, "refuted", numeric=report, note=f"numeric mismatch {report.mismatch}")

@@ -72,9 +72,11 @@ def test_a_period_that_does_not_move_the_strided_layers_rigidly_is_rejected():
         check_certificate(Certificate.from_json(tampered(0, period=2, limit=9)))
 
 
-def test_a_limit_too_short_for_a_full_period_of_interior_outputs_is_rejected():
-    with pytest.raises(CertificateError, match="interior outputs"):
-        check_certificate(Certificate.from_json(tampered(1, limit=16)))
+def test_a_start_without_a_full_period_of_interior_outputs_is_rejected():
+    # pad(1) >> conv(k[5], stride=2) >> conv(k, stride=2): lengths are positive from n = 11, but
+    # until n = 16 no output of the stride-4 chain misses every edge.
+    with pytest.raises(CertificateError, match="consecutive interior outputs between the ends at n = 12"):
+        check_certificate(Certificate.from_json(tampered(1, start=12, limit=16)))
 
 
 def test_a_certificate_without_the_closing_step_is_rejected():
