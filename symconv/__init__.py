@@ -24,15 +24,20 @@ from symconv.core.layers import (
 )
 from symconv.core.output_length import output_length
 from symconv.core.semantics import evaluate
+from symconv.factor import factor
 from symconv.numeric import evaluate_numeric
 from symconv.prove.derive import derive
 from symconv.prove.proof import prove
 from symconv.report.latex import latex
+from symconv.theorem import check, theorem
 
 __all__ = [
     "prove",
     "derive",
+    "factor",
     "latex",
+    "theorem",
+    "check",
     "kernel",
     "literal",
     "convolve",

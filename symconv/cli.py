@@ -87,14 +87,40 @@ def _cmd_prove(args) -> int:
     from symconv.prove import prove
 
     paths = _report_paths(args)
-    if args.solve:
-        raise SymconvError("--solve is not available yet: solving for unknown kernels is tracked in issue 3")
     if args.assume:
         raise SymconvError("--assume is not available yet: assumptions are tracked in issue 4 (C0.3)")
-    proof = prove(args.lhs, args.rhs, seed=args.seed)
+    proof = prove(args.lhs, args.rhs, solve=args.solve, seed=args.seed)
     _emit(args, proof, str(proof))
     _write_reports(paths, proof)
+    if args.certificate:
+        if proof.certificate is None:
+            raise SymconvError(f"no certificate to write to {args.certificate!r}: the verdict is {proof.verdict}, "
+                               f"and only proved statements have certificates")
+        _write(Path(args.certificate), proof.certificate.dumps() + "\n")
     return proof.exit_code
+
+
+def _cmd_recheck(args) -> int:
+    """Re-check a certificate with the core semantics only: exit 0 valid, 1 rejected, 2 unreadable."""
+    from symconv.errors import CertificateError
+    from symconv.prove.certificate import Certificate, check_certificate
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except OSError as err:
+        raise SymconvError(f"cannot read certificate {args.file!r}: {err.strerror}") from err
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SymconvError(f"certificate {args.file!r} is not JSON: {err.msg} at line {err.lineno}") from err
+    certificate = Certificate.from_json(obj)
+    try:
+        statement = check_certificate(certificate)
+    except CertificateError as err:
+        print(f"rejected: {err}")
+        return 1
+    print(f"valid: {statement} for every input length ({len(certificate.steps)} step(s) re-checked)")
+    return 0
 
 
 def _cmd_derive(args) -> int:
@@ -105,6 +131,85 @@ def _cmd_derive(args) -> int:
     _emit(args, derivation, str(derivation))
     _write_reports(paths, derivation)
     return 0
+
+
+def _cmd_factor(args) -> int:
+    from symconv.errors import TooFewChannels
+    from symconv.factor import factor, parse_sizes
+    from symconv.factor.request import factor_request
+
+    if args.tex:
+        raise SymconvError("--tex reports of factorizations are not available in this version yet (issue 5)")
+    sizes = parse_sizes(args.sizes)
+    try:
+        result = factor(args.kernel, sizes, channels=args.channels)
+    except TooFewChannels as err:  # a refutation: exit 1, with the reason
+        if args.json:
+            taps = [str(t) for t in factor_request(args.kernel, sizes).taps]
+            print(json.dumps({"kernel": taps, "sizes": list(err.sizes), "channels": err.channels,
+                              "first": None, "second": None, "minimal_channels": err.minimum,
+                              "verdict": "refuted", "reason": err.reason}, indent=2))
+        else:
+            print(f"refuted: {' '.join(str(err).split())}")
+        return 1
+    _emit(args, result, str(result))
+    return 0
+
+
+def _check_progress(i: int, total: int, theorem, result) -> None:
+    """Live progress on stderr (only on a terminal, so logs and --json stay clean)."""
+    if result is None:
+        sys.stderr.write(f"\r\033[K[{i + 1}/{total}] {theorem.name} ...")
+    elif i + 1 == total:
+        sys.stderr.write("\r\033[K")
+    sys.stderr.flush()
+
+
+def _cmd_check(args) -> int:
+    """Run theorem files (default: ./proofs, else the source checkout's proofs/); exit 1 on any surprise."""
+    from symconv.theorem.run import check, format_table
+
+    progress = _check_progress if sys.stderr.isatty() else None
+    report = check(args.paths or None, progress=progress)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(format_table(report))
+    return 0 if report.passed else 1
+
+
+def _cmd_homework(args) -> int:
+    """``<topic>-problems.tex`` and ``<topic>-solutions.tex`` in DIR (and PDFs); ``--list``: the topics."""
+    from symconv.report.homework import topic_listing, write_homework
+
+    if args.list:
+        print(topic_listing())
+        return 0
+    if args.topic is None:
+        raise SymconvError("a TOPIC is needed, e.g. `symconv homework stride-composition`; "
+                           "`symconv homework --list` prints the topics")
+    for path in write_homework(args.topic, Path(args.out), seed=args.seed, count=args.count, pdf=args.pdf):
+        print(path)
+    return 0
+
+
+def _cmd_report(args) -> int:
+    """``DIR/index.tex`` and one ``DIR/<file>/<theorem>.tex`` per theorem; exit 1 on any unexpected verdict."""
+    from symconv.report.library import write_library
+    from symconv.theorem.run import format_failure
+
+    progress = _check_progress if sys.stderr.isatty() else None
+    written = write_library(args.paths or None, Path(args.out), pdf=args.pdf, progress=progress)
+    counts: dict[str, int] = {}
+    for entry in written.entries:
+        counts[entry.result.verdict] = counts.get(entry.result.verdict, 0) + 1
+    summary = ", ".join(f"{count} {verdict}" for verdict, count in sorted(counts.items()))
+    print(f"{written.index}: index of {len(written.reports)} report(s) ({summary}); "
+          f"{len(written.failures)} not as expected" + (f"; {len(written.pdfs)} PDF(s) built" if args.pdf else ""))
+    for failure in written.failures:
+        print()
+        print(format_failure(failure))
+    return 0 if written.passed else 1
 
 
 def _not_yet(command: str, issue: int):
@@ -131,10 +236,15 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--solve", action="append", default=[], metavar="NAME", help="solve for the kernel NAME")
     p.add_argument("--assume", action="append", default=[], metavar="TEXT", help="an assumption, e.g. 'abs(x) <= B'")
     p.add_argument("--seed", type=int, default=0, help="seed of the numeric check and counterexample search")
+    p.add_argument("--certificate", metavar="FILE", help="write the certificate of a proof (JSON)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--tex", metavar="FILE", help=_TEX_HELP)
     p.add_argument("--pdf", metavar="FILE", help=_PDF_HELP)
     p.set_defaults(run=_cmd_prove)
+
+    rc = sub.add_parser("recheck", help="re-check a proof certificate with the core semantics only")
+    rc.add_argument("file", help="a certificate written by `symconv prove --certificate FILE`")
+    rc.set_defaults(run=_cmd_recheck)
 
     d = sub.add_parser("derive", help="the single equivalent layer and receptive field of a chain")
     d.add_argument("chain")
@@ -149,26 +259,30 @@ def _build_parser() -> argparse.ArgumentParser:
     f.add_argument("--channels", type=int)
     f.add_argument("--json", action="store_true")
     f.add_argument("--tex", metavar="FILE")
-    f.set_defaults(run=_not_yet("factor", 4))
+    f.set_defaults(run=_cmd_factor)
 
     c = sub.add_parser("check", help="run the theorems of proofs/")
-    c.add_argument("paths", nargs="*")
+    c.add_argument("paths", nargs="*", metavar="PATH",
+                   help="theorem files or directories (default: ./proofs, else the source checkout's proofs/)")
     c.add_argument("--json", action="store_true")
-    c.set_defaults(run=_not_yet("check", 6))
+    c.set_defaults(run=_cmd_check)
 
     r = sub.add_parser("report", help="LaTeX reports for the theorem library")
-    r.add_argument("paths", nargs="*")
-    r.add_argument("-o", dest="out", default="reports")
-    r.add_argument("--pdf", action="store_true")
-    r.set_defaults(run=_not_yet("report", 5))
+    r.add_argument("paths", nargs="*", metavar="PATH",
+                   help="theorem files or directories (default: ./proofs, else the source checkout's proofs/)")
+    r.add_argument("-o", dest="out", default="reports", metavar="DIR",
+                   help="where to write index.tex and <file>/<theorem>.tex (default: reports)")
+    r.add_argument("--pdf", action="store_true", help="also compile every report (needs latexmk or pdflatex)")
+    r.set_defaults(run=_cmd_report)
 
     h = sub.add_parser("homework", help="problem and solution sheets")
-    h.add_argument("topic")
-    h.add_argument("--seed", type=int, default=0)
-    h.add_argument("--count", type=int, default=5)
-    h.add_argument("-o", dest="out", default="homework")
-    h.add_argument("--pdf", action="store_true")
-    h.set_defaults(run=_not_yet("homework", 5))
+    h.add_argument("topic", nargs="?", help="a topic of --list, e.g. stride-composition")
+    h.add_argument("--list", action="store_true", help="print the topics, one line each, and exit")
+    h.add_argument("--seed", type=int, default=0, help="seed of the variants (same seed, same sheets)")
+    h.add_argument("--count", type=int, default=5, help="variants per sheet, 1 to 50")
+    h.add_argument("-o", dest="out", default="homework", metavar="DIR", help="directory of the sheets")
+    h.add_argument("--pdf", action="store_true", help="also compile both sheets (needs latexmk or pdflatex)")
+    h.set_defaults(run=_cmd_homework)
     return parser
 
 
@@ -180,6 +294,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return args.run(args)
+    except BrokenPipeError:  # e.g. `symconv prove ... | head`
+        sys.stderr.close()
+        return 0
     except SymconvError as err:
         print(f"symconv {args.command}: {' '.join(str(err).split())}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -7,18 +7,13 @@ A statement is a Python expression made only of the DSL's functions (tables in
 nothing is ever evaluated. The reprs of the core objects are DSL, so
 ``parse_chain(repr(layer)) == layer``.
 
-Naming rule: a kernel name gets its sizes at one occurrence (or at several,
-all equal) and may appear bare everywhere else in the statement, before or
-after. Resolution takes two passes: collect the sized occurrences, then build.
+Naming rule: a kernel name gets its sizes at one occurrence (or several, all
+equal) and may appear bare anywhere else; resolution takes two passes.
 
-Errors are :class:`~symconv.errors.DSLError` subclasses whose message quotes
-the whole statement, the 1-based column (a character offset into the
-statement) and the offending fragment, and says what would be accepted:
-``ParseError`` (``UnknownFunction``), ``ArgumentError``, ``KindError``,
-``LiteralError``, ``NamingError``. An error raised by a core constructor is
-re-raised as ``SemanticError.wrap(err, ...) from err``: an instance of both
-``SemanticError`` and the core error's class (``except KernelError`` still
-catches it), located at the fragment that built the refused object.
+Errors are :class:`~symconv.errors.DSLError` subclasses quoting the statement,
+the 1-based column and the fragment, and saying what would be accepted. A core
+constructor's error is re-raised as ``SemanticError.wrap(err, ...) from err``,
+an instance of both ``SemanticError`` and the core error's class.
 
 >>> parse_chain("conv(k[3], stride=2) >> conv(k, stride=2)")
 conv(k[3], stride=2) >> conv(k[3], stride=2)

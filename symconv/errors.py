@@ -248,3 +248,84 @@ __all__ += [
     "SemanticLengthMismatch",
     "SemanticSizeLimitError",
 ]
+
+
+# --- Errors of factorizations (symconv.factor). Every one is a FactorError.
+
+
+class FactorError(SymconvError, ValueError):
+    """A factorization request that cannot be met; ``kernel`` is the kernel as the user wrote it."""
+
+
+class InvalidSizes(FactorError):
+    """The layer sizes ``(N, M)`` are not two integers of at least 1.
+
+    ``sizes`` is the input as given and ``expected`` what would be accepted.
+    """
+
+    def __init__(self, sizes: object, reason: str, expected: str = "two integers N, M >= 1, e.g. 2,4"):
+        self.sizes = sizes
+        self.reason = reason
+        self.expected = expected
+        super().__init__(f"sizes {sizes!r}: {reason}; expected {expected}")
+
+
+class SizesDoNotAddUp(InvalidSizes):
+    """``N + M - 1`` differs from the kernel length ``L`` (two layers of sizes N, M see L samples)."""
+
+    def __init__(self, sizes: tuple[int, int], kernel: str, length: int):
+        self.kernel = kernel
+        self.length = length
+        n, m = sizes
+        super().__init__(
+            sizes,
+            f"layers of sizes {n} and {m} see {n + m - 1} samples but the kernel {kernel} has {length} taps",
+            f"N + M - 1 = {length}, e.g. {_example_sizes(length)}",
+        )
+
+
+def _example_sizes(length: int) -> str:
+    n = length // 2 + 1 if length > 1 else 1
+    return f"{n},{length - n + 1}"
+
+
+class InvalidChannels(FactorError):
+    """The channel count is not an integer of at least 1."""
+
+    def __init__(self, channels: object):
+        self.channels = channels
+        super().__init__(f"channels={channels!r} is invalid; expected an integer C >= 1")
+
+
+class ZeroKernel(FactorError):
+    """Every tap of the kernel is zero: there is nothing to factor."""
+
+    def __init__(self, kernel: str):
+        self.kernel = kernel
+        super().__init__(
+            f"the kernel {kernel} is all zeros; expected at least one non-zero tap "
+            f"(a zero kernel is the empty two-layer network, no factorization is needed)"
+        )
+
+
+class TooFewChannels(FactorError):
+    """Fewer channels were asked for than any two-layer factorization of the kernel needs.
+
+    This is a refutation, not a malformed input: ``minimum`` is the fewest
+    channels that work and ``reason`` says why fewer cannot (the CLI exits 1).
+    """
+
+    def __init__(self, kernel: str, sizes: tuple[int, int], channels: int, minimum: int, reason: str):
+        self.kernel = kernel
+        self.sizes = sizes
+        self.channels = channels
+        self.minimum = minimum
+        self.reason = reason
+        n, m = sizes
+        super().__init__(
+            f"the kernel {kernel} has no two-layer factorization with sizes {n},{m} and {channels} "
+            f"channel(s): at least {minimum} are needed; {reason}"
+        )
+
+
+__all__ += ["FactorError", "InvalidSizes", "SizesDoNotAddUp", "InvalidChannels", "ZeroKernel", "TooFewChannels"]

@@ -59,9 +59,7 @@ def _row_flags(chain: LinearChain, n: int) -> list[tuple[bool, bool, bool]]:
 def _separated(flags: list[list[tuple[bool, bool, bool]]], run: int) -> bool:
     """Whether ``run`` consecutive rows touch no edge in any chain, with every row that
     touches a left edge before them and every row that touches a right edge after them."""
-    rows = min(len(f) for f in flags)
-    if any(len(f) != rows for f in flags):
-        return False
+    rows = min(len(f) for f in flags)  # unequal lengths are refuted by the length check, not here
     if any(left and right for f in flags for left, right, _ in f):
         return False
     clear = [not any(f[row][0] or f[row][1] for f in flags) for row in range(rows)]
@@ -78,8 +76,7 @@ def _separated(flags: list[list[tuple[bool, bool, bool]]], run: int) -> bool:
 def find_bound(chains: list[LinearChain], limit: int = MAX_BOUND) -> Bound | None:
     """The smallest n0 of the lemma for the chains together (None past ``limit``).
 
-    At every n in [n0, n0 + P) the chains have equal output lengths, every
-    intermediate length is positive, no output reads both ends, and a full
+    At every n in [n0, n0 + P) every intermediate length is positive, no output reads both ends, and a full
     period of outputs (Q = m(n + P) - m(n) of them) reads no edge at all,
     with every output that reads a left edge before it and every output that
     reads a right edge after it. That run is what makes each output at

@@ -160,7 +160,7 @@ def _lengths_are_one_layer(chain: Layer, expected: dict) -> bool:
 @given(linear_chains())
 def test_right_padding_is_the_sum_of_right_paddings_times_the_jumps_when_lengths_allow(chain):
     """Checked where derive searches (right padding at most receptive field + stride + left); the
-    larger right paddings are the xfail below."""
+    larger right paddings are tested below."""
     d = derive(chain)
     expected = expected_arithmetic(chain)
     if not _lengths_are_one_layer(chain, expected):

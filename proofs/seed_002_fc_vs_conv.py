@@ -1,0 +1,259 @@
+"""Seed 002: fully connected versus convolutional layers, and L2 stability (claims C2.1-C2.5).
+
+Conventions: a 1-D layer on M channels of length n is a matrix with rows
+(output channel, position) and columns (input channel, position); ``conv`` is
+cross-correlation, so the note's ``W(u', u) = W(u' - u)`` is exactly
+``A[i, u'] = k[u' - i]`` (stride 1) and ``A[i, u'] = k[u' - s i]`` (stride s).
+
+Toeplitz structure for *every* n follows from two identities the prover
+decides (shift equivariance at both ends): cropping s inputs on the left
+(right) crops one output on the left (right). Hence
+``A_n[i + 1, u + s] = A_{n-s}[i, u] = A_n[i, u]``.
+
+The core is 1-D only: the 2-D statements (C2.3, and the 2-D parameter count
+of C2.4) are declared with the expected verdict ``unknown`` until N-D
+layers land.
+"""
+
+import numpy as np
+import sympy
+
+from symconv import theorem
+from symconv.core.kernel import kernel
+from symconv.core.layers import conv, relu
+from symconv.numeric import evaluate_numeric
+from symconv.theorem import Evidence, inequality, shapes
+from symconv.theorem.matrices import exact_matrix, numeric_matrix, operator_norm
+
+SOURCE = "seed 002 (Cheng, lecture notes on CNNs)"
+
+# --- C2.1: a convolution is a banded Toeplitz fully connected layer ---------------------------
+
+for s in (1, 2, 3):
+    theorem(f"conv_left_crop_equivariance_stride{s}",
+            lhs=f"crop({s}, 0) >> conv(W[2, 3, 3], stride={s})", rhs=f"conv(W, stride={s}) >> crop(1, 0)",
+            claims=["C2.1"], source=SOURCE,
+            note="shift equivariance at the left end: A_{n-s}[i, u] = A_n[i + 1, u + s] for every n")
+    theorem(f"conv_right_crop_equivariance_stride{s}",
+            lhs=f"crop(0, {s}) >> conv(W[2, 3, 3], stride={s})", rhs=f"conv(W, stride={s}) >> crop(0, 1)",
+            claims=["C2.1"], source=SOURCE,
+            note="at the right end: A_{n-s}[i, u] = A_n[i, u]; with the left-end identity, A_n[i + 1, u + s] = "
+                 "A_n[i, u] for every n: the matrix is Toeplitz (block Toeplitz over channels)")
+
+
+def _toeplitz_formula() -> Evidence:
+    """A_n[(o, i), (m, u)] = W[o, m, u - s i] (0 <= u - s i < c), else 0: the note's W(u' - u)."""
+    checked = 0
+    for s in (1, 2):
+        for n in range(1, 9):
+            layer = conv(kernel("W", 2, 3, 3), stride=s)
+            A, b = exact_matrix(layer, n)
+            m = A.rows // 2
+            for o in range(2):
+                for i in range(m):
+                    for mm in range(3):
+                        for u in range(n):
+                            j = u - s * i
+                            want = sympy.Symbol(f"W_{o}_{mm}_{j}") if 0 <= j < 3 else 0
+                            if A[o * m + i, mm * n + u] != want:
+                                return Evidence("refuted", f"entry ((o={o}, i={i}), (m={mm}, u={u})) at n = {n}, "
+                                                           f"s = {s} is {A[o * m + i, mm * n + u]}, not {want}",
+                                                counterexample={"n": n, "stride": s, "o": o, "i": i, "m": mm, "u": u})
+            if any(v != 0 for v in b):
+                return Evidence("refuted", f"non-zero constant term at n = {n}")
+            checked += 1
+    return Evidence("proved", f"the exact matrix has exactly these entries for {checked} (n, stride) pairs",
+                    {"lengths": list(range(1, 9)), "strides": [1, 2]})
+
+
+theorem("conv_matrix_is_banded_toeplitz", check=_toeplitz_formula,
+        statement="the matrix of conv(W[2, 3, 3], stride=s) on length n has entries "
+                  "A[(o, i), (m, u)] = W[o, m, u - s i] when 0 <= u - s i < 3 and 0 otherwise "
+                  "(exact, n = 1..8, s = 1, 2)",
+        claims=["C2.1"], source=SOURCE,
+        note="the explicit form at small n; for every n the structure follows from the crop identities above")
+
+# --- C2.2: multichannel layer, bias constant in space -----------------------------------------
+
+# Non-negative weights: prove()'s float cross-check scales its rounding tolerance by the chain run on |x|
+# and |named kernels| but keeps literal taps signed, so cancelling literal taps can trip it (reported).
+W_LIT = "[[[1, 2, 0], [0, 4, 1], [3, 0, 1]], [[0, 1, 1], [2, 0, 5], [1, 1, 0]]]"
+SELECT = ["[[[1], [0], [0]]]", "[[[0], [1], [0]]]", "[[[0], [0], [1]]]"]
+PER_INPUT = ["[[[1, 2, 0]], [[0, 1, 1]]]", "[[[0, 4, 1]], [[2, 0, 5]]]", "[[[3, 0, 1]], [[1, 1, 0]]]"]
+
+theorem("multichannel_layer_is_sum_over_input_channels",
+        lhs=f"conv({W_LIT}, padding=1)",
+        rhs=" + ".join(f"(conv({sel}) >> conv({f}, padding=1))" for sel, f in zip(SELECT, PER_INPUT)),
+        claims=["C2.2"], source=SOURCE,
+        note="h(., l) = sum_l' F_{l', l} * x(., l'): a 3 -> 2 channel layer (concrete integer weights) equals "
+             "the sum over input channels of single-input layers, for every n")
+
+theorem("bias_is_constant_in_space",
+        lhs="conv(W[2, 3, 3], padding=1, bias=b)",
+        rhs="conv(W, padding=1) + conv([[[0, 0, 0], [0, 0, 0], [0, 0, 0]], [[0, 0, 0], [0, 0, 0], [0, 0, 0]]], "
+            "padding=1, bias=b)",
+        claims=["C2.2"], source=SOURCE,
+        note="the bias adds the signal b(l) at every position, padded ends included (a zero-weight layer with "
+             "bias b outputs the constant b)")
+
+theorem("bias_commutes_with_subsampling",
+        lhs="conv(W[2, 3, 3], bias=b) >> down(2)", rhs="conv(W, stride=2, bias=b)",
+        claims=["C2.2"], source=SOURCE)
+
+# --- C2.3: the 2-D version (pending) ----------------------------------------------------------
+
+theorem("conv2d_stride_is_conv_then_subsample",
+        lhs="conv2d(k[3, 3], stride=2)", rhs="conv2d(k) >> down((2, 2))",
+        expect="unknown", claims=["C2.3"], source=SOURCE,
+        note="pending: the core and the DSL are 1-D only (conv2d and k[3, 3] are planned); the 2-D statements "
+             "of the note are not checked yet")
+
+theorem("conv2d_is_block_toeplitz",
+        lhs="crop((1, 0), (0, 0)) >> conv2d(W[2, 3, 3, 3])", rhs="conv2d(W) >> crop((1, 0), (0, 0))",
+        expect="unknown", claims=["C2.3"], source=SOURCE,
+        note="pending with N-D support: h(u, l) = sum_{l'} sum_{u'} W_{l', l}(u' - u) x(u', l') in 2-D")
+
+# --- C2.4: parameter counts -------------------------------------------------------------------
+
+COUNT_CASES = [(1, 1, 3, 8), (2, 3, 3, 7), (4, 2, 5, 9), (3, 3, 1, 5)]
+
+
+def _parameter_counts() -> Evidence:
+    rows = []
+    for K, M, c, n in COUNT_CASES:
+        A, _ = exact_matrix(conv(kernel("W", K, M, c)), n)
+        m = n - c + 1
+        symbols = A.free_symbols
+        occurrences = {s: 0 for s in symbols}
+        for entry in A:
+            if entry != 0:
+                occurrences[entry] += 1
+        row = {"K": K, "M": M, "c": c, "n": n, "dense": A.rows * A.cols, "conv": len(symbols)}
+        rows.append(row)
+        if A.shape != (K * m, M * n) or len(symbols) != K * M * c or set(occurrences.values()) != {m}:
+            return Evidence("refuted", f"counts differ at {row}", {"cases": rows}, row)
+    return Evidence("proved", "exact counts on every listed case", {"cases": rows})
+
+
+shapes("parameter_counts_dense_vs_conv_1d", check=_parameter_counts,
+       statement="the matrix of conv(W[K, M, c]) on length n is (K m) x (M n), m = n - c + 1 (a dense layer "
+                 "between these shapes has K m M n weights), but it holds only K M c distinct weights, each in "
+                 "exactly m entries (weight sharing); exact for (K, M, c, n) in "
+                 + ", ".join(map(str, COUNT_CASES)),
+       claims=["C2.4"], source=SOURCE,
+       note="1-D analogue of the note's N^2 N^2 M' M (dense) against k^2 M' M (convolution); the 2-D count "
+            "waits for N-D layers (C2.3)")
+
+shapes("parameter_counts_2d_pending",
+       "conv2d(W[4, 3, 3, 3])", at={8: 6}, expect="unknown", claims=["C2.4"], source=SOURCE,
+       note="pending with N-D support: N^2 N^2 M' M against k^2 M' M")
+
+# --- C2.5: L2 stability -----------------------------------------------------------------------
+
+LAYERS = [dict(K=K, M=M, c=c, s=s, n=n, seed=seed)
+          for seed, (K, M, c, s, n) in enumerate([(1, 1, 3, 1, 32), (2, 3, 3, 1, 24), (3, 2, 5, 2, 40),
+                                                  (4, 4, 3, 2, 32), (2, 2, 4, 3, 48), (3, 1, 7, 1, 64),
+                                                  (1, 3, 2, 2, 20), (4, 2, 3, 1, 64)])]
+
+
+def _weights(case) -> np.ndarray:
+    return np.random.default_rng(1000 + case["seed"]).normal(size=(case["K"], case["M"], case["c"]))
+
+
+def _layer_norm(case) -> float:
+    layer = conv(kernel("W", case["K"], case["M"], case["c"]), stride=case["s"])
+    return operator_norm(numeric_matrix(layer, case["n"], {"W": _weights(case)}))
+
+
+def _young_bound(case) -> float:
+    # ||y_o|| <= sum_m ||W_om||_1 ||x_m||, so ||y|| <= ||B||_2 ||x|| with B[o, m] = ||W_om||_1.
+    return float(np.linalg.norm(np.abs(_weights(case)).sum(axis=2), 2))
+
+
+def _transfer_bound(case, grid: int = 2048) -> float:
+    """sup_w ||H(w)||_2 of the polyphase transfer matrix, bounded from above (grid max + slope * step / 2)."""
+    W, s = _weights(case), case["s"]
+    K, M, c = W.shape
+    taps = -(-c // s)
+    P = np.zeros((K, M * s, taps))
+    for j in range(c):
+        P[:, (np.arange(M) * s + j % s), j // s] = W[:, :, j]
+    w = np.linspace(0, 2 * np.pi, grid, endpoint=False)
+    H = np.einsum("kra,wa->wkr", P, np.exp(1j * np.outer(w, np.arange(taps))))
+    peak = float(np.linalg.svd(H, compute_uv=False)[:, 0].max())
+    slope = float(np.sum(np.abs(P) * np.arange(taps)))  # >= |d/dw ||H(w)|||
+    return float(peak + slope * (2 * np.pi / grid) / 2)
+
+
+inequality("strided_layer_norm_below_transfer_sup", _layer_norm, _transfer_bound, LAYERS,
+           statement="||conv(W[K, M, c], stride=s)||_{2 -> 2} on length n <= sup_w ||H(w)||_2, H the K x (M s) "
+                     "polyphase transfer matrix (the exact norm on l2(Z)); random Gaussian W, 8 shapes",
+           claims=["C2.5"], source=SOURCE,
+           note="the operator norm is the largest singular value of the exact layer matrix; the transfer sup is "
+                "computed on a grid and corrected by the slope bound, so it is an upper bound")
+
+inequality("transfer_sup_below_young_bound", _transfer_bound, _young_bound, LAYERS,
+           statement="sup_w ||H(w)||_2 <= ||B||_2 with B[o, m] = sum_j |W[o, m, j]| (Young's inequality per "
+                     "channel pair, Cauchy-Schwarz across channels), for the same layers",
+           claims=["C2.5"], source=SOURCE,
+           note="explicit constant independent of n: bounded taps |W| <= w give Lipschitz <= c w sqrt(K M), "
+                "whereas a dense layer with |W_ij| <= w only gets w sqrt(d_x d_h), which grows with the size: "
+                "the note's Proposition 1 holds for every fixed size, with constants that explode for dense layers")
+
+NETWORKS = [dict(seed=seed, n=n) for seed, n in enumerate([16, 24, 33, 40])]
+
+
+def _network(case):
+    rng = np.random.default_rng(2000 + case["seed"])
+    W1, W2 = rng.normal(size=(4, 2, 3)), rng.normal(size=(3, 4, 5))
+    b1, b2 = rng.normal(size=4), rng.normal(size=3)
+    first = conv(kernel("W1", 4, 2, 3), stride=2, padding=1, bias="b1")
+    second = conv(kernel("W2", 3, 4, 5), padding=2, bias="b2")
+    return first, second, {"W1": W1, "W2": W2, "b1": b1, "b2": b2}
+
+
+def _local_lipschitz(case) -> float:
+    """max over random inputs of ||J_f(x)||_2 = ||A2 D(x) A1||_2 (D: the ReLU's 0/1 pattern)."""
+    first, second, values = _network(case)
+    n = case["n"]
+    lin1 = conv(kernel("W1", 4, 2, 3), stride=2, padding=1)
+    lin2 = conv(kernel("W2", 3, 4, 5), padding=2)
+    A1, A2 = numeric_matrix(lin1, n, values), numeric_matrix(lin2, (n + 1) // 2, values)
+    rng = np.random.default_rng(case["seed"])
+    worst = 0.0
+    for _ in range(20):
+        x = rng.normal(size=(2, n))
+        h = evaluate_numeric(first, x, values).ravel()
+        J = A2 @ (np.diag((h > 0).astype(float)) @ A1)
+        worst = max(worst, operator_norm(J))
+    return worst
+
+
+def _product_bound(case) -> float:
+    first, second, values = _network(case)
+    n = case["n"]
+    A1 = numeric_matrix(conv(kernel("W1", 4, 2, 3), stride=2, padding=1), n, values)
+    A2 = numeric_matrix(conv(kernel("W2", 3, 4, 5), padding=2), (n + 1) // 2, values)
+    return operator_norm(A2) * operator_norm(A1)
+
+
+def _difference_quotient(case) -> float:
+    first, second, values = _network(case)
+    net = first >> relu() >> second
+    rng = np.random.default_rng(10 + case["seed"])
+    worst = 0.0
+    for _ in range(50):
+        x, dx = rng.normal(size=(2, case["n"])), rng.normal(size=(2, case["n"])) * 10.0 ** rng.uniform(-3, 0)
+        num = np.linalg.norm(evaluate_numeric(net, x + dx, values) - evaluate_numeric(net, x, values))
+        worst = max(worst, num / np.linalg.norm(dx))
+    return worst
+
+
+inequality("relu_network_jacobian_below_product_of_norms", _local_lipschitz, _product_bound, NETWORKS,
+           statement="f = conv(W1, stride=2, padding=1, bias) >> relu >> conv(W2, padding=2, bias): "
+                     "||J_f(x)||_2 <= ||A2|| ||A1|| at random x (ReLU is 1-Lipschitz)",
+           claims=["C2.5"], source=SOURCE)
+
+inequality("relu_network_difference_quotients_below_product", _difference_quotient, _product_bound, NETWORKS,
+           statement="||f(x + dx) - f(x)|| / ||dx|| <= ||A2|| ||A1|| for random x and dx (the same networks)",
+           claims=["C2.5"], source=SOURCE)

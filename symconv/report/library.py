@@ -1,0 +1,395 @@
+r"""``symconv report``: one LaTeX report per theorem of the library, and an index (DESIGN §7, issue 5).
+
+:func:`write_library` loads theorem files (default: the library of
+:func:`~symconv.theorem.load.default_paths`), runs every theorem with
+:func:`~symconv.theorem.run.run_theorem` -- so each report shows the verdict
+``symconv check`` gives -- and writes
+
+* ``DIR/index.tex``: every theorem with its status, claims, source and a link
+  to its report, and the dependency graph of theorems on lemmas
+  (:mod:`symconv.report.library_graph`);
+* ``DIR/<file>/<theorem>.tex``: one report per theorem, where ``<file>`` is the
+  theorem file's path below the directory given (``seed_001_stride_composition``).
+
+``run_theorem`` keeps only the verdict of an identity, so the instances of an
+identity theorem are proved once more here (:func:`identity_instances`) and
+their proofs are rendered by :func:`~symconv.report.latex.proof_latex`.
+
+Everything written is deterministic: no dates, no timings, files and theorems
+in a fixed order, and every floating-point number rounded to four significant
+digits -- below ``1e-9`` (rounding noise) only its order of magnitude is
+kept -- so that regenerating on another machine gives the same bytes.
+
+>>> plain_number(0.6809845562334691), plain_number(3.552713678800501e-15), plain_number(227)
+('0.681', '< 1e-14', '227')
+>>> round_numbers("Monte Carlo 0.679173 [0.663989, 0.694356] (0.999 CI, N=200000) for C1.1")
+'Monte Carlo 0.6792 [0.664, 0.6944] (0.999 CI, N=200000) for C1.1'
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Optional, Sequence, Union
+
+from symconv.errors import SymconvError, ToolMissing
+from symconv.prove.proof import Proof
+from symconv.report import library_graph
+from symconv.report.latex import environment, proof_latex
+from symconv.report.notation import Tex, escape_tex, escape_tt
+from symconv.report.pdf import TEX_PACKAGES, build_pdf, tex_engine
+from symconv.theorem.load import default_paths, discover, load_file
+from symconv.theorem.registry import IdentitySpec, ShapesSpec, Theorem
+from symconv.theorem.run import TheoremResult, run_theorem
+
+__all__ = ["LibraryEntry", "Instance", "LibraryReport", "collect", "identity_instances", "theorem_latex",
+           "write_library", "plain_number", "round_numbers", "MARKER"]
+
+#: The first line of every generated document (what marks a stale report as safe to delete).
+MARKER = "% symconv report"
+
+#: Rows of one evidence table; longer tables end with a line saying how many were left out.
+MAX_ROWS = 60
+
+#: Rows of one tabular (a longer table is set as several).
+TABLE_ROWS = 20
+
+Progress = Callable[[int, int, Theorem, Optional[TheoremResult]], None]
+
+
+# ---------------------------------------------------------------- numbers
+
+def plain_number(value: object) -> str:
+    """A number as deterministic text: 4 significant digits; below 1e-9 only the decade (``< 1e-14``)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    x = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(x):
+        return str(x)
+    if x == 0:
+        return "0"
+    if abs(x) < 1e-9:
+        return f"< 1e{math.ceil(math.log10(abs(x)))}"
+    return f"{x:.4g}"
+
+
+# A decimal number with a point or an exponent, not part of a name (C1.1, conv5_3) or a version (1.2.3).
+_DECIMAL = re.compile(r"(?<![\w.])-?\d+(?:\.\d+(?:[eE][-+]?\d+)?|[eE][-+]?\d+)(?![\w.])")
+
+
+def round_numbers(text: str) -> str:
+    """``text`` with every decimal number in it rounded by :func:`plain_number`; integers are kept."""
+    return _DECIMAL.sub(lambda m: plain_number(float(m.group(0))), text)
+
+
+def _cell(value: object) -> str:
+    """A JSON-like value as one line of text, with its numbers rounded."""
+    if isinstance(value, dict) and {"mean", "low", "high", "n", "level"} <= set(value):
+        return (f"{plain_number(value['mean'])} [{plain_number(value['low'])}, {plain_number(value['high'])}] "
+                f"({plain_number(value['level'])} CI, N={value['n']})")
+    if isinstance(value, (bool, int, float)) and not isinstance(value, str):
+        return plain_number(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_cell(v) for v in value) + "]"
+    if value is None:
+        return "none"
+    if hasattr(value, "item"):  # a numpy scalar
+        return _cell(value.item())
+    return round_numbers(str(value))
+
+
+def _text(value: object, limit: int = 400) -> Tex:
+    text = _cell(value)
+    return escape_tex(text if len(text) <= limit else text[:limit] + " ...", breakable=True)
+
+
+# ---------------------------------------------------------------- the library
+
+@dataclass(frozen=True)
+class Instance:
+    """One instance of an identity theorem (``sizes`` of its generic lengths) and its proof."""
+
+    sizes: tuple[tuple[str, int], ...]
+    proof: Proof
+
+    @property
+    def label(self) -> str:
+        return ", ".join(f"{k} = {v}" for k, v in self.sizes)
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """A theorem, its result, where its file sits (``file`` as shown, ``group`` its report folder)."""
+
+    theorem: Theorem
+    result: TheoremResult
+    file: str
+    group: str
+    instances: tuple[Instance, ...] = ()
+
+    @property
+    def slug(self) -> str:
+        """The report's path below the output directory, without suffix."""
+        return f"{self.group}/{self.theorem.name}"
+
+
+def _folder(part: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.\-]", "_", part) or "_"
+
+
+def _sources(paths: Sequence[Union[str, Path]]) -> list[tuple[Path, str, str]]:
+    """``(file, shown as, report folder)`` for every theorem file: names relative to the PATH given."""
+    out: list[tuple[Path, str, str]] = []
+    seen: set[Path] = set()
+    groups: set[str] = set()
+    for raw in paths:
+        root = Path(raw)
+        for f in discover([root]):
+            if f in seen:
+                continue
+            seen.add(f)
+            if root.is_dir():
+                inner = f.relative_to(root.resolve())
+                shown, parts = f"{root.resolve().name}/{inner.as_posix()}", inner.with_suffix("").parts
+            else:
+                shown, parts = f.name, (f.stem,)
+            group = base = "/".join(_folder(p) for p in parts)
+            suffix = 2
+            while group in groups:  # the same file name under two PATHs
+                group, suffix = f"{base}_{suffix}", suffix + 1
+            groups.add(group)
+            out.append((f, shown, group))
+    return out
+
+
+def identity_instances(t: Theorem) -> tuple[Instance, ...]:
+    """The proof of each instance of an identity theorem, decided in the order ``run_theorem`` decides them.
+
+    Like :func:`~symconv.theorem.run.run_theorem`, it stops at the first
+    refuted or unknown instance. Custom checks and statements that cannot be
+    expressed yet have no instances.
+    """
+    from symconv.dsl import parse_statement
+    from symconv.prove import prove
+    from symconv.theorem.instances import generic_sizes, instantiate, size_grid
+
+    spec = t.spec
+    if not isinstance(spec, IdentitySpec):
+        return ()
+    try:
+        lhs, rhs = parse_statement(spec.lhs, spec.rhs)
+    except SymconvError:  # not expressible yet: run_theorem says unknown, with the reason
+        return ()
+    if generic_sizes(lhs, rhs) - {name for name, _ in spec.sizes}:
+        return ()
+    out = []
+    for sizes in size_grid(spec.sizes) if spec.sizes else [{}]:
+        proof = prove(instantiate(lhs, sizes), instantiate(rhs, sizes), seed=spec.seed)
+        out.append(Instance(tuple(sizes.items()), proof))
+        if proof.verdict in ("refuted", "unknown"):
+            break
+    return tuple(out)
+
+
+def collect(paths: Union[None, str, Path, Sequence[Union[str, Path]]] = None,
+            progress: Optional[Progress] = None) -> list[LibraryEntry]:
+    """Load and run every theorem of ``paths`` (files or directories; default: the library)."""
+    if paths is None or (not isinstance(paths, (str, Path)) and not paths):
+        paths = default_paths()
+    elif isinstance(paths, (str, Path)):
+        paths = [paths]
+    loaded = [(t, shown, group) for f, shown, group in _sources(paths) for t in load_file(f)]
+    entries = []
+    for i, (t, shown, group) in enumerate(loaded):
+        if progress:
+            progress(i, len(loaded), t, None)
+        result = run_theorem(t)
+        instances = identity_instances(t) if result.verdict != "error" else ()
+        entries.append(LibraryEntry(t, result, shown, group, instances))
+        if progress:
+            progress(i, len(loaded), t, result)
+    return entries
+
+
+# ---------------------------------------------------------------- one theorem
+
+def _proof_body(proof: Proof) -> Tex:
+    """The body of ``proof_latex(proof)`` (what follows ``\\raggedright``), without its numeric table.
+
+    The numeric check is shown, rounded, in the report's own table instead:
+    its raw floats depend on the machine.
+    """
+    document = proof_latex(replace(proof, numeric=None))
+    _, begin, rest = document.partition("\\begin{document}")
+    _, start, rest = rest.partition("\\raggedright\n")
+    body, end, _ = rest.rpartition("\\end{document}")
+    assert begin and start and end, "proof.tex.j2 no longer has the layout of base.tex.j2"
+    return Tex(body.strip("\n") + "\n")
+
+
+def _numeric(proof: Proof) -> Optional[dict]:
+    report = proof.numeric
+    if report is None:
+        return None
+    tolerance = f"{report.tolerance:.2g}" if report.tolerance and math.isfinite(report.tolerance) else \
+        plain_number(report.tolerance)
+    return {"trials": report.trials, "difference": plain_number(report.max_abs_error), "tolerance": tolerance,
+            "agrees": report.agrees}
+
+
+def _instances(entry: LibraryEntry) -> list[dict]:
+    single = len(entry.instances) == 1 and not entry.instances[0].sizes
+    return [{"label": "" if single else i.label, "verdict": i.proof.verdict, "numeric": _numeric(i.proof),
+             "body": _proof_body(i.proof)} for i in entry.instances]
+
+
+def _table(key: str, rows: list) -> dict:
+    """A list of records as a table (columns: the keys in order of first appearance)."""
+    columns: list[str] = []
+    for row in rows:
+        for k in (row if isinstance(row, dict) else {"value": row}):
+            if k not in columns:
+                columns.append(k)
+    body = [[_text(row.get(c, "") if isinstance(row, dict) else row) for c in columns] for row in rows[:MAX_ROWS]]
+    width = f"{0.94 / max(1, len(columns)):.3f}"
+    # A tabular does not break across pages: a long one is set as several short ones.
+    parts = [body[i:i + TABLE_ROWS] for i in range(0, len(body), TABLE_ROWS)]
+    return {"kind": "table", "title": key, "columns": columns, "parts": parts, "width": Tex(width),
+            "more": max(0, len(rows) - MAX_ROWS)}
+
+
+def _evidence(data: dict, skip: Sequence[str] = ()) -> list[dict]:
+    """The measured quantities of a result as tables: scalars together, records and mappings each alone."""
+    scalars, blocks = [], []
+    for key, value in data.items():
+        if key in skip:
+            continue
+        records = isinstance(value, (list, tuple)) and value and all(isinstance(v, dict) for v in value)
+        nested = isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()) \
+            and not {"mean", "low", "high"} <= set(value)
+        if records:
+            blocks.append(_table(key, list(value)))
+        elif nested:
+            blocks.append(_table(key, [{"": k, **v} for k, v in value.items()]))
+        elif isinstance(value, dict) and len(value) > 6 and not {"mean", "low", "high"} <= set(value):
+            blocks.append({"kind": "inline", "title": key, "rows": [(str(k), _text(v)) for k, v in value.items()]})
+        else:
+            scalars.append((str(key), _text(value)))
+    if scalars:
+        blocks.insert(0, {"kind": "pairs", "title": "", "rows": scalars})
+    return blocks
+
+
+_LENGTH_KEYS = ("period", "start", "checked_below", "lengths_checked")
+
+
+def _length_argument(entry: LibraryEntry) -> Optional[dict]:
+    """The exact length argument of a shapes theorem (one instance), else None."""
+    data = entry.result.data
+    if not isinstance(entry.theorem.spec, ShapesSpec) or not all(k in data for k in _LENGTH_KEYS):
+        return None
+    return {k: data[k] for k in _LENGTH_KEYS}
+
+
+def _up(group: str) -> str:
+    return "../" * (group.count("/") + 1)
+
+
+def theorem_latex(entry: LibraryEntry) -> str:
+    """The LaTeX report of one theorem of the library (a complete document)."""
+    t, r = entry.theorem, entry.result
+    argument = _length_argument(entry)
+    skip = ("instances", "numeric") if entry.instances else (_LENGTH_KEYS if argument else ())
+    lemmas = library_graph.lemmas(entry)
+    return environment().get_template("library_theorem.tex.j2").render(
+        title=Tex(rf"Theorem \texttt{{{library_graph.name_tt(t.name)}}}"),
+        name=library_graph.name_tt(t.name), file=escape_tt(entry.file), kind=t.kind,
+        claims=", ".join(t.claims) or "none", source=t.source or "not given",
+        statement=escape_tt(t.statement), env="theorem" if r.verdict == "proved" else "claim",
+        expected=r.expected, verdict=r.verdict, passed=r.passed,
+        detail=escape_tex(round_numbers(r.detail), breakable=True), note=escape_tex(t.note, breakable=True),
+        index=Tex(_up(entry.group) + "index.pdf"),
+        lemmas=[(escape_tt(name), library_graph.LEMMAS.get(name, "")) for name in lemmas],
+        argument=argument, evidence=_evidence(r.data, skip),
+        counterexample=[(k, _text(v)) for k, v in (r.counterexample or {}).items()],
+        instances=_instances(entry),
+    )
+
+
+# ---------------------------------------------------------------- the set
+
+@dataclass(frozen=True)
+class LibraryReport:
+    """What :func:`write_library` wrote: the entries, the index, every report, the PDFs."""
+
+    entries: tuple[LibraryEntry, ...]
+    index: Path
+    reports: tuple[Path, ...]
+    pdfs: tuple[Path, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return all(e.result.passed for e in self.entries)
+
+    @property
+    def failures(self) -> tuple[TheoremResult, ...]:
+        return tuple(e.result for e in self.entries if not e.result.passed)
+
+
+def _write(path: Path, text: str) -> Path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:  # unchanged files keep their mtime
+            path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise SymconvError(f"cannot write the report {str(path)!r}: {err.strerror or err}") from err
+    return path
+
+
+def _remove_stale(folders: set[Path], written: set[Path]) -> None:
+    """Delete generated reports (and their PDFs) of theorems no longer in their file."""
+    for folder in sorted(folders):
+        for tex in sorted(folder.glob("*.tex")):
+            if tex in written:
+                continue
+            with tex.open(encoding="utf-8", errors="replace") as handle:
+                generated = handle.readline().startswith(MARKER)
+            if generated:
+                for path in (tex, tex.with_suffix(".pdf"), tex.with_suffix(".log")):
+                    path.unlink(missing_ok=True)
+
+
+def _build_all(sources: list[Path]) -> tuple[Path, ...]:
+    """Compile every source beside itself, several at a time (each engine run has its own scratch folder)."""
+    if tex_engine() is None:
+        raise ToolMissing(("latexmk", "pdflatex"), TEX_PACKAGES, f"building the PDFs of {sources[0].parent}")
+    workers = max(1, min(8, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return tuple(pool.map(lambda tex: build_pdf(tex, tex.with_suffix(".pdf")), sources))
+
+
+def write_library(paths: Union[None, str, Path, Sequence[Union[str, Path]]], out: Union[str, Path],
+                  pdf: bool = False, progress: Optional[Progress] = None) -> LibraryReport:
+    """Run the theorems of ``paths`` and write the index and one report per theorem to ``out``.
+
+    With ``pdf`` every document is compiled beside its source (raises
+    :class:`~symconv.errors.ToolMissing` after writing the sources when no
+    TeX engine is installed).
+    """
+    out = Path(out)
+    entries = collect(paths, progress)
+    if out.exists() and not out.is_dir():
+        raise SymconvError(f"-o {str(out)!r} is a file; expected a directory for the reports")
+    reports = [_write(out / f"{e.slug}.tex", theorem_latex(e)) for e in entries]
+    index = _write(out / "index.tex", library_graph.index_latex(entries))
+    _remove_stale({p.parent for p in reports}, set(reports))
+    pdfs = _build_all([index, *reports]) if pdf else ()
+    return LibraryReport(tuple(entries), index, tuple(reports), pdfs)

@@ -1,0 +1,269 @@
+r"""The index of a set of theorem reports: statuses, claims, and the graph of theorems on lemmas.
+
+The *lemmas* of a theorem are what its verdict rests on:
+
+* for an identity decided by :func:`symconv.prove`, the rules of its proof
+  steps (``normal_form``, ``interior_equal``, ``output_length``, ...) and the
+  rules of its certificate, prefixed ``cert:`` (the trusted rules the core
+  re-checks: ``cert:eventual_periodicity``, ``cert:flip_conjugation``,
+  ``cert:strip_input_flip``), or ``counterexample`` / ``numeric_check``;
+* for the other kinds, the method that decided it (``length_argument``,
+  ``numeric_bound``, ``monte_carlo``, ``sympy_closed_form``, ``custom_check``).
+
+The index draws, for each theorem file, one TikZ picture with three columns:
+the claims of the source on the left, the theorems (in file order, coloured
+by status) in the middle and the lemmas on the right, with an edge from each
+claim to the theorems covering it and from each theorem to the lemmas it uses.
+Claims and lemmas sit at the mean height of their theorems (pushed apart to
+stay legible), which keeps most edges short; a file with more than
+:data:`PER_PICTURE` theorems gets several pictures. The same relation is
+also given as text: a lemma column in the tables and a claims x lemmas matrix.
+
+>>> name_tt("a_b")
+'a\\char95{}\\allowbreak{}b'
+>>> natural_key("C10.2") > natural_key("C9.1")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Iterable
+
+from symconv.report.latex import environment
+from symconv.report.notation import Tex, escape_tex, escape_tt
+from symconv.theorem.registry import CustomSpec, ExpectationSpec, IdentitySpec, InequalitySpec, ShapesSpec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from symconv.prove.proof import Proof
+    from symconv.report.library import LibraryEntry
+
+__all__ = ["LEMMAS", "STATUSES", "PER_PICTURE", "lemmas", "proof_lemmas", "index_latex", "name_tt", "natural_key"]
+
+#: Every lemma the index knows, in the order the index lists them, with what it says.
+LEMMAS = {
+    "flip_conjugation": "every flip() of a side is moved to its input (flip >> L = mirror(L) >> flip)",
+    "normal_form": "a side is brought to its polyphase normal form: pad, one strided correlation per output "
+                   "phase with an effective kernel, crop",
+    "generic_normal_form": "the normal form with a generic kernel length, in formal kernel atoms",
+    "interior_equal": "the interior operators (effective kernels and strides) are equal as exact polynomials "
+                      "in the taps",
+    "output_length": "output lengths are quasi-affine past a bound: equal on a full period, with equal slopes, "
+                     "means equal for every n",
+    "no_inner_edge": "no output reads across an inner window edge, so every output is the interior operator",
+    "boundary_bound": "the outputs are compared exactly for every n below the boundary bound; eventual "
+                      "periodicity settles every n",
+    "cert:flip_conjugation": "certificate rule, re-checked by the core: flips moved to the input",
+    "cert:strip_input_flip": "certificate rule, re-checked by the core: flip >> A = flip >> B iff A = B",
+    "cert:eventual_periodicity": "certificate rule, re-checked by the core: both sides agree for every n below "
+                                 "a limit and are periodic past n0",
+    "counterexample": "a concrete counterexample (small integers), re-verified with the numeric evaluator",
+    "numeric_check": "both sides evaluated in floating point on seeded random inputs (numerical evidence only)",
+    "length_argument": "the exact length argument: quasi-linear past the last clamp, compared on two periods",
+    "lengths_at": "output lengths computed exactly at the listed input lengths",
+    "numeric_bound": "quantity and bound evaluated in floating point on every listed case",
+    "monte_carlo": "a seeded Monte-Carlo mean with its confidence interval",
+    "sympy_closed_form": "the closed form established symbolically by SymPy",
+    "custom_check": "a check written in the theorem file (exact computation when it reports proved)",
+}
+
+#: Verdicts in the order the index counts them (``error``: a check that crashed).
+STATUSES = ("proved", "checked", "refuted", "unknown", "error")
+
+#: Theorems in one dependency picture (each picture gets a page).
+PER_PICTURE = 36
+
+#: Vertical distance of two theorems in a picture, and of two claims or lemmas at least (cm).
+ROW, GAP = 0.52, 0.62
+
+#: Where the columns start (cm): claims, theorems, the decision-procedure hub, lemmas; the longest name shown.
+X_CLAIM, X_THEOREM, X_HUB, X_LEMMA, NAME_CHARS = 0.0, 1.7, 8.9, 11.9, 48
+
+#: The lemmas every proof by the decision procedure uses: in the pictures such a theorem has one edge to a
+#: hub standing for them, and its other lemmas get edges of their own.
+CORE = ("normal_form", "interior_equal", "output_length", "cert:eventual_periodicity")
+
+
+def natural_key(label: str) -> tuple:
+    """Sort key comparing digit runs as numbers: C2.10 after C2.9."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", label) if p)
+
+
+def name_tt(name: str) -> Tex:
+    """A theorem name for ``\\texttt``, breakable after every underscore."""
+    return Tex(r"\char95{}\allowbreak{}".join(escape_tt(part) for part in name.split("_")))
+
+
+def _ordered(names: Iterable[str]) -> tuple[str, ...]:
+    order = list(LEMMAS)
+    unique = set(names)
+    return tuple(sorted(unique, key=lambda n: (order.index(n), "") if n in LEMMAS else (len(order), n)))
+
+
+def proof_lemmas(proof: "Proof") -> tuple[str, ...]:
+    """The lemmas of one proof: its steps' rules, its certificate's rules (``cert:``), or how it was decided."""
+    names = [step.rule for step in proof.steps]
+    if proof.certificate is not None:
+        names += ["cert:" + str(getattr(step.rule, "value", step.rule)) for step in proof.certificate.steps]
+    if proof.verdict == "refuted":
+        names.append("counterexample" if proof.counterexample is not None else "numeric_check")
+    elif proof.verdict == "checked":
+        names.append("numeric_check")
+    return _ordered(names)
+
+
+def lemmas(entry: "LibraryEntry") -> tuple[str, ...]:
+    """The lemmas a theorem of the library rests on (see the module docstring)."""
+    spec, result = entry.theorem.spec, entry.result
+    if result.verdict == "error":
+        return ()
+    if entry.instances:
+        return _ordered(name for i in entry.instances for name in proof_lemmas(i.proof))
+    if isinstance(spec, CustomSpec):
+        return ("custom_check",) if result.data or result.verdict != "unknown" else ()
+    if result.verdict == "unknown" or isinstance(spec, IdentitySpec):
+        return ()
+    if isinstance(spec, ShapesSpec):
+        return ("lengths_at",) if spec.at else ("length_argument",)
+    if isinstance(spec, InequalitySpec):
+        return ("numeric_bound",)
+    if isinstance(spec, ExpectationSpec):
+        return ("monte_carlo", "sympy_closed_form") if result.data.get("symbolic") else ("monte_carlo",)
+    return ()
+
+
+# ---------------------------------------------------------------- layout
+
+def _spread(targets: list[float], top: float) -> list[float]:
+    """Heights near ``targets`` (descending), at least GAP apart and not above ``top``."""
+    out: list[float] = []
+    for y in targets:
+        out.append(min(y, top, out[-1] - GAP) if out else min(y, top))
+    return out
+
+
+def _column(groups: dict[str, list[float]], order: list[str], top: float, bottom: float) -> dict[str, float]:
+    """Heights of the claims or lemmas of one picture: the mean of their theorems', spread and centred."""
+    names = sorted(groups, key=lambda n: (-sum(groups[n]) / len(groups[n]), order.index(n)))
+    ys = _spread([sum(groups[n]) / len(groups[n]) for n in names], top)
+    if ys and ys[-1] < bottom:  # pushed below the last theorem: lift the column back up as far as it goes
+        lift = min(bottom - ys[-1], top - ys[0])
+        ys = [y + lift for y in ys]
+    return dict(zip(names, ys))
+
+
+def _short(name: str) -> str:
+    """``name`` cut in the middle to NAME_CHARS characters (the ends tell similar names apart)."""
+    if len(name) <= NAME_CHARS:
+        return name
+    keep = NAME_CHARS - 3
+    return name[:keep - keep // 2] + "..." + name[len(name) - keep // 2:]
+
+
+def _picture(rows: list[dict], claim_order: list[str], lemma_order: list[str]) -> dict:
+    """One TikZ picture: nodes with their places, and edges (all LaTeX built here from safe parts)."""
+    ys = [-i * ROW for i in range(len(rows))]
+    bottom = ys[-1] if ys else 0.0
+    hubbed = [set(CORE) <= set(row["lemma_names"]) for row in rows]
+    hub_ys = [y for y, h in zip(ys, hubbed) if h]
+    hub_y = max(bottom, min(0.0, sum(hub_ys) / len(hub_ys))) if hub_ys else None
+    claims: dict[str, list[float]] = {}
+    used: dict[str, list[float]] = {}
+    for row, y, hub in zip(rows, ys, hubbed):
+        for c in row["claim_names"]:
+            claims.setdefault(c, []).append(y)
+        for name in row["lemma_names"]:
+            used.setdefault(name, []).append(hub_y if hub and name in CORE else y)
+    nodes, edges = [], []
+    for i, (row, y, hub) in enumerate(zip(rows, ys, hubbed)):
+        style = f"thm, fill={row['verdict']}!18, draw={row['verdict']}" + ("" if row["passed"] else ", miss")
+        nodes.append({"style": Tex(style), "place": Tex(f"(t{i}) at ({X_THEOREM:.2f},{y:.2f})"),
+                      "label": Tex(rf"\hyperlink{{{row['anchor']}}}{{{name_tt(_short(row['name']))}}}")})
+        ends = (["(hub.west)"] if hub else []) + [f"(l{lemma_order.index(name)}.west)"
+                                                   for name in row["lemma_names"] if not (hub and name in CORE)]
+        edges += [{"style": Tex(f"lemmaedge, draw={row['verdict']}!45"), "path": Tex(f"(t{i}.east) -- {end}")}
+                  for end in ends]
+        edges += [{"style": Tex("claimedge"), "path": Tex(f"(c{claim_order.index(c)}.east) -- (t{i}.west)")}
+                  for c in row["claim_names"]]
+    if hub_y is not None:
+        nodes.append({"style": Tex("hub"), "place": Tex(f"(hub) at ({X_HUB:.2f},{hub_y:.2f})"),
+                      "label": Tex(r"\hyperlink{lemmas}{decision procedure}")})
+        edges += [{"style": Tex("hubedge"), "path": Tex(f"(hub.east) -- (l{lemma_order.index(name)}.west)")}
+                  for name in CORE]
+    for column, order, x, prefix, style, anchor in ((claims, claim_order, X_CLAIM, "c", "claim", "claim"),
+                                                     (used, lemma_order, X_LEMMA, "l", "lemma", "lemma")):
+        for name, y in sorted(_column(column, order, 0.0, bottom).items(), key=lambda item: order.index(item[0])):
+            k = order.index(name)
+            label = escape_tex(name) if prefix == "c" else name_tt(name)
+            nodes.append({"style": Tex(style), "place": Tex(f"({prefix}{k}) at ({x:.2f},{y:.2f})"),
+                          "label": Tex(rf"\hyperlink{{{anchor}.{k}}}{{{label}}}")})
+    return {"nodes": nodes, "edges": edges}
+
+
+# ---------------------------------------------------------------- the index
+
+def _row(number: int, entry: "LibraryEntry") -> dict:
+    t, r = entry.theorem, entry.result
+    names = lemmas(entry)
+    return {"number": number, "anchor": f"thm.{number}", "name": t.name, "name_tt": name_tt(t.name),
+            "href": Tex(f"{entry.slug}.pdf"), "kind": t.kind, "claims": ", ".join(t.claims) or "--",
+            "claim_names": list(t.claims), "verdict": r.verdict, "expected": r.expected, "passed": r.passed,
+            "source": t.source, "lemma_names": list(names),
+            "lemmas": Tex(r",\allowbreak{} ".join(name_tt(n) for n in names) or "--")}
+
+
+def _files(rows: list[dict], entries: list["LibraryEntry"], claim_order, lemma_order) -> list[dict]:
+    files: dict[str, dict] = {}
+    for row, entry in zip(rows, entries):
+        f = files.setdefault(entry.file, {"file": escape_tt(entry.file), "anchor": f"file.{len(files)}",
+                                          "rows": [], "sources": []})
+        f["rows"].append(row)
+        if row["source"] and row["source"] not in f["sources"]:
+            f["sources"].append(row["source"])
+    out = list(files.values())
+    for f in out:
+        count = -(-len(f["rows"]) // PER_PICTURE)
+        size = -(-len(f["rows"]) // count)
+        chunks = [f["rows"][i:i + size] for i in range(0, len(f["rows"]), size)]
+        f["pictures"] = [dict(_picture([dict(r) for r in chunk], claim_order, lemma_order),
+                              part=(f"part {j + 1} of {count}" if count > 1 else ""))
+                         for j, chunk in enumerate(chunks)]
+        f["counts"] = Counter(r["verdict"] for r in f["rows"])
+        f["summary"] = ", ".join(f"{f['counts'][s]} {s}" for s in STATUSES if f["counts"][s])
+    return out
+
+
+def _claims(rows: list[dict], claim_order: list[str], lemma_order: list[str]) -> tuple[list[dict], list[dict]]:
+    """Per claim: the theorems covering it; and the claims x lemmas matrix (counts of theorems)."""
+    listing, matrix = [], []
+    for k, c in enumerate(claim_order):
+        covering = [r for r in rows if c in r["claim_names"]]
+        listing.append({"label": c, "anchor": f"claim.{k}", "theorems": covering,
+                        "all_passed": all(r["passed"] for r in covering)})
+        matrix.append({"label": c, "anchor": f"claim.{k}", "total": len(covering),
+                       "cells": [sum(name in r["lemma_names"] for r in covering) or "" for name in lemma_order]})
+    loose = [r for r in rows if not r["claim_names"]]
+    if loose:
+        matrix.append({"label": "no claim", "anchor": "", "total": len(loose),
+                       "cells": [sum(name in r["lemma_names"] for r in loose) or "" for name in lemma_order]})
+    return listing, matrix
+
+
+def index_latex(entries: list["LibraryEntry"]) -> str:
+    """The index of a set of reports (a complete document): see the module docstring."""
+    rows = [_row(i + 1, e) for i, e in enumerate(entries)]
+    claim_order = sorted({c for r in rows for c in r["claim_names"]}, key=natural_key)
+    lemma_order = list(_ordered(n for r in rows for n in r["lemma_names"]))
+    counts = Counter(r["verdict"] for r in rows)
+    listing, matrix = _claims(rows, claim_order, lemma_order)
+    return environment().get_template("index.tex.j2").render(
+        total=len(rows), counts=[(s, counts[s]) for s in STATUSES if counts[s]],
+        failures=[r for r in rows if not r["passed"]],
+        files=_files(rows, entries, claim_order, lemma_order),
+        claims=listing, matrix=matrix,
+        lemma_columns=[{"name": name_tt(n), "anchor": f"lemma.{k}"} for k, n in enumerate(lemma_order)],
+        lemmas=[{"name": name_tt(n), "anchor": f"lemma.{k}", "text": LEMMAS.get(n, "(not described)"),
+                 "count": sum(n in r["lemma_names"] for r in rows)} for k, n in enumerate(lemma_order)],
+        statuses=list(STATUSES), core=[name_tt(n) for n in CORE],
+    )

@@ -1,0 +1,59 @@
+"""Inline identities in a test suite: ``assert_identity(lhs, rhs)``.
+
+>>> proof = assert_identity("conv(k[3], stride=2)", "conv(k) >> down(2)")
+>>> proof.verdict
+'proved'
+>>> assert_identity("conv(k[3]) >> conv(j[2])", "conv(k)")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+AssertionError: conv(k[3]) >> conv(j[2])  ==  conv(k[3]) is not an identity (refuted): output lengths differ ...
+counterexample: n=3, input=..., kernels=..., lhs=..., rhs=..., index=0
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Optional, Sequence, Union
+
+from symconv.core.layers import Layer
+
+__all__ = ["assert_identity"]
+
+
+def _example_line(example: dict) -> str:
+    return "counterexample: " + ", ".join(f"{k}={v}" for k, v in example.items())
+
+
+def assert_identity(lhs: Union[str, Layer], rhs: Union[str, Layer], *, numeric: bool = False,
+                    sizes: Optional[Mapping[str, Sequence[int]]] = None, seed: int = 0):
+    """Assert that ``lhs == rhs`` for every input length; return the :class:`~symconv.prove.proof.Proof`.
+
+    Raises ``AssertionError`` naming the verdict, the reason and, when
+    refuted, the counterexample (sizes, input, kernel values, both outputs,
+    first differing index). ``numeric=True`` also accepts ``checked`` (chains
+    with nonlinear layers can only be checked numerically). ``sizes`` proves
+    one instance per value of a generic length, e.g. ``{"c": [3, 4, 5]}``;
+    the proof of the last instance is returned.
+    """
+    from symconv.dsl import parse_statement
+    from symconv.prove import prove
+    from symconv.theorem.instances import instantiate, size_grid
+
+    if isinstance(lhs, str) or isinstance(rhs, str):
+        lhs, rhs = parse_statement(lhs if isinstance(lhs, str) else repr(lhs),
+                                   rhs if isinstance(rhs, str) else repr(rhs))
+    accepted = ("proved", "checked") if numeric else ("proved",)
+    grid = list(size_grid(tuple((k, tuple(v)) for k, v in sizes.items()))) if sizes else [{}]
+    proof = None
+    for instance in grid:
+        left, right = instantiate(lhs, instance), instantiate(rhs, instance)
+        proof = prove(left, right, seed=seed)
+        if proof.verdict in accepted:
+            continue
+        where = (" at " + ", ".join(f"{k} = {v}" for k, v in instance.items())) if instance else ""
+        lines = [f"{left!r}  ==  {right!r} is not an identity{where} ({proof.verdict}): {proof.note}"]
+        if proof.counterexample is not None:
+            lines.append(_example_line(proof.counterexample.to_json()))
+        elif proof.numeric is not None and proof.numeric.mismatch:
+            lines.append(_example_line(proof.numeric.mismatch))
+        raise AssertionError("\n".join(lines))
+    return proof
