@@ -2,16 +2,11 @@
 
 Nothing here decides the identity; the prover does:
 
-* rational weights (a literal ``q``) are ``Literal`` kernels: :func:`symconv.prove.prove`
-  decides the statement, checks it numerically and replays its certificate.
-* weights written in the taps of a symbolic ``q`` are ``DerivedKernel`` closed
-  forms over ``q``'s symbols. The decision procedure
-  (:func:`symconv.prove.decide.decide`) reads them exactly and the numeric
-  check (:func:`symconv.numeric.check.compare_chains`) evaluates them at random
-  values of the taps, but a certificate is replayed from the DSL text of the
-  statement and a ``DerivedKernel``'s repr is not DSL, so ``prove`` would stop
-  at the replay; the Proof is assembled here from the same two parts, with the
-  steps ``prove`` gives and no certificate (the note says so).
+* rational weights (a literal ``q``) are ``Literal`` kernels and weights
+  written in the taps of a symbolic ``q`` are ``DerivedKernel`` closed forms
+  over ``q``'s symbols; :func:`symconv.prove.prove` decides the statement
+  exactly in the taps and checks it numerically (a closed-form kernel has no
+  DSL text, so those proofs carry no certificate; ``prove`` says so).
 * algebraic (irrational) weights of a one-channel factorization are outside
   the prover's ring (QQ[taps]). ``prove`` then establishes the lemma
   ``conv(a[N]) >> conv(b[M]) == conv(convolve(a, b))`` for symbolic ``a``,
@@ -47,8 +42,7 @@ from symconv.core.layers import conv
 from symconv.errors import KernelError
 from symconv.factor.single_channel import approximate
 from symconv.numeric.check import compare_chains
-from symconv.prove.decide import decide
-from symconv.prove.proof import Proof, _steps, prove
+from symconv.prove.proof import Proof, prove
 
 __all__ = ["prove_factorization", "weight_kernel", "substitute_taps", "source_values", "is_rational"]
 
@@ -112,26 +106,12 @@ def _prove_algebraic(first: Kernel, second: Kernel, q: Kernel, seed: int) -> Pro
     return dataclasses.replace(lemma, numeric=numeric, note=note)
 
 
-def _prove_closed_forms(first: DerivedKernel, second: DerivedKernel, q: Kernel, seed: int) -> Proof:
-    lhs, rhs = conv(first) >> conv(second), conv(q)
-    decision = decide(lhs, rhs)
-    numeric = compare_chains(lhs, rhs, range(1, 2 * q.length + 3), seed=seed)
-    note = (f"{decision.reason}; the weights are closed forms in the taps of {', '.join(map(repr, first.sources))}, "
-            f"decided exactly in the taps; no certificate (a closed-form kernel has no DSL text to replay)")
-    if decision.verdict != "proved":
-        return Proof(lhs, rhs, decision.verdict, numeric=numeric, note=note, decision=decision)
-    assert numeric.agrees, f"proved but numerically different: {numeric.mismatch}"
-    return Proof(lhs, rhs, "proved", steps=_steps(decision), numeric=numeric, note=note, decision=decision)
-
-
 def prove_factorization(first: Kernel, second: Kernel, q: Kernel, seed: int = 0) -> Proof:
     """The verdict on ``conv(first) >> conv(second) == conv(q)`` for every n (module docstring).
 
     ``first`` and ``second`` are ``Literal`` or ``DerivedKernel`` weights;
     ``q`` is the kernel as the user gave it.
     """
-    if isinstance(first, DerivedKernel):
-        return _prove_closed_forms(first, second, q, seed)
-    if is_rational(first.taps()) and is_rational(second.taps()):
+    if isinstance(first, DerivedKernel) or is_rational(first.taps()) and is_rational(second.taps()):
         return prove(conv(first) >> conv(second), conv(q), seed=seed)
     return _prove_algebraic(first, second, q, seed)

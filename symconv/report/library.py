@@ -29,12 +29,15 @@ kept -- so that regenerating on another machine gives the same bytes.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
+
+import numpy as np
 
 from symconv.errors import SymconvError, ToolMissing
 from symconv.prove.proof import Proof
@@ -65,10 +68,10 @@ Progress = Callable[[int, int, Theorem, Optional[TheoremResult]], None]
 
 def plain_number(value: object) -> str:
     """A number as deterministic text: 4 significant digits; below 1e-9 only the decade (``< 1e-14``)."""
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
     x = float(value)  # type: ignore[arg-type]
     if not math.isfinite(x):
         return str(x)
@@ -93,7 +96,7 @@ def _cell(value: object) -> str:
     if isinstance(value, dict) and {"mean", "low", "high", "n", "level"} <= set(value):
         return (f"{plain_number(value['mean'])} [{plain_number(value['low'])}, {plain_number(value['high'])}] "
                 f"({plain_number(value['level'])} CI, N={value['n']})")
-    if isinstance(value, (bool, int, float)) and not isinstance(value, str):
+    if isinstance(value, (numbers.Real, np.bool_)):
         return plain_number(value)
     if isinstance(value, dict):
         return ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
@@ -101,8 +104,6 @@ def _cell(value: object) -> str:
         return "[" + ", ".join(_cell(v) for v in value) + "]"
     if value is None:
         return "none"
-    if hasattr(value, "item"):  # a numpy scalar
-        return _cell(value.item())
     return round_numbers(str(value))
 
 

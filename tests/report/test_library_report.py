@@ -147,6 +147,35 @@ def test_index_and_a_report_compile_with_pdflatex_and_read_back(library, tmp_pat
     assert "\\input{/etc/passwd}" in text and "Counterexample" in text
 
 
+CUSTOM = '''
+from symconv.theorem import Evidence, theorem
+
+def _table():
+    rows = [{"q": [1, 0, -1], "sizes": [2, 2], "minimal": 1}, {"q": "[1, 0, 2]", "ratio": 2.0 / 3}]
+    verdicts = {f"c={c},p={p}": "proved" for c in range(1, 7) for p in range(7)}
+    ci = {"mean": 0.4656217, "low": -0.12002, "high": 1.0512, "n": 16, "level": 0.99}
+    return Evidence("checked", "max |difference| 3.552713678800501e-15 over 4 lengths",
+                    {"rows": rows * 15, "verdicts": verdicts, "error": {"16": ci, "64": ci}, "tiny": 1.2e-17})
+
+theorem("custom_evidence", check=_table, statement="every row [as listed] & 100% #fine", expect="checked")
+'''
+
+
+@needs_tex
+def test_custom_evidence_becomes_rounded_tables_that_compile(tmp_path):
+    from symconv.report import build_pdf
+
+    (tmp_path / "custom.py").write_text(CUSTOM)
+    written = write_library([tmp_path / "custom.py"], tmp_path / "r")
+    tex = written.reports[0].read_text()
+    assert "max |difference| < 1e-14 over 4 lengths".replace("|", r"\textbar{}").replace("<", r"\textless{}") in tex
+    assert r"{}16 & {}0.4656 & {}-0.12 & {}1.051 & {}16 & {}0.99 \\" in tex
+    assert r"\texttt{tiny} & \textless{} 1e-16 \\" in tex
+    assert tex.count(r"\begin{tabular}") >= 4 and "more rows are not shown" not in tex  # 30 rows: two tabulars
+    assert r"\texttt{c=6,p=6}: proved." in tex
+    build_pdf(written.reports[0], tmp_path / "custom.pdf")
+
+
 def test_cli_exits_0_when_every_verdict_is_expected(library, tmp_path, capsys):
     source, _, _ = library
     assert main(["report", str(source), "-o", str(tmp_path / "r")]) == 0
