@@ -111,7 +111,7 @@ def _factorization(request: FactorRequest) -> tuple[sympy.Expr, tuple[tuple[symp
     """``Q = content * prod f^e`` with irreducible ``f`` of positive degree in ``z``."""
     if request.is_literal:
         content, factors = Poly(request.polynomial, Z, domain=QQ).factor_list()
-        return sympy.sympify(content), tuple((f.as_expr(), e) for f, e in factors)
+        return sympy.sympify(content), tuple((f.as_expr(), e) for f, e in factors)  # safe: a ground number
     content, factors = sympy.factor_list(request.polynomial, Z, *request.tap_symbols())
     constant = [f**e for f, e in factors if not f.has(Z)]
     return sympy.Mul(content, *constant), tuple((f, e) for f, e in factors if f.has(Z))

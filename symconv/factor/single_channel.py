@@ -107,7 +107,7 @@ def _linear_and_quadratic(f: sympy.Expr) -> tuple[list[sympy.Expr], list[sympy.E
     real = [Z - r for r in roots if r.is_real]
     upper = [w for w in roots if not w.is_real and sympy.im(approximate(w, 15)) > 0]
     pairs = [Z**2 - 2 * sympy.re(w) * Z + sympy.re(w)**2 + sympy.im(w)**2 for w in upper]
-    return real, pairs, sympy.sympify(poly.LC())
+    return real, pairs, sympy.sympify(poly.LC())  # safe: a polynomial's leading coefficient
 
 
 def _from_roots(request: FactorRequest, analysis: MinimalChannels) -> Weights:

@@ -104,7 +104,7 @@ def solve_stride_composition(v: StrideVariant) -> dict:
     excess = {}
     for total in range(max(0, low - 2), extent + 1):
         padded = parse_chain(chain(f"(0, {total})"))
-        excess[total] = sympy.simplify(sympy.sympify(output_length(padded, stride * m)) - m)
+        excess[total] = sympy.simplify(sympy.sympify(output_length(padded, stride * m)) - m)  # safe: a length
         assert all(output_length(padded, stride * i) - i == excess[total].subs(m, i) for i in range(1, 2 * stride))
     valid = [total for total, e in excess.items() if e == 0]
     assert valid == list(range(low, high + 1)), f"paddings {valid} give n/S outputs, expected {low}..{high}"

@@ -107,11 +107,11 @@ def _scientific(value: float) -> Tex:
 
 
 def _math(value, names: SymbolNames = SymbolNames()) -> Tex:
-    return expr_latex(sympy.sympify(value), names)
+    return expr_latex(sympy.sympify(value), names)  # safe: numbers and expressions symconv computed
 
 
 def _matrix(rows, names: SymbolNames) -> Tex:
-    body = r" \\ ".join(" & ".join(expr_latex(sympy.sympify(v), names) for v in row) for row in rows)
+    body = r" \\ ".join(" & ".join(expr_latex(sympy.sympify(v), names) for v in row) for row in rows)  # safe: computed values
     return Tex(rf"\begin{{pmatrix}} {body} \end{{pmatrix}}")
 
 

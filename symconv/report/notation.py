@@ -138,7 +138,7 @@ def _walk(layer: Layer):
 
 def expr_latex(expr: object, names: SymbolNames) -> Tex:
     """``sympy.latex`` of ``expr`` with every symbol named by ``names``."""
-    expr = sympy.sympify(expr) if isinstance(expr, (int, Fraction)) else expr
+    expr = sympy.sympify(expr) if isinstance(expr, (int, Fraction)) else expr  # safe: a number
     if not isinstance(expr, sympy.Basic):
         return escape_tex(str(expr))
     return Tex(sympy.latex(expr, symbol_names={s: names(s) for s in expr.free_symbols}))

@@ -318,7 +318,7 @@ def shapes(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Layer
             raise InvalidArgument("shapes", "at", at, "a non-empty mapping input length -> output length")
         points = tuple(sorted((int(k), int(v)) for k, v in at.items()))
     if length is not None:
-        length = sympy.sympify(length) if isinstance(length, int) else length
+        length = sympy.sympify(length) if isinstance(length, int) else length  # safe: an int
         if not isinstance(length, sympy.Expr) or any(s.name != "n" for s in length.free_symbols):
             raise InvalidArgument("shapes", "length", length, "a SymPy expression in the symbol n only")
     spec = ShapesSpec(left, right, length, points, modulus, residues, int(min_n), _check_sizes("shapes", sizes))
