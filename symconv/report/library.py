@@ -222,6 +222,9 @@ def collect(paths: Union[None, str, Path, Sequence[Union[str, Path]]] = None,
 
 # ---------------------------------------------------------------- one theorem
 
+_EMPTY_LIST = "\\begin{itemize}\n\\end{itemize}\n"
+
+
 def _proof_body(proof: Proof) -> Tex:
     """The body of ``proof_latex(proof)`` (what follows ``\\raggedright``), without its numeric table.
 
@@ -233,6 +236,9 @@ def _proof_body(proof: Proof) -> Tex:
     _, start, rest = rest.partition("\\raggedright\n")
     body, end, _ = rest.rpartition("\\end{document}")
     assert begin and start and end, "proof.tex.j2 no longer has the layout of base.tex.j2"
+    # parts.taps() writes an empty list (a LaTeX error) for an output phase without a nonzero tap,
+    # e.g. the odd outputs after up(2): say so instead, until the macro does it itself.
+    body = body.replace(_EMPTY_LIST, "Every tap is zero: this output phase is identically zero.\n")
     return Tex(body.strip("\n") + "\n")
 
 
@@ -260,11 +266,13 @@ def _table(key: str, rows: list) -> dict:
             if k not in columns:
                 columns.append(k)
     body = [[_text(row.get(c, "") if isinstance(row, dict) else row) for c in columns] for row in rows[:MAX_ROWS]]
-    width = f"{0.94 / max(1, len(columns)):.3f}"
+    n = max(1, len(columns))
+    # Equal columns that fill the line exactly: n widths and 2n - 2 column gaps.
+    spec = Tex("".join(rf"p{{\dimexpr(\linewidth-{2 * n - 2}\tabcolsep)/{n}\relax}}" for _ in range(n)))
     # A tabular does not break across pages: a long one is set as several short ones.
     parts = [body[i:i + TABLE_ROWS] for i in range(0, len(body), TABLE_ROWS)]
-    return {"kind": "table", "title": key, "columns": columns, "parts": parts, "width": Tex(width),
-            "more": max(0, len(rows) - MAX_ROWS)}
+    return {"kind": "table", "title": library_graph.name_tt(key), "spec": spec, "parts": parts,
+            "columns": [library_graph.name_tt(c) for c in columns], "more": max(0, len(rows) - MAX_ROWS)}
 
 
 def _evidence(data: dict, skip: Sequence[str] = ()) -> list[dict]:
@@ -281,9 +289,10 @@ def _evidence(data: dict, skip: Sequence[str] = ()) -> list[dict]:
         elif nested:
             blocks.append(_table(key, [{"": k, **v} for k, v in value.items()]))
         elif isinstance(value, dict) and len(value) > 6 and not {"mean", "low", "high"} <= set(value):
-            blocks.append({"kind": "inline", "title": key, "rows": [(str(k), _text(v)) for k, v in value.items()]})
+            blocks.append({"kind": "inline", "title": library_graph.name_tt(str(key)),
+                           "rows": [(library_graph.name_tt(str(k)), _text(v)) for k, v in value.items()]})
         else:
-            scalars.append((str(key), _text(value)))
+            scalars.append((library_graph.name_tt(str(key)), _text(value)))
     if scalars:
         blocks.insert(0, {"kind": "pairs", "title": "", "rows": scalars})
     return blocks
@@ -320,7 +329,7 @@ def theorem_latex(entry: LibraryEntry) -> str:
         index=Tex(_up(entry.group) + "index.pdf"),
         lemmas=[(escape_tt(name), library_graph.LEMMAS.get(name, "")) for name in lemmas],
         argument=argument, evidence=_evidence(r.data, skip),
-        counterexample=[(k, _text(v)) for k, v in (r.counterexample or {}).items()],
+        counterexample=[(library_graph.name_tt(str(k)), _text(v)) for k, v in (r.counterexample or {}).items()],
         instances=_instances(entry),
     )
 
@@ -386,9 +395,9 @@ def write_library(paths: Union[None, str, Path, Sequence[Union[str, Path]]], out
     TeX engine is installed).
     """
     out = Path(out)
-    entries = collect(paths, progress)
     if out.exists() and not out.is_dir():
         raise SymconvError(f"-o {str(out)!r} is a file; expected a directory for the reports")
+    entries = collect(paths, progress)
     reports = [_write(out / f"{e.slug}.tex", theorem_latex(e)) for e in entries]
     index = _write(out / "index.tex", library_graph.index_latex(entries))
     _remove_stale({p.parent for p in reports}, set(reports))

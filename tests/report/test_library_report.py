@@ -172,7 +172,7 @@ def test_custom_evidence_becomes_rounded_tables_that_compile(tmp_path):
     assert r"{}16 & {}0.4656 & {}-0.12 & {}1.051 & {}16 & {}0.99 \\" in tex
     assert r"\texttt{tiny} & \textless{} 1e-16 \\" in tex
     assert tex.count(r"\begin{tabular}") >= 4 and "more rows are not shown" not in tex  # 30 rows: two tabulars
-    assert r"\texttt{c=6,p=6}: proved." in tex
+    assert r"\texttt{c=6,\allowbreak{}p=6}: proved." in tex
     build_pdf(written.reports[0], tmp_path / "custom.pdf")
 
 
