@@ -34,6 +34,7 @@ import sympy
 
 from symconv.core.kernel import Kernel, KernelSymbol, kernel, literal  # kernel: for the doctests
 from symconv.core.layers import Layer
+from symconv.dsl_coefficients import coefficient, is_coefficient, is_number
 from symconv.dsl_grammar import (
     FORBIDDEN,
     FUNCTION_NAMES,
@@ -314,12 +315,12 @@ class _Builder:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return self.fold(node, ast.Add, self.kernel)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            scalar, other = (node.left, node.right) if _is_number(node.left) else (node.right, node.left)
-            if not _is_number(scalar):
+            scalar, other = (node.left, node.right) if is_number(node.left) else (node.right, node.left)
+            if not is_number(scalar):
                 raise self.fail(KindError, node, "'*' scales a kernel by a number",
                                 "for the product of two kernels write convolve(a, b)")
             return self.core(node, lambda q, k: q * k, self.number(scalar), self.kernel(other))
-        if isinstance(node, ast.UnaryOp) and not _is_number(node):
+        if isinstance(node, ast.UnaryOp) and not is_number(node):
             k = self.kernel(node.operand)
             return k if isinstance(node.op, ast.UAdd) else self.core(node, lambda: -k)
         if isinstance(node, ast.Call) and not resolve(node).is_layer:
@@ -327,7 +328,7 @@ class _Builder:
         hint = _KERNEL_HINT
         if isinstance(node, ast.Call) and node.func.id == "flip":
             hint = "flip() is the layer, flip(k) the kernel"
-        elif _is_number(node):
+        elif is_number(node):
             hint = "a one-tap kernel is a list, e.g. [2]"
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             hint = "divide with a factor in front: (1/2) * k"
@@ -378,15 +379,15 @@ class _Builder:
             self.names.claim(node.id, "bias" if kind is Kind.BIAS else "parameter", self.source, node)
             return node.id
         if kind in (Kind.BIAS, Kind.SCALAR) and isinstance(node, (ast.List, ast.Tuple)):
-            named = kind is Kind.SCALAR
-            return [self.argument(e, kind, name) if named and isinstance(e, ast.Name) else self.number(e)
-                    for e in node.elts]
+            return [coefficient(self, e, "parameter") for e in node.elts]
+        if kind in (Kind.BIAS, Kind.SCALAR) and is_coefficient(node):
+            return coefficient(self, node, "parameter")
         if kind is Kind.VALUE and isinstance(node, (ast.List, ast.Tuple)):
             values = [self.argument(e, kind, name) for e in node.elts]
             return tuple(values) if isinstance(node, ast.Tuple) else values
-        if kind is Kind.VALUE and isinstance(node, ast.Constant) and not _is_number(node):
+        if kind is Kind.VALUE and isinstance(node, ast.Constant) and not is_number(node):
             return node.value  # a string, None or a bool
-        if _is_number(node):
+        if is_number(node):
             return self.number(node)
         raise self.fail(KindError, node, f"{self.describe(node)} is given for {name}", f"{name} takes {kind.value}")
 
@@ -430,20 +431,9 @@ class _Builder:
         if self.is_kernel(node):
             return f"the kernel {fragment}"
         if isinstance(node, ast.Constant):
-            kind = "string" if isinstance(node.value, str) else "number" if _is_number(node) else "constant"
+            kind = "string" if isinstance(node.value, str) else "number" if is_number(node) else "constant"
             return f"the {kind} {fragment}"
         return f"the expression {fragment}"
-
-
-def _is_number(node: ast.expr) -> bool:
-    """Whether ``node`` is made of numeric literals only (no names, lists or calls)."""
-    if isinstance(node, ast.Constant):
-        return type(node.value) in (int, float)
-    if isinstance(node, ast.UnaryOp):
-        return _is_number(node.operand)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
-        return _is_number(node.left) and _is_number(node.right)
-    return False
 
 
 def _exact(value: Number) -> sympy.Rational:

@@ -119,6 +119,7 @@ OPERATORS = {
     ast.Add: "+ (sum)",
     ast.Mult: "* (scale a kernel by a number)",
     ast.Div: "/ (a fraction of numbers)",
+    ast.Sub: "- (in a coefficient, e.g. affine(1, B - 1))",
 }
 
 #: Constructs that are not DSL, with the reason told to the user.

@@ -63,6 +63,8 @@ def ring_for_layers(layers: Iterable[Layer], sizes: Mapping[str, int] | None = N
         if isinstance(bias, str):
             channels = layer.out_channels(layer.in_channels)
             extra.update(bias_values(bias, channels))
+        elif isinstance(bias, tuple):
+            extra.update(s for value in bias for s in value.free_symbols)
     return _ring_for_symbols(extra)
 
 

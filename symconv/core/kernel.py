@@ -50,6 +50,7 @@ __all__ = [
     "size_symbol",
     "as_kernel",
     "exact_number",
+    "exact_expression",
 ]
 
 #: Refuse kernels longer than this before allocating anything.
@@ -105,6 +106,27 @@ def exact_number(value: object, what: str = "kernel tap") -> sympy.Rational:
             raise KernelError(f"{what} {value} is not finite; expected a finite number")
         raise KernelError(f"{what} {value} is not rational; expected an exact rational such as 1/2")
     raise KernelError(f"{what} {value!r} is not a number; expected an int, a fraction or a float")
+
+
+def exact_expression(value: object, what: str = "coefficient") -> sympy.Expr:
+    """A number (as :func:`exact_number`) or a polynomial in named symbols with rational coefficients.
+
+    Biases and affine coefficients built in Python may depend on other
+    quantities (``-B (q_0 + q_1)``); the DSL only writes numbers and names.
+
+    >>> exact_expression(sympy.Symbol("B") * sympy.Rational(1, 2))
+    B/2
+    """
+    if not isinstance(value, sympy.Expr) or value.is_number:
+        return exact_number(value, what)
+    expanded = sympy.expand(value)
+    symbols = sorted(expanded.free_symbols, key=sympy.default_sort_key)
+    if not expanded.is_polynomial(*symbols):
+        raise KernelError(f"{what} {value} is not a polynomial in its symbols; expected a number, a name "
+                          f"or a polynomial such as -B*(q_0 + q_1)")
+    for coefficient in sympy.Poly(expanded, *symbols).coeffs():
+        exact_number(coefficient, what)
+    return expanded
 
 
 def _check_length(length: Size, what: str) -> Size:

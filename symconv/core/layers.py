@@ -25,7 +25,7 @@ from symconv.core.kernel import (
     _check_nonnegative_int,
     _check_positive_int,
     as_kernel,
-    exact_number,
+    exact_expression,
     kernel,  # noqa: F401 (used by the doctests)
 )
 from symconv.core.repr_args import _fmt_args, _fmt_value  # noqa: F401 (re-exported)
@@ -150,12 +150,12 @@ def _normalize_bias(bias: object, channels: int, what: str) -> Optional[Union[st
         if not bias.isidentifier():
             raise InvalidArgument(what, "bias", bias, "None, a name or a list of numbers")
         return bias
-    if isinstance(bias, (int, float)) and not isinstance(bias, bool):
+    if isinstance(bias, (int, float, sympy.Expr)) and not isinstance(bias, bool):
         bias = [bias] * channels
     if isinstance(bias, (list, tuple)):
         if len(bias) != channels:
             raise InvalidArgument(what, "bias", list(bias), f"{channels} number(s), one per output channel")
-        return tuple(exact_number(b, "bias") for b in bias)
+        return tuple(exact_expression(b, "bias") for b in bias)
     raise InvalidArgument(what, "bias", bias, "None, a name or a list of numbers")
 
 

@@ -14,7 +14,7 @@ from typing import Optional
 
 import sympy
 
-from symconv.core.kernel import exact_number
+from symconv.core.kernel import exact_expression
 from symconv.core.layers import Layer, Scalar, _check_rate, _check_shift, _fmt_args
 from symconv.errors import InvalidArgument
 
@@ -86,7 +86,7 @@ def _normalize_scalar(value: object, what: str, argument: str) -> Scalar:
         if not value:
             raise InvalidArgument(what, argument, value, "a number, a name or a non-empty list")
         return tuple(_normalize_scalar(v, what, argument) for v in value)
-    return exact_number(value, f"{what} {argument}")
+    return exact_expression(value, f"{what} {argument}")
 
 
 @dataclass(frozen=True, repr=False)

@@ -160,6 +160,9 @@ def _walk(layer: Layer, kernels: dict, biases: dict, scalars: dict) -> None:
             _walk(branch, kernels, biases, scalars)
     elif isinstance(layer, (Conv, ConvTranspose)):
         _walk_kernel(layer.weight, kernels)
+        if isinstance(layer.bias, tuple):
+            for value in layer.bias:
+                scalars.update((s.name, None) for s in sorted(value.free_symbols, key=str))
         if isinstance(layer.bias, str):
             channels = (
                 layer.weight.shape[0] if isinstance(layer, Conv) else transposed_out_channels(layer)
@@ -172,8 +175,7 @@ def _walk(layer: Layer, kernels: dict, biases: dict, scalars: dict) -> None:
     elif isinstance(layer, Affine):
         for value in (layer.scale, layer.shift):
             for v in value if isinstance(value, tuple) else (value,):
-                if isinstance(v, sympy.Symbol):
-                    scalars.setdefault(v.name, None)
+                scalars.update((s.name, None) for s in sorted(v.free_symbols, key=str))
 
 
 def used_symbols(layers: Union[Layer, Iterable[Layer]]) -> _Symbols:
@@ -183,6 +185,8 @@ def used_symbols(layers: Union[Layer, Iterable[Layer]]) -> _Symbols:
     scalars: dict[str, None] = {}
     for layer in [layers] if isinstance(layers, Layer) else layers:
         _walk(layer, kernels, biases, scalars)
+    for name in [n for n in scalars if _tap_of(n, kernels) is not None]:
+        del scalars[name]  # a tap of a used kernel inside a bias or affine expression
     for name in set(kernels) & (set(biases) | set(scalars)) | set(biases) & set(scalars):
         raise KernelError(f"the name {name!r} is used for two different things; expected distinct names")
     return _Symbols(kernels, biases, tuple(scalars))
@@ -343,14 +347,47 @@ def bias_array(layer: Union[Conv, ConvTranspose], channels: int, bindings, exact
                 f"bias {layer.bias} is bound to an array of shape {values.shape}; expected shape ({channels},)"
             )
         return values
-    values = number_array([number(v, exact, "bias") for v in layer.bias], exact)
+    values = number_array([scalar_value(v, bindings, exact) for v in layer.bias], exact)
     if values.shape != (channels,):
         raise KernelError(f"{layer!r} has {len(layer.bias)} bias value(s); expected {channels}")
     return values
 
 
+def _tap_of(name: str, kernels: Iterable[str]) -> Optional[tuple[str, tuple[int, ...]]]:
+    """``("W", (1, 0, 2))`` for the tap symbol ``W_1_0_2`` of a kernel among ``kernels``, else None."""
+    parts = name.split("_")
+    for cut in range(len(parts) - 1, 0, -1):
+        owner, index = "_".join(parts[:cut]), parts[cut:]
+        if owner in kernels and all(p.isdigit() for p in index):
+            return owner, tuple(int(p) for p in index)
+    return None
+
+
+def _symbol_value(symbol: sympy.Symbol, bindings, exact: bool) -> Union[float, Fraction]:
+    """The value of a scalar name, or of a tap ``q_2`` of a bound kernel ``q``."""
+    if bindings is not None and symbol.name in bindings:
+        return scalar_value(symbol, bindings, exact)
+    tap = _tap_of(symbol.name, bindings or {})
+    if tap is None:
+        raise KernelError(f"no value for the symbol {symbol.name}; give bindings={{{symbol.name!r}: ...}}")
+    owner, index = tap
+    values = np.asarray(bindings[owner], dtype=object)
+    flat = values.reshape(-1) if len(index) == 1 else values
+    try:
+        return number(flat[index], exact, f"tap {symbol.name}")
+    except IndexError:
+        raise KernelError(f"kernel {owner} is bound to an array of shape {values.shape}; it has no tap "
+                          f"{symbol.name}") from None
+
+
 def scalar_value(value: sympy.Expr, bindings, exact: bool) -> Union[float, Fraction]:
-    """An affine scale or shift: a number, or a name looked up in the bindings."""
+    """An affine coefficient or a bias: a number, a name, or a polynomial in names and kernel taps."""
+    if not isinstance(value, sympy.Symbol) and isinstance(value, sympy.Expr) and value.free_symbols:
+        table = {}
+        for s in value.free_symbols:
+            v = Fraction(_symbol_value(s, bindings, exact))
+            table[s] = sympy.Rational(v.numerator, v.denominator)
+        return number(value.xreplace(table), exact, "coefficient")
     if isinstance(value, sympy.Symbol):
         bound = np.asarray(_bound(value.name, bindings, f"affine symbol {value.name}"), dtype=object)
         if bound.size != 1:

@@ -61,6 +61,12 @@ def _path_length(layer: Layer) -> int:
     return total
 
 
+def _positive(expr: sympy.Expr) -> sympy.Expr:
+    """``sum |c_m| m`` for ``expr = sum c_m m``: on ``|bindings|`` it bounds ``|expr|`` term by term."""
+    expr = sympy.expand(expr)
+    return sum((abs(c) * m for m, c in expr.as_coefficients_dict().items()), sympy.Integer(0))
+
+
 def _abs_kernel(k: Kernel) -> Kernel:
     """A kernel whose taps bound ``|taps|`` of ``k`` entry by entry (literals and scales made non-negative)."""
     if isinstance(k, Literal):
@@ -68,10 +74,7 @@ def _abs_kernel(k: Kernel) -> Kernel:
     if isinstance(k, Scaled):
         return Scaled(abs(k.scalar), _abs_kernel(k.kernel))
     if isinstance(k, DerivedKernel):
-        def positive(expr):
-            expr = sympy.expand(expr)
-            return sum((abs(c) * m for m, c in expr.as_coefficients_dict().items()), sympy.Integer(0))
-        values = tuple(tuple(tuple(positive(v) for v in taps) for taps in row) for row in k.values)
+        values = tuple(tuple(tuple(_positive(v) for v in taps) for taps in row) for row in k.values)
         return DerivedKernel(values, k.sources)
     changes = {f.name: _abs_kernel(getattr(k, f.name)) for f in dataclasses.fields(k)
                if isinstance(getattr(k, f.name), Kernel)}
@@ -90,10 +93,10 @@ def _absolute(layer: Layer) -> Layer:
     if isinstance(layer, (Conv, ConvTranspose)):
         changes["weight"] = _abs_kernel(layer.weight)
         if isinstance(layer.bias, tuple):
-            changes["bias"] = tuple(abs(b) for b in layer.bias)
+            changes["bias"] = tuple(_positive(b) for b in layer.bias)
     if isinstance(layer, Affine):
         def positive(v):
-            return tuple(positive(x) for x in v) if isinstance(v, tuple) else (abs(v) if v.is_number else v)
+            return tuple(positive(x) for x in v) if isinstance(v, tuple) else _positive(v)
         changes = {"scale": positive(layer.scale), "shift": positive(layer.shift)}
     return dataclasses.replace(layer, **changes) if changes else layer
 
@@ -110,8 +113,14 @@ def compare_chains(
     seed: int = 0,
     sizes: Optional[Mapping[str, int]] = None,
     channels: int = 1,
+    input_scale: float = 1.0,
+    fixed: Optional[Mapping[str, object]] = None,
 ) -> NumericReport:
-    """Compare ``lhs`` and ``rhs`` in float64 on random data for each input length."""
+    """Compare ``lhs`` and ``rhs`` in float64 on random data for each input length.
+
+    Inputs are uniform in ``[-input_scale, input_scale)``; ``fixed`` pins the
+    values of some names (e.g. a declared input bound ``B``).
+    """
     rng = np.random.default_rng(seed)
     gamma_steps = max(_path_length(lhs), _path_length(rhs))
     gamma = gamma_steps * _UNIT_ROUNDOFF / (1 - gamma_steps * _UNIT_ROUNDOFF)
@@ -120,7 +129,8 @@ def compare_chains(
     for n in lengths:
         for _ in range(trials_per_length):
             bindings = random_bindings([lhs, rhs], rng, low=-1, high=1, sizes=sizes, integer=False)
-            x = rng.uniform(-1, 1, size=(1, channels, n))
+            bindings.update(fixed or {})
+            x = input_scale * rng.uniform(-1, 1, size=(1, channels, n))
             a = evaluate_numeric(lhs, x, bindings, sizes)
             b = evaluate_numeric(rhs, x, bindings, sizes)
             trials += 1

@@ -81,6 +81,10 @@ def bindings_of(layers: list[Layer], values: dict[sympy.Symbol, int], sizes=None
         out[s.name] = nested[0][0] if len(s.dims) == 1 else nested
     for name, channels in _bias_names(layers).items():
         out[name] = [values.get(sympy.Symbol(f"{name}_{o}"), 0) for o in range(channels)]
+    from symconv.numeric.bindings import used_symbols
+
+    for name in used_symbols(layers).scalars:  # parameters inside biases and affine coefficients
+        out[name] = values.get(sympy.Symbol(name), 0)
     return out
 
 
