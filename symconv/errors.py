@@ -22,6 +22,7 @@ __all__ = [
     "CertificateError",
     "NumericMismatch",
     "ToolMissing",
+    "PythonPackageMissing",
     "LatexFailed",
 ]
 
@@ -131,6 +132,25 @@ class ToolMissing(SymconvError):
         )
 
 
+class PythonPackageMissing(ToolMissing):
+    """An optional Python package is not installed; ``packages`` are what ``pip install`` needs.
+
+    A :class:`ToolMissing` (``tools`` are the modules looked for) whose
+    message names pip rather than a TeX distribution.
+    """
+
+    def __init__(self, modules: tuple[str, ...], packages: tuple[str, ...], purpose: str, extra: str = ""):
+        self.tools = tuple(modules)
+        self.packages = tuple(packages)
+        self.purpose = purpose
+        hint = f" (or `pip install 'symconv[{extra}]'`)" if extra else ""
+        SymconvError.__init__(
+            self,
+            f"{purpose} needs the Python module {' or '.join(self.tools)}, which is not installed; "
+            f"install it with `pip install {' '.join(self.packages)}`{hint}",
+        )
+
+
 class LatexFailed(SymconvError):
     """A TeX engine ran but did not produce the PDF; ``log`` is the path of its log."""
 
@@ -235,6 +255,7 @@ _SEMANTIC_CLASSES: dict[type, type] = {
 }
 
 __all__ += [
+    "AssumptionError",
     "UnknownFunction",
     "ArgumentError",
     "KindError",
@@ -248,6 +269,10 @@ __all__ += [
     "SemanticLengthMismatch",
     "SemanticSizeLimitError",
 ]
+
+
+class AssumptionError(DSLError):
+    """An ``--assume`` text that is not one of the forms the prover can use (``abs(x) <= B``)."""
 
 
 # --- Errors of factorizations (symconv.factor). Every one is a FactorError.

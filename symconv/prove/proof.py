@@ -59,6 +59,8 @@ class Proof:
     note: str = ""
     certificate: Optional["Certificate"] = None
     decision: Optional[Decision] = field(default=None, compare=False, repr=False)
+    #: Declared input bounds (``--assume``) the verdict rests on; empty for unconditional verdicts.
+    assumptions: tuple = ()
 
     @property
     def exit_code(self) -> int:
@@ -74,15 +76,19 @@ class Proof:
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
             "numeric": self.numeric.to_json() if self.numeric else None,
             "note": self.note,
+            **({"assumptions": [a.text for a in self.assumptions]} if self.assumptions else {}),
         }
 
     def __str__(self) -> str:
         lines = [f"{self.verdict}: {self.lhs!r}  ==  {self.rhs!r}"]
+        if self.assumptions:
+            lines.append("  assuming " + ", ".join(str(a) for a in self.assumptions))
         for s in self.steps:
             lines.append(f"  [{s.rule}] {s.statement}")
         if self.counterexample:
             c = self.counterexample
-            lines.append(f"  counterexample: n={c.n}, input={list(map(list, c.input))}, kernels={c.kernels}")
+            lines.append(f"  counterexample: n={c.n}, input={[list(map(str, ch)) for ch in c.input]}, "
+                         f"kernels={c.kernels}")
             lines.append(f"    lhs -> {[list(map(str, ch)) for ch in c.lhs]}")
             lines.append(f"    rhs -> {[list(map(str, ch)) for ch in c.rhs]}")
             lines.append(f"    first difference at index {c.index}")
@@ -228,12 +234,23 @@ def _prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
                       f"checker handles concrete lengths only)")
 
 
-def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] = (), seed: int = 0) -> Proof:
+def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] = (), seed: int = 0,
+          assume: Sequence[str] = ()) -> Proof:
     """Prove or refute ``lhs == rhs`` for every input length.
 
     ``solve`` names kernels whose taps are unknowns: they are solved for
-    (``Proof.solutions``) before the identity is decided.
+    (``Proof.solutions``) before the identity is decided. ``assume`` declares
+    input bounds such as ``"abs(x) <= B"``; the verdict then holds for the
+    inputs that meet them (:mod:`symconv.prove.assumed`).
     """
+    if assume:
+        if solve:
+            from symconv.errors import InvalidArgument
+
+            raise InvalidArgument("prove", "solve", list(solve), "no unknowns together with --assume")
+        from symconv.prove.assumed import prove_assuming
+
+        return prove_assuming(lhs, rhs, assume, seed=seed)
     if solve:
         from symconv.prove.solve import prove_with_unknowns
 

@@ -93,6 +93,7 @@ class IdentitySpec:
     rhs: str
     sizes: Sizes = ()
     seed: int = 0
+    assume: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -251,12 +252,15 @@ def collecting() -> Iterator[list]:
 def theorem(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Layer, None] = None, *,
             claims: Sequence[str] = (), source: str = "", expect: str = "proved", note: str = "",
             sizes: Optional[Mapping[str, Sequence[int]]] = None, seed: int = 0,
-            statement: str = "", check: Optional[Callable[[], Any]] = None) -> Theorem:
+            statement: str = "", check: Optional[Callable[[], Any]] = None,
+            assume: Sequence[str] = ()) -> Theorem:
     """Declare the identity ``lhs == rhs`` (two chains, every input length).
 
     ``sizes={"c": [3, 4, 5]}`` proves one instance per value of a generic
     length (the prover needs concrete kernel lengths). ``check=`` replaces the
     identity by a custom check (then ``statement`` says what it establishes).
+    ``assume=["abs(x) <= B"]`` restricts the claim to bounded inputs (the
+    assumption is parsed now, so a malformed one fails at declaration).
 
     >>> theorem("noble", lhs="down(2) >> conv(k[3])", rhs="conv(dilate(k, 2)) >> down(2)").statement
     'down(2) >> conv(k[3])  ==  conv(dilate(k, 2)) >> down(2)'
@@ -270,11 +274,17 @@ def theorem(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Laye
         spec: Spec = CustomSpec(_check_callable("theorem", "check", check))
         return _declare(Theorem(name, "identity", spec, statement=statement, **common))
     left, right = _chain_text("theorem", "lhs", lhs), _chain_text("theorem", "rhs", rhs)
-    spec = IdentitySpec(left, right, _check_sizes("theorem", sizes), int(seed))
+    if isinstance(assume, str):
+        assume = [assume]
+    from symconv.prove.assumptions import parse_assumptions
+
+    parse_assumptions(assume)
+    spec = IdentitySpec(left, right, _check_sizes("theorem", sizes), int(seed), tuple(assume))
     instances = ""
     if spec.sizes:
         instances = " for " + ", ".join(f"{k} in {{{', '.join(map(str, v))}}}" for k, v in spec.sizes)
-    text = statement or f"{left}  ==  {right}{instances}"
+    condition = f" when {' and '.join(spec.assume)}" if spec.assume else ""
+    text = statement or f"{left}  ==  {right}{instances}{condition}"
     return _declare(Theorem(name, "identity", spec, statement=text, **common))
 
 

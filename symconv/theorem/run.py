@@ -123,7 +123,7 @@ def _run_identity(spec: IdentitySpec) -> Evidence:
                                    f"(sizes={{...}}): the prover needs concrete kernel lengths")
     proofs = []
     for sizes in size_grid(spec.sizes) if spec.sizes else [{}]:
-        proof = prove(instantiate(lhs, sizes), instantiate(rhs, sizes), seed=spec.seed)
+        proof = prove(instantiate(lhs, sizes), instantiate(rhs, sizes), seed=spec.seed, assume=spec.assume)
         proofs.append((sizes, proof))
         if proof.verdict in ("refuted", "unknown"):
             break
