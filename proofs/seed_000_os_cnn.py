@@ -6,20 +6,18 @@ j = n) and a second layer w of shape (1, N, M); the composition is
 conv(q) with q_l = sum_{n + j = l} w[n][j] -- the note's eq. 10 (written there
 1-based). The construction is checked independently of
 :mod:`symconv.factor` (by ``derive``), then :func:`symconv.factor` is run on
-every valid N. C0.3 needs the assumption |x_i| <= B, which the prover cannot
-use yet (issue 4): the bounded statement is checked numerically and the
-unbounded one refuted with a counterexample.
+every valid N. C0.3 is proved under the declared assumption |x_i| <= B
+(``assume=``), the shift condition shown necessary, and the unbounded claim
+refuted with a counterexample.
 """
 
 
-import numpy as np
 import sympy
 
 from symconv import derive, factor, theorem
 from symconv.core.kernel import kernel, literal
 from symconv.core.layers import conv
 from symconv.factor import batchnorm_relu_factorization, minimal_channels
-from symconv.numeric import evaluate_numeric
 from symconv.theorem import Evidence
 
 SOURCE = "seed 000 (OS-CNN appendix A)"
@@ -131,28 +129,49 @@ theorem("fewest_channels", check=_minimal_channels,
         claims=["C0.1"], source=SOURCE, note="beyond the note: N channels are never needed when N > 2")
 
 
-def _bounded_relu(bound=2, trials=200) -> Evidence:
-    r = batchnorm_relu_factorization("[1, -2, 3, 0, 4]", (2, 4), bound=bound)
-    network, reference = r.layers(), r.kernel_layer()
-    rng = np.random.default_rng(0)
-    worst = 0.0
-    for length in range(5, 30):
-        x = rng.uniform(-bound, bound, size=(trials // 25, 1, length))
-        worst = max(worst, float(np.abs(evaluate_numeric(network, x) - evaluate_numeric(reference, x)).max()))
-    data = {"shift": str(r.shift), "bias": str(r.bias), "max_abs_difference": worst}
-    if worst > 1e-9:
-        return Evidence("refuted", f"differs by {worst:.3g} on inputs within the bound", data, data)
-    return Evidence("checked", f"{r.statement()}: equal (max |difference| {worst:.2g}) on random inputs with "
-                               f"|x_i| <= {bound}, lengths 5..29", data)
+# --- C0.3: batch norm and ReLU between the layers, on bounded inputs ----------------------------
+# The exact condition: with |x_i| <= B, the shift t of affine(1, t) must be at least
+# B sum_j |F[c, 0, j]| for every channel c (then the ReLU never clips); the second layer's bias
+# -t sum S cancels the shift. The prover drops the ReLU by its interval lemma, then decides the
+# linear chains for every n.
+
+theorem("batchnorm_relu_between_layers_bounded_inputs",
+        lhs="conv([[[1, 0]], [[0, 1]]]) >> affine(1, B) >> relu() >> conv([[[1, 0, 0, 0], [-2, 3, 0, 4]]], "
+            "bias=[-6*B])",
+        rhs="conv([1, -2, 3, 0, 4])", assume="abs(x) <= B",
+        claims=["C0.3"], source=SOURCE,
+        note="the note's construction (shift selection, N = 2) for q = [1, -2, 3, 0, 4]: t = B, b = -B sum q; "
+             "proved for every positive B, every n and every input with |x_i| <= B")
+
+theorem("batchnorm_relu_one_channel_shift",
+        lhs="conv([1, 1]) >> affine(1, 2*B) >> relu() >> conv([1, 2, 3, 4], bias=[-20*B])",
+        rhs="conv([1, 3, 5, 7, 4])", assume="abs(x) <= B",
+        claims=["C0.3"], source=SOURCE,
+        note="a one-channel factorization (1 + z)(1 + 2z + 3z^2 + 4z^3): the first layer has sum |F| = 2, so the "
+             "shift must be t = 2B")
+
+theorem("batchnorm_relu_shift_too_small",
+        lhs="conv([1, 1]) >> affine(1, B) >> relu() >> conv([1, 2, 3, 4], bias=[-10*B])",
+        rhs="conv([1, 3, 5, 7, 4])", assume="abs(x) <= B", expect="refuted",
+        claims=["C0.3"], source=SOURCE,
+        note="the condition is needed: with t = B < 2B an input within the bound (x_i = x_{i+1} = -B) drives the "
+             "channel to -B and the ReLU clips it")
 
 
-theorem("batchnorm_relu_between_layers_bounded_inputs", check=_bounded_relu,
-        statement="for |x_i| <= B: conv(F) >> affine(1, t) >> relu() >> conv(S, bias=[-t sum S]) = conv(q) with "
-                  "t = B max_c sum_j |F[c, 0, j]| (q = [1, -2, 3, 0, 4], sizes (2, 4), B = 2)",
-        expect="checked", claims=["C0.3"], source=SOURCE,
-        note="the exact condition: the batch-norm shift must keep the ReLU in its linear part for every bounded "
-             "input; proved by hand in symconv.factor.batchnorm, checked numerically here (the prover cannot "
-             "use assumptions yet, issue 4)")
+def _symbolic_bounded_relu() -> Evidence:
+    r = batchnorm_relu_factorization("q[5]", (2, 4), bound="B")
+    data = {"shift": str(r.shift), "bias": str(r.bias), "network": repr(r.network())}
+    if r.proof is None or r.proof.verdict != "proved":
+        verdict = r.proof.verdict if r.proof else "unknown"
+        return Evidence(verdict, r.proof.note if r.proof else "no proof", data)
+    return Evidence("proved", f"{r.statement()}: {r.proof.note}", data)
+
+
+theorem("batchnorm_relu_between_layers_symbolic", check=_symbolic_bounded_relu,
+        statement="for every q[5], every B > 0 and every input with |x_i| <= B: conv(F) >> affine(1, B) >> relu() "
+                  ">> conv(S, bias=[-B sum_l q_l]) = conv(q) (F, S the note's construction, sizes (2, 4))",
+        claims=["C0.3"], source=SOURCE,
+        note="symbolic taps: the interval lemma gives h_c + B >= 0 from |x_i| <= B, so the ReLU is the identity")
 
 
 def _unbounded_relu() -> Evidence:

@@ -87,9 +87,7 @@ def _cmd_prove(args) -> int:
     from symconv.prove import prove
 
     paths = _report_paths(args)
-    if args.assume:
-        raise SymconvError("--assume is not available yet: assumptions are tracked in issue 4 (C0.3)")
-    proof = prove(args.lhs, args.rhs, solve=args.solve, seed=args.seed)
+    proof = prove(args.lhs, args.rhs, solve=args.solve, seed=args.seed, assume=args.assume)
     _emit(args, proof, str(proof))
     _write_reports(paths, proof)
     if args.certificate:
@@ -138,11 +136,17 @@ def _cmd_factor(args) -> int:
     from symconv.factor import factor, parse_sizes
     from symconv.factor.request import factor_request
 
-    if args.tex:
-        raise SymconvError("--tex reports of factorizations are not available in this version yet (issue 5)")
+    paths = _report_paths(args)
     sizes = parse_sizes(args.sizes)
     try:
-        result = factor(args.kernel, sizes, channels=args.channels)
+        if args.assume:
+            from symconv.factor import batchnorm_relu_factorization
+            from symconv.prove.assumptions import parse_assumptions
+
+            bound = parse_assumptions(args.assume)[0]
+            result = batchnorm_relu_factorization(args.kernel, sizes, bound, channels=args.channels)
+        else:
+            result = factor(args.kernel, sizes, channels=args.channels)
     except TooFewChannels as err:  # a refutation: exit 1, with the reason
         if args.json:
             taps = [str(t) for t in factor_request(args.kernel, sizes).taps]
@@ -153,7 +157,8 @@ def _cmd_factor(args) -> int:
             print(f"refuted: {' '.join(str(err).split())}")
         return 1
     _emit(args, result, str(result))
-    return 0
+    _write_reports(paths, result)
+    return result.proof.exit_code
 
 
 def _check_progress(i: int, total: int, theorem, result) -> None:
@@ -234,7 +239,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("lhs", help="left-hand chain, e.g. \"conv(k[3], stride=2) >> conv(k, stride=2)\"")
     p.add_argument("rhs", help="right-hand chain; names are shared with LHS")
     p.add_argument("--solve", action="append", default=[], metavar="NAME", help="solve for the kernel NAME")
-    p.add_argument("--assume", action="append", default=[], metavar="TEXT", help="an assumption, e.g. 'abs(x) <= B'")
+    p.add_argument("--assume", action="append", default=[], metavar="TEXT", help="an input bound the statement holds under, e.g. 'abs(x) <= B' (B a number or a name)")
     p.add_argument("--seed", type=int, default=0, help="seed of the numeric check and counterexample search")
     p.add_argument("--certificate", metavar="FILE", help="write the certificate of a proof (JSON)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -258,7 +263,10 @@ def _build_parser() -> argparse.ArgumentParser:
     f.add_argument("--sizes", required=True)
     f.add_argument("--channels", type=int)
     f.add_argument("--json", action="store_true")
-    f.add_argument("--tex", metavar="FILE")
+    f.add_argument("--assume", action="append", default=[], metavar="TEXT",
+                   help="an input bound, e.g. 'abs(x) <= B': put batch norm and ReLU between the layers (C0.3)")
+    f.add_argument("--tex", metavar="FILE", help=_TEX_HELP)
+    f.add_argument("--pdf", metavar="FILE", help=_PDF_HELP)
     f.set_defaults(run=_cmd_factor)
 
     c = sub.add_parser("check", help="run the theorems of proofs/")

@@ -31,19 +31,21 @@ conv([[[1, 0]], [[0, 1]]]) >> affine(1, 1) >> relu() >> conv([[[1, 0], [-2, 3]]]
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional
 
-import numpy as np
 import sympy
 
 from symconv.core.kernel import Literal, exact_number
 from symconv.core.layers import Layer, affine, conv, relu
 from symconv.errors import InvalidArgument, KernelError
-from symconv.factor.composition_proof import is_rational, source_values, substitute_taps
+from symconv.factor.composition_proof import is_rational, source_values, substitute_taps, weight_kernel
 from symconv.factor.factorization import Factorization, factor
 from symconv.numeric import evaluate_numeric
+from symconv.prove.assumptions import InputBound, bound_symbol
+from symconv.prove.proof import Proof, prove
 
 __all__ = ["BoundedReluFactorization", "BoundedCounterexample", "batchnorm_relu_factorization"]
 
@@ -70,6 +72,34 @@ class BoundedReluFactorization:
     bound: sympy.Expr
     shift: sympy.Expr
     bias: sympy.Expr
+    #: The prover's verdict on :meth:`network` against :meth:`reference` under ``|x_i| <= bound``.
+    proof: Optional[Proof] = None
+
+    def network(self) -> Layer:
+        """``conv(F) >> affine(1, t) >> relu() >> conv(S, bias=[b])`` with closed-form weights."""
+        f = self.factorization
+        return conv(f.first_kernel) >> affine(1, self.shift) >> relu() >> conv(f.second_kernel, bias=[self.bias])
+
+    def reference(self) -> Layer:
+        """``conv(q)``."""
+        f = self.factorization
+        return conv(weight_kernel(((tuple(f.taps),),), f.sources))
+
+    def assumption(self) -> InputBound:
+        """``|x_i| <= B`` as the prover reads it."""
+        return InputBound(self.bound, f"abs(x) <= {self.bound}")
+
+    def to_json(self) -> dict:
+        """The factorization's JSON plus the assumption, ``t``, ``b`` and the verdict under the bound."""
+        return {**self.factorization.to_json(), "assumption": self.assumption().text, "shift": str(self.shift),
+                "bias": str(self.bias), "verdict": self.proof.verdict if self.proof else "unknown"}
+
+    def __str__(self) -> str:
+        lines = [str(self.factorization), f"  with batch norm and ReLU: {self.statement()}",
+                 f"  argument: {self.argument()}"]
+        if self.proof is not None:
+            lines.append(f"  proof under {self.assumption()}: {self.proof.verdict} ({self.proof.note})")
+        return "\n".join(lines)
 
     def statement(self) -> str:
         """The theorem in words."""
@@ -139,21 +169,28 @@ class BoundedReluFactorization:
 
 
 def _bound(bound: object) -> sympy.Expr:
+    if isinstance(bound, InputBound):
+        return bound.bound
+    if isinstance(bound, sympy.Symbol) or isinstance(bound, str) and bound.isidentifier():
+        return bound_symbol(str(bound))
     try:
         value = exact_number(bound, "bound")
     except KernelError:
-        raise InvalidArgument("batchnorm_relu_factorization", "bound", bound, "a positive number B") from None
+        raise InvalidArgument("batchnorm_relu_factorization", "bound", bound, "a positive number B or a name for one") from None
     if not value.is_positive:
-        raise InvalidArgument("batchnorm_relu_factorization", "bound", bound, "a positive number B")
+        raise InvalidArgument("batchnorm_relu_factorization", "bound", bound, "a positive number B or a name for one")
     return value
 
 
 def batchnorm_relu_factorization(kernel: object, sizes: object, bound: object, channels: Optional[int] = None,
-                                 solution: str = "simplest", seed: int = 0) -> BoundedReluFactorization:
+                                 solution: str = "simplest", seed: int = 0,
+                                 prove_bound: bool = True) -> BoundedReluFactorization:
     """The factorization of ``kernel`` with ``affine(1, t) >> relu()`` between the layers (module docstring).
 
-    ``bound`` is ``B`` in ``|x_i| <= B``; the other arguments are those of
-    :func:`symconv.factor.factor`.
+    ``bound`` is ``B`` in ``|x_i| <= B``: a positive number, or a name for any
+    positive number. The other arguments are those of
+    :func:`symconv.factor.factor`. With ``prove_bound`` the prover checks the
+    network against ``conv(q)`` under the bound (``.proof``).
 
     >>> batchnorm_relu_factorization("q[3]", (2, 2), bound=2).bias
     -2*q_0 - 2*q_1 - 2*q_2
@@ -168,4 +205,8 @@ def batchnorm_relu_factorization(kernel: object, sizes: object, bound: object, c
     norms = [sympy.Add(*(sympy.Abs(v) for v in row[0])) for row in f.first]
     shift = b * (norms[0] if len(norms) == 1 else sympy.Max(*norms))
     total = sympy.Add(*(v for taps in f.second[0] for v in taps))
-    return BoundedReluFactorization(f, b, sympy.simplify(shift), sympy.expand(-shift * total))
+    result = BoundedReluFactorization(f, b, sympy.simplify(shift), sympy.expand(-shift * total))
+    if not prove_bound:
+        return result
+    proof = prove(result.network(), result.reference(), assume=[result.assumption()], seed=seed)
+    return dataclasses.replace(result, proof=proof)

@@ -112,7 +112,17 @@ def test_irrational_one_channel_weights_are_refused_with_a_hint():
         batchnorm_relu_factorization([1, -2, 3, 0, 4], (3, 3), 1, channels=1)
 
 
-@pytest.mark.parametrize("bound", [0, -1, "B", float("nan")])
-def test_the_bound_must_be_a_positive_number(bound):
+@pytest.mark.parametrize("bound", [0, -1, "2B", "", float("nan")])
+def test_the_bound_must_be_a_positive_number_or_a_name(bound):
     with pytest.raises(InvalidArgument, match="bound=.* is invalid; expected a positive number B"):
         batchnorm_relu_factorization([1, 2, 1], (2, 2), bound)
+
+
+def test_a_named_bound_is_proved_by_the_prover_under_the_assumption():
+    r = batchnorm_relu_factorization([1, 3, 5, 7, 4], (2, 4), "B", channels=1)
+    assert str(r.shift) == "2*B" and str(r.bias) == "-20*B"
+    assert r.proof.verdict == "proved" and r.proof.assumptions[0].text == "abs(x) <= B"
+    assert r.proof.steps[0].rule == "relu_identity_under_bound"
+    assert r.to_json()["verdict"] == "proved"
+    r = batchnorm_relu_factorization("q[4]", (2, 3), 3)
+    assert r.proof.verdict == "proved" and r.to_json()["assumption"] == "abs(x) <= 3"

@@ -61,7 +61,8 @@ def test_refutation_json_gives_the_minimum_and_the_reason(capsys):
     (["q[5]", "--sizes", "2,4", "--channels", "0"], "channels=0 is invalid"),
     (["[0, 0, 0]", "--sizes", "2,2"], "is all zeros"),
     (["q[", "--sizes", "2,2"], "q["),
-    (["q[5]", "--sizes", "2,4", "--tex", "out.tex"], "not available"),
+    (["q[5]", "--sizes", "2,4", "--pdf", "out.tex"], "names a .tex file"),
+    (["q[5]", "--sizes", "2,4", "--assume", "x <= 1"], "'x <= 1'"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv, fragment):
     code, out, err = run(capsys, *argv)
