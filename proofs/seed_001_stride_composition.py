@@ -167,12 +167,13 @@ for c in [2, 3, 4, 5]:
             claims=["C1.1", "C1.3"], source=SOURCE,
             note="the same with valid true convolutions (crop c - 1 at each end), i.e. the layers themselves")
 
-theorem("note_guidance_with_flips_pending",
+theorem("note_guidance_with_flips",
         lhs="flip() >> conv(flip(k[3])) >> flip() >> down(2) >> flip() >> conv(flip(k)) >> flip() >> down(2)",
         rhs="conv(convolve(k, dilate(k, 2)), stride=4)",
-        expect="unknown", claims=["C1.3"], source=SOURCE,
-        note="true, but pending: the normal form moves every flip() to the input and cannot move one across "
-             "a strided layer (down), so the procedure answers unknown")
+        claims=["C1.3"], source=SOURCE,
+        note="a true convolution written with flips: flip() >> conv(flip(k)) >> flip() is the convolution with k "
+             "reversed in time; a flip meets down(2) as down(2, phase (m - 1) mod 2), so the proof runs once per "
+             "residue of n mod 4")
 
 # --- the refuted variant ------------------------------------------------------------------------
 

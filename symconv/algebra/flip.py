@@ -7,9 +7,20 @@
 * ``pad(l, r)`` -> ``pad(r, l)``, ``crop(l, r)`` -> ``crop(r, l)``, ``up(s)`` -> ``up(s)``
 * ``avgpool(size, 1, p)`` -> itself, ``down(1)`` -> itself, sums branch by branch.
 
-Strided layers are not flip-symmetric (the phase of the subsampling grid
-depends on n mod s), so a flip that must cross one is reported as
-:class:`FlipNotMovable` and the chain is left to the bounded check.
+Strided layers are not flip-symmetric: the phase of the subsampling grid
+depends on the length. At a known input length n (``mirror(layer, n)``):
+
+* ``down(s, q)``  ->  ``down(s, (n - 1 - q) mod s)``;
+* ``conv(W, stride=s, padding=(l, r))``  ->  ``conv(flip(W), padding=(r, l)) >> down(s, (n1 - 1) mod s)``
+  with n1 the stride-1 output length (likewise ``avgpool``);
+* ``conv_transpose(W, s, p, output_padding=o)`` -> ``conv_transpose(flip(W), s) >> crop(p - o, p)``
+  (for every n; with ``pad`` when o > p).
+
+Proof of the first: ``flip >> down(s, q) >> flip`` maps x to
+``y[j] = x[n - 1 - q - s (m - 1 - j)] = x[s j + (n - 1 - q - s (m - 1))]`` with
+``m = ceil((n - q) / s)``, and ``n - 1 - q - s (m - 1) = (n - 1 - q) mod s``;
+a strided layer is its stride-1 layer then ``down``. Without n a flip that
+must cross a strided layer is reported as :class:`FlipNotMovable`.
 
 >>> from symconv.core.layers import conv, flip
 >>> from symconv.core.kernel import kernel
@@ -20,6 +31,7 @@ depends on n mod s), so a flip that must cross one is reported as
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Mapping, Optional
 
 from symconv.core.kernel import FlipKernel
 from symconv.core.layers import (
@@ -37,6 +49,7 @@ from symconv.core.layers import (
     Parallel,
     Up,
 )
+from symconv.core.output_length import output_length
 from symconv.errors import RuleError
 
 __all__ = ["FlipNotMovable", "mirror", "move_flips_to_input", "cancel_flip_pairs", "as_single_layer"]
@@ -50,11 +63,27 @@ def _flip_kernel(k):
     return k.kernel if isinstance(k, FlipKernel) else FlipKernel(k)
 
 
-def mirror(layer: Layer) -> Layer:
-    """``flip >> layer >> flip`` as a single flip-free layer, when one exists."""
+def _strided(layer: Layer, unit: Layer, stride: int, n: Optional[int], sizes) -> Layer:
+    """``mirror(unit >> down(stride))`` at input length n (module docstring)."""
+    if n is None:
+        raise FlipNotMovable(f"flip() cannot cross {layer!r}: stride {stride} > 1")
+    n1 = output_length(unit, n, sizes)
+    if n1 == 0:
+        return mirror(unit, n, sizes)
+    return Chain((mirror(unit, n, sizes), Down(stride, (n1 - 1) % stride)))
+
+
+def mirror(layer: Layer, n: Optional[int] = None, sizes: Optional[Mapping[str, int]] = None) -> Layer:
+    """``flip >> layer >> flip`` as a flip-free layer: for every n, or at input length ``n`` when given."""
+    if isinstance(layer, Chain):
+        steps, length = [], n
+        for step in layer.steps:
+            steps.append(mirror(step, length, sizes))
+            length = None if length is None else output_length(step, length, sizes)
+        return Chain(tuple(steps))
     if isinstance(layer, Conv):
         if layer.stride != 1:
-            raise FlipNotMovable(f"flip() cannot cross {layer!r}: stride {layer.stride} > 1")
+            return _strided(layer, replace(layer, stride=1), layer.stride, n, sizes)
         left, right = layer.padding_pair()
         padding = layer.padding if isinstance(layer.padding, str) else (right, left)
         if padding != "same" and padding[0] == padding[1]:
@@ -64,7 +93,12 @@ def mirror(layer: Layer) -> Layer:
         return replace(layer, weight=_flip_kernel(layer.weight), padding=padding)
     if isinstance(layer, ConvTranspose):
         if layer.output_padding:
-            raise FlipNotMovable(f"flip() cannot cross {layer!r}: output_padding is one-sided")
+            p, o = layer.padding, layer.output_padding
+            if o > p and layer.bias is not None:
+                raise FlipNotMovable(f"flip() cannot cross {layer!r}: its bias reaches the output_padding samples")
+            full = replace(layer, weight=_flip_kernel(layer.weight), padding=0, output_padding=0)
+            ends = (Crop(p - o, p),) if o <= p else (Crop(0, p), Pad(o - p, 0))
+            return Chain((full,) + ends)
         return replace(layer, weight=_flip_kernel(layer.weight))
     if isinstance(layer, Pad):
         return Pad(layer.right, layer.left)
@@ -72,14 +106,18 @@ def mirror(layer: Layer) -> Layer:
         return Crop(layer.right, layer.left)
     if isinstance(layer, (Up, ReLU, Affine)):
         return layer
+    if isinstance(layer, AvgPool) and layer.stride != 1:
+        return _strided(layer, AvgPool(layer.size, 1, layer.padding), layer.stride, n, sizes)
+    if isinstance(layer, Down) and layer.factor != 1:
+        if n is None:
+            raise FlipNotMovable(f"flip() cannot cross {layer!r}: stride {layer.factor} > 1")
+        return Down(layer.factor, (n - 1 - layer.phase) % layer.factor) if n > layer.phase else layer
     if isinstance(layer, (AvgPool, Down)):
-        if (layer.stride if isinstance(layer, AvgPool) else layer.factor) != 1:
-            raise FlipNotMovable(f"flip() cannot cross {layer!r}: stride > 1")
         return layer
     if isinstance(layer, Parallel):
         branches = []
         for b in layer.branches:
-            flipped, steps = move_flips_to_input(Chain((Flip(),) + b.layers() + (Flip(),)))
+            flipped, steps = move_flips_to_input(Chain((Flip(),) + b.layers() + (Flip(),)), n, sizes)
             if flipped:
                 raise FlipNotMovable(f"flip() cannot cross {layer!r}")
             branches.append(as_single_layer(steps))
@@ -105,30 +143,42 @@ def cancel_flip_pairs(steps: tuple[Layer, ...]) -> tuple[Layer, ...]:
     return tuple(out)
 
 
-def move_flips_to_input(layer: Layer) -> tuple[bool, tuple[Layer, ...]]:
+def move_flips_to_input(layer: Layer, n: Optional[int] = None,
+                        sizes: Optional[Mapping[str, int]] = None) -> tuple[bool, tuple[Layer, ...]]:
     """Rewrite ``layer`` as ``flip^p >> G`` with G flip-free; returns ``(p == 1, G's layers)``.
 
-    Raises :class:`FlipNotMovable` when a flip meets a strided layer.
+    Without ``n`` the rewrite holds for every input length and raises
+    :class:`FlipNotMovable` when a flip meets a strided layer; with ``n`` it
+    holds at that input length and crosses strided layers too.
     """
     flipped = False
     done: list[Layer] = []
+    starts: list[Optional[int]] = []  # the input length of each layer in done
+
+    def flip_done() -> list[Layer]:
+        return [mirror(s, start, sizes) for s, start in zip(done, starts)]
+
+    length = n
     for step in cancel_flip_pairs(layer.layers()):
         if isinstance(step, Flip):
-            done = [mirror(s) for s in done]
+            done = flip_done()
             flipped = not flipped
-        elif isinstance(step, Parallel):
+            continue
+        if isinstance(step, Parallel):
             parities, branches = set(), []
             for b in step.branches:
-                p, steps = move_flips_to_input(b)
+                p, steps = move_flips_to_input(b, length, sizes)
                 parities.add(p)
                 branches.append(as_single_layer(steps))
             if parities == {True}:
                 # (G_1 + G_2) o flip: the branch flips come before the sum
-                done = [mirror(s) for s in done]
+                done = flip_done()
                 flipped = not flipped
             elif len(parities) > 1:
                 raise FlipNotMovable(f"the branches of {step!r} flip a different number of times")
             done.append(Parallel(tuple(branches)))
         else:
             done.append(step)
-    return flipped, tuple(done)
+        starts.append(length)
+        length = None if length is None else output_length(step, length, sizes)
+    return flipped, tuple(part for step in done for part in step.layers())

@@ -13,7 +13,9 @@ The rules (the whole trusted rule set):
   ``flip >> L == mirror(L) >> flip``; together they move every flip of that
   side to its input; mirror swaps paddings and flips kernels of
   stride-1 convolutions, pads, crops, stride-1 pools, up-samplings and
-  transposed convolutions without output_padding.
+  transposed convolutions; one with ``output_padding`` o and padding p is
+  its full output (padding 0) cropped by ``(p, p - o)`` (zero-extended when
+  o > p, then only without bias), which mirrors to ``crop(p - o, p)``.
 * ``strip_input_flip``: ``flip >> A == flip >> B`` iff ``A == B`` (flip is a
   bijection of the inputs of each length).
 * ``eventual_periodicity`` (period P, start n0, limit): the lemma of
@@ -113,6 +115,11 @@ def _mirror(layer: Layer, where: str) -> Layer:
     if isinstance(layer, ConvTranspose) and layer.output_padding == 0:
         return ConvTranspose(flipped(layer.weight), layer.stride, layer.padding, 0, layer.dilation,
                              layer.groups, layer.bias)
+    if isinstance(layer, ConvTranspose) and (layer.bias is None or layer.output_padding <= layer.padding):
+        # the output is the full transposed output (padding 0) from p to p + length, zero-extended
+        p, o = layer.padding, layer.output_padding
+        full = ConvTranspose(flipped(layer.weight), layer.stride, 0, 0, layer.dilation, layer.groups, layer.bias)
+        return Chain((full, Crop(p - o, p)) if o <= p else (full, Crop(0, p), Pad(o - p, 0)))
     if isinstance(layer, (Pad, Crop)):
         return type(layer)(layer.right, layer.left)
     if isinstance(layer, Up) or (isinstance(layer, AvgPool) and layer.stride == 1) or (
@@ -151,7 +158,7 @@ def _flips_to_input(layer: Layer, where: str) -> tuple[bool, tuple[Layer, ...]]:
             done.append(Parallel(tuple(_as_layer(False, r) for _, r in parts)))
         else:
             done.append(step)
-    return flipped, tuple(done)
+    return flipped, tuple(part for s in done for part in s.layers())
 
 
 def _as_layer(flip_first: bool, steps: tuple[Layer, ...]) -> Layer:

@@ -38,6 +38,8 @@ class Decision:
     witness_n: Optional[int] = None
     checked_lengths: int = 0
     brute_force: bool = False
+    #: Flips across strided layers: one flip-free pair per residue class (:mod:`symconv.prove.flip_classes`).
+    residue_classes: tuple = ()
 
 
 def normal_forms(lhs: Layer, rhs: Layer, sizes: Optional[Mapping[str, int]] = None) -> tuple[LinearChain, LinearChain]:
@@ -61,8 +63,10 @@ def decide(lhs: Layer, rhs: Layer, sizes: Optional[Mapping[str, int]] = None) ->
     """Decide ``lhs == rhs`` for every input length (see the module docstring)."""
     try:
         lnf, rnf = normal_forms(lhs, rhs, sizes)
-    except FlipNotMovable as err:
-        return Decision("unknown", f"{err}; the bounded argument needs flips moved to the input", None, None)
+    except FlipNotMovable:
+        from symconv.prove.flip_classes import decide_by_residue
+
+        return decide_by_residue(lhs, rhs, None, lhs.in_channels or rhs.in_channels or 1, sizes)
     return decide_normal_forms(lnf, rnf)
 
 

