@@ -25,6 +25,10 @@ The rules (the whole trusted rule set):
   the outputs that read a left edge from those that read a right edge, and
   that both sides are equal, by exact evaluation, for every ``n < limit``.
   This closes the statement for every n.
+* ``residue_classes`` (period P, start N0, one (residue, start, period,
+  limit) per class): flips that cross strided layers, decided per residue
+  of n mod P (:mod:`symconv.prove.certificate_residue`). This also closes
+  the statement.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class Rule(enum.Enum):
     FLIP_CONJUGATION = "flip_conjugation"
     STRIP_INPUT_FLIP = "strip_input_flip"
     EVENTUAL_PERIODICITY = "eventual_periodicity"
+    RESIDUE_CLASSES = "residue_classes"
 
 
 @dataclass(frozen=True)
@@ -189,13 +194,26 @@ def _equal_by_evaluation(lhs: Layer, rhs: Layer, n: int) -> bool:
     return evaluate(lhs, x) == evaluate(rhs, x)
 
 
-def _rule_eventual_periodicity(state: list[Layer], step: CertificateStep, where: str) -> bool:
-    lhs, rhs = state
-    period, start, limit = (step.get(k) for k in ("period", "start", "limit"))
+def _check_window(period: object, start: object, limit: object, where: str) -> None:
     if not all(isinstance(v, int) and v >= 1 for v in (period, start, limit)) or limit - period < start:
         raise CertificateError(f"{where}: expected integers period, start >= 1 and limit >= start + period")
     if limit > MAX_CHECK_LENGTH:
         raise CertificateError(f"{where}: limit {limit} exceeds what the checker evaluates ({MAX_CHECK_LENGTH})")
+
+
+def _rule_eventual_periodicity(state: list[Layer], step: CertificateStep, where: str) -> bool:
+    lhs, rhs = state
+    period, start, limit = (step.get(k) for k in ("period", "start", "limit"))
+    _check_window(period, start, limit, where)
+    periodic_structure(lhs, rhs, period, start, where)
+    for n in range(0, limit):
+        if not _equal_by_evaluation(lhs, rhs, n):
+            raise CertificateError(f"{where}: the two sides differ at n = {n}")
+    return True
+
+
+def periodic_structure(lhs: Layer, rhs: Layer, period: int, start: int, where: str) -> None:
+    """The hypotheses of the eventual-periodicity lemma for two flip-free linear chains, on [start, start + period)."""
     for layer in (lhs, rhs):
         if any(isinstance(s, Flip) for s in layer.layers()):
             raise CertificateError(f"{where}: {layer!r} still has a flip; conjugate it first")
@@ -227,17 +245,16 @@ def _rule_eventual_periodicity(state: list[Layer], step: CertificateStep, where:
         if best < run:
             raise CertificateError(f"{where}: fewer than {run} consecutive interior outputs between the ends "
                                    f"at n = {n}")
-    for n in range(0, limit):
-        if not _equal_by_evaluation(lhs, rhs, n):
-            raise CertificateError(f"{where}: the two sides differ at n = {n}")
-    return True
 
+
+from symconv.prove.certificate_residue import rule_residue_classes  # noqa: E402 (it uses the helpers above)
 
 #: The table of rules the checker accepts: one small function each.
 RULES: dict[Rule, Callable] = {
     Rule.FLIP_CONJUGATION: _rule_flip_conjugation,
     Rule.STRIP_INPUT_FLIP: _rule_strip_input_flip,
     Rule.EVENTUAL_PERIODICITY: _rule_eventual_periodicity,
+    Rule.RESIDUE_CLASSES: rule_residue_classes,
 }
 
 

@@ -18,6 +18,8 @@ def _has_flip(layer) -> bool:
 def certificate_for(decision: Decision) -> Certificate:
     """The certificate of a proved decision: flip steps, then eventual periodicity."""
     assert decision.verdict == "proved", "only proved decisions have certificates"
+    if decision.residue_classes:
+        return _residue_certificate(decision)
     lnf, rnf, bound = decision.lhs, decision.rhs, decision.bound
     steps = []
     for side, nf in (("lhs", lnf), ("rhs", rnf)):
@@ -34,3 +36,15 @@ def certificate_for(decision: Decision) -> Certificate:
         f"{bound.period}, so they agree for every n",
     ))
     return Certificate(repr(lnf.source), repr(rnf.source), tuple(steps))
+
+
+def _residue_certificate(decision: Decision) -> Certificate:
+    """One ``residue_classes`` step: the checker re-derives each class's flip-free chains itself."""
+    classes = decision.residue_classes
+    first = classes[0]
+    data = (("classes", [[c.residue, c.periodic_from, c.chain_period, c.limit] for c in classes]),
+            ("period", first.period), ("start", first.start))
+    statement = (f"equal for every n < {first.start}; for each residue of n mod {first.period} the flips move to "
+                 f"the input with fixed phases, and eventual periodicity closes the class")
+    lhs, rhs = decision.sides
+    return Certificate(repr(lhs), repr(rhs), (CertificateStep(Rule.RESIDUE_CLASSES, data, statement),))

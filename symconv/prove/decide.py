@@ -40,6 +40,8 @@ class Decision:
     brute_force: bool = False
     #: Flips across strided layers: one flip-free pair per residue class (:mod:`symconv.prove.flip_classes`).
     residue_classes: tuple = ()
+    #: The statement's two sides when ``lhs``/``rhs`` are normal forms of rewritten chains (residue classes).
+    sides: tuple = ()
 
 
 def normal_forms(lhs: Layer, rhs: Layer, sizes: Optional[Mapping[str, int]] = None) -> tuple[LinearChain, LinearChain]:

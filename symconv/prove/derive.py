@@ -25,7 +25,7 @@ from symconv.core.kernel import DerivedKernel
 from symconv.core.layers import Conv, Layer
 from symconv.prove.boundary import find_bound
 from symconv.prove.decide import decide_normal_forms
-from symconv.prove.describe import branch_taps, closed_length, length_formula
+from symconv.prove.describe import closed_length, length_formula
 
 __all__ = ["Derivation", "derive"]
 

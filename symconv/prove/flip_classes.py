@@ -51,6 +51,9 @@ class ResidueClass:
     lhs: Layer
     rhs: Layer
     limit: int
+    #: Eventual periodicity of the flip-free chains from ``periodic_from`` with their own ``chain_period``.
+    periodic_from: int = 0
+    chain_period: int = 0
 
 
 def stride_product(layer: Layer) -> int:
@@ -125,8 +128,9 @@ def decide_by_residue(lhs: Layer, rhs: Layer, ring=None, channels: int = 1,
         if bound is None:
             return Decision("unknown", f"no boundary bound below n = {MAX_BOUND} for n = {residue} mod {period}",
                             lnf, rnf)
-        limit = max(bound.start, n_r) + math.lcm(period, bound.period)
-        members = range(n_r, limit + 2 * math.lcm(period, bound.period), period)
+        first, class_period = max(bound.start, n_r), math.lcm(period, bound.period)
+        limit = first + class_period
+        members = range(n_r, limit + 2 * class_period, period)
         for n in members:
             if output_length(lhs, n, sizes) != output_length(rhs, n, sizes):
                 return refuted(n, f"output lengths differ at n = {n}")
@@ -139,10 +143,11 @@ def decide_by_residue(lhs: Layer, rhs: Layer, ring=None, channels: int = 1,
         for n in range(n_r, limit, period):
             if differ(n):
                 return refuted(n, f"the outputs differ at n = {n} (n = {residue} mod {period})")
-        classes.append(ResidueClass(residue, period, start, left, right, limit))
+        classes.append(ResidueClass(residue, period, start, left, right, limit, first, bound.period))
     return Decision("proved", f"flips cross strided layers: equal outputs for every n < {start}, and for each of "
                               f"the {period} residue classes of n mod {period} equal interior operators, lengths "
-                              f"and ends", forms(lhs, start), forms(rhs, start), residue_classes=tuple(classes))
+                              f"and ends", forms(lhs, start), forms(rhs, start), residue_classes=tuple(classes),
+                    sides=(lhs, rhs))
 
 
 def needs_residue_classes(err: Exception) -> bool:

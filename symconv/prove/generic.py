@@ -25,7 +25,6 @@ condition; when it fails, concrete lengths c are searched for a refutation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import sympy
 

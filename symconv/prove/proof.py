@@ -293,16 +293,13 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
     if not report.agrees:
         raise AssertionError(f"proved but numerically different: {report.mismatch}")
     note = decision.reason
-    if decision.residue_classes:
-        return Proof(lhs, rhs, "proved", steps=_residue_steps(decision), numeric=report, decision=decision,
-                     note=note + "; no certificate: the certificate checker has no rule for flips across "
-                                 "strided layers yet")
+    steps = _residue_steps(decision) if decision.residue_classes else _steps(decision)
     if not (_expressible(lhs) and _expressible(rhs)):
-        return Proof(lhs, rhs, "proved", steps=_steps(decision), numeric=report, decision=decision,
+        return Proof(lhs, rhs, "proved", steps=steps, numeric=report, decision=decision,
                      note=note + "; no certificate: a side uses a derived closed-form kernel, which the "
                                  "DSL (and so the checker) cannot read")
     certificate = certificate_for(decision)
-    if decision.bound.limit <= MAX_REPLAYED_LIMIT:
+    if limit <= MAX_REPLAYED_LIMIT:
         try:
             check_certificate(certificate)
         except CertificateError as err:
@@ -311,8 +308,8 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
                               f"please report this")
         note += "; certificate replayed with the core semantics"
     else:
-        note += f"; certificate not replayed here (it needs n < {decision.bound.limit}; use symconv recheck)"
-    return Proof(lhs, rhs, "proved", steps=_steps(decision), numeric=report, note=note,
+        note += f"; certificate not replayed here (it needs n < {limit}; use symconv recheck)"
+    return Proof(lhs, rhs, "proved", steps=steps, numeric=report, note=note,
                  certificate=certificate, decision=decision)
 
 

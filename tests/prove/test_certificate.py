@@ -126,3 +126,53 @@ def test_cli_writes_and_rechecks_a_certificate(tmp_path, capsys):
     path.write_text(json.dumps(obj))
     assert main(["recheck", str(path)]) == 1
     assert capsys.readouterr().out.startswith("rejected:")
+
+
+# --- flips across strided layers: the residue_classes rule -------------------------------------
+
+RESIDUE = ("flip() >> conv(k[3], stride=2) >> flip() >> up(2)", "flip() >> conv(k, stride=2) >> up(2) >> flip()")
+
+
+def residue_certificate() -> dict:
+    proof = prove(*RESIDUE)
+    assert proof.verdict == "proved" and proof.decision.residue_classes
+    obj = json.loads(proof.certificate.dumps())
+    assert [s["rule"] for s in obj["steps"]] == ["residue_classes"]
+    return obj
+
+
+def test_a_residue_class_certificate_is_accepted_and_survives_json():
+    obj = residue_certificate()
+    assert check_certificate(Certificate.from_json(obj)).startswith(RESIDUE[0])
+
+
+def test_a_false_statement_cannot_borrow_a_residue_certificate():
+    obj = residue_certificate()
+    obj["rhs"] = "flip() >> conv(k, stride=2) >> up(2) >> flip() >> conv([2])"
+    with pytest.raises(CertificateError, match="differ"):
+        check_certificate(Certificate.from_json(obj))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.update(period=3), "not a multiple of the strides"),
+    (lambda s: s.update(start=1), "intermediate length"),
+    (lambda s: s.update(classes=s["classes"][:1]), "one \\[residue, from, period, limit\\] for each residue"),
+    (lambda s: s.update(classes=[[r, f, 0, lim] for r, f, p, lim in s["classes"]]), "integers period"),
+    (lambda s: s.update(classes=[[r, f, p, f + p - 1] for r, f, p, lim in s["classes"]]), "limit >= "),
+    (lambda s: s.update(classes=[[r, f, p, 10_000] for r, f, p, lim in s["classes"]]), "exceeds"),
+])
+def test_tampered_residue_certificates_are_rejected(change, message):
+    obj = residue_certificate()
+    change(obj["steps"][0])
+    with pytest.raises(CertificateError, match=message):
+        check_certificate(Certificate.from_json(obj))
+
+
+def test_down_with_a_phase_that_only_holds_for_odd_n_is_refuted_not_certified():
+    proof = prove("flip() >> down(2) >> flip()", "down(2)")
+    assert proof.verdict == "refuted" and proof.certificate is None
+    forged = {"format": "symconv-certificate/1", "lhs": "flip() >> down(2) >> flip()", "rhs": "down(2)",
+              "steps": [{"rule": "residue_classes", "period": 2, "start": 1,
+                         "classes": [[0, 2, 2, 6], [1, 1, 2, 5]]}]}
+    with pytest.raises(CertificateError):
+        check_certificate(Certificate.from_json(forged))

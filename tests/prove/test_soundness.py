@@ -580,11 +580,8 @@ def test_prove_proves_true_identities_and_refutes_false_ones_with_a_reproducible
     if differs_at is None:
         assert proof.verdict == "proved", (proof.verdict, proof.note)
         assert proof.counterexample is None
-        if proof.decision.residue_classes:  # flips across strided layers: the checker has no rule for them yet
-            assert proof.certificate is None and "no certificate" in proof.note
-        else:
-            assert proof.certificate is not None
-            check_certificate(proof.certificate)
+        assert proof.certificate is not None
+        check_certificate(proof.certificate)
     else:
         assert proof.verdict == "refuted", (proof.verdict, proof.note, differs_at)
         assert proof.counterexample is not None
