@@ -399,7 +399,10 @@ class DerivedKernel(Kernel):
     def __repr__(self) -> str:
         if self.is_single_channel:
             return "[" + ", ".join(str(v) for v in self.values[0][0]) + "]"
-        return repr([[list(map(str, t)) for t in row] for row in self.values])
+        def listing(items) -> str:
+            return "[" + ", ".join(items) + "]"
+
+        return listing(listing(listing(map(str, t)) for t in row) for row in self.values)
 
 
 def kernel(name: str, *dims: int | str) -> KernelSymbol:

@@ -204,8 +204,14 @@ def batchnorm_relu_factorization(kernel: object, sizes: object, bound: object, c
             f"factorization of {f.kernel!r} has irrational taps, and affine shifts and biases are rationals")
     norms = [sympy.Add(*(sympy.Abs(v) for v in row[0])) for row in f.first]
     shift = b * (norms[0] if len(norms) == 1 else sympy.Max(*norms))
+    shift = sympy.simplify(shift)
+    if shift.has(sympy.Abs, sympy.Max):
+        raise InvalidArgument(
+            "batchnorm_relu_factorization", "channels", channels,
+            f"a channel count whose first layer has numeric taps, e.g. {f.sizes[0]} (shift selection, t = B): "
+            f"with symbolic first-layer taps the shift t = {shift} is not a polynomial in the taps")
     total = sympy.Add(*(v for taps in f.second[0] for v in taps))
-    result = BoundedReluFactorization(f, b, sympy.simplify(shift), sympy.expand(-shift * total))
+    result = BoundedReluFactorization(f, b, shift, sympy.expand(-shift * total))
     if not prove_bound:
         return result
     proof = prove(result.network(), result.reference(), assume=[result.assumption()], seed=seed)

@@ -1,4 +1,4 @@
-"""LaTeX reports of proofs and derivations, rendered from the package's jinja2 templates.
+"""LaTeX reports of proofs, derivations and factorizations, rendered from the package's jinja2 templates.
 
 Every string that reaches a template is either a :class:`Tex` (LaTeX built
 here, from escaped text and ``sympy.latex``) or is escaped on output by the
@@ -21,6 +21,7 @@ import jinja2
 from symconv.algebra.normal_form import LinearChain
 from symconv.core.layers import Layer
 from symconv.core.output_length import length_symbol, output_length
+from symconv.factor import BoundedReluFactorization, Factorization
 from symconv.prove.derive import Derivation
 from symconv.prove.describe import branch_taps, closed_length
 from symconv.prove.proof import Proof
@@ -237,6 +238,34 @@ _VERDICT_TEXT = {
 }
 
 
+def assumptions_latex(proof: Proof) -> list[Tex]:
+    """The input bounds the verdict rests on (``--assume``), as ``|x[i]| \\le B``; empty when there are none."""
+    names = _theorem_parts(proof.lhs, proof.rhs)["names"]
+    return [Tex(rf"|x[i]| \le {expr_latex(a.bound, names)}") for a in proof.assumptions]
+
+
+def verdict_text(proof: Proof) -> Tex:
+    """What ``proof.verdict`` means, as one clause of LaTeX (with the assumptions it rests on)."""
+    text = _VERDICT_TEXT.get(proof.verdict, escape_tex(proof.verdict))
+    bounds = assumptions_latex(proof)
+    if bounds and proof.verdict in ("proved", "checked"):
+        text += ", for the inputs with " + " and ".join(f"${b}$" for b in bounds) + " for every $i$"
+    return Tex(text)
+
+
+def proof_sections(proof: Proof) -> dict:
+    """What ``proof_parts.sections`` renders: the steps, certificate, closed forms, output-length
+    argument, solutions, counterexample and numeric check of ``proof``, as LaTeX."""
+    names = _theorem_parts(proof.lhs, proof.rhs)["names"]
+    return {
+        "steps": _steps(proof), "certificate": _certificate(proof), "closed_forms": _closed_forms(proof, names),
+        "length": _length_argument(proof, names), "counterexample": _counterexample(proof.counterexample, names),
+        "numeric": _numeric(proof.numeric),
+        "solutions": [(notation.name_math(k), sequence_latex(list(v), None, names))
+                      for k, v in proof.solutions.items()],
+    }
+
+
 def proof_latex(proof: Proof) -> str:
     """A complete LaTeX document reporting ``proof`` (theorem, steps, closed forms, checks).
 
@@ -249,19 +278,14 @@ def proof_latex(proof: Proof) -> str:
     if not isinstance(proof, Proof):
         raise TypeError(f"proof_latex takes a Proof (from symconv.prove), not {type(proof).__name__}")
     parts = _theorem_parts(proof.lhs, proof.rhs)
-    names = parts["names"]
     return _render(
         "proof.tex.j2",
         title=f"{_TITLES.get(proof.verdict, 'Report')} of a convolution identity",
-        verdict=proof.verdict, verdict_text=Tex(_VERDICT_TEXT.get(proof.verdict, escape_tex(proof.verdict))),
+        verdict=proof.verdict, verdict_text=verdict_text(proof),
         sides=[("Left-hand side", "L", notation.layer_math(proof.lhs), escape_tt(repr(proof.lhs))),
                ("Right-hand side", "R", notation.layer_math(proof.rhs), escape_tt(repr(proof.rhs)))],
-        declarations=parts["declarations"],
-        steps=_steps(proof), certificate=_certificate(proof), closed_forms=_closed_forms(proof, names),
-        length=_length_argument(proof, names),
-        counterexample=_counterexample(proof.counterexample, names),
-        numeric=_numeric(proof.numeric),
-        solutions=[(notation.name_math(k), sequence_latex(list(v), None, names)) for k, v in proof.solutions.items()],
+        declarations=parts["declarations"], assumptions=assumptions_latex(proof),
+        proof=proof_sections(proof),
         note=escape_tex(proof.note, breakable=True),
     )
 
@@ -303,7 +327,11 @@ def derivation_latex(derivation: Derivation) -> str:
 
 
 def latex(obj: object) -> str:
-    """The LaTeX report of a :class:`Proof` or a :class:`Derivation` (a complete document).
+    """The LaTeX report (a complete document) of a :class:`Proof`, a :class:`Derivation` or a factorization.
+
+    A :class:`~symconv.factor.Factorization` or a
+    :class:`~symconv.factor.BoundedReluFactorization` is reported by
+    :func:`symconv.report.factor_report.factorization_latex`.
 
     >>> from symconv import prove
     >>> latex(prove("conv(k[2]) >> conv(k)", "conv(convolve(k, k))")).startswith("% symconv report")
@@ -313,5 +341,10 @@ def latex(obj: object) -> str:
         return proof_latex(obj)
     if isinstance(obj, Derivation):
         return derivation_latex(obj)
-    raise TypeError(f"symconv.latex renders a Proof (symconv.prove) or a Derivation (symconv.derive), "
-                    f"not {type(obj).__name__}")
+    if isinstance(obj, (Factorization, BoundedReluFactorization)):
+        # Imported here: factor_report builds on this module (its environment and proof sections).
+        from symconv.report.factor_report import factorization_latex
+
+        return factorization_latex(obj)
+    raise TypeError(f"symconv.latex renders a Proof (symconv.prove), a Derivation (symconv.derive) or a "
+                    f"Factorization (symconv.factor), not {type(obj).__name__}")

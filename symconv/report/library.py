@@ -222,9 +222,6 @@ def collect(paths: Union[None, str, Path, Sequence[Union[str, Path]]] = None,
 
 # ---------------------------------------------------------------- one theorem
 
-_EMPTY_LIST = "\\begin{itemize}\n\\end{itemize}\n"
-
-
 def _proof_body(proof: Proof) -> Tex:
     """The body of ``proof_latex(proof)`` (what follows ``\\raggedright``), without its numeric table.
 
@@ -236,9 +233,6 @@ def _proof_body(proof: Proof) -> Tex:
     _, start, rest = rest.partition("\\raggedright\n")
     body, end, _ = rest.rpartition("\\end{document}")
     assert begin and start and end, "proof.tex.j2 no longer has the layout of base.tex.j2"
-    # parts.taps() writes an empty list (a LaTeX error) for an output phase without a nonzero tap,
-    # e.g. the odd outputs after up(2): say so instead, until the macro does it itself.
-    body = body.replace(_EMPTY_LIST, "Every tap is zero: this output phase is identically zero.\n")
     return Tex(body.strip("\n") + "\n")
 
 

@@ -91,24 +91,34 @@ def escape_tt(text: str) -> Tex:
 def name_math(name: str) -> Tex:
     """An identifier in math: one ASCII letter stays italic, longer names are ``\\mathit{...}``.
 
-    >>> name_math("k"), name_math("my_k")
-    ('k', '\\\\mathit{my\\\\_k}')
+    A name that is not an identifier (it can only be built around the DSL) is
+    set in text italics: its escapes such as ``\\textbackslash{}`` are text commands.
+
+    >>> name_math("k"), name_math("my_k"), name_math("k~")
+    ('k', '\\\\mathit{my\\\\_k}', '\\\\text{\\\\textit{k\\\\textasciitilde{}}}')
     """
     if len(name) == 1 and name.isascii() and name.isalpha():
         return Tex(name)
-    return Tex(rf"\mathit{{{escape_tex(name)}}}")
+    if name.isidentifier():
+        return Tex(rf"\mathit{{{escape_tex(name)}}}")
+    return Tex(rf"\text{{\textit{{{escape_tex(name)}}}}}")
 
 
 @dataclass(frozen=True)
 class SymbolNames:
     """Maps SymPy symbols to LaTeX: tap ``k_2`` to ``k_{2}``, ``W_1_0_2`` to ``W_{1,0,2}``.
 
-    ``indexed`` gives, for each kernel or bias name, how many indices its symbols carry.
+    ``indexed`` gives, for each kernel or bias name, how many indices its symbols carry;
+    ``fixed`` gives the LaTeX of single symbols by name (``("lambda_", "\\lambda")``).
     """
 
     indexed: tuple[tuple[str, int], ...] = ()
+    fixed: tuple[tuple[str, str], ...] = ()
 
     def __call__(self, symbol: sympy.Symbol) -> str:
+        for name, tex in self.fixed:
+            if symbol.name == name:
+                return tex
         for name, count in self.indexed:
             match = re.fullmatch(re.escape(name) + r"((?:_\d+){%d})" % count, symbol.name)
             if match:

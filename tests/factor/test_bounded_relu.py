@@ -126,3 +126,9 @@ def test_a_named_bound_is_proved_by_the_prover_under_the_assumption():
     assert r.to_json()["verdict"] == "proved"
     r = batchnorm_relu_factorization("q[4]", (2, 3), 3)
     assert r.proof.verdict == "proved" and r.to_json()["assumption"] == "abs(x) <= 3"
+
+
+def test_symbolic_first_layer_taps_are_refused_with_the_channel_count_that_works():
+    with pytest.raises(InvalidArgument, match=r"channels=2 is invalid.*e\.g\. 3 \(shift selection"):
+        batchnorm_relu_factorization("q[6]", (3, 4), 2, channels=2)
+    assert batchnorm_relu_factorization("q[6]", (3, 4), 2, channels=3).proof.verdict == "proved"

@@ -1,4 +1,4 @@
-"""Golden reports: the rendered .tex of three reports, byte for byte.
+"""Golden reports: the rendered .tex of four reports, byte for byte.
 
 The golden files change only on purpose: run
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from symconv import derive, latex, prove
+from symconv import derive, factor, latex, prove
 from symconv.numeric.check import NumericReport
 
 GOLDEN = Path(__file__).parent
@@ -27,6 +27,10 @@ def _pinned(proof):
     return dataclasses.replace(proof, numeric=PINNED_NUMERIC) if proof.numeric is not None else proof
 
 
+def _pinned_factorization(factorization):
+    return dataclasses.replace(factorization, proof=_pinned(factorization.proof))
+
+
 REPORTS = {
     "prove_stride_composition": lambda: _pinned(prove(
         "conv(k[3], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)")),
@@ -34,6 +38,7 @@ REPORTS = {
         "conv(k[5], stride=2, padding=1) >> conv(k, stride=2, padding=1)",
         "conv(convolve(k, dilate(k, 2)), stride=4, padding=3)")),
     "derive_padded_chain": lambda: derive("conv(k[3], stride=2, padding=1) >> conv(k, stride=2, padding=1)"),
+    "factor_q5_sizes_2_4": lambda: _pinned_factorization(factor("q[5]", sizes=(2, 4))),
 }
 
 

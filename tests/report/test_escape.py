@@ -69,3 +69,10 @@ def test_escaped_text_has_no_special_character_left_unescaped(text):
         rest = _unescaped(escaped)
         assert not any(c in rest for c in SPECIALS), (text, escaped)
         assert rest.isascii() and "\n" not in rest
+
+
+def test_a_name_that_is_no_identifier_is_set_in_text_italics_so_its_escapes_work_in_math():
+    from symconv.report.notation import name_math
+
+    assert name_math("k_\u03b1") == r"\mathit{k\_\unichar{03B1}}"
+    assert name_math("k_#$%&{}\\") == r"\text{\textit{k\_\#\ensuremath{\$}\%\&\{\}\textbackslash{}}}"

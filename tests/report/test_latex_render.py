@@ -127,7 +127,8 @@ def test_latex_dispatches_on_the_type_and_is_public(proved, proved_tex):
 
 
 def test_latex_refuses_other_objects_with_a_type_error():
-    with pytest.raises(TypeError, match=r"renders a Proof \(symconv.prove\) or a Derivation .* not str"):
+    with pytest.raises(TypeError, match=r"renders a Proof \(symconv.prove\), a Derivation .* or a "
+                                        r"Factorization \(symconv.factor\), not str"):
         latex("conv(k[3])")
     with pytest.raises(TypeError, match="proof_latex takes a Proof"):
         proof_latex(derive(STRIDE_LHS))
@@ -181,3 +182,11 @@ def test_generic_length_counterexample_states_the_length_it_used():
     tex = proof_latex(proof)
     assert r"k \in \mathbb{R}^{c}" in tex
     assert rf"generic length & $c = {dict(sizes)['c']}$" in tex
+
+
+def test_a_proof_under_an_input_bound_states_the_bound_in_the_theorem_and_the_verdict():
+    tex = proof_latex(prove("affine(1, 2) >> relu()", "affine(1, 2)", assume=["abs(x) <= 2"]))
+    assert r"every input $x$ of length $n$ with $|x[i]| \le 2$ for every $i$ and" in tex
+    assert r"all values of the kernels, for the inputs with $|x[i]| \le 2$ for every $i$." in tex
+    unconditional = proof_latex(prove(STRIDE_LHS, STRIDE_RHS))
+    assert r"|x[i]| \le" not in unconditional

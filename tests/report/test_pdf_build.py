@@ -146,3 +146,22 @@ def test_escaped_characters_need_no_bitmap_fonts(tmp_path):
     fonts = subprocess.run(["pdffonts", str(build_pdf(tex, tmp_path / "hostile.pdf"))],
                            capture_output=True, text=True, check=True).stdout
     assert "Type 3" not in fonts, fonts
+
+
+NOBLE = ("up(2) >> conv(dilate(k[3], 2))", "conv(k) >> up(2)")  # the odd outputs of both sides are zero
+
+
+def test_an_output_phase_without_taps_is_said_to_be_zero_instead_of_an_empty_list():
+    tex = latex(prove(*NOBLE))
+    assert "\\begin{itemize}\n\\end{itemize}" not in tex  # an empty list is a LaTeX error
+    assert ("\\[ y[2 i + 1] = \\sum_{t} K_{1}[t]\\, x[i + t] \\]\n"
+            "Every tap is zero: this output phase is identically zero.\n") in tex
+
+
+@needs_tex
+@needs_pdftotext
+def test_noble_interpolation_report_compiles_although_a_phase_has_no_taps(tmp_path):
+    tex = tmp_path / "noble.tex"
+    tex.write_text(latex(prove(*NOBLE)))
+    text = " ".join(_pdftext(build_pdf(tex, tmp_path / "noble.pdf")).split())
+    assert "this output phase is identically zero" in text and "proved" in text

@@ -86,3 +86,10 @@ def test_derive_pdf_is_built(tmp_path):
     pdf = tmp_path / "derive.pdf"
     assert main(["derive", CHAIN, "--pdf", str(pdf)]) == 0
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@needs_tex
+def test_prove_pdf_of_the_noble_interpolation_identity_builds_the_pdf(tmp_path):
+    pdf = tmp_path / "noble.pdf"
+    assert main(["prove", "up(2) >> conv(dilate(k[3], 2))", "conv(k) >> up(2)", "--pdf", str(pdf)]) == 0
+    assert pdf.stat().st_size > 1000
