@@ -17,12 +17,14 @@ computed on the chain's window skeleton.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Optional, Union
 
+from symconv.algebra.flip import FlipNotMovable, as_single_layer
 from symconv.algebra.normal_form import LinearChain, Step
 from symconv.core.kernel import DerivedKernel
-from symconv.core.layers import Conv, Layer
+from symconv.core.layers import Conv, Flip, Layer, Parallel
 from symconv.prove.boundary import find_bound
 from symconv.prove.decide import decide_normal_forms
 from symconv.prove.describe import closed_length, length_formula
@@ -126,13 +128,28 @@ def _boundary(lnf: LinearChain, rnf: LinearChain, n_values: range) -> dict:
     return {"left": left, "right": right}
 
 
+def _without_flips(layer: Layer) -> Layer:
+    """``layer`` with every ``flip()`` dropped (branches included)."""
+    if isinstance(layer, Parallel):
+        return Parallel(tuple(_without_flips(b) for b in layer.branches))
+    steps = tuple(_without_flips(s) if isinstance(s, Parallel) else s for s in layer.layers()
+                  if not isinstance(s, Flip))
+    return as_single_layer(steps)
+
+
 def derive(chain: Union[str, Layer]) -> Derivation:
     """The single equivalent layer of ``chain`` (see the module docstring)."""
     if isinstance(chain, str):
         from symconv.dsl import parse_chain
 
         chain = parse_chain(chain)
-    skeleton = LinearChain.of(chain, skeleton=True)
+    try:
+        skeleton = LinearChain.of(chain, skeleton=True)
+    except FlipNotMovable:
+        # A flip meets a strided layer: the phase depends on n, so there is no single layer. Flips
+        # change neither the stride, the receptive field nor the output length: give that arithmetic.
+        flat = derive(_without_flips(chain))
+        return dataclasses.replace(flat, chain=chain, kernel=None, exact=False, boundary=None, layer=None)
     window = skeleton.interior()
     bound = find_bound([skeleton])
     start, period = (bound.start, bound.period) if bound else (1, skeleton.input_period())

@@ -355,3 +355,12 @@ def test_literal_kernels_give_numeric_taps():
     assert d.kernel == [1, 2, 1] and d.exact
     assert d.layer.weight.taps() == ((tuple(sympy.Integer(v) for v in (1, 2, 1)),),)
     assert literal([1, 2, 1]).taps() == d.layer.weight.taps()
+
+
+def test_a_flip_across_a_strided_layer_gives_the_arithmetic_without_a_kernel():
+    d = derive("flip() >> conv(k[3], stride=2) >> flip() >> conv(k, stride=2)")
+    plain = derive("conv(k[3], stride=2) >> conv(k, stride=2)")
+    assert d.kernel is None and not d.exact and d.boundary is None
+    assert (d.stride, d.receptive_field, d.output_length) == (plain.stride, plain.receptive_field,
+                                                              plain.output_length)
+    assert d.to_json()["chain"].startswith("flip() >> conv(k[3], stride=2) >> flip()")
