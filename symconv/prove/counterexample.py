@@ -18,6 +18,7 @@ from symconv.algebra.normal_form import LinearChain
 from symconv.core.kernel import KernelSymbol
 from symconv.core.layers import Layer
 from symconv.errors import NumericMismatch
+from symconv.numeric.bindings import used_symbols
 
 __all__ = ["Counterexample", "find_counterexample", "bindings_of"]
 
@@ -61,17 +62,6 @@ def _kernel_symbols(layers: list[Layer]) -> list[KernelSymbol]:
     return list(seen.values())
 
 
-def _bias_names(layers: list[Layer]) -> dict[str, int]:
-    from symconv.algebra.kernel_poly import _all_layers
-
-    names = {}
-    for layer in _all_layers(layers):
-        bias = getattr(layer, "bias", None)
-        if isinstance(bias, str):
-            names[bias] = layer.out_channels(layer.in_channels)
-    return names
-
-
 def bindings_of(layers: list[Layer], values: dict[sympy.Symbol, int], sizes=None) -> dict[str, list]:
     """Kernel and bias values by name (flat for ``k[c]``, nested for ``W[o, i, c]``)."""
     out: dict[str, list] = {}
@@ -79,11 +69,10 @@ def bindings_of(layers: list[Layer], values: dict[sympy.Symbol, int], sizes=None
         taps = s.taps(sizes)
         nested = [[[values.get(t, 0) for t in row] for row in o] for o in taps]
         out[s.name] = nested[0][0] if len(s.dims) == 1 else nested
-    for name, channels in _bias_names(layers).items():
+    symbols = used_symbols(layers)
+    for name, channels in symbols.biases.items():
         out[name] = [values.get(sympy.Symbol(f"{name}_{o}"), 0) for o in range(channels)]
-    from symconv.numeric.bindings import used_symbols
-
-    for name in used_symbols(layers).scalars:  # parameters inside biases and affine coefficients
+    for name in symbols.scalars:  # parameters inside biases and affine coefficients
         out[name] = values.get(sympy.Symbol(name), 0)
     return out
 
