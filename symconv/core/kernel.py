@@ -129,6 +129,15 @@ def exact_expression(value: object, what: str = "coefficient") -> sympy.Expr:
     return expanded
 
 
+def _exact_real(value: object) -> sympy.Expr:
+    """A literal tap: a rational via :func:`exact_number`, or an exact finite SymPy real (``sqrt(2)``)."""
+    if isinstance(value, sympy.Expr) and value.is_number and not isinstance(value, (sympy.Rational, sympy.Float)):
+        if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.has(sympy.Float) or not value.is_real:
+            raise KernelError(f"kernel tap {value} is not a finite exact real number")
+        return value
+    return exact_number(value)
+
+
 def _check_length(length: Size, what: str) -> Size:
     if isinstance(length, sympy.Expr) and not length.is_Integer:
         return length
@@ -283,13 +292,22 @@ class KernelSymbol(Kernel):
 
 @dataclass(frozen=True, repr=False)
 class Literal(Kernel):
-    """A kernel of exact numbers; ``values[o][i][j]`` (a flat list is one channel)."""
+    """A kernel of exact numbers; ``values[o][i][j]`` (a flat list is one channel).
+
+    Entries are exact real numbers: Python numbers go through
+    :func:`exact_number` (rationals); exact SymPy reals such as ``sqrt(2)``
+    (from factorizations with irrational roots) are kept. Symbols, floats
+    with no exact value, NaN and infinities are refused: a kernel with
+    symbolic taps is a :class:`KernelSymbol` or a :class:`DerivedKernel`.
+    """
 
     values: Taps
 
     def __post_init__(self) -> None:
         if not self.values or not self.values[0] or not self.values[0][0]:
             raise KernelError("literal kernel [] is empty; expected at least one tap, e.g. [1, 2, 1]")
+        object.__setattr__(self, "values", tuple(tuple(tuple(_exact_real(v) for v in taps) for taps in row)
+                                                 for row in self.values))
         length = len(self.values[0][0])
         _check_length(length, f"literal kernel {self!r}")
         if any(len(row) != len(self.values[0]) for row in self.values) or any(
