@@ -132,10 +132,11 @@ def _interior_latex(nf) -> str:
     if op.out_period != 1 or op.out_channels != 1 or op.in_channels != 1:
         return ""
     start, taps = branch_taps(op, nf.ring)
-    head = f"y[i] = \\sum_t K[t]\\, x[{op.in_period} i + t]"
+    step = "" if op.in_period == 1 else f"{op.in_period} "
+    head = f"y[i] = \\sum_t K[t]\\, x[{step}i + t]"
     if len(taps) > MAX_INLINE_TAPS:
         return f"{head}, \\quad K \\text{{ with {len(taps)} taps}}"
-    return f"{head}, \\quad K(z) = {poly_latex(taps, start)}"
+    return f"\\begin{{gathered}} {head}, \\\\ K(z) = {poly_latex(taps, start)} \\end{{gathered}}"
 
 
 def _length_latex(nf, bound) -> str:
