@@ -87,6 +87,15 @@ theorem("repvgg_branch_merging",
         lhs="conv(k[3], padding=1) + conv(j[1]) + pad(0)",
         rhs="conv(k + padk(j, 1, 1) + padk([1], 1, 1), padding=1)",
         source=SOURCE, note="3x3 + 1x1 + identity branches merge into one 3x3 layer (1-D version)")
+theorem("repvgg_branch_merging_2d",
+        lhs="conv2d(k[3, 3], padding=1) + conv2d(j[1, 1])",
+        rhs="conv2d(k + padk(j, 1), padding=1)",
+        source=SOURCE, note="RepVGG as published, in 2-D: a 3x3 and a 1x1 branch merge into one 3x3 layer, for "
+                            "every input shape")
+theorem("stride_composition_2d",
+        lhs="conv2d(k[3, 3], stride=2) >> conv2d(k, stride=2)",
+        rhs="conv2d(convolve(k, dilate(k, 2)), stride=4)",
+        source=SOURCE, note="the stride-2-twice identity on images: one 7x7 layer of stride 4")
 theorem("repvgg_branch_merging_multichannel",
         lhs="conv(W[2, 2, 3], padding=1) + conv(V[2, 2, 1]) + pad(0)",
         rhs="conv(W + padk(V, 1, 1) + [[[0, 1, 0], [0, 0, 0]], [[0, 0, 0], [0, 1, 0]]], padding=1)",

@@ -14,9 +14,11 @@ refuted with a counterexample.
 
 import sympy
 
-from symconv import derive, factor, theorem
+from symconv import derive, factor, prove, theorem
 from symconv.core.kernel import kernel, literal
+from symconv.core.kernel2d import DerivedKernel2d, Literal2d, kernel2d
 from symconv.core.layers import conv
+from symconv.core.layers2d import conv2d
 from symconv.factor import batchnorm_relu_factorization, minimal_channels
 from symconv.theorem import Evidence
 
@@ -192,6 +194,38 @@ theorem("batchnorm_relu_do_not_matter_for_any_input", check=_unbounded_relu,
         note="false without a bound on the input: a spike beyond it drives a channel below zero and the ReLU "
              "clips it. The trainable shift only helps for inputs it was chosen for")
 
-theorem("two_3x3_layers_as_5x5_pending", lhs="conv2d(F[4, 1, 3, 3]) >> conv2d(S[1, 4, 3, 3])",
-        rhs="conv2d(convolve(F, S))", expect="unknown", claims=["C0.1"], source=SOURCE,
-        note="the N-D version (a 5x5 kernel as two 3x3 layers, as VGG argues) waits for N-D layers")
+# --- beyond the note: the N-D version (VGG's argument) -------------------------------------------
+
+theorem("two_3x3_layers_compose_to_one_5x5", lhs="conv2d(F[4, 1, 3, 3]) >> conv2d(S[1, 4, 3, 3])",
+        rhs="conv2d(convolve(F, S))", claims=["C0.1"], source=SOURCE,
+        note="the 2-D composition rule: two 3x3 layers (any channels between) are one 5x5 layer whose kernel is "
+             "the full 2-D convolution of the two, for every input shape")
+
+
+def _shift_selection_2d() -> Literal2d:
+    """Nine channels; channel (a, b) selects the input shifted by (a, b)."""
+    return Literal2d(tuple((tuple(tuple(1 if (r, c) == (a, b) else 0 for c in range(3)) for r in range(3)),)
+                           for a in range(3) for b in range(3)))
+
+
+def _five_by_five() -> Evidence:
+    q = kernel2d("q", 5, 5)
+    taps = q.taps()[0][0]
+    second = [[[0] * 3 for _ in range(3)] for _ in range(9)]
+    for u in range(5):
+        for v in range(5):
+            a, b = max(0, u - 2), max(0, v - 2)  # the channel whose shift leaves (u, v) inside its 3 x 3 window
+            second[3 * a + b][u - a][v - b] = taps[u][v]
+    S = DerivedKernel2d((tuple(tuple(tuple(row) for row in t) for t in second),), (q,))
+    proof = prove(conv2d(_shift_selection_2d()) >> conv2d(S), conv2d(q))
+    data = {"second_layer": [[[str(v) for v in row] for row in t] for t in second]}
+    return Evidence(proof.verdict, f"{proof.verdict}: {proof.note}", data)
+
+
+theorem("any_5x5_kernel_as_two_3x3_layers", check=_five_by_five,
+        statement="for every q[5, 5]: conv2d(F) >> conv2d(S) = conv2d(q) with F the nine 3 x 3 shift selections "
+                  "(F[(a, b), 0] = delta_(a, b)) and S[0, (a, b), u - a, v - b] = q[u, v] for a = max(0, u - 2), "
+                  "b = max(0, v - 2), every input shape",
+        claims=["C0.1"], source=SOURCE,
+        note="the note's construction in 2-D: the first layer selects shifts, the second fills the windows; nine "
+             "channels are enough for any 5 x 5 kernel")

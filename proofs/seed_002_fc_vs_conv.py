@@ -10,9 +10,8 @@ decides (shift equivariance at both ends): cropping s inputs on the left
 (right) crops one output on the left (right). Hence
 ``A_n[i + 1, u + s] = A_{n-s}[i, u] = A_n[i, u]``.
 
-The core is 1-D only: the 2-D statements (C2.3, and the 2-D parameter count
-of C2.4) are declared with the expected verdict ``unknown`` until N-D
-layers land.
+The 2-D statements (C2.3, and the 2-D parameter count of C2.4) use
+``conv2d``; 2-D identities are decided for every shape by the product bound.
 """
 
 import numpy as np
@@ -20,6 +19,9 @@ import sympy
 
 from symconv import theorem
 from symconv.core.kernel import kernel
+from symconv.core.kernel2d import kernel2d
+from symconv.core.layers2d import conv2d
+from symconv.core.semantics2d import evaluate2d, symbolic_input2d
 from symconv.core.layers import conv, relu
 from symconv.numeric import evaluate_numeric
 from symconv.theorem import Evidence, inequality, shapes
@@ -100,18 +102,33 @@ theorem("bias_commutes_with_subsampling",
         lhs="conv(W[2, 3, 3], bias=b) >> down(2)", rhs="conv(W, stride=2, bias=b)",
         claims=["C2.2"], source=SOURCE)
 
-# --- C2.3: the 2-D version (pending) ----------------------------------------------------------
+# --- C2.3: the 2-D version -----------------------------------------------------------------------
+# Decided for every input shape (n1, n2) by the product bound of symconv.prove.decide2d.
 
 theorem("conv2d_stride_is_conv_then_subsample",
         lhs="conv2d(k[3, 3], stride=2)", rhs="conv2d(k) >> down((2, 2))",
-        expect="unknown", claims=["C2.3"], source=SOURCE,
-        note="pending: the core and the DSL are 1-D only (conv2d and k[3, 3] are planned); the 2-D statements "
-             "of the note are not checked yet")
+        claims=["C2.3"], source=SOURCE,
+        note="a strided 2-D layer is the stride-1 layer subsampled on both axes, for every shape (n1, n2)")
 
 theorem("conv2d_is_block_toeplitz",
         lhs="crop((1, 0), (0, 0)) >> conv2d(W[2, 3, 3, 3])", rhs="conv2d(W) >> crop((1, 0), (0, 0))",
-        expect="unknown", claims=["C2.3"], source=SOURCE,
-        note="pending with N-D support: h(u, l) = sum_{l'} sum_{u'} W_{l', l}(u' - u) x(u', l') in 2-D")
+        claims=["C2.3"], source=SOURCE,
+        note="shift equivariance along the rows: h(u, l) = sum_{l'} sum_{u'} W_{l', l}(u' - u) x(u', l') depends "
+             "on u' - u only, so the matrix is block Toeplitz (with the next theorem, in both axes)")
+
+theorem("conv2d_is_block_toeplitz_columns",
+        lhs="crop((0, 1), (0, 0)) >> conv2d(W[2, 3, 3, 3])", rhs="conv2d(W) >> crop((0, 1), (0, 0))",
+        claims=["C2.3"], source=SOURCE)
+
+theorem("conv2d_bias_is_constant_in_space",
+        lhs="conv2d(W[2, 1, 2, 2], bias=[1, -2]) >> down((2, 1))", rhs="conv2d(W, stride=(2, 1), bias=[1, -2])",
+        claims=["C2.3"], source=SOURCE,
+        note="the bias b(l) is added at every position, so it commutes with subsampling")
+
+theorem("conv2d_stride_with_padding_is_not_padding_then_stride",
+        lhs="conv2d(k[3, 3], stride=2, padding=1)", rhs="pad((1, 1)) >> conv2d(k) >> down((2, 2)) >> crop((0, 0), (1, 1))",
+        expect="refuted", claims=["C2.3"], source=SOURCE,
+        note="a mutation: the crop removes the last row and column, which the strided layer keeps for odd sizes")
 
 # --- C2.4: parameter counts -------------------------------------------------------------------
 
@@ -142,11 +159,39 @@ shapes("parameter_counts_dense_vs_conv_1d", check=_parameter_counts,
                  + ", ".join(map(str, COUNT_CASES)),
        claims=["C2.4"], source=SOURCE,
        note="1-D analogue of the note's N^2 N^2 M' M (dense) against k^2 M' M (convolution); the 2-D count "
-            "waits for N-D layers (C2.3)")
+            "is the next theorem")
 
-shapes("parameter_counts_2d_pending",
-       "conv2d(W[4, 3, 3, 3])", at={8: 6}, expect="unknown", claims=["C2.4"], source=SOURCE,
-       note="pending with N-D support: N^2 N^2 M' M against k^2 M' M")
+COUNT_CASES_2D = [(1, 1, 3, 5), (2, 3, 3, 4), (3, 2, 2, 4)]
+
+
+def _parameter_counts_2d() -> Evidence:
+    rows = []
+    for K, M, k, N in COUNT_CASES_2D:
+        layer = conv2d(kernel2d("W", K, M, k, k))
+        x = symbolic_input2d((N, N), M)
+        inputs = {v for ch in x for row in ch for v in row}
+        y = evaluate2d(layer, x)
+        m = N - k + 1
+        occurrences: dict = {}
+        for plane in y:
+            for line in plane:
+                for value in line:
+                    for term in sympy.Add.make_args(value):
+                        weight = [f for f in sympy.Mul.make_args(term) if f not in inputs]
+                        occurrences[weight[0]] = occurrences.get(weight[0], 0) + 1
+        row = {"K": K, "M": M, "k": k, "N": N, "dense": (K * m * m) * (M * N * N), "conv": len(occurrences)}
+        rows.append(row)
+        if len(occurrences) != K * M * k * k or set(occurrences.values()) != {m * m}:
+            return Evidence("refuted", f"counts differ at {row}", {"cases": rows}, row)
+    return Evidence("proved", "exact counts on every listed case", {"cases": rows})
+
+
+shapes("parameter_counts_dense_vs_conv_2d", check=_parameter_counts_2d,
+       statement="the matrix of conv2d(W[K, M, k, k]) on N x N inputs maps M N^2 inputs to K m^2 outputs, "
+                 "m = N - k + 1 (a dense layer between these shapes has K m^2 M N^2 weights, the note's "
+                 "N^2 N^2 M' M for m = N), but it holds only K M k^2 distinct weights, each in exactly m^2 entries; "
+                 "exact for (K, M, k, N) in " + ", ".join(map(str, COUNT_CASES_2D)),
+       claims=["C2.4"], source=SOURCE)
 
 # --- C2.5: L2 stability -----------------------------------------------------------------------
 

@@ -18,6 +18,8 @@ from enum import Enum
 from typing import Any, Callable, Iterable, Optional
 
 from symconv.core.kernel import KernelSymbol, convolve, dilate, flipk, kernel, padk, size_symbol
+from symconv.core.kernel2d import kernel2d
+from symconv.core.layers2d import conv2d
 from symconv.core.layers import affine, avgpool, conv, conv_transpose, crop, down, flip, l2pool, maxpool, pad, relu, up
 from symconv.errors import NamingError, SymconvError
 
@@ -72,6 +74,7 @@ _WEIGHT = (("weight", Kind.KERNEL), ("bias", Kind.BIAS))
 LAYERS = _table(
     Function("conv", conv, _WEIGHT),
     Function("conv_transpose", conv_transpose, _WEIGHT),
+    Function("conv2d", conv2d, _WEIGHT),
     Function("pad", pad, ()),
     Function("crop", crop, ()),
     Function("down", down, ()),
@@ -104,7 +107,7 @@ def resolve(call: ast.Call) -> Function:
 
 
 #: Documented in DESIGN.md but not in the core yet: named in the error message.
-PLANNED = frozenset({"conv2d", "conv_transpose2d", "avgpool2d", "maxpool2d"})
+PLANNED = frozenset({"conv_transpose2d", "avgpool2d", "maxpool2d"})
 
 #: Names a user may not give to a kernel, size, bias or parameter, and why.
 RESERVED = {
@@ -181,7 +184,7 @@ class NameScope:
         if known is None:
             self.claim(name, "kernel", source, node.value)
             try:
-                self.kernels[name] = kernel(name, *dims)
+                self.kernels[name] = kernel2d(name, *dims) if len(dims) in (2, 4) else kernel(name, *dims)
             except SymconvError as err:
                 raise source.core_error(err, node) from err
         elif known.dims != tuple(size_symbol(d) if isinstance(d, str) else d for d in dims):

@@ -436,7 +436,9 @@ def test_unknown_function_suggests_the_nearest_dsl_function():
 
 
 def test_planned_nd_layers_are_named_as_not_supported_yet():
-    with pytest.raises(UnknownFunction, match="conv2d is not supported yet"):
+    with pytest.raises(UnknownFunction, match="maxpool2d is not supported yet"):
+        parse_chain("maxpool2d(2)")
+    with pytest.raises(DSLError, match="a 2-D kernel such as k"):
         parse_chain("conv2d(k[3])")
 
 
@@ -675,7 +677,7 @@ def test_name_that_prints_like_a_tap_symbol_is_a_naming_error():
          r"1 number\(s\), one per output channel"),
         ("conv(k[0])", 6, "k[0]", SemanticKernelError, KernelError, r"kernel k has length 0"),
         ("conv(k[-3])", 6, "k[-3]", SemanticKernelError, KernelError, r"kernel k has length -3"),
-        ("conv(k[3, 3])", 6, "k[3, 3]", SemanticKernelError, KernelError, r"N-D kernels are not supported yet"),
+        ("conv(k[3, 3])", 6, "k[3, 3]", SemanticInvalidArgument, InvalidArgument, r"2-D kernel, use conv2d"),
         ("conv([])", 6, "[]", SemanticKernelError, KernelError, r"literal kernel \[\] is empty"),
         ("conv([[[1, 2]], [[3]]])", 6, "[[[1, 2]], [[3]]]", SemanticKernelError, KernelError, r"is ragged"),
         ("conv(k[3] + h[2])", 13, "h[2]", SemanticKernelError, KernelError,

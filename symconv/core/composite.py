@@ -46,7 +46,14 @@ class Chain(Layer):
         object.__setattr__(self, "steps", _flatten(self.steps))
         if not self.steps:
             raise ChainError("an empty chain has no meaning; expected at least one layer")
+        if len({s.ndim for s in self.steps}) > 1:
+            raise ChainError(f"{self!r} mixes 1-D and 2-D layers; expected one kind (conv2d with pad((1, 1)), "
+                             f"down((2, 2)), ...)")
         _propagate_channels(self.steps, None, repr(self))
+
+    @property
+    def ndim(self) -> int:  # type: ignore[override]
+        return self.steps[0].ndim
 
     def layers(self) -> tuple[Layer, ...]:
         return self.steps
@@ -100,7 +107,18 @@ class Parallel(Layer):
         outs = {b.out_channels(known_in) for b in self.branches} - {None}
         if len(outs) > 1:
             raise ChainError(f"the branches of {self!r} give different channel counts {sorted(outs)}")
-        if all(not b.kernels() or not any(k.length_symbols() for k in b.kernels()) for b in self.branches):
+        if len({b.ndim for b in self.branches}) > 1:
+            raise ChainError(f"{self!r} adds 1-D and 2-D branches; expected one kind")
+        if self.branches[0].ndim == 2:
+            from symconv.core.layers2d import axis_chain
+
+            for axis in (0, 1):
+                for n in BRANCH_LENGTH_CHECK:
+                    lengths = [output_length(axis_chain(b, axis), n) for b in self.branches]
+                    if len(set(lengths)) > 1:
+                        raise LengthMismatch(f"the branches of {self!r} give different sizes {lengths} on axis "
+                                             f"{axis + 1} for an input of size {n}; expected the same shape")
+        elif all(not b.kernels() or not any(k.length_symbols() for k in b.kernels()) for b in self.branches):
             for n in BRANCH_LENGTH_CHECK:
                 lengths = [output_length(b, n) for b in self.branches]
                 if len(set(lengths)) > 1:
@@ -129,6 +147,10 @@ class Parallel(Layer):
     @property
     def linear(self) -> bool:
         return all(b.linear for b in self.branches)
+
+    @property
+    def ndim(self) -> int:  # type: ignore[override]
+        return self.branches[0].ndim
 
     @property
     def is_linear(self) -> bool:  # type: ignore[override]

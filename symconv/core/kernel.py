@@ -359,6 +359,10 @@ def literal(values: Sequence) -> Literal:
 
     if all(not isinstance(v, Sequence) or isinstance(v, str) for v in values):
         return Literal(((tuple(number(v) for v in values),),))
+    if _depth(values) in (2, 4):  # rows of a 2-D kernel, or a 2-D weight [out][in][rows][cols]
+        from symconv.core.kernel2d import literal2d
+
+        return literal2d(_map_numbers(values, number))
     try:
         nested = tuple(tuple(tuple(number(v) for v in taps) for taps in row) for row in values)
     except TypeError:
@@ -366,6 +370,19 @@ def literal(values: Sequence) -> Literal:
             f"literal kernel {values!r} mixes numbers and lists; expected a flat list or [out][in][c]"
         ) from None
     return Literal(nested)
+
+
+def _depth(values: object) -> int:
+    """Nesting depth of a list of lists (0 for a number)."""
+    if isinstance(values, Sequence) and not isinstance(values, str):
+        return 1 + (_depth(values[0]) if values else 0)
+    return 0
+
+
+def _map_numbers(values: object, number) -> object:
+    if isinstance(values, Sequence) and not isinstance(values, str):
+        return [_map_numbers(v, number) for v in values]
+    return number(values)
 
 
 def _check_positive_int(value: object, what: str, argument: str, limit: int = MAX_KERNEL_LENGTH) -> int:
@@ -449,7 +466,13 @@ def as_kernel(value: object) -> Kernel:
     if isinstance(value, Kernel):
         return value
     if isinstance(value, (list, tuple)):
-        return literal(value)
+        kernel = literal(value)
+        if getattr(kernel, "ndim", 1) == 1:
+            return kernel
+        value = kernel
+    if getattr(value, "ndim", 1) == 2:
+        raise InvalidArgument("a 1-D layer", "weight", value,
+                              "a 1-D kernel such as k[3]: this is a 2-D kernel, use conv2d for it")
     raise KernelError(f"{value!r} is not a kernel; expected e.g. kernel('k', 3) or [1, 2, 1]")
 
 

@@ -255,21 +255,41 @@ def _fmt_shape(k: Kernel) -> str:
     return "(" + ", ".join(str(d) for d in k.shape) + ")"
 
 
-def dilate(k: object, d: int) -> Dilate:
-    """``dilate(k, d)``: ``d - 1`` zeros between taps."""
+def _two_d(*kernels: object) -> bool:
+    return any(getattr(k, "ndim", 1) == 2 for k in kernels)
+
+
+def dilate(k: object, d: object) -> Dilate:
+    """``dilate(k, d)``: ``d - 1`` zeros between taps; a 2-D kernel takes ``d`` or ``(d1, d2)``."""
+    if _two_d(k):
+        from symconv.core.kernel2d import dilate2d
+
+        return dilate2d(k, d)
     return Dilate(as_kernel(k), d)
 
 
 def convolve(a: object, b: object) -> Convolve:
-    """``convolve(a, b)``: full convolution of tap sequences, as ``numpy.convolve``."""
+    """``convolve(a, b)``: full convolution of tap sequences, as ``numpy.convolve`` (2-D for 2-D kernels)."""
+    if _two_d(a, b):
+        from symconv.core.kernel2d import Convolve2d
+
+        return Convolve2d(a, b)
     return Convolve(as_kernel(a), as_kernel(b))
 
 
 def flipk(k: object) -> FlipKernel:
-    """``flip(k)``: reversed taps."""
+    """``flip(k)``: reversed taps (both axes of a 2-D kernel)."""
+    if _two_d(k):
+        from symconv.core.kernel2d import Flip2d
+
+        return Flip2d(k)
     return FlipKernel(as_kernel(k))
 
 
-def padk(k: object, left: int, right: int | None = None) -> PadKernel:
-    """``padk(k, left, right)``: zeros around the taps (``right`` defaults to ``left``)."""
+def padk(k: object, left: object, right: object = None) -> PadKernel:
+    """``padk(k, left, right)``: zeros around the taps (``right`` defaults to ``left``); pairs for 2-D kernels."""
+    if _two_d(k):
+        from symconv.core.kernel2d import padk2d
+
+        return padk2d(k, left, right)
     return PadKernel(as_kernel(k), left, left if right is None else right)

@@ -74,6 +74,8 @@ class Layer:
 
     #: Whether the layer is linear in its input (the decided fragment).
     is_linear: bool = True
+    #: Spatial axes: 1 for the 1-D layers, 2 for those of :mod:`symconv.core.layers2d`.
+    ndim: int = 1
 
     @property
     def in_channels(self) -> Optional[int]:
@@ -393,26 +395,6 @@ def conv_transpose(weight: object, stride: int = 1, padding: int = 0, output_pad
     return ConvTranspose(as_kernel(weight), stride, padding, output_padding, dilation, groups, bias)
 
 
-def pad(left: int, right: Optional[int] = None) -> Pad:
-    """Zero padding: ``left`` zeros before, ``right`` (default ``left``) after."""
-    return Pad(left, left if right is None else right)
-
-
-def crop(left: int, right: Optional[int] = None) -> Crop:
-    """Drop ``left`` samples at the start and ``right`` (default ``left``) at the end."""
-    return Crop(left, left if right is None else right)
-
-
-def down(s: int, phase: int = 0) -> Down:
-    """Subsampling: ``y[i] = x[i*s + phase]``."""
-    return Down(s, phase)
-
-
-def up(s: int) -> Up:
-    """Up-sampling with zeros: ``y[i*s] = x[i]``."""
-    return Up(s)
-
-
 def flip() -> Flip:
     """Reversal: ``y[i] = x[n - 1 - i]``."""
     return Flip()
@@ -435,3 +417,4 @@ from symconv.core.nonlinear import (  # noqa: E402
     maxpool,
     relu,
 )
+from symconv.core.layers2d import crop, down, pad, up  # noqa: E402 (they accept per-axis pairs too)

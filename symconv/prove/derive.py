@@ -143,6 +143,10 @@ def derive(chain: Union[str, Layer]) -> Derivation:
         from symconv.dsl import parse_chain
 
         chain = parse_chain(chain)
+    if chain.ndim == 2:
+        from symconv.prove.derive2d import derive2d
+
+        return derive2d(chain, derive)
     try:
         skeleton = LinearChain.of(chain, skeleton=True)
     except FlipNotMovable:

@@ -87,10 +87,11 @@ class Proof:
             lines.append(f"  [{s.rule}] {s.statement}")
         if self.counterexample:
             c = self.counterexample
-            lines.append(f"  counterexample: n={c.n}, input={[list(map(str, ch)) for ch in c.input]}, "
-                         f"kernels={c.kernels}")
-            lines.append(f"    lhs -> {[list(map(str, ch)) for ch in c.lhs]}")
-            lines.append(f"    rhs -> {[list(map(str, ch)) for ch in c.rhs]}")
+            def text(v):
+                return [text(u) for u in v] if isinstance(v, (list, tuple)) else str(v)
+            lines.append(f"  counterexample: n={c.n}, input={text(c.input)}, kernels={c.kernels}")
+            lines.append(f"    lhs -> {text(c.lhs)}")
+            lines.append(f"    rhs -> {text(c.rhs)}")
             lines.append(f"    first difference at index {c.index}")
         if self.numeric:
             lines.append(
@@ -271,6 +272,10 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
 
         return prove_with_unknowns(lhs, rhs, list(solve), seed=seed)
     lhs, rhs = _as_layers(lhs, rhs)
+    if lhs.ndim == 2 or rhs.ndim == 2:
+        from symconv.prove.proof2d import prove_2d
+
+        return prove_2d(lhs, rhs, seed)
     channels = lhs.in_channels or rhs.in_channels or 1
     if not (lhs.linear and rhs.linear):
         return _prove_nonlinear(lhs, rhs, channels, seed)

@@ -285,7 +285,7 @@ def proof_latex(proof: Proof) -> str:
         sides=[("Left-hand side", "L", notation.layer_math(proof.lhs), escape_tt(repr(proof.lhs))),
                ("Right-hand side", "R", notation.layer_math(proof.rhs), escape_tt(repr(proof.rhs)))],
         declarations=parts["declarations"], assumptions=assumptions_latex(proof),
-        proof=proof_sections(proof),
+        proof=proof_sections(proof), two_d=proof.lhs.ndim == 2,
         note=escape_tex(proof.note, breakable=True),
     )
 

@@ -54,10 +54,21 @@ LEMMAS = {
     "no_inner_edge": "no output reads across an inner window edge, so every output is the interior operator",
     "boundary_bound": "the outputs are compared exactly for every n below the boundary bound; eventual "
                       "periodicity settles every n",
+    "relu_identity_under_bound": "under the declared input bound, interval arithmetic shows a relu() sees only "
+                                 "non-negative values, so it is the identity",
+    "linear_reduction": "with those relu() dropped and affine layers read as 1x1 convolutions, the sides are linear",
+    "flip_phase": "a flip crosses down(s, q) as down(s, (m - 1 - q) mod s), m the length reaching it",
+    "small_lengths": "the outputs are compared exactly below the first length where every layer is non-empty",
+    "residue_class": "for one residue of n, the flip-free chains are decided like any linear chains",
+    "axis_projection": "a 2-D chain projected on each axis: the output lengths agree axis by axis",
+    "product_bound": "2-D chains agree for every shape iff they agree below the product of the per-axis bounds",
+    "shapes_equal": "the exact 2-D outputs are compared for every shape below the product bound",
     "cert:flip_conjugation": "certificate rule, re-checked by the core: flips moved to the input",
     "cert:strip_input_flip": "certificate rule, re-checked by the core: flip >> A = flip >> B iff A = B",
     "cert:eventual_periodicity": "certificate rule, re-checked by the core: both sides agree for every n below "
                                  "a limit and are periodic past n0",
+    "cert:residue_classes": "certificate rule, re-checked by the core: flips across strided layers, one "
+                            "eventually periodic class of n at a time",
     "counterexample": "a concrete counterexample (small integers), re-verified with the numeric evaluator",
     "numeric_check": "both sides evaluated in floating point on seeded random inputs (numerical evidence only)",
     "length_argument": "the exact length argument: quasi-linear past the last clamp, compared on two periods",
