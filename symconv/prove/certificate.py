@@ -29,6 +29,9 @@ The rules (the whole trusted rule set):
   limit) per class): flips that cross strided layers, decided per residue
   of n mod P (:mod:`symconv.prove.certificate_residue`). This also closes
   the statement.
+* ``product_bound`` (per axis: start, period, limit): 2-D chains, closed by
+  the per-axis eventual periodicity and exact evaluation of every shape
+  below the two limits (:mod:`symconv.prove.certificate_residue`).
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class Rule(enum.Enum):
     STRIP_INPUT_FLIP = "strip_input_flip"
     EVENTUAL_PERIODICITY = "eventual_periodicity"
     RESIDUE_CLASSES = "residue_classes"
+    PRODUCT_BOUND = "product_bound"
 
 
 @dataclass(frozen=True)
@@ -247,7 +251,7 @@ def periodic_structure(lhs: Layer, rhs: Layer, period: int, start: int, where: s
                                    f"at n = {n}")
 
 
-from symconv.prove.certificate_residue import rule_residue_classes  # noqa: E402 (it uses the helpers above)
+from symconv.prove.certificate_residue import rule_product_bound, rule_residue_classes  # noqa: E402 (uses the above)
 
 #: The table of rules the checker accepts: one small function each.
 RULES: dict[Rule, Callable] = {
@@ -255,6 +259,7 @@ RULES: dict[Rule, Callable] = {
     Rule.STRIP_INPUT_FLIP: _rule_strip_input_flip,
     Rule.EVENTUAL_PERIODICITY: _rule_eventual_periodicity,
     Rule.RESIDUE_CLASSES: rule_residue_classes,
+    Rule.PRODUCT_BOUND: rule_product_bound,
 }
 
 

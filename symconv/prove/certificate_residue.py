@@ -159,3 +159,48 @@ def rule_residue_classes(state: list[Layer], step, where: str) -> bool:
             if not base._equal_by_evaluation(lhs, rhs, n):
                 raise CertificateError(f"{here}: the two sides differ at n = {n}")
     return True
+
+
+# --- 2-D chains: the product bound ------------------------------------------------------------
+
+#: The checker evaluates at most this many 2-D shapes.
+MAX_CHECK_SHAPES = 400
+
+
+def rule_product_bound(state: list[Layer], step, where: str) -> bool:
+    """``product_bound`` (``axes``: ``[[start, period, limit], [start, period, limit]]``) closes a 2-D statement.
+
+    For each axis the checker projects both sides on it (the core's
+    ``axis_chain``), verifies the eventual-periodicity hypotheses of the two
+    projections on ``[start, start + period)`` and their output lengths below
+    ``start``; then it evaluates both sides exactly, with the core's 2-D
+    semantics, on every shape ``(n1, n2)`` with ``n1 < limit1``, ``n2 < limit2``.
+    The product bound (:mod:`symconv.prove.decide2d`) closes every shape.
+    """
+    from symconv.core.layers2d import axis_chain
+    from symconv.core.semantics2d import evaluate2d, symbolic_input2d
+
+    lhs, rhs = state
+    axes = step.get("axes")
+    if not (isinstance(axes, list) and len(axes) == 2 and all(_integers(a, 3) for a in axes)):
+        raise CertificateError(f"{where}: expected axes [[start, period, limit], [start, period, limit]]")
+    if lhs.ndim != 2 or rhs.ndim != 2:
+        raise CertificateError(f"{where}: the product bound is for two 2-D chains")
+    if axes[0][2] * axes[1][2] > MAX_CHECK_SHAPES:
+        raise CertificateError(f"{where}: {axes[0][2]} x {axes[1][2]} shapes exceed what the checker evaluates "
+                               f"({MAX_CHECK_SHAPES})")
+    for axis, (start, period, limit) in enumerate(axes):
+        here = f"{where}, axis {axis + 1}"
+        base._check_window(period, start, limit, here)
+        left, right = axis_chain(lhs, axis), axis_chain(rhs, axis)
+        base.periodic_structure(left, right, period, start, here)
+        for n in range(0, start):
+            if output_length(left, n) != output_length(right, n):
+                raise CertificateError(f"{here}: the output lengths differ at n = {n}")
+    channels = lhs.in_channels or rhs.in_channels or 1
+    for n1 in range(0, axes[0][2]):
+        for n2 in range(0, axes[1][2]):
+            x = symbolic_input2d((n1, n2), channels)
+            if evaluate2d(lhs, x) != evaluate2d(rhs, x):
+                raise CertificateError(f"{where}: the two sides differ at shape ({n1}, {n2})")
+    return True

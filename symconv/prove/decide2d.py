@@ -50,6 +50,8 @@ class Decision2d:
     limits: tuple[int, int] = (0, 0)
     witness: Optional[tuple[int, int]] = None
     shapes_checked: int = 0
+    #: ``(start, period, limit)`` of the boundary bound on each axis.
+    axes: tuple = ()
 
 
 def ring2d(*layers: Layer) -> TapRing:
@@ -148,8 +150,8 @@ def forms2d(layer: Layer, shape: tuple[int, int], ring: TapRing, channels: int =
     return _run(layer, x, ring)
 
 
-def _axis_limit(lhs: Layer, rhs: Layer, axis: int) -> tuple[Optional[int], Optional[int], str]:
-    """``(limit, differing n, reason)`` of the projections on one axis."""
+def _axis_limit(lhs: Layer, rhs: Layer, axis: int):
+    """``(bound, differing n, reason)`` of the projections on one axis."""
     left, right = axis_chain(lhs, axis), axis_chain(rhs, axis)
     chains = [LinearChain.of(c, skeleton=True) for c in (left, right)]
     bound = find_bound(chains)
@@ -159,7 +161,7 @@ def _axis_limit(lhs: Layer, rhs: Layer, axis: int) -> tuple[Optional[int], Optio
         if output_length(left, n) != output_length(right, n):
             return None, n, (f"the output lengths on axis {axis + 1} differ at n{axis + 1} = {n}: "
                              f"{output_length(left, n)} against {output_length(right, n)}")
-    return bound.limit, None, ""
+    return bound, None, ""
 
 
 def decide2d(lhs: Layer, rhs: Layer) -> Decision2d:
@@ -170,16 +172,17 @@ def decide2d(lhs: Layer, rhs: Layer) -> Decision2d:
     channels = need.pop() if need else 1
     if lhs.out_channels(channels) != rhs.out_channels(channels):
         raise ChannelMismatch(repr(lhs), lhs.out_channels(channels), repr(rhs), rhs.out_channels(channels))
-    limits = []
+    limits, axes = [], []
     for axis in (0, 1):
-        limit, differ, reason = _axis_limit(lhs, rhs, axis)
+        bound, differ, reason = _axis_limit(lhs, rhs, axis)
         if differ is not None:
             other = 8
             shape = (differ, other) if axis == 0 else (other, differ)
             return Decision2d("refuted", reason, witness=shape)
-        if limit is None:
+        if bound is None:
             return Decision2d("unknown", reason)
-        limits.append(limit)
+        limits.append(bound.limit)
+        axes.append((bound.start, bound.period, bound.limit))
     if limits[0] * limits[1] > MAX_SHAPES:
         return Decision2d("unknown", f"{limits[0]} x {limits[1]} shapes would have to be compared", tuple(limits))
     ring = ring2d(lhs, rhs)
@@ -192,4 +195,4 @@ def decide2d(lhs: Layer, rhs: Layer) -> Decision2d:
                                   checked)
     return Decision2d("proved", f"equal output shapes on each axis and equal outputs for every shape below "
                                 f"({limits[0]}, {limits[1]}) (product of the per-axis boundary bounds)",
-                      tuple(limits), shapes_checked=checked)
+                      tuple(limits), shapes_checked=checked, axes=tuple(axes))

@@ -164,3 +164,39 @@ def test_stride_composition_in_2d_for_random_parameters(s, t, p, c):
 def test_conv2d_layer_repr_is_dsl():
     layer = Conv2d(kernel2d("k", 3, 3), (2, 1), ((1, 2), (0, 0)))
     assert parse_chain(repr(layer)) == layer
+
+
+# --- certificates of 2-D proofs ----------------------------------------------------------------
+
+def _certificate_2d() -> dict:
+    from symconv.prove.certificate import Certificate  # noqa: F401
+
+    proof = prove("conv2d(k[2, 2], stride=2) >> conv2d(k, stride=2)", "conv2d(convolve(k, dilate(k, 2)), stride=4)")
+    assert proof.verdict == "proved" and "certificate replayed" in proof.note
+    return json.loads(proof.certificate.dumps())
+
+
+def test_a_2d_certificate_is_accepted_after_json():
+    from symconv.prove.certificate import Certificate, check_certificate
+
+    obj = _certificate_2d()
+    assert [s["rule"] for s in obj["steps"]] == ["product_bound"]
+    check_certificate(Certificate.from_json(obj))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda o: o.update(rhs="conv2d(convolve(k, dilate(flip(k), 2)), stride=4)"), "differ at shape"),
+    (lambda o: o.update(rhs="conv2d(convolve(k, dilate(k, 2)), stride=4, padding=1)"), "interior outputs"),
+    (lambda o: o["steps"][0].update(axes=[[1, 4, 5], [1, 4, 5]]), "intermediate length"),
+    (lambda o: o["steps"][0].update(axes=[[4, 4, 8], [4, 4, 7]]), "limit >= start"),
+    (lambda o: o["steps"][0].update(axes=[[4, 4, 30], [4, 4, 30]]), "exceed"),
+    (lambda o: o["steps"][0].update(axes=[[9, 4]]), "expected axes"),
+])
+def test_tampered_2d_certificates_are_rejected(change, message):
+    from symconv.errors import CertificateError
+    from symconv.prove.certificate import Certificate, check_certificate
+
+    obj = _certificate_2d()
+    change(obj)
+    with pytest.raises(CertificateError, match=message):
+        check_certificate(Certificate.from_json(obj))
