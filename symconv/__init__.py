@@ -28,7 +28,6 @@ from symconv.factor import factor
 from symconv.numeric import evaluate_numeric
 from symconv.prove.derive import derive
 from symconv.prove.proof import prove
-from symconv.report.latex import latex
 from symconv.theorem import check, theorem
 
 __all__ = [
@@ -60,3 +59,12 @@ __all__ = [
     "evaluate",
     "evaluate_numeric",
 ]
+
+
+def __getattr__(name: str):
+    """``symconv.latex`` imports the report layer (jinja2) on first use, keeping start-up short."""
+    if name == "latex":
+        from symconv.report.latex import latex
+
+        return latex
+    raise AttributeError(f"module 'symconv' has no attribute {name!r}")
