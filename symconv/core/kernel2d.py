@@ -109,8 +109,9 @@ class KernelSymbol2d(Kernel2d):
     dims: tuple[int, ...]
 
     def __post_init__(self) -> None:
-        if not self.name.isidentifier():
+        if not isinstance(self.name, str) or not self.name.isidentifier():
             raise KernelError(f"kernel name {self.name!r} is not an identifier")
+        object.__setattr__(self, "dims", tuple(self.dims))
         if len(self.dims) not in (2, 4):
             raise KernelError(f"kernel {self.name}{list(self.dims)} has {len(self.dims)} sizes; a 2-D kernel has 2 "
                               f"(k[3, 3]) or 4 (W[out, in, 3, 3])")
@@ -249,6 +250,9 @@ class Dilate2d(Kernel2d):
     factors: tuple[int, int]
 
     def __post_init__(self) -> None:
+        if not (isinstance(self.factors, (tuple, list)) and len(self.factors) == 2):
+            raise KernelError(f"dilate({self.kernel!r}, {self.factors!r}): expected a pair of factors (rows, columns)")
+        object.__setattr__(self, "factors", tuple(self.factors))
         for d in self.factors:
             _size(d, "dilation factor", MAX_KERNEL_LENGTH)
 

@@ -43,6 +43,14 @@ def _pair(value: object, what: str, argument: str) -> Pair:
     raise InvalidArgument(what, argument, value, "an int or a pair (rows, columns)")
 
 
+def _strict_pair(layer: Layer, field: str, what: str) -> None:
+    """Store ``layer.<field>`` as a tuple pair, refusing anything else (direct construction included)."""
+    value = getattr(layer, field)
+    if not (isinstance(value, (tuple, list)) and len(value) == 2):
+        raise InvalidArgument(what, field, value, "a pair (rows, columns)")
+    object.__setattr__(layer, field, tuple(value))
+
+
 @dataclass(frozen=True, repr=False)
 class Conv2d(Layer):
     """``conv2d(W, stride, padding, dilation, bias)``: module docstring; padding is ``((top, bottom), (left, right))``."""
@@ -62,24 +70,44 @@ class Conv2d(Layer):
             _check_rate(s, "conv2d", "stride")
         for d in dilation:
             _check_rate(d, "conv2d", "dilation")
+        object.__setattr__(self, "stride", stride)
+        object.__setattr__(self, "dilation", dilation)
+        object.__setattr__(self, "padding", self._padding())
+        if self.bias is not None:
+            from symconv.core.kernel import exact_expression
+
+            out = self.weight.out_channels
+            if isinstance(self.bias, str):  # a named bias b has the entries b_0, b_1, ... (as in 1-D)
+                if not self.bias.isidentifier():
+                    raise InvalidArgument("conv2d", "bias", self.bias, "None, a name or a list of numbers")
+                bias = [sympy.Symbol(f"{self.bias}_{o}") for o in range(out)]
+            else:
+                bias = list(self.bias) if isinstance(self.bias, (list, tuple)) else [self.bias] * out
+            if len(bias) != self.weight.out_channels:
+                raise InvalidArgument("conv2d", "bias", self.bias, f"{self.weight.out_channels} number(s)")
+            object.__setattr__(self, "bias", tuple(exact_expression(b, "bias") for b in bias))
+
+    def _padding(self) -> tuple[Pair, Pair]:
+        """``((top, bottom), (left, right))`` from an int, a pair, a pair of pairs, ``'valid'`` or ``'same'``."""
         padding = self.padding
         if padding == "valid":
             padding = 0
-        if not (isinstance(padding, tuple) and len(padding) == 2 and all(isinstance(p, tuple) for p in padding)):
+        if padding == "same":
+            if self.stride != (1, 1):
+                raise InvalidArgument("conv2d", "padding", "same", "padding='same' only with stride=1 (as PyTorch)")
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.weight.shape[2:])]
+            return tuple((t // 2, t - t // 2) for t in totals)
+        if isinstance(padding, (tuple, list)) and len(padding) == 2 and all(
+                isinstance(p, (tuple, list)) for p in padding):
+            if any(len(p) != 2 for p in padding):
+                raise InvalidArgument("conv2d", "padding", padding, "((top, bottom), (left, right))")
+            padding = tuple(tuple(p) for p in padding)
+        else:
             padding = tuple((p, p) for p in _pair(padding, "conv2d", "padding"))
         for side in padding:
             for p in side:
                 _check_shift(p, "conv2d", "padding")
-        object.__setattr__(self, "stride", stride)
-        object.__setattr__(self, "dilation", dilation)
-        object.__setattr__(self, "padding", padding)
-        if self.bias is not None:
-            from symconv.core.kernel import exact_expression
-
-            bias = list(self.bias) if isinstance(self.bias, (list, tuple)) else [self.bias] * self.weight.out_channels
-            if len(bias) != self.weight.out_channels:
-                raise InvalidArgument("conv2d", "bias", self.bias, f"{self.weight.out_channels} number(s)")
-            object.__setattr__(self, "bias", tuple(exact_expression(b, "bias") for b in bias))
+        return padding
 
     @property
     def in_channels(self) -> int:
@@ -119,6 +147,8 @@ class Pad2d(Layer):
     ndim = 2
 
     def __post_init__(self) -> None:
+        _strict_pair(self, "before", "pad")
+        _strict_pair(self, "after", "pad")
         for p in self.before + self.after:
             _check_shift(p, "pad", "padding")
 
@@ -135,6 +165,8 @@ class Crop2d(Layer):
     ndim = 2
 
     def __post_init__(self) -> None:
+        _strict_pair(self, "before", "crop")
+        _strict_pair(self, "after", "crop")
         for p in self.before + self.after:
             _check_shift(p, "crop", "crop")
 
@@ -151,6 +183,8 @@ class Down2d(Layer):
     ndim = 2
 
     def __post_init__(self) -> None:
+        _strict_pair(self, "factors", "down")
+        _strict_pair(self, "phases", "down")
         for s, q in zip(self.factors, self.phases):
             _check_rate(s, "down", "s")
             _check_shift(q, "down", "phase")
@@ -169,6 +203,7 @@ class Up2d(Layer):
     ndim = 2
 
     def __post_init__(self) -> None:
+        _strict_pair(self, "factors", "up")
         for s in self.factors:
             _check_rate(s, "up", "s")
 

@@ -18,7 +18,7 @@ import sympy
 
 from symconv.core.layers import Chain, Layer, Parallel
 from symconv.core.layers2d import Conv2d, Crop2d, Down2d, Pad2d, Up2d, output_shape
-from symconv.errors import NotInFragment
+from symconv.errors import ChannelMismatch, NotInFragment
 
 __all__ = ["evaluate2d", "symbolic_input2d", "Signal2d"]
 
@@ -97,6 +97,9 @@ def _apply(layer: Layer, x: Signal2d) -> Signal2d:
 
 def evaluate2d(layer: Layer, x: Signal2d) -> Signal2d:
     """``layer`` applied to ``x`` (module docstring)."""
+    need = layer.in_channels
+    if need is not None and need != len(x):
+        raise ChannelMismatch("the input", len(x), repr(layer), need)
     for step in layer.layers() if isinstance(layer, Chain) else (layer,):
         channels = step.out_channels(len(x)) or len(x)
         if 0 in _shape(x):

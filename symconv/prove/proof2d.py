@@ -12,11 +12,14 @@ import random
 from dataclasses import dataclass
 from typing import Optional
 
+import numpy as np
 import sympy
 
 from symconv.core.layers import Layer
 from symconv.core.semantics2d import evaluate2d
 from symconv.errors import CertificateError, ChainError, NumericMismatch
+from symconv.numeric.check import NumericReport
+from symconv.numeric.evaluate2d import evaluate2d_numeric, random_bindings2d
 from symconv.prove.certificate import Certificate, CertificateStep, Rule, check_certificate
 from symconv.prove.decide2d import CONSTANT, decide2d, forms2d, ring2d
 
@@ -112,13 +115,35 @@ def _counterexample(lhs: Layer, rhs: Layer, shape: tuple[int, int], channels: in
 
 
 def _reverify(lhs: Layer, rhs: Layer, example: Counterexample2d, point: dict) -> None:
-    """The core's exact semantics must give the same two outputs."""
+    """The independent numeric evaluator (exact mode) and the core's exact semantics must give both outputs."""
     x = tuple(tuple(tuple(sympy.Integer(v) for v in row) for row in ch) for ch in example.input)
     for layer, expected in ((lhs, example.lhs), (rhs, example.rhs)):
+        numeric = evaluate2d_numeric(layer, np.array(example.input, dtype=object), example.kernels, exact=True)
+        if tuple(tuple(tuple(sympy.Rational(v) for v in row) for row in plane) for plane in numeric) != expected:
+            raise NumericMismatch(f"2-D counterexample not confirmed by the numeric evaluator for {layer!r}")
         got = evaluate2d(layer, x)
         got = tuple(tuple(tuple(sympy.expand(v.xreplace(point)) for v in row) for row in plane) for plane in got)
         if got != expected:
             raise NumericMismatch(f"2-D counterexample not confirmed by the exact semantics for {layer!r}")
+
+
+def numeric_check_2d(lhs: Layer, rhs: Layer, shapes, seed: int = 0, channels: int = 1) -> NumericReport:
+    """Both sides in float64 on random integer kernels and inputs (so every sum is exact) for each shape."""
+    rng = np.random.default_rng(seed)
+    worst, trials = 0.0, 0
+    for shape in shapes:
+        bindings = random_bindings2d([lhs, rhs], rng)
+        x = rng.integers(-3, 4, size=(channels,) + tuple(shape)).astype(float)
+        a, b = evaluate2d_numeric(lhs, x, bindings), evaluate2d_numeric(rhs, x, bindings)
+        trials += 1
+        if a.shape != b.shape:
+            return NumericReport(trials, float("inf"), 0.0, {"n": list(shape), "reason": "output shapes differ"})
+        if a.size:
+            worst = max(worst, float(np.abs(a - b).max()))
+            if worst > 0:
+                index = [int(i) for i in np.argwhere(a != b)[0]]
+                return NumericReport(trials, worst, 0.0, {"n": list(shape), "index": index, "seed": seed})
+    return NumericReport(trials, worst, 0.0)
 
 
 def prove_2d(lhs: Layer, rhs: Layer, seed: int = 0):
@@ -137,6 +162,10 @@ def prove_2d(lhs: Layer, rhs: Layer, seed: int = 0):
     if decision.verdict == "unknown":
         return Proof(lhs, rhs, "unknown", note=decision.reason)
     b1, b2 = decision.limits
+    shapes = [(n1, n2) for n1 in (1, 2, b1 - 1, b1 + 3, 2 * b1 + 5) for n2 in (1, b2 - 1, 2 * b2 + 5)]
+    report = numeric_check_2d(lhs, rhs, shapes, seed, channels)
+    if not report.agrees:
+        raise AssertionError(f"proved but numerically different: {report.mismatch}")
     steps = (
         ProofStep("axis_projection", f"on each axis the output lengths of both sides agree for every n (the 1-D "
                                      f"projections, boundary bounds {b1} and {b2})"),
@@ -150,18 +179,18 @@ def prove_2d(lhs: Layer, rhs: Layer, seed: int = 0):
         f"per-axis eventual periodicity, and equal outputs for every shape below ({b1}, {b2})"),))
     note = decision.reason
     if not (_expressible(lhs) and _expressible(rhs)):
-        return Proof(lhs, rhs, "proved", steps=steps, note=note + "; no certificate: a side uses a derived "
-                                                                  "closed-form kernel, which the DSL cannot read")
+        return Proof(lhs, rhs, "proved", steps=steps, numeric=report,
+                     note=note + "; no certificate: a side uses a derived closed-form kernel, which the DSL cannot read")
     if b1 * b2 <= MAX_REPLAYED_SHAPES:
         try:
             check_certificate(certificate)
         except CertificateError as err:
-            return Proof(lhs, rhs, "unknown", note=f"the decision said proved but its certificate was rejected "
-                                                   f"({err}); please report this")
+            return Proof(lhs, rhs, "unknown", numeric=report,
+                         note=f"the decision said proved but its certificate was rejected ({err}); please report this")
         note += "; certificate replayed with the core semantics"
     else:
         note += f"; certificate not replayed here ({b1} x {b2} shapes; use symconv recheck)"
-    return Proof(lhs, rhs, "proved", steps=steps, note=note, certificate=certificate)
+    return Proof(lhs, rhs, "proved", steps=steps, note=note, certificate=certificate, numeric=report)
 
 
 #: ``prove`` replays a 2-D certificate itself up to this many shapes.
