@@ -200,3 +200,20 @@ def test_tampered_2d_certificates_are_rejected(change, message):
     change(obj)
     with pytest.raises(CertificateError, match=message):
         check_certificate(Certificate.from_json(obj))
+
+
+def test_conv2d_same_padding_named_bias_and_strict_arguments():
+    from symconv.core.layers2d import Down2d, Pad2d
+    from symconv.errors import ChannelMismatch, InvalidArgument
+
+    same = conv2d(kernel2d("k", 3, 4), padding="same", dilation=(1, 2))
+    assert same.padding == ((1, 1), (3, 3)) and output_shape(same, (5, 7)) == (5, 7)
+    with pytest.raises(InvalidArgument, match="only with stride=1"):
+        conv2d(kernel2d("k", 3, 3), stride=2, padding="same")
+    assert parse_chain("conv2d(W[2, 1, 2, 2], bias=b)").bias == sympy.symbols("b_0 b_1")
+    for bad in (lambda: conv2d(kernel2d("k", 1, 1), padding=((1, 2), (3,))), lambda: Pad2d(1, 2),
+                lambda: Down2d((2, 2), 1)):
+        with pytest.raises(InvalidArgument):
+            bad()
+    with pytest.raises(ChannelMismatch):
+        evaluate2d(conv2d(kernel2d("W", 1, 2, 1, 1)), symbolic_input2d((1, 2)))
