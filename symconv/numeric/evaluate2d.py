@@ -101,7 +101,7 @@ def kernel_array2d(k: Kernel2d, bindings: Optional[Bindings] = None, exact: bool
     if isinstance(k, (Literal2d, DerivedKernel2d)):
         for source in getattr(k, "sources", ()):
             _symbol_array(source, bindings, exact)  # checks the sources' shapes before reading their taps
-        taps = [_value(sympy.sympify(v), bindings, exact, "kernel tap")
+        taps = [_value(sympy.sympify(v), bindings, exact, "kernel tap")  # safe: exact values a kernel holds
                 for ch in k.values for t in ch for row in t for v in row]
         return number_array(np.array(taps, dtype=object).reshape(k.shape), exact)
     if isinstance(k, Dilate2d):
@@ -242,6 +242,7 @@ def _walk(k: Kernel2d, kernels: dict[str, KernelSymbol2d], expressions: list[sym
     elif isinstance(k, (Literal2d, DerivedKernel2d)):
         for source in getattr(k, "sources", ()):
             _walk(source, kernels, expressions)
+        # safe: the exact values a kernel object holds, never user text
         expressions.extend(sympy.sympify(v) for ch in k.values for t in ch for row in t for v in row)
     elif isinstance(k, Scaled2d):
         expressions.append(k.scalar)

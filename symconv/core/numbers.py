@@ -1,0 +1,87 @@
+"""Exact numbers for kernels, biases and affine coefficients.
+
+Every number symconv stores is exact: a Python number becomes a SymPy
+rational (:func:`exact_number`, floats through their shortest repr), a
+coefficient may be a polynomial in named symbols with rational coefficients
+(:func:`exact_expression`), and a literal tap may also be an exact SymPy
+real such as ``sqrt(2)`` (:func:`_exact_real`). NaN, infinities, symbols
+where numbers are expected and complex numbers are refused with a
+:class:`~symconv.errors.KernelError`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+
+import sympy
+
+from symconv.errors import KernelError
+
+__all__ = ["exact_number", "exact_expression"]
+
+
+def exact_number(value: object, what: str = "kernel tap") -> sympy.Rational:
+    """Convert a Python number to an exact SymPy rational, refusing NaN and infinities.
+
+    >>> exact_number(0.5)
+    1/2
+    """
+    if isinstance(value, bool):
+        raise KernelError(f"{what} {value!r} is a boolean; expected a number")
+    if isinstance(value, sympy.Rational):
+        return value
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise KernelError(f"{what} {value!r} is not finite; expected a finite number")
+        return sympy.Rational(Fraction(repr(float(value))))
+    if isinstance(value, sympy.Float):
+        if not value.is_finite or value.has(sympy.nan):
+            raise KernelError(f"{what} {value} is not finite; expected a finite number")
+        return sympy.Rational(str(value))
+    if isinstance(value, numbers.Integral):
+        return sympy.Integer(int(value))
+    if isinstance(value, numbers.Rational):
+        return sympy.Rational(int(value.numerator), int(value.denominator))
+    if isinstance(value, numbers.Real):
+        return exact_number(float(value), what)
+    if isinstance(value, sympy.Expr) and value.is_number:
+        if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            raise KernelError(f"{what} {value} is not finite; expected a finite number")
+        raise KernelError(f"{what} {value} is not rational; expected an exact rational such as 1/2")
+    raise KernelError(f"{what} {value!r} is not a number; expected an int, a fraction or a float")
+
+
+def exact_expression(value: object, what: str = "coefficient") -> sympy.Expr:
+    """A number (as :func:`exact_number`) or a polynomial in named symbols with rational coefficients.
+
+    Biases and affine coefficients built in Python may depend on other
+    quantities (``-B (q_0 + q_1)``); the DSL only writes numbers and names.
+
+    >>> exact_expression(sympy.Symbol("B") * sympy.Rational(1, 2))
+    B/2
+    """
+    if not isinstance(value, sympy.Expr) or value.is_number:
+        return exact_number(value, what)
+    expanded = sympy.expand(value)
+    symbols = sorted(expanded.free_symbols, key=sympy.default_sort_key)
+    if not expanded.is_polynomial(*symbols):
+        raise KernelError(f"{what} {value} is not a polynomial in its symbols; expected a number, a name "
+                          f"or a polynomial such as -B*(q_0 + q_1)")
+    for coefficient in sympy.Poly(expanded, *symbols).coeffs():
+        exact_number(coefficient, what)
+    return expanded
+
+
+def _exact_real(value: object) -> sympy.Expr:
+    """A literal tap: a rational via :func:`exact_number`, or an exact finite SymPy real (``sqrt(2)``)."""
+    if isinstance(value, sympy.Expr) and value.is_number and not isinstance(value, (sympy.Rational, sympy.Float)):
+        if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.has(sympy.Float) or not value.is_real:
+            raise KernelError(f"kernel tap {value} is not a finite exact real number")
+        return value
+    return exact_number(value)
