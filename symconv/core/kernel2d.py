@@ -200,6 +200,18 @@ def _zeros(out: int, inp: int, kh: int, kw: int) -> list:
     return [[[[sympy.Integer(0)] * kw for _ in range(kh)] for _ in range(inp)] for _ in range(out)]
 
 
+def _placed(kernel: "Kernel2d", shape: tuple[int, int, int, int], where) -> "Taps2d":
+    """A zero grid of ``shape`` with tap ``(a, b)`` of every channel pair of ``kernel`` moved to ``where(a, b)``."""
+    grid = _zeros(*shape)
+    for o, ch in enumerate(kernel.taps()):
+        for i, taps in enumerate(ch):
+            for a, row in enumerate(taps):
+                for b, v in enumerate(row):
+                    r, c = where(a, b)
+                    grid[o][i][r][c] = v
+    return _frozen(grid)
+
+
 def _frozen(grid: list) -> Taps2d:
     return tuple(tuple(tuple(tuple(sympy.expand(v) for v in row) for row in t) for t in ch) for ch in grid)
 
@@ -262,15 +274,8 @@ class Dilate2d(Kernel2d):
         return (out, inp, self.factors[0] * (kh - 1) + 1, self.factors[1] * (kw - 1) + 1)
 
     def taps(self) -> Taps2d:
-        out, inp, kh, kw = self.shape
-        grid = _zeros(out, inp, kh, kw)
         d1, d2 = self.factors
-        for o, ch in enumerate(self.kernel.taps()):
-            for i, t in enumerate(ch):
-                for a, row in enumerate(t):
-                    for b, v in enumerate(row):
-                        grid[o][i][a * d1][b * d2] = v
-        return _frozen(grid)
+        return _placed(self.kernel, self.shape, lambda a, b: (a * d1, b * d2))
 
     def _children(self) -> tuple[Kernel2d, ...]:
         return (self.kernel,)
@@ -366,15 +371,8 @@ class Pad2dKernel(Kernel2d):
         return (out, inp, kh + self.before[0] + self.after[0], kw + self.before[1] + self.after[1])
 
     def taps(self) -> Taps2d:
-        out, inp, kh, kw = self.shape
-        grid = _zeros(out, inp, kh, kw)
         t, left = self.before
-        for o, ch in enumerate(self.kernel.taps()):
-            for i, taps in enumerate(ch):
-                for a, row in enumerate(taps):
-                    for b, v in enumerate(row):
-                        grid[o][i][a + t][b + left] = v
-        return _frozen(grid)
+        return _placed(self.kernel, self.shape, lambda a, b: (a + t, b + left))
 
     def _children(self) -> tuple[Kernel2d, ...]:
         return (self.kernel,)
