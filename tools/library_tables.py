@@ -1,4 +1,4 @@
-"""Print the README's two library tables (per file, per claim) from a run of ``symconv check``.
+"""Print the README's library tables (per file, per claim, every theorem) from a run of ``symconv check``.
 
 Usage: ``python tools/library_tables.py [PATH...]`` (default ``proofs/``); paste the
 output over the tables under "The theorem library" in README.md.
@@ -30,6 +30,12 @@ def tables(paths: list[str]) -> str:
     for claim in sorted(by_claim, key=lambda c: tuple(int(p) for p in c[1:].split("."))):
         counts = by_claim[claim]
         lines.append(f"| {claim} | " + ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v]) + " |")
+    lines += ["", "<details><summary>Every theorem and its verdict</summary>", "",
+              "| file | theorem | claims | verdict |", "| --- | --- | --- | --- |"]
+    for t in report["theorems"]:
+        claims = ", ".join(t["claims"]) or "-"
+        lines.append(f"| `{t['file'].rsplit('/', 1)[-1]}` | `{t['name']}` | {claims} | {t['verdict']} |")
+    lines += ["", "</details>"]
     return "\n".join(lines)
 
 
