@@ -25,11 +25,11 @@ import sympy
 
 from symconv.core.kernel import Literal
 from symconv.core.kernel2d import Kernel2d
-from symconv.core.layers import Conv, Crop, Down, Layer, Pad, Up, _check_rate, _check_shift
+from symconv.core.layers import AvgPool, Conv, Crop, Down, Layer, Pad, Up, _check_rate, _check_shift
 from symconv.core.output_length import output_length
 from symconv.errors import InvalidArgument
 
-__all__ = ["Conv2d", "Pad2d", "Crop2d", "Down2d", "Up2d", "conv2d", "pad", "crop", "down", "up", "axis_layer", "axis_chain", "output_shape",
+__all__ = ["Conv2d", "AvgPool2d", "Pad2d", "Crop2d", "Down2d", "Up2d", "conv2d", "avgpool2d", "pad", "crop", "down", "up", "axis_layer", "axis_chain", "output_shape",
            "is_2d"]
 
 Pair = tuple[int, int]
@@ -211,6 +211,46 @@ class Up2d(Layer):
         return f"up({self.factors})"
 
 
+@dataclass(frozen=True, repr=False)
+class AvgPool2d(Layer):
+    """``avgpool2d(size, stride=size, padding=0)``: ``avg_pool2d`` with ``count_include_pad=True``, per channel.
+
+    ``y[m, i1, i2] = (1 / (k1 k2)) sum_{a < k1, b < k2} xp[m, s1 i1 + a, s2 i2 + b]``.
+    """
+
+    size: Pair
+    stride: Optional[Pair] = None
+    padding: Pair = (0, 0)
+    ndim = 2
+
+    def __post_init__(self) -> None:
+        size = _pair(self.size, "avgpool2d", "size")
+        stride = size if self.stride is None else _pair(self.stride, "avgpool2d", "stride")
+        padding = _pair(self.padding, "avgpool2d", "padding")
+        for k, s, p in zip(size, stride, padding):
+            _check_rate(k, "avgpool2d", "size")
+            _check_rate(s, "avgpool2d", "stride")
+            _check_shift(p, "avgpool2d", "padding")
+            if 2 * p > k:
+                raise InvalidArgument("avgpool2d", "padding", self.padding, "at most size/2 on each axis (as PyTorch)")
+        object.__setattr__(self, "size", size)
+        object.__setattr__(self, "stride", stride)
+        object.__setattr__(self, "padding", padding)
+
+    def __repr__(self) -> str:
+        args = [_fmt_pair(self.size)]
+        if self.stride != self.size:
+            args.append(f"stride={_fmt_pair(self.stride)}")
+        if self.padding != (0, 0):
+            args.append(f"padding={_fmt_pair(self.padding)}")
+        return f"avgpool2d({', '.join(args)})"
+
+
+def avgpool2d(size: object, stride: object = None, padding: object = 0) -> AvgPool2d:
+    """2-D average pooling, as ``torch.nn.functional.avg_pool2d`` (``count_include_pad=True``)."""
+    return AvgPool2d(size, stride, padding)
+
+
 def _pairs(*values: object) -> bool:
     """Whether the arguments are per-axis pairs (a 2-D layer)."""
     return any(isinstance(v, (tuple, list)) for v in values)
@@ -276,7 +316,9 @@ def axis_layer(layer: Layer, axis: int) -> Layer:
         return Down(layer.factors[axis], layer.phases[axis])
     if isinstance(layer, Up2d):
         return Up(layer.factors[axis])
-    raise InvalidArgument("axis_layer", "layer", layer, "a 2-D layer (conv2d, pad, crop, down, up)")
+    if isinstance(layer, AvgPool2d):
+        return AvgPool(layer.size[axis], layer.stride[axis], layer.padding[axis])
+    raise InvalidArgument("axis_layer", "layer", layer, "a 2-D layer (conv2d, avgpool2d, pad, crop, down, up)")
 
 
 def axis_chain(layer: Layer, axis: int) -> Layer:

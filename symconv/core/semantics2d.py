@@ -17,7 +17,7 @@ from typing import Sequence
 import sympy
 
 from symconv.core.layers import Chain, Layer, Parallel
-from symconv.core.layers2d import Conv2d, Crop2d, Down2d, Pad2d, Up2d, output_shape
+from symconv.core.layers2d import AvgPool2d, Conv2d, Crop2d, Down2d, Pad2d, Up2d, output_shape
 from symconv.errors import ChannelMismatch, NotInFragment
 
 __all__ = ["evaluate2d", "symbolic_input2d", "Signal2d"]
@@ -79,6 +79,12 @@ def _apply(layer: Layer, x: Signal2d) -> Signal2d:
                      for planes in zip(*outputs))
     if isinstance(layer, Conv2d):
         return _conv2d(layer, x, shape)
+    if isinstance(layer, AvgPool2d):
+        (k1, k2), (s1, s2), (p1, p2) = layer.size, layer.stride, layer.padding
+        weight = sympy.Rational(1, k1 * k2)
+        return tuple(tuple(tuple(sympy.expand(weight * sum((_sample(x, m, s1 * r + a - p1, s2 * c + b - p2)
+                                                             for a in range(k1) for b in range(k2)), ZERO))
+                                 for c in range(shape[1])) for r in range(shape[0])) for m in range(len(x)))
     if isinstance(layer, (Pad2d, Crop2d)):
         sign = -1 if isinstance(layer, Pad2d) else 1
         t, left = (sign * v for v in layer.before)

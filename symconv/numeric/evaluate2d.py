@@ -32,7 +32,7 @@ from symconv.core.kernel2d import (
     Convolve2d, DerivedKernel2d, Dilate2d, Flip2d, Kernel2d, KernelSymbol2d, Literal2d, Pad2dKernel, Scaled2d, Sum2d,
 )
 from symconv.core.layers import Layer, Parallel
-from symconv.core.layers2d import Conv2d, Crop2d, Down2d, Pad2d, Up2d
+from symconv.core.layers2d import AvgPool2d, Conv2d, Crop2d, Down2d, Pad2d, Up2d
 from symconv.errors import ChannelMismatch, InvalidArgument, KernelError, LengthMismatch, NotInFragment, SizeLimitError
 from symconv.numeric.bindings import Bindings, _tap_of, number, number_array, zeros
 from symconv.numeric.evaluate import MAX_ELEMENTS
@@ -176,6 +176,20 @@ def _up(layer: Up2d, x: np.ndarray, exact: bool) -> np.ndarray:
     return y
 
 
+def _avgpool2d(layer: AvgPool2d, x: np.ndarray, exact: bool) -> np.ndarray:
+    """Window sums over the zero-padded input, divided by the window size (padding counted)."""
+    (k1, k2), (s1, s2), (p1, p2) = layer.size, layer.stride, layer.padding
+    xp = _padded(layer, x, (p1, p1), (p2, p2), exact)
+    m1 = (xp.shape[2] - k1) // s1 + 1 if xp.shape[2] >= k1 and x.shape[2] else 0
+    m2 = (xp.shape[3] - k2) // s2 + 1 if xp.shape[3] >= k2 and x.shape[3] else 0
+    out = _alloc(layer, (x.shape[0], x.shape[1], m1, m2), exact)
+    scale = Fraction(1, k1 * k2) if exact else 1.0 / (k1 * k2)
+    for a in range(k1):
+        for b in range(k2):
+            out = out + xp[:, :, a:a + s1 * (m1 - 1) + 1:s1, b:b + s2 * (m2 - 1) + 1:s2] if m1 and m2 else out
+    return out * scale
+
+
 def _run(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: bool) -> np.ndarray:
     for step in layer.layers():
         x = _apply(step, x, bindings, exact)
@@ -201,6 +215,8 @@ def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: boo
         return x[:, :, q1::s1, q2::s2].copy()
     if isinstance(layer, Up2d):
         return _up(layer, x, exact)
+    if isinstance(layer, AvgPool2d):
+        return _avgpool2d(layer, x, exact)
     if getattr(layer, "ndim", 1) != 2:
         raise NotInFragment(f"{layer!r} is a 1-D layer; evaluate2d_numeric takes 2-D chains (conv2d, "
                             f"pad((1, 1)), down((2, 2)), ...); use evaluate_numeric for 1-D chains")

@@ -24,6 +24,7 @@ form in the input samples whose coefficients are polynomials in the taps
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Optional
 
 import sympy
@@ -31,7 +32,7 @@ import sympy
 from symconv.algebra.normal_form import LinearChain
 from symconv.algebra.tap_poly import TapRing
 from symconv.core.layers import Layer, Parallel
-from symconv.core.layers2d import Conv2d, Crop2d, Down2d, Pad2d, Up2d, axis_chain, output_shape
+from symconv.core.layers2d import AvgPool2d, Conv2d, Crop2d, Down2d, Pad2d, Up2d, axis_chain, output_shape
 from symconv.core.output_length import output_length
 from symconv.errors import ChannelMismatch, NotInFragment
 from symconv.prove.boundary import find_bound
@@ -119,6 +120,23 @@ def _step(layer: Layer, x: list, ring: TapRing) -> list:
                             for b, w in enumerate(row):
                                 if w:
                                     _add(acc, at(x[m], s1 * i1 + d1 * a - top, s2 * i2 + d2 * b - left), w)
+                    line.append(acc)
+                plane.append(line)
+            out.append(plane)
+        return out
+    if isinstance(layer, AvgPool2d):
+        (k1, k2), (s1, s2), (p1, p2) = layer.size, layer.stride, layer.padding
+        weight = ring.constant(Fraction(1, k1 * k2))
+        out = []
+        for ch in x:
+            plane = []
+            for i1 in range(m1):
+                line = []
+                for i2 in range(m2):
+                    acc: dict = {}
+                    for a in range(k1):
+                        for b in range(k2):
+                            _add(acc, at(ch, s1 * i1 + a - p1, s2 * i2 + b - p2), weight)
                     line.append(acc)
                 plane.append(line)
             out.append(plane)

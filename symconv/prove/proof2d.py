@@ -83,6 +83,17 @@ def _evaluate(forms, ring, values: list, x) -> tuple:
     return tuple(out)
 
 
+def _shape_difference(a: tuple, b: tuple) -> Optional[tuple[int, int, int]]:
+    """Where the output shapes part: ``(0, rows, 0)`` or ``(0, 0, columns)`` of the smaller one; None if equal."""
+    rows = [len(p) for p in a], [len(p) for p in b]
+    cols = [len(p[0]) if p else 0 for p in a], [len(p[0]) if p else 0 for p in b]
+    if rows[0] != rows[1]:
+        return (0, min(rows[0][0], rows[1][0]), 0)
+    if cols[0] != cols[1]:
+        return (0, 0, min(cols[0][0], cols[1][0]))
+    return None
+
+
 def _first_difference(a: tuple, b: tuple) -> Optional[tuple[int, int, int]]:
     for o, (pa, pb) in enumerate(zip(a, b)):
         for r, (ra, rb) in enumerate(zip(pa, pb)):
@@ -104,7 +115,7 @@ def _counterexample(lhs: Layer, rhs: Layer, shape: tuple[int, int], channels: in
         x = [[[rng.randint(-spread, spread) for _ in range(shape[1])] for _ in range(shape[0])]
              for _ in range(channels)]
         a, b = _evaluate(lforms, ring, values, x), _evaluate(rforms, ring, values, x)
-        index = _first_difference(a, b) if [len(p) for p in a] == [len(p) for p in b] else (0, 0, 0)
+        index = _shape_difference(a, b) or _first_difference(a, b)
         if index is None:
             continue
         example = Counterexample2d(shape, tuple(tuple(map(tuple, ch)) for ch in x),
@@ -128,18 +139,19 @@ def _reverify(lhs: Layer, rhs: Layer, example: Counterexample2d, point: dict) ->
 
 
 def numeric_check_2d(lhs: Layer, rhs: Layer, shapes, seed: int = 0, channels: int = 1) -> NumericReport:
-    """Both sides in float64 on random integer kernels and inputs (so every sum is exact) for each shape."""
+    """Both sides in exact arithmetic (``Fraction``) on random integer kernels and inputs, for each shape."""
     rng = np.random.default_rng(seed)
     worst, trials = 0.0, 0
     for shape in shapes:
         bindings = random_bindings2d([lhs, rhs], rng)
-        x = rng.integers(-3, 4, size=(channels,) + tuple(shape)).astype(float)
-        a, b = evaluate2d_numeric(lhs, x, bindings), evaluate2d_numeric(rhs, x, bindings)
+        x = rng.integers(-3, 4, size=(channels,) + tuple(shape)).astype(object)
+        a = evaluate2d_numeric(lhs, x, bindings, exact=True)
+        b = evaluate2d_numeric(rhs, x, bindings, exact=True)
         trials += 1
         if a.shape != b.shape:
             return NumericReport(trials, float("inf"), 0.0, {"n": list(shape), "reason": "output shapes differ"})
         if a.size:
-            worst = max(worst, float(np.abs(a - b).max()))
+            worst = max(worst, float(max(abs(v) for v in (a - b).flat)))
             if worst > 0:
                 index = [int(i) for i in np.argwhere(a != b)[0]]
                 return NumericReport(trials, worst, 0.0, {"n": list(shape), "index": index, "seed": seed})

@@ -217,3 +217,32 @@ def test_conv2d_same_padding_named_bias_and_strict_arguments():
             bad()
     with pytest.raises(ChannelMismatch):
         evaluate2d(conv2d(kernel2d("W", 1, 2, 1, 1)), symbolic_input2d((1, 2)))
+
+
+@pytest.mark.parametrize("size, stride, padding", [(2, None, 0), ((2, 3), 1, (1, 1)), (3, (2, 1), 1)])
+@pytest.mark.parametrize("shape", [(1, 1), (5, 6), (8, 3)])
+def test_avgpool2d_matches_torch_in_both_evaluators(size, stride, padding, shape):
+    torch = pytest.importorskip("torch")
+    from fractions import Fraction
+
+    from symconv.core.layers2d import avgpool2d
+    from symconv.numeric.evaluate2d import evaluate2d_numeric
+
+    layer = avgpool2d(size, stride, padding)
+    assert parse_chain(repr(layer)) == layer
+    x = np.random.default_rng(3).integers(-4, 5, size=(2,) + shape)
+    try:
+        want = torch.nn.functional.avg_pool2d(torch.tensor(x[None], dtype=torch.float64), layer.size, layer.stride,
+                                              layer.padding, count_include_pad=True)[0].numpy()
+    except RuntimeError:  # torch refuses an empty output
+        want = np.zeros((2,) + output_shape(layer, shape))
+    exact = evaluate2d(layer, tuple(tuple(tuple(sympy.Integer(int(v)) for v in r) for r in ch) for ch in x))
+    exact = np.array([[[float(v) for v in r] for r in ch] for ch in exact]).reshape(want.shape)
+    numeric = evaluate2d_numeric(layer, x.astype(object), exact=True)
+    assert np.allclose(exact, want) and np.array_equal(numeric.astype(float), exact)
+    assert all(isinstance(v, Fraction) for v in numeric.flat)
+
+
+def test_avgpool2d_is_a_convolution_with_equal_weights():
+    assert prove("avgpool2d(2)", "conv2d([[1/4, 1/4], [1/4, 1/4]], stride=2)").verdict == "proved"
+    assert prove("avgpool2d(2)", "conv2d([[1/4, 1/4], [1/4, 1/4]])").verdict == "refuted"
