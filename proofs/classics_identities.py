@@ -96,6 +96,9 @@ theorem("stride_composition_2d",
         lhs="conv2d(k[3, 3], stride=2) >> conv2d(k, stride=2)",
         rhs="conv2d(convolve(k, dilate(k, 2)), stride=4)",
         source=SOURCE, note="the stride-2-twice identity on images: one 7x7 layer of stride 4")
+theorem("avgpool2d_is_conv2d",
+        lhs="avgpool2d(2)", rhs="conv2d([[1/4, 1/4], [1/4, 1/4]], stride=2)",
+        source=SOURCE, note="2-D average pooling (count_include_pad) is a strided convolution with equal weights")
 theorem("repvgg_branch_merging_multichannel",
         lhs="conv(W[2, 2, 3], padding=1) + conv(V[2, 2, 1]) + pad(0)",
         rhs="conv(W + padk(V, 1, 1) + [[[0, 1, 0], [0, 0, 0]], [[0, 0, 0], [0, 1, 0]]], padding=1)",
