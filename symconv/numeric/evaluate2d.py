@@ -258,8 +258,8 @@ def _walk(k: Kernel2d, kernels: dict[str, KernelSymbol2d], expressions: list[sym
     elif isinstance(k, (Literal2d, DerivedKernel2d)):
         for source in getattr(k, "sources", ()):
             _walk(source, kernels, expressions)
-        # safe: the exact values a kernel object holds, never user text
-        expressions.extend(sympy.sympify(v) for ch in k.values for t in ch for row in t for v in row)
+        values = [v for ch in k.values for t in ch for row in t for v in row]
+        expressions.extend(sympy.sympify(v) for v in values)  # safe: exact values a kernel holds, not user text
     elif isinstance(k, Scaled2d):
         expressions.append(k.scalar)
     for child in (getattr(k, f, None) for f in ("kernel", "a", "b")):
