@@ -117,7 +117,8 @@ def _cmd_recheck(args) -> int:
     except CertificateError as err:
         print(f"rejected: {err}")
         return 1
-    print(f"valid: {statement} for every input length ({len(certificate.steps)} step(s) re-checked)")
+    scope = "shape" if any(step.rule.value == "product_bound" for step in certificate.steps) else "length"
+    print(f"valid: {statement} for every input {scope} ({len(certificate.steps)} step(s) re-checked)")
     return 0
 
 
