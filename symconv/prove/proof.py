@@ -320,11 +320,12 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
 
 
 def _expressible(layer: Layer) -> bool:
-    """Whether the layer's repr is DSL (derived closed-form kernels are not)."""
+    """Whether the layer's repr is DSL (derived closed-form kernels, 1-D or 2-D, are not)."""
     from symconv.core.kernel import DerivedKernel
+    from symconv.core.kernel2d import DerivedKernel2d
 
     def derived(k) -> bool:
-        return isinstance(k, DerivedKernel) or any(
+        return isinstance(k, (DerivedKernel, DerivedKernel2d)) or any(
             derived(getattr(k, f)) for f in ("kernel", "a", "b") if hasattr(k, f))
 
     return not any(derived(k) for k in layer.kernels())

@@ -52,16 +52,17 @@ class Counterexample2d:
 def _values_by_name(ring, point: dict, layers) -> dict:
     """Kernel arrays and parameters by name, from tap values."""
     out: dict = {}
+    taps_seen: set = set()
     for layer in layers:
         for step in layer.layers():
             for k in step.kernels():
                 for s in k.symbols():
                     taps = s.taps()
+                    taps_seen.update(v for ch in taps for t in ch for row in t for v in row)
                     grid = [[[[point.get(v, 0) for v in row] for row in t] for t in ch] for ch in taps]
                     out[s.name] = grid[0][0] if len(s.dims) == 2 else grid
     for symbol in ring.symbols:
-        if not any(symbol in {v for ch in s.taps() for t in ch for row in t for v in row}
-                   for layer in layers for step in layer.layers() for k in step.kernels() for s in k.symbols()):
+        if symbol not in taps_seen:  # a parameter of a bias
             out[symbol.name] = point.get(symbol, 0)
     return out
 
@@ -160,7 +161,7 @@ def numeric_check_2d(lhs: Layer, rhs: Layer, shapes, seed: int = 0, channels: in
 
 def prove_2d(lhs: Layer, rhs: Layer, seed: int = 0):
     """``lhs == rhs`` for every input shape, both sides 2-D chains."""
-    from symconv.prove.proof import Proof, ProofStep
+    from symconv.prove.proof import Proof, ProofStep, _expressible
 
     if lhs.ndim != rhs.ndim:
         raise ChainError(f"{lhs!r} and {rhs!r}: one side is 2-D and the other 1-D; expected two 2-D chains")
@@ -208,12 +209,3 @@ def prove_2d(lhs: Layer, rhs: Layer, seed: int = 0):
 #: ``prove`` replays a 2-D certificate itself up to this many shapes.
 MAX_REPLAYED_SHAPES = 150
 
-
-def _expressible(layer: Layer) -> bool:
-    """Whether the layer's repr is DSL (derived closed-form 2-D kernels are not)."""
-    from symconv.core.kernel2d import DerivedKernel2d
-
-    def derived(k) -> bool:
-        return isinstance(k, DerivedKernel2d) or any(derived(c) for c in k._children())
-
-    return not any(derived(k) for step in layer.layers() for k in step.kernels())
