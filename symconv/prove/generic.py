@@ -1,136 +1,95 @@
-"""Identities with a generic kernel length ``c``, proved for every c and every n at once.
+"""Identities with a generic kernel length ``c``, decided for every c and every n at once.
 
-The fragment: single-channel chains whose padding all comes before the first
-layer that reads a kernel (leading ``pad``, and the padding of the first
-``conv``/``avgpool``), followed by ``conv``, ``avgpool`` and ``down`` layers
-without padding. Such a chain never reads across an inner window edge, so
-every output is ``y[i] = sum_t E[t] x[S i + t - p]`` with x zero-extended,
-for the effective kernel
+Two single-channel linear chains with one generic length c are equal for
+every input length n and every ``c >= 1`` when
 
-    E(z) = z^{S_l phase_l} ...  prod_l K_l(z^{S_{l-1} d_l})        (S_l = prod of strides so far)
+1. their output lengths agree for every n and c — decided exactly by
+   :mod:`symconv.prove.generic_lengths` (a difference names the n and c);
+2. each layer's finite output is the bi-infinite operator restricted to its
+   window (no padding or transposed layer reads a signal that is not zero
+   outside its window; :mod:`symconv.prove.generic_series`);
+3. the bi-infinite operators agree. Both commute with shifting the input by
+   ``P`` (a multiple of every product of strides), so they agree when their
+   responses to the impulses at ``0, ..., P - 1`` do; those responses are
+   formal series in z whose atoms are the polyphase components ``A_r(z^m)`` of
+   the generic kernels, equal as formal expressions (for every residue of
+   ``c - 1`` mod P when a generic kernel is flipped).
 
-and the output length is ``floor((n + e(c)) / S) + 1`` (0 when negative),
-with ``e`` affine in c: a layer of extent ``X = d (L - 1) + 1`` after the
-prefix ``(S, e)`` gives ``(S s, e + S (1 - X))`` because
-``floor((floor((n + e)/S) + 1 - X)/s) = floor((n + e + S (1 - X))/(S s))``.
-
-A generic kernel ``K`` is a formal polynomial ``K(z)`` (an undefined function
-of z in SymPy); dilation substitutes ``z^d``, convolution multiplies, flipping
-gives ``z^{c-1} K(1/z)``. Two sides are equal for every c when their strides
-and offsets ``e(c)`` agree as affine functions and their formal kernels
-``z^{-p} E(z)`` agree as expressions in the formal atoms — a sufficient
-condition; when it fails, concrete lengths c are searched for a refutation.
+(1)-(3) is a proof; when (3) fails the chains may still agree on their
+windows, so the caller searches concrete lengths c for a counterexample.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import sympy
 
-from symconv.core.kernel import (
-    Convolve,
-    Dilate,
-    FlipKernel,
-    Kernel,
-    KernelSum,
-    KernelSymbol,
-    Literal,
-    PadKernel,
-    Scaled,
-)
-from symconv.core.layers import AvgPool, Conv, Down, Layer, Pad
+from symconv.core.layers import Layer
+from symconv.prove.generic_lengths import LengthForm, OutsideGenericFragment, common_period, length_form
+from symconv.prove.generic_series import NeedsResidue, SeriesContext, impulse_response, series_equal, series_text
 
-__all__ = ["GenericForm", "generic_form", "OutsideGenericFragment"]
+__all__ = ["GenericDecision", "decide_generic", "OutsideGenericFragment", "MAX_PERIOD"]
 
-Z = sympy.Symbol("z")
-
-
-class OutsideGenericFragment(Exception):
-    """The chain is not in the fragment this module decides (internal signal, not a user error)."""
-
-
-def _formal(k: Kernel) -> sympy.Expr:
-    """``K(z) = sum_j k_j z^j``; generic named kernels stay formal atoms."""
-    if isinstance(k, KernelSymbol):
-        if len(k.dims) != 1:
-            raise OutsideGenericFragment(f"{k!r} has several channels")
-        if isinstance(k.dims[0], int):
-            return sum((tap * Z**j for j, tap in enumerate(k.taps()[0][0])), sympy.Integer(0))
-        return sympy.Function(k.name)(Z)
-    if isinstance(k, Literal):
-        if not k.is_single_channel:
-            raise OutsideGenericFragment(f"{k!r} has several channels")
-        return sum((v * Z**j for j, v in enumerate(k.values[0][0])), sympy.Integer(0))
-    if isinstance(k, Dilate):
-        return _formal(k.kernel).subs(Z, Z**k.factor)
-    if isinstance(k, Convolve):
-        return _formal(k.a) * _formal(k.b)
-    if isinstance(k, FlipKernel):
-        return Z ** (k.kernel.length - 1) * _formal(k.kernel).subs(Z, 1 / Z)
-    if isinstance(k, PadKernel):
-        return Z**k.left * _formal(k.kernel)
-    if isinstance(k, KernelSum):
-        return _formal(k.a) + _formal(k.b)
-    if isinstance(k, Scaled):
-        return k.scalar * _formal(k.kernel)
-    raise OutsideGenericFragment(f"no formal polynomial for {k!r}")
+#: Largest period P (product of strides) the argument is tried with; beyond it the work grows as P^2.
+MAX_PERIOD = 64
 
 
 @dataclass(frozen=True)
-class GenericForm:
-    """``y[i] = sum_t E[t] x[S i + t]`` with ``z^{-p} E(z)`` as ``kernel``; length ``floor((n + offset)/S) + 1``.
+class GenericDecision:
+    """``proved``, or ``different`` with where the two sides first differ (``witness_c``: a c to try)."""
 
-    The length is 0 for n = 0 and whenever the formula gives less than 1.
-    """
-
-    stride: int
-    offset: sympy.Expr
-    kernel: sympy.Expr
-
-    def same_as(self, other: "GenericForm") -> bool:
-        return (
-            self.stride == other.stride
-            and sympy.expand(self.offset - other.offset) == 0
-            and sympy.expand(self.kernel - other.kernel, power_exp=True) == 0
-        )
+    verdict: str
+    reason: str
+    period: int
+    lengths: tuple[LengthForm, LengthForm]
+    residues: tuple[int, ...] = ()
+    witness_c: tuple[int, ...] = ()
+    impulse: Optional[str] = None
 
 
-def generic_form(layer: Layer) -> GenericForm:
-    """The formal normal form of a chain in the fragment (see the module docstring)."""
-    stride, offset = 1, sympy.Integer(-1)  # floor((n - 1)/1) + 1 = n
-    kernel = sympy.Integer(1)
-    padding_allowed = True
-    for step in layer.layers():
-        if isinstance(step, Pad):
-            if not padding_allowed:
-                raise OutsideGenericFragment(f"{step!r} pads inside the chain")
-            offset += step.left + step.right
-            kernel *= Z ** (-step.left)
-            continue
-        if isinstance(step, Conv):
-            if step.groups != 1 or step.bias is not None or not step.weight.is_single_channel:
-                raise OutsideGenericFragment(f"{step!r} is not a plain single-channel convolution")
-            if step.padding == "same":
-                raise OutsideGenericFragment("padding='same' with a generic length")
-            left, right = step.padding_pair()
-            taps, s, d = _formal(step.weight), step.stride, step.dilation
-            extent = d * (step.weight.length - 1) + 1
-        elif isinstance(step, AvgPool):
-            left = right = step.padding
-            taps = sum((sympy.Rational(1, step.size) * Z**j for j in range(step.size)), sympy.Integer(0))
-            s, d, extent = step.stride, 1, step.size
-        elif isinstance(step, Down):
-            left = right = 0
-            taps, s, d, extent = Z**step.phase, step.factor, 1, step.phase + 1
-        else:
-            raise OutsideGenericFragment(f"{step!r} is outside the generic-length fragment")
-        if (left or right) and not padding_allowed:
-            raise OutsideGenericFragment(f"{step!r} pads inside the chain")
-        offset += left + right
-        kernel *= Z ** (-left) if left else 1
-        kernel *= taps.subs(Z, Z ** (stride * d))
-        offset += stride * (1 - extent)
-        stride *= s
-        padding_allowed = False
-    return GenericForm(stride, sympy.expand(offset), sympy.expand(kernel))
+def _symbol(lhs: Layer, rhs: Layer) -> sympy.Symbol:
+    symbols = {s for layer in (lhs, rhs) for k in layer.kernels() for s in k.length_symbols()}
+    if len(symbols) != 1:
+        raise OutsideGenericFragment(f"{len(symbols)} generic lengths {sorted(map(str, symbols))}; expected one")
+    return symbols.pop()
+
+
+def decide_generic(lhs: Layer, rhs: Layer) -> GenericDecision:
+    """Decide ``lhs == rhs`` for every n and every value of the generic length (module docstring)."""
+    symbol = _symbol(lhs, rhs)
+    period = common_period(lhs, rhs)
+    if period > MAX_PERIOD:
+        raise OutsideGenericFragment(f"the strides multiply to {period} > {MAX_PERIOD}")
+    lengths = (length_form(lhs, period, symbol), length_form(rhs, period, symbol))
+    witness = lengths[0].first_difference(lengths[1])
+    if witness is not None:
+        n, c = witness
+        return GenericDecision("different", f"the output lengths differ at n = {n}, {symbol} = {c}",
+                               period, lengths, witness_c=(c,))
+    contexts = [SeriesContext(period, symbol)]
+    try:
+        first = _compare_responses(lhs, rhs, contexts[0])
+    except NeedsResidue:
+        contexts, first = [SeriesContext(period, symbol, rho) for rho in range(period)], None
+    for ctx in contexts:
+        mismatch = first if ctx.residue is None else _compare_responses(lhs, rhs, ctx)
+        if mismatch is not None:
+            position, text = mismatch
+            rho = ctx.residue
+            where = "" if rho is None else f" for {symbol} = {rho + 1} mod {period}"
+            start = 1 if rho is None else rho + 1
+            return GenericDecision("different", f"the responses to the impulse at {position} differ{where}",
+                                   period, lengths, witness_c=tuple(range(start, start + 3 * period, period)),
+                                   impulse=text)
+    residues = tuple(ctx.residue for ctx in contexts if ctx.residue is not None)
+    return GenericDecision("proved", "", period, lengths, residues=residues)
+
+
+def _compare_responses(lhs: Layer, rhs: Layer, ctx: SeriesContext) -> Optional[tuple[int, str]]:
+    for position in range(ctx.modulus):
+        left, right = impulse_response(lhs, position, ctx), impulse_response(rhs, position, ctx)
+        if not series_equal(left, right):
+            return position, f"lhs: {series_text(left)}; rhs: {series_text(right)}"
+    return None

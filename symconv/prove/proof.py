@@ -192,64 +192,6 @@ def _residue_steps(decision: Decision) -> tuple[ProofStep, ...]:
     return tuple(steps)
 
 
-#: Concrete lengths tried for a generic length when the formal argument does not apply.
-GENERIC_INSTANCES = range(1, 7)
-
-
-def _generic_sizes(lhs: Layer, rhs: Layer) -> list[str]:
-    names = {s.name for layer in (lhs, rhs) for k in layer.kernels() for s in k.length_symbols()}
-    return sorted(names)
-
-
-def _prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
-    """Generic kernel lengths: the formal argument of :mod:`symconv.prove.generic`, else instances."""
-    from symconv.prove.generic import OutsideGenericFragment, generic_form
-
-    names = _generic_sizes(lhs, rhs)
-    try:
-        left, right = generic_form(lhs), generic_form(rhs)
-        formal = left.same_as(right)
-        reason = "" if formal else "the formal kernels or length offsets differ"
-    except OutsideGenericFragment as err:
-        formal, reason = False, str(err)
-    instances = []
-    for value in GENERIC_INSTANCES:
-        sizes = {name: value for name in names}
-        decision = decide(lhs, rhs, sizes)
-        instances.append(value)
-        if decision.verdict == "refuted":
-            example = find_counterexample(lhs, rhs, decision.lhs, decision.rhs, decision.witness_n, seed=seed)
-            if example is not None:
-                where = ", ".join(f"{name} = {value}" for name in names)
-                return Proof(lhs, rhs, "refuted", counterexample=example,
-                             note=f"{decision.reason} (with {where})", decision=decision)
-        if formal and value >= 3:
-            break
-    report = None
-    for value in instances[-2:]:
-        report = compare_chains(lhs, rhs, range(1, 40, 3), seed=seed, sizes={name: value for name in names})
-    if not formal:
-        return Proof(lhs, rhs, "unknown", numeric=report,
-                     note=f"generic length: {reason}; proved for {', '.join(names)} in {instances}")
-
-    symbols = ", ".join(names)
-    steps = (
-        ProofStep("generic_normal_form", f"lhs: every output is sum_t E[t] x[{left.stride} i + t] with "
-                  f"z^(-p) E(z) = {left.kernel}, length floor((n + {left.offset})/{left.stride}) + 1"),
-        ProofStep("generic_normal_form", f"rhs: every output is sum_t E[t] x[{right.stride} i + t] with "
-                  f"z^(-p) E(z) = {right.kernel}, length floor((n + {right.offset})/{right.stride}) + 1"),
-        ProofStep("interior_equal", f"the formal kernels are equal for every {symbols}, as polynomials in the "
-                  f"formal kernel atoms"),
-        ProofStep("output_length", f"equal strides and equal offsets {left.offset}: the lengths agree for every "
-                  f"n and every {symbols}"),
-        ProofStep("no_inner_edge", "all padding comes before the first kernel, so no output reads across an "
-                  "inner window edge"),
-    )
-    return Proof(lhs, rhs, "proved", steps=steps, numeric=report,
-                 note=f"proved for every {symbols} >= 1 by the formal argument (no certificate: the certificate "
-                      f"checker handles concrete lengths only)")
-
-
 def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] = (), seed: int = 0,
           assume: Sequence[str] = ()) -> Proof:
     """Prove or refute ``lhs == rhs`` for every input length.
@@ -279,8 +221,10 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
     channels = lhs.in_channels or rhs.in_channels or 1
     if not (lhs.linear and rhs.linear):
         return _prove_nonlinear(lhs, rhs, channels, seed)
-    if _generic_sizes(lhs, rhs):
-        return _prove_generic(lhs, rhs, seed)
+    from symconv.prove.generic_proof import generic_sizes, prove_generic
+
+    if generic_sizes(lhs, rhs):
+        return prove_generic(lhs, rhs, seed)
     decision = decide(lhs, rhs)
     limit = decision.bound.limit if decision.bound else max([16] + [c.limit for c in decision.residue_classes])
     if decision.verdict == "refuted":

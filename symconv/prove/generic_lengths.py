@@ -1,0 +1,190 @@
+"""Output lengths of a chain for every input length n and every generic kernel length c.
+
+Every layer of the linear fragment (and max-pooling, ReLU and affine, whose
+lengths follow the same rule) maps a non-empty input of length L to
+
+    L' = floor((a L + b(c)) / D)     when that is >= 1, else 0,
+
+with integers ``a, D >= 1`` and ``b`` affine in c (a convolution of extent
+``E = d (len - 1) + 1`` with padding ``(pl, pr)`` and stride s has
+``a = 1, D = s, b = pl + pr - E + s``; ``up(u)`` has ``a = u, D = 1, b = 1 - u``;
+``conv_transpose`` has ``a = s, D = 1, b = E + op - 2p - s``; an empty input
+gives an empty output). Composing them, with ``P`` a multiple of the product
+of the D's and ``n = P m + sigma``:
+
+    L(n, c) = alpha m + g_sigma(c)   if n >= T(c),   else 0,
+
+where every ``g_sigma`` and the threshold ``T`` are eventually quasi-affine in
+c (:mod:`symconv.algebra.quasi_affine`): the floors are exact in m because D
+divides ``a alpha``, and ``T = max_k t_k`` with ``t_k`` the least n at which the
+k-th layer's input is long enough (each length is non-decreasing in n).
+Two chains have equal lengths for every n and c exactly when their ``alpha``,
+``g_sigma`` and ``T`` agree, so :meth:`LengthForm.first_difference` decides it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import gcd
+from typing import Optional
+
+import sympy
+
+from symconv.algebra.quasi_affine import QuasiAffine
+from symconv.core.composite import Chain, Parallel
+from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up
+from symconv.core.nonlinear import Affine, MaxPool, ReLU
+
+__all__ = ["LengthForm", "length_form", "length_period", "affine_length", "OutsideGenericFragment"]
+
+
+class OutsideGenericFragment(Exception):
+    """The chain is outside the fragment the generic-length argument covers (internal signal)."""
+
+
+def affine_length(length: object, symbol: sympy.Symbol) -> tuple[int, int]:
+    """``(u, v)`` with ``length = u c + v``; anything else is outside the fragment."""
+    if isinstance(length, int):
+        return 0, length
+    expr = sympy.expand(length)
+    if expr.free_symbols - {symbol}:
+        raise OutsideGenericFragment(f"length {length} depends on more than {symbol}")
+    poly = sympy.Poly(expr, symbol)
+    if poly.degree() > 1 or not all(coeff.is_Integer for coeff in poly.all_coeffs()):
+        raise OutsideGenericFragment(f"length {length} is not an integer affine function of {symbol}")
+    return int(poly.coeff_monomial(symbol)), int(poly.coeff_monomial(1))
+
+
+def _extent(layer: Layer, symbol: sympy.Symbol) -> QuasiAffine:
+    """``E = d (len - 1) + 1`` as a function of c."""
+    slope, intercept = affine_length(layer.weight.length, symbol)
+    return QuasiAffine.affine(layer.dilation * slope, layer.dilation * (intercept - 1) + 1)
+
+
+def _length_step(layer: Layer, symbol: sympy.Symbol) -> tuple[int, int, QuasiAffine]:
+    """``(a, D, b)`` of the layer (module docstring)."""
+    if isinstance(layer, Conv):
+        if layer.padding == "same" and layer.weight.length_symbols():
+            raise OutsideGenericFragment(f"{layer!r}: padding='same' with a generic length")
+        left, right = layer.padding_pair()
+        return 1, layer.stride, QuasiAffine.constant(left + right + layer.stride) - _extent(layer, symbol)
+    if isinstance(layer, ConvTranspose):
+        shift = layer.output_padding - 2 * layer.padding - layer.stride
+        return layer.stride, 1, _extent(layer, symbol) + shift
+    if isinstance(layer, AvgPool):
+        return 1, layer.stride, QuasiAffine.constant(2 * layer.padding - layer.size + layer.stride)
+    if isinstance(layer, Pad):
+        return 1, 1, QuasiAffine.constant(layer.left + layer.right)
+    if isinstance(layer, Crop):
+        return 1, 1, QuasiAffine.constant(-layer.left - layer.right)
+    if isinstance(layer, Down):
+        return 1, layer.factor, QuasiAffine.constant(layer.factor - 1 - layer.phase)
+    if isinstance(layer, Up):
+        return layer.factor, 1, QuasiAffine.constant(1 - layer.factor)
+    if isinstance(layer, MaxPool):
+        extent = layer.dilation * (layer.size - 1) + 1
+        return 1, layer.stride, QuasiAffine.constant(2 * layer.padding - extent + layer.stride)
+    if isinstance(layer, (ReLU, Affine)):
+        return 1, 1, QuasiAffine.constant(0)
+    raise OutsideGenericFragment(f"{layer!r} is outside the generic-length fragment")
+
+
+def length_period(layer: Layer) -> int:
+    """The product of every layer's divisor D: a period in n of every chain length formula."""
+    if isinstance(layer, Chain):
+        period = 1
+        for step in layer.steps:
+            period *= length_period(step)
+        return period
+    if isinstance(layer, Parallel):
+        period = 1
+        for branch in layer.branches:
+            period *= length_period(branch)
+        return period
+    return layer.stride if isinstance(layer, (Conv, AvgPool, MaxPool)) else layer.factor if isinstance(layer, Down) else 1
+
+
+@dataclass(frozen=True)
+class LengthForm:
+    """For ``n = P m + sigma``: ``L = slope m + offsets[sigma](c)`` when ``n >= threshold(c)``, else 0."""
+
+    period: int
+    slope: int
+    offsets: tuple[QuasiAffine, ...]
+    threshold: QuasiAffine
+
+    def __call__(self, n: int, c: int) -> int:
+        if n < self.threshold(c):
+            return 0
+        m, sigma = divmod(n, self.period)
+        return self.slope * m + self.offsets[sigma](c)
+
+    def first_difference(self, other: "LengthForm") -> Optional[tuple[int, int]]:
+        """An ``(n, c)`` where the two lengths differ, or None when they agree for every n and c."""
+        assert self.period == other.period, "compare forms built with the same period"
+        c = self.threshold.first_difference(other.threshold)
+        if c is not None:
+            return min(self.threshold(c), other.threshold(c)), c
+        if self.slope != other.slope:
+            start = self.threshold(1)
+            return next((n, 1) for n in range(start, start + 2 * self.period) if self(n, 1) != other(n, 1))
+        for sigma, (mine, theirs) in enumerate(zip(self.offsets, other.offsets)):
+            c = mine.first_difference(theirs)
+            if c is not None:
+                low = max(0, self.threshold(c) - sigma)
+                return sigma + self.period * -(-low // self.period), c
+        return None
+
+    def describe(self) -> str:
+        """The formula as text, in the notation of the module docstring."""
+        offsets = "; ".join(f"sigma = {s}: {g.describe()}" for s, g in enumerate(self.offsets))
+        return (f"for n = {self.period}m + sigma >= T(c) = {self.threshold.describe()}: "
+                f"L = {self.slope}m + g_sigma(c) with {offsets}; else L = 0")
+
+
+def _apply(form: LengthForm, step: tuple[int, int, QuasiAffine]) -> LengthForm:
+    a, divisor, b = step
+    if (a * form.slope) % divisor:
+        raise OutsideGenericFragment(f"period {form.period} is not a multiple of the strides")  # internal
+    least = None
+    zero = QuasiAffine.constant(0)
+    for sigma, g in enumerate(form.offsets):
+        nonempty = (1 - g).ceildiv(form.slope)
+        long_enough = (QuasiAffine.constant(divisor) - b - g.scaled(a)).ceildiv(a * form.slope)
+        m = QuasiAffine.maximum(zero, QuasiAffine.maximum(nonempty, long_enough))
+        n = m.scaled(form.period) + sigma
+        least = n if least is None else QuasiAffine.minimum(least, n)
+    offsets = tuple((g.scaled(a) + b).floordiv(divisor) for g in form.offsets)
+    return LengthForm(form.period, a * form.slope // divisor, offsets, QuasiAffine.maximum(form.threshold, least))
+
+
+def _through(form: LengthForm, layer: Layer, symbol: sympy.Symbol) -> LengthForm:
+    if isinstance(layer, Chain):
+        for step in layer.steps:
+            form = _through(form, step, symbol)
+        return form
+    if isinstance(layer, Parallel):
+        forms = [_through(form, branch, symbol) for branch in layer.branches]
+        if any(f.first_difference(forms[0]) is not None for f in forms[1:]):
+            raise OutsideGenericFragment(f"the branches of {layer!r} can have different lengths")
+        return forms[0]
+    return _apply(form, _length_step(layer, symbol))
+
+
+def length_form(layer: Layer, period: int, symbol: sympy.Symbol) -> LengthForm:
+    """The exact length formula of ``layer`` for every n and c; ``period`` must be a multiple of
+    :func:`length_period`."""
+    if period % length_period(layer):
+        raise ValueError(f"period {period} is not a multiple of {length_period(layer)}")
+    start = LengthForm(period, period, tuple(QuasiAffine.constant(s) for s in range(period)),
+                       QuasiAffine.constant(0))
+    return _through(start, layer, symbol)
+
+
+def common_period(*layers: Layer) -> int:
+    """The least common multiple of the layers' periods."""
+    period = 1
+    for layer in layers:
+        p = length_period(layer)
+        period = period * p // gcd(period, p)
+    return period

@@ -1,0 +1,106 @@
+"""The generic-length forms against the core semantics at concrete lengths c, for random chains.
+
+The length form must equal ``output_length`` for every (n, c) tried, and the
+formal impulse responses, with the atoms replaced by the polyphase components
+of concrete taps, must equal the core's output on every window.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symconv.core.kernel import size_symbol
+from symconv.core.output_length import output_length
+from symconv.core.semantics import evaluate
+from symconv.dsl import parse_chain
+from symconv.prove.generic_lengths import OutsideGenericFragment, length_form, length_period
+from symconv.prove.generic_series import NeedsResidue, SeriesContext, impulse_response
+
+Z = sympy.Symbol("z")
+C = size_symbol("c")
+
+KERNELS = ["k", "flip(k)", "dilate(k, 2)", "convolve(k, [1, -1])", "padk(k, 1, 0)"]
+
+
+@st.composite
+def chains(draw):
+    layers = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["conv", "conv", "convt", "down", "up", "pad", "crop", "avgpool"]))
+        if kind in ("conv", "convt"):
+            kernel = draw(st.sampled_from(KERNELS))
+            stride, pad = draw(st.integers(1, 3)), draw(st.integers(0, 2))
+            if kind == "conv":
+                layers.append(f"conv({kernel}, stride={stride}, padding={pad})")
+            else:
+                layers.append(f"conv_transpose({kernel}, stride={stride}, padding={pad})")
+        elif kind == "down":
+            s = draw(st.integers(1, 3))
+            layers.append(f"down({s}, phase={draw(st.integers(0, s - 1))})")
+        elif kind == "up":
+            layers.append(f"up({draw(st.integers(1, 3))})")
+        elif kind in ("pad", "crop"):
+            layers.append(f"{kind}({draw(st.integers(0, 2))}, {draw(st.integers(0, 2))})")
+        else:
+            layers.append(f"avgpool(2, stride={draw(st.integers(1, 2))}, padding={draw(st.integers(0, 1))})")
+    text = " >> ".join(layers)
+    if not re.search(r"\bk\b", text):
+        text = "conv(k) >> " + text
+    return re.sub(r"\bk\b", "k[c]", text, count=1)
+
+
+def _concrete(series, modulus, c):
+    """The formal series with ``A_r(z^m)`` replaced by the polyphase components of ``k_0 .. k_{c-1}``."""
+    q = (c - 1) // modulus
+    total = sympy.Integer(0)
+    for (beta, alpha, atoms), coeff in series.items():
+        term = coeff * Z ** (beta + alpha * q)
+        for name, r, m in atoms:
+            term *= sum((sympy.Symbol(f"{name}_{j}") * Z ** (m * ((j - r) // modulus))
+                         for j in range(r, c, modulus)), sympy.Integer(0))
+        total += term
+    return sympy.expand(total)
+
+
+@settings(max_examples=60, deadline=None)
+@given(chains())
+def test_length_form_equals_output_length(text):
+    chain = parse_chain(text)
+    period = length_period(chain)
+    form = length_form(chain, period, C)
+    for c in range(1, 9):
+        for n in range(0, 30):
+            assert form(n, c) == output_length(chain, n, {"c": c}), (n, c)
+
+
+@settings(max_examples=40, deadline=None)
+@given(chains())
+def test_impulse_responses_equal_the_core_on_every_window(text):
+    chain = parse_chain(text)
+    modulus = length_period(chain)
+    for c in (1, 2, 3, 5):
+        ctx = SeriesContext(modulus, C, (c - 1) % modulus)
+        for position in range(min(modulus, 2)):
+            try:
+                series = impulse_response(chain, position, ctx)
+            except OutsideGenericFragment:
+                return
+            poly = _concrete(series, modulus, c)
+            for n in range(position + 1, position + 9):
+                x = (tuple(1 if i == position else 0 for i in range(n)),)
+                y = evaluate(chain, x, {"c": c})[0]
+                for i, value in enumerate(y):
+                    assert sympy.expand(value - poly.coeff(Z, i)) == 0, (c, n, i)
+
+
+def test_a_flipped_generic_kernel_needs_the_residue_of_c():
+    chain = parse_chain("conv(flip(k[c]), stride=2)")
+    try:
+        impulse_response(chain, 0, SeriesContext(2, C))
+    except NeedsResidue:
+        return
+    raise AssertionError("expected NeedsResidue")
