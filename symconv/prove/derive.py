@@ -21,6 +21,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Optional, Union
 
+import sympy
+
 from symconv.algebra.flip import FlipNotMovable, as_single_layer
 from symconv.algebra.normal_form import LinearChain, Step
 from symconv.core.kernel import DerivedKernel
@@ -50,6 +52,8 @@ class Derivation:
     #: ``floor((a n + c) / b)``, the output length for ``n >= length_from`` (0 below), when it has that form.
     length_expr: Optional[object] = None
     length_from: int = 1
+    #: ``K(z) = sum_t K[t] z^t`` with generic kernels as formal ``k(z)``, when a kernel length is generic.
+    generating: Optional[sympy.Expr] = None
 
     def to_json(self) -> dict:
         def text(v):
@@ -59,9 +63,9 @@ class Derivation:
             "chain": repr(self.chain),
             "kernel": text(self.kernel) if self.kernel is not None else None,
             "stride": self.stride,
-            "padding": list(self.padding),
+            "padding": [_json_size(p) for p in self.padding],
             "dilation": self.dilation,
-            "receptive_field": self.receptive_field,
+            "receptive_field": _json_size(self.receptive_field),
             "output_length": self.output_length,
             "branches": self.branches,
             "exact": self.exact,
@@ -93,8 +97,14 @@ class Derivation:
         return derivation_latex(self)
 
 
-def _right_padding(nf: LinearChain, left: int, field: int, stride: int, horizon: int) -> Optional[int]:
-    """The smallest ``p_r >= 0`` with ``floor((n + p_l + p_r - field) / S) + 1 == m(n)`` for every n (None if none).
+def _json_size(value: object) -> Union[int, str]:
+    """An int, or the SymPy string of a size that depends on a generic length."""
+    return str(value) if isinstance(value, sympy.Expr) and not value.is_Integer else int(value)
+
+
+def _right_padding(nf: LinearChain, left: int, field: int, stride: int, start: int, horizon: int) -> Optional[int]:
+    """The smallest ``p_r >= 0`` with ``floor((n + p_l + p_r - field) / S) + 1 == m(n)`` for every ``n >= start``
+    (None if none); below ``start`` an intermediate length may be 0, which the formula does not see.
 
     At the last n of the range, ``m(n) - 1 = floor((n + p_l + p_r - field) / S)`` leaves
     S candidates; each is checked on the whole range, which covers a period past the bound.
@@ -106,7 +116,7 @@ def _right_padding(nf: LinearChain, left: int, field: int, stride: int, horizon:
     last = horizon - 1
     base = stride * (nf.output_length(last) - 1) + field - last - left
     for right in range(max(base, 0), base + stride):
-        if all(nf.output_length(n) == single(n, right) for n in range(1, horizon)):
+        if all(nf.output_length(n) == single(n, right) for n in range(start, horizon)):
             return right
     return None
 
@@ -147,6 +157,10 @@ def derive(chain: Union[str, Layer]) -> Derivation:
         from symconv.prove.derive2d import derive2d
 
         return derive2d(chain, derive)
+    if any(k.length_symbols() for k in chain.kernels()):
+        from symconv.prove.derive_generic import derive_generic
+
+        return derive_generic(chain)
     try:
         skeleton = LinearChain.of(chain, skeleton=True)
     except FlipNotMovable:
@@ -166,7 +180,7 @@ def derive(chain: Union[str, Layer]) -> Derivation:
     length = {"length_expr": fitted[0], "length_from": fitted[1]} if fitted else {}
     branches = window.out_period
     horizon = start + 2 * period
-    right = _right_padding(skeleton, left, field, stride, horizon) if branches == 1 else None
+    right = _right_padding(skeleton, left, field, stride, start, horizon) if branches == 1 else None
     padding = (left, right if right is not None else 0)
     if not chain.linear or branches != 1:
         return Derivation(chain, None, stride, padding, field, formula, branches, False, None, **length)

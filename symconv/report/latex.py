@@ -305,14 +305,16 @@ def derivation_latex(derivation: Derivation) -> str:
     parts = _theorem_parts(d.chain)
     names = parts["names"]
     kernel = None
-    if d.kernel is not None:
+    if d.generating is not None:
+        kernel = {"generating": expr_latex(d.generating, names)}
+    elif d.kernel is not None:
         flat = not (d.kernel and isinstance(d.kernel[0], (list, tuple)))
         kernel = {"taps": _taps(d.kernel, names),
                   "polynomial": _polynomial(d.kernel, 0, names) if flat else None}
     length_math = None
     if d.length_expr is not None:
         length_math = Tex(f"{expr_latex(d.length_expr, names)} \\quad (n \\ge {d.length_from})")
-    elif d.layer is not None:
+    elif d.layer is not None and d.generating is None:
         length_math = expr_latex(output_length(d.layer, length_symbol()), names)
     return _render(
         "derivation.tex.j2",

@@ -1,0 +1,101 @@
+"""``derive`` with a generic kernel length: closed forms in c, checked against ``derive`` at concrete c."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symconv import derive
+from symconv.cli import main
+from symconv.core.kernel import size_symbol
+from symconv.core.output_length import output_length
+from symconv.dsl import parse_chain
+from symconv.errors import InvalidArgument
+
+C = size_symbol("c")
+Z = sympy.Symbol("z")
+
+
+def test_stride_two_twice_with_a_generic_length():
+    d = derive("conv(k[c], stride=2) >> conv(k, stride=2)")
+    assert (d.stride, d.receptive_field, d.padding) == (4, 3 * C - 2, (0, 0))
+    assert d.kernel == ["k(z)*k(z**2)"] and d.exact
+    assert repr(d.layer) == "conv(convolve(k[c], dilate(k[c], 2)), stride=4, padding=(0, 0))"
+    assert d.output_length == "floor((-3*c + n + 2)/4) + 1 for n >= 3*c - 2 (0 below)"
+
+
+def test_padding_inside_the_chain_is_not_exact():
+    d = derive("conv(k[c], stride=2, padding=1) >> conv(k, stride=2, padding=1)")
+    assert d.padding == (3, 3) and not d.exact
+
+
+def test_nonlinear_layers_give_the_arithmetic_only():
+    d = derive("conv(k[c]) >> relu() >> maxpool(2)")
+    assert d.kernel is None and d.receptive_field == C + 1 and d.stride == 2
+
+
+def test_up_sampling_with_a_generic_length_is_refused_with_the_way_out():
+    with pytest.raises(InvalidArgument, match=r"give the kernel a length, e\.g\. k\[5\]"):
+        derive("conv(k[c]) >> up(2)")
+
+
+def test_cli_json_gives_sizes_in_c_as_strings(capsys):
+    assert main(["derive", "conv(k[c], stride=2) >> conv(k, stride=2)", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["receptive_field"] == "3*c - 2" and out["padding"] == [0, 0] and out["exact"] is True
+
+
+KERNELS = ["k", "flip(k)", "dilate(k, 2)", "convolve(k, [1, 2])"]
+
+
+@st.composite
+def chains(draw):
+    layers = []
+    for index in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["conv", "conv", "down", "avgpool", "pad"]))
+        if kind == "conv" or index == 0:
+            stride, pad = draw(st.integers(1, 3)), draw(st.integers(0, 2)) if index == 0 else 0
+            dilation = draw(st.integers(1, 2))
+            layers.append(f"conv({draw(st.sampled_from(KERNELS))}, stride={stride}, padding={pad}, "
+                          f"dilation={dilation})")
+        elif kind == "down":
+            s = draw(st.integers(1, 3))
+            layers.append(f"down({s}, phase={draw(st.integers(0, s - 1))})")
+        elif kind == "avgpool":
+            layers.append(f"avgpool(2, stride={draw(st.integers(1, 2))})")
+        else:
+            layers.append(f"pad({draw(st.integers(0, 1))}, {draw(st.integers(0, 2))})")
+    return " >> ".join(layers)
+
+
+def _with_length(text: str, length: str) -> str:
+    return re.sub(r"\bk\b", f"k[{length}]", text, count=1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(chains())
+def test_closed_forms_in_c_agree_with_derive_at_concrete_lengths(text):
+    generic = derive(_with_length(text, "c"))
+    for c in (1, 2, 4):
+        concrete = derive(_with_length(text, str(c)))
+        assert generic.stride == concrete.stride
+        assert generic.receptive_field.subs(C, c) == concrete.receptive_field
+        assert tuple(p.subs(C, c) if isinstance(p, sympy.Expr) else p for p in generic.padding) == concrete.padding
+        if generic.exact:
+            assert concrete.exact
+        chain = parse_chain(_with_length(text, str(c)))
+        field, (left, right), stride = concrete.receptive_field, concrete.padding, concrete.stride
+        for n in range(0, 40):
+            length = output_length(chain, n)
+            if length:
+                assert length == (n + left + right - field) // stride + 1
+        polynomial = sum(sympy.Symbol(f"k_{j}") * Z**j for j in range(c))
+        taps = generic.generating.replace(sympy.Function("k"), sympy.Lambda(Z, polynomial))
+        taps = sympy.expand(sympy.powsimp(taps.subs(C, c)))
+        expected = sum(sympy.sympify(t) * Z**j for j, t in enumerate(concrete.kernel))  # safe: our own taps
+        assert sympy.expand(taps - expected) == 0
