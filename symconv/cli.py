@@ -92,8 +92,9 @@ def _cmd_prove(args) -> int:
     _write_reports(paths, proof)
     if args.certificate:
         if proof.certificate is None:
-            raise SymconvError(f"no certificate to write to {args.certificate!r}: the verdict is {proof.verdict}, "
-                               f"and only proved statements have certificates")
+            why = (proof.note.split("no certificate: ", 1)[1].split(")")[0] if "no certificate: " in proof.note
+                   else f"the verdict is {proof.verdict}, and only proved statements have certificates")
+            raise SymconvError(f"no certificate to write to {args.certificate!r}: {why}")
         _write(Path(args.certificate), proof.certificate.dumps() + "\n")
     return proof.exit_code
 

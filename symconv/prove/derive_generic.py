@@ -90,19 +90,11 @@ def _unsupported(step: Layer, why: str) -> InvalidArgument:
                            f"give the kernel a length, e.g. k[5]")
 
 
-def _length_text(offset: sympy.Expr, stride: int, threshold, symbol: sympy.Symbol) -> str:
-    """``floor((n + offset) / S) + 1 for n >= T(c) (0 below)``, T as a formula in c where it is one."""
+def _length_text(offset: sympy.Expr, stride: int, form, symbol: sympy.Symbol) -> str:
+    """``floor((n + offset) / S) + 1 for n >= T(c) (0 below)``."""
     n = length_symbol()
     formula = f"floor(({n + offset})/{stride}) + 1" if stride > 1 else str(n + offset + 1)
-    fit = threshold.affine_from()
-    if fit is None:
-        return f"{formula} for n >= T({symbol}), 0 below; T: {threshold.describe()}"
-    start, slope, intercept = fit
-    text = f"{formula} for n >= {slope * symbol + intercept}"
-    if start > 1:
-        early = ", ".join(str(threshold(c)) for c in range(1, start))
-        text += f" when {symbol} >= {start} (n >= {early} for {symbol} = {', '.join(map(str, range(1, start)))})"
-    return text + " (0 below)"
+    return f"{formula} for {form.threshold_text(symbol)} (0 below)"
 
 
 def derive_generic(chain: Layer):
@@ -130,7 +122,7 @@ def derive_generic(chain: Layer):
             parts.append(dilate(kernel, dilation * stride) if dilation * stride > 1 else kernel)
         stride *= s
     output_length = _length_text(sympy.expand(left + right - field), stride,
-                                 length_form(chain, common_period(chain), symbol).threshold, symbol)
+                                 length_form(chain, common_period(chain), symbol), symbol)
     arithmetic = dict(stride=stride, padding=(sympy.simplify(left), sympy.simplify(right)),
                       receptive_field=sympy.expand(field), output_length=output_length, branches=1)
     if not linear or not chain.linear:

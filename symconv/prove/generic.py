@@ -42,6 +42,7 @@ class GenericDecision:
 
     verdict: str
     reason: str
+    symbol: sympy.Symbol
     period: int
     lengths: tuple[LengthForm, LengthForm]
     residues: tuple[int, ...] = ()
@@ -67,7 +68,7 @@ def decide_generic(lhs: Layer, rhs: Layer) -> GenericDecision:
     if witness is not None:
         n, c = witness
         return GenericDecision("different", f"the output lengths differ at n = {n}, {symbol} = {c}",
-                               period, lengths, witness_c=(c,))
+                               symbol, period, lengths, witness_c=(c,))
     contexts = [SeriesContext(period, symbol)]
     try:
         first = _compare_responses(lhs, rhs, contexts[0])
@@ -81,10 +82,11 @@ def decide_generic(lhs: Layer, rhs: Layer) -> GenericDecision:
             where = "" if rho is None else f" for {symbol} = {rho + 1} mod {period}"
             start = 1 if rho is None else rho + 1
             return GenericDecision("different", f"the responses to the impulse at {position} differ{where}",
-                                   period, lengths, witness_c=tuple(range(start, start + 3 * period, period)),
+                                   symbol, period, lengths,
+                                   witness_c=tuple(range(start, start + 3 * period, period)),
                                    impulse=text)
     residues = tuple(ctx.residue for ctx in contexts if ctx.residue is not None)
-    return GenericDecision("proved", "", period, lengths, residues=residues)
+    return GenericDecision("proved", "", symbol, period, lengths, residues=residues)
 
 
 def _compare_responses(lhs: Layer, rhs: Layer, ctx: SeriesContext) -> Optional[tuple[int, str]]:

@@ -135,6 +135,47 @@ class LengthForm:
                 return sigma + self.period * -(-low // self.period), c
         return None
 
+    def closed_form(self) -> Optional[tuple[int, int, int, int]]:
+        """``(a, u, v, D)`` with ``L = floor((a n + u c + v) / D) + 1`` for ``n >= T(c)``, when L has that form."""
+        a, divisor = self.slope // gcd(self.slope, self.period), self.period // gcd(self.slope, self.period)
+        offsets = []
+        for c in (1, 2):
+            first = self.offsets[0](c)
+            fits = [e for e in range(divisor * (first - 1), divisor * first)
+                    if all((a * sigma + e) // divisor + 1 == g(c) for sigma, g in enumerate(self.offsets))]
+            if not fits:
+                return None
+            offsets.append(fits[0])
+        u, v = offsets[1] - offsets[0], 2 * offsets[0] - offsets[1]
+        e = QuasiAffine.affine(u, v)
+        if any((e + a * sigma).floordiv(divisor).first_difference(g - 1) is not None
+               for sigma, g in enumerate(self.offsets)):
+            return None
+        return a, u, v, divisor
+
+    def formula(self, symbol: sympy.Symbol) -> str:
+        """``L(n, c)`` as text: the closed form where there is one, else the pieces."""
+        n = sympy.Symbol("n")
+        closed = self.closed_form()
+        if closed is None:
+            return self.describe()
+        a, u, v, divisor = closed
+        inner = a * n + u * symbol + v
+        length = f"floor(({inner})/{divisor}) + 1" if divisor > 1 else str(inner + 1)
+        return f"L = {length} for {self.threshold_text(symbol)} (0 below)"
+
+    def threshold_text(self, symbol: sympy.Symbol) -> str:
+        """``n >= T(c)`` as text: ``n >= 3*c - 2``, with the first values of c apart when they differ."""
+        fit = self.threshold.affine_from()
+        if fit is None:
+            return f"n >= T({symbol}), T: {self.threshold.describe()}"
+        start, slope, intercept = fit
+        text = f"n >= {slope * symbol + intercept}"
+        if start > 1:
+            early = ", ".join(str(self.threshold(c)) for c in range(1, start))
+            text += f" when {symbol} >= {start} (n >= {early} for {symbol} = {', '.join(map(str, range(1, start)))})"
+        return text
+
     def describe(self) -> str:
         """The formula as text, in the notation of the module docstring."""
         offsets = "; ".join(f"sigma = {s}: {g.describe()}" for s, g in enumerate(self.offsets))

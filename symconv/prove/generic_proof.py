@@ -28,7 +28,7 @@ def _steps(decision: GenericDecision, name: str) -> tuple[ProofStep, ...]:
     residues = (f" for each residue of {name} - 1 mod {period} (a generic kernel is flipped)"
                 if decision.residues else "")
     return (
-        ProofStep("generic_lengths", f"both sides: {left.describe()}"),
+        ProofStep("generic_lengths", f"both sides: {left.formula(decision.symbol)}"),
         ProofStep("output_length", f"the thresholds T({name}), slopes and offsets of the two sides are equal as "
                                    f"eventually quasi-affine functions of {name}, so the output lengths agree for "
                                    f"every n and every {name} >= 1"),

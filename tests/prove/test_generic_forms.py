@@ -104,3 +104,22 @@ def test_a_flipped_generic_kernel_needs_the_residue_of_c():
     except NeedsResidue:
         return
     raise AssertionError("expected NeedsResidue")
+
+
+@settings(max_examples=40, deadline=None)
+@given(chains())
+def test_the_closed_length_formula_holds_past_the_threshold(text):
+    chain = parse_chain(text)
+    form = length_form(chain, length_period(chain), C)
+    closed = form.closed_form()
+    if closed is None:
+        return
+    a, u, v, divisor = closed
+    for c in range(1, 9):
+        for n in range(form.threshold(c), form.threshold(c) + 25):
+            assert output_length(chain, n, {"c": c}) == (a * n + u * c + v) // divisor + 1, (n, c)
+
+
+def test_stride_two_twice_has_the_textbook_length_formula():
+    form = length_form(parse_chain("conv(k[c], stride=2) >> conv(k, stride=2)"), 4, C)
+    assert form.formula(C) == "L = floor((-3*c + n + 2)/4) + 1 for n >= 3*c - 2 (0 below)"
