@@ -34,6 +34,7 @@ import sympy
 
 from symconv.core.kernel import Kernel, KernelSymbol, kernel, literal  # kernel: for the doctests
 from symconv.core.layers import Layer
+from symconv.dsl_taps import has_names, tap_list
 from symconv.dsl_coefficients import coefficient, is_coefficient, is_number
 from symconv.dsl_grammar import (
     FORBIDDEN,
@@ -168,12 +169,14 @@ class _Source:
 
 def _check_whitelist(source: _Source) -> None:
     """Refuse every construct outside the DSL, before anything is built."""
+    in_lists = {id(n) for lst in ast.walk(source.tree) if isinstance(lst, ast.List) for n in ast.walk(lst)}
     for node in ast.walk(source.tree):  # parents before children: the outermost offence is named
         if type(node) in FORBIDDEN:
             raise source.error(ParseError, node, FORBIDDEN[type(node)], _ALLOWED)
-        if isinstance(node, ast.BinOp) and type(node.op) not in OPERATORS:
+        power_of_tap = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and id(node) in in_lists
+        if isinstance(node, ast.BinOp) and type(node.op) not in OPERATORS and not power_of_tap:
             raise source.error(ParseError, node, f"the operator {type(node.op).__name__} is not allowed",
-                               "expected " + ", ".join(OPERATORS.values()) + "; write numbers out, no **")
+                               "expected " + ", ".join(OPERATORS.values()) + "; ** only in a tap list ([k_0**2])")
         if isinstance(node, ast.UnaryOp) and not isinstance(node.op, (ast.USub, ast.UAdd)):
             raise source.error(ParseError, node, "only the signs + and - are allowed as unary operators", _ALLOWED)
         if isinstance(node, ast.Constant) and not (node.value is None or isinstance(node.value, (int, float, str))):
@@ -311,7 +314,7 @@ class _Builder:
         if isinstance(node, ast.Name):
             return self.bare_kernel(node)
         if isinstance(node, ast.List):
-            return self.core(node, literal, self.taps(node))
+            return tap_list(self, node) if has_names(node) else self.core(node, literal, self.taps(node))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return self.fold(node, ast.Add, self.kernel)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):

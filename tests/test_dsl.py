@@ -554,7 +554,7 @@ def test_kernel_or_number_where_a_layer_is_expected_is_a_kind_error(text, column
         ("conv(k[3], stride=s)", 19, "s", "the name s is given for stride.*stride takes a number"),
         ("conv(k[3], bias='b')", 17, "'b'", "the string 'b' is given for bias.*None, a name or a list of numbers"),
         ("affine('g')", 8, "'g'", "the string 'g' is given for scale"),
-        ("conv([h, 1])", 7, "h", "the name h is used where a number is expected"),
+        ("conv([h, 1])", 7, "h", "the name h is used where a number or a tap is expected"),
         ("conv(k[3], bias=['b'])", 18, "'b'", "the string 'b' is not a coefficient"),
     ],
 )

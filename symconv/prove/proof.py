@@ -244,7 +244,7 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
         raise AssertionError(f"proved but numerically different: {report.mismatch}")
     note = decision.reason
     steps = _residue_steps(decision) if decision.residue_classes else _steps(decision)
-    if not (_expressible(lhs) and _expressible(rhs)):
+    if not _expressible(lhs, rhs):
         return Proof(lhs, rhs, "proved", steps=steps, numeric=report, decision=decision,
                      note=note + "; no certificate: a side uses a derived closed-form kernel, which the "
                                  "DSL (and so the checker) cannot read")
@@ -263,16 +263,23 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
                  certificate=certificate, decision=decision)
 
 
-def _expressible(layer: Layer) -> bool:
-    """Whether the layer's repr is DSL (derived closed-form kernels, 1-D or 2-D, are not)."""
-    from symconv.core.kernel import DerivedKernel
+def _expressible(lhs: Layer, rhs: Layer) -> bool:
+    """Whether the statement's repr reads back as DSL (a closed-form kernel does when its taps are
+    polynomials in the taps of kernels the statement names; 2-D ones never do)."""
     from symconv.core.kernel2d import DerivedKernel2d
+    from symconv.dsl import parse_statement
+    from symconv.errors import SymconvError
 
-    def derived(k) -> bool:
-        return isinstance(k, (DerivedKernel, DerivedKernel2d)) or any(
-            derived(getattr(k, f)) for f in ("kernel", "a", "b") if hasattr(k, f))
+    def derived2d(k) -> bool:
+        return isinstance(k, DerivedKernel2d) or any(
+            derived2d(getattr(k, f)) for f in ("kernel", "a", "b") if hasattr(k, f))
 
-    return not any(derived(k) for k in layer.kernels())
+    if any(derived2d(k) for layer in (lhs, rhs) for k in layer.kernels()):
+        return False
+    try:
+        return tuple(map(repr, parse_statement(repr(lhs), repr(rhs)))) == (repr(lhs), repr(rhs))
+    except SymconvError:
+        return False
 
 
 #: ``prove`` replays the certificate itself when it asks for no more lengths than this.

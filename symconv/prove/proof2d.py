@@ -191,7 +191,7 @@ def prove_2d(lhs: Layer, rhs: Layer, seed: int = 0):
         Rule.PRODUCT_BOUND, (("axes", [list(a) for a in decision.axes]),),
         f"per-axis eventual periodicity, and equal outputs for every shape below ({b1}, {b2})"),))
     note = decision.reason
-    if not (_expressible(lhs) and _expressible(rhs)):
+    if not _expressible(lhs, rhs):
         return Proof(lhs, rhs, "proved", steps=steps, numeric=report,
                      note=note + "; no certificate: a side uses a derived closed-form kernel, which the DSL cannot read")
     if b1 * b2 <= MAX_REPLAYED_SHAPES:

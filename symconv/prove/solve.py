@@ -105,5 +105,5 @@ def prove_with_unknowns(lhs: Union[str, Layer], rhs: Union[str, Layer], names: S
     note = proof.note
     if proof.verdict == "refuted":
         note = f"the interior operators match with {solutions}, but the identity still fails: {note}"
-    return dataclasses.replace(proof, lhs=original[0], rhs=original[1], solutions=solutions, note=note,
-                               certificate=None)
+    # A certificate, when there is one, is for the statement with the solutions written in.
+    return dataclasses.replace(proof, lhs=original[0], rhs=original[1], solutions=solutions, note=note)

@@ -1,0 +1,112 @@
+"""Kernels written as lists of polynomials in other kernels' taps: ``[k_0**2, k_0*k_1 + k_0*k_2, 1/2]``.
+
+This is how ``derive`` and ``--solve`` print a closed-form kernel, so those
+outputs read back as DSL (and certificates that use them can be re-checked).
+A name in such a list must be a tap of a kernel with a fixed length that the
+statement declares: ``k_j`` for ``k[c]``, ``W_o_i_j`` for ``W[out, in, c]``.
+Entries may add, subtract and multiply, divide by a number, and raise to a
+small integer power; the result is a :class:`~symconv.core.kernel.DerivedKernel`
+whose sources are the kernels named.
+
+>>> from symconv.dsl import parse_statement
+>>> lhs, rhs = parse_statement("conv(k[2]) >> conv(k)", "conv([k_0**2, 2*k_0*k_1, k_1**2])")
+>>> rhs.weight.values[0][0]
+(k_0**2, 2*k_0*k_1, k_1**2)
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import sympy
+
+from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, tap_symbol
+from symconv.dsl_coefficients import is_number
+from symconv.errors import KindError, LiteralError
+
+__all__ = ["has_names", "tap_list"]
+
+#: Largest exponent accepted in a tap polynomial (``k_0**8``).
+MAX_EXPONENT = 8
+
+_TAP_HINT = "taps are named k_0, k_1, ... for a kernel k[3] of the statement (W_0_1_2 for W[out, in, c])"
+
+
+def has_names(node: ast.expr) -> bool:
+    """Whether a list literal mentions any name (then it is a tap list, not numbers)."""
+    return any(isinstance(n, ast.Name) for n in ast.walk(node))
+
+
+def _tap(parser: Any, node: ast.Name) -> tuple[sympy.Symbol, KernelSymbol]:
+    for k in parser.names.kernels.values():
+        if not isinstance(k, KernelSymbol) or not node.id.startswith(k.name + "_"):
+            continue
+        parts = node.id[len(k.name) + 1:].split("_")
+        if not all(p.isdigit() and (p == "0" or not p.startswith("0")) for p in parts):
+            continue
+        if len(parts) != (1 if len(k.dims) == 1 else 3):
+            continue
+        if not isinstance(k.length, int):
+            raise parser.fail(KindError, node, f"{node.id} is a tap of {k!r}, whose length is generic",
+                              f"give {k.name} a length, e.g. {k.name}[3], to name its taps")
+        index = tuple(int(p) for p in parts)
+        if any(i >= size for i, size in zip(index, k.shape[-len(index):])):
+            raise parser.fail(KindError, node, f"{k!r} has no tap {node.id}", _TAP_HINT)
+        return tap_symbol(k.name, *index), k
+    raise parser.fail(KindError, node, f"{parser.describe(node)} is used where a number or a tap is expected",
+                      _TAP_HINT)
+
+
+def _polynomial(parser: Any, node: ast.expr, sources: dict) -> sympy.Expr:
+    if is_number(node):
+        value = parser.number(node)
+        return sympy.Rational(str(value)) if isinstance(value, float) else sympy.sympify(value)  # safe: a number
+    if isinstance(node, ast.Name):
+        symbol, k = _tap(parser, node)
+        sources[k.name] = k
+        return symbol
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _polynomial(parser, node.operand, sources)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        a, b = _polynomial(parser, node.left, sources), _polynomial(parser, node.right, sources)
+        return a + b if isinstance(node.op, ast.Add) else a - b if isinstance(node.op, ast.Sub) else a * b
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and is_number(node.right):
+        divisor = sympy.Rational(str(parser.number(node.right)))
+        if divisor == 0:
+            raise parser.fail(LiteralError, node, "division by zero", "expected a nonzero denominator")
+        return _polynomial(parser, node.left, sources) / divisor
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        exponent = node.right
+        if not (isinstance(exponent, ast.Constant) and type(exponent.value) is int
+                and 1 <= exponent.value <= MAX_EXPONENT):
+            raise parser.fail(LiteralError, exponent, "a tap polynomial's exponent must be a whole number",
+                              f"expected 1 to {MAX_EXPONENT}, e.g. k_0**2")
+        return _polynomial(parser, node.left, sources) ** exponent.value
+    raise parser.fail(KindError, node, f"{parser.describe(node)} is not a tap polynomial",
+                      "expected sums and products of numbers and taps, e.g. k_0*k_1 + 2*k_2")
+
+
+def tap_list(parser: Any, node: ast.List) -> Kernel:
+    """The derived kernel of a (flat or ``[out][in][tap]``) list of tap polynomials (module docstring)."""
+    sources: dict[str, KernelSymbol] = {}
+
+    def rows(item: ast.expr, depth: int):
+        if depth == 0:
+            if isinstance(item, ast.List):
+                raise parser.fail(LiteralError, item, "a tap list nests too deep", "expected [taps] or "
+                                  "[[[taps]]] (out, in, taps)")
+            return sympy.expand(_polynomial(parser, item, sources))
+        if not isinstance(item, ast.List) or not item.elts:
+            raise parser.fail(LiteralError, item, "a tap list must be [taps] or [[[taps]]] (out, in, taps)",
+                              "write every level as a non-empty list")
+        return tuple(rows(e, depth - 1) for e in item.elts)
+
+    nested = bool(node.elts) and isinstance(node.elts[0], ast.List)
+    values = rows(node, 3) if nested else ((rows(node, 1),),)
+    widths = {len(taps) for row in values for taps in row} | {-len(row) for row in values}
+    if len({w for w in widths if w > 0}) > 1 or len({w for w in widths if w < 0}) > 1:
+        raise parser.fail(LiteralError, node, "the rows of a tap list have different lengths",
+                          "expected every channel to have the same number of taps")
+    return DerivedKernel(values, tuple(sources[name] for name in sorted(sources)))
