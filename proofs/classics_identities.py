@@ -3,8 +3,8 @@
 Noble identities, polyphase decomposition, transposed convolution as
 up-sampling plus convolution, dilation, commutativity of stride-1 layers,
 RepVGG branch merging, folding batch norm into a convolution and weight
-sharing across layers. Kernel lengths are concrete (the prover needs them);
-where a statement is about k[c], several instances are proved.
+sharing across layers. A statement about k[c] is proved for every kernel
+length c at once (the generic-length argument of ``symconv prove``).
 """
 
 import numpy as np
@@ -20,15 +20,15 @@ SOURCE = "classics"
 # --- noble identities ----------------------------------------------------------------------------
 
 theorem("noble_decimation", lhs="down(2) >> conv(k[c])", rhs="conv(dilate(k, 2)) >> down(2)",
-        sizes={"c": [1, 2, 3, 4]}, source=SOURCE,
+        source=SOURCE,
         note="subsampling by 2 then filtering = filtering with the kernel dilated by 2, then subsampling")
 theorem("noble_decimation_3", lhs="down(3) >> conv(k[c])", rhs="conv(dilate(k, 3)) >> down(3)",
-        sizes={"c": [2, 3]}, source=SOURCE)
+        source=SOURCE)
 theorem("noble_interpolation", lhs="conv(k[c]) >> up(2)", rhs="up(2) >> conv(dilate(k, 2))",
-        sizes={"c": [1, 2, 3, 4]}, source=SOURCE,
+        source=SOURCE,
         note="filtering then up-sampling by 2 = up-sampling then filtering with the dilated kernel")
 theorem("noble_interpolation_3", lhs="conv(k[c]) >> up(3)", rhs="up(3) >> conv(dilate(k, 3))",
-        sizes={"c": [2, 3]}, source=SOURCE)
+        source=SOURCE)
 
 # --- polyphase decomposition ---------------------------------------------------------------------
 
@@ -57,6 +57,19 @@ for c, s in [(2, 2), (3, 2), (4, 2), (3, 3), (5, 4)]:
             source=SOURCE,
             note="conv_transpose = zeros between the samples, full zero padding c - 1, correlation with the "
                  "flipped kernel")
+theorem("transposed_is_upsample_then_stride1_transposed",
+        lhs="conv_transpose(k[c], stride=2)", rhs="up(2) >> conv_transpose(k)", source=SOURCE,
+        note="for every kernel length c: the stride of a transposed layer is an up-sampling in front of it")
+theorem("transposed_padding_is_a_crop",
+        lhs="conv_transpose(k[c], stride=3, padding=1)", rhs="up(3) >> conv_transpose(k) >> crop(1)",
+        source=SOURCE, note="for every kernel length c: padding p of a transposed layer crops p outputs at each end")
+theorem("transposed_padding_is_not_a_pad",
+        lhs="conv_transpose(k[c], stride=3, padding=1)", rhs="up(3) >> pad(1) >> conv_transpose(k)",
+        expect="refuted", source=SOURCE, note="the padding of a transposed layer removes outputs; it adds no zeros")
+theorem("polyphase_stride2_every_length",
+        lhs="conv(padk(dilate(a[c], 2), 0, 1) + padk(dilate(b[c], 2), 1, 0), stride=2)",
+        rhs="(crop(0, 1) >> down(2) >> conv(a)) + (down(2, phase=1) >> conv(b))",
+        source=SOURCE, note="the polyphase split of a stride-2 layer, for phase kernels of every length c")
 theorem("transposed_with_padding_and_output_padding",
         lhs="conv_transpose(k[4], stride=3, padding=1, output_padding=2)", rhs="up(3) >> pad(2, 4) >> conv(flip(k))",
         source=SOURCE, note="padding p removes p samples at each end: pad(c - 1 - p, c - 1 - p + output_padding)")
@@ -65,14 +78,14 @@ theorem("transposed_with_padding_and_output_padding",
 
 for d in (2, 3):
     theorem(f"dilation_{d}_is_dilated_kernel", lhs=f"conv(k[c], dilation={d})", rhs=f"conv(dilate(k, {d}))",
-            sizes={"c": [2, 3, 4]}, source=SOURCE)
+            source=SOURCE)
 theorem("dilated_strided", lhs="conv(k[3], dilation=2, stride=2, padding=2)",
         rhs="pad(2) >> conv(dilate(k, 2)) >> down(2)", source=SOURCE)
 
 # --- composition ---------------------------------------------------------------------------------
 
 theorem("stride1_layers_commute", lhs="conv(a[c]) >> conv(b[3])", rhs="conv(b) >> conv(a)",
-        sizes={"c": [2, 4]}, source=SOURCE, note="single-channel stride-1 correlations commute")
+        source=SOURCE, note="single-channel stride-1 correlations commute")
 theorem("composition_is_convolution_of_kernels", lhs="conv(a[3]) >> conv(b[4])", rhs="conv(convolve(a, b))",
         source=SOURCE)
 theorem("strided_layers_do_not_commute", lhs="conv(a[2], stride=2) >> conv(b[2])", rhs="conv(b) >> conv(a, stride=2)",

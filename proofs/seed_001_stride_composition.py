@@ -15,8 +15,9 @@ indexed by u - t - m); the statements below are the corrected ones:
   every n divisible by 4 iff 3c - 6 <= P <= 3c - 3 (P = 3c - 3 gives
   ceil(n/4) for every n).
 
-Generic c: the prover needs concrete kernel lengths, so every statement
-about k[c] is proved for the listed instances; generic c is pending.
+Generic c: the identities about k[c] are proved for every c >= 1 at once
+(the generic-length argument of ``symconv prove``); the checks that need
+concrete lengths (the tap table, the padding conditions) list their c.
 """
 
 import sympy
@@ -28,7 +29,8 @@ from symconv.theorem.lengths import compare_lengths
 
 SOURCE = "seed 001 (Lutsker, DL4CV Ex3)"
 C = [1, 2, 3, 4, 5, 6]
-GENERIC = "generic c is pending: the prover needs concrete kernel lengths, so each c is proved separately"
+GENERIC = "checked per c: this check needs concrete kernel lengths"
+EVERY_C = "proved for every kernel length c >= 1 at once, not per c"
 n = sympy.Symbol("n")
 
 # --- C1.1 -------------------------------------------------------------------------------------
@@ -36,14 +38,14 @@ n = sympy.Symbol("n")
 theorem("stride2_twice_is_stride4",
         lhs="conv(k[c], stride=2) >> conv(k, stride=2)",
         rhs="conv(convolve(k, dilate(k, 2)), stride=4)",
-        sizes={"c": C}, claims=["C1.1"], source=SOURCE, note=GENERIC)
+        claims=["C1.1"], source=SOURCE, note=EVERY_C)
 
 theorem("stride2_twice_is_stride4_padded_once",
         lhs="pad(2, 1) >> conv(k[c], stride=2) >> conv(k, stride=2)",
         rhs="conv(convolve(k, dilate(k, 2)), stride=4, padding=(2, 1))",
-        sizes={"c": C}, claims=["C1.1"], source=SOURCE,
+        claims=["C1.1"], source=SOURCE,
         note="the note's setting: zero padding once, before both layers, equals the same padding "
-             "on the single stride-4 layer. " + GENERIC)
+             "on the single stride-4 layer; " + EVERY_C)
 
 theorem("stride2_twice_is_stride4_multichannel",
         lhs="conv(W[3, 2, 3], stride=2) >> conv(V[2, 3, 3], stride=2)",
@@ -73,6 +75,24 @@ theorem("k4_taps_closed_form", check=_k4_closed_form,
         statement="derive(conv(k[c], stride=2) >> conv(k, stride=2)).kernel = k4 with "
                   "k4[u] = sum_{a + 2b = u} k[a] k[b], u = 0..3c-3, for c in {1..6}",
         claims=["C1.1"], source=SOURCE, note="exact polynomial identity of the derived taps. " + GENERIC)
+
+def _k4_generating_polynomial() -> Evidence:
+    """derive with a generic c: K(z) = k(z) k(z^2), i.e. k4[u] = sum_{a + 2b = u} k[a] k[b] for every c."""
+    d = derive("conv(k[c], stride=2) >> conv(k, stride=2)")
+    z, k = sympy.Symbol("z"), sympy.Function("k")
+    expected = k(z) * k(z**2)
+    data = {"kernel": d.kernel, "receptive_field": str(d.receptive_field), "exact": d.exact}
+    if d.generating is None or sympy.expand(d.generating - expected) != 0 or not d.exact:
+        return Evidence("refuted", f"derive gives K(z) = {d.generating} (exact: {d.exact})", data)
+    return Evidence("proved", "derive's single layer for a generic c has K(z) = k(z) k(z^2), receptive field "
+                              f"{d.receptive_field}, and is exact for every n and c", data)
+
+
+theorem("k4_generating_polynomial_every_c", check=_k4_generating_polynomial,
+        statement="derive(conv(k[c], stride=2) >> conv(k, stride=2)) = conv(k4, stride=4) with "
+                  "k4(z) = k(z) k(z^2) (so k4[u] = sum_{a + 2b = u} k[a] k[b]) and receptive field 3c - 2, "
+                  "for every c",
+        claims=["C1.1"], source=SOURCE, note=EVERY_C)
 
 # --- C1.2 -------------------------------------------------------------------------------------
 
@@ -144,7 +164,7 @@ theorem("true_convolution_is_correlation_with_flipped_filter",
 
 theorem("stride_s_is_stride_1_then_subsample",
         lhs="conv(k[c], stride=2)", rhs="conv(k) >> down(2)",
-        sizes={"c": C}, claims=["C1.3"], source=SOURCE, note=GENERIC)
+        claims=["C1.3"], source=SOURCE, note=EVERY_C)
 
 for s in [3, 4]:
     theorem(f"stride_{s}_is_stride_1_then_subsample",
