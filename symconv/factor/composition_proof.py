@@ -5,8 +5,9 @@ Nothing here decides the identity; the prover does:
 * rational weights (a literal ``q``) are ``Literal`` kernels and weights
   written in the taps of a symbolic ``q`` are ``DerivedKernel`` closed forms
   over ``q``'s symbols; :func:`symconv.prove.prove` decides the statement
-  exactly in the taps and checks it numerically (a closed-form kernel has no
-  DSL text, so those proofs carry no certificate; ``prove`` says so).
+  exactly in the taps and checks it numerically (a closed-form kernel prints
+  as a tap list such as ``[q_0/2, q_1]``, which reads back as DSL, so those
+  proofs carry a certificate too).
 * algebraic (irrational) weights of a one-channel factorization are outside
   the prover's ring (QQ[taps]). ``prove`` then establishes the lemma
   ``conv(a[N]) >> conv(b[M]) == conv(convolve(a, b))`` for symbolic ``a``,

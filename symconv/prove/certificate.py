@@ -29,6 +29,10 @@ The rules (the whole trusted rule set):
   limit) per class): flips that cross strided layers, decided per residue
   of n mod P (:mod:`symconv.prove.certificate_residue`). This also closes
   the statement.
+* ``generic_instances`` (symbol, one (c, start, period, limit) per instance):
+  a statement about a generic length c, closed by eventual periodicity at
+  each listed c (:mod:`symconv.prove.certificate_generic`); the checker
+  says that it closed the statement for those c only.
 * ``product_bound`` (per axis: start, period, limit): 2-D chains, closed by
   the per-axis eventual periodicity and exact evaluation of every shape
   below the two limits (:mod:`symconv.prove.certificate_residue`).
@@ -61,6 +65,7 @@ class Rule(enum.Enum):
     EVENTUAL_PERIODICITY = "eventual_periodicity"
     RESIDUE_CLASSES = "residue_classes"
     PRODUCT_BOUND = "product_bound"
+    GENERIC_INSTANCES = "generic_instances"
 
 
 @dataclass(frozen=True)
@@ -251,6 +256,7 @@ def periodic_structure(lhs: Layer, rhs: Layer, period: int, start: int, where: s
                                    f"at n = {n}")
 
 
+from symconv.prove.certificate_generic import rule_generic_instances  # noqa: E402
 from symconv.prove.certificate_residue import rule_product_bound, rule_residue_classes  # noqa: E402 (uses the above)
 
 #: The table of rules the checker accepts: one small function each.
@@ -260,6 +266,7 @@ RULES: dict[Rule, Callable] = {
     Rule.EVENTUAL_PERIODICITY: _rule_eventual_periodicity,
     Rule.RESIDUE_CLASSES: rule_residue_classes,
     Rule.PRODUCT_BOUND: rule_product_bound,
+    Rule.GENERIC_INSTANCES: rule_generic_instances,
 }
 
 
@@ -268,15 +275,16 @@ def check_certificate(certificate: Certificate) -> str:
     from symconv.dsl import parse_statement
 
     state = list(parse_statement(certificate.lhs, certificate.rhs))
-    closed = False
+    closed, scope = False, ""
     for index, step in enumerate(certificate.steps):
         if closed:
             raise CertificateError(f"step {index} ({step.rule.value}) comes after the statement was closed")
         where = f"step {index} ({step.rule.value})"
         try:
-            closed = bool(RULES[step.rule](state, step, where))
+            closed = RULES[step.rule](state, step, where)
         except KeyError as err:
             raise CertificateError(f"{where}: missing field {err}") from None
+        scope = closed if isinstance(closed, str) else ""  # a rule that closes only some instances says which
     if not closed:
         raise CertificateError("the certificate ends before the statement is closed by eventual_periodicity")
-    return f"{certificate.lhs} == {certificate.rhs}"
+    return f"{certificate.lhs} == {certificate.rhs}{scope}"

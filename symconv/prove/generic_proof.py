@@ -3,9 +3,14 @@ and a search over concrete lengths for a counterexample when it does not apply."
 
 from __future__ import annotations
 
+from typing import Optional
+
 from symconv.core.layers import Layer
+from symconv.errors import CertificateError
 from symconv.numeric.check import compare_chains
 from symconv.prove.counterexample import find_counterexample
+from symconv.prove.certificate import MAX_CHECK_LENGTH, Certificate, CertificateStep, Rule, check_certificate
+from symconv.prove.certificate_generic import MAX_INSTANCES
 from symconv.prove.decide import decide
 from symconv.prove.generic import GenericDecision, OutsideGenericFragment, decide_generic
 from symconv.prove.proof import Proof, ProofStep
@@ -41,6 +46,39 @@ def _steps(decision: GenericDecision, name: str) -> tuple[ProofStep, ...]:
     )
 
 
+#: The certificate lists concrete lengths c = 1, 2, ... up to this many.
+CERTIFIED_INSTANCES = 6
+
+
+def _certificate(lhs: Layer, rhs: Layer, name: str, period: int) -> tuple[Optional[Certificate], str]:
+    """A ``generic_instances`` certificate: eventual periodicity at c = 1..C, replayed here when small."""
+    from symconv.prove.proof import MAX_REPLAYED_LIMIT, _expressible
+
+    if not _expressible(lhs, rhs):
+        return None, "no certificate: a side uses a kernel the DSL cannot read back"
+    instances = []
+    for value in range(1, min(MAX_INSTANCES, max(CERTIFIED_INSTANCES, period + 1)) + 1):
+        decision = decide(lhs, rhs, {name: value})
+        bound = decision.bound
+        if decision.verdict != "proved" or bound is None or bound.limit > MAX_CHECK_LENGTH:
+            break
+        instances.append([value, bound.start, bound.period, bound.limit])
+    if not instances:
+        return None, "no certificate: no concrete length has an eventual-periodicity window"
+    step = CertificateStep(Rule.GENERIC_INSTANCES, (("instances", instances), ("symbol", name)),
+                           f"for {name} in 1..{len(instances)}: equal for every n by eventual periodicity")
+    certificate = Certificate(repr(lhs), repr(rhs), (step,))
+    what = f"the certificate closes {name} = 1..{len(instances)} with the core semantics (every {name} rests " \
+           f"on the generic argument)"
+    if sum(i[3] for i in instances) > 4 * MAX_REPLAYED_LIMIT:
+        return certificate, what + "; not replayed here (use symconv recheck)"
+    try:
+        check_certificate(certificate)
+    except CertificateError as err:
+        return None, f"no certificate: its replay was rejected ({err}); please report this"
+    return certificate, what + ", replayed"
+
+
 def prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
     """Prove ``lhs == rhs`` for every n and every generic length, or refute it at a concrete length."""
     names = generic_sizes(lhs, rhs)
@@ -52,9 +90,10 @@ def prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
         report = compare_chains(lhs, rhs, range(1, 40, 3), seed=seed, sizes={names[0]: 3})
         if not report.agrees:
             raise AssertionError(f"proved for every {names[0]} but numerically different: {report.mismatch}")
+        certificate, replayed = _certificate(lhs, rhs, names[0], decision.period)
         return Proof(lhs, rhs, "proved", steps=_steps(decision, names[0]), numeric=report,
-                     note=f"proved for every {names[0]} >= 1 and every n by the generic-length argument (no "
-                          f"certificate: the certificate checker handles concrete lengths only)")
+                     certificate=certificate,
+                     note=f"proved for every {names[0]} >= 1 and every n by the generic-length argument; {replayed}")
     if decision is not None:
         reason = decision.reason
     first = decision.witness_c if decision is not None else ()
