@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from symconv.core.kernel import KernelSymbol, convolve, dilate, flipk, kernel, padk, size_symbol
 from symconv.core.kernel2d import kernel2d
-from symconv.core.layers2d import avgpool2d, conv2d
+from symconv.core.layers2d import avgpool2d, conv2d, conv_transpose2d
 from symconv.core.layers import affine, avgpool, conv, conv_transpose, crop, down, flip, l2pool, maxpool, pad, relu, up
 from symconv.errors import NamingError, SymconvError
 
@@ -75,6 +75,7 @@ LAYERS = _table(
     Function("conv", conv, _WEIGHT),
     Function("conv_transpose", conv_transpose, _WEIGHT),
     Function("conv2d", conv2d, _WEIGHT),
+    Function("conv_transpose2d", conv_transpose2d, _WEIGHT),
     Function("avgpool2d", avgpool2d, ()),
     Function("pad", pad, ()),
     Function("crop", crop, ()),
@@ -108,7 +109,7 @@ def resolve(call: ast.Call) -> Function:
 
 
 #: Documented in DESIGN.md but not in the core yet: named in the error message.
-PLANNED = frozenset({"conv_transpose2d", "maxpool2d"})
+PLANNED = frozenset({"maxpool2d"})
 
 #: Names a user may not give to a kernel, size, bias or parameter, and why.
 RESERVED = {

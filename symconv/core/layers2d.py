@@ -25,11 +25,11 @@ import sympy
 
 from symconv.core.kernel import Literal
 from symconv.core.kernel2d import Kernel2d
-from symconv.core.layers import AvgPool, Conv, Crop, Down, Layer, Pad, Up, _check_rate, _check_shift
+from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up, _check_rate, _check_shift
 from symconv.core.output_length import output_length
 from symconv.errors import InvalidArgument
 
-__all__ = ["Conv2d", "AvgPool2d", "Pad2d", "Crop2d", "Down2d", "Up2d", "conv2d", "avgpool2d", "pad", "crop", "down", "up", "axis_layer", "axis_chain", "output_shape",
+__all__ = ["Conv2d", "ConvTranspose2d", "conv_transpose2d", "AvgPool2d", "Pad2d", "Crop2d", "Down2d", "Up2d", "conv2d", "avgpool2d", "pad", "crop", "down", "up", "axis_layer", "axis_chain", "output_shape",
            "is_2d"]
 
 Pair = tuple[int, int]
@@ -49,6 +49,23 @@ def _strict_pair(layer: Layer, field: str, what: str) -> None:
     if not (isinstance(value, (tuple, list)) and len(value) == 2):
         raise InvalidArgument(what, field, value, "a pair (rows, columns)")
     object.__setattr__(layer, field, tuple(value))
+
+
+def _bias(bias: object, channels: int, what: str) -> Optional[tuple[sympy.Expr, ...]]:
+    """Exact bias entries, one per output channel; a name ``b`` has the entries ``b_0, b_1, ...`` (as in 1-D)."""
+    if bias is None:
+        return None
+    from symconv.core.kernel import exact_expression
+
+    if isinstance(bias, str):
+        if not bias.isidentifier():
+            raise InvalidArgument(what, "bias", bias, "None, a name or a list of numbers")
+        values = [sympy.Symbol(f"{bias}_{o}") for o in range(channels)]
+    else:
+        values = list(bias) if isinstance(bias, (list, tuple)) else [bias] * channels
+    if len(values) != channels:
+        raise InvalidArgument(what, "bias", bias, f"{channels} number(s), one per output channel")
+    return tuple(exact_expression(b, "bias") for b in values)
 
 
 @dataclass(frozen=True, repr=False)
@@ -73,19 +90,7 @@ class Conv2d(Layer):
         object.__setattr__(self, "stride", stride)
         object.__setattr__(self, "dilation", dilation)
         object.__setattr__(self, "padding", self._padding())
-        if self.bias is not None:
-            from symconv.core.kernel import exact_expression
-
-            out = self.weight.out_channels
-            if isinstance(self.bias, str):  # a named bias b has the entries b_0, b_1, ... (as in 1-D)
-                if not self.bias.isidentifier():
-                    raise InvalidArgument("conv2d", "bias", self.bias, "None, a name or a list of numbers")
-                bias = [sympy.Symbol(f"{self.bias}_{o}") for o in range(out)]
-            else:
-                bias = list(self.bias) if isinstance(self.bias, (list, tuple)) else [self.bias] * out
-            if len(bias) != self.weight.out_channels:
-                raise InvalidArgument("conv2d", "bias", self.bias, f"{self.weight.out_channels} number(s)")
-            object.__setattr__(self, "bias", tuple(exact_expression(b, "bias") for b in bias))
+        object.__setattr__(self, "bias", _bias(self.bias, self.weight.out_channels, "conv2d"))
 
     def _padding(self) -> tuple[Pair, Pair]:
         """``((top, bottom), (left, right))`` from an int, a pair, a pair of pairs, ``'valid'`` or ``'same'``."""
@@ -132,6 +137,60 @@ class Conv2d(Layer):
         if self.bias is not None:
             args.append("bias=[" + ", ".join(map(str, self.bias)) + "]")
         return f"conv2d({', '.join(args)})"
+
+
+@dataclass(frozen=True, repr=False)
+class ConvTranspose2d(Layer):
+    """``conv_transpose2d(W, stride, padding, output_padding, dilation, bias)``, as ``torch.nn.functional.conv_transpose2d``.
+
+    ``y[o, s1 i1 + d1 a - p1, s2 i2 + d2 b - p2] += W[m, o, a, b] x[m, i1, i2]`` (weight ``(in, out, kh, kw)``),
+    then ``b[o]`` is added; each axis has the 1-D length ``(n - 1) s - 2p + d (k - 1) + op + 1``.
+    """
+
+    weight: Kernel2d
+    stride: Pair = (1, 1)
+    padding: Pair = (0, 0)
+    output_padding: Pair = (0, 0)
+    dilation: Pair = (1, 1)
+    bias: Optional[tuple[sympy.Expr, ...]] = None
+    ndim = 2
+
+    def __post_init__(self) -> None:
+        what = "conv_transpose2d"
+        if not isinstance(self.weight, Kernel2d):
+            raise InvalidArgument(what, "weight", self.weight, "a 2-D kernel such as k[3, 3] or W[4, 8, 3, 3]")
+        values = {}
+        for field, check in (("stride", _check_rate), ("padding", _check_shift), ("output_padding", _check_shift),
+                             ("dilation", _check_rate)):
+            values[field] = _pair(getattr(self, field), what, field)
+            for v in values[field]:
+                check(v, what, field)
+            object.__setattr__(self, field, values[field])
+        for op, s, d in zip(self.output_padding, self.stride, self.dilation):
+            if op >= s and op >= d:
+                raise InvalidArgument(what, "output_padding", self.output_padding,
+                                      "below the stride or the dilation on each axis (as PyTorch)")
+        object.__setattr__(self, "bias", _bias(self.bias, self.weight.in_channels, what))
+
+    @property
+    def in_channels(self) -> int:
+        return self.weight.out_channels  # dim 0 of the (in, out, kh, kw) weight
+
+    def out_channels(self, in_channels: Optional[int]) -> int:
+        return self.weight.in_channels
+
+    def kernels(self) -> tuple:
+        return (self.weight,)
+
+    def __repr__(self) -> str:
+        args = [repr(self.weight)]
+        for field, default in (("stride", (1, 1)), ("padding", (0, 0)), ("output_padding", (0, 0)),
+                               ("dilation", (1, 1))):
+            if getattr(self, field) != default:
+                args.append(f"{field}={_fmt_pair(getattr(self, field))}")
+        if self.bias is not None:
+            args.append("bias=[" + ", ".join(map(str, self.bias)) + "]")
+        return f"conv_transpose2d({', '.join(args)})"
 
 
 def _fmt_pair(p: Pair) -> str:
@@ -298,6 +357,12 @@ def conv2d(weight: Kernel2d, stride: object = 1, padding: object = 0, dilation: 
     return Conv2d(weight, stride, padding, dilation, bias)
 
 
+def conv_transpose2d(weight: Kernel2d, stride: object = 1, padding: object = 0, output_padding: object = 0,
+                     dilation: object = 1, bias: object = None) -> ConvTranspose2d:
+    """A 2-D transposed convolution, as ``torch.nn.functional.conv_transpose2d`` (groups = 1)."""
+    return ConvTranspose2d(weight, stride, padding, output_padding, dilation, bias)
+
+
 def is_2d(layer: Layer) -> bool:
     """Whether ``layer`` (or a layer of its chain) is a 2-D layer."""
     return any(getattr(s, "ndim", 1) == 2 for s in layer.layers())
@@ -318,7 +383,12 @@ def axis_layer(layer: Layer, axis: int) -> Layer:
         return Up(layer.factors[axis])
     if isinstance(layer, AvgPool2d):
         return AvgPool(layer.size[axis], layer.stride[axis], layer.padding[axis])
-    raise InvalidArgument("axis_layer", "layer", layer, "a 2-D layer (conv2d, avgpool2d, pad, crop, down, up)")
+    if isinstance(layer, ConvTranspose2d):
+        size = layer.weight.shape[2 + axis]
+        return ConvTranspose(Literal((((1,) * size,),)), layer.stride[axis], layer.padding[axis],
+                             layer.output_padding[axis], layer.dilation[axis])
+    raise InvalidArgument("axis_layer", "layer", layer, "a 2-D layer (conv2d, conv_transpose2d, avgpool2d, pad, "
+                                                          "crop, down, up)")
 
 
 def axis_chain(layer: Layer, axis: int) -> Layer:

@@ -17,7 +17,7 @@ from typing import Sequence
 import sympy
 
 from symconv.core.layers import Chain, Layer, Parallel
-from symconv.core.layers2d import AvgPool2d, Conv2d, Crop2d, Down2d, Pad2d, Up2d, output_shape
+from symconv.core.layers2d import AvgPool2d, Conv2d, ConvTranspose2d, Crop2d, Down2d, Pad2d, Up2d, output_shape
 from symconv.errors import ChannelMismatch, NotInFragment
 
 __all__ = ["evaluate2d", "symbolic_input2d", "Signal2d"]
@@ -71,6 +71,31 @@ def _conv2d(layer: Conv2d, x: Signal2d, shape: tuple[int, int]) -> Signal2d:
     return tuple(out)
 
 
+def _conv_transpose2d(layer: ConvTranspose2d, x: Signal2d, shape: tuple[int, int]) -> Signal2d:
+    """Scatter: ``y[o, s1 i1 + d1 a - p1, s2 i2 + d2 b - p2] += W[m, o, a, b] x[m, i1, i2]``, then the bias."""
+    (s1, s2), (p1, p2), (d1, d2) = layer.stride, layer.padding, layer.dilation
+    taps = layer.weight.taps()
+    out_channels = layer.weight.in_channels
+    bias = layer.bias or (ZERO,) * out_channels
+    y = [[[bias[o] for _ in range(shape[1])] for _ in range(shape[0])] for o in range(out_channels)]
+    rows, cols = _shape(x)
+    for m, per_out in enumerate(taps):
+        for o, kernel in enumerate(per_out):
+            for a, tap_row in enumerate(kernel):
+                for b, w in enumerate(tap_row):
+                    if w == 0:
+                        continue
+                    for i1 in range(rows):
+                        r = s1 * i1 + d1 * a - p1
+                        if not 0 <= r < shape[0]:
+                            continue
+                        for i2 in range(cols):
+                            c = s2 * i2 + d2 * b - p2
+                            if 0 <= c < shape[1]:
+                                y[o][r][c] += w * x[m][i1][i2]
+    return tuple(tuple(tuple(sympy.expand(v) for v in row) for row in plane) for plane in y)
+
+
 def _apply(layer: Layer, x: Signal2d) -> Signal2d:
     shape = output_shape(layer, _shape(x))
     if isinstance(layer, Parallel):
@@ -79,6 +104,8 @@ def _apply(layer: Layer, x: Signal2d) -> Signal2d:
                      for planes in zip(*outputs))
     if isinstance(layer, Conv2d):
         return _conv2d(layer, x, shape)
+    if isinstance(layer, ConvTranspose2d):
+        return _conv_transpose2d(layer, x, shape)
     if isinstance(layer, AvgPool2d):
         (k1, k2), (s1, s2), (p1, p2) = layer.size, layer.stride, layer.padding
         weight = sympy.Rational(1, k1 * k2)

@@ -32,7 +32,7 @@ from symconv.core.kernel2d import (
     Convolve2d, DerivedKernel2d, Dilate2d, Flip2d, Kernel2d, KernelSymbol2d, Literal2d, Pad2dKernel, Scaled2d, Sum2d,
 )
 from symconv.core.layers import Layer, Parallel
-from symconv.core.layers2d import AvgPool2d, Conv2d, Crop2d, Down2d, Pad2d, Up2d
+from symconv.core.layers2d import AvgPool2d, Conv2d, ConvTranspose2d, Crop2d, Down2d, Pad2d, Up2d
 from symconv.errors import ChannelMismatch, InvalidArgument, KernelError, LengthMismatch, NotInFragment, SizeLimitError
 from symconv.numeric.bindings import Bindings, _tap_of, number, number_array, zeros
 from symconv.numeric.evaluate import MAX_ELEMENTS
@@ -168,6 +168,33 @@ def _conv2d(layer: Conv2d, x: np.ndarray, bindings: Optional[Bindings], exact: b
     return y if bias is None else y + bias[None, :, None, None]
 
 
+def _conv_transpose2d(layer: ConvTranspose2d, x: np.ndarray, bindings: Optional[Bindings],
+                      exact: bool) -> np.ndarray:
+    """The full scatter ``F[R = s i + d a] += W[m, o, a, b] x[m, i]`` (output padding as trailing zeros), cropped
+    to rows ``p1 .. p1 + m1`` and columns ``p2 .. p2 + m2``, ``m = (n - 1) s - 2p + d (k - 1) + op + 1``."""
+    w = kernel_array2d(layer.weight, bindings, exact)
+    inp, out, kh, kw = w.shape
+    if x.shape[1] != inp:
+        raise ChannelMismatch("the input", x.shape[1], repr(layer), inp)
+    (s1, s2), (p1, p2), (o1, o2), (d1, d2) = layer.stride, layer.padding, layer.output_padding, layer.dilation
+    n1, n2 = x.shape[2:]
+    full1, full2 = (n1 - 1) * s1 + d1 * (kh - 1) + 1 + o1, (n2 - 1) * s2 + d2 * (kw - 1) + 1 + o2
+    m1 = max(0, full1 - 2 * p1) if n1 else 0
+    m2 = max(0, full2 - 2 * p2) if n2 else 0
+    if not (m1 and m2):
+        return _alloc(layer, (x.shape[0], out, m1, m2), exact)
+    full = _alloc(layer, (x.shape[0], out, full1, full2), exact)
+    for a in range(kh):
+        for b in range(kw):
+            # (B, in, n1 n2) -> (B, out, n1 n2) through W[:, :, a, b] (in, out)
+            moved = np.matmul(w[:, :, a, b].T, x.reshape(x.shape[:2] + (-1,))).reshape((x.shape[0], out, n1, n2))
+            full[:, :, d1 * a:d1 * a + s1 * (n1 - 1) + 1:s1, d2 * b:d2 * b + s2 * (n2 - 1) + 1:s2] += moved
+    y = full[:, :, p1:p1 + m1, p2:p2 + m2].copy()
+    if layer.bias is not None:
+        y = y + number_array([_value(v, bindings, exact, "bias") for v in layer.bias], exact)[None, :, None, None]
+    return y
+
+
 def _up(layer: Up2d, x: np.ndarray, exact: bool) -> np.ndarray:
     """``y[s1 i1, s2 i2] = x[i1, i2]``: the last sample of each axis lands at ``(n - 1) s``; nothing after."""
     (s1, s2), (n1, n2) = layer.factors, x.shape[2:]
@@ -205,6 +232,8 @@ def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: boo
         return sum(outputs[1:], outputs[0])
     if isinstance(layer, Conv2d):
         return _conv2d(layer, x, bindings, exact)
+    if isinstance(layer, ConvTranspose2d):
+        return _conv_transpose2d(layer, x, bindings, exact)
     if isinstance(layer, Pad2d):
         return _padded(layer, x, *zip(layer.before, layer.after), exact)
     if isinstance(layer, Crop2d):
@@ -220,7 +249,8 @@ def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: boo
     if getattr(layer, "ndim", 1) != 2:
         raise NotInFragment(f"{layer!r} is a 1-D layer; evaluate2d_numeric takes 2-D chains (conv2d, "
                             f"pad((1, 1)), down((2, 2)), ...); use evaluate_numeric for 1-D chains")
-    raise NotInFragment(f"no 2-D numeric meaning for {layer!r}; expected conv2d, pad, crop, down or up")
+    raise NotInFragment(f"no 2-D numeric meaning for {layer!r}; expected conv2d, conv_transpose2d, avgpool2d, "
+                        f"pad, crop, down or up")
 
 
 def evaluate2d_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = None,
@@ -267,10 +297,10 @@ def _walk(k: Kernel2d, kernels: dict[str, KernelSymbol2d], expressions: list[sym
             _walk(child, kernels, expressions)
 
 
-def _convolutions(layer: Layer) -> list[Conv2d]:
+def _convolutions(layer: Layer) -> list[Union[Conv2d, ConvTranspose2d]]:
     if isinstance(layer, Parallel):
         return [c for branch in layer.branches for step in branch.layers() for c in _convolutions(step)]
-    return [layer] if isinstance(layer, Conv2d) else []
+    return [layer] if isinstance(layer, (Conv2d, ConvTranspose2d)) else []
 
 
 def random_bindings2d(layer_or_layers: Union[Layer, Iterable[Layer]], rng=None, low: int = -3, high: int = 3,

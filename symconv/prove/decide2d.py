@@ -32,7 +32,17 @@ import sympy
 from symconv.algebra.normal_form import LinearChain
 from symconv.algebra.tap_poly import TapRing
 from symconv.core.layers import Layer, Parallel
-from symconv.core.layers2d import AvgPool2d, Conv2d, Crop2d, Down2d, Pad2d, Up2d, axis_chain, output_shape
+from symconv.core.layers2d import (
+    AvgPool2d,
+    Conv2d,
+    ConvTranspose2d,
+    Crop2d,
+    Down2d,
+    Pad2d,
+    Up2d,
+    axis_chain,
+    output_shape,
+)
 from symconv.core.output_length import output_length
 from symconv.errors import ChannelMismatch, NotInFragment
 from symconv.prove.boundary import find_bound
@@ -123,6 +133,23 @@ def _step(layer: Layer, x: list, ring: TapRing) -> list:
                     line.append(acc)
                 plane.append(line)
             out.append(plane)
+        return out
+    if isinstance(layer, ConvTranspose2d):
+        (s1, s2), (p1, p2), (d1, d2) = layer.stride, layer.padding, layer.dilation
+        taps = [[[[ring.from_expr(w) for w in row] for row in t] for t in per_out] for per_out in layer.weight.taps()]
+        bias = layer.bias or ()
+        out = [[[{CONSTANT: ring.from_expr(bias[o])} if bias and bias[o] != 0 else {} for _ in range(m2)]
+                for _ in range(m1)] for o in range(layer.weight.in_channels)]
+        for m, per_out in enumerate(taps):  # scatter every input sample through every tap
+            for o, t in enumerate(per_out):
+                for a, row in enumerate(t):
+                    for b, w in enumerate(row):
+                        for i1 in range(rows) if w else ():
+                            r = s1 * i1 + d1 * a - p1
+                            for i2 in range(cols) if 0 <= r < m1 else ():
+                                c = s2 * i2 + d2 * b - p2
+                                if 0 <= c < m2:
+                                    _add(out[o][r][c], x[m][i1][i2], w)
         return out
     if isinstance(layer, AvgPool2d):
         (k1, k2), (s1, s2), (p1, p2) = layer.size, layer.stride, layer.padding

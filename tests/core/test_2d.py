@@ -113,7 +113,7 @@ def test_2d_statements_read_back(text):
     ("conv2d(k[3])", DSLError),
     ("down((2, 2, 2))", DSLError),
     ("conv2d(k[3, 3], stride=(1, 2, 3))", DSLError),
-    ("conv_transpose2d(k[3, 3])", DSLError),
+    ("conv_transpose2d(k[3, 3], output_padding=1)", DSLError),
 ])
 def test_2d_bad_input(text, error):
     with pytest.raises(error):
