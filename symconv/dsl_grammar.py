@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from symconv.core.kernel import KernelSymbol, convolve, dilate, flipk, kernel, padk, size_symbol
 from symconv.core.kernel2d import kernel2d
-from symconv.core.layers2d import avgpool2d, conv2d, conv_transpose2d
+from symconv.core.layers2d import avgpool2d, conv2d, conv_transpose2d, maxpool2d
 from symconv.core.layers import affine, avgpool, conv, conv_transpose, crop, down, flip, l2pool, maxpool, pad, relu, up
 from symconv.errors import NamingError, SymconvError
 
@@ -77,6 +77,7 @@ LAYERS = _table(
     Function("conv2d", conv2d, _WEIGHT),
     Function("conv_transpose2d", conv_transpose2d, _WEIGHT),
     Function("avgpool2d", avgpool2d, ()),
+    Function("maxpool2d", maxpool2d, ()),
     Function("pad", pad, ()),
     Function("crop", crop, ()),
     Function("down", down, ()),
@@ -108,8 +109,8 @@ def resolve(call: ast.Call) -> Function:
     return LAYERS[name]
 
 
-#: Documented in DESIGN.md but not in the core yet: named in the error message.
-PLANNED = frozenset({"maxpool2d"})
+#: Documented in DESIGN.md but not in the core yet: named in the error message (none at present).
+PLANNED: frozenset = frozenset()
 
 #: Names a user may not give to a kernel, size, bias or parameter, and why.
 RESERVED = {

@@ -36,6 +36,11 @@ def _propagate_channels(layers: Sequence[Layer], channels: Optional[int], contex
     return channels
 
 
+def _spatial_ndims(layers: Sequence[Layer]) -> set[int]:
+    """The ``ndim`` of the layers that have one (sample-by-sample layers fit either)."""
+    return {layer.ndim for layer in layers if not layer.axes_free}
+
+
 @dataclass(frozen=True, repr=False)
 class Chain(Layer):
     """``A >> B >> ...``: run the layers one after the other."""
@@ -46,14 +51,18 @@ class Chain(Layer):
         object.__setattr__(self, "steps", _flatten(self.steps))
         if not self.steps:
             raise ChainError("an empty chain has no meaning; expected at least one layer")
-        if len({s.ndim for s in self.steps}) > 1:
+        if len(_spatial_ndims(self.steps)) > 1:
             raise ChainError(f"{self!r} mixes 1-D and 2-D layers; expected one kind (conv2d with pad((1, 1)), "
                              f"down((2, 2)), ...)")
         _propagate_channels(self.steps, None, repr(self))
 
     @property
     def ndim(self) -> int:  # type: ignore[override]
-        return self.steps[0].ndim
+        return max(_spatial_ndims(self.steps), default=1)
+
+    @property
+    def axes_free(self) -> bool:  # type: ignore[override]
+        return all(s.axes_free for s in self.steps)
 
     def layers(self) -> tuple[Layer, ...]:
         return self.steps
@@ -107,9 +116,9 @@ class Parallel(Layer):
         outs = {b.out_channels(known_in) for b in self.branches} - {None}
         if len(outs) > 1:
             raise ChainError(f"the branches of {self!r} give different channel counts {sorted(outs)}")
-        if len({b.ndim for b in self.branches}) > 1:
+        if len(_spatial_ndims(self.branches)) > 1:
             raise ChainError(f"{self!r} adds 1-D and 2-D branches; expected one kind")
-        if self.branches[0].ndim == 2:
+        if self.ndim == 2:
             from symconv.core.layers2d import axis_chain
 
             for axis in (0, 1):
@@ -150,7 +159,11 @@ class Parallel(Layer):
 
     @property
     def ndim(self) -> int:  # type: ignore[override]
-        return self.branches[0].ndim
+        return max(_spatial_ndims(self.branches), default=1)
+
+    @property
+    def axes_free(self) -> bool:  # type: ignore[override]
+        return all(b.axes_free for b in self.branches)
 
     @property
     def is_linear(self) -> bool:  # type: ignore[override]

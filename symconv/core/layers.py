@@ -76,6 +76,8 @@ class Layer:
     is_linear: bool = True
     #: Spatial axes: 1 for the 1-D layers, 2 for those of :mod:`symconv.core.layers2d`.
     ndim: int = 1
+    #: Acts sample by sample (``relu``, ``affine``), so it fits a chain of either ``ndim``.
+    axes_free: bool = False
 
     @property
     def in_channels(self) -> Optional[int]:

@@ -26,30 +26,14 @@ import sympy
 from symconv.core.kernel import Literal
 from symconv.core.kernel2d import Kernel2d
 from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up, _check_rate, _check_shift
+from symconv.core.nonlinear import MaxPool, ReLU
 from symconv.core.output_length import output_length
+from symconv.core.pairs import Pair, fmt_pair, pair, strict_pair
+from symconv.core.pool2d import AvgPool2d, MaxPool2d, avgpool2d, maxpool2d
 from symconv.errors import InvalidArgument
 
-__all__ = ["Conv2d", "ConvTranspose2d", "conv_transpose2d", "AvgPool2d", "Pad2d", "Crop2d", "Down2d", "Up2d", "conv2d", "avgpool2d", "pad", "crop", "down", "up", "axis_layer", "axis_chain", "output_shape",
+__all__ = ["Conv2d", "ConvTranspose2d", "conv_transpose2d", "MaxPool2d", "maxpool2d", "AvgPool2d", "Pad2d", "Crop2d", "Down2d", "Up2d", "conv2d", "avgpool2d", "pad", "crop", "down", "up", "axis_layer", "axis_chain", "output_shape",
            "is_2d"]
-
-Pair = tuple[int, int]
-
-
-def _pair(value: object, what: str, argument: str) -> Pair:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value, value)
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        return (value[0], value[1])
-    raise InvalidArgument(what, argument, value, "an int or a pair (rows, columns)")
-
-
-def _strict_pair(layer: Layer, field: str, what: str) -> None:
-    """Store ``layer.<field>`` as a tuple pair, refusing anything else (direct construction included)."""
-    value = getattr(layer, field)
-    if not (isinstance(value, (tuple, list)) and len(value) == 2):
-        raise InvalidArgument(what, field, value, "a pair (rows, columns)")
-    object.__setattr__(layer, field, tuple(value))
-
 
 def _bias(bias: object, channels: int, what: str) -> Optional[tuple[sympy.Expr, ...]]:
     """Exact bias entries, one per output channel; a name ``b`` has the entries ``b_0, b_1, ...`` (as in 1-D)."""
@@ -82,7 +66,7 @@ class Conv2d(Layer):
     def __post_init__(self) -> None:
         if not isinstance(self.weight, Kernel2d):
             raise InvalidArgument("conv2d", "weight", self.weight, "a 2-D kernel such as k[3, 3] or W[8, 4, 3, 3]")
-        stride, dilation = _pair(self.stride, "conv2d", "stride"), _pair(self.dilation, "conv2d", "dilation")
+        stride, dilation = pair(self.stride, "conv2d", "stride"), pair(self.dilation, "conv2d", "dilation")
         for s in stride:
             _check_rate(s, "conv2d", "stride")
         for d in dilation:
@@ -108,7 +92,7 @@ class Conv2d(Layer):
                 raise InvalidArgument("conv2d", "padding", padding, "((top, bottom), (left, right))")
             padding = tuple(tuple(p) for p in padding)
         else:
-            padding = tuple((p, p) for p in _pair(padding, "conv2d", "padding"))
+            padding = tuple((p, p) for p in pair(padding, "conv2d", "padding"))
         for side in padding:
             for p in side:
                 _check_shift(p, "conv2d", "padding")
@@ -127,13 +111,13 @@ class Conv2d(Layer):
     def __repr__(self) -> str:
         args = [repr(self.weight)]
         if self.stride != (1, 1):
-            args.append(f"stride={_fmt_pair(self.stride)}")
+            args.append(f"stride={fmt_pair(self.stride)}")
         if self.padding != ((0, 0), (0, 0)):
             symmetric = all(a == b for a, b in self.padding)
-            args.append("padding=" + (_fmt_pair(tuple(a for a, _ in self.padding)) if symmetric
+            args.append("padding=" + (fmt_pair(tuple(a for a, _ in self.padding)) if symmetric
                                       else str(self.padding)))
         if self.dilation != (1, 1):
-            args.append(f"dilation={_fmt_pair(self.dilation)}")
+            args.append(f"dilation={fmt_pair(self.dilation)}")
         if self.bias is not None:
             args.append("bias=[" + ", ".join(map(str, self.bias)) + "]")
         return f"conv2d({', '.join(args)})"
@@ -162,7 +146,7 @@ class ConvTranspose2d(Layer):
         values = {}
         for field, check in (("stride", _check_rate), ("padding", _check_shift), ("output_padding", _check_shift),
                              ("dilation", _check_rate)):
-            values[field] = _pair(getattr(self, field), what, field)
+            values[field] = pair(getattr(self, field), what, field)
             for v in values[field]:
                 check(v, what, field)
             object.__setattr__(self, field, values[field])
@@ -187,14 +171,10 @@ class ConvTranspose2d(Layer):
         for field, default in (("stride", (1, 1)), ("padding", (0, 0)), ("output_padding", (0, 0)),
                                ("dilation", (1, 1))):
             if getattr(self, field) != default:
-                args.append(f"{field}={_fmt_pair(getattr(self, field))}")
+                args.append(f"{field}={fmt_pair(getattr(self, field))}")
         if self.bias is not None:
             args.append("bias=[" + ", ".join(map(str, self.bias)) + "]")
         return f"conv_transpose2d({', '.join(args)})"
-
-
-def _fmt_pair(p: Pair) -> str:
-    return str(p[0]) if p[0] == p[1] else f"({p[0]}, {p[1]})"
 
 
 @dataclass(frozen=True, repr=False)
@@ -206,8 +186,8 @@ class Pad2d(Layer):
     ndim = 2
 
     def __post_init__(self) -> None:
-        _strict_pair(self, "before", "pad")
-        _strict_pair(self, "after", "pad")
+        strict_pair(self, "before", "pad")
+        strict_pair(self, "after", "pad")
         for p in self.before + self.after:
             _check_shift(p, "pad", "padding")
 
@@ -224,8 +204,8 @@ class Crop2d(Layer):
     ndim = 2
 
     def __post_init__(self) -> None:
-        _strict_pair(self, "before", "crop")
-        _strict_pair(self, "after", "crop")
+        strict_pair(self, "before", "crop")
+        strict_pair(self, "after", "crop")
         for p in self.before + self.after:
             _check_shift(p, "crop", "crop")
 
@@ -242,8 +222,8 @@ class Down2d(Layer):
     ndim = 2
 
     def __post_init__(self) -> None:
-        _strict_pair(self, "factors", "down")
-        _strict_pair(self, "phases", "down")
+        strict_pair(self, "factors", "down")
+        strict_pair(self, "phases", "down")
         for s, q in zip(self.factors, self.phases):
             _check_rate(s, "down", "s")
             _check_shift(q, "down", "phase")
@@ -262,52 +242,12 @@ class Up2d(Layer):
     ndim = 2
 
     def __post_init__(self) -> None:
-        _strict_pair(self, "factors", "up")
+        strict_pair(self, "factors", "up")
         for s in self.factors:
             _check_rate(s, "up", "s")
 
     def __repr__(self) -> str:
         return f"up({self.factors})"
-
-
-@dataclass(frozen=True, repr=False)
-class AvgPool2d(Layer):
-    """``avgpool2d(size, stride=size, padding=0)``: ``avg_pool2d`` with ``count_include_pad=True``, per channel.
-
-    ``y[m, i1, i2] = (1 / (k1 k2)) sum_{a < k1, b < k2} xp[m, s1 i1 + a, s2 i2 + b]``.
-    """
-
-    size: Pair
-    stride: Optional[Pair] = None
-    padding: Pair = (0, 0)
-    ndim = 2
-
-    def __post_init__(self) -> None:
-        size = _pair(self.size, "avgpool2d", "size")
-        stride = size if self.stride is None else _pair(self.stride, "avgpool2d", "stride")
-        padding = _pair(self.padding, "avgpool2d", "padding")
-        for k, s, p in zip(size, stride, padding):
-            _check_rate(k, "avgpool2d", "size")
-            _check_rate(s, "avgpool2d", "stride")
-            _check_shift(p, "avgpool2d", "padding")
-            if 2 * p > k:
-                raise InvalidArgument("avgpool2d", "padding", self.padding, "at most size/2 on each axis (as PyTorch)")
-        object.__setattr__(self, "size", size)
-        object.__setattr__(self, "stride", stride)
-        object.__setattr__(self, "padding", padding)
-
-    def __repr__(self) -> str:
-        args = [_fmt_pair(self.size)]
-        if self.stride != self.size:
-            args.append(f"stride={_fmt_pair(self.stride)}")
-        if self.padding != (0, 0):
-            args.append(f"padding={_fmt_pair(self.padding)}")
-        return f"avgpool2d({', '.join(args)})"
-
-
-def avgpool2d(size: object, stride: object = None, padding: object = 0) -> AvgPool2d:
-    """2-D average pooling, as ``torch.nn.functional.avg_pool2d`` (``count_include_pad=True``)."""
-    return AvgPool2d(size, stride, padding)
 
 
 def _pairs(*values: object) -> bool:
@@ -383,12 +323,16 @@ def axis_layer(layer: Layer, axis: int) -> Layer:
         return Up(layer.factors[axis])
     if isinstance(layer, AvgPool2d):
         return AvgPool(layer.size[axis], layer.stride[axis], layer.padding[axis])
+    if isinstance(layer, MaxPool2d):
+        return MaxPool(layer.size[axis], layer.stride[axis], layer.padding[axis], layer.dilation[axis])
+    if layer.axes_free:
+        return ReLU()  # relu and affine act sample by sample: a channel-free stand-in with the same lengths
     if isinstance(layer, ConvTranspose2d):
         size = layer.weight.shape[2 + axis]
         return ConvTranspose(Literal((((1,) * size,),)), layer.stride[axis], layer.padding[axis],
                              layer.output_padding[axis], layer.dilation[axis])
-    raise InvalidArgument("axis_layer", "layer", layer, "a 2-D layer (conv2d, conv_transpose2d, avgpool2d, pad, "
-                                                          "crop, down, up)")
+    raise InvalidArgument("axis_layer", "layer", layer, "a 2-D layer (conv2d, conv_transpose2d, avgpool2d, "
+                                                          "maxpool2d, pad, crop, down, up, relu, affine)")
 
 
 def axis_chain(layer: Layer, axis: int) -> Layer:

@@ -67,9 +67,10 @@ class L2Pool(Layer):
 
 @dataclass(frozen=True, repr=False)
 class ReLU(Layer):
-    """``relu()``: ``y = max(x, 0)``."""
+    """``relu()``: ``y = max(x, 0)``, sample by sample (in 1-D and 2-D chains)."""
 
     is_linear = False
+    axes_free = True
 
     def __repr__(self) -> str:
         return "relu()"
@@ -91,7 +92,9 @@ def _normalize_scalar(value: object, what: str, argument: str) -> Scalar:
 
 @dataclass(frozen=True, repr=False)
 class Affine(Layer):
-    """``affine(scale, shift)``: ``y[m, i] = scale[m] x[m, i] + shift[m]`` (batch norm in eval mode)."""
+    """``affine(scale, shift)``: ``y[m, i] = scale[m] x[m, i] + shift[m]`` (batch norm in eval mode; also in 2-D)."""
+
+    axes_free = True
 
     scale: Scalar = sympy.Integer(1)
     shift: Scalar = sympy.Integer(0)

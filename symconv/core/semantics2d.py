@@ -17,7 +17,18 @@ from typing import Sequence
 import sympy
 
 from symconv.core.layers import Chain, Layer, Parallel
-from symconv.core.layers2d import AvgPool2d, Conv2d, ConvTranspose2d, Crop2d, Down2d, Pad2d, Up2d, output_shape
+from symconv.core.layers2d import (
+    AvgPool2d,
+    Conv2d,
+    ConvTranspose2d,
+    Crop2d,
+    Down2d,
+    MaxPool2d,
+    Pad2d,
+    Up2d,
+    output_shape,
+)
+from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import ChannelMismatch, NotInFragment
 
 __all__ = ["evaluate2d", "symbolic_input2d", "Signal2d"]
@@ -96,6 +107,19 @@ def _conv_transpose2d(layer: ConvTranspose2d, x: Signal2d, shape: tuple[int, int
     return tuple(tuple(tuple(sympy.expand(v) for v in row) for row in plane) for plane in y)
 
 
+def _maxpool2d(layer: MaxPool2d, x: Signal2d, shape: tuple[int, int]) -> Signal2d:
+    """The largest sample of each window that lies inside the input (the ``-inf`` padding never wins)."""
+    (k1, k2), (s1, s2), (p1, p2), (d1, d2) = layer.size, layer.stride, layer.padding, layer.dilation
+    rows, cols = _shape(x)
+
+    def window(m: int, i1: int, i2: int) -> list:
+        return [x[m][r][c] for r in (s1 * i1 + d1 * a - p1 for a in range(k1)) if 0 <= r < rows
+                for c in (s2 * i2 + d2 * b - p2 for b in range(k2)) if 0 <= c < cols]
+
+    return tuple(tuple(tuple(sympy.Max(*window(m, i1, i2)) for i2 in range(shape[1])) for i1 in range(shape[0]))
+                 for m in range(len(x)))
+
+
 def _apply(layer: Layer, x: Signal2d) -> Signal2d:
     shape = output_shape(layer, _shape(x))
     if isinstance(layer, Parallel):
@@ -106,6 +130,14 @@ def _apply(layer: Layer, x: Signal2d) -> Signal2d:
         return _conv2d(layer, x, shape)
     if isinstance(layer, ConvTranspose2d):
         return _conv_transpose2d(layer, x, shape)
+    if isinstance(layer, MaxPool2d):
+        return _maxpool2d(layer, x, shape)
+    if isinstance(layer, ReLU):
+        return tuple(tuple(tuple(sympy.Max(ZERO, v) for v in row) for row in plane) for plane in x)
+    if isinstance(layer, Affine):
+        scale, shift = layer.per_channel(len(x))
+        return tuple(tuple(tuple(sympy.expand(scale[m] * v + shift[m]) for v in row) for row in plane)
+                     for m, plane in enumerate(x))
     if isinstance(layer, AvgPool2d):
         (k1, k2), (s1, s2), (p1, p2) = layer.size, layer.stride, layer.padding
         weight = sympy.Rational(1, k1 * k2)

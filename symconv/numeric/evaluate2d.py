@@ -32,7 +32,8 @@ from symconv.core.kernel2d import (
     Convolve2d, DerivedKernel2d, Dilate2d, Flip2d, Kernel2d, KernelSymbol2d, Literal2d, Pad2dKernel, Scaled2d, Sum2d,
 )
 from symconv.core.layers import Layer, Parallel
-from symconv.core.layers2d import AvgPool2d, Conv2d, ConvTranspose2d, Crop2d, Down2d, Pad2d, Up2d
+from symconv.core.layers2d import AvgPool2d, Conv2d, ConvTranspose2d, Crop2d, Down2d, MaxPool2d, Pad2d, Up2d
+from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import ChannelMismatch, InvalidArgument, KernelError, LengthMismatch, NotInFragment, SizeLimitError
 from symconv.numeric.bindings import Bindings, _tap_of, number, number_array, zeros
 from symconv.numeric.evaluate import MAX_ELEMENTS
@@ -217,6 +218,22 @@ def _avgpool2d(layer: AvgPool2d, x: np.ndarray, exact: bool) -> np.ndarray:
     return out * scale
 
 
+def _maxpool2d(layer: MaxPool2d, x: np.ndarray) -> np.ndarray:
+    """Window maxima over the input padded with ``-inf`` (a padded sample never wins: PyTorch's rule)."""
+    (k1, k2), (s1, s2), (p1, p2), (d1, d2) = layer.size, layer.stride, layer.padding, layer.dilation
+    n1, n2 = x.shape[2:]
+    m1, m2 = (max(0, (n + 2 * p - d * (k - 1) - 1) // s + 1) if n else 0
+              for n, p, d, k, s in ((n1, p1, d1, k1, s1), (n2, p2, d2, k2, s2)))
+    xp = np.full(x.shape[:2] + (n1 + 2 * p1, n2 + 2 * p2), -np.inf, dtype=x.dtype)
+    xp[:, :, p1:p1 + n1, p2:p2 + n2] = x
+    out = np.full(x.shape[:2] + (m1, m2), -np.inf, dtype=x.dtype)
+    for a in range(k1 if m1 and m2 else 0):
+        for b in range(k2):
+            window = xp[:, :, d1 * a:d1 * a + s1 * (m1 - 1) + 1:s1, d2 * b:d2 * b + s2 * (m2 - 1) + 1:s2]
+            out = np.where(window > out, window, out)
+    return out
+
+
 def _run(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: bool) -> np.ndarray:
     for step in layer.layers():
         x = _apply(step, x, bindings, exact)
@@ -246,11 +263,19 @@ def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: boo
         return _up(layer, x, exact)
     if isinstance(layer, AvgPool2d):
         return _avgpool2d(layer, x, exact)
+    if isinstance(layer, MaxPool2d):
+        return _maxpool2d(layer, x)
+    if isinstance(layer, ReLU):
+        return np.where(x > 0, x, 0 * x)
+    if isinstance(layer, Affine):
+        scale, shift = (np.array([_value(v, bindings, exact, "affine") for v in values], dtype=object if exact
+                                 else float) for values in layer.per_channel(x.shape[1]))
+        return x * scale[None, :, None, None] + shift[None, :, None, None]
     if getattr(layer, "ndim", 1) != 2:
         raise NotInFragment(f"{layer!r} is a 1-D layer; evaluate2d_numeric takes 2-D chains (conv2d, "
                             f"pad((1, 1)), down((2, 2)), ...); use evaluate_numeric for 1-D chains")
     raise NotInFragment(f"no 2-D numeric meaning for {layer!r}; expected conv2d, conv_transpose2d, avgpool2d, "
-                        f"pad, crop, down or up")
+                        f"maxpool2d, relu, affine, pad, crop, down or up")
 
 
 def evaluate2d_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = None,
@@ -325,6 +350,8 @@ def random_bindings2d(layer_or_layers: Union[Layer, Iterable[Layer]], rng=None, 
             for conv in _convolutions(step):
                 _walk(conv.weight, kernels, expressions)
                 expressions.extend(conv.bias or ())
+            if isinstance(step, Affine):
+                expressions.extend(v for values in step.per_channel(1) for v in values)
     names = sorted({s.name for e in expressions for s in e.free_symbols if _tap_of(s.name, kernels) is None})
     for name in set(names) & set(kernels):
         raise KernelError(f"the name {name!r} is both a kernel and a parameter; expected distinct names")

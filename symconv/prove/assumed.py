@@ -25,6 +25,7 @@ import numpy as np
 import sympy
 
 from symconv.core.layers import Layer
+from symconv.errors import InvalidArgument
 from symconv.numeric.bindings import random_bindings
 from symconv.numeric.check import compare_chains
 from symconv.numeric.evaluate import evaluate_numeric
@@ -100,6 +101,9 @@ def prove_assuming(lhs: Union[str, Layer], rhs: Union[str, Layer], assume: Seque
     from symconv.prove.proof import Proof, ProofStep, _as_layers, prove
 
     lhs, rhs = _as_layers(lhs, rhs)
+    if lhs.ndim == 2 or rhs.ndim == 2:
+        raise InvalidArgument("prove", "assume", list(map(str, assume)), "input bounds on 1-D chains (2-D chains "
+                              "take no --assume yet)")
     bounds = tuple(a for a in assume if isinstance(a, InputBound)) + parse_assumptions(
         [a for a in assume if isinstance(a, str)])
     bound = bounds[0] if len({b.bound for b in bounds}) == 1 else min(bounds, key=lambda b: b.bound)

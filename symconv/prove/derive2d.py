@@ -53,7 +53,7 @@ def derive2d(chain: Layer, derive: Callable) -> object:
     strides = tuple(d.stride for d in axes)
     paddings = tuple(tuple(d.padding) for d in axes)
     fields = tuple(d.receptive_field for d in axes)
-    single = all(d.branches == 1 for d in axes) and all(p[0] >= 0 for p in paddings)
+    single = chain.linear and all(d.branches == 1 for d in axes) and all(p[0] >= 0 for p in paddings)
     kernel = _kernel(chain, strides, tuple(p[0] for p in paddings), fields) if single else None
     length = " x ".join(f"({_axis_text(d.output_length, a)})" for a, d in enumerate(axes))
     exact, layer = False, None

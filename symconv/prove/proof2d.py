@@ -166,6 +166,10 @@ def prove_2d(lhs: Layer, rhs: Layer, seed: int = 0):
     if lhs.ndim != rhs.ndim:
         raise ChainError(f"{lhs!r} and {rhs!r}: one side is 2-D and the other 1-D; expected two 2-D chains")
     channels = lhs.in_channels or rhs.in_channels or 1
+    if not (lhs.linear and rhs.linear):
+        from symconv.prove.nonlinear2d import prove_nonlinear_2d
+
+        return prove_nonlinear_2d(lhs, rhs, channels, seed)
     decision = decide2d(lhs, rhs)
     if decision.verdict == "refuted":
         example = _counterexample(lhs, rhs, decision.witness, channels, seed)

@@ -56,6 +56,8 @@ def _unknown_symbols(lhs: Layer, rhs: Layer, names: Sequence[str]) -> dict[str, 
         raise SolveError(f"--solve {missing[0]!r}: no kernel of that name in the statement; "
                          f"expected one of {sorted(found)}")
     for n in names:
+        if getattr(found[n], "ndim", 1) == 2:
+            raise SolveError(f"--solve {n!r}: {found[n]!r} is a 2-D kernel; solving works on 1-D kernels only so far")
         if not isinstance(found[n].length, int):
             raise SolveError(f"--solve {n!r}: give the unknown kernel a concrete length, e.g. {n}[7]")
     return {n: found[n] for n in names}

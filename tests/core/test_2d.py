@@ -109,7 +109,7 @@ def test_2d_statements_read_back(text):
 
 @pytest.mark.parametrize("text, error", [
     ("conv2d(k[3, 3]) >> conv(k)", DSLError),
-    ("conv2d(k[3, 3]) >> relu()", ChainError),
+    ("conv2d(k[3, 3]) >> maxpool(2)", ChainError),
     ("conv2d(k[3])", DSLError),
     ("down((2, 2, 2))", DSLError),
     ("conv2d(k[3, 3], stride=(1, 2, 3))", DSLError),
