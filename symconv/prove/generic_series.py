@@ -162,7 +162,7 @@ def _response(layer: Layer, x: Series, zero_outside: bool, ctx: SeriesContext) -
     if isinstance(layer, (Conv, ConvTranspose)) and (layer.groups != 1 or layer.bias is not None):
         raise OutsideGenericFragment(f"{layer!r} has groups or a bias")
     reads_outside = (
-        isinstance(layer, Pad)
+        isinstance(layer, Pad) and (layer.left or layer.right)
         or isinstance(layer, ConvTranspose) and not _reads_own_window(layer)
         or isinstance(layer, Conv) and any(layer.padding_pair())
         or isinstance(layer, AvgPool) and layer.padding
@@ -179,7 +179,7 @@ def _response(layer: Layer, x: Series, zero_outside: bool, ctx: SeriesContext) -
         k = _power(kernel_series(layer.weight, ctx), layer.dilation)
         return _shift(_mul(_power(x, layer.stride), k), -layer.padding), zero_outside and layer.padding == 0
     if isinstance(layer, Pad):
-        return _shift(x, layer.left), True
+        return _shift(x, layer.left), zero_outside  # padding needs (so keeps) zeros outside; pad(0) passes it on
     if isinstance(layer, Crop):
         return _shift(x, -layer.left), zero_outside and not (layer.left or layer.right)
     if isinstance(layer, Down):

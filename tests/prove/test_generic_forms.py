@@ -123,3 +123,53 @@ def test_the_closed_length_formula_holds_past_the_threshold(text):
 def test_stride_two_twice_has_the_textbook_length_formula():
     form = length_form(parse_chain("conv(k[c], stride=2) >> conv(k, stride=2)"), 4, C)
     assert form.formula(C) == "L = floor((-3*c + n + 2)/4) + 1 for n >= 3*c - 2 (0 below)"
+
+
+@st.composite
+def derivable(draw):
+    """Chains whose single equivalent layer derive gives for a generic c (padding only in front)."""
+    layers = [f"pad({draw(st.integers(0, 2))}, {draw(st.integers(0, 2))})"] if draw(st.booleans()) else []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["conv", "conv", "down", "avgpool"]))
+        if kind == "conv":
+            layers.append(f"conv({draw(st.sampled_from(KERNELS))}, stride={draw(st.integers(1, 2))}, "
+                          f"dilation={draw(st.integers(1, 2))})")
+        elif kind == "down":
+            s = draw(st.integers(1, 2))
+            layers.append(f"down({s}, phase={draw(st.integers(0, s - 1))})")
+        else:
+            layers.append("avgpool(2)")
+    if not re.search(r"\bk\b", " ".join(layers)):
+        layers.append("conv(k)")
+    return re.sub(r"\bk\b", "k[c]", " >> ".join(layers), count=1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(derivable(), st.sampled_from(["same", "stride", "padding", "dilate"]))
+def test_what_the_generic_argument_proves_holds_at_every_concrete_length(text, mutation):
+    from symconv.core.kernel_expr import dilate
+    from symconv.core.layers import Conv
+    from symconv.prove.decide import decide
+    from symconv.prove.derive import derive
+    from symconv.prove.generic import decide_generic
+
+    chain = parse_chain(text)
+    single = derive(chain).layer
+    if single is None:
+        return
+    if mutation == "stride":
+        single = Conv(single.weight, single.stride + 1, single.padding)
+    elif mutation == "padding":
+        single = Conv(single.weight, single.stride, (single.padding[0] + 1, single.padding[1]))
+    elif mutation == "dilate":
+        single = Conv(dilate(single.weight, 2), single.stride, single.padding)
+    try:
+        generic = decide_generic(chain, single).verdict
+    except OutsideGenericFragment:  # a mutated stride can push the period past MAX_PERIOD
+        assert mutation == "stride"
+        return
+    concrete = {c: decide(chain, single, {"c": c}).verdict for c in range(1, 6)}
+    if generic == "proved":
+        assert set(concrete.values()) == {"proved"}, concrete
+    if mutation == "same":
+        assert generic == "proved"
