@@ -70,6 +70,10 @@ theorem("polyphase_stride2_every_length",
         lhs="conv(padk(dilate(a[c], 2), 0, 1) + padk(dilate(b[c], 2), 1, 0), stride=2)",
         rhs="(crop(0, 1) >> down(2) >> conv(a)) + (down(2, phase=1) >> conv(b))",
         source=SOURCE, note="the polyphase split of a stride-2 layer, for phase kernels of every length c")
+theorem("flip_conjugation_every_length",
+        lhs="flip() >> conv(k[c], padding=(0, 2)) >> flip()", rhs="conv(flip(k), padding=(2, 0))", source=SOURCE,
+        note="for every kernel length c: reversing the signal around a stride-1 layer flips its kernel and swaps "
+             "its paddings")
 theorem("transposed_with_padding_and_output_padding",
         lhs="conv_transpose(k[4], stride=3, padding=1, output_padding=2)", rhs="up(3) >> pad(2, 4) >> conv(flip(k))",
         source=SOURCE, note="padding p removes p samples at each end: pad(c - 1 - p, c - 1 - p + output_padding)")

@@ -4,7 +4,8 @@ A proof for every kernel length c (:mod:`symconv.prove.generic`) rests on
 formal algebra the checker does not repeat. What the checker can do with the
 core alone is close the statement for every n at each listed c: it writes
 the value into the statement's sizes (``k[c]`` becomes ``k[5]``), reads it
-back, and applies the eventual-periodicity rule with that instance's
+back, moves every flip to the input (its own flip conjugation; a flip on
+both inputs is stripped), and applies the eventual-periodicity rule with that instance's
 ``(c, start, period, limit)``. The rule closes the statement *for the listed
 c*, and says so; the step to every c is the search's generic argument.
 """
@@ -31,7 +32,7 @@ def instantiate_text(text: str, name: str, value: int) -> str:
 def rule_generic_instances(state: list[Layer], step, where: str) -> str:
     """Close the statement for every n at each listed value of the generic length (module docstring)."""
     from symconv.dsl import parse_statement
-    from symconv.prove.certificate import CertificateStep, Rule, _rule_eventual_periodicity
+    from symconv.prove.certificate import CertificateStep, Rule, _as_layer, _flips_to_input, _rule_eventual_periodicity
 
     name, instances = step.get("symbol"), step.get("instances")
     if not isinstance(name, str) or not name.isidentifier():
@@ -49,6 +50,10 @@ def rule_generic_instances(state: list[Layer], step, where: str) -> str:
         if value < 1:
             raise CertificateError(f"{where}: {name} = {value}; expected a length >= 1")
         concrete = list(parse_statement(*(instantiate_text(t, name, value) for t in texts)))
+        flips = [_flips_to_input(side, where) for side in concrete]  # the checker's own flip conjugation
+        if flips[0][0] != flips[1][0]:
+            raise CertificateError(f"{where}: a flip() of the input on one side only")
+        concrete = [_as_layer(False, steps) for _, steps in flips]
         window = CertificateStep(Rule.EVENTUAL_PERIODICITY, (("limit", limit), ("period", period), ("start", start)))
         _rule_eventual_periodicity(concrete, window, f"{where}, {name} = {value}")
         values.append(value)

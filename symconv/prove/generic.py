@@ -1,7 +1,9 @@
 """Identities with a generic kernel length ``c``, decided for every c and every n at once.
 
 Two single-channel linear chains with one generic length c are equal for
-every input length n and every ``c >= 1`` when
+every input length n and every ``c >= 1`` when (after flip conjugation: every
+``flip()`` moved to the input across stride-1 layers, and ``flip >> A == flip
+>> B`` iff ``A == B``)
 
 1. their output lengths agree for every n and c — decided exactly by
    :mod:`symconv.prove.generic_lengths` (a difference names the n and c);
@@ -26,7 +28,7 @@ from typing import Optional
 
 import sympy
 
-from symconv.core.layers import Layer
+from symconv.core.layers import Flip, Layer, Parallel
 from symconv.prove.generic_lengths import LengthForm, OutsideGenericFragment, common_period, length_form
 from symconv.prove.generic_series import NeedsResidue, SeriesContext, impulse_response, series_equal, series_text
 
@@ -50,6 +52,15 @@ class GenericDecision:
     impulse: Optional[str] = None
 
 
+def _all_steps(layer: Layer):
+    for step in layer.layers():
+        if isinstance(step, Parallel):
+            for branch in step.branches:
+                yield from _all_steps(branch)
+        else:
+            yield step
+
+
 def _symbol(lhs: Layer, rhs: Layer) -> sympy.Symbol:
     symbols = {s for layer in (lhs, rhs) for k in layer.kernels() for s in k.length_symbols()}
     if len(symbols) != 1:
@@ -57,9 +68,24 @@ def _symbol(lhs: Layer, rhs: Layer) -> sympy.Symbol:
     return symbols.pop()
 
 
+def _without_flips(lhs: Layer, rhs: Layer) -> tuple[Layer, Layer]:
+    """Flip conjugation: every ``flip()`` moved to the input, then ``flip >> A == flip >> B`` iff ``A == B``."""
+    from symconv.algebra.flip import FlipNotMovable, as_single_layer, move_flips_to_input
+
+    try:
+        (lflip, lsteps), (rflip, rsteps) = move_flips_to_input(lhs), move_flips_to_input(rhs)
+    except FlipNotMovable as err:
+        raise OutsideGenericFragment(f"a flip() meets a strided layer ({err})") from None
+    if lflip != rflip:
+        raise OutsideGenericFragment("a flip() of the input on one side only")
+    return as_single_layer(lsteps), as_single_layer(rsteps)
+
+
 def decide_generic(lhs: Layer, rhs: Layer) -> GenericDecision:
     """Decide ``lhs == rhs`` for every n and every value of the generic length (module docstring)."""
     symbol = _symbol(lhs, rhs)
+    if any(isinstance(s, Flip) for side in (lhs, rhs) for s in _all_steps(side)):
+        lhs, rhs = _without_flips(lhs, rhs)
     period = common_period(lhs, rhs)
     if period > MAX_PERIOD:
         raise OutsideGenericFragment(f"the strides multiply to {period} > {MAX_PERIOD}")
