@@ -55,7 +55,8 @@ class AvgPool2d(Layer):
 class MaxPool2d(Layer):
     """``maxpool2d(size, stride=size, padding=0, dilation=1)``: ``max_pool2d``, per channel, padding with ``-inf``.
 
-    ``y[m, i1, i2] = max_{a < k1, b < k2} xp[m, s1 i1 + d1 a, s2 i2 + d2 b]`` (the padding never wins).
+    ``y[m, i1, i2] = max_{a < k1, b < k2} xp[m, s1 i1 + d1 a, s2 i2 + d2 b]``: the padding never wins, and a
+    window that reads padding only (possible with dilation) gives ``-inf``, as in PyTorch.
     """
 
     size: Pair

@@ -127,7 +127,11 @@ def core_output(chain, x: np.ndarray, bindings: dict) -> np.ndarray:
             table[sympy.Symbol(name + "".join(f"_{i}" for i in index))] = sympy.Integer(int(v))
     signal = tuple(tuple(tuple(sympy.Rational(v.numerator, v.denominator) for v in row) for row in ch) for ch in x)
     out = evaluate2d(chain, signal)
-    return np.array([[[Fraction(str(e.xreplace(table))) for e in row] for row in ch] for ch in out], dtype=object)
+    def number(e):  # a max-pooling window of padding only is -inf in every semantics (as in PyTorch)
+        value = e.xreplace(table)
+        return -np.inf if value == -sympy.oo else Fraction(str(value))
+
+    return np.array([[[number(e) for e in row] for row in ch] for ch in out], dtype=object)
 
 
 def check_against_core(chain, x: np.ndarray, out_channels: int, seed: int) -> None:

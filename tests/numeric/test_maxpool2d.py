@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 import sympy
@@ -78,6 +80,14 @@ def test_relu_and_affine_fit_2d_chains_and_read_back():
     assert chain.ndim == 2 and repr(chain) == text
     with pytest.raises(ChainError, match="mixes 1-D and 2-D"):
         parse_chain("conv2d(k[3, 3]) >> relu() >> maxpool(2)")
+
+
+def test_a_window_of_padding_only_is_minus_infinity_as_in_torch(torch):
+    layer = maxpool2d(2, stride=1, padding=1, dilation=2)  # the one window reads rows -1 and 1 of a 1x1 input
+    x = np.ones((1, 1, 1))
+    expected = torch.nn.functional.max_pool2d(torch.from_numpy(x[None]), 2, 1, 1, 2)[0].numpy()
+    assert np.isneginf(expected).all() and np.isneginf(evaluate2d_numeric(layer, x)).all()
+    check_against_core(layer, np.array([[[Fraction(1)]]], dtype=object), 1, 0)
 
 
 def test_maxpool2d_padding_above_half_the_window_is_refused():
