@@ -266,7 +266,7 @@ def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: boo
     if isinstance(layer, MaxPool2d):
         return _maxpool2d(layer, x)
     if isinstance(layer, ReLU):
-        return np.where(x > 0, x, 0 * x)
+        return np.where(x > 0, x, zeros(x.shape, exact))  # max(x, 0); -inf (a window of padding only) gives 0
     if isinstance(layer, Affine):
         scale, shift = (np.array([_value(v, bindings, exact, "affine") for v in values], dtype=object if exact
                                  else float) for values in layer.per_channel(x.shape[1]))
