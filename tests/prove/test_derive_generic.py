@@ -99,3 +99,9 @@ def test_closed_forms_in_c_agree_with_derive_at_concrete_lengths(text):
         taps = sympy.expand(sympy.powsimp(taps.subs(C, c)))
         expected = sum(sympy.sympify(t) * Z**j for j, t in enumerate(concrete.kernel))  # safe: our own taps
         assert sympy.expand(taps - expected) == 0
+
+
+def test_the_right_padding_is_fitted_where_the_chain_is_not_empty():
+    # the chain is empty for n < 3, where a single padded layer is not: the fit starts at the bound
+    assert derive("conv(k[3]) >> pad(0, 1)").padding == (0, 1)
+    assert derive("conv(k[3]) >> pad(1)").padding == (1, 1)
