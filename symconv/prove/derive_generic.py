@@ -19,7 +19,7 @@ argument of :mod:`symconv.prove.generic` for every n and every c.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
 import sympy
 
@@ -37,26 +37,40 @@ __all__ = ["derive_generic", "generating_function"]
 Z = sympy.Symbol("z")
 
 
-def generating_function(k: Kernel) -> sympy.Expr:
-    """``K(z) = sum_j k_j z^j``, a generic kernel ``k[c]`` as the formal ``k(z)``."""
+def generating_function(k: Kernel) -> Union[sympy.Expr, sympy.Matrix]:
+    """``K(z) = sum_j k_j z^j``; a generic kernel ``k[c]`` is the formal ``k(z)``, and a weight
+    ``W[out, in, c]`` the matrix of ``W_o_i(z)`` (``convolve(a, b)`` is the product ``B(z) A(z)``)."""
+    matrix = _generating_matrix(k)
+    return matrix[0, 0] if matrix.shape == (1, 1) else matrix
+
+
+def _polynomials(taps) -> sympy.Matrix:
+    return sympy.Matrix([[sum((t * Z**j for j, t in enumerate(entry)), sympy.Integer(0)) for entry in row]
+                         for row in taps])
+
+
+def _generating_matrix(k: Kernel) -> sympy.Matrix:
     if isinstance(k, KernelSymbol):
         if isinstance(k.length, int):
-            return sum((t * Z**j for j, t in enumerate(k.taps()[0][0])), sympy.Integer(0))
-        return sympy.Function(k.name)(Z)
+            return _polynomials(k.taps())
+        if len(k.dims) == 1:
+            return sympy.Matrix([[sympy.Function(k.name)(Z)]])
+        out, inp, _ = k.shape
+        return sympy.Matrix(out, inp, lambda o, i: sympy.Function(f"{k.name}_{o}_{i}")(Z))
     if isinstance(k, Literal):
-        return sum((v * Z**j for j, v in enumerate(k.values[0][0])), sympy.Integer(0))
+        return _polynomials(k.values)
     if isinstance(k, Dilate):
-        return generating_function(k.kernel).subs(Z, Z**k.factor)
+        return _generating_matrix(k.kernel).subs(Z, Z**k.factor)
     if isinstance(k, Convolve):
-        return generating_function(k.a) * generating_function(k.b)
+        return _generating_matrix(k.b) * _generating_matrix(k.a)
     if isinstance(k, FlipKernel):
-        return Z ** (k.kernel.length - 1) * generating_function(k.kernel).subs(Z, 1 / Z)
+        return Z ** (k.kernel.length - 1) * _generating_matrix(k.kernel).subs(Z, 1 / Z)
     if isinstance(k, PadKernel):
-        return Z**k.left * generating_function(k.kernel)
+        return Z**k.left * _generating_matrix(k.kernel)
     if isinstance(k, KernelSum):
-        return generating_function(k.a) + generating_function(k.b)
+        return _generating_matrix(k.a) + _generating_matrix(k.b)
     if isinstance(k, Scaled):
-        return k.scalar * generating_function(k.kernel)
+        return k.scalar * _generating_matrix(k.kernel)
     raise TypeError(f"no generating function for {k!r}")
 
 
@@ -65,7 +79,7 @@ def _window(step: Layer) -> Optional[tuple[object, int, tuple[object, object], O
     if isinstance(step, Conv):
         if step.padding == "same" and step.weight.length_symbols():
             raise _unsupported(step, "padding='same' with a generic length")
-        single = step.weight.is_single_channel and step.groups == 1 and step.bias is None
+        single = step.groups == 1 and step.bias is None
         extent = step.dilation * (step.weight.length - 1) + 1
         return extent, step.stride, step.padding_pair(), step.weight if single else None, step.dilation
     if isinstance(step, AvgPool):
@@ -130,8 +144,13 @@ def derive_generic(chain: Layer):
     kernel = parts[0] if parts else literal([1])
     for part in parts[1:]:
         kernel = convolve(kernel, part)
-    generating = sympy.powsimp(sympy.expand(generating_function(kernel)))
-    taps = [str(generating)]
+    generating = generating_function(kernel)
+    if isinstance(generating, sympy.MatrixBase):
+        generating = generating.applyfunc(lambda e: sympy.powsimp(sympy.expand(e)))
+        taps = [[str(e) for e in row] for row in generating.tolist()]
+    else:
+        generating = sympy.powsimp(sympy.expand(generating))
+        taps = [str(generating)]
     if not (left.is_number and right.is_number and left >= 0 and right >= 0):
         return Derivation(chain, taps, exact=False, boundary=None, generating=generating, **arithmetic)
     single = Conv(kernel, stride=stride, padding=(int(left), int(right)))

@@ -115,9 +115,16 @@ def decide_generic(lhs: Layer, rhs: Layer) -> GenericDecision:
     return GenericDecision("proved", "", symbol, period, lengths, residues=residues)
 
 
-def _compare_responses(lhs: Layer, rhs: Layer, ctx: SeriesContext) -> Optional[tuple[int, str]]:
-    for position in range(ctx.modulus):
-        left, right = impulse_response(lhs, position, ctx), impulse_response(rhs, position, ctx)
-        if not series_equal(left, right):
-            return position, f"lhs: {series_text(left)}; rhs: {series_text(right)}"
+def _compare_responses(lhs: Layer, rhs: Layer, ctx: SeriesContext) -> Optional[tuple[str, str]]:
+    channels = lhs.in_channels or rhs.in_channels or 1
+    for channel in range(channels):
+        for position in range(ctx.modulus):
+            left = impulse_response(lhs, position, ctx, channel, channels)
+            right = impulse_response(rhs, position, ctx, channel, channels)
+            if len(left) != len(right):
+                raise OutsideGenericFragment(f"the sides give {len(left)} and {len(right)} output channels")
+            for o, (a, b) in enumerate(zip(left, right)):
+                if not series_equal(a, b):
+                    where = f"{position}" if channels == 1 else f"{position} of input channel {channel}"
+                    return where, f"output channel {o}: lhs: {series_text(a)}; rhs: {series_text(b)}"
     return None

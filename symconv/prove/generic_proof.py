@@ -82,12 +82,13 @@ def _certificate(lhs: Layer, rhs: Layer, name: str, period: int) -> tuple[Option
 def prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
     """Prove ``lhs == rhs`` for every n and every generic length, or refute it at a concrete length."""
     names = generic_sizes(lhs, rhs)
+    channels = lhs.in_channels or rhs.in_channels or 1
     try:
         decision = decide_generic(lhs, rhs)
     except OutsideGenericFragment as err:
         decision, reason = None, str(err)
     if decision is not None and decision.verdict == "proved":
-        report = compare_chains(lhs, rhs, range(1, 40, 3), seed=seed, sizes={names[0]: 3})
+        report = compare_chains(lhs, rhs, range(1, 40, 3), seed=seed, sizes={names[0]: 3}, channels=channels)
         if not report.agrees:
             raise AssertionError(f"proved for every {names[0]} but numerically different: {report.mismatch}")
         certificate, replayed = _certificate(lhs, rhs, names[0], decision.period)
@@ -110,6 +111,7 @@ def prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
                 return Proof(lhs, rhs, "refuted", counterexample=example,
                              note=f"{concrete.reason} (with {where}); generic argument: {reason}",
                              decision=concrete)
-    report = compare_chains(lhs, rhs, range(1, 40, 3), seed=seed, sizes={name: 3 for name in names})
+    report = compare_chains(lhs, rhs, range(1, 40, 3), seed=seed, sizes={name: 3 for name in names},
+                            channels=channels)
     return Proof(lhs, rhs, "unknown", numeric=report,
                  note=f"generic length: {reason}; proved for {', '.join(names)} in {sorted(tried)}")

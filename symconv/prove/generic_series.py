@@ -1,7 +1,8 @@
 """Impulse responses of a chain with generic kernel lengths, as formal Laurent series in z.
 
-A generic kernel ``K`` of length ``c`` is written by its polyphase components
-modulo ``M`` (a multiple of every product of strides in play):
+A generic kernel ``K`` of length ``c`` (each entry ``K_oi`` of a weight) is
+written by its polyphase components modulo ``M`` (a multiple of every
+product of strides in play):
 
     K(z) = sum_{r < M} z^r A_r(z^M),
 
@@ -40,7 +41,8 @@ from symconv.core.kernel_expr import Convolve, Dilate, FlipKernel, KernelSum, Pa
 from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up
 from symconv.prove.generic_lengths import OutsideGenericFragment, affine_length
 
-__all__ = ["Series", "SeriesContext", "impulse_response", "kernel_series", "NeedsResidue", "series_equal"]
+__all__ = ["Series", "SeriesContext", "impulse_response", "kernel_series", "NeedsResidue", "series_equal",
+           "series_text"]
 
 #: ``(beta, alpha, atoms)``: the term ``z^(beta + alpha q) prod A_r(z^m)``, atoms ``(name, r, m)`` sorted.
 Key = tuple[int, int, tuple[tuple[str, int, int], ...]]
@@ -105,35 +107,56 @@ def _taps(values) -> Series:
     return {(j, 0, ()): sympy.sympify(v) for j, v in enumerate(values) if v != 0}  # safe: exact taps
 
 
-def kernel_series(k: Kernel, ctx: SeriesContext) -> Series:
-    """``K(z) = sum_j k_j z^j`` of a single-channel kernel expression; generic kernels as atoms."""
-    if not k.is_single_channel:
-        raise OutsideGenericFragment(f"{k!r} has several channels")
+#: A kernel as a matrix ``[out][in]`` of series; a signal as one series per channel.
+Matrix = list[list[Series]]
+Signal = list[Series]
+
+
+def _entrywise(matrix: Matrix, f) -> Matrix:
+    return [[f(entry) for entry in row] for row in matrix]
+
+
+def kernel_series(k: Kernel, ctx: SeriesContext) -> Matrix:
+    """``K_oi(z) = sum_j k_oij z^j`` of a kernel expression, ``[out][in]``; generic kernels as atoms."""
     if isinstance(k, KernelSymbol):
         if isinstance(k.length, int):
-            return _taps(k.taps()[0][0])
+            return [[_taps(t) for t in row] for row in k.taps()]
         if affine_length(k.length, ctx.symbol) != (1, 0):
             raise OutsideGenericFragment(f"{k!r}: a generic length must be the plain name")
-        return {(r, 0, ((k.name, r, ctx.modulus),)): sympy.Integer(1) for r in range(ctx.modulus)}
+        out, inp, _ = k.shape
+
+        def atom(o: int, i: int) -> str:
+            return k.name if len(k.dims) == 1 else f"{k.name}_{o}_{i}"
+
+        return [[{(r, 0, ((atom(o, i), r, ctx.modulus),)): sympy.Integer(1) for r in range(ctx.modulus)}
+                 for i in range(inp)] for o in range(out)]
     if isinstance(k, Literal):
-        return _taps(k.values[0][0])
+        return [[_taps(t) for t in row] for row in k.values]
     if isinstance(k, Dilate):
-        return _power(kernel_series(k.kernel, ctx), k.factor)
-    if isinstance(k, Convolve):
-        return _mul(kernel_series(k.a, ctx), kernel_series(k.b, ctx))
+        return _entrywise(kernel_series(k.kernel, ctx), lambda e: _power(e, k.factor))
+    if isinstance(k, Convolve):  # E[o][i] = sum_m a[m][i] b[o][m]
+        a, b = kernel_series(k.a, ctx), kernel_series(k.b, ctx)
+        out: Matrix = [[{} for _ in a[0]] for _ in b]
+        for o, row in enumerate(b):
+            for m, bm in enumerate(row):
+                for i, am in enumerate(a[m]):
+                    out[o][i] = _add(out[o][i], _mul(am, bm))
+        return out
     if isinstance(k, FlipKernel):
         slope, intercept = affine_length(k.kernel.length, ctx.symbol)
         if slope and ctx.residue is None:
             raise NeedsResidue(repr(k))
         # l - 1 = slope (M q + rho + 1) + intercept - 1
         beta = slope * ((ctx.residue or 0) + 1) + intercept - 1
-        return _shift(_power(kernel_series(k.kernel, ctx), -1), beta, slope * ctx.modulus)
+        return _entrywise(kernel_series(k.kernel, ctx),
+                          lambda e: _shift(_power(e, -1), beta, slope * ctx.modulus))
     if isinstance(k, PadKernel):
-        return _shift(kernel_series(k.kernel, ctx), k.left)
+        return _entrywise(kernel_series(k.kernel, ctx), lambda e: _shift(e, k.left))
     if isinstance(k, KernelSum):
-        return _add(kernel_series(k.a, ctx), kernel_series(k.b, ctx))
+        a, b = kernel_series(k.a, ctx), kernel_series(k.b, ctx)
+        return [[_add(x, y) for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
     if isinstance(k, Scaled):
-        return _scale(kernel_series(k.kernel, ctx), k.scalar)
+        return _entrywise(kernel_series(k.kernel, ctx), lambda e: _scale(e, k.scalar))
     raise OutsideGenericFragment(f"no formal series for {k!r}")
 
 
@@ -147,7 +170,14 @@ def _reads_own_window(layer: ConvTranspose) -> bool:
     return isinstance(length, int) and layer.dilation * (length - 1) + layer.output_padding < layer.stride + layer.padding
 
 
-def _response(layer: Layer, x: Series, zero_outside: bool, ctx: SeriesContext) -> tuple[Series, bool]:
+def _sum(series) -> Series:
+    total: Series = {}
+    for s in series:
+        total = _add(total, s)
+    return total
+
+
+def _response(layer: Layer, x: Signal, zero_outside: bool, ctx: SeriesContext) -> tuple[Signal, bool]:
     """The layer on the bi-infinite signal ``x``; the flag says whether ``x`` is zero outside its window."""
     if isinstance(layer, Chain):
         for step in layer.steps:
@@ -155,10 +185,7 @@ def _response(layer: Layer, x: Series, zero_outside: bool, ctx: SeriesContext) -
         return x, zero_outside
     if isinstance(layer, Parallel):
         outs = [_response(branch, x, zero_outside, ctx) for branch in layer.branches]
-        total: Series = {}
-        for out, _ in outs:
-            total = _add(total, out)
-        return total, all(flag for _, flag in outs)
+        return [_sum(channel) for channel in zip(*(out for out, _ in outs))], all(flag for _, flag in outs)
     if isinstance(layer, (Conv, ConvTranspose)) and (layer.groups != 1 or layer.bias is not None):
         raise OutsideGenericFragment(f"{layer!r} has groups or a bias")
     reads_outside = (
@@ -169,31 +196,34 @@ def _response(layer: Layer, x: Series, zero_outside: bool, ctx: SeriesContext) -
     )
     if reads_outside and not zero_outside:
         raise OutsideGenericFragment(f"{layer!r} reads beyond a window edge inside the chain")
-    if isinstance(layer, Conv):
-        k = kernel_series(layer.weight, ctx)
-        return _correlate(x, k, layer.stride, layer.dilation, layer.padding_pair()[0]), False
+    if isinstance(layer, Conv):  # y[o] = sum_i down_s(z^p K_oi(z^-d) x[i])
+        k, left = kernel_series(layer.weight, ctx), layer.padding_pair()[0]
+        return [_sum(_correlate(xi, koi, layer.stride, layer.dilation, left) for xi, koi in zip(x, row))
+                for row in k], False
     if isinstance(layer, AvgPool):
         k = _taps([sympy.Rational(1, layer.size)] * layer.size)
-        return _correlate(x, k, layer.stride, 1, layer.padding), False
-    if isinstance(layer, ConvTranspose):
-        k = _power(kernel_series(layer.weight, ctx), layer.dilation)
-        return _shift(_mul(_power(x, layer.stride), k), -layer.padding), zero_outside and layer.padding == 0
+        return [_correlate(xi, k, layer.stride, 1, layer.padding) for xi in x], False
+    if isinstance(layer, ConvTranspose):  # weight [in][out]: y[o] = sum_i z^-p K_io(z^d) x[i](z^s)
+        k = kernel_series(layer.weight, ctx)
+        outs = len(k[0]) if k else 0
+        y = [_sum(_shift(_mul(_power(x[i], layer.stride), _power(k[i][o], layer.dilation)), -layer.padding)
+                  for i in range(len(x))) for o in range(outs)]
+        return y, zero_outside and layer.padding == 0
     if isinstance(layer, Pad):
-        return _shift(x, layer.left), zero_outside  # padding needs (so keeps) zeros outside; pad(0) passes it on
+        return [_shift(xi, layer.left) for xi in x], zero_outside  # padding needs (so keeps) zeros outside
     if isinstance(layer, Crop):
-        return _shift(x, -layer.left), zero_outside and not (layer.left or layer.right)
+        return [_shift(xi, -layer.left) for xi in x], zero_outside and not (layer.left or layer.right)
     if isinstance(layer, Down):
-        return _down(_shift(x, -layer.phase), layer.factor), zero_outside
+        return [_down(_shift(xi, -layer.phase), layer.factor) for xi in x], zero_outside
     if isinstance(layer, Up):
-        return _power(x, layer.factor), zero_outside
+        return [_power(xi, layer.factor) for xi in x], zero_outside
     raise OutsideGenericFragment(f"{layer!r} is outside the generic-length fragment")
 
 
-def impulse_response(layer: Layer, position: int, ctx: SeriesContext) -> Series:
-    """The output of ``layer`` for the unit impulse at ``position``, as a formal series."""
-    if layer.in_channels not in (None, 1):
-        raise OutsideGenericFragment(f"{layer!r} has several channels")
-    x = {(position, 0, ()): sympy.Integer(1)}
+def impulse_response(layer: Layer, position: int, ctx: SeriesContext, channel: int = 0,
+                     channels: int = 1) -> Signal:
+    """The output channels of ``layer`` for the unit impulse at ``position`` of input ``channel``."""
+    x: Signal = [{(position, 0, ()): sympy.Integer(1)} if m == channel else {} for m in range(channels)]
     return _response(layer, x, True, ctx)[0]
 
 

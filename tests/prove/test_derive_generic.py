@@ -105,3 +105,13 @@ def test_the_right_padding_is_fitted_where_the_chain_is_not_empty():
     # the chain is empty for n < 3, where a single padded layer is not: the fit starts at the bound
     assert derive("conv(k[3]) >> pad(0, 1)").padding == (0, 1)
     assert derive("conv(k[3]) >> pad(1)").padding == (1, 1)
+
+
+def test_weights_with_several_channels_compose_as_a_matrix_product():
+    d = derive("conv(W[3, 2, c], stride=2) >> conv(V[2, 3, c], stride=2)")
+    assert d.exact and d.receptive_field == 3 * C - 2
+    w = [[sympy.Function(f"W_{o}_{i}")(Z) for i in range(2)] for o in range(3)]
+    v = [[sympy.Function(f"V_{o}_{i}")(Z**2) for i in range(3)] for o in range(2)]
+    expected = sympy.Matrix(v) * sympy.Matrix(w)
+    assert (d.generating - expected).applyfunc(sympy.expand) == sympy.zeros(2, 2)
+    assert len(d.kernel) == 2 and len(d.kernel[0]) == 2

@@ -36,6 +36,11 @@ TRUE = [
     ("down(2) >> pad(1) >> conv(k[c])", "pad(2) >> conv(dilate(k, 2)) >> down(2)"),
     ("conv(k[c], stride=2) + conv(g[c], stride=2)", "conv(k + g, stride=2)"),
     ("conv(k[c], stride=2) >> conv_transpose([1], stride=2)", "conv(k) >> down(2) >> up(2)"),
+    # weights with several channels
+    ("conv(W[3, 2, c], stride=2) >> conv(V[2, 3, c], stride=2)", "conv(convolve(W, dilate(V, 2)), stride=4)"),
+    ("conv(W[2, 1, c]) >> up(2)", "up(2) >> conv(dilate(W, 2))"),
+    ("conv_transpose(T[2, 3, c], stride=2)", "up(2) >> conv_transpose(T)"),
+    ("conv(A[2, 2, c]) + conv(B[2, 2, c])", "conv(A + B)"),
     # flips of the signal, moved to the input across stride-1 layers
     ("flip() >> conv(k[c]) >> flip()", "conv(flip(k))"),
     ("flip() >> conv(k[c], padding=(0, 2)) >> flip()", "conv(flip(k), padding=(2, 0))"),
@@ -58,6 +63,8 @@ FALSE = [
     ("conv(k[c], stride=2) + conv(g[c], stride=2)", "conv(k + flip(g), stride=2)"),
     ("flip() >> conv(k[c], padding=(0, 2)) >> flip()", "conv(flip(k), padding=(0, 2))"),
     ("flip() >> conv(k[c])", "conv(k) >> flip()"),
+    ("conv(W[3, 2, c], stride=2) >> conv(V[2, 3, c], stride=2)", "conv(convolve(W, dilate(V, 3)), stride=4)"),
+    ("conv(A[2, 2, c]) >> conv(B[2, 2, c])", "conv(B) >> conv(A)"),
 ]
 
 
@@ -112,7 +119,7 @@ def test_flipped_generic_kernels_are_decided_per_residue_of_c():
 @pytest.mark.parametrize("chain, reason", [
     ("conv(k[c]) >> pad(1) >> conv(k)", "reads beyond a window edge"),
     ("flip() >> conv(k[c], stride=2) >> flip()", "meets a strided layer"),
-    ("conv(W[2, 1, c])", "several channels"),
+    ("conv(W[2, 2, c], groups=2)", "has groups or a bias"),
     ("conv(k[c]) >> conv(g[d])", "2 generic lengths"),
 ])
 def test_what_the_argument_does_not_cover_is_named(chain, reason):
