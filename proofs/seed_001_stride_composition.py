@@ -53,6 +53,12 @@ theorem("stride2_twice_is_stride4_multichannel",
         claims=["C1.1"], source=SOURCE,
         note="beyond the note: different filters and several channels (the kernels compose as matrices)")
 
+theorem("stride2_twice_is_stride4_multichannel_every_c",
+        lhs="conv(W[3, 2, c], stride=2) >> conv(V[2, 3, c], stride=2)",
+        rhs="conv(convolve(W, dilate(V, 2)), stride=4)",
+        claims=["C1.1"], source=SOURCE,
+        note="several channels and every kernel length c at once: K(z) = V(z^2) W(z) as matrices; " + EVERY_C)
+
 
 def _k4_closed_form() -> Evidence:
     rows = []
