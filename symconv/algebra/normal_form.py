@@ -35,7 +35,6 @@ from symconv.algebra.polyphase import Polyphase
 from symconv.core.kernel import Literal
 from symconv.core.layers import (
     AvgPool,
-    Chain,
     Conv,
     ConvTranspose,
     Crop,

@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from symconv.algebra.laurent import Laurent, Matrix, mat_add, mat_is_zero, mat_map, mat_mul, mat_zero
+from symconv.algebra.laurent import Matrix, mat_add, mat_is_zero, mat_map, mat_mul, mat_zero
 
 __all__ = ["Polyphase"]
 

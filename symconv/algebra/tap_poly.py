@@ -152,7 +152,6 @@ class TapRing:
         if not expr.free_symbols:
             rational = sympy.Rational(expr)
             return self.constant(Fraction(int(rational.p), int(rational.q)))
-        index = {s: i for i, s in enumerate(self.symbols)}
         terms: dict[tuple[int, ...], Number] = {}
         for exps, coeff in sympy.Poly(expr, *self.symbols).terms():
             m = tuple(i for i, e in enumerate(exps) for _ in range(e))
