@@ -286,13 +286,29 @@ def _expressible(lhs: Layer, rhs: Layer) -> bool:
 MAX_REPLAYED_LIMIT = 24
 
 
+#: Kernel lengths at which a nonlinear statement with a generic length is checked.
+NONLINEAR_GENERIC_SIZES = range(1, 7)
+
+
 def _prove_nonlinear(lhs: Layer, rhs: Layer, channels: int, seed: int) -> Proof:
-    """Chains with nonlinear layers: refuted by an exact numeric counterexample, else checked."""
-    example = find_numeric_counterexample(lhs, rhs, range(0, 33), seed=seed, trials=3)
-    report = compare_chains(lhs, rhs, range(1, 33), trials_per_length=3, seed=seed, channels=channels)
-    if example is not None:
-        return Proof(lhs, rhs, "refuted", counterexample=example, numeric=report,
-                     note="found by exact numeric search")
-    if report.agrees:
-        return Proof(lhs, rhs, "checked", numeric=report, note="nonlinear layers: numeric evidence only")
-    return Proof(lhs, rhs, "refuted", numeric=report, note=f"numeric mismatch {report.mismatch}")
+    """Chains with nonlinear layers: refuted by an exact numeric counterexample, else checked.
+
+    A generic length is checked at each of :data:`NONLINEAR_GENERIC_SIZES` (numeric evidence says
+    nothing about the lengths it did not try)."""
+    from symconv.prove.generic_proof import generic_sizes
+
+    names = generic_sizes(lhs, rhs)
+    instances = [{name: value for name in names} for value in NONLINEAR_GENERIC_SIZES] if names else [None]
+    for sizes in instances:
+        example = find_numeric_counterexample(lhs, rhs, range(0, 33), seed=seed, trials=3, sizes=sizes)
+        report = compare_chains(lhs, rhs, range(1, 33), trials_per_length=3, seed=seed, channels=channels,
+                                sizes=sizes)
+        where = f" (with {', '.join(f'{k} = {v}' for k, v in sizes.items())})" if sizes else ""
+        if example is not None:
+            return Proof(lhs, rhs, "refuted", counterexample=example, numeric=report,
+                         note=f"found by exact numeric search{where}")
+        if not report.agrees:
+            return Proof(lhs, rhs, "refuted", numeric=report, note=f"numeric mismatch {report.mismatch}{where}")
+    scope = f" at {', '.join(names)} = {NONLINEAR_GENERIC_SIZES.start}..{NONLINEAR_GENERIC_SIZES.stop - 1}" \
+        if names else ""
+    return Proof(lhs, rhs, "checked", numeric=report, note=f"nonlinear layers: numeric evidence only{scope}")

@@ -139,3 +139,10 @@ def test_a_flip_across_a_stride_with_generic_length_is_unknown_but_checked_on_in
     proof = prove("flip() >> conv(k[c], stride=2) >> flip()", "flip() >> conv(k, stride=2) >> pad(0) >> flip()")
     assert proof.verdict == "unknown"
     assert "proved for c in [1, 2, 3, 4, 5, 6, 7, 8]" in proof.note
+
+
+def test_nonlinear_chains_with_a_generic_length_are_checked_at_several_lengths():
+    proof = prove("conv(k[c], stride=2) >> maxpool(2)", "conv(k, stride=2) >> maxpool(2, stride=2)")
+    assert proof.verdict == "checked" and "at c = 1..6" in proof.note
+    refuted = prove("conv(k[c]) >> relu()", "relu() >> conv(k)")
+    assert refuted.verdict == "refuted" and refuted.counterexample.to_json()["sizes"]["c"] >= 1
