@@ -25,14 +25,10 @@ equal for every ``c >= 1`` exactly when their common refinements agree, so
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import gcd
+from math import gcd, lcm
 from typing import Optional, Union
 
 __all__ = ["QuasiAffine"]
-
-
-def _lcm(a: int, b: int) -> int:
-    return a * b // gcd(a, b)
 
 
 @dataclass(frozen=True)
@@ -73,7 +69,7 @@ class QuasiAffine:
         return QuasiAffine(onset, period, prefix, pieces)
 
     def _aligned(self, other: "QuasiAffine") -> tuple["QuasiAffine", "QuasiAffine"]:
-        period, onset = _lcm(self.period, other.period), max(self.onset, other.onset)
+        period, onset = lcm(self.period, other.period), max(self.onset, other.onset)
         return self.refined(period, onset), other.refined(period, onset)
 
     def _pointwise(self, other: "QuasiAffine", op) -> "QuasiAffine":
@@ -116,7 +112,7 @@ class QuasiAffine:
             raise ValueError(f"divisor {divisor}: expected a positive integer")
         growth = 1
         for slope, _ in self.pieces:
-            growth = _lcm(growth, divisor // gcd(slope, divisor))
+            growth = lcm(growth, divisor // gcd(slope, divisor))
         f = self.refined(self.period * growth, self.onset)
         return QuasiAffine(
             f.onset,

@@ -28,7 +28,7 @@ from typing import Optional
 
 import sympy
 
-from symconv.core.layers import Flip, Layer, Parallel
+from symconv.core.layers import Layer
 from symconv.prove.generic_lengths import LengthForm, OutsideGenericFragment, common_period, length_form
 from symconv.prove.generic_series import NeedsResidue, SeriesContext, impulse_response, series_equal, series_text
 
@@ -50,15 +50,6 @@ class GenericDecision:
     residues: tuple[int, ...] = ()
     witness_c: tuple[int, ...] = ()
     impulse: Optional[str] = None
-
-
-def _all_steps(layer: Layer):
-    for step in layer.layers():
-        if isinstance(step, Parallel):
-            for branch in step.branches:
-                yield from _all_steps(branch)
-        else:
-            yield step
 
 
 def _symbol(lhs: Layer, rhs: Layer) -> sympy.Symbol:
@@ -84,8 +75,7 @@ def _without_flips(lhs: Layer, rhs: Layer) -> tuple[Layer, Layer]:
 def decide_generic(lhs: Layer, rhs: Layer) -> GenericDecision:
     """Decide ``lhs == rhs`` for every n and every value of the generic length (module docstring)."""
     symbol = _symbol(lhs, rhs)
-    if any(isinstance(s, Flip) for side in (lhs, rhs) for s in _all_steps(side)):
-        lhs, rhs = _without_flips(lhs, rhs)
+    lhs, rhs = _without_flips(lhs, rhs)
     period = common_period(lhs, rhs)
     if period > MAX_PERIOD:
         raise OutsideGenericFragment(f"the strides multiply to {period} > {MAX_PERIOD}")

@@ -25,7 +25,7 @@ Two chains have equal lengths for every n and c exactly when their ``alpha``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import gcd
+from math import gcd, lcm
 from typing import Optional
 
 import sympy
@@ -224,8 +224,4 @@ def length_form(layer: Layer, period: int, symbol: sympy.Symbol) -> LengthForm:
 
 def common_period(*layers: Layer) -> int:
     """The least common multiple of the layers' periods."""
-    period = 1
-    for layer in layers:
-        p = length_period(layer)
-        period = period * p // gcd(period, p)
-    return period
+    return lcm(*(length_period(layer) for layer in layers))
