@@ -33,7 +33,7 @@ def main() -> None:
     print(f"python + import sympy, numpy   {baseline:7.3f} s")
     print(f"symconv prove (README example)  {readme:7.3f} s   ratio {readme / baseline:5.2f}x of start-up")
 
-    from symconv.prove.derive import derive
+    from symconv.prover.derive import derive
 
     start = time.perf_counter()
     d = derive(EIGHT_LAYERS)

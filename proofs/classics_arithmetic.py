@@ -1,7 +1,7 @@
 """Convolution arithmetic (Dumoulin & Visin, 2016) and the receptive-field formula.
 
 Output lengths are decided for every input length n by the length argument
-of :mod:`symconv.theorem.lengths` (quasi-linear past the last clamp, equal
+of :mod:`symconv.library.lengths` (quasi-linear past the last clamp, equal
 on two periods). PyTorch's conventions: ``padding='same'`` puts the extra
 zero on the right; lengths below 1 are 0. Square 2-D layers act per axis, so
 the 1-D relations are the 2-D ones axis by axis.
@@ -11,7 +11,7 @@ import sympy
 
 from symconv import derive, theorem
 from symconv.dsl import parse_chain
-from symconv.theorem import Evidence, shapes
+from symconv.library import Evidence, shapes
 
 SOURCE = "classics (Dumoulin & Visin, A guide to convolution arithmetic)"
 n = sympy.Symbol("n")

@@ -13,7 +13,7 @@ from symconv import theorem
 from symconv.core.kernel import kernel
 from symconv.core.layers import conv
 from symconv.numeric import evaluate_numeric
-from symconv.theorem import Evidence
+from symconv.library import Evidence
 
 SOURCE = "classics"
 

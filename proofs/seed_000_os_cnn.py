@@ -5,7 +5,7 @@ a first layer of N channels of size N selecting shifts (F[n, 0, j] = 1 iff
 j = n) and a second layer w of shape (1, N, M); the composition is
 conv(q) with q_l = sum_{n + j = l} w[n][j] -- the note's eq. 10 (written there
 1-based). The construction is checked independently of
-:mod:`symconv.factor` (by ``derive``), then :func:`symconv.factor` is run on
+:mod:`symconv.factoring` (by ``derive``), then :func:`symconv.factor` is run on
 every valid N. C0.3 is proved under the declared assumption |x_i| <= B
 (``assume=``), the shift condition shown necessary, and the unbounded claim
 refuted with a counterexample.
@@ -19,8 +19,8 @@ from symconv.core.kernel import kernel, literal
 from symconv.core.kernel2d import DerivedKernel2d, Literal2d, kernel2d
 from symconv.core.layers import conv
 from symconv.core.layers2d import conv2d
-from symconv.factor import batchnorm_relu_factorization, minimal_channels
-from symconv.theorem import Evidence
+from symconv.factoring import batchnorm_relu_factorization, minimal_channels
+from symconv.library import Evidence
 
 SOURCE = "seed 000 (OS-CNN appendix A)"
 

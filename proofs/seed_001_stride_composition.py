@@ -24,8 +24,8 @@ import sympy
 
 from symconv import derive, theorem
 from symconv.dsl import parse_statement
-from symconv.theorem import Evidence, shapes
-from symconv.theorem.lengths import compare_lengths
+from symconv.library import Evidence, shapes
+from symconv.library.lengths import compare_lengths
 
 SOURCE = "seed 001 (Lutsker, DL4CV Ex3)"
 C = [1, 2, 3, 4, 5, 6]

@@ -24,8 +24,8 @@ from symconv.core.layers2d import conv2d
 from symconv.core.semantics2d import evaluate2d, symbolic_input2d
 from symconv.core.layers import conv, relu
 from symconv.numeric import evaluate_numeric
-from symconv.theorem import Evidence, inequality, shapes
-from symconv.theorem.matrices import exact_matrix, numeric_matrix, operator_norm
+from symconv.library import Evidence, inequality, shapes
+from symconv.library.matrices import exact_matrix, numeric_matrix, operator_norm
 
 SOURCE = "seed 002 (Cheng, lecture notes on CNNs)"
 
@@ -103,7 +103,7 @@ theorem("bias_commutes_with_subsampling",
         claims=["C2.2"], source=SOURCE)
 
 # --- C2.3: the 2-D version -----------------------------------------------------------------------
-# Decided for every input shape (n1, n2) by the product bound of symconv.prove.decide2d.
+# Decided for every input shape (n1, n2) by the product bound of symconv.prover.decide2d.
 
 theorem("conv2d_stride_is_conv_then_subsample",
         lhs="conv2d(k[3, 3], stride=2)", rhs="conv2d(k) >> down((2, 2))",

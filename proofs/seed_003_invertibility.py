@@ -33,8 +33,8 @@ from symconv import theorem
 from symconv.core.kernel import kernel
 from symconv.core.layers import conv, conv_transpose
 from symconv.numeric import evaluate_numeric
-from symconv.theorem import Evidence, inequality, mean_ci, shapes
-from symconv.theorem.matrices import exact_matrix
+from symconv.library import Evidence, inequality, mean_ci, shapes
+from symconv.library.matrices import exact_matrix
 
 SOURCE = "seed 003 (Gilbert et al. 2017, invertibility of CNNs)"
 n = sympy.Symbol("n")

@@ -40,7 +40,7 @@ from symconv.dsl import parse_chain
 from symconv.errors import ToolMissing
 from symconv.numeric import evaluate_numeric
 from symconv.numeric.similarity import note_ssim, pearson, skimage_available, ssim
-from symconv.theorem import Evidence, expectation, inequality, mean_ci, proportion_ci, shapes
+from symconv.library import Evidence, expectation, inequality, mean_ci, proportion_ci, shapes
 
 SOURCE = "seed 004 (He et al., randomness in deconvolutional networks)"
 n = sympy.Symbol("n")

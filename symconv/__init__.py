@@ -3,68 +3,61 @@
 >>> import symconv
 >>> symconv.prove("conv(k[3], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)").verdict
 'proved'
+
+Importing the package loads nothing heavy: each public name below is imported
+from its module on first use (PEP 562), so ``symconv --version`` and
+``import symconv`` start without SymPy or numpy.
 """
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-from symconv.core.kernel import convolve, dilate, flipk, kernel, literal, padk
-from symconv.core.layers import (
-    affine,
-    avgpool,
-    conv,
-    conv_transpose,
-    crop,
-    down,
-    flip,
-    l2pool,
-    maxpool,
-    pad,
-    relu,
-    up,
-)
-from symconv.core.output_length import output_length
-from symconv.core.semantics import evaluate
-from symconv.factor import factor
-from symconv.numeric import evaluate_numeric
-from symconv.prove.derive import derive
-from symconv.prove.proof import prove
-from symconv.theorem import check, theorem
+#: Public name -> the module that defines it.
+_PUBLIC = {
+    "prove": "symconv.prover.proof",
+    "derive": "symconv.prover.derive",
+    "factor": "symconv.factoring.factorization",
+    "latex": "symconv.report.latex",
+    "theorem": "symconv.library.registry",
+    "check": "symconv.library.run",
+    "kernel": "symconv.core.kernel",
+    "literal": "symconv.core.kernel",
+    "convolve": "symconv.core.kernel",
+    "dilate": "symconv.core.kernel",
+    "flipk": "symconv.core.kernel",
+    "padk": "symconv.core.kernel",
+    "conv": "symconv.core.layers",
+    "conv_transpose": "symconv.core.layers",
+    "pad": "symconv.core.layers",
+    "crop": "symconv.core.layers",
+    "down": "symconv.core.layers",
+    "up": "symconv.core.layers",
+    "flip": "symconv.core.layers",
+    "avgpool": "symconv.core.layers",
+    "maxpool": "symconv.core.layers",
+    "l2pool": "symconv.core.layers",
+    "relu": "symconv.core.layers",
+    "affine": "symconv.core.layers",
+    "output_length": "symconv.core.output_length",
+    "evaluate": "symconv.core.semantics",
+    "evaluate_numeric": "symconv.numeric.evaluate",
+}
 
-__all__ = [
-    "prove",
-    "derive",
-    "factor",
-    "latex",
-    "theorem",
-    "check",
-    "kernel",
-    "literal",
-    "convolve",
-    "dilate",
-    "flipk",
-    "padk",
-    "conv",
-    "conv_transpose",
-    "pad",
-    "crop",
-    "down",
-    "up",
-    "flip",
-    "avgpool",
-    "maxpool",
-    "l2pool",
-    "relu",
-    "affine",
-    "output_length",
-    "evaluate",
-    "evaluate_numeric",
-]
+__all__ = list(_PUBLIC)
 
 
 def __getattr__(name: str):
-    """``symconv.latex`` imports the report layer (jinja2) on first use, keeping start-up short."""
-    if name == "latex":
-        from symconv.report.latex import latex
+    """Import a public name from its module on first use and keep it."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symconv' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-        return latex
-    raise AttributeError(f"module 'symconv' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

@@ -84,7 +84,7 @@ def _write_reports(paths, obj) -> None:
 
 
 def _cmd_prove(args) -> int:
-    from symconv.prove import prove
+    from symconv.prover import prove
 
     paths = _report_paths(args)
     proof = prove(args.lhs, args.rhs, solve=args.solve, seed=args.seed, assume=args.assume)
@@ -102,7 +102,7 @@ def _cmd_prove(args) -> int:
 def _cmd_recheck(args) -> int:
     """Re-check a certificate with the core semantics only: exit 0 valid, 1 rejected, 2 unreadable."""
     from symconv.errors import CertificateError
-    from symconv.prove.certificate import Certificate, check_certificate
+    from symconv.prover.certificate import Certificate, check_certificate
 
     try:
         text = Path(args.file).read_text(encoding="utf-8")
@@ -124,7 +124,7 @@ def _cmd_recheck(args) -> int:
 
 
 def _cmd_derive(args) -> int:
-    from symconv.prove.derive import derive
+    from symconv.prover.derive import derive
 
     paths = _report_paths(args)
     derivation = derive(args.chain)
@@ -135,15 +135,15 @@ def _cmd_derive(args) -> int:
 
 def _cmd_factor(args) -> int:
     from symconv.errors import TooFewChannels
-    from symconv.factor import factor, parse_sizes
-    from symconv.factor.request import factor_request
+    from symconv.factoring import factor, parse_sizes
+    from symconv.factoring.request import factor_request
 
     paths = _report_paths(args)
     sizes = parse_sizes(args.sizes)
     try:
         if args.assume:
-            from symconv.factor import batchnorm_relu_factorization
-            from symconv.prove.assumptions import parse_assumptions
+            from symconv.factoring import batchnorm_relu_factorization
+            from symconv.prover.assumptions import parse_assumptions
 
             bound = parse_assumptions(args.assume)[0]
             result = batchnorm_relu_factorization(args.kernel, sizes, bound, channels=args.channels)
@@ -174,7 +174,7 @@ def _check_progress(i: int, total: int, theorem, result) -> None:
 
 def _cmd_check(args) -> int:
     """Run theorem files (default: ./proofs, else the source checkout's proofs/); exit 1 on any surprise."""
-    from symconv.theorem.run import check, format_table
+    from symconv.library.run import check, format_table
 
     progress = _check_progress if sys.stderr.isatty() else None
     report = check(args.paths or None, progress=progress)
@@ -203,7 +203,7 @@ def _cmd_homework(args) -> int:
 def _cmd_report(args) -> int:
     """``DIR/index.tex`` and one ``DIR/<file>/<theorem>.tex`` per theorem; exit 1 on any unexpected verdict."""
     from symconv.report.library import write_library
-    from symconv.theorem.run import format_failure
+    from symconv.library.run import format_failure
 
     progress = _check_progress if sys.stderr.isatty() else None
     written = write_library(args.paths or None, Path(args.out), pdf=args.pdf, progress=progress)

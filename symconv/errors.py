@@ -275,7 +275,7 @@ class AssumptionError(DSLError):
     """An ``--assume`` text that is not one of the forms the prover can use (``abs(x) <= B``)."""
 
 
-# --- Errors of factorizations (symconv.factor). Every one is a FactorError.
+# --- Errors of factorizations (symconv.factoring). Every one is a FactorError.
 
 
 class FactorError(SymconvError, ValueError):

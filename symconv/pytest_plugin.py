@@ -58,8 +58,8 @@ class TheoremFile(pytest.File):
     """A theorem file: one item per declared theorem."""
 
     def collect(self):
-        from symconv.theorem.load import load_file
-        from symconv.theorem.registry import TheoremFileError
+        from symconv.library.load import load_file
+        from symconv.library.registry import TheoremFileError
 
         try:
             theorems = load_file(self.path)
@@ -78,7 +78,7 @@ class TheoremItem(pytest.Item):
         self.result = None
 
     def runtest(self) -> None:
-        from symconv.theorem.run import run_theorem
+        from symconv.library.run import run_theorem
 
         self.result = run_theorem(self.theorem)
         self.user_properties.append(("verdict", self.result.verdict))
@@ -89,7 +89,7 @@ class TheoremItem(pytest.Item):
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, TheoremMismatch):
-            from symconv.theorem.run import format_failure
+            from symconv.library.run import format_failure
 
             return format_failure(excinfo.value.result)
         return super().repr_failure(excinfo, style=style)

@@ -25,7 +25,7 @@ def _example_line(example: dict) -> str:
 
 def assert_identity(lhs: Union[str, Layer], rhs: Union[str, Layer], *, numeric: bool = False,
                     sizes: Optional[Mapping[str, Sequence[int]]] = None, seed: int = 0):
-    """Assert that ``lhs == rhs`` for every input length; return the :class:`~symconv.prove.proof.Proof`.
+    """Assert that ``lhs == rhs`` for every input length; return the :class:`~symconv.prover.proof.Proof`.
 
     Raises ``AssertionError`` naming the verdict, the reason and, when
     refuted, the counterexample (sizes, input, kernel values, both outputs,
@@ -35,8 +35,8 @@ def assert_identity(lhs: Union[str, Layer], rhs: Union[str, Layer], *, numeric: 
     the proof of the last instance is returned.
     """
     from symconv.dsl import parse_statement
-    from symconv.prove import prove
-    from symconv.theorem.instances import instantiate, size_grid
+    from symconv.prover import prove
+    from symconv.library.instances import instantiate, size_grid
 
     if isinstance(lhs, str) or isinstance(rhs, str):
         lhs, rhs = parse_statement(lhs if isinstance(lhs, str) else repr(lhs),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections import Counter, defaultdict
 
-from symconv.theorem.run import check
+from symconv.library.run import check
 
 VERDICTS = ("proved", "checked", "refuted", "unknown")
 

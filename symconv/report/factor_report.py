@@ -10,11 +10,11 @@ The report states that theorem, the conventions, the construction and why it
 applies, every coefficient of both layers in closed form, the family of
 solutions, the fewest channels and why, and the prover's proof (rendered by the
 same template macros as ``symconv prove``). A
-:class:`~symconv.factor.batchnorm.BoundedReluFactorization` adds claim C0.3:
+:class:`~symconv.factoring.batchnorm.BoundedReluFactorization` adds claim C0.3:
 batch norm (an affine shift ``t``) and ReLU between the layers, a bias ``b``,
 and the argument that nothing is clipped when ``|x[i]| <= B``.
 
->>> from symconv.factor import factor
+>>> from symconv.factoring import factor
 >>> tex = factorization_latex(factor("q[5]", sizes=(2, 4)))
 >>> r"S = \begin{pmatrix} q_{0} & 0 & 0 & 0 \\ q_{1} & q_{2} & q_{3} & q_{4} \end{pmatrix}" in tex
 True
@@ -29,8 +29,8 @@ import sympy
 
 from symconv.core.kernel import KernelSymbol
 from symconv.core.layers import conv
-from symconv.factor import BoundedReluFactorization, Factorization
-from symconv.factor.request import Z
+from symconv.factoring import BoundedReluFactorization, Factorization
+from symconv.factoring.request import Z
 from symconv.report import notation
 from symconv.report.latex import (_polynomial, assumptions_latex, environment, proof_sections,
                                   verdict_text)
@@ -218,7 +218,7 @@ def factorization_latex(obj: Union[Factorization, BoundedReluFactorization]) -> 
     A :class:`BoundedReluFactorization` gets the same report plus claim C0.3:
     ``conv(F) >> affine(1, t) >> relu() >> conv(S, bias=[b]) = conv(q)`` when ``|x[i]| <= B``.
 
-    >>> from symconv.factor import factor
+    >>> from symconv.factoring import factor
     >>> r"\\operatorname{conv}(F) \\gg \\operatorname{conv}(S)" in factorization_latex(factor("[1, 2, 1]", (2, 2)))
     True
     """

@@ -36,8 +36,8 @@ import sympy
 from symconv.core.output_length import length_symbol, output_length
 from symconv.dsl import parse_chain
 from symconv.errors import InvalidArgument, SymconvError
-from symconv.prove.derive import derive
-from symconv.prove.proof import prove
+from symconv.prover.derive import derive
+from symconv.prover.proof import prove
 from symconv.report import homework_topics as topics
 from symconv.report.homework_topics import NAMES, given_kernel, kernel_text, proof_summary, small_taps, tap_names
 from symconv.report.latex import environment

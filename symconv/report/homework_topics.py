@@ -25,9 +25,9 @@ import sympy
 from symconv.core.layers import AvgPool, Conv, MaxPool
 from symconv.core.output_length import length_symbol, output_length
 from symconv.dsl import parse_chain
-from symconv.factor import factor
-from symconv.prove.derive import derive
-from symconv.prove.proof import Proof, prove
+from symconv.factoring import factor
+from symconv.prover.derive import derive
+from symconv.prover.proof import Proof, prove
 from symconv.report.latex import _polynomial
 from symconv.report.notation import SymbolNames, Tex, escape_tex, escape_tt, expr_latex, name_math, sequence_latex
 

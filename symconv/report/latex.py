@@ -21,10 +21,10 @@ import jinja2
 from symconv.algebra.normal_form import LinearChain
 from symconv.core.layers import Layer
 from symconv.core.output_length import length_symbol, output_length
-from symconv.factor import BoundedReluFactorization, Factorization
-from symconv.prove.derive import Derivation
-from symconv.prove.describe import branch_taps, closed_length
-from symconv.prove.proof import Proof
+from symconv.factoring import BoundedReluFactorization, Factorization
+from symconv.prover.derive import Derivation
+from symconv.prover.describe import branch_taps, closed_length
+from symconv.prover.proof import Proof
 from symconv.report import notation
 from symconv.report.notation import Tex, escape_tex, escape_tt, expr_latex, sequence_latex
 
@@ -331,8 +331,8 @@ def derivation_latex(derivation: Derivation) -> str:
 def latex(obj: object) -> str:
     """The LaTeX report (a complete document) of a :class:`Proof`, a :class:`Derivation` or a factorization.
 
-    A :class:`~symconv.factor.Factorization` or a
-    :class:`~symconv.factor.BoundedReluFactorization` is reported by
+    A :class:`~symconv.factoring.Factorization` or a
+    :class:`~symconv.factoring.BoundedReluFactorization` is reported by
     :func:`symconv.report.factor_report.factorization_latex`.
 
     >>> from symconv import prove

@@ -1,8 +1,8 @@
 r"""``symconv report``: one LaTeX report per theorem of the library, and an index (DESIGN §7, issue 5).
 
 :func:`write_library` loads theorem files (default: the library of
-:func:`~symconv.theorem.load.default_paths`), runs every theorem with
-:func:`~symconv.theorem.run.run_theorem` -- so each report shows the verdict
+:func:`~symconv.library.load.default_paths`), runs every theorem with
+:func:`~symconv.library.run.run_theorem` -- so each report shows the verdict
 ``symconv check`` gives -- and writes
 
 * ``DIR/index.tex``: every theorem with its status, claims, source and a link
@@ -40,14 +40,14 @@ from typing import Callable, Optional, Sequence, Union
 import numpy as np
 
 from symconv.errors import SymconvError, ToolMissing
-from symconv.prove.proof import Proof
+from symconv.prover.proof import Proof
 from symconv.report import library_graph
 from symconv.report.latex import environment, proof_latex
 from symconv.report.notation import Tex, escape_tex, escape_tt
 from symconv.report.pdf import TEX_PACKAGES, build_pdf, tex_engine
-from symconv.theorem.load import default_paths, discover, load_file
-from symconv.theorem.registry import IdentitySpec, ShapesSpec, Theorem
-from symconv.theorem.run import TheoremResult, run_theorem
+from symconv.library.load import default_paths, discover, load_file
+from symconv.library.registry import IdentitySpec, ShapesSpec, Theorem
+from symconv.library.run import TheoremResult, run_theorem
 
 __all__ = ["LibraryEntry", "Instance", "LibraryReport", "collect", "identity_instances", "theorem_latex",
            "write_library", "plain_number", "round_numbers", "MARKER"]
@@ -174,13 +174,13 @@ def _sources(paths: Sequence[Union[str, Path]]) -> list[tuple[Path, str, str]]:
 def identity_instances(t: Theorem) -> tuple[Instance, ...]:
     """The proof of each instance of an identity theorem, decided in the order ``run_theorem`` decides them.
 
-    Like :func:`~symconv.theorem.run.run_theorem`, it stops at the first
+    Like :func:`~symconv.library.run.run_theorem`, it stops at the first
     refuted or unknown instance. Custom checks and statements that cannot be
     expressed yet have no instances.
     """
     from symconv.dsl import parse_statement
-    from symconv.prove import prove
-    from symconv.theorem.instances import generic_sizes, instantiate, size_grid
+    from symconv.prover import prove
+    from symconv.library.instances import generic_sizes, instantiate, size_grid
 
     spec = t.spec
     if not isinstance(spec, IdentitySpec):

@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING, Iterable
 
 from symconv.report.latex import environment
 from symconv.report.notation import Tex, escape_tex, escape_tt
-from symconv.theorem.registry import CustomSpec, ExpectationSpec, IdentitySpec, InequalitySpec, ShapesSpec
+from symconv.library.registry import CustomSpec, ExpectationSpec, IdentitySpec, InequalitySpec, ShapesSpec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from symconv.prove.proof import Proof
+    from symconv.prover.proof import Proof
     from symconv.report.library import LibraryEntry
 
 __all__ = ["LEMMAS", "STATUSES", "PER_PICTURE", "lemmas", "proof_lemmas", "index_latex", "name_tt", "natural_key"]

@@ -169,7 +169,7 @@ def test_conv2d_layer_repr_is_dsl():
 # --- certificates of 2-D proofs ----------------------------------------------------------------
 
 def _certificate_2d() -> dict:
-    from symconv.prove.certificate import Certificate  # noqa: F401
+    from symconv.prover.certificate import Certificate  # noqa: F401
 
     proof = prove("conv2d(k[2, 2], stride=2) >> conv2d(k, stride=2)", "conv2d(convolve(k, dilate(k, 2)), stride=4)")
     assert proof.verdict == "proved" and "certificate replayed" in proof.note
@@ -177,7 +177,7 @@ def _certificate_2d() -> dict:
 
 
 def test_a_2d_certificate_is_accepted_after_json():
-    from symconv.prove.certificate import Certificate, check_certificate
+    from symconv.prover.certificate import Certificate, check_certificate
 
     obj = _certificate_2d()
     assert [s["rule"] for s in obj["steps"]] == ["product_bound"]
@@ -194,7 +194,7 @@ def test_a_2d_certificate_is_accepted_after_json():
 ])
 def test_tampered_2d_certificates_are_rejected(change, message):
     from symconv.errors import CertificateError
-    from symconv.prove.certificate import Certificate, check_certificate
+    from symconv.prover.certificate import Certificate, check_certificate
 
     obj = _certificate_2d()
     change(obj)

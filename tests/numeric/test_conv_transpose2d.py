@@ -13,7 +13,7 @@ from symconv.core.layers2d import conv2d, conv_transpose2d, output_shape
 from symconv.dsl import parse_chain
 from symconv.errors import InvalidArgument
 from symconv.numeric.evaluate2d import evaluate2d_numeric
-from symconv.prove import prove
+from symconv.prover import prove
 
 from tests.numeric.test_evaluate2d import KINDS, check_against_core, inputs, kernels, numbers
 

@@ -17,7 +17,7 @@ from symconv.core.nonlinear import affine, relu
 from symconv.dsl import parse_chain
 from symconv.errors import ChainError, InvalidArgument
 from symconv.numeric.evaluate2d import evaluate2d_numeric
-from symconv.prove import prove
+from symconv.prover import prove
 
 from tests.numeric.test_evaluate2d import check_against_core, inputs
 

@@ -51,7 +51,7 @@ from symconv.core.layers import (
 from symconv.core.semantics import evaluate, symbolic_input
 from symconv.errors import SymconvError
 from symconv.numeric import evaluate_numeric, random_bindings
-from symconv.prove.decide import decide
+from symconv.prover.decide import decide
 
 BOUND_BUG = (
     "boundary.find_bound accepts an n0 at which every output row is left-anchored and no row is "

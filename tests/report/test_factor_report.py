@@ -10,7 +10,7 @@ import sympy
 
 from symconv import latex, prove
 from symconv.core.kernel import KernelSymbol
-from symconv.factor import SolutionFamily, batchnorm_relu_factorization, factor
+from symconv.factoring import SolutionFamily, batchnorm_relu_factorization, factor
 from symconv.report import build_pdf, escape_tex, factorization_latex, proof_latex
 
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")

@@ -26,7 +26,7 @@ HOSTILE = r"\input{/etc/passwd} $x^2$ & #1 a_b 50% ~ {braces} ((( x ))) ((* if *
 SMALL = f'''
 """Three theorems for the report tests."""
 import sympy
-from symconv.theorem import shapes, theorem
+from symconv.library import shapes, theorem
 
 n = sympy.Symbol("n")
 theorem("stride_composition", lhs="conv(k[c], stride=2) >> conv(k, stride=2)",
@@ -39,7 +39,7 @@ shapes("valid_length", "conv(k[3])", length=n - 2, min_n=3, claims=["C1.2"], sou
 '''
 
 WRONG = '''
-from symconv.theorem import theorem
+from symconv.library import theorem
 theorem("claimed_but_false", lhs="conv(k[2])", rhs="conv(flip(k))", expect="proved", claims=["C9.1"])
 '''
 
@@ -148,7 +148,7 @@ def test_index_and_a_report_compile_with_pdflatex_and_read_back(library, tmp_pat
 
 
 CUSTOM = '''
-from symconv.theorem import Evidence, theorem
+from symconv.library import Evidence, theorem
 
 def _table():
     rows = [{"q": [1, 0, -1], "sizes": [2, 2], "minimal": 1}, {"q": "[1, 0, 2]", "ratio": 2.0 / 3}]

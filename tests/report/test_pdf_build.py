@@ -11,7 +11,7 @@ import sympy
 from symconv import derive, prove
 from symconv.errors import LatexFailed, SymconvError, ToolMissing
 from symconv.numeric.check import NumericReport
-from symconv.prove.proof import ProofStep
+from symconv.prover.proof import ProofStep
 from symconv.report import build_pdf, latex
 from symconv.report import pdf as pdf_module
 

@@ -1,0 +1,55 @@
+"""The theorem library: declare claims in ``proofs/*.py``, run them, compare with the expected verdicts.
+
+Public: :func:`theorem`, :func:`shapes`, :func:`inequality`,
+:func:`expectation` (declarations), :func:`check` (run files or
+directories), :class:`Evidence` (what a custom ``check=`` returns) and the
+Monte-Carlo statistics :func:`mean_ci` and :func:`proportion_ci`.
+
+What the verdicts mean in the library (DESIGN §4):
+
+* ``proved`` -- by the decision procedure of :func:`symconv.prove` (an
+  identity of chains, for every input length), by the exact length argument
+  of :mod:`symconv.library.lengths` (every n), or by exact rational or
+  symbolic computation over the scope the theorem's statement declares (the
+  listed instances of a generic length, a finite list of sizes). A
+  symbolic step that is argued by hand (a reduction by symmetry) is named
+  in the theorem's note.
+* ``checked`` -- floating-point or seeded Monte-Carlo evidence only.
+* ``refuted`` -- with a counterexample (or, for a Monte-Carlo claim, the
+  measurement that excludes it).
+* ``unknown`` -- not decided, or not expressible yet (N-D layers).
+"""
+
+from symconv.library.evidence import Evidence, Interval, mean_ci, proportion_ci
+from symconv.library.load import default_paths, discover, load_file
+from symconv.library.registry import (
+    VERDICTS,
+    Theorem,
+    TheoremFileError,
+    expectation,
+    inequality,
+    shapes,
+    theorem,
+)
+from symconv.library.run import CheckReport, TheoremResult, check, run_theorem
+
+__all__ = [
+    "theorem",
+    "shapes",
+    "inequality",
+    "expectation",
+    "check",
+    "run_theorem",
+    "load_file",
+    "discover",
+    "default_paths",
+    "Theorem",
+    "TheoremResult",
+    "CheckReport",
+    "TheoremFileError",
+    "Evidence",
+    "Interval",
+    "mean_ci",
+    "proportion_ci",
+    "VERDICTS",
+]

@@ -1,0 +1,353 @@
+"""Running theorems: one :class:`TheoremResult` per theorem, and :func:`check` for a library.
+
+A theorem *passes* when its verdict is the verdict it expects. Verdicts:
+
+* identities (:func:`~symconv.library.registry.theorem`): the verdict of
+  :func:`symconv.prove` -- ``proved`` only from the decision procedure, for
+  every input length; with ``sizes`` every listed instance must be proved
+  (one refuted instance refutes the theorem). A statement the DSL cannot
+  express yet (N-D layers) is ``unknown``, with the parser's reason.
+* shapes: :func:`~symconv.library.lengths.compare_lengths` (exact, every n).
+* inequalities: ``checked`` when ``quantity <= bound`` holds on every case,
+  else ``refuted`` with the worst case.
+* expectations: ``proved`` when the symbolic argument succeeds (the Monte
+  Carlo check must then agree), else ``checked`` when the closed form lies
+  in the confidence interval, ``refuted`` when it does not.
+
+Any exception inside a check is the verdict ``error`` (never a pass).
+
+>>> from symconv.library.registry import theorem
+>>> r = run_theorem(theorem("noble", lhs="down(2) >> conv(k[3])", rhs="conv(dilate(k, 2)) >> down(2)"))
+>>> r.verdict, r.passed
+('proved', True)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Sequence, Union
+
+import numpy as np
+
+from symconv.errors import SymconvError
+from symconv.library.evidence import Evidence, mean_ci
+from symconv.library.registry import (
+    CustomSpec,
+    ExpectationSpec,
+    IdentitySpec,
+    InequalitySpec,
+    ShapesSpec,
+    Theorem,
+    VERDICTS,
+)
+
+__all__ = ["TheoremResult", "CheckReport", "run_theorem", "run_theorems", "check", "format_table",
+           "format_failure"]
+
+
+@dataclass(frozen=True)
+class TheoremResult:
+    """The outcome of one theorem: its verdict against the expected one, and why."""
+
+    name: str
+    file: Optional[str]
+    claims: tuple[str, ...]
+    expected: str
+    verdict: str
+    seconds: float
+    note: str
+    kind: str = "identity"
+    statement: str = ""
+    detail: str = ""
+    counterexample: Optional[dict] = None
+    data: dict = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == self.expected
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "file": self.file,
+            "claims": list(self.claims),
+            "verdict": self.verdict,
+            "expected": self.expected,
+            "passed": self.passed,
+            "seconds": round(self.seconds, 4),
+            "note": self.note,
+            "kind": self.kind,
+            "statement": self.statement,
+            "detail": self.detail,
+            "counterexample": self.counterexample,
+            "data": _jsonable(self.data),
+        }
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return v if math.isfinite(v) else str(v)
+    if isinstance(value, (np.integer, int)) and not isinstance(value, bool):
+        return int(value)
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    return str(value)
+
+
+# --- identities -------------------------------------------------------------------------------
+
+def _not_yet_expressible(err: SymconvError) -> bool:
+    # The parser says "not supported yet" for planned features (N-D layers and kernels).
+    return "not supported yet" in str(err)
+
+
+def _run_identity(spec: IdentitySpec) -> Evidence:
+    from symconv.dsl import parse_statement
+    from symconv.prover import prove
+    from symconv.library.instances import instantiate, size_grid
+
+    lhs, rhs = parse_statement(spec.lhs, spec.rhs)
+    # Lengths without listed instances stay generic: prove decides them for every value at once.
+    proofs = []
+    for sizes in size_grid(spec.sizes) if spec.sizes else [{}]:
+        proof = prove(instantiate(lhs, sizes), instantiate(rhs, sizes), seed=spec.seed, assume=spec.assume)
+        proofs.append((sizes, proof))
+        if proof.verdict in ("refuted", "unknown"):
+            break
+    sizes, last = proofs[-1]
+    where = (" at " + ", ".join(f"{k} = {v}" for k, v in sizes.items())) if sizes else ""
+    data = {"instances": [{"sizes": s, "verdict": p.verdict} for s, p in proofs]}
+    if last.verdict == "refuted":
+        if last.counterexample is not None:
+            example = last.counterexample.to_json()
+        else:  # nonlinear chains: the numeric mismatch is the witness
+            example = dict((last.numeric.mismatch or {}) if last.numeric else {})
+        if sizes:
+            example["sizes"] = dict(sizes)
+        return Evidence("refuted", f"refuted{where}: {last.note}", data, example)
+    if last.verdict == "unknown":
+        return Evidence("unknown", f"unknown{where}: {last.note}", data)
+    verdicts = {p.verdict for _, p in proofs}
+    verdict = "checked" if "checked" in verdicts else "proved"
+    scope = (f" for {len(proofs)} instance(s) " + "; ".join(
+        ", ".join(f"{k}={v}" for k, v in s.items()) for s, _ in proofs)) if spec.sizes else ""
+    detail = f"{verdict}{scope}: {last.note}" if scope else last.note
+    if last.numeric is not None:
+        data["numeric"] = last.numeric.to_json()
+    return Evidence(verdict, detail, data)
+
+
+# --- shapes -----------------------------------------------------------------------------------
+
+def _run_shapes(spec: ShapesSpec) -> Evidence:
+    from symconv.dsl import parse_statement
+    from symconv.library.instances import instantiate, size_grid
+    from symconv.library.lengths import compare_lengths, lengths_at
+
+    texts = [spec.lhs] + ([spec.rhs] if spec.rhs is not None else [])
+    layers = parse_statement(*texts)
+    outcomes = []
+    for sizes in size_grid(spec.sizes) if spec.sizes else [{}]:
+        lhs = instantiate(layers[0], sizes)
+        if spec.at:
+            ev = lengths_at(lhs, spec.at)
+        else:
+            target = instantiate(layers[1], sizes) if spec.rhs is not None else spec.length
+            ev = compare_lengths(lhs, target, modulus=spec.modulus, residues=spec.residues, min_n=spec.min_n)
+        outcomes.append((sizes, ev))
+        if ev.verdict != "proved":
+            where = (" at " + ", ".join(f"{k} = {v}" for k, v in sizes.items())) if sizes else ""
+            example = dict(ev.counterexample or {}, **({"sizes": sizes} if sizes else {})) or None
+            return Evidence(ev.verdict, ev.detail + where, ev.data, example)
+    if len(outcomes) == 1:
+        return outcomes[0][1]
+    return Evidence("proved", f"{outcomes[-1][1].detail}; for each of {len(outcomes)} instance(s)",
+                    {"instances": [dict(sizes=s, **ev.data) for s, ev in outcomes]})
+
+
+# --- inequalities and expectations ------------------------------------------------------------
+
+def _run_inequality(spec: InequalitySpec) -> Evidence:
+    worst_ratio, worst_case, rows = -math.inf, None, []
+    for case in spec.cases:
+        q, b = float(spec.quantity(case)), float(spec.bound(case))
+        rows.append({"case": case, "quantity": q, "bound": b})
+        if not (math.isfinite(q) and math.isfinite(b)):
+            return Evidence("refuted", f"non-finite value at case {case!r}: {q} against {b}", {"cases": rows},
+                            {"case": _jsonable(case), "quantity": q, "bound": b})
+        if q > b + spec.rtol * abs(b):
+            return Evidence("refuted", f"{q:.6g} > {b:.6g} at case {case!r}", {"cases": rows},
+                            {"case": _jsonable(case), "quantity": q, "bound": b})
+        ratio = q / b if b else (0.0 if q <= 0 else math.inf)
+        if ratio > worst_ratio:
+            worst_ratio, worst_case = ratio, case
+    return Evidence("checked", f"holds on {len(rows)} case(s); tightest quantity/bound = {worst_ratio:.4g} "
+                               f"at {worst_case!r}", {"cases": rows, "tightest_ratio": worst_ratio})
+
+
+def _run_expectation(spec: ExpectationSpec) -> Evidence:
+    value = float(spec.value() if callable(spec.value) else spec.value)
+    rng = np.random.default_rng(spec.seed)
+    draws = np.asarray(spec.sample(rng, spec.samples), dtype=float).ravel()
+    ci = mean_ci(draws, spec.level)
+    data = {"value": value, "monte_carlo": ci.to_json(), "seed": spec.seed}
+    inside = ci.contains(value)
+    if spec.symbolic is not None:
+        exact = bool(spec.symbolic())
+        data["symbolic"] = exact
+        if exact and not inside:
+            raise AssertionError(f"symbolic proof succeeded but Monte Carlo {ci} excludes {value:.6g}")
+        if exact:
+            return Evidence("proved", f"SymPy proves the closed form; Monte Carlo {ci} contains {value:.6g}", data)
+    if inside:
+        return Evidence("checked", f"Monte Carlo mean {ci} contains the closed form {value:.6g}", data)
+    return Evidence("refuted", f"Monte Carlo mean {ci} excludes the closed form {value:.6g}", data,
+                    {"value": value, "monte_carlo": ci.to_json(), "seed": spec.seed})
+
+
+def _run_custom(spec: CustomSpec) -> Evidence:
+    evidence = spec.check()
+    if not isinstance(evidence, Evidence):
+        raise TypeError(f"a check= function must return an Evidence, not {type(evidence).__name__}")
+    if evidence.verdict not in VERDICTS:
+        raise ValueError(f"a check returned the verdict {evidence.verdict!r}; expected one of {VERDICTS}")
+    return evidence
+
+
+_RUNNERS: dict[type, Callable] = {
+    IdentitySpec: _run_identity,
+    ShapesSpec: _run_shapes,
+    InequalitySpec: _run_inequality,
+    ExpectationSpec: _run_expectation,
+    CustomSpec: _run_custom,
+}
+
+
+def run_theorem(t: Theorem) -> TheoremResult:
+    """Run one theorem; exceptions become the verdict ``error`` with the message as detail."""
+    start = time.perf_counter()
+    try:
+        try:
+            evidence = _RUNNERS[type(t.spec)](t.spec)
+        except SymconvError as err:
+            if not _not_yet_expressible(err):
+                raise
+            evidence = Evidence("unknown", f"cannot be stated yet: {' '.join(str(err).split())}")
+    except Exception as err:  # a broken check must fail loudly, never pass
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        message = " ".join(str(err).split())
+        evidence = Evidence("error", f"{type(err).__name__}: {message} ({Path(where.filename).name}:{where.lineno})")
+    seconds = time.perf_counter() - start
+    return TheoremResult(t.name, t.file, t.claims, t.expect, evidence.verdict, seconds, t.note, t.kind,
+                         t.statement, evidence.detail, evidence.counterexample, dict(evidence.data))
+
+
+# --- libraries --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The results of a run over theorem files."""
+
+    results: tuple[TheoremResult, ...]
+    seconds: float
+    files: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    @property
+    def failures(self) -> tuple[TheoremResult, ...]:
+        return tuple(r for r in self.results if not r.passed)
+
+    def summary(self) -> dict:
+        by_verdict: dict[str, int] = {}
+        for r in self.results:
+            by_verdict[r.verdict] = by_verdict.get(r.verdict, 0) + 1
+        return {"total": len(self.results), "passed": sum(r.passed for r in self.results),
+                "failed": len(self.failures), "verdicts": by_verdict, "files": len(self.files),
+                "seconds": round(self.seconds, 3)}
+
+    def to_json(self) -> dict:
+        return {"theorems": [r.to_json() for r in self.results], "summary": self.summary()}
+
+
+def run_theorems(theorems: Iterable[Theorem],
+                 progress: Optional[Callable[[int, int, Theorem, Optional[TheoremResult]], None]] = None
+                 ) -> list[TheoremResult]:
+    """Run theorems in order; ``progress(i, total, theorem, result)`` is called before and after each."""
+    theorems = list(theorems)
+    results = []
+    for i, t in enumerate(theorems):
+        if progress:
+            progress(i, len(theorems), t, None)
+        result = run_theorem(t)
+        results.append(result)
+        if progress:
+            progress(i, len(theorems), t, result)
+    return results
+
+
+def check(paths: Union[None, str, Path, Sequence[Union[str, Path]]] = None,
+          progress: Optional[Callable[[int, int, Theorem, Optional[TheoremResult]], None]] = None) -> CheckReport:
+    """Run every theorem in ``paths`` (files or directories; default: :func:`default_paths`).
+
+    >>> report = check(Path(__file__).parents[2] / "proofs" / "classics_identities.py")  # doctest: +SKIP
+    >>> report.passed  # doctest: +SKIP
+    True
+    """
+    from symconv.library.load import default_paths, discover, load_file
+
+    if paths is None:
+        paths = default_paths()
+    elif isinstance(paths, (str, Path)):
+        paths = [paths]
+    start = time.perf_counter()
+    files = discover(paths)
+    theorems = [t for f in files for t in load_file(f)]
+    results = run_theorems(theorems, progress)
+    return CheckReport(tuple(results), time.perf_counter() - start, tuple(str(f) for f in files))
+
+
+# --- text -------------------------------------------------------------------------------------
+
+def format_table(report: CheckReport) -> str:
+    """One row per theorem (name, claims, verdict, seconds) and a summary line."""
+    rows = [("theorem", "claims", "verdict", "seconds")]
+    for r in report.results:
+        verdict = r.verdict if r.passed else f"{r.verdict} (expected {r.expected})  FAIL"
+        rows.append((r.name, ",".join(r.claims) or "-", verdict, f"{r.seconds:.2f}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d:>7}" for a, b, c, d in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    s = report.summary()
+    counts = ", ".join(f"{v} {k}" for k, v in sorted(s["verdicts"].items()))
+    lines.append("")
+    lines.append(f"{s['total']} theorem(s) in {s['files']} file(s): {counts}; "
+                 f"{s['failed']} not as expected; {s['seconds']:.1f} s")
+    for r in report.failures:
+        lines.append("")
+        lines.append(format_failure(r))
+    return "\n".join(lines)
+
+
+def format_failure(r: TheoremResult) -> str:
+    """What a failing theorem states, what it expected, what was found and the counterexample."""
+    lines = [f"FAILED {r.name} ({r.file or '?'}): expected {r.expected}, got {r.verdict}",
+             f"  statement: {r.statement}"]
+    if r.detail:
+        lines.append(f"  found: {r.detail}")
+    if r.counterexample:
+        lines.append("  counterexample: " + ", ".join(f"{k}={v}" for k, v in r.counterexample.items()))
+    if r.note:
+        lines.append(f"  note: {r.note}")
+    return "\n".join(lines)

@@ -1,5 +1,0 @@
-"""The prover: decision procedure, counterexamples, proofs."""
-
-from symconv.prove.proof import Proof, ProofStep, prove
-
-__all__ = ["Proof", "ProofStep", "prove"]

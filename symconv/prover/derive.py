@@ -1,0 +1,206 @@
+"""``derive(chain)``: the single equivalent layer of a chain, with receptive-field arithmetic.
+
+For a linear chain with one polyphase branch the interior operator is one
+strided correlation: ``y[i] = sum_t K[t] x[S i + t - p_l]``. Its effective
+kernel K, stride ``S = prod s_l``, effective padding ``p_l = sum_l p_l
+prod_{i<l} s_i`` and receptive field ``1 + sum_l d_l (k_l - 1) prod_{i<l}
+s_i`` are read off the normal form; ``exact`` says whether the chain equals
+``conv(K, stride=S, padding=(p_l, p_r))`` for every n (decided, not sampled),
+and ``boundary`` how many outputs at each end differ when it does not. For
+chains with nonlinear layers only the arithmetic is given (``kernel`` None),
+computed on the chain's window skeleton.
+
+>>> d = derive("conv(k[3], stride=2) >> conv(k, stride=2)")
+>>> d.stride, d.receptive_field, d.exact
+(4, 7, True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Optional, Union
+
+import sympy
+
+from symconv.algebra.flip import FlipNotMovable, as_single_layer
+from symconv.algebra.normal_form import LinearChain, Step
+from symconv.core.kernel import DerivedKernel
+from symconv.core.layers import Conv, Flip, Layer, Parallel
+from symconv.prover.boundary import find_bound
+from symconv.prover.decide import decide_normal_forms
+from symconv.prover.describe import closed_length, length_formula
+
+__all__ = ["Derivation", "derive"]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """The single equivalent layer and receptive-field arithmetic of a chain (DESIGN §5 ``derive``)."""
+
+    chain: Layer
+    kernel: Optional[list]
+    stride: int
+    padding: tuple[int, int]
+    receptive_field: int
+    output_length: str
+    branches: int
+    exact: bool
+    boundary: Optional[dict]
+    layer: Optional[Layer] = None
+    dilation: int = 1
+    #: ``floor((a n + c) / b)``, the output length for ``n >= length_from`` (0 below), when it has that form.
+    length_expr: Optional[object] = None
+    length_from: int = 1
+    #: ``K(z) = sum_t K[t] z^t`` with generic kernels as formal ``k(z)``, when a kernel length is generic.
+    generating: Optional[sympy.Expr] = None
+
+    def to_json(self) -> dict:
+        def text(v):
+            return [text(x) for x in v] if isinstance(v, list) else str(v)
+
+        return {
+            "chain": repr(self.chain),
+            "kernel": text(self.kernel) if self.kernel is not None else None,
+            "stride": self.stride,
+            "padding": [_json_size(p) for p in self.padding],
+            "dilation": self.dilation,
+            "receptive_field": _json_size(self.receptive_field),
+            "output_length": self.output_length,
+            "branches": self.branches,
+            "exact": self.exact,
+            "boundary": self.boundary,
+        }
+
+    def __str__(self) -> str:
+        lines = [f"chain:           {self.chain!r}"]
+        if self.layer is not None:
+            lines.append(f"single layer:    {self.layer!r}")
+        if self.kernel is not None:
+            lines.append(f"kernel:          {self.kernel}")
+        lines += [
+            f"stride:          {self.stride}",
+            f"padding:         {list(self.padding)}",
+            f"receptive field: {self.receptive_field}",
+            f"output length:   {self.output_length}",
+            f"branches:        {self.branches}",
+            f"exact:           {self.exact}",
+        ]
+        if self.boundary:
+            lines.append(f"boundary:        {self.boundary['left']} output(s) differ at the left end, "
+                         f"{self.boundary['right']} at the right end")
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        from symconv.report.latex import derivation_latex
+
+        return derivation_latex(self)
+
+
+def _json_size(value: object) -> Union[int, str]:
+    """An int, or the SymPy string of a size that depends on a generic length."""
+    return str(value) if isinstance(value, sympy.Expr) and not value.is_Integer else int(value)
+
+
+def _right_padding(nf: LinearChain, left: int, field: int, stride: int, start: int, horizon: int) -> Optional[int]:
+    """The smallest ``p_r >= 0`` with ``floor((n + p_l + p_r - field) / S) + 1 == m(n)`` for every ``n >= start``
+    (None if none); below ``start`` an intermediate length may be 0, which the formula does not see.
+
+    At the last n of the range, ``m(n) - 1 = floor((n + p_l + p_r - field) / S)`` leaves
+    S candidates; each is checked on the whole range, which covers a period past the bound.
+    """
+    def single(n: int, right: int) -> int:
+        total = n + left + right - field
+        return total // stride + 1 if total >= 0 else 0
+
+    last = horizon - 1
+    base = stride * (nf.output_length(last) - 1) + field - last - left
+    for right in range(max(base, 0), base + stride):
+        if all(nf.output_length(n) == single(n, right) for n in range(start, horizon)):
+            return right
+    return None
+
+
+def _boundary(lnf: LinearChain, rnf: LinearChain, n_values: range) -> dict:
+    """How many outputs at each end differ between the chain and its single layer."""
+    from symconv.algebra.forms import chain_forms
+
+    left = right = 0
+    for n in n_values:
+        a, b = chain_forms(lnf, n), chain_forms(rnf, n)
+        m = len(a[0]) if a else 0
+        differ = [i for i in range(m) if any(ca[i] != cb[i] for ca, cb in zip(a, b))]
+        if not differ:
+            continue
+        middle = m / 2
+        left = max(left, 1 + max((i for i in differ if i < middle), default=-1))
+        right = max(right, max((m - i for i in differ if i >= middle), default=0))
+    return {"left": left, "right": right}
+
+
+def _without_flips(layer: Layer) -> Layer:
+    """``layer`` with every ``flip()`` dropped (branches included)."""
+    if isinstance(layer, Parallel):
+        return Parallel(tuple(_without_flips(b) for b in layer.branches))
+    steps = tuple(_without_flips(s) if isinstance(s, Parallel) else s for s in layer.layers()
+                  if not isinstance(s, Flip))
+    return as_single_layer(steps)
+
+
+def derive(chain: Union[str, Layer]) -> Derivation:
+    """The single equivalent layer of ``chain`` (see the module docstring)."""
+    if isinstance(chain, str):
+        from symconv.dsl import parse_chain
+
+        chain = parse_chain(chain)
+    if chain.ndim == 2:
+        from symconv.prover.derive2d import derive2d
+
+        return derive2d(chain, derive)
+    if any(k.length_symbols() for k in chain.kernels()):
+        from symconv.prover.derive_generic import derive_generic
+
+        return derive_generic(chain)
+    try:
+        skeleton = LinearChain.of(chain, skeleton=True)
+    except FlipNotMovable:
+        # A flip meets a strided layer: the phase depends on n, so there is no single layer. Flips
+        # change neither the stride, the receptive field nor the output length: give that arithmetic.
+        flat = derive(_without_flips(chain))
+        return dataclasses.replace(flat, chain=chain, kernel=None, exact=False, boundary=None, layer=None)
+    window = skeleton.interior()
+    bound = find_bound([skeleton])
+    start, period = (bound.start, bound.period) if bound else (1, skeleton.input_period())
+    phase_spans = [s for s in (window.read_span(r, r) for r in range(window.out_period)) if s is not None]
+    lo = min(s[0] for s in phase_spans) if phase_spans else 0
+    hi = max(s[1] for s in phase_spans) if phase_spans else 0
+    field, stride, left = hi - lo + 1, window.in_period, -lo
+    formula = length_formula(skeleton, start, period)
+    fitted = closed_length(skeleton, start, period)
+    length = {"length_expr": fitted[0], "length_from": fitted[1]} if fitted else {}
+    branches = window.out_period
+    horizon = start + 2 * period
+    right = _right_padding(skeleton, left, field, stride, start, horizon) if branches == 1 else None
+    padding = (left, right if right is not None else 0)
+    if not chain.linear or branches != 1:
+        return Derivation(chain, None, stride, padding, field, formula, branches, False, None, **length)
+
+    nf = LinearChain.of(chain)
+    interior = nf.interior().lift(window.out_period) if nf.interior().out_period != 1 else nf.interior()
+    entries = [[[e.coefficients(lo, hi + 1) for e in row] for row in interior.phases[0]]]
+    taps = tuple(tuple(tuple(nf.ring.to_expr(c) for c in e) for e in row) for row in entries[0])
+    kernel = [list(e) for row in taps for e in row] if len(taps) > 1 or len(taps[0]) > 1 else list(taps[0][0])
+    if len(taps) > 1 or len(taps[0]) > 1:
+        kernel = [[list(e) for e in row] for row in taps]
+    sources = tuple({s.name: s for k in chain.kernels() for s in k.symbols()}.values())
+    if right is None or left < 0 or nf.input_flip:
+        return Derivation(chain, kernel, stride, padding, field, formula, branches, False, None, **length)
+    single = Conv(DerivedKernel(taps, sources), stride=stride, padding=(left, right), groups=1)
+    # The single layer's operator is the chain's interior operator itself; build its
+    # normal form directly instead of converting the taps back from SymPy.
+    single_nf = LinearChain(single, False, (Step(single, nf.in_channels, nf.out_channels, op=nf.interior()),),
+                            nf.in_channels, nf.out_channels, nf.ring, nf.sizes)
+    verdict = decide_normal_forms(nf, single_nf)
+    exact = verdict.verdict == "proved"
+    boundary = None if exact else _boundary(nf, single_nf, range(start, start + period))
+    return Derivation(chain, kernel, stride, padding, field, formula, branches, exact, boundary, single, **length)

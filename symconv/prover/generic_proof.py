@@ -1,0 +1,119 @@
+"""``prove`` for chains with a generic kernel length: the argument of :mod:`symconv.prover.generic`,
+and a search over concrete lengths for a counterexample when it does not apply."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from symconv.core.layers import Layer
+from symconv.errors import CertificateError
+from symconv.numeric.check import compare_chains
+from symconv.prover.counterexample import find_counterexample
+from symconv.prover.certificate import MAX_CHECK_LENGTH, Certificate, CertificateStep, Rule, check_certificate
+from symconv.prover.certificate_generic import MAX_INSTANCES
+from symconv.prover.decide import decide
+from symconv.prover.generic import GenericDecision, OutsideGenericFragment, decide_generic
+from symconv.prover.proof import Proof, ProofStep
+
+__all__ = ["prove_generic", "generic_sizes", "GENERIC_INSTANCES"]
+
+#: Concrete lengths searched for a counterexample when the argument does not prove the identity.
+GENERIC_INSTANCES = tuple(range(1, 9))
+
+
+def generic_sizes(lhs: Layer, rhs: Layer) -> list[str]:
+    """The names of the generic kernel lengths of either side."""
+    names = {s.name for layer in (lhs, rhs) for k in layer.kernels() for s in k.length_symbols()}
+    return sorted(names)
+
+
+def _steps(decision: GenericDecision, name: str) -> tuple[ProofStep, ...]:
+    left, right = decision.lengths
+    period = decision.period
+    residues = (f" for each residue of {name} - 1 mod {period} (a generic kernel is flipped)"
+                if decision.residues else "")
+    return (
+        ProofStep("generic_lengths", f"both sides: {left.formula(decision.symbol)}"),
+        ProofStep("output_length", f"the thresholds T({name}), slopes and offsets of the two sides are equal as "
+                                   f"eventually quasi-affine functions of {name}, so the output lengths agree for "
+                                   f"every n and every {name} >= 1"),
+        ProofStep("zero_extension", "every padding and transposed layer reads a signal that is zero outside its "
+                                    "window, so every layer's output is its bi-infinite operator on the window"),
+        ProofStep("impulse_responses",
+                  f"both operators commute with shifting the input by {period} (the output by {left.slope}); "
+                  f"their responses to the impulses at 0..{period - 1} are equal formal series in z whose atoms "
+                  f"are the polyphase components A_r(z^m) mod {period} of the generic kernels{residues}"),
+    )
+
+
+#: The certificate lists concrete lengths c = 1, 2, ... up to this many.
+CERTIFIED_INSTANCES = 6
+
+
+def _certificate(lhs: Layer, rhs: Layer, name: str, period: int) -> tuple[Optional[Certificate], str]:
+    """A ``generic_instances`` certificate: eventual periodicity at c = 1..C, replayed here when small."""
+    from symconv.prover.proof import MAX_REPLAYED_LIMIT, _expressible
+
+    if not _expressible(lhs, rhs):
+        return None, "no certificate: a side uses a kernel the DSL cannot read back"
+    instances = []
+    for value in range(1, min(MAX_INSTANCES, max(CERTIFIED_INSTANCES, period + 1)) + 1):
+        decision = decide(lhs, rhs, {name: value})
+        bound = decision.bound
+        if decision.verdict != "proved" or bound is None or bound.limit > MAX_CHECK_LENGTH:
+            break
+        instances.append([value, bound.start, bound.period, bound.limit])
+    if not instances:
+        return None, "no certificate: no concrete length has an eventual-periodicity window"
+    step = CertificateStep(Rule.GENERIC_INSTANCES, (("instances", instances), ("symbol", name)),
+                           f"for {name} in 1..{len(instances)}: equal for every n by eventual periodicity")
+    certificate = Certificate(repr(lhs), repr(rhs), (step,))
+    what = f"the certificate closes {name} = 1..{len(instances)} with the core semantics (every {name} rests " \
+           f"on the generic argument)"
+    if sum(i[3] for i in instances) > 4 * MAX_REPLAYED_LIMIT:
+        return certificate, what + "; not replayed here (use symconv recheck)"
+    check_certificate(certificate)  # a rejection means the search and the checker disagree: the caller says so
+    return certificate, what + ", replayed"
+
+
+def prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
+    """Prove ``lhs == rhs`` for every n and every generic length, or refute it at a concrete length."""
+    names = generic_sizes(lhs, rhs)
+    channels = lhs.in_channels or rhs.in_channels or 1
+    try:
+        decision = decide_generic(lhs, rhs)
+    except OutsideGenericFragment as err:
+        decision, reason = None, str(err)
+    if decision is not None and decision.verdict == "proved":
+        report = compare_chains(lhs, rhs, range(1, 40, 3), seed=seed, sizes={names[0]: 3}, channels=channels)
+        if not report.agrees:
+            raise AssertionError(f"proved for every {names[0]} but numerically different: {report.mismatch}")
+        try:
+            certificate, replayed = _certificate(lhs, rhs, names[0], decision.period)
+        except CertificateError as err:
+            return Proof(lhs, rhs, "unknown", numeric=report,
+                         note=f"the generic argument said proved but the certificate of its concrete instances was "
+                              f"rejected ({err}); please report this")
+        return Proof(lhs, rhs, "proved", steps=_steps(decision, names[0]), numeric=report,
+                     certificate=certificate,
+                     note=f"proved for every {names[0]} >= 1 and every n by the generic-length argument; {replayed}")
+    if decision is not None:
+        reason = decision.reason
+    first = decision.witness_c if decision is not None else ()
+    tried = []
+    for value in dict.fromkeys(first + GENERIC_INSTANCES):
+        sizes = {name: value for name in names}
+        concrete = decide(lhs, rhs, sizes)
+        if concrete.verdict == "proved":
+            tried.append(value)
+        if concrete.verdict == "refuted":
+            example = find_counterexample(lhs, rhs, concrete.lhs, concrete.rhs, concrete.witness_n, seed=seed)
+            if example is not None:
+                where = ", ".join(f"{name} = {value}" for name in names)
+                return Proof(lhs, rhs, "refuted", counterexample=example,
+                             note=f"{concrete.reason} (with {where}); generic argument: {reason}",
+                             decision=concrete)
+    report = compare_chains(lhs, rhs, range(1, 40, 3), seed=seed, sizes={name: 3 for name in names},
+                            channels=channels)
+    return Proof(lhs, rhs, "unknown", numeric=report,
+                 note=f"generic length: {reason}; proved for {', '.join(names)} in {sorted(tried)}")
