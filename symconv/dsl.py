@@ -39,6 +39,7 @@ from symconv.dsl_coefficients import coefficient, is_coefficient, is_number
 from symconv.dsl_grammar import (
     FORBIDDEN,
     FUNCTION_NAMES,
+    LAYER_AXES,
     OPERATORS,
     PLANNED,
     RESERVED,
@@ -229,11 +230,15 @@ class _Reader:
     def _collect(self, source: _Source) -> None:
         """Pass 1: the sizes of every ``name[...]``, and reserved names used as names."""
         callees = {id(n.func) for n in ast.walk(source.tree) if isinstance(n, ast.Call)}
+        axes = {id(node): LAYER_AXES[call.func.id]  # names sized inside an N-D layer's arguments
+                for call in ast.walk(source.tree) if isinstance(call, ast.Call) and call.func.id in LAYER_AXES
+                for argument in list(call.args) + [k.value for k in call.keywords]
+                for node in ast.walk(argument) if isinstance(node, ast.Subscript)}
         for node in ast.walk(source.tree):  # a Subscript comes before its own Name
             if isinstance(node, ast.Subscript):
                 elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
                 dims = tuple(self._size(source, node.value.id, e) for e in elements)
-                self.names.size(node.value.id, dims, source, node)
+                self.names.size(node.value.id, dims, source, node, axes.get(id(node), 0))
             elif isinstance(node, ast.Name) and node.id in RESERVED and id(node) not in callees:
                 hint = f"call it: {node.id}()" if node.id in FUNCTION_NAMES else "choose another name"
                 raise source.error(NamingError, node, f"{node.id} is reserved for {RESERVED[node.id]}", hint)

@@ -18,13 +18,22 @@ from enum import Enum
 from typing import Any, Callable, Iterable, Optional
 
 from symconv.core.kernel import KernelSymbol, convolve, dilate, flipk, kernel, padk, size_symbol
-from symconv.core.kernel2d import kernel2d
-from symconv.core.layers2d import avgpool2d, conv2d, conv_transpose2d, maxpool2d
+from symconv.core.kernel_nd import default_ndim, kernel_nd
+from symconv.core.layers_nd import (
+    avgpool2d,
+    avgpool3d,
+    conv2d,
+    conv3d,
+    conv_transpose2d,
+    conv_transpose3d,
+    maxpool2d,
+    maxpool3d,
+)
 from symconv.core.layers import affine, avgpool, conv, conv_transpose, crop, down, flip, l2pool, maxpool, pad, relu, up
 from symconv.errors import NamingError, SymconvError
 
 __all__ = [
-    "Kind", "Function", "LAYERS", "KERNEL_FUNCTIONS", "FUNCTION_NAMES", "resolve", "PLANNED", "RESERVED",
+    "Kind", "Function", "LAYERS", "KERNEL_FUNCTIONS", "FUNCTION_NAMES", "LAYER_AXES", "resolve", "PLANNED", "RESERVED",
     "OPERATORS", "FORBIDDEN", "NameScope",
 ]
 
@@ -74,10 +83,18 @@ _WEIGHT = (("weight", Kind.KERNEL), ("bias", Kind.BIAS))
 LAYERS = _table(
     Function("conv", conv, _WEIGHT),
     Function("conv_transpose", conv_transpose, _WEIGHT),
+    Function("conv1d", conv, _WEIGHT),
     Function("conv2d", conv2d, _WEIGHT),
+    Function("conv3d", conv3d, _WEIGHT),
+    Function("conv_transpose1d", conv_transpose, _WEIGHT),
     Function("conv_transpose2d", conv_transpose2d, _WEIGHT),
+    Function("conv_transpose3d", conv_transpose3d, _WEIGHT),
+    Function("avgpool1d", avgpool, ()),
     Function("avgpool2d", avgpool2d, ()),
+    Function("avgpool3d", avgpool3d, ()),
+    Function("maxpool1d", maxpool, ()),
     Function("maxpool2d", maxpool2d, ()),
+    Function("maxpool3d", maxpool3d, ()),
     Function("pad", pad, ()),
     Function("crop", crop, ()),
     Function("down", down, ()),
@@ -99,6 +116,9 @@ KERNEL_FUNCTIONS = _table(
 )
 
 FUNCTION_NAMES = frozenset(LAYERS) | frozenset(KERNEL_FUNCTIONS)
+
+#: The spatial axes of the N-D layers that take a weight: a name sized inside one gets that many axes.
+LAYER_AXES = {"conv2d": 2, "conv3d": 3, "conv_transpose2d": 2, "conv_transpose3d": 3}
 
 
 def resolve(call: ast.Call) -> Function:
@@ -181,13 +201,17 @@ class NameScope:
                                f"{_where(other_source, other_node, source)}",
                                "a name has one role in a statement; rename one of them")
 
-    def size(self, name: str, dims: tuple, source: Any, node: ast.Subscript) -> None:
-        """Record the sizes ``name[dims]`` (ints, or strings for size names); build the kernel once."""
+    def size(self, name: str, dims: tuple, source: Any, node: ast.Subscript, axes: int = 0) -> None:
+        """Record the sizes ``name[dims]`` (ints, or strings for size names); build the kernel once.
+
+        ``axes`` is the number of spatial axes of the layer whose weight holds the name (0: not inside an N-D
+        layer): it settles the sizes a 1-D weight and an N-D kernel share (``k[3, 2, 4]`` in ``conv3d``)."""
         known = self.kernels.get(name)
         if known is None:
             self.claim(name, "kernel", source, node.value)
+            nd = axes if axes >= 2 and len(dims) in (axes, axes + 2) else default_ndim(len(dims))
             try:
-                self.kernels[name] = kernel2d(name, *dims) if len(dims) in (2, 4) else kernel(name, *dims)
+                self.kernels[name] = kernel_nd(name, *dims, ndim=nd) if nd else kernel(name, *dims)
             except SymconvError as err:
                 raise source.core_error(err, node) from err
         elif known.dims != tuple(size_symbol(d) if isinstance(d, str) else d for d in dims):

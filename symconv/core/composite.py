@@ -52,7 +52,8 @@ class Chain(Layer):
         if not self.steps:
             raise ChainError("an empty chain has no meaning; expected at least one layer")
         if len(_spatial_ndims(self.steps)) > 1:
-            raise ChainError(f"{self!r} mixes 1-D and 2-D layers; expected one kind (conv2d with pad((1, 1)), "
+            dims = " and ".join(f"{d}-D" for d in sorted(_spatial_ndims(self.steps)))
+            raise ChainError(f"{self!r} mixes {dims} layers; expected one kind (conv2d with pad((1, 1)), "
                              f"down((2, 2)), ...)")
         _propagate_channels(self.steps, None, repr(self))
 
@@ -117,11 +118,12 @@ class Parallel(Layer):
         if len(outs) > 1:
             raise ChainError(f"the branches of {self!r} give different channel counts {sorted(outs)}")
         if len(_spatial_ndims(self.branches)) > 1:
-            raise ChainError(f"{self!r} adds 1-D and 2-D branches; expected one kind")
-        if self.ndim == 2:
-            from symconv.core.layers2d import axis_chain
+            dims = " and ".join(f"{d}-D" for d in sorted(_spatial_ndims(self.branches)))
+            raise ChainError(f"{self!r} adds {dims} branches; expected one kind")
+        if self.ndim >= 2:
+            from symconv.core.layers_nd import axis_chain
 
-            for axis in (0, 1):
+            for axis in range(self.ndim):
                 for n in BRANCH_LENGTH_CHECK:
                     lengths = [output_length(axis_chain(b, axis), n) for b in self.branches]
                     if len(set(lengths)) > 1:

@@ -13,14 +13,14 @@ evidence, not a tautology. The PyTorch oracle in
 
 from symconv.numeric.bindings import Bindings, kernel_array, random_bindings, resolve_sizes
 from symconv.numeric.evaluate import MAX_ELEMENTS, MAX_OUTPUT_LENGTH, evaluate_numeric
-from symconv.numeric.evaluate2d import evaluate2d_numeric, kernel_array2d, random_bindings2d
+from symconv.numeric.evaluate_nd import evaluate_nd_numeric, kernel_array_nd, random_bindings_nd
 from symconv.numeric.torch_oracle import evaluate_torch, torch_available
 
 __all__ = [
     "evaluate_numeric",
-    "evaluate2d_numeric",
-    "random_bindings2d",
-    "kernel_array2d",
+    "evaluate_nd_numeric",
+    "random_bindings_nd",
+    "kernel_array_nd",
     "random_bindings",
     "evaluate_torch",
     "torch_available",

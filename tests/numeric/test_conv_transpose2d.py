@@ -8,14 +8,14 @@ import sympy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from symconv.core.kernel2d import kernel2d
-from symconv.core.layers2d import conv2d, conv_transpose2d, output_shape
+from symconv.core.kernel_nd import kernel_nd
+from symconv.core.layers_nd import conv2d, conv_transpose2d, output_shape
 from symconv.dsl import parse_chain
 from symconv.errors import InvalidArgument
-from symconv.numeric.evaluate2d import evaluate2d_numeric
+from symconv.numeric.evaluate_nd import evaluate_nd_numeric
 from symconv.prover import prove
 
-from tests.numeric.test_evaluate2d import KINDS, check_against_core, inputs, kernels, numbers
+from tests.numeric.test_evaluate_nd import KINDS, check_against_core, inputs, kernels, numbers
 
 small = st.tuples(st.integers(1, 3), st.integers(1, 3))
 pads = st.tuples(st.integers(0, 2), st.integers(0, 2))
@@ -28,7 +28,7 @@ def transposed_layers(draw, inp: int, kind: str = ""):
     stride, dilation = draw(small), draw(st.tuples(st.integers(1, 2), st.integers(1, 2)))
     output_padding = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
     bias = draw(st.none() | st.lists(numbers.map(sympy.Rational), min_size=out, max_size=out))
-    return conv_transpose2d(draw(kernels(inp, out, kind)), stride, draw(pads), output_padding, dilation, bias)
+    return conv_transpose2d(draw(kernels(inp, out, kind)), stride, draw(pads), output_padding, dilation, bias=bias)
 
 
 @st.composite
@@ -38,7 +38,7 @@ def cases(draw):
     out = layer.weight.in_channels
     chain = layer
     if out == 1 and draw(st.booleans()):  # a strided conv2d after it
-        chain = layer >> conv2d(kernel2d("g", 2, 2), stride=2)
+        chain = layer >> conv2d(kernel_nd("g", 2, 2), stride=2)
     return chain, draw(inputs(channels)), out, draw(st.integers(0, 2**32 - 1))
 
 
@@ -68,14 +68,14 @@ def test_matches_torch_conv_transpose2d_in_float64(torch, inp, out, size, stride
                                                     with_bias, seed):
     rng = np.random.default_rng(seed)
     output_padding = tuple(int(rng.integers(0, max(s, d))) for s, d in zip(stride, dilation))
-    layer = conv_transpose2d(kernel2d("W", inp, out, *size), stride, padding, output_padding, dilation,
-                             [sympy.Symbol(f"b{o}") for o in range(out)] if with_bias else None)
+    layer = conv_transpose2d(kernel_nd("W", inp, out, *size), stride, padding, output_padding, dilation,
+                             bias=[sympy.Symbol(f"b{o}") for o in range(out)] if with_bias else None)
     assume(0 not in output_shape(layer, shape))
     w, x, b = rng.normal(size=(inp, out) + size), rng.normal(size=(2, inp) + shape), rng.normal(size=out)
     expected = torch.nn.functional.conv_transpose2d(
         torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b) if with_bias else None, stride, padding,
         output_padding, 1, dilation)
-    ours = evaluate2d_numeric(layer, x, {"W": w, **{f"b{o}": b[o] for o in range(out)}})
+    ours = evaluate_nd_numeric(layer, x, {"W": w, **{f"b{o}": b[o] for o in range(out)}})
     np.testing.assert_allclose(ours, expected.numpy(), rtol=1e-12, atol=1e-12)
 
 
@@ -91,7 +91,7 @@ def test_the_dsl_reads_what_repr_writes():
 ])
 def test_bad_arguments_are_refused(kwargs, message):
     with pytest.raises(InvalidArgument, match=message):
-        conv_transpose2d(kernel2d("k", 2, 2), **kwargs)
+        conv_transpose2d(kernel_nd("k", 2, 2), **kwargs)
 
 
 def test_a_1d_kernel_is_refused():
@@ -100,13 +100,15 @@ def test_a_1d_kernel_is_refused():
 
 
 TRUE = [
-    ("conv_transpose2d(k[3, 3], stride=2)", "up((2, 2)) >> conv_transpose2d(k)"),
     ("conv_transpose2d(k[3, 3], stride=2, padding=1)", "up((2, 2)) >> conv_transpose2d(k) >> crop((1, 1))"),
+]
+FALSE = [
+    # equal for shapes without an empty axis only: on an empty axis the length table gives the transposed
+    # convolution max(0, E - s) samples but up(s) none (DESIGN section 1; as the 1-D cases of test_generic)
+    ("conv_transpose2d(k[3, 3], stride=2)", "up((2, 2)) >> conv_transpose2d(k)"),
     ("conv_transpose2d(k[2, 3], stride=(2, 1), output_padding=(1, 0))",
      "up((2, 1)) >> pad((1, 2), (2, 2)) >> conv2d(flip(k))"),
     ("conv_transpose2d(W[2, 3, 2, 2], stride=2, bias=[1, 2, 3])", "up((2, 2)) >> conv_transpose2d(W, bias=[1, 2, 3])"),
-]
-FALSE = [
     ("conv_transpose2d(k[3, 3], stride=2, padding=1)", "up((2, 2)) >> conv_transpose2d(k)"),
     ("conv_transpose2d(k[2, 3], stride=(2, 1), output_padding=(1, 0))",
      "up((2, 1)) >> pad((1, 2), (2, 2)) >> conv2d(k)"),

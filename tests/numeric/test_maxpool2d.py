@@ -11,15 +11,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symconv import derive
-from symconv.core.kernel2d import kernel2d
-from symconv.core.layers2d import conv2d, maxpool2d, output_shape
+from symconv.core.kernel_nd import kernel_nd
+from symconv.core.layers_nd import conv2d, maxpool2d, output_shape
 from symconv.core.nonlinear import affine, relu
 from symconv.dsl import parse_chain
 from symconv.errors import ChainError, InvalidArgument
-from symconv.numeric.evaluate2d import evaluate2d_numeric
+from symconv.numeric.evaluate_nd import evaluate_nd_numeric
 from symconv.prover import prove
 
-from tests.numeric.test_evaluate2d import check_against_core, inputs
+from tests.numeric.test_evaluate_nd import check_against_core, inputs
 
 small = st.tuples(st.integers(1, 3), st.integers(1, 3))
 
@@ -49,7 +49,7 @@ def chains(draw):
                                 [draw(st.sampled_from([sympy.Integer(1), sympy.Symbol("B"), sympy.Integer(0)]))]
                                 * channels))
         else:
-            steps.append(conv2d(kernel2d(f"W{channels}", channels, channels, 2, 2), padding=1))
+            steps.append(conv2d(kernel_nd(f"W{channels}", channels, channels, 2, 2), padding=1))
     chain = steps[0]
     for step in steps[1:]:
         chain = chain >> step
@@ -74,7 +74,7 @@ def test_maxpool2d_matches_torch_max_pool2d(torch, layer, shape, seed):
     x = np.random.default_rng(seed).normal(size=(2, 3) + shape)
     expected = torch.nn.functional.max_pool2d(torch.from_numpy(x), layer.size, layer.stride, layer.padding,
                                               layer.dilation)
-    np.testing.assert_array_equal(evaluate2d_numeric(layer, x), expected.numpy())
+    np.testing.assert_array_equal(evaluate_nd_numeric(layer, x), expected.numpy())
 
 
 def test_relu_and_affine_fit_2d_chains_and_read_back():
@@ -89,7 +89,7 @@ def test_a_window_of_padding_only_is_minus_infinity_as_in_torch(torch):
     layer = maxpool2d(2, stride=1, padding=1, dilation=2)  # the one window reads rows -1 and 1 of a 1x1 input
     x = np.ones((1, 1, 1))
     expected = torch.nn.functional.max_pool2d(torch.from_numpy(x[None]), 2, 1, 1, 2)[0].numpy()
-    assert np.isneginf(expected).all() and np.isneginf(evaluate2d_numeric(layer, x)).all()
+    assert np.isneginf(expected).all() and np.isneginf(evaluate_nd_numeric(layer, x)).all()
     check_against_core(layer, np.array([[[Fraction(1)]]], dtype=object), 1, 0)
 
 

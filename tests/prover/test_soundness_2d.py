@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 from symconv import prove
-from symconv.core.layers2d import axis_chain
+from symconv.core.layers_nd import axis_chain
 from symconv.dsl import parse_statement
-from symconv.numeric.evaluate2d import evaluate2d_numeric, random_bindings2d
-from symconv.prover.certificate import check_certificate
+from symconv.numeric.evaluate_nd import evaluate_nd_numeric, random_bindings_nd
+from symconv.checker import check_certificate
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,9 @@ def truth(p: Pair):
     for n1 in range(0, limit):
         for n2 in range(0, limit):
             for _ in range(3):
-                bindings = random_bindings2d([lhs, rhs], rng)
+                bindings = random_bindings_nd([lhs, rhs], rng)
                 x = rng.integers(-3, 4, size=(channels, n1, n2)).astype(float)
-                a, b = evaluate2d_numeric(lhs, x, bindings), evaluate2d_numeric(rhs, x, bindings)
+                a, b = evaluate_nd_numeric(lhs, x, bindings), evaluate_nd_numeric(rhs, x, bindings)
                 if a.shape != b.shape or not np.allclose(a, b, rtol=0, atol=1e-9):  # 1/6 is inexact in float64
                     return (n1, n2)
     return None
@@ -126,8 +126,8 @@ def test_prove_2d_agrees_with_brute_force(pair: Pair):
         c = proof.counterexample
         lhs, rhs = parse_statement(pair.lhs, pair.rhs)
         x = np.array(c.input, dtype=object)
-        a = evaluate2d_numeric(lhs, x, c.kernels, exact=True)
-        b = evaluate2d_numeric(rhs, x, c.kernels, exact=True)
+        a = evaluate_nd_numeric(lhs, x, c.kernels, exact=True)
+        b = evaluate_nd_numeric(rhs, x, c.kernels, exact=True)
         assert a.shape != b.shape or (a != b).any()
 
 

@@ -1,4 +1,4 @@
-"""2-D kernels, layers, exact semantics, DSL, derive and prove (DESIGN §1 N-D)."""
+"""N-D kernels, layers, exact semantics, DSL, derive and prove, checked in 2-D (DESIGN §1 N-D)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from symconv import derive, prove
 from symconv.cli import main
-from symconv.core.kernel2d import Literal2d, convolve2d, dilate2d, kernel2d, literal2d
+from symconv.core.kernel_nd import LiteralNd, ConvolveNd, dilate_nd, kernel_nd, literal_nd
 from symconv.core.layers import crop, down, pad, up
-from symconv.core.layers2d import Conv2d, axis_chain, conv2d, output_shape
-from symconv.core.semantics2d import evaluate2d, symbolic_input2d
+from symconv.core.layers_nd import ConvNd, axis_chain, conv2d, output_shape
+from symconv.core.semantics_nd import evaluate_nd, symbolic_input_nd
 from symconv.dsl import parse_chain
 from symconv.errors import ChainError, DSLError, KernelError
 
@@ -23,13 +23,13 @@ from symconv.errors import ChainError, DSLError, KernelError
 # --- kernels ---------------------------------------------------------------------------------
 
 def test_tap_names_and_shapes():
-    assert kernel2d("k", 2, 3).taps()[0][0][1] == tuple(sympy.symbols("k_1_0 k_1_1 k_1_2"))
-    assert kernel2d("W", 2, 3, 1, 2).taps()[1][2][0] == tuple(sympy.symbols("W_1_2_0_0 W_1_2_0_1"))
-    assert literal2d([[1, 2], [3, 4]]).shape == (1, 1, 2, 2)
+    assert kernel_nd("k", 2, 3).taps()[0][0][1] == tuple(sympy.symbols("k_1_0 k_1_1 k_1_2"))
+    assert kernel_nd("W", 2, 3, 1, 2).taps()[1][2][0] == tuple(sympy.symbols("W_1_2_0_0 W_1_2_0_1"))
+    assert literal_nd([[1, 2], [3, 4]]).shape == (1, 1, 2, 2)
     with pytest.raises(KernelError):
-        kernel2d("k", 3)
+        kernel_nd("k", 3)
     with pytest.raises(KernelError):
-        literal2d([[1, 2], [3]])
+        literal_nd([[1, 2], [3]])
 
 
 def _grid(kernel) -> np.ndarray:
@@ -42,11 +42,11 @@ def test_convolve_dilate_flip_against_numpy():
     full = np.zeros((4, 4), dtype=int)
     for (i, j), v in np.ndenumerate(a):
         full[i:i + 3, j:j + 2] += v * b
-    assert (_grid(convolve2d(literal2d(a.tolist()), literal2d(b.tolist())))[0, 0] == full).all()
-    dilated = _grid(dilate2d(literal2d(a.tolist()), (2, 3)))[0, 0]
+    assert (_grid(ConvolveNd(literal_nd(a.tolist()), literal_nd(b.tolist())))[0, 0] == full).all()
+    dilated = _grid(dilate_nd(literal_nd(a.tolist()), (2, 3)))[0, 0]
     assert dilated.shape == (3, 7) and (dilated[::2, ::3] == a).all() and dilated.sum() == a.sum()
     from symconv.core.kernel_expr import flipk
-    assert (_grid(flipk(literal2d(a.tolist())))[0, 0] == a[::-1, ::-1]).all()
+    assert (_grid(flipk(literal_nd(a.tolist())))[0, 0] == a[::-1, ::-1]).all()
 
 
 # --- layers, shapes and the exact semantics against PyTorch ------------------------------------
@@ -63,7 +63,7 @@ def test_conv2d_matches_torch(args, shape):
     w = rng.integers(-3, 4, size=(2, 3, 3, 2))
     b = rng.integers(-3, 4, size=2)
     x = rng.integers(-3, 4, size=(3,) + shape)
-    layer = conv2d(literal2d(w.tolist()), bias=b.tolist(), **args)
+    layer = conv2d(literal_nd(w.tolist()), bias=b.tolist(), **args)
     pad_pair = tuple(p for p, _ in layer.padding)
     try:
         want = torch.nn.functional.conv2d(torch.tensor(x[None], dtype=torch.float64),
@@ -71,24 +71,24 @@ def test_conv2d_matches_torch(args, shape):
                                           stride=layer.stride, padding=pad_pair, dilation=layer.dilation)[0].numpy()
     except RuntimeError:  # torch refuses an output with an empty axis
         want = np.zeros((2,) + output_shape(layer, shape))
-    got = evaluate2d(layer, tuple(tuple(tuple(sympy.Integer(int(v)) for v in r) for r in ch) for ch in x))
+    got = evaluate_nd(layer, tuple(tuple(tuple(sympy.Integer(int(v)) for v in r) for r in ch) for ch in x))
     got = np.array([[[float(v) for v in r] for r in ch] for ch in got]).reshape(want.shape)
     assert output_shape(layer, shape) == want.shape[1:]
     assert (got == want).all()
 
 
 def test_pad_crop_down_up_in_2d():
-    x = symbolic_input2d((3, 4))
-    assert evaluate2d(pad((1, 0), (0, 2)), x)[0][0] == (x[0][0][0] * 0,) * 6 and output_shape(pad((1, 0), (0, 2)),
+    x = symbolic_input_nd((3, 4)).nested()
+    assert evaluate_nd(pad((1, 0), (0, 2)), x)[0][0] == (x[0][0][0] * 0,) * 6 and output_shape(pad((1, 0), (0, 2)),
                                                                                                (3, 4)) == (4, 6)
-    assert evaluate2d(crop((1, 1)), x)[0] == ((x[0][1][1], x[0][1][2]),)
-    assert evaluate2d(down((2, 3), (1, 0)), x)[0] == ((x[0][1][0], x[0][1][3]),)
-    assert evaluate2d(up((2, 1)), x)[0][1] == (0, 0, 0, 0) and output_shape(up((2, 2)), (3, 4)) == (5, 7)
-    assert output_shape(conv2d(kernel2d("k", 3, 3)), (0, 5)) == (0, 3)
+    assert evaluate_nd(crop((1, 1)), x)[0] == ((x[0][1][1], x[0][1][2]),)
+    assert evaluate_nd(down((2, 3), (1, 0)), x)[0] == ((x[0][1][0], x[0][1][3]),)
+    assert evaluate_nd(up((2, 1)), x)[0][1] == (0, 0, 0, 0) and output_shape(up((2, 2)), (3, 4)) == (5, 7)
+    assert output_shape(conv2d(kernel_nd("k", 3, 3)), (0, 5)) == (0, 3)
 
 
 def test_axis_projection_keeps_the_window_arithmetic():
-    layer = conv2d(kernel2d("k", 3, 5), stride=(2, 1), padding=(1, 2), dilation=(1, 2))
+    layer = conv2d(kernel_nd("k", 3, 5), stride=(2, 1), padding=(1, 2), dilation=(1, 2))
     assert repr(axis_chain(layer, 0)) == "conv([1, 1, 1], stride=2, padding=(1, 1))"
     assert repr(axis_chain(layer, 1)) == "conv([1, 1, 1, 1, 1], padding=(2, 2), dilation=2)"
 
@@ -111,7 +111,7 @@ def test_2d_statements_read_back(text):
     ("conv2d(k[3, 3]) >> conv(k)", DSLError),
     ("conv2d(k[3, 3]) >> maxpool(2)", ChainError),
     ("conv2d(k[3])", DSLError),
-    ("down((2, 2, 2))", DSLError),
+    ("down((2, 2), (0, 0, 0))", DSLError),
     ("conv2d(k[3, 3], stride=(1, 2, 3))", DSLError),
     ("conv_transpose2d(k[3, 3], output_padding=1)", DSLError),
 ])
@@ -124,9 +124,9 @@ def test_2d_bad_input(text, error):
 
 def test_derive_gives_the_composed_kernel_and_per_axis_arithmetic():
     d = derive("conv2d(a[2, 3], stride=(1, 2)) >> conv2d(b[3, 2])")
-    a, b = kernel2d("a", 2, 3), kernel2d("b", 3, 2)
-    dilated_b = dilate2d(b, (1, 2))
-    assert d.kernel == [list(row) for row in convolve2d(a, dilated_b).taps()[0][0]]
+    a, b = kernel_nd("a", 2, 3), kernel_nd("b", 3, 2)
+    dilated_b = dilate_nd(b, (1, 2))
+    assert d.kernel == [list(row) for row in ConvolveNd(a, dilated_b).taps()[0][0]]
     assert d.stride == (1, 2) and d.receptive_field == (4, 5) and d.exact
     padded = derive("conv2d(k[3, 3], padding=1) >> conv2d(k, padding=1)")
     assert not padded.exact and padded.padding == ((2, 2), (2, 2))
@@ -139,10 +139,10 @@ def test_prove_2d_proved_and_refuted_with_a_reproducing_counterexample():
               "conv2d(convolve(k, dilate(k, 2)), stride=4, padding=3)")
     assert p.verdict == "refuted"
     c = p.counterexample
-    k = Literal2d(((tuple(tuple(r) for r in c.kernels["k"]),),))
+    k = LiteralNd(((tuple(tuple(r) for r in c.kernels["k"]),),))
     lhs = conv2d(k, stride=2, padding=1) >> conv2d(k, stride=2, padding=1)
     x = tuple(tuple(tuple(sympy.Integer(v) for v in r) for r in ch) for ch in c.input)
-    assert evaluate2d(lhs, x) == c.lhs and evaluate2d(lhs, x) != c.rhs
+    assert evaluate_nd(lhs, x) == c.lhs and evaluate_nd(lhs, x) != c.rhs
     assert json.loads(json.dumps(p.to_json()))["counterexample"]["n"] == list(c.n)
 
 
@@ -162,26 +162,30 @@ def test_stride_composition_in_2d_for_random_parameters(s, t, p, c):
 
 
 def test_conv2d_layer_repr_is_dsl():
-    layer = Conv2d(kernel2d("k", 3, 3), (2, 1), ((1, 2), (0, 0)))
+    layer = ConvNd(kernel_nd("k", 3, 3), (2, 1), ((1, 2), (0, 0)))
     assert parse_chain(repr(layer)) == layer
 
 
 # --- certificates of 2-D proofs ----------------------------------------------------------------
 
 def _certificate_2d() -> dict:
-    from symconv.prover.certificate import Certificate  # noqa: F401
+    """A product_bound certificate of a 2-D proof (by hand: the prover closes edge-free sides by interior_operator)."""
+    from symconv.checker import Certificate, CertificateStep, Rule
 
-    proof = prove("conv2d(k[2, 2], stride=2) >> conv2d(k, stride=2)", "conv2d(convolve(k, dilate(k, 2)), stride=4)")
-    assert proof.verdict == "proved" and "certificate replayed" in proof.note
-    return json.loads(proof.certificate.dumps())
+    step = CertificateStep(Rule.PRODUCT_BOUND, (("axes", [[4, 4, 8], [4, 4, 8]]),))
+    return json.loads(Certificate("conv2d(k[2, 2], stride=2) >> conv2d(k[2, 2], stride=2)",
+                                  "conv2d(convolve(k[2, 2], dilate(k[2, 2], 2)), stride=4)", (step,)).dumps())
 
 
 def test_a_2d_certificate_is_accepted_after_json():
-    from symconv.prover.certificate import Certificate, check_certificate
+    from symconv.checker import Certificate, check_certificate
 
-    obj = _certificate_2d()
-    assert [s["rule"] for s in obj["steps"]] == ["product_bound"]
+    proof = prove("conv2d(k[2, 2], stride=2) >> conv2d(k, stride=2)", "conv2d(convolve(k, dilate(k, 2)), stride=4)")
+    assert proof.verdict == "proved" and proof.theorem is not None
+    obj = json.loads(proof.certificate.dumps())
+    assert [s["rule"] for s in obj["steps"]] == ["interior_operator"]
     check_certificate(Certificate.from_json(obj))
+    check_certificate(Certificate.from_json(_certificate_2d()))
 
 
 @pytest.mark.parametrize("change, message", [
@@ -193,30 +197,31 @@ def test_a_2d_certificate_is_accepted_after_json():
     (lambda o: o["steps"][0].update(axes=[[9, 4]]), "expected axes"),
 ])
 def test_tampered_2d_certificates_are_rejected(change, message):
+    from symconv.checker import Certificate, check_certificate, statement_hash
     from symconv.errors import CertificateError
-    from symconv.prover.certificate import Certificate, check_certificate
 
     obj = _certificate_2d()
     change(obj)
+    obj["statement_hash"] = statement_hash(obj["lhs"], obj["rhs"])  # a consistent hash: the replay must catch it
     with pytest.raises(CertificateError, match=message):
         check_certificate(Certificate.from_json(obj))
 
 
 def test_conv2d_same_padding_named_bias_and_strict_arguments():
-    from symconv.core.layers2d import Down2d, Pad2d
+    from symconv.core.layers_nd import DownNd, PadNd
     from symconv.errors import ChannelMismatch, InvalidArgument
 
-    same = conv2d(kernel2d("k", 3, 4), padding="same", dilation=(1, 2))
+    same = conv2d(kernel_nd("k", 3, 4), padding="same", dilation=(1, 2))
     assert same.padding == ((1, 1), (3, 3)) and output_shape(same, (5, 7)) == (5, 7)
     with pytest.raises(InvalidArgument, match="only with stride=1"):
-        conv2d(kernel2d("k", 3, 3), stride=2, padding="same")
+        conv2d(kernel_nd("k", 3, 3), stride=2, padding="same")
     assert parse_chain("conv2d(W[2, 1, 2, 2], bias=b)").bias == sympy.symbols("b_0 b_1")
-    for bad in (lambda: conv2d(kernel2d("k", 1, 1), padding=((1, 2), (3,))), lambda: Pad2d(1, 2),
-                lambda: Down2d((2, 2), 1)):
+    for bad in (lambda: conv2d(kernel_nd("k", 1, 1), padding=((1, 2), (3,))), lambda: PadNd(1, 2),
+                lambda: DownNd((2, 2), 1)):
         with pytest.raises(InvalidArgument):
             bad()
     with pytest.raises(ChannelMismatch):
-        evaluate2d(conv2d(kernel2d("W", 1, 2, 1, 1)), symbolic_input2d((1, 2)))
+        evaluate_nd(conv2d(kernel_nd("W", 1, 2, 1, 1)), symbolic_input_nd((1, 2)).nested())
 
 
 @pytest.mark.parametrize("size, stride, padding", [(2, None, 0), ((2, 3), 1, (1, 1)), (3, (2, 1), 1)])
@@ -225,8 +230,8 @@ def test_avgpool2d_matches_torch_in_both_evaluators(size, stride, padding, shape
     torch = pytest.importorskip("torch")
     from fractions import Fraction
 
-    from symconv.core.layers2d import avgpool2d
-    from symconv.numeric.evaluate2d import evaluate2d_numeric
+    from symconv.core.layers_nd import avgpool2d
+    from symconv.numeric.evaluate_nd import evaluate_nd_numeric
 
     layer = avgpool2d(size, stride, padding)
     assert parse_chain(repr(layer)) == layer
@@ -236,9 +241,9 @@ def test_avgpool2d_matches_torch_in_both_evaluators(size, stride, padding, shape
                                               layer.padding, count_include_pad=True)[0].numpy()
     except RuntimeError:  # torch refuses an empty output
         want = np.zeros((2,) + output_shape(layer, shape))
-    exact = evaluate2d(layer, tuple(tuple(tuple(sympy.Integer(int(v)) for v in r) for r in ch) for ch in x))
+    exact = evaluate_nd(layer, tuple(tuple(tuple(sympy.Integer(int(v)) for v in r) for r in ch) for ch in x))
     exact = np.array([[[float(v) for v in r] for r in ch] for ch in exact]).reshape(want.shape)
-    numeric = evaluate2d_numeric(layer, x.astype(object), exact=True)
+    numeric = evaluate_nd_numeric(layer, x.astype(object), exact=True)
     assert np.allclose(exact, want) and np.array_equal(numeric.astype(float), exact)
     assert all(isinstance(v, Fraction) for v in numeric.flat)
 
