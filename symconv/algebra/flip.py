@@ -14,7 +14,8 @@ depends on the length. At a known input length n (``mirror(layer, n)``):
 * ``conv(W, stride=s, padding=(l, r))``  ->  ``conv(flip(W), padding=(r, l)) >> down(s, (n1 - 1) mod s)``
   with n1 the stride-1 output length (likewise ``avgpool``);
 * ``conv_transpose(W, s, p, output_padding=o)`` -> ``conv_transpose(flip(W), s) >> crop(p - o, p)``
-  (for every n; with ``pad`` when o > p).
+  when o <= p, and ``conv_transpose(padk(flip(W), o, 0), s, p)`` when o > p (dilation 1;
+  see :func:`_mirror_conv_transpose`): for every n, n = 0 included.
 
 Proof of the first: ``flip >> down(s, q) >> flip`` maps x to
 ``y[j] = x[n - 1 - q - s (m - 1 - j)] = x[s j + (n - 1 - q - s (m - 1))]`` with
@@ -33,7 +34,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Mapping, Optional
 
-from symconv.core.kernel import FlipKernel
+from symconv.core.kernel import FlipKernel, PadKernel
 from symconv.core.layers import (
     AvgPool,
     Chain,
@@ -49,7 +50,7 @@ from symconv.core.layers import (
     Parallel,
     Up,
 )
-from symconv.core.output_length import output_length
+from symconv.core.output_length import output_length, resolve_size
 from symconv.errors import RuleError
 
 __all__ = ["FlipNotMovable", "mirror", "move_flips_to_input", "cancel_flip_pairs", "as_single_layer"]
@@ -84,7 +85,12 @@ def mirror(layer: Layer, n: Optional[int] = None, sizes: Optional[Mapping[str, i
     if isinstance(layer, Conv):
         if layer.stride != 1:
             return _strided(layer, replace(layer, stride=1), layer.stride, n, sizes)
-        left, right = layer.padding_pair()
+        left, right = (resolve_size(p, sizes) for p in layer.padding_pair())
+        if not (isinstance(left, int) and isinstance(right, int)):
+            # padding='same' with a generic length: the odd zero goes right, so the mirror's
+            # padding (right, left) depends on the parity of d*(c - 1) and is no layer of its own
+            raise FlipNotMovable(f"flip() cannot cross {layer!r} for every length of its kernel: "
+                                 f"its padding is uneven when {left} != {right}")
         padding = layer.padding if isinstance(layer.padding, str) else (right, left)
         if padding != "same" and padding[0] == padding[1]:
             padding = padding[0]
@@ -92,14 +98,7 @@ def mirror(layer: Layer, n: Optional[int] = None, sizes: Optional[Mapping[str, i
             padding = (right, left)
         return replace(layer, weight=_flip_kernel(layer.weight), padding=padding)
     if isinstance(layer, ConvTranspose):
-        if layer.output_padding:
-            p, o = layer.padding, layer.output_padding
-            if o > p and layer.bias is not None:
-                raise FlipNotMovable(f"flip() cannot cross {layer!r}: its bias reaches the output_padding samples")
-            full = replace(layer, weight=_flip_kernel(layer.weight), padding=0, output_padding=0)
-            ends = (Crop(p - o, p),) if o <= p else (Crop(0, p), Pad(o - p, 0))
-            return Chain((full,) + ends)
-        return replace(layer, weight=_flip_kernel(layer.weight))
+        return _mirror_conv_transpose(layer)
     if isinstance(layer, Pad):
         return Pad(layer.right, layer.left)
     if isinstance(layer, Crop):
@@ -123,6 +122,29 @@ def mirror(layer: Layer, n: Optional[int] = None, sizes: Optional[Mapping[str, i
             branches.append(as_single_layer(steps))
         return Parallel(tuple(branches))
     raise FlipNotMovable(f"flip() cannot cross {layer!r}")
+
+
+def _mirror_conv_transpose(layer: ConvTranspose) -> Layer:
+    """``flip >> conv_transpose(W, s, p, o, d) >> flip`` for every n, the empty input included.
+
+    With F the full scattered output of ``flip(W)`` (padding 0), the mirror is
+    ``(zeros(o) ++ F)[p : len(F) + o - p]``. For o <= p that is
+    ``crop(p - o, p)`` after F. For o > p the o leading zeros come from the
+    kernel instead: ``a = ceil(o/d)`` zero taps before ``flip(W)`` shift F by
+    ``a*d = o + e`` and padding ``p + e``, output_padding ``e`` take the e
+    extra samples back. Its length is the table's at every n, n = 0
+    included (a pad after F would add o zeros to an empty F).
+    """
+    s, p, o, d = layer.stride, layer.padding, layer.output_padding, layer.dilation
+    flipped = _flip_kernel(layer.weight)
+    if o == 0:
+        return replace(layer, weight=flipped)
+    if o <= p:
+        full = replace(layer, weight=flipped, padding=0, output_padding=0)
+        return Chain((full, Crop(p - o, p)))
+    zero_taps = -(-o // d)
+    extra = zero_taps * d - o
+    return replace(layer, weight=PadKernel(flipped, zero_taps, 0), padding=p + extra, output_padding=extra)
 
 
 def as_single_layer(steps: tuple[Layer, ...]) -> Layer:

@@ -16,6 +16,7 @@ semantics tests the normal form itself.
 from __future__ import annotations
 
 from symconv.algebra.normal_form import LinearChain, Step
+from symconv.errors import LengthMismatch
 
 __all__ = ["chain_forms", "Form", "CONSTANT"]
 
@@ -40,6 +41,13 @@ def _add_scaled(acc: Form, form: Form, coeff) -> None:
 def _apply_step(step: Step, signal: list[list[Form]], m_out: int) -> list[list[Form]]:
     if step.op is None:
         outputs = [_run(b, signal) for b in step.branches]
+        lengths = [len(out[0]) if out else 0 for out in outputs]
+        if any(m != m_out for m in lengths):
+            n_in = len(signal[0]) if signal else 0
+            raise LengthMismatch(
+                f"the branches of {step.layer!r} give lengths {lengths} for an input of length {n_in}; "
+                f"expected equal lengths"
+            )
         total = [[dict() for _ in range(m_out)] for _ in range(step.out_channels)]
         for out in outputs:
             for o, channel in enumerate(out):
@@ -72,8 +80,7 @@ def _run(nf: LinearChain, signal: list[list[Form]]) -> list[list[Form]]:
     n = len(signal[0]) if signal else 0
     lengths = nf.lengths(n)
     for step, m_out in zip(nf.steps, lengths[1:]):
-        if m_out == 0:
-            return [[] for _ in range(nf.out_channels)]
+        # an empty signal goes on: a later pad or bias gives it samples again (DESIGN section 1)
         signal = _apply_step(step, signal, m_out)
     return signal
 

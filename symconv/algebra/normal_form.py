@@ -50,7 +50,7 @@ from symconv.core.layers import (
     bias_values,
 )
 from symconv.core.output_length import output_length, resolve_size
-from symconv.errors import NotInFragment
+from symconv.errors import LengthMismatch, NotInFragment
 
 __all__ = ["LinearChain", "layer_operator"]
 
@@ -175,12 +175,18 @@ class LinearChain:
             raise NotInFragment(f"{layer!r} has a nonlinear layer; the prover decides linear chains only")
         ring = ring or ring_for_layers([layer], sizes)
         channels = in_channels or layer.in_channels or 1
-        flipped, layers = move_flips_to_input(layer)
+        flipped, layers = move_flips_to_input(layer, sizes=sizes)
         steps = []
         c = channels
         for lay in layers:
             if isinstance(lay, Parallel):
                 branches = tuple(LinearChain.of(b, ring, c, sizes, skeleton) for b in lay.branches)
+                rates = [b.rate() for b in branches]
+                if len(set(rates)) > 1:
+                    raise LengthMismatch(
+                        f"the branches of {lay!r} give {', '.join(map(str, rates))} outputs per input sample, "
+                        f"so their lengths differ for long inputs; expected equal lengths"
+                    )
                 out = branches[0].out_channels
                 steps.append(Step(lay, c, out, branches=branches))
             else:

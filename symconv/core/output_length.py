@@ -1,10 +1,13 @@
 """Output lengths of every layer: the one place these formulas live.
 
 Lengths follow PyTorch; where PyTorch raises for a too-small input, the
-length is 0. On an empty input every layer returns an empty output (PyTorch
-rejects empty inputs, so this convention only fixes what it leaves open).
-For an integer ``n`` the result is an ``int``; for a SymPy ``n`` it is the
-closed form valid while every intermediate length is positive.
+length is 0. The table holds at every n >= 0, n = 0 included (clamped at 0):
+``pad(l, r)`` of an empty signal has l + r samples and ``conv(k, padding=p)``
+is ``pad(p) >> conv(k)`` there too, as ``torch.nn.functional.pad`` gives.
+The one exception is ``maxpool``: a maximum over no sample is undefined, so
+its output on an empty input is empty. For an integer ``n`` the result is an
+``int``; for a SymPy ``n`` it is the closed form valid while every
+intermediate length is positive.
 
 >>> from symconv.core.layers import conv, down
 >>> from symconv.core.kernel import kernel
@@ -12,6 +15,8 @@ closed form valid while every intermediate length is positive.
 5
 >>> output_length(down(3, phase=1), 8)
 3
+>>> output_length(conv(kernel("k", 3), padding=2), 0)
+2
 """
 
 from __future__ import annotations
@@ -105,6 +110,8 @@ def _layer_length(layer: Layer, n: Length, sizes: Optional[Mapping[str, int]]) -
     if isinstance(layer, AvgPool):
         return _window_length(n, layer.padding, layer.padding, layer.size, layer.stride)
     if isinstance(layer, MaxPool):
+        if _is_int(n) and n == 0:
+            return 0  # a maximum over no sample is undefined
         extent = layer.dilation * (layer.size - 1) + 1
         return _window_length(n, layer.padding, layer.padding, extent, layer.stride)
     if isinstance(layer, L2Pool):
@@ -119,15 +126,12 @@ def _layer_length(layer: Layer, n: Length, sizes: Optional[Mapping[str, int]]) -
 
 
 def output_length(layer: Layer, n: Length, sizes: Optional[Mapping[str, int]] = None) -> Length:
-    """Length of ``layer``'s output for an input of length ``n`` (0 stays 0).
+    """Length of ``layer``'s output for an input of length ``n`` (the table, at every n >= 0).
 
     ``sizes`` gives values to generic kernel lengths, e.g. ``{"c": 5}``.
     """
-    if _is_int(n):
-        if n < 0:
-            raise InvalidArgument("output_length", "n", n, "a non-negative input length")
-        if n == 0:
-            return 0
+    if _is_int(n) and n < 0:
+        raise InvalidArgument("output_length", "n", n, "a non-negative input length")
     result = _layer_length(layer, n, sizes)
     if isinstance(result, sympy.Expr) and result.is_Integer:
         return int(result)

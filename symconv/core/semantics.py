@@ -3,13 +3,16 @@
 A signal is a tuple of channels, each a tuple of exact SymPy expressions.
 ``evaluate(layer, x)`` applies a layer (or chain) literally, sample by
 sample, following PyTorch's definitions; nothing here is clever, so that it
-can be trusted.
+can be trusted. An empty input follows the length table too: ``pad(1, 2)``
+of ``()`` is three zeros, a convolution reads its padding (and adds its bias).
 
 >>> from symconv.core.layers import conv
 >>> from symconv.core.kernel import kernel
 >>> x = symbolic_input(4)
 >>> evaluate(conv(kernel("k", 2), stride=2), x)
 ((k_0*x_0 + k_1*x_1, k_0*x_2 + k_1*x_3),)
+>>> evaluate(conv([1, 1], padding=1), ((),))
+((0,),)
 """
 
 from __future__ import annotations
@@ -185,8 +188,9 @@ def evaluate(layer: Layer, x: Signal, sizes: Optional[Mapping[str, int]] = None)
             f"{layer!r} would produce {m} samples from {n}; the exact semantics refuses more than {MAX_EXACT_LENGTH}"
         )
     channels_out = layer.out_channels(len(x))
-    if n == 0 or m == 0:
+    if m == 0:
         return tuple(() for _ in range(channels_out))
+    # from here on n may be 0: padding, output_padding and bias then supply every sample
     if isinstance(layer, Conv):
         return _conv(layer, x, m, sizes)
     if isinstance(layer, ConvTranspose):

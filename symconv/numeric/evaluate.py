@@ -6,9 +6,11 @@ shape ``(B, C, n)``, without :mod:`symconv.core.semantics`,
 never computed from a formula: a layer builds its padded (or scattered) array
 and slides its windows, and the length is however many windows fit.
 
-Conventions: an empty input (``n = 0``) gives an empty output for every
-layer, and a layer whose windows do not fit gives length 0 (where PyTorch
-raises). Values are float64, or exact ``Fraction`` objects with
+Conventions: an empty input (``n = 0``) is a signal like any other: padding,
+output_padding and bias supply the samples (``pad(1, 2)`` gives three zeros,
+as ``torch.nn.functional.pad``), except ``maxpool``, whose output is then
+empty (a maximum over no sample); a layer whose windows do not fit gives
+length 0 (where PyTorch raises). Values are float64, or exact ``Fraction`` objects with
 ``exact=True``.
 
 >>> from symconv.core.layers import conv
@@ -127,8 +129,6 @@ def _conv(layer: Conv, x: np.ndarray, ctx: _Context) -> np.ndarray:
     else:
         left = right = layer.padding
     batch = x.shape[0]
-    if x.shape[2] == 0:
-        return zeros((batch, out, 0), ctx.exact)
     xp = _padded(layer, x, left, right, zeros((), ctx.exact).item())
     starts = _window_starts(xp.shape[2], c, s, d)
     _guard(layer, batch, out, len(starts))
@@ -152,8 +152,11 @@ def _conv_transpose(layer: ConvTranspose, x: np.ndarray, ctx: _Context) -> np.nd
     _check_channels(layer, x, inp)
     bias = bias_array(layer, out, ctx.bindings, ctx.exact)
     batch, _, n = x.shape
-    if n == 0:
-        return zeros((batch, out, 0), ctx.exact)
+    if n == 0:  # nothing to scatter: the buffer's length still follows (n - 1)*s + (c - 1)*d + 1 + op
+        length = max(0, (c - 1) * d - s + 1 + layer.output_padding - 2 * p)
+        _guard(layer, batch, out, length)
+        y = zeros((batch, out, length), ctx.exact)
+        return y if bias is None or length == 0 else y + bias[None, :, None]
     # Scatter every input sample through every tap: x[i] lands at i*s + j*d. The
     # buffer ends at the last landing place, plus output_padding zeros on the right.
     last = (n - 1) * s + (c - 1) * d
@@ -190,6 +193,8 @@ def _down(layer: Down, x: np.ndarray, ctx: _Context) -> np.ndarray:
 
 def _up(layer: Up, x: np.ndarray, ctx: _Context) -> np.ndarray:
     batch, channels, n = x.shape
+    if n == 0:
+        return x.copy()
     positions = range(0, (n - 1) * layer.factor + 1, layer.factor)  # where x[i] lands; nothing after
     _guard(layer, batch, channels, positions[-1] + 1)
     y = zeros((batch, channels, positions[-1] + 1), ctx.exact)
@@ -289,14 +294,8 @@ def _apply(layer: Layer, x: np.ndarray, ctx: _Context) -> np.ndarray:
     rule = _RULES.get(type(layer))
     if rule is None:
         raise TypeError(f"no numeric meaning for {layer!r}")
-    if isinstance(layer, (Conv, ConvTranspose)):
-        return rule(layer, x, ctx)  # they validate kernels and bias even on an empty input
-    if x.shape[2] == 0:
-        if isinstance(layer, Affine):
-            rule(layer, x, ctx)  # validates the bindings
-        elif isinstance(layer, L2Pool) and ctx.exact:
-            rule(layer, x, ctx)
-        return x.copy()
+    if isinstance(layer, MaxPool) and x.shape[2] == 0:
+        return x.copy()  # a maximum over no sample: the one layer whose output on an empty input is empty
     return rule(layer, x, ctx)
 
 

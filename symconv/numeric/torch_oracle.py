@@ -10,8 +10,9 @@ it at run time. Layers PyTorch has map to its functions, in float64:
 
 these raise PyTorch's own ``RuntimeError`` where PyTorch does (an output that
 would be empty, an empty input). ``pad``, ``crop``, ``down``, ``up``, ``flip``
-and ``affine`` are tensor operations following the DESIGN table, with
-symconv's convention that an empty input gives an empty output. Kernel
+and ``affine`` are tensor operations following the DESIGN table (``pad`` is
+``F.pad``, so an empty input gives l + r zeros; the others map an empty
+input to an empty output). Kernel
 expressions (``dilate``, ``convolve``, ...) are turned into weights by
 :func:`symconv.numeric.bindings.kernel_array`.
 
@@ -117,10 +118,10 @@ def _apply(layer: Layer, x: Any, bindings: Optional[Bindings], sizes: Mapping[st
             return torch.tensor([scalar_value(v, bindings, False) for v in values], dtype=torch.float64)
 
         return x * per_channel(layer.scale).view(1, -1, 1) + per_channel(layer.shift).view(1, -1, 1)
+    if isinstance(layer, Pad):
+        return F.pad(x, (layer.left, layer.right))  # l + r zeros on an empty input, as DESIGN section 1
     if n == 0:
         return x.clone()
-    if isinstance(layer, Pad):
-        return F.pad(x, (layer.left, layer.right))
     if isinstance(layer, Crop):
         return x[..., layer.left:max(layer.left, n - layer.right)].clone()
     if isinstance(layer, Down):

@@ -86,7 +86,7 @@ def find_bound(chains: list[LinearChain], limit: int = MAX_BOUND) -> Bound | Non
     period = math.lcm(*(c.input_period() for c in chains))
     inner = [False] * len(chains)
     streak = 0
-    for n in range(1, limit + 1):
+    for n in range(0, limit + 1):  # n = 0 too: its outputs may read padding across an inner edge
         flags = [_row_flags(chain, n) for chain in chains]
         for index, f in enumerate(flags):
             inner[index] = inner[index] or any(edge for _, _, edge in f)

@@ -89,7 +89,7 @@ def decide_normal_forms(lnf: LinearChain, rnf: LinearChain) -> Decision:
             )
 
     if lnf.input_flip != rnf.input_flip:
-        for n in range(1, horizon):
+        for n in range(0, horizon):
             if _forms_differ(lnf, rnf, n):
                 return Decision("refuted", f"the outputs differ at n = {n} (one side reverses its input)",
                                 lnf, rnf, bound, witness_n=n, brute_force=True)
@@ -109,7 +109,7 @@ def decide_normal_forms(lnf: LinearChain, rnf: LinearChain) -> Decision:
     if not any(bound.inner_edges):
         return Decision("proved", "equal interior operators, lengths for all n, and no inner edge is read",
                         lnf, rnf, bound, checked_lengths=horizon)
-    for n in range(1, bound.limit):
+    for n in range(0, bound.limit):
         if _forms_differ(lnf, rnf, n):
             return Decision("refuted", f"the outputs differ near the ends at n = {n}", lnf, rnf, bound,
                             witness_n=n, checked_lengths=horizon, brute_force=True)

@@ -105,10 +105,11 @@ def _unsupported(step: Layer, why: str) -> InvalidArgument:
 
 
 def _length_text(offset: sympy.Expr, stride: int, form, symbol: sympy.Symbol) -> str:
-    """``floor((n + offset) / S) + 1 for n >= T(c) (0 below)``."""
+    """``floor((n + offset) / S) + 1 for n >= T(c) (0 below)``; below T the length is that or the
+    length of the empty input, whichever is larger, when a pad gives an empty signal samples."""
     n = length_symbol()
     formula = f"floor(({n + offset})/{stride}) + 1" if stride > 1 else str(n + offset + 1)
-    return f"{formula} for {form.threshold_text(symbol)} (0 below)"
+    return f"{formula} for {form.threshold_text(symbol)} {form.below_text(symbol)}"
 
 
 def derive_generic(chain: Layer):

@@ -66,7 +66,7 @@ def _without_flips(lhs: Layer, rhs: Layer) -> tuple[Layer, Layer]:
     try:
         (lflip, lsteps), (rflip, rsteps) = move_flips_to_input(lhs), move_flips_to_input(rhs)
     except FlipNotMovable as err:
-        raise OutsideGenericFragment(f"a flip() meets a strided layer ({err})") from None
+        raise OutsideGenericFragment(f"a flip() cannot be moved to the input ({err})") from None
     if lflip != rflip:
         raise OutsideGenericFragment("a flip() of the input on one side only")
     return as_single_layer(lsteps), as_single_layer(rsteps)

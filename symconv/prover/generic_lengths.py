@@ -1,25 +1,32 @@
 """Output lengths of a chain for every input length n and every generic kernel length c.
 
 Every layer of the linear fragment (and max-pooling, ReLU and affine, whose
-lengths follow the same rule) maps a non-empty input of length L to
+lengths follow the same rule) maps an input of length L >= 0 (the empty one
+included, DESIGN section 1) to
 
-    L' = floor((a L + b(c)) / D)     when that is >= 1, else 0,
+    L' = max(0, phi(L)),   phi(L) = floor((a L + b(c)) / D),
 
 with integers ``a, D >= 1`` and ``b`` affine in c (a convolution of extent
 ``E = d (len - 1) + 1`` with padding ``(pl, pr)`` and stride s has
 ``a = 1, D = s, b = pl + pr - E + s``; ``up(u)`` has ``a = u, D = 1, b = 1 - u``;
-``conv_transpose`` has ``a = s, D = 1, b = E + op - 2p - s``; an empty input
-gives an empty output). Composing them, with ``P`` a multiple of the product
-of the D's and ``n = P m + sigma``:
+``conv_transpose`` has ``a = s, D = 1, b = E + op - 2p - s``). Composing them,
+with ``P`` a multiple of the product of the D's and ``n = P m + sigma``:
 
-    L(n, c) = alpha m + g_sigma(c)   if n >= T(c),   else 0,
+    L(n, c) = max(alpha m + g_sigma(c), L(0, c))   for every n >= 0,
 
-where every ``g_sigma`` and the threshold ``T`` are eventually quasi-affine in
-c (:mod:`symconv.algebra.quasi_affine`): the floors are exact in m because D
-divides ``a alpha``, and ``T = max_k t_k`` with ``t_k`` the least n at which the
-k-th layer's input is long enough (each length is non-decreasing in n).
-Two chains have equal lengths for every n and c exactly when their ``alpha``,
-``g_sigma`` and ``T`` agree, so :meth:`LengthForm.first_difference` decides it.
+where ``alpha m + g_sigma(c)`` is the composition of the phi's without the
+clamps (``raw``) and ``L(0, c)`` the chain's length on an empty input. Proof:
+clamping only raises a value and every phi is non-decreasing, so
+``L(n) >= raw(n)`` and ``L(n) >= L(0)``; if no clamp acts at n then
+``L(n) = raw(n)``, and if the last one acts at layer k then that layer gives
+0 at n, hence 0 at input 0 too, and the layers after it give ``L(0)``.
+Every ``g_sigma`` and ``L(0, c)`` are eventually quasi-affine in c
+(:mod:`symconv.algebra.quasi_affine`): the floors are exact in m because D
+divides ``a alpha``. Two chains have equal lengths for every n and c exactly
+when their ``alpha``, ``g_sigma`` and ``L(0, c)`` agree (the raw parts exceed
+``L(0, c)`` for large m), so :meth:`LengthForm.first_difference` decides it.
+``T(c)``, the least n from which no layer's output is empty, is kept for
+the text: from it on ``L = raw``.
 """
 
 from __future__ import annotations
@@ -83,6 +90,9 @@ def _length_step(layer: Layer, symbol: sympy.Symbol) -> tuple[int, int, QuasiAff
         return layer.factor, 1, QuasiAffine.constant(1 - layer.factor)
     if isinstance(layer, MaxPool):
         extent = layer.dilation * (layer.size - 1) + 1
+        if 2 * layer.padding >= extent:
+            # phi(0) >= 1, but a maximum over no sample gives an empty output: not of the form max(0, phi)
+            raise OutsideGenericFragment(f"{layer!r} reads only padding on an empty input")
         return 1, layer.stride, QuasiAffine.constant(2 * layer.padding - extent + layer.stride)
     if isinstance(layer, (ReLU, Affine)):
         return 1, 1, QuasiAffine.constant(0)
@@ -106,33 +116,45 @@ def length_period(layer: Layer) -> int:
 
 @dataclass(frozen=True)
 class LengthForm:
-    """For ``n = P m + sigma``: ``L = slope m + offsets[sigma](c)`` when ``n >= threshold(c)``, else 0."""
+    """For ``n = P m + sigma``: ``L = max(slope m + offsets[sigma](c), at_zero(c))`` for every n >= 0;
+    ``L = slope m + offsets[sigma](c)`` once ``n >= threshold(c)``."""
 
     period: int
     slope: int
     offsets: tuple[QuasiAffine, ...]
     threshold: QuasiAffine
+    #: ``L(0, c)``: the length on an empty input (padding and output_padding supply samples).
+    at_zero: QuasiAffine = QuasiAffine.constant(0)
 
-    def __call__(self, n: int, c: int) -> int:
-        if n < self.threshold(c):
-            return 0
+    def raw(self, n: int, c: int) -> int:
+        """``slope m + offsets[sigma](c)``: the composition without the clamps at 0."""
         m, sigma = divmod(n, self.period)
         return self.slope * m + self.offsets[sigma](c)
+
+    def __call__(self, n: int, c: int) -> int:
+        return max(self.raw(n, c), self.at_zero(c))
+
+    def empty_input_gives_empty_output(self) -> bool:
+        """Whether ``L(0, c) = 0`` for every c (then ``L = 0`` below the threshold)."""
+        return self.at_zero.first_difference(QuasiAffine.constant(0)) is None
 
     def first_difference(self, other: "LengthForm") -> Optional[tuple[int, int]]:
         """An ``(n, c)`` where the two lengths differ, or None when they agree for every n and c."""
         assert self.period == other.period, "compare forms built with the same period"
-        c = self.threshold.first_difference(other.threshold)
+        c = self.at_zero.first_difference(other.at_zero)
         if c is not None:
-            return min(self.threshold(c), other.threshold(c)), c
+            return 0, c
         if self.slope != other.slope:
-            start = self.threshold(1)
+            # the raw parts drift apart by at least 1 per period: past both L(0, 1) they differ
+            start = self.period * max(0, self.at_zero(1) - min(g(1) for g in self.offsets + other.offsets) + 1)
             return next((n, 1) for n in range(start, start + 2 * self.period) if self(n, 1) != other(n, 1))
         for sigma, (mine, theirs) in enumerate(zip(self.offsets, other.offsets)):
             c = mine.first_difference(theirs)
             if c is not None:
-                low = max(0, self.threshold(c) - sigma)
-                return sigma + self.period * -(-low // self.period), c
+                # the smallest m at which both raw lengths reach L(0, c): from there L = raw on both sides
+                low = self.at_zero(c) - min(mine(c), theirs(c))
+                m = max(0, -(-low // self.slope)) if self.slope else 0
+                return sigma + self.period * m, c
         return None
 
     def closed_form(self) -> Optional[tuple[int, int, int, int]]:
@@ -162,7 +184,16 @@ class LengthForm:
         a, u, v, divisor = closed
         inner = a * n + u * symbol + v
         length = f"floor(({inner})/{divisor}) + 1" if divisor > 1 else str(inner + 1)
-        return f"L = {length} for {self.threshold_text(symbol)} (0 below)"
+        return f"L = {length} for {self.threshold_text(symbol)} {self.below_text(symbol)}"
+
+    def below_text(self, symbol: sympy.Symbol) -> str:
+        """What L is below the threshold, as a parenthesis: ``(0 below)``, or the larger of the formula
+        and ``L(0, c)`` when a pad gives an empty signal samples."""
+        if self.empty_input_gives_empty_output():
+            return "(0 below)"
+        fit = self.at_zero.affine_from()
+        at_zero = fit[1] * symbol + fit[2] if fit is not None and fit[0] == 1 else self.at_zero.describe()
+        return f"(below: the larger of that and L(0) = {at_zero})"
 
     def threshold_text(self, symbol: sympy.Symbol) -> str:
         """``n >= T(c)`` as text: ``n >= 3*c - 2``, with the first values of c apart when they differ."""
@@ -179,8 +210,9 @@ class LengthForm:
     def describe(self) -> str:
         """The formula as text, in the notation of the module docstring."""
         offsets = "; ".join(f"sigma = {s}: {g.describe()}" for s, g in enumerate(self.offsets))
+        below = "0" if self.empty_input_gives_empty_output() else f"max(that, L(0, c) = {self.at_zero.describe()})"
         return (f"for n = {self.period}m + sigma >= T(c) = {self.threshold.describe()}: "
-                f"L = {self.slope}m + g_sigma(c) with {offsets}; else L = 0")
+                f"L = {self.slope}m + g_sigma(c) with {offsets}; else L = {below}")
 
 
 def _apply(form: LengthForm, step: tuple[int, int, QuasiAffine]) -> LengthForm:
@@ -196,7 +228,9 @@ def _apply(form: LengthForm, step: tuple[int, int, QuasiAffine]) -> LengthForm:
         n = m.scaled(form.period) + sigma
         least = n if least is None else QuasiAffine.minimum(least, n)
     offsets = tuple((g.scaled(a) + b).floordiv(divisor) for g in form.offsets)
-    return LengthForm(form.period, a * form.slope // divisor, offsets, QuasiAffine.maximum(form.threshold, least))
+    at_zero = QuasiAffine.maximum(zero, (form.at_zero.scaled(a) + b).floordiv(divisor))
+    return LengthForm(form.period, a * form.slope // divisor, offsets, QuasiAffine.maximum(form.threshold, least),
+                      at_zero)
 
 
 def _through(form: LengthForm, layer: Layer, symbol: sympy.Symbol) -> LengthForm:

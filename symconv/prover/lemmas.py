@@ -21,7 +21,7 @@ writes the identity.
 >>> lemma("noble_decimation").instance(s=2, c=3)
 ('down(2) >> conv(k[3])', 'conv(dilate(k, 2)) >> down(2)')
 >>> next(instances("transposed_is_upsampling", limit=1)).rhs
-'up(1) >> conv(flip(k), padding=(0, 0), dilation=1)'
+'pad(0, 1) >> up(1) >> conv(flip(k), padding=(0, 0), dilation=1) >> crop(0, 1)'
 """
 
 from __future__ import annotations
@@ -121,22 +121,27 @@ LEMMAS: tuple[Lemma, ...] = (
     Lemma(
         name="transposed_is_upsampling",
         statement="conv_transpose(k[c], stride=s, padding=p, output_padding=o, dilation=d) == "
-                  "up(s) >> conv(flip(k), padding=(d*(c-1)-p, d*(c-1)-p+o), dilation=d)",
+                  "pad(0, 1) >> up(s) >> conv(flip(k), padding=(d*(c-1)-p, d*(c-1)-p+o), dilation=d) >> crop(0, s)",
         condition="p <= d*(c-1) (else the left zeros become a crop) and o < max(s, d) (PyTorch)",
         parameters=(Parameter("s", 1, 3), Parameter("c", 1, 3), Parameter("d", 1, 2),
                     Parameter("p", 0, 2, "d*(c-1)", lambda d, c, **_: d * (c - 1)),
                     Parameter("o", 0, 2, "max(s, d)-1", lambda s, d, **_: max(s, d) - 1)),
         schema=lambda s, c, d, p, o: (
             f"conv_transpose(k[{c}], stride={s}, padding={p}, output_padding={o}, dilation={d})",
-            f"up({s}) >> conv(flip(k), padding=({d * (c - 1) - p}, {d * (c - 1) - p + o}), dilation={d})"),
+            f"pad(0, 1) >> up({s}) >> conv(flip(k), padding=({d * (c - 1) - p}, {d * (c - 1) - p + o}), "
+            f"dilation={d}) >> crop(0, {s})"),
         proof=_proof(
             "Taps: conv_transpose scatters y[s i + d j - p] += k_j x[i], i.e. Y(z) = z^{-p} K(z^d) X(z^s), a "
             "convolution. With u = up(s) x (U(z) = X(z^s)) and D = d(c - 1): y[t] = sum_j k_j u[t + p - d j]; "
             "put j = c - 1 - j' to get y[t] = sum_j' k_{c-1-j'} u[t + d j' - (D - p)]: the correlation with "
             "flip(k), polynomial z^{c-1} K(1/z), dilation d, on u padded by D - p in front (a pad because p <= "
-            "D). Behind, the o zeros of output_padding follow the last sample reached, (n - 1)s + D - p.",
-            "Lengths: the left has (n - 1)s - 2p + D + o + 1; the right ((n - 1)s + 1) + (D - p) + (D - p + o) "
-            "- D, the same expression for every n >= 1, so the clamps agree; n = 0 gives 0 on both sides.",
+            "D). Behind, the o zeros of output_padding follow the last sample reached, (n - 1)s + D - p. "
+            "pad(0, 1) >> up(s) is up(s) followed by s zeros, which give s more outputs, and crop(0, s) "
+            "drops them.",
+            "Lengths: the left has (n - 1)s - 2p + D + o + 1; the right (ns + 1) + (D - p) + (D - p + o) "
+            "- D - s, the same expression for every n >= 0, the empty input included (pad(0, 1) >> up(s) "
+            "gives it one zero, where up(s) alone gives none and (0 - 1)s + 1 would be negative), so the "
+            "clamps agree.",
         ),
     ),
     Lemma(

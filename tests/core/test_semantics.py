@@ -183,15 +183,21 @@ def test_a_generic_kernel_evaluates_once_its_size_is_given():
     assert evaluate(conv(kernel("k", "c"), padding="same"), x, {"c": 3}) == evaluate(conv(kernel("k", 3), padding=1), x)
 
 
-def test_an_empty_input_gives_an_empty_output_with_the_output_channels():
+def test_an_empty_input_follows_the_length_table_with_the_output_channels():
     assert evaluate(conv(kernel("W", 3, 1, 2)), ((),)) == ((), (), ())
-    assert evaluate(pad(2), ((),)) == ((),)
-    assert evaluate(conv_transpose(kernel("W", 1, 2, 2)), ((),)) == ((), ())
+    assert evaluate(pad(2), ((),)) == ((0, 0, 0, 0),)
+    # (0 - 1)*1 + (2 - 1) + 1 = 1 sample per output channel, all zero: nothing is scattered
+    assert evaluate(conv_transpose(kernel("W", 1, 2, 2)), ((),)) == ((0,), (0,))
 
 
-def test_a_too_small_input_gives_an_empty_output():
+def test_padding_an_empty_signal_reads_zeros_and_the_bias():
+    assert evaluate(conv(kernel("k", 2), padding=1, bias=[5]), ((),)) == ((5,),)
+    assert evaluate(conv(kernel("k", 2), padding=(1, 0)), ((),)) == ((),)
+
+
+def test_a_too_small_input_gives_an_empty_output_that_a_later_pad_fills_with_zeros():
     assert evaluate(conv(kernel("k", 4)), symbolic_input(3)) == ((),)
-    assert evaluate(conv(kernel("k", 3)) >> pad(1), symbolic_input(2)) == ((),)
+    assert evaluate(conv(kernel("k", 3)) >> pad(1), symbolic_input(2)) == ((0, 0),)
 
 
 def test_as_signal_reads_flat_lists_and_lists_of_channels_exactly():

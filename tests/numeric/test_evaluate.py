@@ -223,13 +223,27 @@ def test_sum_of_branches_of_different_lengths_raises_length_mismatch():
 
 
 @pytest.mark.parametrize(
-    "layer",
-    [conv([1, 2]), conv_transpose([1, 2], stride=2), pad(1), crop(1), down(2), up(2), flip(), avgpool(2),
-     maxpool(2), l2pool(2), relu(), affine(2, 1), conv([1]) >> pad(3), pad(1) + pad(1)],
+    "layer, length",
+    [(conv([1, 2]), 0), (conv_transpose([1, 2], stride=2), 0), (conv_transpose([1, 2, 3], output_padding=0), 2),
+     (pad(1), 2), (crop(1), 0), (down(2), 0), (up(2), 0), (flip(), 0), (avgpool(2), 0),
+     (avgpool(2, stride=1, padding=1), 1), (maxpool(2), 0), (maxpool(2, stride=1, padding=1), 0), (l2pool(2), 0),
+     (relu(), 0), (affine(2, 1), 0), (conv([1]) >> pad(3), 6), (pad(1) + pad(1), 2)],
     ids=repr,
 )
-def test_empty_input_gives_empty_output(layer):
-    assert evaluate_numeric(layer, np.zeros((2, 1, 0))).shape == (2, 1, 0)
+def test_an_empty_input_gives_the_length_of_the_table_in_zeros(layer, length):
+    y = evaluate_numeric(layer, np.zeros((2, 1, 0)))
+    assert y.shape == (2, 1, length) and not y.any()
+
+
+def test_padding_an_empty_input_gives_zeros_as_torch_pad():
+    torch = pytest.importorskip("torch")
+    expected = torch.nn.functional.pad(torch.zeros(1, 1, 0), (1, 2)).numpy()
+    assert (evaluate_numeric(pad(1, 2), np.zeros((1, 1, 0))) == expected).all()
+
+
+def test_a_convolution_of_an_empty_input_reads_its_padding_and_bias():
+    y = evaluate_numeric(conv([1, 2], padding=1, bias=[3]), [[]], exact=True)
+    assert y.tolist() == [[Fraction(3)]]
 
 
 # --- shapes and batches --------------------------------------------------------------------

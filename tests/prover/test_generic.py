@@ -27,9 +27,6 @@ TRUE = [
     # up, transposed convolutions, padding after pad/up/down, flipped generic kernels, branches
     ("conv(k[c]) >> up(2)", "up(2) >> conv(dilate(k, 2))"),
     ("up(2) >> conv(dilate(k[c], 2)) >> down(2)", "conv(k)"),
-    ("conv_transpose(k[c], stride=2)", "up(2) >> conv_transpose(k)"),
-    ("conv_transpose(k[c], stride=2, padding=1)", "up(2) >> conv_transpose(k) >> crop(1)"),
-    ("conv_transpose(k[c], stride=3, dilation=2)", "up(3) >> conv_transpose(dilate(k, 2))"),
     ("conv(flip(k[c]), stride=2) >> conv(flip(k), stride=2)", "conv(flip(convolve(k, dilate(k, 2))), stride=4)"),
     ("conv(flip(convolve(k[c], g[c])))", "conv(convolve(flip(g), flip(k)))"),
     ("pad(1) >> up(2) >> conv(dilate(k[c], 2), stride=2)", "pad(1) >> conv(k)"),
@@ -39,7 +36,6 @@ TRUE = [
     # weights with several channels
     ("conv(W[3, 2, c], stride=2) >> conv(V[2, 3, c], stride=2)", "conv(convolve(W, dilate(V, 2)), stride=4)"),
     ("conv(W[2, 1, c]) >> up(2)", "up(2) >> conv(dilate(W, 2))"),
-    ("conv_transpose(T[2, 3, c], stride=2)", "up(2) >> conv_transpose(T)"),
     ("conv(A[2, 2, c]) + conv(B[2, 2, c])", "conv(A + B)"),
     # flips of the signal, moved to the input across stride-1 layers
     ("flip() >> conv(k[c]) >> flip()", "conv(flip(k))"),
@@ -47,7 +43,17 @@ TRUE = [
     ("flip() >> conv(k[c])", "conv(flip(k)) >> flip()"),
 ]
 
+FLIPPED_STRIDED = ("conv(flip(k[c]), stride=2) >> conv(flip(k), stride=2)",
+                   "conv(flip(convolve(k, dilate(k, 2))), stride=4)")
+assert FLIPPED_STRIDED in TRUE
+
 FALSE = [
+    # equal for n >= 1 only: on an empty input the table gives max(0, E - s) zeros on the left
+    # and E - 1 on the right (up(s) of an empty signal is empty; DESIGN section 1)
+    ("conv_transpose(k[c], stride=2)", "up(2) >> conv_transpose(k)"),
+    ("conv_transpose(k[c], stride=2, padding=1)", "up(2) >> conv_transpose(k) >> crop(1)"),
+    ("conv_transpose(k[c], stride=3, dilation=2)", "up(3) >> conv_transpose(dilate(k, 2))"),
+    ("conv_transpose(T[2, 3, c], stride=2)", "up(2) >> conv_transpose(T)"),
     ("conv(k[c], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 3)), stride=4)"),
     ("conv(k[c], stride=2, padding=1) >> conv(k, stride=2, padding=1)",
      "conv(convolve(k, dilate(k, 2)), stride=4, padding=3)"),
@@ -109,16 +115,16 @@ def test_a_length_difference_names_the_n_and_c_where_it_shows():
 
 
 def test_flipped_generic_kernels_are_decided_per_residue_of_c():
-    left, right = parse_statement(*TRUE[12])
+    left, right = parse_statement(*FLIPPED_STRIDED)
     decision = decide_generic(left, right)
     assert decision.verdict == "proved" and decision.residues == (0, 1, 2, 3)
-    proof = prove(*TRUE[12])
+    proof = prove(*FLIPPED_STRIDED)
     assert "for each residue of c - 1 mod 4" in proof.steps[-1].statement
 
 
 @pytest.mark.parametrize("chain, reason", [
     ("conv(k[c]) >> pad(1) >> conv(k)", "reads beyond a window edge"),
-    ("flip() >> conv(k[c], stride=2) >> flip()", "meets a strided layer"),
+    ("flip() >> conv(k[c], stride=2) >> flip()", r"cannot be moved to the input .*stride 2 > 1"),
     ("conv(W[2, 2, c], groups=2)", "has groups or a bias"),
     ("conv(k[c]) >> conv(g[d])", "2 generic lengths"),
 ])

@@ -133,6 +133,21 @@ def test_stride_two_twice_has_the_textbook_length_formula():
     assert form.formula(C) == "L = floor((-3*c + n + 2)/4) + 1 for n >= 3*c - 2 (0 below)"
 
 
+def test_a_pad_after_an_empty_output_gives_the_length_of_the_empty_input_below_the_threshold():
+    chain = parse_chain("conv(k[c]) >> pad(0, 2)")
+    form = length_form(chain, 1, C)
+    assert [form(n, 4) for n in range(6)] == [2, 2, 2, 2, 3, 4]
+    assert form.formula(C) == "L = -c + n + 3 for n >= c (below: the larger of that and L(0) = 2)"
+
+
+def test_lengths_that_differ_only_on_the_empty_input_are_told_apart_at_n_0():
+    padded = length_form(parse_chain("conv(k[c], padding=(1, 2))"), 1, C)
+    moved = length_form(parse_chain("pad(1, 1) >> conv(k[c]) >> pad(0, 1)"), 1, C)
+    n, c = padded.first_difference(moved)
+    assert n == 0 and padded(0, c) != moved(0, c)
+    assert padded.first_difference(length_form(parse_chain("pad(1, 2) >> conv(k[c])"), 1, C)) is None
+
+
 @st.composite
 def derivable(draw):
     """Chains whose single equivalent layer derive gives for a generic c (padding only in front)."""

@@ -56,7 +56,7 @@ from symconv.core.layers import (
 )
 from symconv.core.semantics import as_signal, evaluate, symbolic_input
 from symconv.errors import CertificateError
-from symconv.prover.certificate import Certificate, CertificateStep, Rule, check_certificate
+from symconv.checker import Certificate, CertificateStep, Rule, check_certificate
 from symconv.prover.decide import decide
 from symconv.prover.proof import prove
 
@@ -157,10 +157,16 @@ def dilation_is_kernel_upsampling() -> list[Case]:
 
 def _transposed_as_upsampling(k: Kernel, c: int, s: int, p: int, op: int, d: int, flip_kernel: bool = True,
                               left_shift: int = 0) -> Layer:
-    """``up(s)``, then zeros (or a crop) of ``d(c-1) - p`` left and that plus ``op`` right, then ``conv(flip(k))``."""
+    """``pad(0, 1) >> up(s)``, then zeros (or a crop) of ``d(c-1) - p`` left and that plus ``op - s`` right,
+    then ``conv(flip(k))``.
+
+    ``pad(0, 1) >> up(s)`` is ``up(s)`` followed by s zeros, so for n >= 1 this is the textbook
+    ``up(s) >> pad(d(c-1) - p, d(c-1) - p + op) >> conv(flip(k))``; on an empty input it gives one zero
+    where ``up(s)`` gives none, which is what the table's ``(0 - 1)*s + ...`` needs at n = 0.
+    """
     left = d * (c - 1) - p + left_shift
-    right = d * (c - 1) - p + op
-    steps: list[Layer] = [up(s)]
+    right = d * (c - 1) - p + op - s
+    steps: list[Layer] = [pad(0, 1), up(s)]
     if max(left, 0) or max(right, 0):
         steps.append(pad(max(left, 0), max(right, 0)))
     if max(-left, 0) or max(-right, 0):
