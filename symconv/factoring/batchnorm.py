@@ -44,7 +44,7 @@ from symconv.errors import InvalidArgument, KernelError
 from symconv.factoring.composition_proof import is_rational, source_values, substitute_taps, weight_kernel
 from symconv.factoring.factorization import Factorization, factor
 from symconv.numeric import evaluate_numeric
-from symconv.prover.assumptions import InputBound, bound_symbol
+from symconv.dsl_assumptions import InputBound, bound_symbol
 from symconv.prover.proof import Proof, prove
 
 __all__ = ["BoundedReluFactorization", "BoundedCounterexample", "batchnorm_relu_factorization"]

@@ -1,9 +1,9 @@
-"""Turn a ``proved`` decision into a certificate the core can re-check."""
+"""Turn a ``proved`` decision of the search into a certificate for the kernel (:mod:`symconv.checker`) to replay."""
 
 from __future__ import annotations
 
 from symconv.core.layers import Flip
-from symconv.prover.certificate import Certificate, CertificateStep, Rule
+from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.prover.decide import Decision
 
 __all__ = ["certificate_for"]

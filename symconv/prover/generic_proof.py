@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Optional
 
+from symconv.checker import Certificate, CertificateStep, Rule
+from symconv.checker.generic_instances import MAX_INSTANCES, MIN_INSTANCES
+from symconv.checker.periodicity import MAX_CHECK_LENGTH
 from symconv.core.layers import Layer
-from symconv.errors import CertificateError
 from symconv.numeric.check import compare_chains
 from symconv.prover.counterexample import find_counterexample
-from symconv.prover.certificate import MAX_CHECK_LENGTH, Certificate, CertificateStep, Rule, check_certificate
-from symconv.prover.certificate_generic import MAX_INSTANCES
 from symconv.prover.decide import decide
 from symconv.prover.generic import GenericDecision, OutsideGenericFragment, decide_generic
-from symconv.prover.proof import Proof, ProofStep
+from symconv.prover.proof import Proof, ProofStep, proved_by_kernel
 
 __all__ = ["prove_generic", "generic_sizes", "GENERIC_INSTANCES"]
 
@@ -46,34 +46,18 @@ def _steps(decision: GenericDecision, name: str) -> tuple[ProofStep, ...]:
     )
 
 
-#: The certificate lists concrete lengths c = 1, 2, ... up to this many.
-CERTIFIED_INSTANCES = 6
-
-
-def _certificate(lhs: Layer, rhs: Layer, name: str, period: int) -> tuple[Optional[Certificate], str]:
-    """A ``generic_instances`` certificate: eventual periodicity at c = 1..C, replayed here when small."""
-    from symconv.prover.proof import MAX_REPLAYED_LIMIT, _expressible
-
-    if not _expressible(lhs, rhs):
-        return None, "no certificate: a side uses a kernel the DSL cannot read back"
+def _certificate(lhs: Layer, rhs: Layer, name: str, period: int) -> Optional[Certificate]:
+    """A ``generic_instances`` certificate: eventual periodicity at c = 1..C (None when some c has no window)."""
     instances = []
-    for value in range(1, min(MAX_INSTANCES, max(CERTIFIED_INSTANCES, period + 1)) + 1):
+    for value in range(1, min(MAX_INSTANCES, max(MIN_INSTANCES, period + 1)) + 1):
         decision = decide(lhs, rhs, {name: value})
         bound = decision.bound
         if decision.verdict != "proved" or bound is None or bound.limit > MAX_CHECK_LENGTH:
-            break
+            return None
         instances.append([value, bound.start, bound.period, bound.limit])
-    if not instances:
-        return None, "no certificate: no concrete length has an eventual-periodicity window"
     step = CertificateStep(Rule.GENERIC_INSTANCES, (("instances", instances), ("symbol", name)),
                            f"for {name} in 1..{len(instances)}: equal for every n by eventual periodicity")
-    certificate = Certificate(repr(lhs), repr(rhs), (step,))
-    what = f"the certificate closes {name} = 1..{len(instances)} with the core semantics (every {name} rests " \
-           f"on the generic argument)"
-    if sum(i[3] for i in instances) > 4 * MAX_REPLAYED_LIMIT:
-        return certificate, what + "; not replayed here (use symconv recheck)"
-    check_certificate(certificate)  # a rejection means the search and the checker disagree: the caller says so
-    return certificate, what + ", replayed"
+    return Certificate(repr(lhs), repr(rhs), (step,))
 
 
 def prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
@@ -85,18 +69,16 @@ def prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
     except OutsideGenericFragment as err:
         decision, reason = None, str(err)
     if decision is not None and decision.verdict == "proved":
-        report = compare_chains(lhs, rhs, range(1, 40, 3), seed=seed, sizes={names[0]: 3}, channels=channels)
+        report = compare_chains(lhs, rhs, range(0, 40, 3), seed=seed, sizes={names[0]: 3}, channels=channels)
         if not report.agrees:
             raise AssertionError(f"proved for every {names[0]} but numerically different: {report.mismatch}")
-        try:
-            certificate, replayed = _certificate(lhs, rhs, names[0], decision.period)
-        except CertificateError as err:
+        certificate = _certificate(lhs, rhs, names[0], decision.period)
+        note = f"proved for every {names[0]} >= 1 and every n by the generic-length argument"
+        if certificate is None:
             return Proof(lhs, rhs, "unknown", numeric=report,
-                         note=f"the generic argument said proved but the certificate of its concrete instances was "
-                              f"rejected ({err}); please report this")
-        return Proof(lhs, rhs, "proved", steps=_steps(decision, names[0]), numeric=report,
-                     certificate=certificate,
-                     note=f"proved for every {names[0]} >= 1 and every n by the generic-length argument; {replayed}")
+                         note=f"{note}, but some {names[0]} <= {MIN_INSTANCES} has no eventual-periodicity window "
+                              f"the kernel can replay")
+        return proved_by_kernel(lhs, rhs, certificate, steps=_steps(decision, names[0]), numeric=report, note=note)
     if decision is not None:
         reason = decision.reason
     first = decision.witness_c if decision is not None else ()
@@ -113,7 +95,7 @@ def prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
                 return Proof(lhs, rhs, "refuted", counterexample=example,
                              note=f"{concrete.reason} (with {where}); generic argument: {reason}",
                              decision=concrete)
-    report = compare_chains(lhs, rhs, range(1, 40, 3), seed=seed, sizes={name: 3 for name in names},
+    report = compare_chains(lhs, rhs, range(0, 40, 3), seed=seed, sizes={name: 3 for name in names},
                             channels=channels)
     return Proof(lhs, rhs, "unknown", numeric=report,
                  note=f"generic length: {reason}; proved for {', '.join(names)} in {sorted(tried)}")

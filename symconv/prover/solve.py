@@ -56,8 +56,9 @@ def _unknown_symbols(lhs: Layer, rhs: Layer, names: Sequence[str]) -> dict[str, 
         raise SolveError(f"--solve {missing[0]!r}: no kernel of that name in the statement; "
                          f"expected one of {sorted(found)}")
     for n in names:
-        if getattr(found[n], "ndim", 1) == 2:
-            raise SolveError(f"--solve {n!r}: {found[n]!r} is a 2-D kernel; solving works on 1-D kernels only so far")
+        if getattr(found[n], "ndim", 1) >= 2:
+            raise SolveError(f"--solve {n!r}: {found[n]!r} is a {found[n].ndim}-D kernel; solving works on 1-D "
+                             f"kernels only so far")
         if not isinstance(found[n].length, int):
             raise SolveError(f"--solve {n!r}: give the unknown kernel a concrete length, e.g. {n}[7]")
     return {n: found[n] for n in names}
@@ -65,7 +66,7 @@ def _unknown_symbols(lhs: Layer, rhs: Layer, names: Sequence[str]) -> dict[str, 
 
 def prove_with_unknowns(lhs: Union[str, Layer], rhs: Union[str, Layer], names: Sequence[str], seed: int = 0):
     """Solve for the named kernels, then prove the identity with the solution substituted."""
-    from symconv.prover.proof import Proof, _as_layers, prove
+    from symconv.prover.proof import Proof, _as_layers, prove, proved_by_kernel
 
     lhs, rhs = _as_layers(lhs, rhs)
     original = (lhs, rhs)
@@ -107,5 +108,11 @@ def prove_with_unknowns(lhs: Union[str, Layer], rhs: Union[str, Layer], names: S
     note = proof.note
     if proof.verdict == "refuted":
         note = f"the interior operators match with {solutions}, but the identity still fails: {note}"
-    # A certificate, when there is one, is for the statement with the solutions written in.
-    return dataclasses.replace(proof, lhs=original[0], rhs=original[1], solutions=solutions, note=note)
+    if proof.verdict != "proved":
+        return dataclasses.replace(proof, lhs=original[0], rhs=original[1], solutions=solutions, note=note)
+    # The kernel replays the statement with the solutions written in, and the certificate names the solved kernels.
+    certificate = dataclasses.replace(proof.certificate, solved=tuple(names))
+    fields = {f.name: getattr(proof, f.name) for f in dataclasses.fields(proof)
+              if f.name not in ("lhs", "rhs", "verdict", "theorem", "certificate", "rests_on")}
+    return proved_by_kernel(original[0], original[1], certificate, proof.rests_on, sides=(lhs, substituted),
+                            **dict(fields, solutions=solutions, note=note))

@@ -16,7 +16,7 @@ from symconv.cli import main
 from symconv.dsl import parse_chain
 from symconv.errors import AssumptionError
 from symconv.numeric import evaluate_numeric
-from symconv.prover.assumptions import parse_assumption, parse_assumptions
+from symconv.dsl_assumptions import parse_assumption, parse_assumptions
 from symconv.prover.interval import eliminate_relus, nonnegative
 
 B = sympy.Symbol("B")

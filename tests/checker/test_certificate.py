@@ -1,4 +1,4 @@
-"""Certificates: every proof carries one, the core-only checker accepts it, and tampering is caught."""
+"""Certificates: every proof carries one, the kernel replays it, and a false statement cannot borrow one."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from symconv.checker import Certificate, Rule, check_certificate, statement_hash
 from symconv.errors import CertificateError
 from symconv.prover import prove
-from symconv.prover.certificate import Certificate, Rule, check_certificate
 
 PROVED = [
     ("conv(k[3], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)"),
@@ -20,6 +20,13 @@ PROVED = [
     ("conv(k[3], padding=1) + conv([2])", "conv(k + padk([2], 1, 1), padding=1)"),
     ("conv(W[2, 1, 3], stride=2) >> conv(V[1, 2, 2], stride=2)", "conv(convolve(W, dilate(V, 2)), stride=4)"),
 ]
+
+
+def restate(obj: dict, **sides: str) -> dict:
+    """``obj`` with new sides and a hash that matches them (so that only the replay can catch a false one)."""
+    obj.update(sides)
+    obj["statement_hash"] = statement_hash(obj["lhs"], obj["rhs"], obj["solved"], obj["assumptions"])
+    return obj
 
 
 def roundtrip(certificate: Certificate) -> Certificate:
@@ -48,16 +55,16 @@ def tampered(index: int, **changes) -> dict:
 
 
 def test_a_certificate_for_a_false_statement_is_rejected_by_evaluation():
-    obj = json.loads(prove(*PROVED[0]).certificate.dumps())
-    obj["rhs"] = "conv(convolve(k, dilate(k, 2)), stride=4, padding=1)"
+    obj = restate(json.loads(prove(*PROVED[0]).certificate.dumps()),
+                  rhs="conv(convolve(k, dilate(k, 2)), stride=4, padding=1)")
     with pytest.raises(CertificateError, match="eventual_periodicity"):
         check_certificate(Certificate.from_json(obj))
 
 
 def test_padding_moved_inside_the_chain_cannot_borrow_a_valid_certificate():
-    obj = json.loads(prove(*PROVED[1]).certificate.dumps())
-    obj["lhs"] = "conv(k[5], stride=2, padding=1) >> conv(k, stride=2, padding=1)"
-    obj["rhs"] = "conv(convolve(k, dilate(k, 2)), stride=4, padding=3)"
+    obj = restate(json.loads(prove(*PROVED[1]).certificate.dumps()),
+                  lhs="conv(k[5], stride=2, padding=1) >> conv(k, stride=2, padding=1)",
+                  rhs="conv(convolve(k, dilate(k, 2)), stride=4, padding=3)")
     with pytest.raises(CertificateError):
         check_certificate(Certificate.from_json(obj))
 
@@ -87,8 +94,9 @@ def test_a_certificate_without_the_closing_step_is_rejected():
 
 
 def test_flip_conjugation_across_a_strided_layer_is_rejected():
-    obj = {"format": "symconv-certificate/1", "lhs": "flip() >> conv(k[3], stride=2) >> flip()",
-           "rhs": "conv(flip(k), stride=2)", "steps": [{"rule": "flip_conjugation", "side": "lhs"}]}
+    obj = restate({"format": "symconv-certificate", "version": 2, "solved": [], "assumptions": [],
+                   "steps": [{"rule": "flip_conjugation", "side": "lhs"}]},
+                  lhs="flip() >> conv(k[3], stride=2) >> flip()", rhs="conv(flip(k), stride=2)")
     with pytest.raises(CertificateError, match="flip conjugation does not apply"):
         check_certificate(Certificate.from_json(obj))
 
@@ -97,10 +105,15 @@ def test_flip_conjugation_across_a_strided_layer_is_rejected():
     "obj, message",
     [
         ([], "not a symconv certificate"),
-        ({"format": "symconv-certificate/1", "lhs": "pad(1)"}, "without 'rhs'"),
-        ({"format": "symconv-certificate/1", "lhs": "pad(1)", "rhs": "pad(1)", "steps": [{"rule": "magic"}]},
-         "unknown rule 'magic'"),
-        ({"format": "symconv-certificate/1", "lhs": "pad(1)", "rhs": "pad(1)", "steps": [3]}, "step 0 is not an object"),
+        ({"format": "symconv-certificate", "version": 2, "lhs": "pad(1)"}, "without 'rhs'"),
+        ({"format": "symconv-certificate/1", "lhs": "pad(1)", "rhs": "pad(1)", "steps": []},
+         "not a symconv certificate"),
+        ({"format": "symconv-certificate", "version": 1, "lhs": "pad(1)", "rhs": "pad(1)", "steps": []},
+         "certificate version 1: this checker reads version 2"),
+        (restate({"format": "symconv-certificate", "version": 2, "solved": [], "assumptions": [],
+                  "steps": [{"rule": "magic"}]}, lhs="pad(1)", rhs="pad(1)"), "unknown rule 'magic'"),
+        (restate({"format": "symconv-certificate", "version": 2, "solved": [], "assumptions": [], "steps": [3]},
+                 lhs="pad(1)", rhs="pad(1)"), "step 0 is not an object"),
     ],
 )
 def test_malformed_certificates_raise_certificate_error(obj, message):
@@ -121,8 +134,7 @@ def test_cli_writes_and_rechecks_a_certificate(tmp_path, capsys):
     capsys.readouterr()
     assert main(["recheck", str(path)]) == 0
     assert capsys.readouterr().out.startswith("valid:")
-    obj = json.loads(path.read_text())
-    obj["rhs"] = "conv(convolve(k, dilate(k, 2)), stride=4, padding=1)"
+    obj = restate(json.loads(path.read_text()), rhs="conv(convolve(k, dilate(k, 2)), stride=4, padding=1)")
     path.write_text(json.dumps(obj))
     assert main(["recheck", str(path)]) == 1
     assert capsys.readouterr().out.startswith("rejected:")
@@ -147,8 +159,7 @@ def test_a_residue_class_certificate_is_accepted_and_survives_json():
 
 
 def test_a_false_statement_cannot_borrow_a_residue_certificate():
-    obj = residue_certificate()
-    obj["rhs"] = "flip() >> conv(k, stride=2) >> up(2) >> flip() >> conv([2])"
+    obj = restate(residue_certificate(), rhs="flip() >> conv(k, stride=2) >> up(2) >> flip() >> conv([2])")
     with pytest.raises(CertificateError, match="differ"):
         check_certificate(Certificate.from_json(obj))
 
@@ -171,8 +182,9 @@ def test_tampered_residue_certificates_are_rejected(change, message):
 def test_down_with_a_phase_that_only_holds_for_odd_n_is_refuted_not_certified():
     proof = prove("flip() >> down(2) >> flip()", "down(2)")
     assert proof.verdict == "refuted" and proof.certificate is None
-    forged = {"format": "symconv-certificate/1", "lhs": "flip() >> down(2) >> flip()", "rhs": "down(2)",
-              "steps": [{"rule": "residue_classes", "period": 2, "start": 1,
-                         "classes": [[0, 2, 2, 6], [1, 1, 2, 5]]}]}
+    forged = restate({"format": "symconv-certificate", "version": 2, "solved": [], "assumptions": [],
+                      "steps": [{"rule": "residue_classes", "period": 2, "start": 1,
+                                 "classes": [[0, 2, 2, 6], [1, 1, 2, 5]]}]},
+                     lhs="flip() >> down(2) >> flip()", rhs="down(2)")
     with pytest.raises(CertificateError):
         check_certificate(Certificate.from_json(forged))

@@ -1,4 +1,4 @@
-"""The checker's rule for flips that cross strided layers: ``residue_classes``.
+"""The checker's rules ``residue_classes`` (flips that cross strided layers) and ``product_bound`` (N-D).
 
 Rule data: ``period`` P, ``start`` N0 and ``classes``, one
 ``[residue, from, chain_period, limit]`` per residue of n mod P. The checker:
@@ -26,19 +26,22 @@ Rule data: ``period`` P, ``start`` N0 and ``classes``, one
 Every n is below N0 or in one class past it, so the statement holds for
 every n. This module shares nothing with the search
 (:mod:`symconv.prover.flip_classes`); it uses the checker's own mirror.
+
+The rule ``product_bound`` for N-D chains (2 or more axes) is at the end of the module.
 """
 
 from __future__ import annotations
 
 import math
 
+from symconv.checker import cones
+from symconv.checker.flips import as_layer, cancel_flip_pairs, mirror
+from symconv.checker.periodicity import MAX_CHECK_LENGTH, check_window, equal_at, periodic_structure
 from symconv.core.layers import AvgPool, Chain, Conv, Down, Flip, Layer, Parallel
 from symconv.core.output_length import output_length
 from symconv.errors import CertificateError
-from symconv.prover import certificate as base
-from symconv.prover import recheck_cones as cones
 
-__all__ = ["rule_residue_classes"]
+__all__ = ["rule_residue_classes", "rule_product_bound", "MAX_CHECK_SHAPES"]
 
 
 def _strides(layer: Layer) -> int:
@@ -56,7 +59,7 @@ def _strides(layer: Layer) -> int:
 def _then_down(unit: Layer, stride: int, n: int, where: str) -> Layer:
     """``mirror(unit >> down(stride))`` on inputs of length n."""
     m = output_length(unit, n)
-    mirrored = base._mirror(unit, where)
+    mirrored = mirror(unit, where)
     return mirrored if m == 0 else Chain((mirrored, Down(stride, (m - 1) % stride)))
 
 
@@ -81,21 +84,15 @@ def _mirror_at(layer: Layer, n: int, where: str) -> Layer:
             first, rest = _flips_at(Chain((Flip(),) + b.layers() + (Flip(),)), n, where)
             if first:
                 raise CertificateError(f"{where}: flip conjugation does not apply inside {layer!r}")
-            branches.append(base._as_layer(False, rest))
+            branches.append(as_layer(False, rest))
         return Parallel(tuple(branches))
-    return base._mirror(layer, where)
+    return mirror(layer, where)
 
 
 def _flips_at(layer: Layer, n: int, where: str) -> tuple[bool, tuple[Layer, ...]]:
     """``layer`` on inputs of length n as ``flip^p >> G``, G flip-free: ``(p == 1, G's layers)``."""
-    steps: list[Layer] = []
-    for step in layer.layers():
-        if isinstance(step, Flip) and steps and isinstance(steps[-1], Flip):
-            steps.pop()
-        else:
-            steps.append(step)
     flipped, done, starts = False, [], []
-    for step in steps:
+    for step in cancel_flip_pairs(layer):
         if isinstance(step, Flip):
             done = [_mirror_at(s, m, where) for s, m in zip(done, starts)]
             flipped = not flipped
@@ -107,7 +104,7 @@ def _flips_at(layer: Layer, n: int, where: str) -> tuple[bool, tuple[Layer, ...]
             if parts[0][0]:
                 done = [_mirror_at(s, m, where) for s, m in zip(done, starts)]
                 flipped = not flipped
-            done.append(Parallel(tuple(base._as_layer(False, r) for _, r in parts)))
+            done.append(Parallel(tuple(as_layer(False, r) for _, r in parts)))
         else:
             done.append(step)
         starts.append(n)
@@ -126,6 +123,9 @@ def rule_residue_classes(state: list[Layer], step, where: str) -> bool:
     period, start, classes = step.get("period"), step.get("start"), step.get("classes")
     if not _integers([period, start], 2) or period < 1 or start < 1 or not isinstance(classes, list):
         raise CertificateError(f"{where}: expected integers period, start >= 1 and a list of classes")
+    if start > MAX_CHECK_LENGTH or period > MAX_CHECK_LENGTH:
+        raise CertificateError(f"{where}: start {start} and period {period} must not exceed what the checker "
+                               f"evaluates ({MAX_CHECK_LENGTH})")
     for layer in (lhs, rhs):
         if not layer.linear:
             raise CertificateError(f"{where}: {layer!r} is not linear")
@@ -136,71 +136,73 @@ def rule_residue_classes(state: list[Layer], step, where: str) -> bool:
     if not all(_integers(c, 4) for c in classes) or sorted(c[0] for c in classes) != list(range(period)):
         raise CertificateError(f"{where}: expected one [residue, from, period, limit] for each residue mod {period}")
     for n in range(0, start):
-        if not base._equal_by_evaluation(lhs, rhs, n):
+        if not equal_at(lhs, rhs, n):
             raise CertificateError(f"{where}: the two sides differ at n = {n}")
     for residue, first, chain_period, limit in classes:
         here = f"{where}, n = {residue} mod {period}"
         class_period = math.lcm(period, chain_period) if chain_period >= 1 else 0
-        base._check_window(chain_period, first, limit, here)
+        check_window(chain_period, first, limit, here)
         if first < start or limit < first + class_period:
             raise CertificateError(f"{here}: expected from >= {start} and limit >= from + lcm({period}, "
                                    f"{chain_period})")
         n_r = start + (residue - start) % period
-        pair = [base._as_layer(*_flips_at(side, n_r, here)) for side in (lhs, rhs)]
-        if pair != [base._as_layer(*_flips_at(side, n_r + period, here)) for side in (lhs, rhs)]:
+        pair = [as_layer(*_flips_at(side, n_r, here)) for side in (lhs, rhs)]
+        if pair != [as_layer(*_flips_at(side, n_r + period, here)) for side in (lhs, rhs)]:
             raise CertificateError(f"{here}: the flip-free chains at n = {n_r} and n = {n_r + period} differ")
         heads = [isinstance(side.layers()[0], Flip) for side in pair]
         if heads[0] != heads[1]:
             raise CertificateError(f"{here}: one side reverses its input and the other does not")
         if heads[0]:
-            pair = [base._as_layer(False, side.layers()[1:]) for side in pair]
-        base.periodic_structure(pair[0], pair[1], chain_period, first, here)
+            pair = [as_layer(False, side.layers()[1:]) for side in pair]
+        periodic_structure(pair[0], pair[1], chain_period, first, here)
         for n in range(n_r, limit, period):
-            if not base._equal_by_evaluation(lhs, rhs, n):
+            if not equal_at(lhs, rhs, n):
                 raise CertificateError(f"{here}: the two sides differ at n = {n}")
     return True
 
 
-# --- 2-D chains: the product bound ------------------------------------------------------------
+# --- N-D chains: the product bound ------------------------------------------------------------
 
-#: The checker evaluates at most this many 2-D shapes.
+#: The checker evaluates at most this many N-D shapes.
 MAX_CHECK_SHAPES = 400
 
 
 def rule_product_bound(state: list[Layer], step, where: str) -> bool:
-    """``product_bound`` (``axes``: ``[[start, period, limit], [start, period, limit]]``) closes a 2-D statement.
+    """``product_bound`` (``axes``: one ``[start, period, limit]`` per spatial axis) closes an N-D statement.
 
     For each axis the checker projects both sides on it (the core's
     ``axis_chain``), verifies the eventual-periodicity hypotheses of the two
     projections on ``[start, start + period)`` and their output lengths below
-    ``start``; then it evaluates both sides exactly, with the core's 2-D
-    semantics, on every shape ``(n1, n2)`` with ``n1 < limit1``, ``n2 < limit2``.
-    The product bound (:mod:`symconv.prover.decide2d`) closes every shape.
+    ``start``; then it evaluates both sides exactly, with the core's N-D
+    semantics, on every shape with ``n_k < limit_k`` on each axis.
+    The product bound (:mod:`symconv.prover.decide_nd`) closes every shape.
     """
-    from symconv.core.layers2d import axis_chain
-    from symconv.core.semantics2d import evaluate2d, symbolic_input2d
+    import itertools
+
+    from symconv.core.layers_nd import axis_chain
+    from symconv.core.semantics_nd import run_nd, symbolic_input_nd
 
     lhs, rhs = state
     axes = step.get("axes")
-    if not (isinstance(axes, list) and len(axes) == 2 and all(_integers(a, 3) for a in axes)):
-        raise CertificateError(f"{where}: expected axes [[start, period, limit], [start, period, limit]]")
-    if lhs.ndim != 2 or rhs.ndim != 2:
-        raise CertificateError(f"{where}: the product bound is for two 2-D chains")
-    if axes[0][2] * axes[1][2] > MAX_CHECK_SHAPES:
-        raise CertificateError(f"{where}: {axes[0][2]} x {axes[1][2]} shapes exceed what the checker evaluates "
-                               f"({MAX_CHECK_SHAPES})")
+    d = lhs.ndim
+    if not (isinstance(axes, list) and len(axes) == d and all(_integers(a, 3) for a in axes)):
+        raise CertificateError(f"{where}: expected axes [[start, period, limit], ...], one per axis ({d})")
+    if d < 2 or rhs.ndim != d:
+        raise CertificateError(f"{where}: the product bound is for two N-D chains with the same axes")
+    if math.prod(a[2] for a in axes) > MAX_CHECK_SHAPES:
+        raise CertificateError(f"{where}: {' x '.join(str(a[2]) for a in axes)} shapes exceed what the checker "
+                               f"evaluates ({MAX_CHECK_SHAPES})")
     for axis, (start, period, limit) in enumerate(axes):
         here = f"{where}, axis {axis + 1}"
-        base._check_window(period, start, limit, here)
+        check_window(period, start, limit, here)
         left, right = axis_chain(lhs, axis), axis_chain(rhs, axis)
-        base.periodic_structure(left, right, period, start, here)
+        periodic_structure(left, right, period, start, here)
         for n in range(0, start):
             if output_length(left, n) != output_length(right, n):
                 raise CertificateError(f"{here}: the output lengths differ at n = {n}")
     channels = lhs.in_channels or rhs.in_channels or 1
-    for n1 in range(0, axes[0][2]):
-        for n2 in range(0, axes[1][2]):
-            x = symbolic_input2d((n1, n2), channels)
-            if evaluate2d(lhs, x) != evaluate2d(rhs, x):
-                raise CertificateError(f"{where}: the two sides differ at shape ({n1}, {n2})")
+    for shape in itertools.product(*(range(0, a[2]) for a in axes)):
+        x = symbolic_input_nd(shape, channels)
+        if run_nd(lhs, x) != run_nd(rhs, x):
+            raise CertificateError(f"{where}: the two sides differ at shape {shape}")
     return True

@@ -2,13 +2,15 @@
 
 This is the certificate checker's own account of which input samples an
 output reads (written from DESIGN §1, independently of the polyphase
-machinery in :mod:`symconv.algebra`), so that a wrong normal form cannot make
-a wrong certificate pass.
+machinery of the search), so that a wrong normal form cannot make a wrong
+certificate pass. A tap that is exactly 0 reads nothing: ``j`` below runs over
+the nonzero taps ``j_lo .. j_hi`` of every channel (all taps when they are
+symbols), and a kernel of zeros reads no sample.
 
 For rows ``lo .. hi`` of a layer's output the samples read are
 
-* ``conv(k, s, (pl, pr), d)``:   ``[lo s - pl, hi s - pl + d (c - 1)]``
-* ``conv_transpose(k, s, p, d)``: ``[ceil((lo + p - d (c - 1)) / s), floor((hi + p) / s)]``
+* ``conv(k, s, (pl, pr), d)``:   ``[lo s - pl + d j_lo, hi s - pl + d j_hi]``
+* ``conv_transpose(k, s, p, d)``: ``[ceil((lo + p - d j_hi) / s), floor((hi + p - d j_lo) / s)]``
 * ``pad(l, r)``: ``[lo - l, hi - l]``;  ``crop(l, r)``: ``[lo + l, hi + l]``
 * ``down(s, phase)``: ``[lo s + phase, hi s + phase]``;  ``up(s)``: ``[ceil(lo / s), floor(hi / s)]``
 * ``avgpool(size, s, p)``: ``[lo s - p, hi s - p + size - 1]``
@@ -24,7 +26,8 @@ from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer,
 from symconv.core.output_length import output_length
 from symconv.errors import CertificateError
 
-__all__ = ["Touch", "row_touch", "layer_rate", "chain_shift", "intermediate_lengths"]
+__all__ = ["Touch", "row_touch", "layer_rate", "chain_shift", "intermediate_lengths", "min_intermediate_length",
+           "tap_support"]
 
 Span = Optional[tuple[int, int]]
 
@@ -33,15 +36,24 @@ def _ceil_div(a: int, b: int) -> int:
     return -((-a) // b)
 
 
-def _reads(layer: Layer, lo: int, hi: int) -> Span:
+def tap_support(weight) -> Optional[tuple[int, int]]:
+    """``(j_lo, j_hi)``: the first and last tap index that is not exactly 0 in any channel (None: all 0)."""
+    nonzero = [j for out in weight.taps() for row in out for j, t in enumerate(row) if t != 0]
+    return (min(nonzero), max(nonzero)) if nonzero else None
+
+
+def _reads(layer: Layer, lo: int, hi: int, where: str) -> Span:
+    if isinstance(layer, (Conv, ConvTranspose)):
+        support = tap_support(layer.weight)
+        if support is None:
+            return None
+        j_lo, j_hi = (layer.dilation * j for j in support)
     if isinstance(layer, Conv):
         left = layer.padding_pair()[0]
-        extent = layer.dilation * (layer.weight.length - 1)
-        return lo * layer.stride - left, hi * layer.stride - left + extent
+        return lo * layer.stride - left + j_lo, hi * layer.stride - left + j_hi
     if isinstance(layer, ConvTranspose):
-        extent = layer.dilation * (layer.weight.length - 1)
-        first = _ceil_div(lo + layer.padding - extent, layer.stride)
-        last = (hi + layer.padding) // layer.stride
+        first = _ceil_div(lo + layer.padding - j_hi, layer.stride)
+        last = (hi + layer.padding - j_lo) // layer.stride
         return (first, last) if first <= last else None
     if isinstance(layer, Pad):
         return lo - layer.left, hi - layer.left
@@ -54,10 +66,10 @@ def _reads(layer: Layer, lo: int, hi: int) -> Span:
         return (first, last) if first <= last else None
     if isinstance(layer, AvgPool):
         return lo * layer.stride - layer.padding, hi * layer.stride - layer.padding + layer.size - 1
-    raise CertificateError(f"the certificate checker has no cone rule for {layer!r}")
+    raise CertificateError(f"{where}: the certificate checker has no cone rule for {layer!r}")
 
 
-def layer_rate(layer: Layer) -> Fraction:
+def layer_rate(layer: Layer, where: str) -> Fraction:
     """Output samples per input sample of one layer (a sum: of its branches, which must agree)."""
     if isinstance(layer, (Conv, AvgPool)):
         return Fraction(1, layer.stride)
@@ -68,21 +80,21 @@ def layer_rate(layer: Layer) -> Fraction:
     if isinstance(layer, (Pad, Crop)):
         return Fraction(1)
     if isinstance(layer, Parallel):
-        rates = {chain_rate(b) for b in layer.branches}
+        rates = {chain_rate(b, where) for b in layer.branches}
         if len(rates) != 1:
-            raise CertificateError(f"the branches of {layer!r} have different rates {sorted(rates)}")
+            raise CertificateError(f"{where}: the branches of {layer!r} have different rates {sorted(rates)}")
         return rates.pop()
-    raise CertificateError(f"the certificate checker has no rate for {layer!r}")
+    raise CertificateError(f"{where}: the certificate checker has no rate for {layer!r}")
 
 
-def chain_rate(layer: Layer) -> Fraction:
+def chain_rate(layer: Layer, where: str) -> Fraction:
     rate = Fraction(1)
     for step in layer.layers():
-        rate *= layer_rate(step)
+        rate *= layer_rate(step, where)
     return rate
 
 
-def chain_shift(layer: Layer, period: int) -> int:
+def chain_shift(layer: Layer, period: int, where: str) -> int:
     """The output shift when the input grows by ``period``; raises if ``period`` is not a valid period.
 
     Valid: at every strided layer the incoming shift is a multiple of the stride
@@ -91,14 +103,14 @@ def chain_shift(layer: Layer, period: int) -> int:
     shift = Fraction(period)
     for step in layer.layers():
         if isinstance(step, Parallel):
-            outs = {chain_shift(b, int(shift)) for b in step.branches}
+            outs = {chain_shift(b, int(shift), where) for b in step.branches}
             if len(outs) != 1:
-                raise CertificateError(f"period {period} moves the branches of {step!r} differently")
+                raise CertificateError(f"{where}: period {period} moves the branches of {step!r} differently")
             shift = Fraction(outs.pop())
             continue
-        rate = layer_rate(step)
+        rate = layer_rate(step, where)
         if shift.denominator != 1 or (shift * rate).denominator != 1:
-            raise CertificateError(f"{period} is not a period of {layer!r}: it does not move {step!r} rigidly")
+            raise CertificateError(f"{where}: {period} is not a period of {layer!r}: it does not move {step!r} rigidly")
         shift *= rate
     return int(shift)
 
@@ -132,7 +144,7 @@ class Touch:
         return not (self.left or self.right)
 
 
-def _cone(layer: Layer, lo: int, hi: int, n: int) -> tuple[Span, bool, bool]:
+def _cone(layer: Layer, lo: int, hi: int, n: int, where: str) -> tuple[Span, bool, bool]:
     lengths = intermediate_lengths(layer, n)
     steps = layer.layers()
     left = right = False
@@ -142,20 +154,20 @@ def _cone(layer: Layer, lo: int, hi: int, n: int) -> tuple[Span, bool, bool]:
         if isinstance(step, Parallel):
             spans = []
             for branch in step.branches:
-                s, bl, br = _cone(branch, span[0], span[1], m_in)
+                s, bl, br = _cone(branch, span[0], span[1], m_in, where)
                 left, right = left or bl, right or br
                 if s is not None:
                     spans.append(s)
             span = (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
         else:
-            span = _reads(step, span[0], span[1])
+            span = _reads(step, span[0], span[1], where)
         if span is None:
             return None, left, right
         left, right = left or span[0] < 0, right or span[1] >= m_in
     return span, left, right
 
 
-def row_touch(layer: Layer, row: int, n: int) -> Touch:
+def row_touch(layer: Layer, row: int, n: int, where: str) -> Touch:
     """How output ``row`` of ``layer`` at input length ``n`` meets the window edges."""
-    _, left, right = _cone(layer, row, row, n)
+    _, left, right = _cone(layer, row, row, n, where)
     return Touch(left, right)

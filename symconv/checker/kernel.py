@@ -1,0 +1,190 @@
+"""The kernel: the one place a ``proved`` verdict is made.
+
+The search proposes a :class:`~symconv.checker.certificate.Certificate`;
+:func:`replay` parses its statement with the DSL parser (or takes the core
+objects the statement was printed from, when it is given them and their
+``repr`` is the certificate's text), replays every step with the rules of
+:data:`symconv.checker.rules.RULES` and returns a :class:`Theorem`. A
+``Theorem`` cannot be made anywhere else: its constructor wants a token that
+only this module holds (as knuckledragger's ``kernel.py`` does), so a Proof
+whose verdict is ``proved`` (which needs a Theorem) exists only after a
+replay.
+
+What a theorem rests on beyond the replayed steps is its ``rests_on`` tuple,
+drawn from a small fixed vocabulary (:data:`RESTS_ON`):
+
+* ``assumption: <bound>`` -- a declared input bound (``--assume``);
+* ``generic_argument`` -- the step from c = 1..C to every generic length c;
+* ``interval_lemma`` -- relu() layers the kernel's ``relu_identity`` cannot
+  reach (inside a sum), dropped by the search's interval bounds under an
+  assumption (the certificate then states the linear chains left);
+* ``tolerance: <atol, rtol>`` -- a numeric tolerance.
+
+>>> from symconv.checker.certificate import Certificate, CertificateStep
+>>> from symconv.checker.rules import Rule
+>>> step = CertificateStep(Rule.EVENTUAL_PERIODICITY, (("limit", 3), ("period", 1), ("start", 2)))
+>>> theorem = replay(Certificate("conv([1, 2]) >> conv([3])", "conv([3, 6])", (step,)))
+>>> theorem.scope, theorem.rests_on
+('every input length', ())
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+from symconv.checker.certificate import Certificate, schema_violations
+from symconv.checker.rules import RULES
+from symconv.core.layers import Layer
+from symconv.errors import CertificateError, SymconvError
+
+__all__ = ["Verdict", "Theorem", "replay", "weaken", "check_certificate", "RESTS_ON", "GENERIC_ARGUMENT",
+           "INTERVAL_LEMMA", "assumption", "tolerance", "valid_rests_on"]
+
+
+class Verdict(enum.StrEnum):
+    """The four verdicts (DESIGN §4); a str, so ``verdict == "proved"`` and JSON keep working."""
+
+    PROVED = "proved"
+    REFUTED = "refuted"
+    CHECKED = "checked"
+    UNKNOWN = "unknown"
+
+    def __repr__(self) -> str:  # as the text it equals, so printed results paste back
+        return repr(self.value)
+
+
+GENERIC_ARGUMENT = "generic_argument"
+INTERVAL_LEMMA = "interval_lemma"
+#: The vocabulary of ``rests_on``: exact entries, and prefixes followed by the declared text.
+RESTS_ON = (GENERIC_ARGUMENT, INTERVAL_LEMMA, "assumption: ", "tolerance: ")
+
+
+def assumption(text: str) -> str:
+    """The ``rests_on`` entry of a declared input bound: ``assumption: abs(x) <= B``."""
+    return f"assumption: {text}"
+
+
+def tolerance(atol: float, rtol: float) -> str:
+    """The ``rests_on`` entry of a numeric tolerance."""
+    return f"tolerance: atol={atol:g}, rtol={rtol:g}"
+
+
+def valid_rests_on(entry: object) -> bool:
+    """Whether ``entry`` is in the vocabulary (an exact entry, or a prefix with text after it)."""
+    return isinstance(entry, str) and any(
+        entry == word if not word.endswith(": ") else entry.startswith(word) and len(entry) > len(word)
+        for word in RESTS_ON)
+
+
+_TOKEN = object()
+
+
+@dataclass(frozen=True)
+class Theorem:
+    """``certificate``'s statement, established for ``scope`` by a replay, resting on ``rests_on``."""
+
+    certificate: Certificate
+    scope: str
+    rests_on: tuple[str, ...]
+    token: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.token is not _TOKEN:
+            raise CertificateError("a Theorem is made only by symconv.checker.replay, after the certificate was "
+                                   "replayed; the search cannot make one")
+
+    @property
+    def statement(self) -> str:
+        return f"{self.certificate.lhs} == {self.certificate.rhs}"
+
+
+class _State(list):
+    """``[lhs, rhs]`` during a replay, with the certificate's declared input bounds (``bounds``)."""
+
+    bounds: tuple = ()
+
+
+def _bounds(certificate: Certificate) -> tuple:
+    from symconv.dsl_assumptions import parse_assumptions
+
+    try:
+        return tuple(b.bound for b in parse_assumptions(list(certificate.assumptions)))
+    except SymconvError as err:
+        raise CertificateError(f"the assumptions {list(certificate.assumptions)} do not parse: "
+                               f"{' '.join(str(err).split())}") from None
+
+
+def _sides(certificate: Certificate, sides: Optional[tuple[Layer, Layer]]) -> list[Layer]:
+    if sides is not None:
+        texts = (repr(sides[0]), repr(sides[1]))
+        if texts != (certificate.lhs, certificate.rhs):
+            raise CertificateError(f"the certificate states {certificate.lhs} == {certificate.rhs}, not "
+                                   f"{texts[0]} == {texts[1]}")
+        return list(sides)
+    from symconv.dsl import parse_statement
+
+    try:
+        return list(parse_statement(certificate.lhs, certificate.rhs))
+    except SymconvError as err:
+        raise CertificateError(f"the statement {certificate.lhs} == {certificate.rhs} does not parse: "
+                               f"{' '.join(str(err).split())}") from None
+
+
+def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None,
+           rests_on: Sequence[str] = ()) -> Theorem:
+    """Replay every step of ``certificate``; the Theorem it establishes, or CertificateError naming the step.
+
+    ``sides``: the core objects of the statement (used when their ``repr`` is the
+    certificate's text; closed-form kernels of the search print as tap lists
+    that need not read back). ``rests_on``: further vocabulary entries the
+    caller's verdict rests on (the kernel adds those of the certificate).
+    """
+    for entry in rests_on:
+        if not valid_rests_on(entry):
+            raise CertificateError(f"rests_on entry {entry!r} is not in the vocabulary {list(RESTS_ON)}")
+    state = _State(_sides(certificate, sides))
+    state.bounds = _bounds(certificate)
+    scope, needs = "", [assumption(a) for a in certificate.assumptions]
+    for index, step in enumerate(certificate.steps):
+        where = f"step {index} ({step.rule.value})"
+        if scope:
+            raise CertificateError(f"{where} comes after the statement was closed")
+        entry = RULES[step.rule]
+        try:
+            scope = entry.check(state, step, where) or ""
+        except KeyError as err:
+            raise CertificateError(f"{where}: missing field {err}") from None
+        except CertificateError:
+            raise
+        except (SymconvError, ValueError, TypeError, ArithmeticError) as err:
+            raise CertificateError(f"{where}: cannot be replayed ({type(err).__name__}: "
+                                   f"{' '.join(str(err).split())})") from None
+        needs.extend(entry.rests_on + (entry.step_rests_on(step) if entry.step_rests_on else ()))
+    if not scope:
+        raise CertificateError("the certificate ends before the statement is closed: its last step must be "
+                               "eventual_periodicity, residue_classes, product_bound, interior_operator, "
+                               "generic_instances or tolerance")
+    broken = schema_violations(certificate.to_json())  # what the rules accepted must also be the published format
+    if broken:
+        raise CertificateError(f"the certificate does not follow certificate.schema.json: {'; '.join(broken[:3])}")
+    return Theorem(certificate, scope, tuple(dict.fromkeys(needs + list(rests_on))), _TOKEN)
+
+
+def weaken(theorem: Theorem, rests_on: Sequence[str]) -> Theorem:
+    """The same theorem resting on more vocabulary entries (adding hypotheses only weakens it; no replay)."""
+    if not isinstance(theorem, Theorem):
+        raise CertificateError(f"weaken needs a Theorem of the kernel, not {theorem!r}")
+    for entry in rests_on:
+        if not valid_rests_on(entry):
+            raise CertificateError(f"rests_on entry {entry!r} is not in the vocabulary {list(RESTS_ON)}")
+    return Theorem(theorem.certificate, theorem.scope, tuple(dict.fromkeys(tuple(rests_on) + theorem.rests_on)),
+                   _TOKEN)
+
+
+def check_certificate(certificate: Certificate) -> str:
+    """Replay the certificate; returns what it established (statement, scope, what it rests on)."""
+    theorem = replay(certificate)
+    rests = f"; rests on {', '.join(theorem.rests_on)}" if theorem.rests_on else ""
+    return f"{theorem.statement} for {theorem.scope}{rests}"

@@ -1,0 +1,94 @@
+"""The eventual-periodicity lemma, as the checker verifies it.
+
+Lemma. Let A and B be flip-free linear chains, P a period that moves every
+layer of both rigidly (:func:`symconv.checker.cones.chain_shift`), and n0 a
+length from which every intermediate length is positive. If on
+``[n0, n0 + P)`` the output lengths agree and grow by the same shift per P, no
+output reads across both ends, and between the last output that reads a
+left edge and the first that reads a right edge lie at least ``max(shift, 1)``
+consecutive interior outputs, then ``A(n) == B(n)`` implies
+``A(n + P) == B(n + P)`` for every ``n >= n0``: the left-edge outputs are the
+same functions of the same samples, the right-edge ones move rigidly by the
+shift, and the interior ones are equal because an interior output at n is
+one at n + P. So equality for every ``n < limit`` (``limit >= n0 + P``)
+closes the statement for every n.
+
+Equality at one n is decided by the core's exact semantics on a symbolic
+input (:func:`equal_at`).
+"""
+
+from __future__ import annotations
+
+from symconv.checker import cones
+from symconv.core.layers import Flip, Layer
+from symconv.core.output_length import output_length
+from symconv.core.semantics import evaluate, symbolic_input
+from symconv.errors import CertificateError
+
+__all__ = ["MAX_CHECK_LENGTH", "equal_at", "check_window", "periodic_structure", "close_by_periodicity"]
+
+#: The checker refuses to evaluate past this length (a certificate asking for more is rejected).
+MAX_CHECK_LENGTH = 400
+
+
+def equal_at(lhs: Layer, rhs: Layer, n: int, sizes: dict | None = None) -> bool:
+    """Whether both sides give the same exact output on the symbolic input ``x_0 .. x_{n-1}``."""
+    channels = lhs.in_channels or rhs.in_channels or 1
+    x = symbolic_input(n, channels)
+    return evaluate(lhs, x, sizes) == evaluate(rhs, x, sizes)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_window(period: object, start: object, limit: object, where: str) -> None:
+    """``period, start >= 1`` and ``start + period <= limit <= MAX_CHECK_LENGTH``, all integers."""
+    if not all(_is_int(v) and v >= 1 for v in (period, start, limit)) or limit - period < start:
+        raise CertificateError(f"{where}: expected integers period, start >= 1 and limit >= start + period")
+    if limit > MAX_CHECK_LENGTH:
+        raise CertificateError(f"{where}: limit {limit} exceeds what the checker evaluates ({MAX_CHECK_LENGTH})")
+
+
+def periodic_structure(lhs: Layer, rhs: Layer, period: int, start: int, where: str) -> None:
+    """The hypotheses of the lemma for two flip-free linear chains on ``[start, start + period)``."""
+    for layer in (lhs, rhs):
+        if any(isinstance(s, Flip) for s in layer.layers()):
+            raise CertificateError(f"{where}: {layer!r} still has a flip; conjugate it first")
+        if not layer.linear:
+            raise CertificateError(f"{where}: {layer!r} is not linear")
+    shifts = [cones.chain_shift(layer, period, where) for layer in (lhs, rhs)]
+    if shifts[0] != shifts[1]:
+        raise CertificateError(f"{where}: the output lengths grow by {shifts[0]} and {shifts[1]} per period")
+    for layer in (lhs, rhs):
+        if cones.min_intermediate_length(layer, start) < 1:
+            raise CertificateError(f"{where}: an intermediate length of {layer!r} is 0 at n = {start}")
+    run = max(shifts[0], 1)
+    for n in range(start, start + period):
+        m = output_length(lhs, n)
+        for layer in (lhs, rhs):
+            if output_length(layer, n) != m:
+                raise CertificateError(f"{where}: the output lengths differ at n = {n}")
+            if output_length(layer, n + period) != m + shifts[0]:
+                raise CertificateError(f"{where}: the length of {layer!r} is not periodic at n = {n}")
+        touches = [[cones.row_touch(layer, row, n, where) for row in range(m)] for layer in (lhs, rhs)]
+        if any(t.left and t.right for side in touches for t in side):
+            raise CertificateError(f"{where}: an output reads both ends at n = {n}")
+        last_left = max((r for r in range(m) if any(side[r].left for side in touches)), default=-1)
+        first_right = min((r for r in range(m) if any(side[r].right for side in touches)), default=m)
+        streak = best = 0
+        for row in range(last_left + 1, first_right):
+            streak = streak + 1 if all(side[row].interior for side in touches) else 0
+            best = max(best, streak)
+        if best < run:
+            raise CertificateError(f"{where}: fewer than {run} consecutive interior outputs between the ends "
+                                   f"at n = {n}")
+
+
+def close_by_periodicity(lhs: Layer, rhs: Layer, period: object, start: object, limit: object, where: str) -> None:
+    """The lemma's hypotheses, then equality for every ``n < limit``: ``lhs == rhs`` for every n."""
+    check_window(period, start, limit, where)
+    periodic_structure(lhs, rhs, period, start, where)
+    for n in range(0, limit):
+        if not equal_at(lhs, rhs, n):
+            raise CertificateError(f"{where}: the two sides differ at n = {n}")

@@ -1,0 +1,83 @@
+"""Certificates of generic-length proofs: the kernel closes c = 1..C and says the rest rests on the generic argument."""
+
+from __future__ import annotations
+
+import pytest
+
+from symconv.checker import Certificate, CertificateStep, Rule, check_certificate
+from symconv.checker.generic_instances import instantiate
+from symconv.dsl import parse_chain
+from symconv.errors import CertificateError
+from symconv.prover import prove
+
+STRIDE = ("conv(k[c], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)")
+
+
+def _generic(lhs: str, rhs: str, instances, symbol: str = "c") -> Certificate:
+    step = CertificateStep(Rule.GENERIC_INSTANCES, (("instances", instances), ("symbol", symbol)))
+    return Certificate(lhs, rhs, (step,))
+
+
+@pytest.mark.parametrize("lhs, rhs", [
+    STRIDE,
+    ("conv(k[c]) >> up(2)", "up(2) >> conv(dilate(k, 2))"),
+    ("flip() >> conv(k[c], padding=(0, 1)) >> flip()", "conv(flip(k), padding=(1, 0))"),
+])
+def test_generic_proofs_carry_a_certificate_the_checker_replays(lhs, rhs):
+    proof = prove(lhs, rhs)
+    assert proof.verdict == "proved" and proof.certificate is not None
+    assert proof.rests_on == ("generic_argument",)
+    closed = check_certificate(Certificate.from_json(proof.certificate.to_json()))
+    assert closed.endswith("for c = 1..6 and every input length; rests on generic_argument")
+
+
+def test_a_forged_certificate_of_a_false_generic_statement_is_rejected():
+    # dilation 3 instead of 2: equal at c = 1 only
+    forged = _generic(STRIDE[0], "conv(convolve(k, dilate(k, 3)), stride=4)",
+                      [[1, 1, 4, 5]] + [[c, 3 * c - 2, 4, 3 * c + 2] for c in range(2, 7)])
+    with pytest.raises(CertificateError, match="c = 2"):
+        check_certificate(forged)
+
+
+@pytest.mark.parametrize("instances, symbol, message", [
+    ([[1, 1, 4, 5]], "d", "no generic length d"),
+    ([[1, 1, 4]], "c", r"\[c, start, period, limit\]"),
+    ([[0, 1, 4, 5]], "c", "expected a length >= 1"),
+    ([[1, 1, 4, 5]] * 17, "c", "1 to 16 instances"),
+    ([[1, 1, 4, 5]], "c", r"cover c in \[1\]; .* C >= 6"),
+    ([[c, 1, 4, 5] for c in (1, 2, 3, 4, 5, 7)], "c", r"cover c in \[1, 2, 3, 4, 5, 7\]"),
+    ([[1, 1, 4, 3]] + [[c, 1, 4, 5] for c in range(2, 7)], "c", "limit >= start \\+ period"),
+])
+def test_malformed_generic_steps_are_rejected(instances, symbol, message):
+    with pytest.raises(CertificateError, match=message):
+        check_certificate(_generic(*STRIDE, instances, symbol))
+
+
+def test_a_generic_argument_the_instances_contradict_is_not_proved():
+    # false at n = 0 for c >= 4 (empty input: lengths c - 4 against c - 3, clamped at 0): the kernel
+    # refuses the c = 4 instance, so the verdict cannot be proved whatever the generic argument says
+    proof = prove("conv_transpose(k[c], stride=2, padding=1)", "up(2) >> conv_transpose(k) >> crop(1)")
+    assert proof.verdict != "proved" and proof.theorem is None
+
+
+def test_instantiation_writes_the_length_into_sizes_only():
+    chain = parse_chain("conv(W[2, 1, c]) >> conv([[[2], [1]]]) >> conv(padk(k[c], 1, 0), padding=1)")
+    assert repr(instantiate(chain, {"c": 5})) == \
+        "conv(W[2, 1, 5]) >> conv([[[2], [1]]]) >> conv(padk(k[5], 1, 0), padding=1)"
+
+
+def test_a_generic_certificate_cut_to_c_1_is_rejected_by_recheck(tmp_path, capsys):
+    import json
+
+    from symconv.cli import main
+
+    path = tmp_path / "cert.json"
+    assert main(["prove", *STRIDE, "--certificate", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["recheck", str(path)]) == 0
+    assert "for c = 1..6 and every input length; rests on generic_argument" in capsys.readouterr().out
+    obj = json.loads(path.read_text())
+    obj["steps"][0]["instances"] = obj["steps"][0]["instances"][:1]
+    path.write_text(json.dumps(obj))
+    assert main(["recheck", str(path)]) == 1
+    assert capsys.readouterr().out.startswith("rejected: step 0 (generic_instances): the instances cover c in [1]")

@@ -1,0 +1,277 @@
+"""Tamper suite: every field of a valid certificate, changed, is rejected with a message naming what failed.
+
+For each rule a valid certificate is made by the prover (2-D: written by hand). Then each
+number, each kernel and layer parameter of the statement, each rule name, the side, the hash,
+the version and the format are changed one at a time; the kernel must refuse each one, and its
+message must name the step that failed (``step i (rule)``) or the part of the certificate that
+is wrong (the hash, the version, the format).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from functools import lru_cache
+
+import pytest
+
+from symconv.checker import Certificate, Rule, replay, statement_hash
+from symconv.errors import CertificateError
+from symconv.prover import prove
+
+#: One valid certificate per rule (the rule's step is named in the second item).
+SOURCES = {
+    "flips": ("flip() >> conv(k[3], padding=(0, 1))", "conv(flip(k), padding=(1, 0)) >> flip()"),
+    "residue": ("flip() >> conv(k[3], stride=2) >> flip() >> up(2)", "flip() >> conv(k, stride=2) >> up(2) >> flip()"),
+    "generic": ("conv(k[c], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)"),
+    "stride": ("conv(k[3], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)"),
+    "tolerance": ("conv([1, 2], padding=1)", "conv([1, 2001/1000], padding=1)"),
+    "relu": ("conv([1, -2]) >> affine(1, 3) >> relu() >> conv([1, 1], bias=[-6])", "conv([1, -1, -2])"),
+}
+#: Keyword arguments of ``prove`` for a source.
+OPTIONS = {"tolerance": {"atol": "1/100"}, "relu": {"assume": ["abs(x) <= 1"]}}
+NAMES = ("flips", "residue", "generic", "product_bound", "tolerance", "relu")
+PRODUCT_BOUND = {"format": "symconv-certificate", "version": 2, "solved": [], "assumptions": [],
+                 "lhs": "conv2d(k[2, 2], stride=2) >> conv2d(k[2, 2], stride=2)",
+                 "rhs": "conv2d(convolve(k[2, 2], dilate(k[2, 2], 2)), stride=4)",
+                 "steps": [{"rule": "product_bound", "axes": [[4, 4, 8], [4, 4, 8]]}]}
+
+
+@lru_cache(maxsize=None)
+def _valid_text(name: str) -> str:
+    if name == "product_bound":
+        return json.dumps(_rehash(copy.deepcopy(PRODUCT_BOUND)))
+    proof = prove(*SOURCES[name], **OPTIONS.get(name, {}))
+    assert proof.verdict == "proved", proof.note
+    return proof.certificate.dumps()
+
+
+def valid(name: str) -> dict:
+    return json.loads(_valid_text(name))
+
+
+def _rehash(obj: dict) -> dict:
+    obj["statement_hash"] = statement_hash(obj["lhs"], obj["rhs"], obj["solved"], obj["assumptions"])
+    return obj
+
+
+def rejection(obj: dict) -> str:
+    """The kernel's message for ``obj`` (the test fails if the kernel accepts it)."""
+    with pytest.raises(CertificateError) as caught:
+        replay(Certificate.from_json(obj))
+    return str(caught.value)
+
+
+def _numbers(value, path=()):
+    """``(path, number)`` for every integer inside a step's fields."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _numbers(item, path + (index,))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        yield path, value
+
+
+def _set(obj: dict, path: tuple, value) -> None:
+    for key in path[:-1]:
+        obj = obj[key]
+    obj[path[-1]] = value
+
+
+def _number_cases():
+    for name in NAMES:
+        for index, step in enumerate(valid(name)["steps"]):
+            for key, field in step.items():
+                for path, number in _numbers(field, (key,)):
+                    for bad in ("1", 1.5, None, True, -1, 10**6):
+                        where = ".".join(map(str, path))
+                        yield pytest.param(name, index, path, bad, id=f"{name}-{index}-{where}={bad!r}")
+
+
+def test_the_valid_certificates_replay():
+    for name in NAMES:
+        replay(Certificate.from_json(valid(name)))
+    rules = {step["rule"] for name in NAMES for step in valid(name)["steps"]}
+    assert rules == {rule.value for rule in Rule}  # every rule is covered below
+
+
+@pytest.mark.parametrize("name, index, path, bad", list(_number_cases()))
+def test_every_number_of_every_step_changed_is_rejected_naming_the_step(name, index, path, bad):
+    obj = valid(name)
+    _set(obj["steps"][index], path, bad)
+    message = rejection(obj)
+    assert f"step {index} ({obj['steps'][index]['rule']})" in message or f"steps[{index}]" in message
+
+
+#: Semantic changes of the numbers that keep their types: each makes the step false.
+SEMANTIC = [
+    ("stride", 0, "period", 2, "2 is not a period of .* it does not move conv\\(k\\[3\\], stride=2\\) rigidly"),
+    ("stride", 0, "start", 3, "an intermediate length of .* is 0 at n = 3"),
+    ("flips", 3, "start", 2, "fewer than 1 consecutive interior outputs between the ends at n = 2"),
+    ("flips", 3, "limit", None, "limit >= start \\+ period"),
+    ("residue", 0, "period", 3, "not a multiple of the strides"),
+    ("residue", 0, "start", 1, "intermediate length"),
+    ("generic", 0, "instances", "drop-last", "the instances cover c in \\[1, 2, 3, 4, 5\\]"),
+    ("generic", 0, "instances", "cut-to-1", "the instances cover c in \\[1\\]"),
+    ("generic", 0, "instances", "swap", "the instances cover c in \\[2, 1,"),
+    ("product_bound", 0, "axes", [[1, 4, 5], [1, 4, 5]], "intermediate length"),
+    ("tolerance", 0, "atol", "1/10000", "differ by up to 1/1000, more than atol"),
+    ("tolerance", 0, "gain", "1/999", "not the claimed 1/999"),
+    ("relu", 0, "index", 1, "layer 1 of .* is not a relu\\(\\)"),
+    ("relu", 0, "side", "rhs", "layer 2 of conv\\(\\[1, -1, -2\\]\\) is not a relu\\(\\)"),
+    ("relu", 0, "start", 1, "intermediate length"),
+]
+
+
+@pytest.mark.parametrize("name, index, key, change, message", SEMANTIC)
+def test_a_number_changed_to_a_false_value_is_rejected_by_the_replay(name, index, key, change, message):
+    obj = valid(name)
+    step = obj["steps"][index]
+    if key == "limit":
+        step["limit"] = step["start"] + step["period"] - 1
+    elif change == "drop-last":
+        step["instances"] = step["instances"][:-1]
+    elif change == "cut-to-1":
+        step["instances"] = step["instances"][:1]
+    elif change == "swap":
+        step["instances"][0], step["instances"][1] = step["instances"][1], step["instances"][0]
+    else:
+        step[key] = change
+    text = rejection(obj)
+    assert text.startswith(f"step {index} ({step['rule']})")
+    assert re.search(message, text), text
+
+
+def _rule_swaps():
+    for name in NAMES:
+        for index, step in enumerate(valid(name)["steps"]):
+            for rule in [r.value for r in Rule if r.value != step["rule"]] + ["magic"]:
+                yield pytest.param(name, index, rule, id=f"{name}-{index}-{rule}")
+
+
+@pytest.mark.parametrize("name, index, rule", list(_rule_swaps()))
+def test_every_rule_name_changed_is_rejected_naming_the_step(name, index, rule):
+    obj = valid(name)
+    obj["steps"][index]["rule"] = rule
+    message = rejection(obj)
+    assert f"step {index}" in message and (rule in message or "unknown rule" in message)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_certificate_without_its_closing_step_is_rejected(name):
+    obj = valid(name)
+    del obj["steps"][-1]
+    assert rejection(obj).startswith("the certificate ends before the statement is closed")
+
+
+@pytest.mark.parametrize("index, message", [
+    (1, "step 1 (strip_input_flip): both sides must start with flip()"),
+    (2, "step 2 (eventual_periodicity): flip() >> conv(k[3], padding=(0, 1)) still has a flip"),
+])
+def test_a_flip_step_dropped_is_rejected_at_the_step_that_needed_it(index, message):
+    obj = valid("flips")
+    del obj["steps"][index]
+    assert rejection(obj).startswith(message)
+
+
+def test_dropping_a_flip_conjugation_that_moved_nothing_leaves_a_valid_proof():
+    # the lhs flip() is already at the input, so its conjugation step is the identity
+    obj = valid("flips")
+    del obj["steps"][0]
+    assert replay(Certificate.from_json(obj)).scope == "every input length"
+
+
+@pytest.mark.parametrize("side", ["both", "", 3, None])
+def test_a_flip_conjugation_side_changed_is_rejected_naming_the_step(side):
+    obj = valid("flips")
+    obj["steps"][0]["side"] = side
+    assert rejection(obj).startswith("step 0 (flip_conjugation): side must be 'lhs' or 'rhs'")
+
+
+def test_the_sides_of_flip_conjugation_swapped_are_rejected_at_the_flip_strip():
+    obj = valid("flips")
+    obj["steps"][1]["side"] = "lhs"  # the rhs flip() is then never moved to the input
+    assert rejection(obj).startswith("step 2 (strip_input_flip): both sides must start with flip()")
+
+
+#: Kernels and layer parameters of each statement, changed to make it false: (old, new) in lhs or rhs.
+STATEMENT_CHANGES = {
+    "flips": [("rhs", "flip(k[3])", "k[3]"), ("rhs", "padding=(1, 0)", "padding=(0, 1)"),
+              ("lhs", "k[3], padding", "k[4], padding"), ("lhs", "padding=(0, 1)", "padding=(0, 2)"),
+              ("lhs", "conv(k[3]", "conv(k[3], dilation=2")],
+    "residue": [("lhs", "stride=2", "stride=3"), ("rhs", "up(2)", "up(3)"), ("rhs", "conv(k[3]", "conv(flip(k[3])"),
+                ("lhs", "conv(k[3], stride=2)", "conv(k[3], stride=2, padding=1)")],
+    "generic": [("rhs", "dilate(k[c], 2)", "dilate(k[c], 3)"), ("rhs", "stride=4", "stride=2"),
+                ("lhs", ">> conv(k[c], stride=2)", ">> conv(k[c], stride=2, padding=1)"),
+                ("rhs", "convolve(k[c], dilate(k[c], 2))", "convolve(dilate(k[c], 2), flip(k[c]))")],
+    "product_bound": [("rhs", "dilate(k[2, 2], 2)", "dilate(k[2, 2], 3)"), ("rhs", "stride=4", "stride=2"),
+                      ("lhs", "k[2, 2], stride=2) >>", "k[2, 2], stride=2, padding=1) >>")],
+    "relu": [("lhs", "affine(1, 3)", "affine(1, 2)"), ("lhs", "conv([1, -2])", "conv([1, -3])"),
+             ("rhs", "[1, -1, -2]", "[1, -1, -3]"), ("lhs", "bias=[-6]", "bias=[-5]")],
+    "tolerance": [("rhs", "2001/1000", "2011/1000"), ("rhs", "padding=1", "padding=(1, 0)"),
+                  ("lhs", "[1, 2]", "[1, 2, 0]")],
+}
+
+
+def _statement_cases():
+    for name, changes in STATEMENT_CHANGES.items():
+        for side, old, new in changes:
+            yield pytest.param(name, side, old, new, id=f"{name}-{side}-{new}")
+
+
+@pytest.mark.parametrize("name, side, old, new", list(_statement_cases()))
+def test_a_kernel_or_layer_parameter_changed_is_rejected(name, side, old, new):
+    obj = valid(name)
+    assert old in obj[side]
+    obj[side] = obj[side].replace(old, new, 1)
+    assert rejection(copy.deepcopy(obj)).startswith("statement hash")  # the hash no longer matches
+    message = rejection(_rehash(obj))  # a matching hash: the replay itself must refuse the false statement
+    assert message.startswith("step ") or "does not parse" in message or "ends before" in message, message
+
+
+def test_a_generic_statement_with_a_concrete_length_cannot_borrow_the_generic_certificate():
+    obj = _rehash(dict(valid("generic"), lhs="conv(k[3], stride=2) >> conv(k[3], stride=2)",
+                       rhs="conv(convolve(k[3], dilate(k[3], 2)), stride=4)"))
+    assert rejection(obj) == "step 0 (generic_instances): the statement has no generic length c"
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("statement_hash", "sha256:" + "0" * 64, "statement hash 'sha256:0000"),
+    ("statement_hash", "", "statement hash ''"),
+    ("solved", ["k"], "statement hash"),
+    ("assumptions", ["abs(x) <= 1"], "statement hash"),
+    ("version", 1, "certificate version 1: this checker reads version 2"),
+    ("version", "2", "certificate version '2'"),
+    ("format", "symconv-certificate/1", "not a symconv certificate"),
+    ("extra", 1, "unknown key"),
+])
+def test_the_hash_the_version_and_the_statement_fields_are_checked(key, value, message):
+    obj = valid("flips")
+    obj[key] = value
+    assert message in rejection(obj)
+
+
+def test_an_extra_field_in_a_step_is_rejected_naming_the_step():
+    obj = valid("flips")
+    obj["steps"][3]["offset"] = 1
+    assert rejection(obj).startswith("step 3 (eventual_periodicity): fields ['limit', 'offset', 'period', 'start']")
+
+
+@pytest.mark.parametrize("key", ["atol", "rtol", "gain"])
+@pytest.mark.parametrize("bad", ["abc", "-1/2", "1/0", "", 1, None])
+def test_every_rational_of_a_tolerance_step_changed_to_a_non_rational_is_rejected_naming_the_step(key, bad):
+    obj = valid("tolerance")
+    obj["steps"][0][key] = bad
+    message = rejection(obj)
+    assert message.startswith("step 0 (tolerance)") or "steps[0]" in message, message
+
+
+@pytest.mark.parametrize("assumptions, message", [
+    (["abs(x) <= 2"], r"step 0 \(relu_identity\): at n = \d+ the relu\(\) input .* < 0 under \|x\| <= 2"),
+    ([], r"step 0 \(relu_identity\): the certificate declares 0 input bound"),
+    (["x > 0"], "the assumptions \\['x > 0'\\] do not parse"),
+])
+def test_the_declared_bound_changed_is_rejected_even_with_a_matching_hash(assumptions, message):
+    obj = valid("relu")
+    obj["assumptions"] = assumptions
+    assert re.search(message, rejection(_rehash(obj)))
