@@ -354,3 +354,33 @@ class TooFewChannels(FactorError):
 
 
 __all__ += ["FactorError", "InvalidSizes", "SizesDoNotAddUp", "InvalidChannels", "ZeroKernel", "TooFewChannels"]
+
+
+class UnsupportedModule(SymconvError):
+    """A PyTorch model uses a module or an operation that :func:`symconv.from_torch` cannot express.
+
+    ``path`` is the module path (``layer1.0.conv1``; ``""`` for the model
+    itself), ``module_type`` its class name, ``reason`` what is not supported
+    and ``supported`` what would be accepted.
+    """
+
+    def __init__(self, path: str, module_type: str, reason: str, supported: str):
+        self.path = path
+        self.module_type = module_type
+        self.reason = reason
+        self.supported = supported
+        where = f"module {path!r}" if path else "the model itself"
+        super().__init__(f"from_torch: {where} ({module_type}) {reason}; supported: {supported}")
+
+
+class FactoryError(SymconvError):
+    """``--torch FILE:FACTORY`` does not name a Python file with a callable that returns a ``torch.nn.Module``."""
+
+    def __init__(self, spec: str, reason: str):
+        self.spec = spec
+        self.reason = reason
+        super().__init__(f"--torch {spec!r}: {reason}; expected FILE:FACTORY, a Python file and the name of a "
+                         f"function in it that returns a torch.nn.Module")
+
+
+__all__ += ["UnsupportedModule", "FactoryError"]
