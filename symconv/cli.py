@@ -1,20 +1,25 @@
 """The ``symconv`` command line (DESIGN §5).
 
-Exit codes: 0 proved / success, 1 refuted or a failing check, 2 bad input,
-3 unknown. ``--json`` prints exactly one JSON object on stdout. Bad input is
-reported on one line of stderr, never as a traceback.
+Exit codes (:data:`EXIT_CODES_HELP`): 0 proved / checked / success, 1 refuted
+or a failing check, 2 bad input, 3 unknown; the code survives a closed pipe
+(``symconv prove ... | head -1``). ``--json`` prints exactly one JSON object
+on stdout. Bad input is reported on one line of stderr, never as a traceback.
+A statement argument ``-`` is read from stdin and ``@FILE`` from FILE.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
+import textwrap
 from pathlib import Path
 from typing import Optional, Sequence
 
 from symconv import __version__
-from symconv.errors import SymconvError
+from symconv.errors import InvalidArgument, SymconvError
 
 __all__ = ["main"]
 
@@ -24,13 +29,27 @@ examples:
   symconv prove "conv(k[5], stride=2, padding=1) >> conv(k, stride=2, padding=1)" \\
                 "conv(convolve(k, dilate(k, 2)), stride=4, padding=3)"      # refuted, with a counterexample
   symconv derive "conv(k[3], stride=2, padding=1) >> maxpool(2) >> conv(k, dilation=2)" --json
+  symconv derive @chain.txt                # the chain from a file; `-` reads it from stdin
+"""
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0  proved, checked, or the command succeeded
+  1  refuted, or a theorem/certificate check failed
+  2  bad input (one line on stderr), or a tool the command needs is missing
+  3  unknown: the procedure could not decide
+  the code is kept when stdout is closed early (`symconv prove ... | head -1`)
 """
 
 EXIT_BAD_INPUT = 2
 
 _TEX_HELP = "write the LaTeX report to FILE"
-_PDF_HELP = ("write the PDF report to FILE, and its LaTeX source beside it (FILE with .tex); "
-             "needs latexmk or pdflatex, else exits 2 after writing the .tex")
+_PDF_HELP = ("write the PDF report to FILE (its LaTeX source is kept only with --tex); needs latexmk or "
+             "pdflatex, else exits 2 after writing the source beside FILE as .tex")
+_JSON_HELP = "print one JSON object on stdout instead of text"
+_STATEMENT_HELP = "; `-` reads it from stdin, `@FILE` from FILE"
+_TORCH_HELP = ("{} FILE:FACTORY: FACTORY() in the Python file FILE returns a torch.nn.Module, read in eval mode "
+               "with symconv.from_torch (needs torch)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,11 +59,53 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"symconv: {message} (see `symconv --help`)\n")
 
 
-def _emit(args, obj, text: str) -> None:
-    if args.json:
-        print(json.dumps(obj.to_json(), indent=2, sort_keys=False))
-    else:
+def _print(text: str = "") -> None:
+    """``print`` to stdout that survives a reader closing the pipe (``| head -1``).
+
+    The rest of the output goes to /dev/null, so the command still finishes and
+    returns its verdict's exit code instead of dying with BrokenPipeError.
+    """
+    try:
         print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _say(args, message: str) -> None:
+    """One line on stderr about a side effect (a file written), so stdout stays the result."""
+    print(f"symconv {args.command}: {message}", file=sys.stderr)
+
+
+def _emit(args, obj) -> None:
+    """The result as one JSON object (``--json``) or as text; only the one asked for is computed."""
+    if args.json:
+        _print(json.dumps(obj.to_json(), indent=2, sort_keys=False))
+    else:
+        _print(str(obj))
+
+
+def _statement(text: str, what: str, stdin_used: list) -> str:
+    """The statement argument itself, ``-`` (stdin, once) or ``@FILE``; lines are joined with spaces."""
+    if text == "-":
+        if stdin_used:
+            raise InvalidArgument("symconv", what, text, "`-` (stdin) for one statement argument only; "
+                                  "give the other as text or @FILE")
+        stdin_used.append(what)
+        read = sys.stdin.read()
+    elif text.startswith("@") and len(text) > 1:
+        try:
+            read = Path(text[1:]).read_text(encoding="utf-8")
+        except OSError as err:
+            raise InvalidArgument("symconv", what, text, f"a readable file after @ ({err.strerror or err})") from err
+    else:
+        return text
+    joined = " ".join(read.split())
+    if not joined:
+        raise InvalidArgument("symconv", what, text, "a statement, e.g. \"conv(k[3], stride=2)\"; the input is empty")
+    return joined
 
 
 def _write(path: Path, text: str) -> None:
@@ -54,55 +115,82 @@ def _write(path: Path, text: str) -> None:
         raise SymconvError(f"cannot write the report {str(path)!r}: {err.strerror or err}") from err
 
 
-def _report_paths(args) -> tuple[Optional[Path], Optional[Path], Optional[Path]]:
-    """``(tex, pdf, source of the pdf)`` from ``--tex``/``--pdf``; checked before any work is done."""
+def _report_paths(args) -> tuple[Optional[Path], Optional[Path]]:
+    """``(tex, pdf)`` from ``--tex``/``--pdf``; checked before any work is done."""
     tex = Path(args.tex) if getattr(args, "tex", None) else None
     pdf = Path(args.pdf) if getattr(args, "pdf", None) else None
     if pdf is not None and pdf.suffix.lower() == ".tex":
         raise SymconvError(f"--pdf {args.pdf!r} names a .tex file; expected a PDF name such as 'report.pdf' "
                            f"(use --tex for the LaTeX source)")
-    return tex, pdf, (pdf.with_suffix(".tex") if pdf is not None else None)
+    return tex, pdf
 
 
-def _write_reports(paths, obj) -> None:
-    """``--tex FILE``: the LaTeX report; ``--pdf FILE``: the PDF, with its .tex written beside it first.
+def _write_reports(args, paths, obj) -> None:
+    """``--tex FILE``: the LaTeX report; ``--pdf FILE``: the PDF, compiled from ``--tex``'s file or a
+    temporary copy of the source, so no stray .tex is left beside it. Each file written is said on stderr.
 
-    Without a TeX engine the .tex is still written and :class:`ToolMissing` is raised (exit 2).
+    Without a TeX engine the source is kept beside the PDF (FILE with .tex) and :class:`ToolMissing`
+    is raised (exit 2); when TeX fails it is kept there too, for the log to refer to.
     """
-    tex, pdf, source = paths
+    tex, pdf = paths
     if tex is None and pdf is None:
         return
+    from symconv.errors import LatexFailed
     from symconv.report import build_pdf, latex
+    from symconv.report.pdf import tex_engine
 
     document = latex(obj)
     if tex is not None:
         _write(tex, document)
-    if pdf is not None:
-        if tex is None or tex.resolve() != source.resolve():
+        _say(args, f"wrote {tex} (LaTeX)")
+    if pdf is None:
+        return
+    if tex is not None:
+        build_pdf(tex, pdf)
+    elif tex_engine() is None:
+        kept = pdf.with_suffix(".tex")
+        _write(kept, document)
+        build_pdf(kept, pdf)  # raises ToolMissing, naming the kept source
+    else:
+        with tempfile.TemporaryDirectory(prefix="symconv-") as work:
+            source = Path(work, pdf.with_suffix(".tex").name)
             _write(source, document)
-        build_pdf(source, pdf)
+            try:
+                build_pdf(source, pdf)
+            except LatexFailed as err:
+                kept = pdf.with_suffix(".tex")
+                _write(kept, document)
+                raise LatexFailed(str(kept), err.tool, err.first_error, err.log) from err
+    _say(args, f"wrote {pdf} (PDF)")
 
 
 def _cmd_prove(args) -> int:
     from symconv.prover import prove
 
     paths = _report_paths(args)
-    proof = prove(args.lhs, args.rhs, solve=args.solve, seed=args.seed, assume=args.assume)
-    _emit(args, proof, str(proof))
-    _write_reports(paths, proof)
+    stdin_used: list = []
+    if args.torch:  # LHS and RHS are FILE:FACTORY, models from the user's own Python files
+        from symconv.interop.user_file import load_model
+
+        lhs, rhs = load_model(args.lhs), load_model(args.rhs)
+    else:
+        lhs, rhs = _statement(args.lhs, "LHS", stdin_used), _statement(args.rhs, "RHS", stdin_used)
+    proof = prove(lhs, rhs, solve=args.solve, seed=args.seed, assume=args.assume, atol=args.atol, rtol=args.rtol)
+    _emit(args, proof)
+    _write_reports(args, paths, proof)
     if args.certificate:
         if proof.certificate is None:
-            why = (proof.note.split("no certificate: ", 1)[1].split(")")[0] if "no certificate: " in proof.note
-                   else f"the verdict is {proof.verdict}, and only proved statements have certificates")
-            raise SymconvError(f"no certificate to write to {args.certificate!r}: {why}")
+            raise SymconvError(f"no certificate to write to {args.certificate!r}: the verdict is {proof.verdict}, "
+                               f"and only proved statements have certificates")
         _write(Path(args.certificate), proof.certificate.dumps() + "\n")
+        _say(args, f"wrote {args.certificate} (certificate)")
     return proof.exit_code
 
 
 def _cmd_recheck(args) -> int:
-    """Re-check a certificate with the core semantics only: exit 0 valid, 1 rejected, 2 unreadable."""
+    """Replay a certificate in the kernel (core semantics only): exit 0 valid, 1 rejected, 2 unreadable."""
+    from symconv.checker import Certificate, replay
     from symconv.errors import CertificateError
-    from symconv.prover.certificate import Certificate, check_certificate
 
     try:
         text = Path(args.file).read_text(encoding="utf-8")
@@ -112,14 +200,16 @@ def _cmd_recheck(args) -> int:
         obj = json.loads(text)
     except json.JSONDecodeError as err:
         raise SymconvError(f"certificate {args.file!r} is not JSON: {err.msg} at line {err.lineno}") from err
-    certificate = Certificate.from_json(obj)
     try:
-        statement = check_certificate(certificate)
+        certificate = Certificate.from_json(obj)
+        theorem = replay(certificate)
     except CertificateError as err:
-        print(f"rejected: {err}")
+        _print(f"rejected: {err}")
         return 1
-    scope = "shape" if any(step.rule.value == "product_bound" for step in certificate.steps) else "length"
-    print(f"valid: {statement} for every input {scope} ({len(certificate.steps)} step(s) re-checked)")
+    solved = f" (with {', '.join(certificate.solved)} solved)" if certificate.solved else ""
+    rests = f"; rests on {', '.join(theorem.rests_on)} (not replayed)" if theorem.rests_on else ""
+    _print(f"valid: {theorem.statement}{solved} for {theorem.scope}{rests} ({len(certificate.steps)} step(s) "
+           f"replayed by the kernel)")
     return 0
 
 
@@ -127,9 +217,14 @@ def _cmd_derive(args) -> int:
     from symconv.prover.derive import derive
 
     paths = _report_paths(args)
-    derivation = derive(args.chain)
-    _emit(args, derivation, str(derivation))
-    _write_reports(paths, derivation)
+    if args.torch:  # CHAIN is FILE:FACTORY, a model from the user's own Python file
+        from symconv.interop.user_file import load_model
+
+        derivation = derive(load_model(args.chain))
+    else:
+        derivation = derive(_statement(args.chain, "CHAIN", []))
+    _emit(args, derivation)
+    _write_reports(args, paths, derivation)
     return 0
 
 
@@ -143,7 +238,7 @@ def _cmd_factor(args) -> int:
     try:
         if args.assume:
             from symconv.factoring import batchnorm_relu_factorization
-            from symconv.prover.assumptions import parse_assumptions
+            from symconv.dsl_assumptions import parse_assumptions
 
             bound = parse_assumptions(args.assume)[0]
             result = batchnorm_relu_factorization(args.kernel, sizes, bound, channels=args.channels)
@@ -152,14 +247,14 @@ def _cmd_factor(args) -> int:
     except TooFewChannels as err:  # a refutation: exit 1, with the reason
         if args.json:
             taps = [str(t) for t in factor_request(args.kernel, sizes).taps]
-            print(json.dumps({"kernel": taps, "sizes": list(err.sizes), "channels": err.channels,
-                              "first": None, "second": None, "minimal_channels": err.minimum,
-                              "verdict": "refuted", "reason": err.reason}, indent=2))
+            _print(json.dumps({"kernel": taps, "sizes": list(err.sizes), "channels": err.channels,
+                               "first": None, "second": None, "minimal_channels": err.minimum,
+                               "verdict": "refuted", "reason": err.reason}, indent=2))
         else:
-            print(f"refuted: {' '.join(str(err).split())}")
+            _print(f"refuted: {' '.join(str(err).split())}")
         return 1
-    _emit(args, result, str(result))
-    _write_reports(paths, result)
+    _emit(args, result)
+    _write_reports(args, paths, result)
     return result.proof.exit_code
 
 
@@ -179,9 +274,9 @@ def _cmd_check(args) -> int:
     progress = _check_progress if sys.stderr.isatty() else None
     report = check(args.paths or None, progress=progress)
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        _print(json.dumps(report.to_json(), indent=2))
     else:
-        print(format_table(report))
+        _print(format_table(report))
     return 0 if report.passed else 1
 
 
@@ -190,13 +285,13 @@ def _cmd_homework(args) -> int:
     from symconv.report.homework import topic_listing, write_homework
 
     if args.list:
-        print(topic_listing())
+        _print(topic_listing())
         return 0
     if args.topic is None:
         raise SymconvError("a TOPIC is needed, e.g. `symconv homework stride-composition`; "
                            "`symconv homework --list` prints the topics")
     for path in write_homework(args.topic, Path(args.out), seed=args.seed, count=args.count, pdf=args.pdf):
-        print(path)
+        _print(str(path))
     return 0
 
 
@@ -211,11 +306,11 @@ def _cmd_report(args) -> int:
     for entry in written.entries:
         counts[entry.result.verdict] = counts.get(entry.result.verdict, 0) + 1
     summary = ", ".join(f"{count} {verdict}" for verdict, count in sorted(counts.items()))
-    print(f"{written.index}: index of {len(written.reports)} report(s) ({summary}); "
-          f"{len(written.failures)} not as expected" + (f"; {len(written.pdfs)} PDF(s) built" if args.pdf else ""))
+    _print(f"{written.index}: index of {len(written.reports)} report(s) ({summary}); "
+           f"{len(written.failures)} not as expected" + (f"; {len(written.pdfs)} PDF(s) built" if args.pdf else ""))
     for failure in written.failures:
-        print()
-        print(format_failure(failure))
+        _print()
+        _print(format_failure(failure))
     return 0 if written.passed else 1
 
 
@@ -230,54 +325,69 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="symconv",
         description="Prove, refute and derive convolution identities for every input length.",
-        epilog=EXAMPLES,
+        epilog=EXAMPLES + "\n" + EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"symconv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("prove", help="prove or refute LHS == RHS for every input length",
-                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("lhs", help="left-hand chain, e.g. \"conv(k[3], stride=2) >> conv(k, stride=2)\"")
-    p.add_argument("rhs", help="right-hand chain; names are shared with LHS")
+    def command(name: str, help: str, epilog: str = EXIT_CODES_HELP) -> argparse.ArgumentParser:
+        description = textwrap.fill(help[:1].upper() + help[1:] + ".", 79)
+        return sub.add_parser(name, help=help, description=description, epilog=epilog,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = command("prove", "prove or refute LHS == RHS for every input length", EXAMPLES + "\n" + EXIT_CODES_HELP)
+    p.add_argument("lhs", metavar="LHS",
+                   help="left-hand chain, e.g. \"conv(k[3], stride=2) >> conv(k, stride=2)\"" + _STATEMENT_HELP)
+    p.add_argument("rhs", metavar="RHS", help="right-hand chain; names are shared with LHS" + _STATEMENT_HELP)
     p.add_argument("--solve", action="append", default=[], metavar="NAME", help="solve for the kernel NAME")
     p.add_argument("--assume", action="append", default=[], metavar="TEXT", help="an input bound the statement holds under, e.g. 'abs(x) <= B' (B a number or a name)")
     p.add_argument("--seed", type=int, default=0, help="seed of the numeric check and counterexample search")
+    p.add_argument("--atol", metavar="X", help="prove within an absolute tolerance on every input with |x| <= 1, "
+                                               "e.g. 1e-5 or 1/100000 (numeric weights only)")
+    p.add_argument("--rtol", metavar="X", help="and a relative one, times each rhs output's own bound on |x| <= 1")
     p.add_argument("--certificate", metavar="FILE", help="write the certificate of a proof (JSON)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.add_argument("--tex", metavar="FILE", help=_TEX_HELP)
     p.add_argument("--pdf", metavar="FILE", help=_PDF_HELP)
+    p.add_argument("--torch", action="store_true", help=_TORCH_HELP.format("LHS and RHS are"))
     p.set_defaults(run=_cmd_prove)
 
-    rc = sub.add_parser("recheck", help="re-check a proof certificate with the core semantics only")
+    rc = command("recheck", "re-check a proof certificate with the core semantics only")
     rc.add_argument("file", help="a certificate written by `symconv prove --certificate FILE`")
     rc.set_defaults(run=_cmd_recheck)
 
-    d = sub.add_parser("derive", help="the single equivalent layer and receptive field of a chain")
-    d.add_argument("chain")
-    d.add_argument("--json", action="store_true")
+    d = command("derive", "the single equivalent layer and receptive field of a chain")
+    d.add_argument("chain", metavar="CHAIN",
+                   help="a chain, e.g. \"conv(k[3], stride=2) >> maxpool(2)\"" + _STATEMENT_HELP)
+    d.add_argument("--json", action="store_true", help=_JSON_HELP)
     d.add_argument("--tex", metavar="FILE", help=_TEX_HELP)
     d.add_argument("--pdf", metavar="FILE", help=_PDF_HELP)
+    d.add_argument("--torch", action="store_true", help=_TORCH_HELP.format("CHAIN is"))
     d.set_defaults(run=_cmd_derive)
 
-    f = sub.add_parser("factor", help="split a kernel into a two-layer CNN")
-    f.add_argument("kernel")
-    f.add_argument("--sizes", required=True)
-    f.add_argument("--channels", type=int)
-    f.add_argument("--json", action="store_true")
+    f = command("factor", "split a kernel into a two-layer CNN")
+    f.add_argument("kernel", metavar="KERNEL", help="the kernel to split: taps \"[1, -2, 3, 0, 4]\" or a name "
+                                                    "with a length \"q[5]\"")
+    f.add_argument("--sizes", required=True, metavar="N,M",
+                   help="the sizes of the two layers' kernels, with N + M - 1 the kernel's length, e.g. 2,4")
+    f.add_argument("--channels", type=int, metavar="C",
+                   help="channels between the layers (default N); below the minimum the split is refuted (exit 1)")
+    f.add_argument("--json", action="store_true", help=_JSON_HELP)
     f.add_argument("--assume", action="append", default=[], metavar="TEXT",
                    help="an input bound, e.g. 'abs(x) <= B': put batch norm and ReLU between the layers (C0.3)")
     f.add_argument("--tex", metavar="FILE", help=_TEX_HELP)
     f.add_argument("--pdf", metavar="FILE", help=_PDF_HELP)
     f.set_defaults(run=_cmd_factor)
 
-    c = sub.add_parser("check", help="run the theorems of proofs/")
+    c = command("check", "run the theorems of proofs/ and print a table (a theorem whose evidence needs a "
+                         "missing optional package is skipped, with the reason)")
     c.add_argument("paths", nargs="*", metavar="PATH",
                    help="theorem files or directories (default: ./proofs, else the source checkout's proofs/)")
-    c.add_argument("--json", action="store_true")
+    c.add_argument("--json", action="store_true", help=_JSON_HELP)
     c.set_defaults(run=_cmd_check)
 
-    r = sub.add_parser("report", help="LaTeX reports for the theorem library")
+    r = command("report", "LaTeX reports for the theorem library")
     r.add_argument("paths", nargs="*", metavar="PATH",
                    help="theorem files or directories (default: ./proofs, else the source checkout's proofs/)")
     r.add_argument("-o", dest="out", default="reports", metavar="DIR",
@@ -285,7 +395,7 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--pdf", action="store_true", help="also compile every report (needs latexmk or pdflatex)")
     r.set_defaults(run=_cmd_report)
 
-    h = sub.add_parser("homework", help="problem and solution sheets")
+    h = command("homework", "problem and solution sheets")
     h.add_argument("topic", nargs="?", help="a topic of --list, e.g. stride-composition")
     h.add_argument("--list", action="store_true", help="print the topics, one line each, and exit")
     h.add_argument("--seed", type=int, default=0, help="seed of the variants (same seed, same sheets)")
@@ -304,11 +414,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return args.run(args)
-    except BrokenPipeError:  # e.g. `symconv prove ... | head`
+    except BrokenPipeError:  # stderr closed too: nothing more can be said; not a pass
         sys.stderr.close()
-        return 0
+        return 1
     except SymconvError as err:
         print(f"symconv {args.command}: {' '.join(str(err).split())}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as err:  # a bug, never a verdict: exit 1 would read as "refuted"
+        print(f"symconv {args.command}: internal error ({type(err).__name__}: {' '.join(str(err).split())}); "
+              f"please report it with the command line", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

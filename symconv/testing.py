@@ -1,13 +1,16 @@
 """Inline identities in a test suite: ``assert_identity(lhs, rhs)``.
 
 >>> proof = assert_identity("conv(k[3], stride=2)", "conv(k) >> down(2)")
->>> proof.verdict
-'proved'
+>>> proof.verdict == "proved"
+True
 >>> assert_identity("conv(k[3]) >> conv(j[2])", "conv(k)")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
 AssertionError: conv(k[3]) >> conv(j[2])  ==  conv(k[3]) is not an identity (refuted): output lengths differ ...
-counterexample: n=3, input=..., kernels=..., lhs=..., rhs=..., index=0
+counterexample: n=3, input=[[...]], kernels={'k': [...], 'j': [...]}, lhs=[[...]], rhs=[[...]], index=0
+
+In a pytest failure only the verdict and the counterexample are shown, not
+this function's source (``__tracebackhide__``).
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from symconv.core.layers import Layer
 __all__ = ["assert_identity"]
 
 
-def _example_line(example: dict) -> str:
-    return "counterexample: " + ", ".join(f"{k}={v}" for k, v in example.items())
+def _example_lines(example: dict) -> list[str]:
+    from symconv.prover.display import example_lines
+
+    return example_lines(example)
 
 
 def assert_identity(lhs: Union[str, Layer], rhs: Union[str, Layer], *, numeric: bool = False,
@@ -34,6 +39,7 @@ def assert_identity(lhs: Union[str, Layer], rhs: Union[str, Layer], *, numeric: 
     one instance per value of a generic length, e.g. ``{"c": [3, 4, 5]}``;
     the proof of the last instance is returned.
     """
+    __tracebackhide__ = True  # pytest: show the message, not this function
     from symconv.dsl import parse_statement
     from symconv.prover import prove
     from symconv.library.instances import instantiate, size_grid
@@ -52,8 +58,8 @@ def assert_identity(lhs: Union[str, Layer], rhs: Union[str, Layer], *, numeric: 
         where = (" at " + ", ".join(f"{k} = {v}" for k, v in instance.items())) if instance else ""
         lines = [f"{left!r}  ==  {right!r} is not an identity{where} ({proof.verdict}): {proof.note}"]
         if proof.counterexample is not None:
-            lines.append(_example_line(proof.counterexample.to_json()))
+            lines += _example_lines(proof.counterexample.to_json())
         elif proof.numeric is not None and proof.numeric.mismatch:
-            lines.append(_example_line(proof.numeric.mismatch))
+            lines += _example_lines(proof.numeric.mismatch)
         raise AssertionError("\n".join(lines))
     return proof

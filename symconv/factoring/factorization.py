@@ -138,9 +138,23 @@ class Factorization:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
+        """The ``factor(...)`` call that gives it back, or a one-line summary past 200 characters."""
+        from symconv.prover.notebook import factorization_repr
+
         n, m = self.sizes
-        return (f"factor({repr(self.kernel)!r}, sizes=({n}, {m}), channels={self.channels}, "
-                f"solution={self.solution!r})")
+        return factorization_repr(self, f"factor({repr(self.kernel)!r}, sizes=({n}, {m}), channels={self.channels}, "
+                                        f"solution={self.solution!r})")
+
+    def _repr_latex_(self) -> str:
+        """Jupyter: the two layers and the kernel they compose to, as display math."""
+        from symconv.prover.notebook import factorization_math
+
+        return factorization_math(self)
+
+    def _repr_html_(self) -> str:
+        from symconv.prover.notebook import factorization_html
+
+        return factorization_html(self)
 
 
 def _parameter_name(request: FactorRequest) -> str:

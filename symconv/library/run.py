@@ -14,7 +14,10 @@ A theorem *passes* when its verdict is the verdict it expects. Verdicts:
   Carlo check must then agree), else ``checked`` when the closed form lies
   in the confidence interval, ``refuted`` when it does not.
 
-Any exception inside a check is the verdict ``error`` (never a pass).
+Any exception inside a check is the verdict ``error`` (never a pass), except
+one: evidence that needs an optional package which is not installed (PyTorch,
+scikit-image; :mod:`symconv.library.optional`) is the verdict ``skipped``,
+with the reason. A skipped theorem is not a failure, and not a pass of its claim.
 
 >>> from symconv.library.registry import theorem
 >>> r = run_theorem(theorem("noble", lhs="down(2) >> conv(k[3])", rhs="conv(dilate(k, 2)) >> down(2)"))
@@ -33,8 +36,9 @@ from typing import Callable, Iterable, Optional, Sequence, Union
 
 import numpy as np
 
-from symconv.errors import SymconvError
+from symconv.errors import PythonPackageMissing, SymconvError
 from symconv.library.evidence import Evidence, mean_ci
+from symconv.library.optional import OPTIONAL_PACKAGES
 from symconv.library.registry import (
     CustomSpec,
     ExpectationSpec,
@@ -46,7 +50,10 @@ from symconv.library.registry import (
 )
 
 __all__ = ["TheoremResult", "CheckReport", "run_theorem", "run_theorems", "check", "format_table",
-           "format_failure"]
+           "format_failure", "SKIPPED"]
+
+#: The verdict of a theorem whose evidence needs an optional package that is not installed.
+SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,8 @@ class TheoremResult:
 
     @property
     def passed(self) -> bool:
-        return self.verdict == self.expected
+        """The expected verdict, or ``skipped`` (nothing was checked, so nothing failed)."""
+        return self.verdict in (self.expected, SKIPPED)
 
     def to_json(self) -> dict:
         return {
@@ -125,7 +133,10 @@ def _run_identity(spec: IdentitySpec) -> Evidence:
             break
     sizes, last = proofs[-1]
     where = (" at " + ", ".join(f"{k} = {v}" for k, v in sizes.items())) if sizes else ""
-    data = {"instances": [{"sizes": s, "verdict": p.verdict} for s, p in proofs]}
+    data = {"instances": [{"sizes": s, "verdict": p.verdict} for s, p in proofs],
+            # every instance's certificate replayed by the kernel (symconv.checker), and what the proofs rest on
+            "replayed": all(p.theorem is not None for _, p in proofs),
+            "rests_on": sorted({entry for _, p in proofs for entry in p.rests_on})}
     if last.verdict == "refuted":
         if last.counterexample is not None:
             example = last.counterexample.to_json()
@@ -238,6 +249,14 @@ def run_theorem(t: Theorem) -> TheoremResult:
     try:
         try:
             evidence = _RUNNERS[type(t.spec)](t.spec)
+        except PythonPackageMissing as err:
+            evidence = Evidence(SKIPPED, " ".join(str(err).split()))
+        except ModuleNotFoundError as err:
+            module = (err.name or "").split(".")[0]
+            if module not in OPTIONAL_PACKAGES:
+                raise
+            evidence = Evidence(SKIPPED, f"needs the Python module {module}, which is not installed; install it "
+                                         f"with `pip install {OPTIONAL_PACKAGES[module]}`")
         except SymconvError as err:
             if not _not_yet_expressible(err):
                 raise
@@ -273,9 +292,16 @@ class CheckReport:
         by_verdict: dict[str, int] = {}
         for r in self.results:
             by_verdict[r.verdict] = by_verdict.get(r.verdict, 0) + 1
+        proved = [r for r in self.results if r.verdict == "proved"]
         return {"total": len(self.results), "passed": sum(r.passed for r in self.results),
                 "failed": len(self.failures), "verdicts": by_verdict, "files": len(self.files),
-                "seconds": round(self.seconds, 3)}
+                "seconds": round(self.seconds, 3),
+                # proved identities (theorem(lhs=, rhs=)) whose certificates the kernel replayed (every one
+                # must be), and proved claims of other kinds (shapes, expectations, check= functions), which
+                # rest on their own exact check and carry no certificate
+                "replayed": sum(r.data.get("replayed") is True for r in proved),
+                "proved_identities": sum("replayed" in r.data for r in proved),
+                "proved_without_certificate": sum("replayed" not in r.data for r in proved)}
 
     def to_json(self) -> dict:
         return {"theorems": [r.to_json() for r in self.results], "summary": self.summary()}
@@ -333,7 +359,9 @@ def format_table(report: CheckReport) -> str:
     counts = ", ".join(f"{v} {k}" for k, v in sorted(s["verdicts"].items()))
     lines.append("")
     lines.append(f"{s['total']} theorem(s) in {s['files']} file(s): {counts}; "
-                 f"{s['failed']} not as expected; {s['seconds']:.1f} s")
+                 f"{s['failed']} not as expected; {s['replayed']} of {s['proved_identities']} proved identities "
+                 f"replayed by the kernel; {s['seconds']:.1f} s")
+    lines += [f"skipped {r.name}: {r.detail}" for r in report.results if r.verdict == SKIPPED]
     for r in report.failures:
         lines.append("")
         lines.append(format_failure(r))
@@ -347,7 +375,9 @@ def format_failure(r: TheoremResult) -> str:
     if r.detail:
         lines.append(f"  found: {r.detail}")
     if r.counterexample:
-        lines.append("  counterexample: " + ", ".join(f"{k}={v}" for k, v in r.counterexample.items()))
+        from symconv.prover.display import example_lines
+
+        lines += ["  " + line for line in example_lines(r.counterexample)]
     if r.note:
         lines.append(f"  note: {r.note}")
     return "\n".join(lines)

@@ -1,0 +1,169 @@
+"""Plain-text display of counterexamples: numbers as numbers, 2-D and N-D arrays as aligned grids.
+
+The values are those of a counterexample's ``to_json()``: ints, exact
+rationals as ``"p/q"`` strings, floats, and nested lists of them. A 1-D
+counterexample is printed on one line; an array with two or more axes per
+channel is printed as a grid, one row of text per row of the array, every
+column right-aligned.
+
+>>> inline([[1, "1/2", -3]])
+'[[1, 1/2, -3]]'
+>>> print("\\n".join(grid([[2, 1, 0], [-10, 0, 3]])))
+  2  1  0
+-10  0  3
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from numbers import Number
+from typing import Callable, Mapping
+
+__all__ = ["number_text", "inline", "grid", "example_lines", "kernel_lines"]
+
+
+def number_text(value: object) -> str:
+    """``3``, ``-1/2``, ``0.25``: a number without quotes (any other value as ``str``)."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (int, Fraction)):
+        return str(value)
+    if isinstance(value, Number) or hasattr(value, "is_Number"):  # numpy and SymPy numbers
+        try:
+            exact = Fraction(str(value))
+        except ValueError:
+            return str(value)
+        return str(exact)
+    return str(value)
+
+
+def inline(value: object) -> str:
+    """Nested lists as ``[[1, 1/2], [0, -3]]``, a dict as ``{'k': [1, 1, -2]}``, numbers bare."""
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k!r}: {inline(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(inline(v) for v in value) + "]"
+    return number_text(value)
+
+
+def depth(value: object) -> int:
+    """The number of list axes of ``value`` (0 for a number), read along the first entries."""
+    axes = 0
+    while isinstance(value, (list, tuple)):
+        axes += 1
+        if not value:
+            break
+        value = value[0]
+    return axes
+
+
+def _label(index: tuple[int, ...]) -> str:
+    return "[" + ", ".join(map(str, index)) + "]"
+
+
+def grid(value: object, label: Callable[[tuple[int, ...]], str] = _label) -> list[str]:
+    """Lines of text: a number, a row, a right-aligned grid, or one labelled grid per leading index."""
+    axes = depth(value)
+    if axes == 0:
+        return [number_text(value)]
+    if axes == 1:
+        value = [value]
+    if axes <= 2:
+        rows = [[number_text(v) for v in row] for row in value]
+        if not any(rows):
+            return ["(empty)"]
+        widths = [max(len(row[j]) for row in rows if j < len(row)) for j in range(max(map(len, rows)))]
+        return ["  ".join(t.rjust(w) for t, w in zip(row, widths)) for row in rows]
+    lines = []
+    for i, part in enumerate(value):
+        inner = grid(part, lambda index, i=i: label((i,) + index))
+        if depth(part) > 2:
+            lines += inner
+        else:
+            lines.append(f"{label((i,))}:")
+            lines += ["  " + line for line in inner]
+    return lines
+
+
+def _channel(index: tuple[int, ...]) -> str:
+    """``channel 0``, or ``channel 0, i1=2`` for a plane of an input with three or more axes."""
+    return ", ".join([f"channel {index[0]}"] + [f"i{axis}={i}" for axis, i in enumerate(index[1:], 1)])
+
+
+def _index_names(index: object) -> str:
+    """``(channel, row, column)`` in 2-D, ``(channel, i1, ..., id)`` in d dimensions."""
+    axes = len(index) - 1 if isinstance(index, (list, tuple)) else 1
+    return "(channel, row, column)" if axes == 2 else "(" + ", ".join(["channel"] + [f"i{a}" for a in
+                                                                                     range(1, axes + 1)]) + ")"
+
+
+def _is_multi_axis(example: Mapping) -> bool:
+    return isinstance(example.get("n"), (list, tuple)) or depth(example.get("input")) > 2
+
+
+def example_lines(example: Mapping, indent: str = "  ") -> list[str]:
+    """A counterexample dict as text: one line in 1-D, aligned grids for inputs with several axes.
+
+    >>> example_lines({"n": 2, "input": [[1, 2]], "kernels": {"k": [1, "1/2"]}, "index": 0})
+    ["counterexample: n=2, input=[[1, 2]], kernels={'k': [1, 1/2]}, index=0"]
+    """
+    if not _is_multi_axis(example):
+        return ["counterexample: " + ", ".join(f"{k}={inline(v)}" for k, v in example.items())]
+    head = [f"{k}={_shape_text(v)}" for k, v in example.items() if k not in ("input", "lhs", "rhs", "kernels")]
+    lines = ["counterexample: " + ", ".join(head)]
+    for key in ("input", "kernels", "lhs", "rhs"):
+        if key == "kernels":
+            lines += kernel_lines(example.get("kernels") or {}, indent)
+        elif key in example:
+            lines.append(f"{indent}{key}:")
+            lines += [indent * 2 + line for line in grid(example[key], _channel)]
+    return lines
+
+
+def _shape_text(value: object) -> str:
+    """``(1, 2)`` for a shape or an index with one entry per axis; other values :func:`inline`."""
+    if isinstance(value, (list, tuple)) and depth(value) == 1:
+        return "(" + ", ".join(number_text(v) for v in value) + ")"
+    return inline(value)
+
+
+def kernel_lines(kernels: Mapping, indent: str = "  ") -> list[str]:
+    """``kernel k:`` and its grid for each array, ``b = 3`` for each scalar parameter."""
+    lines = []
+    for name, value in kernels.items():
+        if depth(value) == 0:
+            lines.append(f"{indent}{name} = {number_text(value)}")
+            continue
+        lines.append(f"{indent}kernel {name}:")
+        lines += [indent * 2 + line for line in grid(value)]
+    return lines
+
+
+def counterexample_block(example: Mapping, indent: str = "  ") -> list[str]:
+    """The counterexample section of a proof's text: sizes, input and kernels, both outputs, the first difference.
+
+    >>> print("\\n".join(counterexample_block({"n": 3, "input": [[1, 0, "1/2"]], "kernels": {"k": [1, -2]},
+    ...                                        "lhs": [[1, "-1/2"]], "rhs": [[1]], "index": 1})))
+    counterexample: n=3, input=[[1, 0, 1/2]], kernels={'k': [1, -2]}
+      lhs -> [[1, -1/2]]
+      rhs -> [[1]]
+      first difference at index 1
+    """
+    sizes = f", sizes {inline(example['sizes'])}" if example.get("sizes") else ""
+    if not _is_multi_axis(example):
+        return [f"counterexample: n={example['n']}{sizes}, input={inline(example['input'])}, "
+                f"kernels={inline(example['kernels'])}",
+                f"{indent}lhs -> {inline(example['lhs'])}",
+                f"{indent}rhs -> {inline(example['rhs'])}",
+                f"{indent}first difference at index {example['index']}"]
+    lines = [f"counterexample: input shape {_shape_text(example['n'])}{sizes}, first difference at "
+             f"{_index_names(example['index'])} = {_shape_text(example['index'])}",
+             f"{indent}input:"]
+    lines += [indent * 2 + line for line in grid(example["input"], _channel)]
+    lines += kernel_lines(example["kernels"], indent)
+    for side in ("lhs", "rhs"):
+        lines.append(f"{indent}{side} ->")
+        lines += [indent * 2 + line for line in grid(example[side], _channel)]
+    return lines
