@@ -22,7 +22,7 @@ concrete lengths (the tap table, the padding conditions) list their c.
 
 import sympy
 
-from symconv import derive, theorem
+from symconv import derive, output_length, theorem
 from symconv.dsl import parse_statement
 from symconv.library import Evidence, shapes
 from symconv.library.lengths import compare_lengths
@@ -109,6 +109,72 @@ shapes("stride2_twice_lengths_agree_for_every_n",
        note="floor((floor((n - c)/2) + 1 - c)/2) + 1 = floor((n - 3c + 2)/4) + 1 for every n >= 3c - 2 "
             "(and both 0 below). " + GENERIC)
 
+def _half(v: sympy.Expr) -> sympy.Expr:
+    return sympy.floor(v / sympy.Integer(2))
+
+
+def _floor_identity_every_c() -> Evidence:
+    """floor((floor((n - c)/2) + 1 - c)/2) + 1 = floor((n - 3c + 2)/4) + 1 for every c >= 1 and n >= 3c - 2,
+    and both lengths are 0 below (n < 3c - 2), by SymPy with n = 3c - 2 + 4q + r, r = 0..3."""
+    c = sympy.Symbol("c", integer=True, positive=True)
+    q = sympy.Symbol("q", integer=True, nonnegative=True)
+    rows = {}
+    for r in range(4):
+        a = 4 * q + r  # a = n - 3c + 2 >= 0
+        first = _half(a + 2 * c - 2) + 1  # floor((n - c)/2) + 1
+        second = _half(first - c) + 1
+        rows[r] = {"first_length": str(sympy.simplify(first)),
+                   "difference": str(sympy.simplify(second - (sympy.floor(a / sympy.Integer(4)) + 1)))}
+        if sympy.simplify(first - c).is_nonnegative is not True or rows[r]["difference"] != "0":
+            return Evidence("refuted", f"residue {r}: {rows[r]}", {"residues": rows})
+    # below the threshold, n <= 3c - 3: floor((n - c)/2) + 1 <= floor((2c - 3)/2) + 1 = c - 1 < c (floor is monotone)
+    below = sympy.simplify(_half(2 * c - 3) + 1 - c)
+    if below != -1:
+        return Evidence("refuted", f"floor((2c - 3)/2) + 1 - c = {below}", {"residues": rows})
+    # the engine's own lengths agree with the two closed forms (a check of the reading of the length table)
+    for cc in range(1, 9):
+        chain, _ = parse_statement(f"conv(k[{cc}], stride=2) >> conv(k, stride=2)", "conv(k)")
+        for nn in range(0, 48):
+            want = (nn - 3 * cc + 2) // 4 + 1 if nn >= 3 * cc - 2 else 0
+            if output_length(chain, nn) != want:
+                return Evidence("refuted", f"the engine gives {output_length(chain, nn)} at c = {cc}, n = {nn}")
+    return Evidence("proved", "SymPy: with n = 3c - 2 + 4q + r the first layer has c + floor(r/2) + 2q >= c "
+                              "outputs and the second floor(a/4) + 1 for each r; below 3c - 2 the first layer has "
+                              "at most c - 1 < c outputs; the engine's lengths agree for c <= 8, n < 48",
+                    {"residues": rows})
+
+
+shapes("stride2_twice_lengths_agree_every_c", check=_floor_identity_every_c,
+       statement="for every c >= 1 and every n >= 0: len(conv(k[c], stride=2) >> conv(k, stride=2)) = "
+                 "floor((n - 3c + 2)/4) + 1 when n >= 3c - 2, else 0 (= len of conv(k4, stride=4)): "
+                 "floor((floor((n - c)/2) + 1 - c)/2) = floor((n - 3c + 2)/4)",
+       claims=["C1.2"], source=SOURCE, note="the floor identity in closed form, for every c at once (SymPy)")
+
+
+def _padding_rule_every_c() -> Evidence:
+    """With total padding P = 3c + e, the length at n = 4m is m + floor((e + 2)/4) + 1 (floor identity at n + P):
+    = m for every m >= 1 iff floor((e + 2)/4) = -1 iff -6 <= e <= -3. floor is monotone, so the values at
+    e = -7, -6, -3, -2 decide every e."""
+    m, c = sympy.symbols("m c", integer=True, positive=True)
+    values = {}
+    for e in (-7, -6, -5, -4, -3, -2):
+        length = sympy.floor((4 * m + 3 * c + e - 3 * c + 2) / sympy.Integer(4)) + 1
+        values[e] = str(sympy.simplify(length - m))
+    if [values[e] for e in (-7, -6, -5, -4, -3, -2)] != ["-1", "0", "0", "0", "0", "1"]:
+        return Evidence("refuted", f"length - n/4 at P = 3c + e: {values}", {"length_minus_quarter": values})
+    return Evidence("proved", "len - n/4 = floor((e + 2)/4) + 1 with P = 3c + e: -1 at e = -7, 0 for e = -6..-3, 1 at "
+                              "e = -2 (SymPy), and monotone in e; at e = -6, n + P = 4m + 3c - 6 >= 3c - 2 for m >= 1, "
+                              "so the closed form applies", {"length_minus_quarter": values})
+
+
+shapes("quarter_length_padding_rule_every_c", check=_padding_rule_every_c,
+       statement="for every c >= 1: a total padding P applied once before conv(k[c], stride=2) >> conv(k, stride=2) "
+                 "gives length exactly n/4 for every n divisible by 4 iff 3c - 6 <= P <= 3c - 3 (P >= 0)",
+       claims=["C1.2"], source=SOURCE,
+       note="the rule in closed form for every c (the split of P between the ends does not change lengths); "
+            "quarter_length_padding_condition decides the same per c with the engine")
+
+
 shapes("quarter_length_with_padding_3c_minus_3",
        "pad(3, 3) >> conv(k[c], stride=2) >> conv(k, stride=2)",
        length=n / 4, modulus=4, residues=[0], min_n=4, sizes={"c": [3]},
@@ -174,8 +240,8 @@ theorem("stride_s_is_stride_1_then_subsample",
 
 for s in [3, 4]:
     theorem(f"stride_{s}_is_stride_1_then_subsample",
-            lhs=f"conv(k[5], stride={s}, padding=2)", rhs=f"pad(2) >> conv(k) >> down({s})",
-            claims=["C1.3"], source=SOURCE)
+            lhs=f"conv(k[c], stride={s}, padding=2)", rhs=f"pad(2) >> conv(k) >> down({s})",
+            claims=["C1.3"], source=SOURCE, note=EVERY_C)
 
 for c in [2, 3, 4, 5]:
     theorem(f"note_guidance_formula_full_convolutions_c{c}",

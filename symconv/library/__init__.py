@@ -14,7 +14,10 @@ What the verdicts mean in the library (DESIGN §4):
   listed instances of a generic length, a finite list of sizes). A
   symbolic step that is argued by hand (a reduction by symmetry) is named
   in the theorem's note.
-* ``checked`` -- floating-point or seeded Monte-Carlo evidence only.
+* ``checked`` -- floating-point or seeded Monte-Carlo evidence only, and
+  only from a check that refutes the statement with its constant off by
+  5 % (:mod:`symconv.library.perturbation`; the declaration's
+  ``perturbed=``, run by ``tests/library``).
 * ``refuted`` -- with a counterexample (or, for a Monte-Carlo claim, the
   measurement that excludes it).
 * ``unknown`` -- not decided, or not expressible yet (N-D layers).
@@ -22,6 +25,7 @@ What the verdicts mean in the library (DESIGN §4):
 
 from symconv.library.evidence import Evidence, Interval, mean_ci, proportion_ci
 from symconv.library.load import default_paths, discover, load_file
+from symconv.library.perturbation import perturbations
 from symconv.library.registry import (
     VERDICTS,
     Theorem,
@@ -40,6 +44,7 @@ __all__ = [
     "expectation",
     "check",
     "run_theorem",
+    "perturbations",
     "load_file",
     "discover",
     "default_paths",

@@ -24,7 +24,10 @@ ordinary module has no effect.
 Any declaration may instead carry ``check=``: a function of no argument
 returning an :class:`~symconv.library.evidence.Evidence`, for claims whose
 test does not fit the four shapes. Such a check may report ``proved`` only
-from exact (rational or symbolic) computation.
+from exact (rational or symbolic) computation. A ``checked`` custom check
+also carries ``perturbed=``: the same check with its constant (or claimed
+limit) scaled by 1.05 or 0.95, which must come out ``refuted``
+(:mod:`symconv.library.perturbation`).
 
 >>> t = theorem("stride_composition", lhs="conv(k[3], stride=2) >> conv(k, stride=2)",
 ...             rhs="conv(convolve(k, dilate(k, 2)), stride=4)", claims=["C1.1"], source="seed 001")
@@ -162,6 +165,7 @@ class Theorem:
     note: str = ""
     statement: str = ""
     file: Optional[str] = None
+    perturbed: tuple[Callable[[], Any], ...] = ()
 
     def located(self, file: str) -> "Theorem":
         """The same theorem, recorded as declared in ``file``."""
@@ -227,6 +231,18 @@ def _check_callable(what: str, argument: str, value: object) -> Callable:
     return value  # type: ignore[return-value]
 
 
+def _check_perturbed(what: str, perturbed: object) -> tuple[Callable[[], Any], ...]:
+    if perturbed is None:
+        return ()
+    if callable(perturbed):
+        perturbed = (perturbed,)
+    if not isinstance(perturbed, (list, tuple)) or not all(callable(f) for f in perturbed):
+        raise InvalidArgument(what, "perturbed", perturbed, "a function (or a list of functions) of no argument "
+                                                            "returning the Evidence of the check with its constant "
+                                                            "perturbed")
+    return tuple(perturbed)
+
+
 def _declare(t: Theorem) -> Theorem:
     collected = _COLLECTOR.get()
     if collected is not None:
@@ -253,7 +269,7 @@ def theorem(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Laye
             claims: Sequence[str] = (), source: str = "", expect: str = "proved", note: str = "",
             sizes: Optional[Mapping[str, Sequence[int]]] = None, seed: int = 0,
             statement: str = "", check: Optional[Callable[[], Any]] = None,
-            assume: Sequence[str] = ()) -> Theorem:
+            assume: Sequence[str] = (), perturbed: Any = None) -> Theorem:
     """Declare the identity ``lhs == rhs`` (two chains, every input length).
 
     ``sizes={"c": [3, 4, 5]}`` proves one instance per value of a generic
@@ -267,7 +283,8 @@ def theorem(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Laye
     """
     name = _check_name("theorem", name)
     common = dict(claims=_check_claims("theorem", claims), source=str(source),
-                  expect=_check_expect("theorem", expect), note=str(note))
+                  expect=_check_expect("theorem", expect), note=str(note),
+                  perturbed=_check_perturbed("theorem", perturbed))
     if check is not None:
         if not statement:
             raise InvalidArgument("theorem", "statement", statement, "the statement a custom check= establishes")
@@ -276,7 +293,7 @@ def theorem(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Laye
     left, right = _chain_text("theorem", "lhs", lhs), _chain_text("theorem", "rhs", rhs)
     if isinstance(assume, str):
         assume = [assume]
-    from symconv.prover.assumptions import parse_assumptions
+    from symconv.dsl_assumptions import parse_assumptions
 
     parse_assumptions(assume)
     spec = IdentitySpec(left, right, _check_sizes("theorem", sizes), int(seed), tuple(assume))
@@ -351,7 +368,8 @@ def _shapes_statement(spec: ShapesSpec) -> str:
 def inequality(name: str, quantity: Optional[Callable[[Any], float]] = None,
                bound: Optional[Callable[[Any], float]] = None, cases: Sequence = (), *,
                statement: str = "", rtol: float = 1e-9, claims: Sequence[str] = (), source: str = "",
-               expect: str = "checked", note: str = "", check: Optional[Callable[[], Any]] = None) -> Theorem:
+               expect: str = "checked", note: str = "", check: Optional[Callable[[], Any]] = None,
+               perturbed: Any = None) -> Theorem:
     """Declare ``quantity(case) <= bound(case)`` for every case (floating point: verdict ``checked``).
 
     >>> inequality("young", lambda c: abs(c), lambda c: c * c + 1, cases=[0.5, 2.0],
@@ -362,7 +380,8 @@ def inequality(name: str, quantity: Optional[Callable[[Any], float]] = None,
     if not statement:
         raise InvalidArgument("inequality", "statement", statement, "the inequality in words or formulas")
     common = dict(claims=_check_claims("inequality", claims), source=str(source),
-                  expect=_check_expect("inequality", expect), note=str(note), statement=statement)
+                  expect=_check_expect("inequality", expect), note=str(note), statement=statement,
+                  perturbed=_check_perturbed("inequality", perturbed))
     if check is not None:
         return _declare(Theorem(name, "inequality", CustomSpec(_check_callable("inequality", "check", check)),
                                 **common))
@@ -379,7 +398,7 @@ def expectation(name: str, sample: Optional[Callable[[Any, int], Any]] = None,
                 samples: int = 20_000, seed: int = 0, level: float = 0.999,
                 symbolic: Optional[Callable[[], bool]] = None, claims: Sequence[str] = (),
                 source: str = "", expect: Optional[str] = None, note: str = "",
-                check: Optional[Callable[[], Any]] = None) -> Theorem:
+                check: Optional[Callable[[], Any]] = None, perturbed: Any = None) -> Theorem:
     """Declare ``E[X] = value``: ``sample(rng, size)`` draws ``size`` independent copies of ``X``.
 
     The seeded Monte-Carlo mean must hold ``value`` inside its ``level``
@@ -397,7 +416,8 @@ def expectation(name: str, sample: Optional[Callable[[Any, int], Any]] = None,
     if expect is None:
         expect = "proved" if symbolic is not None else "checked"
     common = dict(claims=_check_claims("expectation", claims), source=str(source),
-                  expect=_check_expect("expectation", expect), note=str(note), statement=statement)
+                  expect=_check_expect("expectation", expect), note=str(note), statement=statement,
+                  perturbed=_check_perturbed("expectation", perturbed))
     if check is not None:
         return _declare(Theorem(name, "expectation", CustomSpec(_check_callable("expectation", "check", check)),
                                 **common))
