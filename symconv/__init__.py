@@ -41,9 +41,20 @@ _PUBLIC = {
     "l2pool": "symconv.core.layers",
     "relu": "symconv.core.layers",
     "affine": "symconv.core.layers",
-    "output_length": "symconv.core.output_length",
+    "conv2d": "symconv.core.layers_nd",
+    "conv3d": "symconv.core.layers_nd",
+    "conv_transpose2d": "symconv.core.layers_nd",
+    "conv_transpose3d": "symconv.core.layers_nd",
+    "avgpool2d": "symconv.core.layers_nd",
+    "avgpool3d": "symconv.core.layers_nd",
+    "maxpool2d": "symconv.core.layers_nd",
+    "maxpool3d": "symconv.core.layers_nd",
+    "output_shape": "symconv.core.layers_nd",
+    "output_length": "symconv.lengths",
     "evaluate": "symconv.core.semantics",
     "evaluate_numeric": "symconv.numeric.evaluate",
+    "from_torch": "symconv.interop.graph",
+    "Verdict": "symconv.checker.kernel",
 }
 
 __all__ = list(_PUBLIC)

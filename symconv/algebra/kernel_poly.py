@@ -39,7 +39,13 @@ __all__ = ["TapRing", "kernel_matrix", "ring_for_kernels", "ring_for_layers"]
 
 
 def _ring_for_symbols(symbols: Iterable[sympy.Symbol]) -> TapRing:
-    return TapRing(tuple(sorted(set(symbols), key=sympy.default_sort_key)))
+    """Variables in SymPy's default order; for plain symbols that is the order of their names."""
+    symbols = set(symbols)
+    if all(type(s) is sympy.Symbol for s in symbols):
+        names = {s.name for s in symbols}
+        if len(names) == len(symbols):  # same name, other assumptions: let SymPy order them
+            return TapRing(tuple(sorted(symbols, key=lambda s: s.name)))
+    return TapRing(tuple(sorted(symbols, key=sympy.default_sort_key)))
 
 
 def ring_for_kernels(kernels: Iterable[Kernel], sizes: Mapping[str, int] | None = None) -> TapRing:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from symconv.algebra.tap_poly import TapPoly
+
 __all__ = ["Laurent", "Matrix", "mat_mul", "mat_add", "mat_identity", "mat_zero", "mat_map", "mat_is_zero"]
 
 Coeff = Any  # a TapPoly, or a plain int/Fraction for constants
@@ -129,21 +131,60 @@ def mat_identity(size: int, entry: Laurent | None = None) -> Matrix:
     return tuple(tuple(entry if i == j else _ZERO for j in range(size)) for i in range(size))
 
 
+def _flat(entry: "Laurent", found: list) -> list[tuple[int, tuple, Coeff]]:
+    """``[(t, monomial, coefficient)]`` of an entry whose coefficients are TapPolys or numbers."""
+    out = []
+    for t, c in entry.terms.items():
+        terms = getattr(c, "terms", None)
+        if terms is None:
+            out.append((t, (), c))
+        else:
+            if not found:
+                found.append(c.symbols)
+            out.extend((t, m, k) for m, k in terms.items())
+    return out
+
+
 def mat_mul(a: Matrix, b: Matrix) -> Matrix:
-    """Matrix product with Laurent entries: ``(ab)[o][i] = sum_m a[o][m] b[m][i]``."""
+    """Matrix product with Laurent entries: ``(ab)[o][i] = sum_m a[o][m] b[m][i]``.
+
+    Each entry is accumulated in one dict keyed by (power of z, monomial), over
+    the entries flattened once to ``(t, monomial, coefficient)`` triples, so a
+    product costs the number of term pairs (no partial sums are copied).
+    """
     inner = len(b)
     cols = len(b[0]) if b else 0
+    found: list = []
+    b_flat = [[_flat(b[m][i], found) for i in range(cols)] for m in range(inner)]
     out = []
     for row in a:
+        row_flat = [_flat(entry, found) for entry in row]
         new_row = []
         for i in range(cols):
-            acc = _ZERO
+            acc: dict = {}
+            get = acc.get
             for m in range(inner):
-                if row[m].terms and b[m][i].terms:
-                    acc = acc + row[m] * b[m][i]
-            new_row.append(acc)
+                xs, ys = row_flat[m], b_flat[m][i]
+                if not xs or not ys:
+                    continue
+                for t1, m1, c1 in xs:
+                    last = m1[-1] if m1 else -1
+                    for t2, m2, c2 in ys:
+                        key = (t1 + t2, m1 + m2 if not m2 or last <= m2[0] else tuple(sorted(m1 + m2)))
+                        acc[key] = get(key, 0) + c1 * c2
+            new_row.append(_from_accumulated(acc, found[0] if found else None) if acc else _ZERO)
         out.append(tuple(new_row))
     return tuple(out)
+
+
+def _from_accumulated(acc: dict, symbols: tuple | None) -> "Laurent":
+    by_power: dict[int, dict] = {}
+    for (t, m), c in acc.items():
+        if c:
+            by_power.setdefault(t, {})[m] = c
+    if symbols is None:
+        return Laurent({t: terms.get((), 0) for t, terms in by_power.items()})
+    return Laurent({t: TapPoly(terms, symbols) for t, terms in by_power.items()})
 
 
 def mat_add(a: Matrix, b: Matrix) -> Matrix:

@@ -22,6 +22,8 @@ from typing import Iterable, Mapping, Sequence, Union
 
 import sympy
 
+from symconv.algebra.tap_print import poly_latex_text, poly_text
+
 __all__ = ["TapPoly", "TapRing"]
 
 Number = Union[int, Fraction]
@@ -111,16 +113,28 @@ class TapPoly:
         return self.evaluate(values)
 
     def as_expr(self) -> sympy.Expr:
+        """The SymPy expression: one ``Mul`` per term and one ``Add``, built once (the edge of the engine)."""
         terms = []
         for m, c in self.terms.items():
-            term = sympy.Rational(c.numerator, c.denominator) if isinstance(c, Fraction) else sympy.Integer(c)
+            coeff = sympy.Rational(c.numerator, c.denominator) if isinstance(c, Fraction) else sympy.Integer(c)
+            factors = []
             for i in m:
-                term *= self.symbols[i]
-            terms.append(term)
+                if factors and factors[-1][0] == i:
+                    factors[-1][1] += 1
+                else:
+                    factors.append([i, 1])
+            powers = [self.symbols[i] if e == 1 else sympy.Pow(self.symbols[i], e) for i, e in factors]
+            terms.append(sympy.Mul(coeff, *powers) if powers else coeff)
         return sympy.Add(*terms)
 
-    def __repr__(self) -> str:
-        return str(self.as_expr())
+    def latex(self) -> str:
+        """``sympy.latex(self.as_expr())``, printed directly (:mod:`symconv.algebra.tap_print`)."""
+        return poly_latex_text(self)
+
+    def __str__(self) -> str:
+        return poly_text(self)
+
+    __repr__ = __str__
 
 
 @dataclass(frozen=True)

@@ -293,10 +293,10 @@ def literal(values: Sequence) -> Literal:
 
     if all(not isinstance(v, Sequence) or isinstance(v, str) for v in values):
         return Literal(((tuple(number(v) for v in values),),))
-    if _depth(values) in (2, 4):  # rows of a 2-D kernel, or a 2-D weight [out][in][rows][cols]
-        from symconv.core.kernel2d import literal2d
+    if _depth(values) in (2, 4, 5):  # rows of a 2-D kernel, a 2-D weight [out][in][rows][cols], a 3-D weight
+        from symconv.core.kernel_nd import literal_nd
 
-        return literal2d(_map_numbers(values, number))
+        return literal_nd(_map_numbers(values, number))
     try:
         nested = tuple(tuple(tuple(number(v) for v in taps) for taps in row) for row in values)
     except TypeError:
@@ -343,18 +343,26 @@ class DerivedKernel(Kernel):
 
     ``sources`` are the named kernels whose taps the expressions use. Its
     ``repr`` lists the expressions; it is an output of ``derive``, not DSL input.
+    ``values`` is the nested tuple ``[out][in][c]``, or a lazy stand-in for it
+    (the engine's :class:`~symconv.algebra.lazy_taps.LazyTaps`: a sequence
+    with ``nested_shape`` and ``dsl_text()`` that builds the SymPy taps when
+    they are read), so a large derived kernel is printed without SymPy.
     """
 
     values: Taps
     sources: tuple[KernelSymbol, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.values or not self.values[0] or not self.values[0][0]:
+        if len(self.shape) != 3 or 0 in self.shape:
             raise KernelError("a derived kernel needs at least one tap")
 
     @property
     def shape(self) -> tuple[int, int, Size]:
-        return (len(self.values), len(self.values[0]), len(self.values[0][0]))
+        nested = getattr(self.values, "nested_shape", None)  # a lazy stand-in knows its shape unbuilt
+        if nested is None:
+            v = self.values
+            nested = (len(v), len(v[0]) if v else 0, len(v[0][0]) if v and v[0] else 0)
+        return tuple(nested)
 
     def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
         return self.values
@@ -366,6 +374,10 @@ class DerivedKernel(Kernel):
         return self.sources
 
     def __repr__(self) -> str:
+        lazy_text = getattr(self.values, "dsl_text", None)
+        if lazy_text is not None:
+            text = lazy_text()
+            return text[2:-2] if self.is_single_channel and text.startswith("[[[") else text
         if self.is_single_channel:
             return "[" + ", ".join(str(v) for v in self.values[0][0]) + "]"
         def listing(items) -> str:
@@ -404,9 +416,10 @@ def as_kernel(value: object) -> Kernel:
         if getattr(kernel, "ndim", 1) == 1:
             return kernel
         value = kernel
-    if getattr(value, "ndim", 1) == 2:
+    if getattr(value, "ndim", 1) >= 2:
         raise InvalidArgument("a 1-D layer", "weight", value,
-                              "a 1-D kernel such as k[3]: this is a 2-D kernel, use conv2d for it")
+                              f"a 1-D kernel such as k[3]: this is a {value.ndim}-D kernel, "
+                              f"use conv{value.ndim}d for it")
     raise KernelError(f"{value!r} is not a kernel; expected e.g. kernel('k', 3) or [1, 2, 1]")
 
 

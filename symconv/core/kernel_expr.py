@@ -12,6 +12,7 @@ children's (the meaning) and whose ``repr`` is DSL syntax.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping, Sequence
 
 import sympy
@@ -57,7 +58,7 @@ class Dilate(Kernel):
         _check_positive_int(self.factor, "dilate", "d")
         _check_derived_length(self)
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, int, Size]:
         out, inp, c = self.kernel.shape
         return (out, inp, self.factor * (c - 1) + 1)
@@ -110,7 +111,7 @@ class Convolve(Kernel):
             )
         _check_derived_length(self)
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, int, Size]:
         return (self.b.out_channels, self.a.in_channels, self.a.length + self.b.length - 1)
 
@@ -143,7 +144,7 @@ class FlipKernel(Kernel):
 
     kernel: Kernel
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, int, Size]:
         return self.kernel.shape
 
@@ -170,7 +171,7 @@ class PadKernel(Kernel):
         _check_nonnegative_int(self.right, "padk", "right")
         _check_derived_length(self)
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, int, Size]:
         out, inp, c = self.kernel.shape
         return (out, inp, c + self.left + self.right)
@@ -202,7 +203,7 @@ class KernelSum(Kernel):
                 f"expected equal shapes (use padk to align lengths)"
             )
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, int, Size]:
         return self.a.shape
 
@@ -231,7 +232,7 @@ class Scaled(Kernel):
     def __post_init__(self) -> None:
         object.__setattr__(self, "scalar", exact_number(self.scalar, "kernel scale"))
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, int, Size]:
         return self.kernel.shape
 
@@ -255,41 +256,52 @@ def _fmt_shape(k: Kernel) -> str:
     return "(" + ", ".join(str(d) for d in k.shape) + ")"
 
 
-def _two_d(*kernels: object) -> bool:
-    return any(getattr(k, "ndim", 1) == 2 for k in kernels)
+def _axes_asked(*kernels: object, factors: tuple = ()) -> int:
+    """The spatial axes of an N-D kernel expression (0 for 1-D): an N-D operand, or a per-axis tuple of 2+ factors."""
+    for k in kernels:
+        if getattr(k, "ndim", 1) >= 2 and not isinstance(k, Kernel):
+            return k.ndim
+    for f in factors:
+        if isinstance(f, (tuple, list)) and len(f) >= 2:
+            return len(f)
+    return 0
 
 
 def dilate(k: object, d: object) -> Dilate:
-    """``dilate(k, d)``: ``d - 1`` zeros between taps; a 2-D kernel takes ``d`` or ``(d1, d2)``."""
-    if _two_d(k):
-        from symconv.core.kernel2d import dilate2d
+    """``dilate(k, d)``: ``d - 1`` zeros between taps; an N-D kernel takes ``d`` or ``(d1, ..., dd)``."""
+    axes = _axes_asked(k, factors=(d,))
+    if axes:
+        from symconv.core.kernel_nd import as_kernel_nd, dilate_nd
 
-        return dilate2d(k, d)
+        return dilate_nd(as_kernel_nd(k, axes, "dilate"), d)
     return Dilate(as_kernel(k), d)
 
 
 def convolve(a: object, b: object) -> Convolve:
-    """``convolve(a, b)``: full convolution of tap sequences, as ``numpy.convolve`` (2-D for 2-D kernels)."""
-    if _two_d(a, b):
-        from symconv.core.kernel2d import Convolve2d
+    """``convolve(a, b)``: full convolution of tap sequences, as ``numpy.convolve`` (per axis for N-D kernels)."""
+    axes = _axes_asked(a, b)
+    if axes:
+        from symconv.core.kernel_nd import ConvolveNd, as_kernel_nd
 
-        return Convolve2d(a, b)
+        return ConvolveNd(as_kernel_nd(a, axes, "convolve"), as_kernel_nd(b, axes, "convolve"))
     return Convolve(as_kernel(a), as_kernel(b))
 
 
 def flipk(k: object) -> FlipKernel:
-    """``flip(k)``: reversed taps (both axes of a 2-D kernel)."""
-    if _two_d(k):
-        from symconv.core.kernel2d import Flip2d
+    """``flip(k)``: reversed taps (every axis of an N-D kernel)."""
+    axes = _axes_asked(k)
+    if axes:
+        from symconv.core.kernel_nd import FlipNd
 
-        return Flip2d(k)
+        return FlipNd(k)
     return FlipKernel(as_kernel(k))
 
 
 def padk(k: object, left: object, right: object = None) -> PadKernel:
-    """``padk(k, left, right)``: zeros around the taps (``right`` defaults to ``left``); pairs for 2-D kernels."""
-    if _two_d(k):
-        from symconv.core.kernel2d import padk2d
+    """``padk(k, left, right)``: zeros around the taps (``right`` defaults to ``left``); per-axis tuples for N-D."""
+    axes = _axes_asked(k, factors=(left, right))
+    if axes:
+        from symconv.core.kernel_nd import as_kernel_nd, padk_nd
 
-        return padk2d(k, left, right)
+        return padk_nd(as_kernel_nd(k, axes, "padk"), left, right)
     return PadKernel(as_kernel(k), left, left if right is None else right)

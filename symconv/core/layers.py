@@ -74,7 +74,7 @@ class Layer:
 
     #: Whether the layer is linear in its input (the decided fragment).
     is_linear: bool = True
-    #: Spatial axes: 1 for the 1-D layers, 2 for those of :mod:`symconv.core.layers2d`.
+    #: Spatial axes: 1 for the 1-D layers, d >= 2 for those of :mod:`symconv.core.layers_nd`.
     ndim: int = 1
     #: Acts sample by sample (``relu``, ``affine``), so it fits a chain of either ``ndim``.
     axes_free: bool = False
@@ -419,4 +419,4 @@ from symconv.core.nonlinear import (  # noqa: E402
     maxpool,
     relu,
 )
-from symconv.core.layers2d import crop, down, pad, up  # noqa: E402 (they accept per-axis pairs too)
+from symconv.core.layers_nd import crop, down, pad, up  # noqa: E402 (they accept per-axis tuples too)

@@ -24,6 +24,7 @@ from typing import Optional, Union
 import sympy
 
 from symconv.algebra.flip import FlipNotMovable, as_single_layer
+from symconv.algebra.lazy_taps import LazyTaps
 from symconv.algebra.normal_form import LinearChain, Step
 from symconv.core.kernel import DerivedKernel
 from symconv.core.layers import Conv, Flip, Layer, Parallel
@@ -57,6 +58,8 @@ class Derivation:
 
     def to_json(self) -> dict:
         def text(v):
+            if isinstance(v, LazyTaps):
+                return v.text_list()
             return [text(x) for x in v] if isinstance(v, list) else str(v)
 
         return {
@@ -91,10 +94,50 @@ class Derivation:
                          f"{self.boundary['right']} at the right end")
         return "\n".join(lines)
 
-    def _repr_latex_(self) -> str:
-        from symconv.report.latex import derivation_latex
+    @property
+    def n(self) -> sympy.Symbol:
+        """The input length symbol of :attr:`output_length_expr`: ``d.output_length_expr.subs(d.n, 100)``."""
+        from symconv.core.output_length import length_symbol
 
-        return derivation_latex(self)
+        return length_symbol()
+
+    @property
+    def output_length_expr(self) -> Optional[sympy.Expr]:
+        """The output length ``m(n)`` as a SymPy expression to substitute into (``output_length`` is its prose).
+
+        ``Piecewise((length_expr, n >= length_from), (0, True))`` when the length has that closed form;
+        otherwise the layer-by-layer formula of :func:`symconv.output_length` (in ``n`` and any generic
+        kernel length such as ``c``). None for 2-D chains (one length per axis).
+
+        >>> d = derive("conv(k[3], stride=2) >> conv(k, stride=2)")
+        >>> d.output_length_expr.subs(d.n, 15)
+        3
+        """
+        from symconv.core.output_length import output_length
+
+        if self.chain.ndim != 1:
+            return None
+        n = self.n
+        if self.length_expr is not None:
+            return sympy.Piecewise((self.length_expr, n >= self.length_from), (0, True))
+        return output_length(self.chain, n)
+
+    def __repr__(self) -> str:
+        """One line: ``<Derivation CHAIN: stride 4, receptive field 7, exact>`` (the whole text is ``str``)."""
+        from symconv.prover.notebook import derivation_repr
+
+        return derivation_repr(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter: the chain, stride, receptive field and m(n) as display math (not a whole document)."""
+        from symconv.prover.notebook import derivation_math
+
+        return derivation_math(self)
+
+    def _repr_html_(self) -> str:
+        from symconv.prover.notebook import derivation_html
+
+        return derivation_html(self)
 
 
 def _json_size(value: object) -> Union[int, str]:
@@ -122,19 +165,25 @@ def _right_padding(nf: LinearChain, left: int, field: int, stride: int, start: i
 
 
 def _boundary(lnf: LinearChain, rnf: LinearChain, n_values: range) -> dict:
-    """How many outputs at each end differ between the chain and its single layer."""
+    """How many outputs at each end differ between the chain and its single layer.
+
+    Past the boundary bound the two have equal interior operators, so an output
+    that differs reads across an edge, and none reads across both: it counts at
+    the end whose edge it reads (left: ``i + 1`` outputs, right: ``m - i``).
+    """
     from symconv.algebra.forms import chain_forms
 
     left = right = 0
     for n in n_values:
         a, b = chain_forms(lnf, n), chain_forms(rnf, n)
         m = len(a[0]) if a else 0
-        differ = [i for i in range(m) if any(ca[i] != cb[i] for ca, cb in zip(a, b))]
-        if not differ:
-            continue
-        middle = m / 2
-        left = max(left, 1 + max((i for i in differ if i < middle), default=-1))
-        right = max(right, max((m - i for i in differ if i >= middle), default=0))
+        for i in range(m):
+            if all(ca[i] == cb[i] for ca, cb in zip(a, b)):
+                continue
+            if lnf.touches(i, n)[0] or rnf.touches(i, n)[0]:
+                left = max(left, i + 1)
+            else:
+                right = max(right, m - i)
     return {"left": left, "right": right}
 
 
@@ -148,15 +197,20 @@ def _without_flips(layer: Layer) -> Layer:
 
 
 def derive(chain: Union[str, Layer]) -> Derivation:
-    """The single equivalent layer of ``chain`` (see the module docstring)."""
+    """The single equivalent layer of ``chain`` (see the module docstring); a ``torch.nn.Module`` is read with
+    :func:`symconv.from_torch`."""
+    if not isinstance(chain, (str, Layer)):
+        from symconv.interop import as_layer
+
+        chain = as_layer(chain, "derive chain")
     if isinstance(chain, str):
         from symconv.dsl import parse_chain
 
         chain = parse_chain(chain)
-    if chain.ndim == 2:
-        from symconv.prover.derive2d import derive2d
+    if chain.ndim >= 2:
+        from symconv.prover.derive_nd import derive_nd
 
-        return derive2d(chain, derive)
+        return derive_nd(chain, derive)
     if any(k.length_symbols() for k in chain.kernels()):
         from symconv.prover.derive_generic import derive_generic
 
@@ -187,20 +241,21 @@ def derive(chain: Union[str, Layer]) -> Derivation:
 
     nf = LinearChain.of(chain)
     interior = nf.interior().lift(window.out_period) if nf.interior().out_period != 1 else nf.interior()
-    entries = [[[e.coefficients(lo, hi + 1) for e in row] for row in interior.phases[0]]]
-    taps = tuple(tuple(tuple(nf.ring.to_expr(c) for c in e) for e in row) for row in entries[0])
-    kernel = [list(e) for row in taps for e in row] if len(taps) > 1 or len(taps[0]) > 1 else list(taps[0][0])
-    if len(taps) > 1 or len(taps[0]) > 1:
-        kernel = [[list(e) for e in row] for row in taps]
+    # The taps stay engine polynomials: SymPy is built only if someone reads them as SymPy.
+    entries = [[e.coefficients(lo, hi + 1) for e in row] for row in interior.phases[0]]
+    single_channel = len(entries) == 1 and len(entries[0]) == 1
+    kernel = LazyTaps(entries[0][0] if single_channel else entries, kind=list)
     sources = tuple({s.name: s for k in chain.kernels() for s in k.symbols()}.values())
     if right is None or left < 0 or nf.input_flip:
         return Derivation(chain, kernel, stride, padding, field, formula, branches, False, None, **length)
-    single = Conv(DerivedKernel(taps, sources), stride=stride, padding=(left, right), groups=1)
+    single = Conv(DerivedKernel(LazyTaps(entries), sources), stride=stride, padding=(left, right), groups=1)
     # The single layer's operator is the chain's interior operator itself; build its
     # normal form directly instead of converting the taps back from SymPy.
     single_nf = LinearChain(single, False, (Step(single, nf.in_channels, nf.out_channels, op=nf.interior()),),
                             nf.in_channels, nf.out_channels, nf.ring, nf.sizes)
     verdict = decide_normal_forms(nf, single_nf)
     exact = verdict.verdict == "proved"
-    boundary = None if exact else _boundary(nf, single_nf, range(start, start + period))
+    window_start = verdict.bound.start if verdict.bound is not None else start
+    window_period = verdict.bound.period if verdict.bound is not None else period
+    boundary = None if exact else _boundary(nf, single_nf, range(window_start, window_start + window_period))
     return Derivation(chain, kernel, stride, padding, field, formula, branches, exact, boundary, single, **length)

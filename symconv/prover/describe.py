@@ -10,31 +10,53 @@ import sympy
 
 from symconv.algebra.normal_form import LinearChain
 from symconv.algebra.polyphase import Polyphase
+from symconv.algebra.tap_print import poly_latex_text, poly_text
 from symconv.core.output_length import length_symbol, output_length
 
-__all__ = ["branch_taps", "describe_interior", "length_formula", "poly_latex"]
+__all__ = ["branch_coefficients", "branch_taps", "describe_interior", "length_formula", "poly_latex", "taps_text"]
 
 Z = sympy.Symbol("z")
 
 
-def branch_taps(op: Polyphase, ring, phase: int = 0) -> tuple[int, list]:
-    """``(start, taps)``: phase ``phase``'s coefficients from its lowest exponent, as SymPy.
+def branch_coefficients(op: Polyphase, phase: int = 0) -> tuple[int, list]:
+    """``(start, coefficients)`` of phase ``phase`` from its lowest exponent, as engine values.
 
-    For one channel a flat list; for several, ``[out][in][taps]`` over a common span.
+    The values are the engine's own (:class:`~symconv.algebra.tap_poly.TapPoly` or
+    rationals): nothing is converted to SymPy. For one channel a flat list;
+    for several, ``[out][in][taps]`` over a common span.
     """
     entries = [e for row in op.phases[phase] for e in row if e.terms]
     if not entries:
         return 0, []
     lo = min(e.support()[0] for e in entries)
     hi = max(e.support()[1] for e in entries)
-    nested = [[[ring.to_expr(c) for c in e.coefficients(lo, hi + 1)] for e in row] for row in op.phases[phase]]
+    nested = [[e.coefficients(lo, hi + 1) for e in row] for row in op.phases[phase]]
     if len(nested) == 1 and len(nested[0]) == 1:
         return lo, nested[0][0]
     return lo, nested
 
 
+def branch_taps(op: Polyphase, ring, phase: int = 0) -> tuple[int, list]:
+    """:func:`branch_coefficients` as SymPy expressions (for results handed to the user)."""
+    start, coefficients = branch_coefficients(op, phase)
+    return start, _nested_map(coefficients, ring.to_expr)
+
+
+def _nested_map(values, f):
+    return [_nested_map(v, f) for v in values] if isinstance(values, list) else f(values)
+
+
+def taps_text(values) -> str:
+    """A (nested) list of engine coefficients as SymPy would print the list of their expressions."""
+    if isinstance(values, list):
+        return "[" + ", ".join(taps_text(v) for v in values) + "]"
+    return poly_text(values)
+
+
 def poly_latex(taps: list, start: int) -> str:
     r"""``sum_t taps[t] z^{start + t}`` in LaTeX, in increasing powers of z (single channel).
+
+    ``taps`` are SymPy expressions or engine coefficients (printed without SymPy).
 
     >>> import sympy
     >>> a, b = sympy.symbols("a b")
@@ -43,21 +65,25 @@ def poly_latex(taps: list, start: int) -> str:
     """
     parts = []
     for t, c in enumerate(taps):
-        c = sympy.expand(c)
+        if isinstance(c, sympy.Basic):
+            c = sympy.expand(c)
+            text, is_sum = (sympy.latex(c) if c != 0 else ""), isinstance(c, sympy.Add)
+        else:
+            text, is_sum = (poly_latex_text(c) if c else ""), len(getattr(c, "terms", ())) > 1
         if c == 0:
             continue
         power = start + t
         monomial = "" if power == 0 else ("z" if power == 1 else f"z^{{{power}}}")
         if not monomial:
-            body = sympy.latex(c)
+            body = text
         elif c == 1:
             body = monomial
         elif c == -1:
             body = "-" + monomial
-        elif isinstance(c, sympy.Add):
-            body = f"\\left({sympy.latex(c)}\\right) {monomial}"
+        elif is_sum:
+            body = f"\\left({text}\\right) {monomial}"
         else:
-            body = f"{sympy.latex(c)} {monomial}"
+            body = f"{text} {monomial}"
         parts.append(body)
     if not parts:
         return "0"
@@ -72,9 +98,9 @@ def describe_interior(nf: LinearChain) -> str:
     op = nf.interior()
     parts = []
     for r in range(op.out_period):
-        start, taps = branch_taps(op, nf.ring, r)
+        start, taps = branch_coefficients(op, r)
         prefix = f"branch {r}: " if op.out_period > 1 else ""
-        parts.append(f"{prefix}stride {op.in_period}, first tap at offset {start}, kernel {taps}")
+        parts.append(f"{prefix}stride {op.in_period}, first tap at offset {start}, kernel {taps_text(taps)}")
     text = "; ".join(parts)
     if nf.input_flip:
         text = "flip(), then " + text

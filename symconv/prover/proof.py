@@ -1,7 +1,9 @@
 """``prove(lhs, rhs)``: the verdict, its steps, a counterexample or a numeric check.
 
-The Proof object is plain immutable data: ``verdict`` is ``proved`` (the
-linear fragment, decided for every n), ``refuted`` (always with a
+The Proof object is plain immutable data: ``verdict`` (a :class:`Verdict`)
+is ``proved`` (the linear fragment, decided for every n, and made only from a
+:class:`~symconv.checker.Theorem` of the kernel, which replayed the search's
+certificate: :func:`proved_by_kernel`), ``refuted`` (always with a
 re-verified counterexample), ``checked`` (nonlinear chains: numeric evidence
 only) or ``unknown`` (the procedure could not decide; numeric evidence is
 still attached).
@@ -18,19 +20,19 @@ from typing import Optional, Sequence, Union
 
 import sympy
 
+from symconv.checker import Certificate, Theorem, Verdict, replay, valid_rests_on
 from symconv.core.layers import Layer
 from symconv.errors import CertificateError
-from symconv.numeric.check import NumericReport, compare_chains
-from symconv.prover.certificate import Certificate, check_certificate
+from symconv.numeric.check import NumericReport, compare_chains, evidence_lengths
 from symconv.prover.certify import certificate_for
 from symconv.prover.counterexample import Counterexample, find_counterexample, find_numeric_counterexample
 from symconv.prover.decide import Decision, decide
-from symconv.prover.describe import branch_taps, closed_length, describe_interior, length_formula, poly_latex
+from symconv.prover.describe import branch_coefficients, closed_length, describe_interior, length_formula, poly_latex
 
-__all__ = ["Proof", "ProofStep", "prove", "EXIT_CODES"]
+__all__ = ["Proof", "ProofStep", "prove", "proved_by_kernel", "Verdict", "EXIT_CODES"]
 
 #: Exit codes of ``symconv prove`` by verdict (DESIGN §5).
-EXIT_CODES = {"proved": 0, "checked": 0, "refuted": 1, "unknown": 3}
+EXIT_CODES = {Verdict.PROVED: 0, Verdict.CHECKED: 0, Verdict.REFUTED: 1, Verdict.UNKNOWN: 3}
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,23 @@ class Proof:
     decision: Optional[Decision] = field(default=None, compare=False, repr=False)
     #: Declared input bounds (``--assume``) the verdict rests on; empty for unconditional verdicts.
     assumptions: tuple = ()
+    #: What the verdict rests on beyond the replayed steps (vocabulary: :data:`symconv.checker.RESTS_ON`);
+    #: for ``proved`` it is the kernel's Theorem's.
+    rests_on: tuple[str, ...] = ()
+    #: The kernel's Theorem; present exactly when the verdict is ``proved``.
+    theorem: Optional[Theorem] = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "verdict", Verdict(self.verdict))
+        if (self.verdict is Verdict.PROVED) != isinstance(self.theorem, Theorem):
+            raise CertificateError(f"a {self.verdict} Proof with theorem={self.theorem!r}: the verdict proved is made "
+                                   f"only from a Theorem of the kernel (symconv.checker.replay), and only it has one")
+        if self.theorem is not None:
+            object.__setattr__(self, "certificate", self.theorem.certificate)
+            object.__setattr__(self, "rests_on", self.theorem.rests_on)
+        bad = [entry for entry in self.rests_on if not valid_rests_on(entry)]
+        if bad:
+            raise CertificateError(f"rests_on entries {bad} are not in the vocabulary of symconv.checker.RESTS_ON")
 
     @property
     def exit_code(self) -> int:
@@ -75,6 +94,8 @@ class Proof:
             "steps": [s.to_json() for s in self.steps],
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
             "numeric": self.numeric.to_json() if self.numeric else None,
+            "rests_on": list(self.rests_on),
+            "replayed": self.theorem is not None,
             "note": self.note,
             **({"assumptions": [a.text for a in self.assumptions]} if self.assumptions else {}),
         }
@@ -86,26 +107,40 @@ class Proof:
         for s in self.steps:
             lines.append(f"  [{s.rule}] {s.statement}")
         if self.counterexample:
-            c = self.counterexample
-            def text(v):
-                return [text(u) for u in v] if isinstance(v, (list, tuple)) else str(v)
-            lines.append(f"  counterexample: n={c.n}, input={text(c.input)}, kernels={c.kernels}")
-            lines.append(f"    lhs -> {text(c.lhs)}")
-            lines.append(f"    rhs -> {text(c.rhs)}")
-            lines.append(f"    first difference at index {c.index}")
+            from symconv.prover.display import counterexample_block
+
+            lines += ["  " + line for line in counterexample_block(self.counterexample.to_json())]
         if self.numeric:
             lines.append(
-                f"  numeric: {self.numeric.trials} trials, max |error| {self.numeric.max_abs_error:.3g} "
+                f"  numeric: {self.numeric.trials} trials ({self.numeric.compared} with non-empty outputs), "
+                f"max |error| {self.numeric.max_abs_error:.3g} "
                 f"(tolerance {self.numeric.tolerance:.3g})"
             )
+        if self.theorem is not None:
+            lines.append(f"  certificate replayed by the kernel ({len(self.certificate.steps)} step(s)), for "
+                         f"{self.theorem.scope}")
+        if self.rests_on:
+            lines.append(f"  rests on: {', '.join(self.rests_on)}")
         if self.note:
             lines.append(f"  note: {self.note}")
         return "\n".join(lines)
 
-    def _repr_latex_(self) -> str:
-        from symconv.report.latex import proof_latex
+    def __repr__(self) -> str:
+        """One line: ``<Proof proved: LHS == RHS (7 steps)>`` (the whole text is ``str``)."""
+        from symconv.prover.notebook import proof_repr
 
-        return proof_latex(self)
+        return proof_repr(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter: the statement and verdict as display math (``symconv.latex`` gives the whole report)."""
+        from symconv.prover.notebook import proof_math
+
+        return proof_math(self)
+
+    def _repr_html_(self) -> str:
+        from symconv.prover.notebook import proof_html
+
+        return proof_html(self)
 
 
 def _as_layers(lhs: Union[str, Layer], rhs: Union[str, Layer]) -> tuple[Layer, Layer]:
@@ -119,7 +154,7 @@ def _as_layers(lhs: Union[str, Layer], rhs: Union[str, Layer]) -> tuple[Layer, L
 
 def _numeric_lengths(limit: int) -> list[int]:
     """Every length up to the bound (capped) and two past it."""
-    small = list(range(1, min(limit + 2, 48) + 1))
+    small = list(range(0, min(limit + 2, 48) + 1))
     return small + [limit + 3, 2 * limit + 5]
 
 
@@ -132,7 +167,7 @@ def _interior_latex(nf) -> str:
     op = nf.interior()
     if op.out_period != 1 or op.out_channels != 1 or op.in_channels != 1:
         return ""
-    start, taps = branch_taps(op, nf.ring)
+    start, taps = branch_coefficients(op)
     step = "" if op.in_period == 1 else f"{op.in_period} "
     head = f"y[i] = \\sum_t K[t]\\, x[{step}i + t]"
     if len(taps) > MAX_INLINE_TAPS:
@@ -193,14 +228,32 @@ def _residue_steps(decision: Decision) -> tuple[ProofStep, ...]:
 
 
 def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] = (), seed: int = 0,
-          assume: Sequence[str] = ()) -> Proof:
+          assume: Sequence[str] = (), atol=None, rtol=None) -> Proof:
     """Prove or refute ``lhs == rhs`` for every input length.
 
     ``solve`` names kernels whose taps are unknowns: they are solved for
     (``Proof.solutions``) before the identity is decided. ``assume`` declares
     input bounds such as ``"abs(x) <= B"``; the verdict then holds for the
-    inputs that meet them (:mod:`symconv.prover.assumed`).
+    inputs that meet them (:mod:`symconv.prover.assumed`). A side may be a
+    ``torch.nn.Module``: it is read with :func:`symconv.from_torch`.
+    ``atol``/``rtol`` (numbers or text such as ``"1e-5"``, ``"1/100000"``):
+    ``proved`` then means every output differs by at most ``atol + rtol * R``
+    for every n and every input with ``|x| <= 1``, with the exact worst-case
+    gain in the steps (:mod:`symconv.prover.tolerance`).
     """
+    if not isinstance(lhs, (str, Layer)) or not isinstance(rhs, (str, Layer)):
+        from symconv.interop import as_layer
+
+        lhs, rhs = as_layer(lhs, "prove lhs"), as_layer(rhs, "prove rhs")
+    if atol is not None or rtol is not None:
+        if solve or assume:
+            from symconv.errors import InvalidArgument
+
+            given = "solve" if solve else "assume"
+            raise InvalidArgument("prove", given, list(solve or assume), "nothing together with atol/rtol")
+        from symconv.prover.tolerance import prove_within
+
+        return prove_within(lhs, rhs, atol, rtol, seed=seed)
     if assume:
         if solve:
             from symconv.errors import InvalidArgument
@@ -214,10 +267,10 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
 
         return prove_with_unknowns(lhs, rhs, list(solve), seed=seed)
     lhs, rhs = _as_layers(lhs, rhs)
-    if lhs.ndim == 2 or rhs.ndim == 2:
-        from symconv.prover.proof2d import prove_2d
+    if lhs.ndim >= 2 or rhs.ndim >= 2:
+        from symconv.prover.proof_nd import prove_nd
 
-        return prove_2d(lhs, rhs, seed)
+        return prove_nd(lhs, rhs, seed)
     channels = lhs.in_channels or rhs.in_channels or 1
     if not (lhs.linear and rhs.linear):
         return _prove_nonlinear(lhs, rhs, channels, seed)
@@ -235,55 +288,57 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
         return Proof(lhs, rhs, "refuted", counterexample=example, note=decision.reason, decision=decision)
     report = compare_chains(lhs, rhs, _numeric_lengths(limit), trials_per_length=1, seed=seed, channels=channels)
     if decision.verdict == "unknown":
-        example = find_numeric_counterexample(lhs, rhs, range(0, 25), seed=seed)
+        example = find_numeric_counterexample(lhs, rhs, evidence_lengths(lhs, rhs), seed=seed)
         if example is not None:
             return Proof(lhs, rhs, "refuted", counterexample=example, numeric=report,
                          note=f"found by exact numeric search ({decision.reason})", decision=decision)
         return Proof(lhs, rhs, "unknown", numeric=report, note=decision.reason, decision=decision)
     if not report.agrees:
         raise AssertionError(f"proved but numerically different: {report.mismatch}")
-    note = decision.reason
     steps = _residue_steps(decision) if decision.residue_classes else _steps(decision)
-    if not _expressible(lhs, rhs):
-        return Proof(lhs, rhs, "proved", steps=steps, numeric=report, decision=decision,
-                     note=note + "; no certificate: a side uses a derived closed-form kernel, which the "
-                                 "DSL (and so the checker) cannot read")
-    certificate = certificate_for(decision)
-    if limit <= MAX_REPLAYED_LIMIT:
-        try:
-            check_certificate(certificate)
-        except CertificateError as err:
-            return Proof(lhs, rhs, "unknown", numeric=report, decision=decision,
-                         note=f"the decision procedure said proved but its certificate was rejected ({err}); "
-                              f"please report this")
-        note += "; certificate replayed with the core semantics"
-    else:
-        note += f"; certificate not replayed here (it needs n < {limit}; use symconv recheck)"
-    return Proof(lhs, rhs, "proved", steps=steps, numeric=report, note=note,
-                 certificate=certificate, decision=decision)
+    return proved_by_kernel(lhs, rhs, certificate_for(decision), steps=steps, numeric=report, note=decision.reason,
+                            decision=decision)
+
+
+def proved_by_kernel(lhs: Layer, rhs: Layer, certificate: Certificate, rests_on: Sequence[str] = (),
+                     sides: Optional[tuple[Layer, Layer]] = None, **fields) -> Proof:
+    """The kernel replays the search's ``certificate`` of ``lhs == rhs``: ``proved``, or ``unknown`` naming the
+    step it rejected (then the search and the kernel disagree: a bug to report).
+
+    The certificate states ``lhs == rhs`` itself, or (with solved names or
+    assumptions) the statement the search reduced them to, whose core objects
+    ``sides`` may give; ``fields`` are the Proof's other fields (steps,
+    numeric, note, ...)."""
+    sides = sides or (lhs, rhs)
+    sides = sides if (repr(sides[0]), repr(sides[1])) == (certificate.lhs, certificate.rhs) else None
+    try:
+        theorem = replay(certificate, sides, rests_on)
+    except CertificateError as err:
+        note = fields.pop("note", "")
+        fields.pop("steps", None)
+        return Proof(lhs, rhs, Verdict.UNKNOWN, rests_on=tuple(rests_on),
+                     note=f"{note}; the search said proved but the kernel rejected its certificate ({err}); "
+                          f"please report this", **fields)
+    return Proof(lhs, rhs, Verdict.PROVED, theorem=theorem, **fields)
 
 
 def _expressible(lhs: Layer, rhs: Layer) -> bool:
     """Whether the statement's repr reads back as DSL (a closed-form kernel does when its taps are
-    polynomials in the taps of kernels the statement names; 2-D ones never do)."""
-    from symconv.core.kernel2d import DerivedKernel2d
+    polynomials in the taps of kernels the statement names; N-D ones never do)."""
+    from symconv.core.kernel_nd import DerivedKernelNd
     from symconv.dsl import parse_statement
     from symconv.errors import SymconvError
 
-    def derived2d(k) -> bool:
-        return isinstance(k, DerivedKernel2d) or any(
-            derived2d(getattr(k, f)) for f in ("kernel", "a", "b") if hasattr(k, f))
+    def derived_nd(k) -> bool:
+        return isinstance(k, DerivedKernelNd) or any(
+            derived_nd(getattr(k, f)) for f in ("kernel", "a", "b") if hasattr(k, f))
 
-    if any(derived2d(k) for layer in (lhs, rhs) for k in layer.kernels()):
+    if any(derived_nd(k) for layer in (lhs, rhs) for k in layer.kernels()):
         return False
     try:
         return tuple(map(repr, parse_statement(repr(lhs), repr(rhs)))) == (repr(lhs), repr(rhs))
     except SymconvError:
         return False
-
-
-#: ``prove`` replays the certificate itself when it asks for no more lengths than this.
-MAX_REPLAYED_LIMIT = 24
 
 
 #: Kernel lengths at which a nonlinear statement with a generic length is checked.
@@ -300,8 +355,9 @@ def _prove_nonlinear(lhs: Layer, rhs: Layer, channels: int, seed: int) -> Proof:
     names = generic_sizes(lhs, rhs)
     instances = [{name: value for name in names} for value in NONLINEAR_GENERIC_SIZES] if names else [None]
     for sizes in instances:
-        example = find_numeric_counterexample(lhs, rhs, range(0, 33), seed=seed, trials=3, sizes=sizes)
-        report = compare_chains(lhs, rhs, range(1, 33), trials_per_length=3, seed=seed, channels=channels,
+        lengths = evidence_lengths(lhs, rhs, sizes=sizes)  # well past the receptive fields
+        example = find_numeric_counterexample(lhs, rhs, lengths, seed=seed, trials=3, sizes=sizes)
+        report = compare_chains(lhs, rhs, lengths, trials_per_length=3, seed=seed, channels=channels,
                                 sizes=sizes)
         where = f" (with {', '.join(f'{k} = {v}' for k, v in sizes.items())})" if sizes else ""
         if example is not None:
@@ -309,6 +365,9 @@ def _prove_nonlinear(lhs: Layer, rhs: Layer, channels: int, seed: int) -> Proof:
                          note=f"found by exact numeric search{where}")
         if not report.agrees:
             return Proof(lhs, rhs, "refuted", numeric=report, note=f"numeric mismatch {report.mismatch}{where}")
+        if not report.is_evidence:
+            return Proof(lhs, rhs, "unknown", numeric=report,
+                         note=f"nonlinear layers: no trial gave a non-empty output to compare{where}")
     scope = f" at {', '.join(names)} = {NONLINEAR_GENERIC_SIZES.start}..{NONLINEAR_GENERIC_SIZES.stop - 1}" \
         if names else ""
     return Proof(lhs, rhs, "checked", numeric=report, note=f"nonlinear layers: numeric evidence only{scope}")
