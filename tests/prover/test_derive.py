@@ -85,7 +85,7 @@ def expected_arithmetic(chain: Layer) -> dict:
 
 def one_layer_length(n: int, arithmetic_: dict) -> int:
     total = n + arithmetic_["left"] + arithmetic_["right"] - arithmetic_["receptive_field"]
-    return total // arithmetic_["stride"] + 1 if n > 0 and total >= 0 else 0
+    return total // arithmetic_["stride"] + 1 if total >= 0 else 0  # the table, n = 0 included
 
 
 # --- random chains ----------------------------------------------------------------------------
