@@ -63,6 +63,7 @@ read from the core kernels' grids).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -70,7 +71,7 @@ from typing import Callable, Sequence
 
 from symconv.checker import cones
 from symconv.checker.periodicity import MAX_CHECK_LENGTH, check_window
-from symconv.checker.sparse_poly import Poly, add_into, constant, from_sympy, times, variable
+from symconv.checker.sparse_poly import Poly, add_into, from_sympy, times, variable
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import AvgPoolNd, ConvNd, CropNd, DownNd, PadNd, axis_chain, output_shape
 from symconv.core.output_length import output_length
@@ -112,19 +113,13 @@ def _edge_free_steps(side: Layer, where: str) -> tuple[Layer, ...]:
     steps = side.layers()
     windows = 0
     for number, step in enumerate(steps, 1):
-        if isinstance(step, PadNd):
-            if windows:
-                raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, pads after a window layer, so "
-                                       f"an output can read across an inner edge; the rule needs every padding in "
-                                       f"front")
-            continue
-        if not isinstance(step, _WINDOWS):
+        if not isinstance(step, (PadNd,) + _WINDOWS):
             raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, is not pad, conv, avgpool, down "
                                    f"or crop; the rule is for edge-free linear chains")
-        if windows and _pads(step):
+        if windows and (isinstance(step, PadNd) or _pads(step)):
             raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, pads after a window layer, so "
                                    f"an output can read across an inner edge; the rule needs every padding in front")
-        windows += 1
+        windows += not isinstance(step, PadNd)
     return steps
 
 
@@ -203,7 +198,7 @@ def _formula(step: Layer, below: Samples) -> Callable[[int, tuple], Poly]:
         return conv
     if isinstance(step, AvgPoolNd):
         weight = Fraction(1, math.prod(step.size))
-        offsets = list(_grid(step.size))
+        offsets = list(itertools.product(*(range(k) for k in step.size)))
 
         def average(m: int, i: tuple) -> Poly:
             total: Poly = {}
@@ -219,15 +214,6 @@ def _formula(step: Layer, below: Samples) -> Callable[[int, tuple], Poly]:
     if isinstance(step, DownNd):
         return lambda m, i: below(m, tuple(s * ii + q for s, ii, q in zip(step.factors, i, step.phases)))
     raise AssertionError(f"not an edge-free layer: {step!r}")  # _edge_free_steps admitted only the kinds above
-
-
-def _grid(sizes: Sequence[int]):
-    if not sizes:
-        yield ()
-        return
-    for rest in _grid(sizes[1:]):
-        for a in range(sizes[0]):
-            yield (a,) + rest
 
 
 def _inside(index: tuple, shape: tuple) -> bool:

@@ -92,7 +92,7 @@ def product_bound(state: list[Layer], step, where: str) -> str:
 
 
 def interior_operator(state: list[Layer], step, where: str) -> str:
-    """Edge-free sides, equal lengths per axis and equal outputs at one interior shape (:mod:`symconv.checker.interior`)."""
+    """Edge-free sides, equal lengths per axis, equal outputs at one interior shape (:mod:`.interior`)."""
     rule_interior_operator(state, step, where)
     return "every input shape"
 

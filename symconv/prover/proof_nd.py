@@ -6,7 +6,8 @@ differing ``(channel, i1, ..., id)``), found on the exact linear forms and
 re-verified with the numeric evaluator (exact mode) and the core's exact
 semantics before it is reported. A ``proved`` verdict is made only by the
 kernel (:func:`symconv.prover.proof.proved_by_kernel`) replaying the
-``product_bound`` certificate.
+certificate: ``interior_operator`` when the interior-operator shortcut
+decided (both sides edge-free), ``product_bound`` otherwise.
 """
 
 from __future__ import annotations
@@ -215,24 +216,15 @@ def prove_nd(lhs: Layer, rhs: Layer, seed: int = 0):
                                                 f"agree for every shape below ({bounds.replace(' x ', ', ')})"))
         steps.append(ProofStep("shapes_equal", f"the exact outputs agree for all {decision.shapes_checked} shapes "
                                                f"below ({bounds.replace(' x ', ', ')}), as polynomials in the taps"))
-    axes = [list(a) for a in decision.axes]
-    certificate = Certificate(repr(lhs), repr(rhs), (CertificateStep(
-        Rule.PRODUCT_BOUND, (("axes", axes),),
-        f"per-axis eventual periodicity, and equal outputs for every shape below ({bounds.replace(' x ', ', ')})"),))
-    from symconv.checker.residue_classes import MAX_CHECK_SHAPES
-
-    shortcut = getattr(Rule, "INTERIOR_OPERATOR", None)  # the kernel's rule for Lemma 2 of decide_nd, once it has one
-    if decision.interior_shape is not None and shortcut is not None:
-        certificate = Certificate(repr(lhs), repr(rhs), (CertificateStep(
-            shortcut, (("axes", axes), ("shape", list(decision.interior_shape))),
-            f"both sides edge-free, per-axis eventual periodicity of the lengths, and equal outputs at the interior "
-            f"shape {decision.interior_shape}"),))
-    elif decision.interior_shape is not None and int(np.prod(limits)) > MAX_CHECK_SHAPES:
-        return Proof(lhs, rhs, "unknown", steps=tuple(steps), numeric=report,
-                     note=f"{decision.reason}; the kernel has no rule for the interior-operator shortcut yet and its "
-                          f"product_bound rule evaluates at most {MAX_CHECK_SHAPES} shapes ({bounds} needed), so "
-                          f"the certificate cannot be replayed")
-    elif decision.interior_shape is not None:
-        steps.append(ProofStep("product_bound", f"the certificate the kernel replays: the product bound, with the "
-                                                f"exact outputs of every shape below ({bounds.replace(' x ', ', ')})"))
+    if decision.interior_shape is not None:
+        # the kernel's interior_operator compares the lengths below start + period and the outputs at n* only
+        axes = [[start, period, start + period] for start, period, _ in decision.axes]
+        step = CertificateStep(Rule.INTERIOR_OPERATOR, (("axes", axes), ("shape", list(decision.interior_shape))),
+                               f"both sides edge-free, per-axis eventual periodicity of the lengths, and equal "
+                               f"outputs at the interior shape {decision.interior_shape}")
+    else:
+        step = CertificateStep(Rule.PRODUCT_BOUND, (("axes", [list(a) for a in decision.axes]),),
+                               f"per-axis eventual periodicity, and equal outputs for every shape below "
+                               f"({bounds.replace(' x ', ', ')})")
+    certificate = Certificate(repr(lhs), repr(rhs), (step,))
     return proved_by_kernel(lhs, rhs, certificate, steps=tuple(steps), note=decision.reason, numeric=report)

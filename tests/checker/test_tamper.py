@@ -28,10 +28,11 @@ SOURCES = {
     "stride": ("conv(k[3], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)"),
     "tolerance": ("conv([1, 2], padding=1)", "conv([1, 2001/1000], padding=1)"),
     "relu": ("conv([1, -2]) >> affine(1, 3) >> relu() >> conv([1, 1], bias=[-6])", "conv([1, -1, -2])"),
+    "interior": ("conv2d(k[2, 2], stride=2) >> conv2d(k, stride=2)", "conv2d(convolve(k, dilate(k, 2)), stride=4)"),
 }
 #: Keyword arguments of ``prove`` for a source.
 OPTIONS = {"tolerance": {"atol": "1/100"}, "relu": {"assume": ["abs(x) <= 1"]}}
-NAMES = ("flips", "residue", "generic", "product_bound", "tolerance", "relu")
+NAMES = ("flips", "residue", "generic", "product_bound", "tolerance", "relu", "interior")
 PRODUCT_BOUND = {"format": "symconv-certificate", "version": 2, "solved": [], "assumptions": [],
                  "lhs": "conv2d(k[2, 2], stride=2) >> conv2d(k[2, 2], stride=2)",
                  "rhs": "conv2d(convolve(k[2, 2], dilate(k[2, 2], 2)), stride=4)",
@@ -120,6 +121,9 @@ SEMANTIC = [
     ("relu", 0, "index", 1, "layer 1 of .* is not a relu\\(\\)"),
     ("relu", 0, "side", "rhs", "layer 2 of conv\\(\\[1, -1, -2\\]\\) is not a relu\\(\\)"),
     ("relu", 0, "start", 1, "intermediate length"),
+    ("interior", 0, "shape", [7, 8], "the shape \\[7, 8\\] is not interior on axis 1"),
+    ("interior", 0, "axes", [[1, 4, 5], [4, 4, 8]], "axis 1: an intermediate length .* is 0 at n = 1"),
+    ("interior", 0, "axes", [[4, 2, 8], [4, 4, 8]], "axis 1: 2 is not a period of"),
 ]
 
 
@@ -206,6 +210,9 @@ STATEMENT_CHANGES = {
                 ("rhs", "convolve(k[c], dilate(k[c], 2))", "convolve(dilate(k[c], 2), flip(k[c]))")],
     "product_bound": [("rhs", "dilate(k[2, 2], 2)", "dilate(k[2, 2], 3)"), ("rhs", "stride=4", "stride=2"),
                       ("lhs", "k[2, 2], stride=2) >>", "k[2, 2], stride=2, padding=1) >>")],
+    "interior": [("rhs", "dilate(k[2, 2], 2)", "dilate(k[2, 2], 3)"), ("rhs", "stride=4", "stride=2"),
+                 ("lhs", "k[2, 2], stride=2) >>", "k[2, 2], stride=2, padding=1) >>"),
+                 ("rhs", "convolve(k[2, 2], dilate", "convolve(flip(k[2, 2]), dilate")],
     "relu": [("lhs", "affine(1, 3)", "affine(1, 2)"), ("lhs", "conv([1, -2])", "conv([1, -3])"),
              ("rhs", "[1, -1, -2]", "[1, -1, -3]"), ("lhs", "bias=[-6]", "bias=[-5]")],
     "tolerance": [("rhs", "2001/1000", "2011/1000"), ("rhs", "padding=1", "padding=(1, 0)"),

@@ -12,14 +12,12 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import math
 
 import numpy as np
 import pytest
 
 from symconv import prove
 from symconv.checker import check_certificate
-from symconv.checker.residue_classes import MAX_CHECK_SHAPES
 from symconv.dsl import parse_statement
 from symconv.numeric.evaluate_nd import evaluate_nd_numeric, random_bindings_nd
 from symconv.prover.decide_nd import decide_nd, edge_free_geometry
@@ -81,11 +79,10 @@ def test_the_3d_decision_agrees_with_brute_force(family, lhs, rhs):
     proof = prove(lhs, rhs)
     if differs_at is None:
         assert decision.verdict == "proved", decision.reason
-        if math.prod(decision.limits) <= MAX_CHECK_SHAPES:  # the kernel replays the product bound itself
-            assert proof.verdict == "proved", proof.note
-            check_certificate(proof.certificate)
-        else:  # decided by the interior-operator shortcut, which no kernel rule replays yet
-            assert proof.verdict == "unknown" and decision.interior_shape is not None, proof.note
+        assert proof.verdict == "proved", proof.note  # the kernel replayed product_bound or interior_operator
+        rules = [step.rule.value for step in proof.certificate.steps]
+        assert rules == (["interior_operator"] if decision.interior_shape is not None else ["product_bound"])
+        check_certificate(proof.certificate)
     else:
         assert decision.verdict == "refuted" and proof.verdict == "refuted", (proof.verdict, proof.note)
         c = proof.counterexample
