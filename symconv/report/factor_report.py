@@ -32,7 +32,7 @@ from symconv.core.layers import conv
 from symconv.factoring import BoundedReluFactorization, Factorization
 from symconv.factoring.request import Z
 from symconv.report import notation
-from symconv.report.latex import (_polynomial, assumptions_latex, environment, proof_sections,
+from symconv.report.latex import (polynomial_latex, assumptions_latex, environment, proof_sections,
                                   verdict_text)
 from symconv.report.notation import SymbolNames, Tex, escape_tex, escape_tt, expr_latex, sequence_latex
 
@@ -89,11 +89,11 @@ def _polynomials(f: Factorization, names: SymbolNames) -> dict:
     seconds = list(f.second[0])
     products = None
     if not _is_algebraic(f):
-        products = [_polynomial(_coefficients(_series(a) * _series(b)), 0, names) for a, b in zip(firsts, seconds)]
-    rows = [{"c": c, "first": _polynomial(list(a), 0, names), "second": _polynomial(list(b), 0, names),
+        products = [polynomial_latex(_coefficients(_series(a) * _series(b)), 0, names) for a, b in zip(firsts, seconds)]
+    rows = [{"c": c, "first": polynomial_latex(list(a), 0, names), "second": polynomial_latex(list(b), 0, names),
              "product": products[c] if products is not None else None}
             for c, (a, b) in enumerate(zip(firsts, seconds))]
-    return {"rows": rows, "Q": _polynomial(list(f.taps), 0, names)}
+    return {"rows": rows, "Q": polynomial_latex(list(f.taps), 0, names)}
 
 
 def _series(taps: Sequence[object]) -> sympy.Expr:
@@ -168,7 +168,7 @@ def _minimal(f: Factorization, names: SymbolNames) -> dict:
            "A": None, "B": None, "cofactor": None,
            "z_degrees": ", ".join(str(sympy.Poly(g, Z).degree()) for g, _ in m.factors),
            "odd": n % 2 == 1 or size_m % 2 == 1, "power": (n + size_m - 2) // 2,
-           "low": _polynomial(list(f.taps[:n - 1]), 0, names), "high": _polynomial(list(f.taps[n - 1:]), 0, names)}
+           "low": polynomial_latex(list(f.taps[:n - 1]), 0, names), "high": polynomial_latex(list(f.taps[n - 1:]), 0, names)}
     if m.split is not None:
         a = sympy.Mul(*(g**k for (g, _), k in zip(m.factors, m.split)))
         b = sympy.Mul(m.content, *(g**(e - k) for (g, e), k in zip(m.factors, m.split)))
@@ -216,10 +216,10 @@ def factorization_latex(obj: Union[Factorization, BoundedReluFactorization]) -> 
     """A complete LaTeX document reporting a :class:`Factorization` (``conv(q) = conv(F) >> conv(S)``).
 
     A :class:`BoundedReluFactorization` gets the same report plus claim C0.3:
-    ``conv(F) >> affine(1, t) >> relu() >> conv(S, bias=[b]) = conv(q)`` when ``|x[i]| <= B``.
+    ``conv(F) >> affine(1, t) >> relu() >> conv(S, bias=[b]) = conv(q)`` (in the DSL) when ``|x[i]| <= B``.
 
     >>> from symconv.factoring import factor
-    >>> r"\\operatorname{conv}(F) \\gg \\operatorname{conv}(S)" in factorization_latex(factor("[1, 2, 1]", (2, 2)))
+    >>> r"\\operatorname{conv}(S) \\circ \\operatorname{conv}(F)" in factorization_latex(factor("[1, 2, 1]", (2, 2)))
     True
     """
     relu = obj if isinstance(obj, BoundedReluFactorization) else None

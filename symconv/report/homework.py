@@ -40,8 +40,8 @@ from symconv.prover.derive import derive
 from symconv.prover.proof import prove
 from symconv.report import homework_topics as topics
 from symconv.report.homework_topics import NAMES, given_kernel, kernel_text, proof_summary, small_taps, tap_names
-from symconv.report.latex import environment
-from symconv.report.notation import Tex, escape_tt, expr_latex, name_math, sequence_latex
+from symconv.report.latex import boundary_text, environment
+from symconv.report.notation import Tex, escape_tt, expr_latex, layer_math, name_math, sequence_latex
 from symconv.report.pdf import build_pdf
 
 __all__ = ["Topic", "HomeworkSheets", "TOPICS", "MAX_COUNT", "homework", "write_homework", "render_sheets",
@@ -81,8 +81,12 @@ def _tap_rows(v: StrideVariant, derived: list, names) -> list[dict]:
         numbers = None
         if values and pairs:
             numbers = Tex(" + ".join(rf"({values[a]})({values[b]})" for a, b in pairs))
-        rows.append({"j": j, "lo": lo, "hi": hi, "products": Tex(products), "numbers": numbers,
-                     "value": expr_latex(tap, names)})
+        value = expr_latex(tap, names)
+        # One equation per tap: each side once (an empty range says its value directly, no "= 0 = 0").
+        sides = [Tex(rf"\sum_{{b={lo}}}^{{{hi}}} {name_math(v.name)}_{{b}}\, {name_math(v.name)}_{{{j} - {v.first}b}}")]
+        sides += [Tex(products)] + ([numbers] if numbers is not None else []) + [value]
+        chain_of = [side for i, side in enumerate(sides) if i == 0 or side != sides[i - 1]]
+        rows.append({"j": j, "empty": lo > hi, "equation": Tex(" = ".join(chain_of)), "value": value})
     return rows
 
 
@@ -122,7 +126,7 @@ def solve_stride_composition(v: StrideVariant) -> dict:
     return {
         "s": s, "t": t, "S": stride, "c": v.size, "E": extent, "name": name_math(v.name),
         "kernel": given_kernel(v.name, v.taps, v.size), "numeric": v.taps is not None,
-        "lhs": escape_tt(lhs), "single": escape_tt(single),
+        "lhs": layer_math(parse_chain(lhs)), "single": layer_math(parse_chain(single)),
         "excess": [(total, expr_latex(e, names)) for total, e in excess.items()],
         "low": low, "high": high, "symmetric": symmetric, "p": p,
         "m1": expr_latex(output_length(parse_chain(f"conv({first}, stride={s}, padding={p})"), n), names),
@@ -153,8 +157,8 @@ def _between(v: StrideVariant, first: str, again: str) -> dict:
         lhs, proof = attempt(f"{v.name}[{wider}]", v.name)
     assert proof.verdict == "refuted", f"padding between the layers was not refuted: {proof.note}"
     d = derive(lhs)
-    return {"holds": holds, "proof": proof_summary(proof, tap_names(v.name)), "lhs": escape_tt(lhs),
-            "exact": d.exact, "boundary": d.boundary, "padding": 1 + s}
+    return {"holds": holds, "proof": proof_summary(proof, tap_names(v.name)), "lhs": layer_math(parse_chain(lhs)),
+            "exact": d.exact, "boundary": d.boundary, "boundary_text": boundary_text(d.boundary), "padding": 1 + s}
 
 
 # ---------------------------------------------------------------- topics

@@ -28,8 +28,10 @@ from symconv.dsl import parse_chain
 from symconv.factoring import factor
 from symconv.prover.derive import derive
 from symconv.prover.proof import Proof, prove
-from symconv.report.latex import _polynomial
-from symconv.report.notation import SymbolNames, Tex, escape_tex, escape_tt, expr_latex, name_math, sequence_latex
+from symconv.report.latex import polynomial_latex
+from symconv.report.argument import proof_steps
+from symconv.report.notation import (SymbolNames, Tex, escape_tex, escape_tt, expr_latex, layer_math, name_math,
+                                     sequence_latex)
 
 __all__ = ["kernel_text", "proof_summary", "draw_factorization", "solve_factorization", "draw_output_size",
            "solve_output_size", "draw_transposed", "solve_transposed", "draw_dilation", "solve_dilation"]
@@ -87,8 +89,8 @@ def proof_summary(proof: Proof, names: SymbolNames = SymbolNames()) -> dict:
     certificate = getattr(proof, "certificate", None)
     return {
         "verdict": proof.verdict,
-        "lhs": escape_tt(repr(proof.lhs)), "rhs": escape_tt(repr(proof.rhs)),
-        "steps": [(escape_tex(s.rule), escape_tex(s.statement, breakable=True)) for s in proof.steps],
+        "lhs": layer_math(proof.lhs), "rhs": layer_math(proof.rhs),
+        "steps": proof_steps(proof),
         "certificate": len(certificate.steps) if certificate is not None else None,
         "trials": numeric.trials if numeric is not None else None,
         "error": _scientific(numeric.max_abs_error) if numeric is not None else None,
@@ -96,6 +98,26 @@ def proof_summary(proof: Proof, names: SymbolNames = SymbolNames()) -> dict:
         "note": escape_tex(proof.note, breakable=True),
         "solutions": [(name_math(k), sequence_latex(list(v), None, names)) for k, v in proof.solutions.items()],
     }
+
+
+def fewest_reason(fewest, first_size: int, names: SymbolNames = SymbolNames()) -> Tex:
+    """Why ``fewest.count`` channels suffice, from the factorization of ``Q`` (not from its prose)."""
+    factors = [expr_latex(f, names) if e == 1 else rf"\bigl({expr_latex(f, names)}\bigr)^{{{e}}}"
+               for f, e in fewest.factors]
+    factors = [f if len(fewest.factors) == 1 or e != 1 or not isinstance(f0, sympy.Add) else rf"\bigl({f}\bigr)"
+               for f, (f0, e) in zip(factors, fewest.factors)]
+    content = "" if fewest.content == 1 else ("-" if fewest.content == -1 else expr_latex(fewest.content, names) + r"\,")
+    shown = Tex(f"Q(z) = {content}" + r"\, ".join(factors))
+    if fewest.count == 1 and fewest.split is not None:
+        return Tex(rf"one channel suffices: ${shown}$ has a factor of degree ${fewest.degree} \le {first_size - 1}$ "
+                   rf"with rational coefficients, the first layer, and the rest is the second layer")
+    if fewest.count == 1:
+        return Tex(rf"one channel suffices: ${shown}$ has ${fewest.real_roots}$ real root(s) and "
+                   rf"${fewest.complex_pairs}$ pair(s) of complex roots, so it has a real factor of degree "
+                   rf"${fewest.degree}$; no such factor has rational coefficients, so the weights are algebraic "
+                   rf"numbers")
+    return Tex(rf"with ${shown}$, no split of $Q$ into a first-layer factor of degree at most ${first_size - 1}$ "
+               rf"and a second-layer rest exists, so one channel is not enough")
 
 
 def _scientific(value: float) -> Tex:
@@ -149,7 +171,7 @@ def _layers(result) -> dict:
 
 
 def solve_factorization(v: FactorVariant) -> dict:
-    """The note's construction (simplest and minimum-norm), the anti-diagonal sums, the fewest channels."""
+    """The shift-selection construction (simplest and minimum-norm), the anti-diagonal sums, the fewest channels."""
     names = tap_names("q")
     text = f"q[{v.length}]" if v.taps is None else "[" + ", ".join(map(str, v.taps)) + "]"
     n_size, m_size = v.first, v.second
@@ -170,12 +192,12 @@ def solve_factorization(v: FactorVariant) -> dict:
     return {
         "L": v.length, "N": n_size, "M": m_size,
         "kernel": given_kernel("q", v.taps, v.length),
-        "Q": _polynomial(list(simplest.taps), 0, names),
+        "Q": polynomial_latex(list(simplest.taps), 0, names),
         "simplest": _layers(simplest), "min_norm": _layers(min_norm), "diagonals": diagonals,
         "family": escape_tex(simplest.family.description.rstrip("."), breakable=True),
         "length_two": _math(output_length(simplest.layers(), n), names),
         "length_one": _math(output_length(parse_chain(f"conv({text})"), n), names),
-        "fewest": fewest.count, "reason": escape_tex(fewest.reason.rstrip("."), breakable=True),
+        "fewest": fewest.count, "reason": fewest_reason(fewest, n_size, names),
         "smallest": _layers(smallest) if smallest is not None else None, "algebraic": not rational,
         "command": escape_tt(f"symconv factor \"{text}\" --sizes {n_size},{m_size} --channels {fewest.count}"),
     }
@@ -239,14 +261,14 @@ def solve_output_size(v: ChainVariant) -> dict:
         size, stride, dilation, padding = _window(layer)
         term = dilation * (size - 1) * jump
         length = output_length(layer, length)
-        rows.append({"layer": escape_tt(text), "k": size, "s": stride, "d": dilation, "p": padding[0],
+        rows.append({"layer": layer_math(parse_chain(text)), "k": size, "s": stride, "d": dilation, "p": padding[0],
                      "jump": jump, "term": term, "length": length})
         field, left, jump = field + term, left + padding[0] * jump, jump * stride
     assert (field, jump, left) == (d.receptive_field, d.stride, d.padding[0]), "derive disagrees with the layers"
     assert length == output_length(chain, v.n)
     smallest = next(n for n in range(1, d.receptive_field + 1) if output_length(chain, n) >= 1)
     n = length_symbol()
-    return {"chain": escape_tt(v.chain), "n": v.n, "rows": rows, "field": d.receptive_field,
+    return {"chain": escape_tt(v.chain), "chain_math": layer_math(parse_chain(v.chain)), "n": v.n, "rows": rows, "field": d.receptive_field,
             "terms": Tex(" + ".join(str(r["term"]) for r in rows)), "stride": d.stride,
             "padding": d.padding, "length": length, "smallest": smallest,
             "closed": _math(d.length_expr) if d.length_expr is not None else escape_tex(d.output_length),
@@ -287,8 +309,11 @@ def solve_transposed(v: TransposedVariant) -> dict:
     left = v.dilation * (v.size - 1) - v.padding
     right = left + v.output_padding
     tail = f"up({v.stride}) >> pad({left}, {right}) >> conv(%s, dilation={v.dilation})"
+    # For n = 0 the up-sampled signal is empty while the transposed convolution may still have outputs: one
+    # zero appended before up-sampling, and s samples cropped at the end, make the identity hold for every n.
+    every_n = f"pad(0, 1) >> {tail} >> crop(0, {v.stride})"
     flipped = derive(f"conv(flip({first}))").kernel  # the filter of the stride-1 convolution
-    identity = prove(v.layer, tail % f"flip({again})")
+    identity = prove(v.layer, every_n % f"flip({again})")
     n = length_symbol()
     layer = parse_chain(v.layer)
     formula = output_length(layer, n)
@@ -301,7 +326,7 @@ def solve_transposed(v: TransposedVariant) -> dict:
             if all(output_length(other, i) == v.stride * i for i in (1, 2)):
                 exact.append((p, o))
     values = [(m, output_length(layer, m)) for m in (1, 2, 5, 16)]
-    return {"layer": escape_tt(v.layer), "kernel": given_kernel(v.name, v.taps, v.size),
+    return {"layer": escape_tt(v.layer), "layer_math": layer_math(parse_chain(v.layer)), "kernel": given_kernel(v.name, v.taps, v.size),
             "name": name_math(v.name), "c": v.size, "s": v.stride, "p": v.padding, "o": v.output_padding,
             "d": v.dilation, "left": left, "right": right, "formula": _math(formula),
             "same_length": same, "lengths": values, "exact": exact,
@@ -346,7 +371,8 @@ def solve_dilation(v: DilationVariant) -> dict:
     n = length_symbol()
     taps = [(j, expr_latex(t, names)) for j, t in enumerate(stack.kernel) if t != 0]
     return {
-        "chain": escape_tt(v.chain), "n": v.n, "count": len(v.layers),
+        "chain": escape_tt(v.chain), "chain_math": layer_math(parse_chain(v.chain)), "n": v.n,
+        "count": len(v.layers),
         "layers": [(name_math(name), size, d) for name, size, d in v.layers],
         "first": {"name": name_math(name), "c": size, "d": d1, "exact": single.exact,
                   "taps": sequence_latex(list(single.kernel), None, names)},

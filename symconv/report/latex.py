@@ -15,20 +15,25 @@ True
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy
 import jinja2
 
 from symconv.algebra.normal_form import LinearChain
-from symconv.core.layers import Layer
+from symconv.core.kernel import DerivedKernel, KernelSymbol, Literal, kernel as kernel_symbol
+from symconv.core.layers import Conv, Layer
 from symconv.core.output_length import length_symbol, output_length
 from symconv.factoring import BoundedReluFactorization, Factorization
 from symconv.prover.derive import Derivation
 from symconv.prover.describe import branch_taps, closed_length
 from symconv.prover.proof import Proof
-from symconv.report import notation
-from symconv.report.notation import Tex, escape_tex, escape_tt, expr_latex, sequence_latex
+from symconv.report import argument, explain, notation
+from symconv.report.math_text import prose_math
+from symconv.report.notation import Tex, escape_tex, escape_tt, expr_latex, prose, sequence_latex
 
-__all__ = ["Tex", "escape_tex", "escape_tt", "latex", "proof_latex", "derivation_latex", "environment"]
+__all__ = ["Tex", "escape_tex", "escape_tt", "latex", "proof_latex", "derivation_latex", "environment",
+           "polynomial_latex", "result_of", "boundary_text"]
 
 _ENVIRONMENT: list[jinja2.Environment] = []  # built once, on first use
 
@@ -86,7 +91,7 @@ def _numeric(report) -> dict | None:
             "tolerance": _float(report.tolerance), "agrees": report.agrees, "mismatch": mismatch}
 
 
-def _polynomial(taps: list, start: int, names) -> Tex:
+def polynomial_latex(taps: list, start: int, names) -> Tex:
     """``sum_t taps[t] z^{start + t}`` in LaTeX, with line breaks allowed between terms.
 
     Unlike ``describe.poly_latex`` (``\\left( \\right)`` groups, which TeX cannot
@@ -150,7 +155,7 @@ def _branches(nf: LinearChain, names) -> list[dict]:
         else:
             formula = rf"y_o[{y}] = \sum_{{m}} \sum_{{t}} {label}_{{o,m}}[t]\, x_m[{x}]"
         out.append({"phase": r, "start": start, "formula": Tex(formula), "taps": _taps(taps, names, label),
-                    "polynomial": _polynomial(taps, 0, names) if flat and taps else None})
+                    "polynomial": polynomial_latex(taps, 0, names) if flat and taps else None})
     return out
 
 
@@ -169,16 +174,16 @@ def _closed_forms(proof: Proof, names) -> list[dict]:
     return sides
 
 
-def _side_length(nf: LinearChain, bound, names) -> tuple[Tex, Tex]:
-    """``(formula, range)``: the closed form of the output length and the n it holds for."""
+def _side_length(nf: LinearChain, bound, names) -> Tex:
+    """The output length of one side with its case split (the closed form past the bound, 0 below)."""
     fitted = closed_length(nf, bound.start, bound.period)
-    formula, n_min = fitted if fitted is not None else (output_length(nf.source, length_symbol()), 0)
-    every = "every $n \\ge 0$" if n_min <= 1 else f"$n \\ge {n_min}$, and none for smaller $n$"
-    return expr_latex(formula, names), Tex(every)
+    if fitted is None:
+        return expr_latex(output_length(nf.source, length_symbol()), names)
+    return notation.length_cases(fitted[0], fitted[1], names)
 
 
 def _length_argument(proof: Proof, names) -> dict | None:
-    """The output-length argument: closed forms, the range compared exactly, rates and slopes."""
+    """The output-length argument: closed forms, the bound n0 + P they are compared below, rates and slopes."""
     decision = proof.decision
     if decision is None or decision.lhs is None or decision.bound is None:
         return None
@@ -188,15 +193,14 @@ def _length_argument(proof: Proof, names) -> dict | None:
     rate_r = sympy.Rational(rnf.rate().numerator, rnf.rate().denominator)
     return {
         "same": left == right and rate_l == rate_r, "proved": proof.verdict == "proved",
-        "formula": left[0], "range": left[1], "formula_rhs": right[0], "range_rhs": right[1],
-        "start": bound.start, "period": bound.period, "checked_below": bound.limit + bound.period,
-        "limit": bound.limit, "brute_force": decision.brute_force,
+        "formula": left, "formula_rhs": right, "bound": argument.bound_sentence(bound.start, bound.period),
+        "start": bound.start, "period": bound.period, "limit": bound.limit, "brute_force": decision.brute_force,
         "rate_lhs": expr_latex(rate_l, names), "rate_rhs": expr_latex(rate_r, names),
         "slope": expr_latex(rate_l * bound.period, names),
     }
 
 
-def _counterexample(example, names) -> dict | None:
+def _counterexample(example, names, bound_names: frozenset = frozenset()) -> dict | None:
     """Rows ``(label, value)``: what was chosen (n, kernels, input), then both outputs."""
     if example is None:
         return None
@@ -209,25 +213,46 @@ def _counterexample(example, names) -> dict | None:
     given = [(Tex("input length"), Tex(f"n = {example.n}"))]
     given += [(Tex("generic length"), Tex(f"{notation.name_math(name)} = {value}"))
               for name, value in getattr(example, "sizes", ())]
-    given += [(Tex(f"kernel ${notation.name_math(name)}$"), sequence_latex(values, None, names))
+    given += [(Tex(f"assumed bound ${notation.name_math(name)}$" if name in bound_names
+                   else f"kernel ${notation.name_math(name)}$"), sequence_latex(values, None, names))
               for name, values in example.kernels.items()]
     given += rows("x", example.input)
     outputs = rows("L x", example.lhs, example.index) + rows("R x", example.rhs, example.index)
     return {"n": example.n, "index": example.index, "given": given, "outputs": outputs}
 
 
-def _certificate(proof: Proof) -> list[dict] | None:
-    """The certificate's steps (rule, statement), or None when the proof carries none."""
-    certificate = getattr(proof, "certificate", None)
-    if certificate is None:
+def _result(proof: Proof, names) -> dict | None:
+    """The result stated first: the one strided correlation both sides are, its kernel in closed form."""
+    if proof.verdict != "proved":
         return None
-    return [{"rule": str(getattr(step.rule, "value", step.rule)),
-             "statement": escape_tex(step.statement, breakable=True)} for step in certificate.steps]
+    return result_of(proof.lhs, proof.rhs, getattr(proof, "decision", None), names)
 
 
-def _steps(proof: Proof) -> list[dict]:
-    return [{"rule": step.rule, "statement": escape_tex(step.statement, breakable=True),
-             "latex": Tex(step.latex) if step.latex else None} for step in proof.steps]
+def result_of(lhs, rhs, decision, names) -> dict | None:
+    """``{"stride", "kernel", "generating", "taps", "derivation"}`` when both sides are one strided
+    correlation with a single-channel kernel that has a closed form (a kernel expression or a product of
+    generating polynomials), else None. A concrete closed form is checked against the decided taps."""
+    generating = next((g for g in (notation.chain_generating(side, names) for side in (rhs, lhs)) if g), None)
+    if generating is None:
+        return None
+    expression = next((side.weight for side in (rhs, lhs) if isinstance(side, Conv)
+                       and not isinstance(side.weight, (KernelSymbol, Literal, DerivedKernel))), None)
+    taps = None
+    if decision is not None and decision.lhs is not None:
+        op = decision.lhs.interior()
+        if op.out_period != 1 or op.out_channels != 1 or op.in_channels != 1:
+            return None
+        start, taps = branch_taps(op, decision.lhs.ring, 0)
+        value = notation.generating_value(rhs if notation.chain_generating(rhs, names) else lhs)
+        z = sympy.Symbol("z")
+        decided = sympy.expand(sum(t * z ** i for i, t in enumerate(taps)))
+        if start != 0 or value is None or sympy.expand(value - decided) != 0:
+            return None
+    derivation = next((d for d in (notation.composition_derivation(side, names) for side in (lhs, rhs)) if d),
+                      None)
+    return {"stride": generating[1], "generating": generating[0],
+            "kernel": notation.kernel_math(expression) if expression is not None else None,
+            "taps": _taps(taps, names) if taps is not None else None, "derivation": derivation}
 
 
 _VERDICT_TEXT = {
@@ -236,6 +261,11 @@ _VERDICT_TEXT = {
     "checked": "the two sides agree on every sampled length; this is numerical evidence, not a proof",
     "unknown": "the procedure could not decide the identity",
 }
+
+
+def _bound_names(proof: Proof) -> frozenset:
+    """The names of the assumed input bounds (``B`` of ``abs(x) <= B``): values, not kernels."""
+    return frozenset(s.name for a in proof.assumptions for s in getattr(a.bound, "free_symbols", ()))
 
 
 def assumptions_latex(proof: Proof) -> list[Tex]:
@@ -250,7 +280,25 @@ def verdict_text(proof: Proof) -> Tex:
     bounds = assumptions_latex(proof)
     if bounds and proof.verdict in ("proved", "checked"):
         text += ", for the inputs with " + " and ".join(f"${b}$" for b in bounds) + " for every $i$"
+    rests_on = [_rests_on_words(entry, bounds) for entry in getattr(proof, "rests_on", ()) or ()]
+    if rests_on:  # the structured rests_on of the verdict (symconv.checker.RESTS_ON), never the prose note
+        text += "; beyond the steps the checker replayed, it rests on " + "; ".join(rests_on)
     return Tex(text)
+
+
+def _rests_on_words(entry: str, bounds: list[Tex]) -> str:
+    """One ``rests_on`` entry (``generic_argument``, ``interval_lemma``, ``assumption: ...``,
+    ``tolerance: ...``) in words."""
+    if entry == "generic_argument":
+        return "the generic argument for every kernel length (the checker replays finitely many lengths)"
+    if entry == "interval_lemma":
+        return "the interval bounds that show each dropped ReLU sees only non-negative values"
+    if entry.startswith("assumption: "):
+        return "the assumption " + (" and ".join(f"${b}$" for b in bounds) + " for every $i$" if bounds
+                                    else prose(entry[len("assumption: "):]))
+    if entry.startswith("tolerance: "):
+        return "the numeric tolerance " + prose(entry[len("tolerance: "):])
+    return prose(entry)
 
 
 def proof_sections(proof: Proof) -> dict:
@@ -258,8 +306,10 @@ def proof_sections(proof: Proof) -> dict:
     argument, solutions, counterexample and numeric check of ``proof``, as LaTeX."""
     names = _theorem_parts(proof.lhs, proof.rhs)["names"]
     return {
-        "steps": _steps(proof), "certificate": _certificate(proof), "closed_forms": _closed_forms(proof, names),
-        "length": _length_argument(proof, names), "counterexample": _counterexample(proof.counterexample, names),
+        "steps": argument.proof_steps(proof), "certificate": argument.certificate_steps(proof),
+        "result": _result(proof, names), "closed_forms": _closed_forms(proof, names),
+        "length": _length_argument(proof, names), "counterexample": _counterexample(proof.counterexample, names, _bound_names(proof)),
+        "explanation": explain.explanation(proof),
         "numeric": _numeric(proof.numeric),
         "solutions": [(notation.name_math(k), sequence_latex(list(v), None, names))
                       for k, v in proof.solutions.items()],
@@ -285,12 +335,47 @@ def proof_latex(proof: Proof) -> str:
         sides=[("Left-hand side", "L", notation.layer_math(proof.lhs), escape_tt(repr(proof.lhs))),
                ("Right-hand side", "R", notation.layer_math(proof.rhs), escape_tt(repr(proof.rhs)))],
         declarations=parts["declarations"], assumptions=assumptions_latex(proof),
-        proof=proof_sections(proof), two_d=proof.lhs.ndim == 2,
-        note=escape_tex(proof.note, breakable=True),
+        proof=proof_sections(proof), two_d=proof.lhs.ndim >= 2,
+        note=prose_math(proof.note) if explain.explanation(proof) is None else "",
     )
 
 
 # ---------------------------------------------------------------- derivations
+
+def _generic_length(chain, names) -> Tex | None:
+    """The output length of a chain with one generic kernel length, with its case split (None outside)."""
+    from symconv.errors import SymconvError
+    from symconv.prover.generic_lengths import OutsideGenericFragment, length_form, length_period
+
+    symbols = {s for k in chain.kernels() for s in k.length_symbols()}
+    if len(symbols) != 1:
+        return None
+    symbol = symbols.pop()
+    try:
+        form = length_form(chain, length_period(chain), symbol)
+    except (OutsideGenericFragment, SymconvError):
+        return None
+    return notation.generic_length_cases(form, symbol, names)
+
+
+def boundary_text(boundary: dict | None) -> Tex | None:
+    """Which outputs of a chain can differ from its single layer, in words that fit the counts.
+
+    >>> print(boundary_text({"left": 0, "right": 1}))
+    The chain and the single layer agree except at the end, where the last output can differ.
+    """
+    if not boundary:
+        return None
+    left, right = int(boundary.get("left", 0)), int(boundary.get("right", 0))
+    first = "the first output" if left == 1 else f"the first {left} outputs"
+    last = "the last output" if right == 1 else f"the last {right} outputs"
+    if left and right:
+        return Tex(f"The chain and the single layer agree except at the ends, where {first} and {last} can differ.")
+    if left or right:
+        return Tex(f"The chain and the single layer agree except at the start, where {first} can differ." if left else
+                   f"The chain and the single layer agree except at the end, where {last} can differ.")
+    return Tex("The chain and the single layer agree at every output.")
+
 
 def derivation_latex(derivation: Derivation) -> str:
     """A complete LaTeX document reporting ``derivation`` (single layer, kernel, arithmetic).
@@ -310,20 +395,27 @@ def derivation_latex(derivation: Derivation) -> str:
     elif d.kernel is not None:
         flat = not (d.kernel and isinstance(d.kernel[0], (list, tuple)))
         kernel = {"taps": _taps(d.kernel, names),
-                  "polynomial": _polynomial(d.kernel, 0, names) if flat else None}
+                  "polynomial": polynomial_latex(d.kernel, 0, names) if flat else None}
     length_math = None
     if d.length_expr is not None:
-        length_math = Tex(f"{expr_latex(d.length_expr, names)} \\quad (n \\ge {d.length_from})")
-    elif d.layer is not None and d.generating is None:
+        length_math = notation.length_cases(d.length_expr, d.length_from, names)
+    elif d.generating is not None:
+        length_math = _generic_length(d.chain, names)
+    elif d.layer is not None:
         length_math = expr_latex(output_length(d.layer, length_symbol()), names)
+    layer_math = None
+    if isinstance(d.layer, Conv) and d.kernel and not isinstance(d.kernel[0], (list, tuple)):
+        layer_math = notation.layer_math(replace(d.layer, weight=kernel_symbol("K", len(d.kernel))))
+    elif d.layer is not None:
+        layer_math = notation.layer_math(d.layer)
+    derivation_lines = notation.composition_derivation(d.chain, names) if d.chain.linear else None
     return _render(
         "derivation.tex.j2",
         sides=[("Chain", "C", notation.layer_math(d.chain), escape_tt(repr(d.chain)))],
-        declarations=parts["declarations"],
-        layer_tt=escape_tt(repr(d.layer)) if d.layer is not None else None,
+        declarations=parts["declarations"], layer_math=layer_math, derivation=derivation_lines,
         kernel=kernel, stride=d.stride, padding=Tex(f"({d.padding[0]}, {d.padding[1]})"), dilation=d.dilation,
         receptive_field=expr_latex(d.receptive_field, names), branches=d.branches,
-        output_length_tt=escape_tt(d.output_length), output_length_math=length_math,
+        output_length_math=length_math, boundary_text=boundary_text(d.boundary),
         exact=d.exact, boundary=d.boundary, linear=d.chain.linear,
     )
 

@@ -38,15 +38,17 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
+import sympy
 
 from symconv.errors import SymconvError, ToolMissing
 from symconv.prover.proof import Proof
 from symconv.report import library_graph
 from symconv.report.latex import environment, proof_latex
-from symconv.report.notation import Tex, escape_tex, escape_tt
+from symconv.report.math_text import formula, prose_math
+from symconv.report.notation import Tex, escape_tex, escape_tt, sequence_latex
 from symconv.report.pdf import TEX_PACKAGES, build_pdf, tex_engine
 from symconv.library.load import default_paths, discover, load_file
-from symconv.library.registry import IdentitySpec, ShapesSpec, Theorem
+from symconv.library.registry import CustomSpec, IdentitySpec, ShapesSpec, Theorem
 from symconv.library.run import TheoremResult, run_theorem
 
 __all__ = ["LibraryEntry", "Instance", "LibraryReport", "collect", "identity_instances", "theorem_latex",
@@ -101,15 +103,37 @@ def _cell(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_cell(v) for v in value) + "]"
+        return "(" + ", ".join(_cell(v) for v in value) + ")"  # a sequence, as the reports write one
     if value is None:
         return "none"
     return round_numbers(str(value))
 
 
+def _symbolic(value: object) -> bool:
+    """A SymPy expression, or a list of them: set as mathematics, never as its Python text."""
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(_symbolic(v) for v in value)
+    return isinstance(value, sympy.Basic) and not isinstance(value, sympy.Float)
+
+
 def _text(value: object, limit: int = 400) -> Tex:
+    """A value of a check's data: SymPy objects and formula-like text as mathematics, the rest as prose."""
+    if _symbolic(value):
+        return Tex(f"${sequence_latex(list(value) if isinstance(value, (list, tuple)) else value)}$")
     text = _cell(value)
-    return escape_tex(text if len(text) <= limit else text[:limit] + " ...", breakable=True)
+    formula_like = any(mark in text for mark in ("*", ">>", "[[")) or (text.startswith("((") and "_" in text)
+    if len(text) > limit and not (formula_like and formula(text) is not None):
+        if formula_like:  # a cut formula is neither code to show nor mathematics to set
+            return Tex(rf"\emph{{a value of {len(text)} characters, too long to set here}}")
+        return Tex(escape_tex(text[:limit], breakable=True) + r" \dots")
+    if text.endswith("...") and ">>" in text:  # a chain the check cut short: its whole layers, then dots
+        whole = formula(" >> ".join(text[:-3].split(">>")[:-1]))
+        if whole is not None:
+            return Tex(rf"$\cdots \circ {whole}$")
+    if formula_like:
+        whole = formula(text)
+        return Tex(f"${whole}$") if whole is not None else prose_math(text)
+    return escape_tex(text, breakable=True)
 
 
 # ---------------------------------------------------------------- the library
@@ -228,12 +252,7 @@ def _proof_body(proof: Proof) -> Tex:
     The numeric check is shown, rounded, in the report's own table instead:
     its raw floats depend on the machine.
     """
-    document = proof_latex(replace(proof, numeric=None))
-    _, begin, rest = document.partition("\\begin{document}")
-    _, start, rest = rest.partition("\\raggedright\n")
-    body, end, _ = rest.rpartition("\\end{document}")
-    assert begin and start and end, "proof.tex.j2 no longer has the layout of base.tex.j2"
-    return Tex(body.strip("\n") + "\n")
+    return _document_body(proof_latex(replace(proof, numeric=None)))
 
 
 def _numeric(proof: Proof) -> Optional[dict]:
@@ -244,6 +263,63 @@ def _numeric(proof: Proof) -> Optional[dict]:
         plain_number(report.tolerance)
     return {"trials": report.trials, "difference": plain_number(report.max_abs_error), "tolerance": tolerance,
             "agrees": report.agrees}
+
+
+def _document_body(document: str) -> Tex:
+    """What a report of base.tex.j2 holds between ``\\raggedright`` and ``\\end{document}``."""
+    _, begin, rest = document.partition("\\begin{document}")
+    _, start, rest = rest.partition("\\raggedright\n")
+    body, end, _ = rest.rpartition("\\end{document}")
+    assert begin and start and end, "the report no longer has the layout of base.tex.j2"
+    return Tex(body.strip("\n") + "\n")
+
+
+def derived_chain(statement: str) -> Optional[str]:
+    """The chain of a statement about ``derive(CHAIN)`` (its balanced argument), else None.
+
+    >>> derived_chain("derive(conv(k[c], stride=2) >> conv(k, stride=2)) = conv(k4, stride=4)")
+    'conv(k[c], stride=2) >> conv(k, stride=2)'
+    """
+    start = statement.find("derive(")
+    if start < 0:
+        return None
+    depth, begin = 0, start + len("derive(")
+    for i in range(begin, len(statement)):
+        if statement[i] == "(":
+            depth += 1
+        elif statement[i] == ")":
+            if depth == 0:
+                return statement[begin:i]
+            depth -= 1
+    return None
+
+
+def _derivation(entry: LibraryEntry) -> Optional[Tex]:
+    """The derivation report's body for a custom theorem about ``derive(CHAIN)``, else None."""
+    from symconv.dsl import parse_chain
+    from symconv.prover.derive import derive
+    from symconv.report.latex import derivation_latex
+
+    if not isinstance(entry.theorem.spec, CustomSpec):
+        return None
+    text = derived_chain(entry.theorem.statement)
+    if text is None:
+        return None
+    try:
+        derivation = derive(parse_chain(text))
+    except SymconvError:  # not a chain the DSL reads: the statement stays as written
+        return None
+    return _document_body(derivation_latex(derivation))
+
+
+def _has_floats(value: object) -> bool:
+    if isinstance(value, float) or isinstance(value, np.floating):
+        return True
+    if isinstance(value, dict):
+        return any(_has_floats(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_floats(v) for v in value)
+    return False
 
 
 def _instances(entry: LibraryEntry) -> list[dict]:
@@ -307,22 +383,31 @@ def _up(group: str) -> str:
     return "../" * (group.count("/") + 1)
 
 
-def theorem_latex(entry: LibraryEntry) -> str:
-    """The LaTeX report of one theorem of the library (a complete document)."""
+def theorem_latex(entry: LibraryEntry, index_pdf: bool = False) -> str:
+    """The LaTeX report of one theorem of the library (a complete document).
+
+    ``index_pdf``: the index is compiled beside the reports, so the report links to ``index.pdf``
+    (otherwise it names ``index.tex``, the file that exists).
+    """
     t, r = entry.theorem, entry.result
     argument = _length_argument(entry)
     skip = ("instances", "numeric") if entry.instances else (_LENGTH_KEYS if argument else ())
     lemmas = library_graph.lemmas(entry)
+    # A theorem about derive(CHAIN): its evidence is the derivation itself, rendered from the objects
+    # (the check's data holds the same kernel as Python text).
+    derivation = _derivation(entry)
     return environment().get_template("library_theorem.tex.j2").render(
         title=Tex(rf"Theorem \texttt{{{library_graph.name_tt(t.name)}}}"),
         name=library_graph.name_tt(t.name), file=escape_tt(entry.file), kind=t.kind,
         claims=", ".join(t.claims) or "none", source=t.source or "not given",
         statement=escape_tt(t.statement), env="theorem" if r.verdict == "proved" else "claim",
         expected=r.expected, verdict=r.verdict, passed=r.passed,
-        detail=escape_tex(round_numbers(r.detail), breakable=True), note=escape_tex(t.note, breakable=True),
-        index=Tex(_up(entry.group) + "index.pdf"),
+        detail=prose_math(round_numbers(r.detail)), note=prose_math(t.note),
+        index=Tex(_up(entry.group) + "index.pdf"), index_pdf=index_pdf,
         lemmas=[(escape_tt(name), library_graph.LEMMAS.get(name, "")) for name in lemmas],
-        argument=argument, evidence=_evidence(r.data, skip),
+        argument=argument, evidence=[] if derivation is not None else _evidence(r.data, skip),
+        rounded=derivation is None and _has_floats({k: v for k, v in r.data.items() if k not in skip}),
+        derivation=derivation,
         counterexample=[(library_graph.name_tt(str(k)), _text(v)) for k, v in (r.counterexample or {}).items()],
         instances=_instances(entry),
     )
@@ -392,8 +477,8 @@ def write_library(paths: Union[None, str, Path, Sequence[Union[str, Path]]], out
     if out.exists() and not out.is_dir():
         raise SymconvError(f"-o {str(out)!r} is a file; expected a directory for the reports")
     entries = collect(paths, progress)
-    reports = [_write(out / f"{e.slug}.tex", theorem_latex(e)) for e in entries]
-    index = _write(out / "index.tex", library_graph.index_latex(entries))
+    reports = [_write(out / f"{e.slug}.tex", theorem_latex(e, index_pdf=pdf)) for e in entries]
+    index = _write(out / "index.tex", library_graph.index_latex(entries, pdf=pdf))
     _remove_stale({p.parent for p in reports}, set(reports))
     pdfs = _build_all([index, *reports]) if pdf else ()
     return LibraryReport(tuple(entries), index, tuple(reports), pdfs)

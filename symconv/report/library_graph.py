@@ -63,12 +63,16 @@ LEMMAS = {
     "axis_projection": "a 2-D chain projected on each axis: the output lengths agree axis by axis",
     "product_bound": "2-D chains agree for every shape iff they agree below the product of the per-axis bounds",
     "shapes_equal": "the exact 2-D outputs are compared for every shape below the product bound",
+    "interior_operator": "N-D chains that pad only in front agree for every shape iff their per-axis lengths agree "
+                         "and their outputs agree at one interior shape",
     "cert:flip_conjugation": "certificate rule, re-checked by the core: flips moved to the input",
     "cert:strip_input_flip": "certificate rule, re-checked by the core: flip >> A = flip >> B iff A = B",
     "cert:eventual_periodicity": "certificate rule, re-checked by the core: both sides agree for every n below "
                                  "a limit and are periodic past n0",
     "cert:residue_classes": "certificate rule, re-checked by the core: flips across strided layers, one "
                             "eventually periodic class of n at a time",
+    "cert:interior_operator": "certificate rule, re-checked by the core: both sides pad only in front, their "
+                              "per-axis lengths agree, and a few outputs agree exactly at one interior shape",
     "counterexample": "a concrete counterexample (small integers), re-verified with the numeric evaluator",
     "numeric_check": "both sides evaluated in floating point on seeded random inputs (numerical evidence only)",
     "length_argument": "the exact length argument: quasi-linear past the last clamp, compared on two periods",
@@ -214,11 +218,11 @@ def _picture(rows: list[dict], claim_order: list[str], lemma_order: list[str]) -
 
 # ---------------------------------------------------------------- the index
 
-def _row(number: int, entry: "LibraryEntry") -> dict:
+def _row(number: int, entry: "LibraryEntry", pdf: bool = False) -> dict:
     t, r = entry.theorem, entry.result
     names = lemmas(entry)
     return {"number": number, "anchor": f"thm.{number}", "name": t.name, "name_tt": name_tt(t.name),
-            "href": Tex(f"{entry.slug}.pdf"), "kind": t.kind, "claims": ", ".join(t.claims) or "--",
+            "href": Tex(f"{entry.slug}.pdf") if pdf else None, "kind": t.kind, "claims": ", ".join(t.claims) or "--",
             "claim_names": list(t.claims), "verdict": r.verdict, "expected": r.expected, "passed": r.passed,
             "source": t.source, "lemma_names": list(names),
             "lemmas": Tex(r",\allowbreak{} ".join(name_tt(n) for n in names) or "--")}
@@ -261,9 +265,13 @@ def _claims(rows: list[dict], claim_order: list[str], lemma_order: list[str]) ->
     return listing, matrix
 
 
-def index_latex(entries: list["LibraryEntry"]) -> str:
-    """The index of a set of reports (a complete document): see the module docstring."""
-    rows = [_row(i + 1, e) for i, e in enumerate(entries)]
+def index_latex(entries: list["LibraryEntry"], pdf: bool = False) -> str:
+    """The index of a set of reports (a complete document): see the module docstring.
+
+    With ``pdf`` (the reports are compiled beside it) each theorem links to its PDF; otherwise the index
+    names the ``.tex`` files, which are what exists.
+    """
+    rows = [_row(i + 1, e, pdf) for i, e in enumerate(entries)]
     claim_order = sorted({c for r in rows for c in r["claim_names"]}, key=natural_key)
     lemma_order = list(_ordered(n for r in rows for n in r["lemma_names"]))
     counts = Counter(r["verdict"] for r in rows)
@@ -272,7 +280,7 @@ def index_latex(entries: list["LibraryEntry"]) -> str:
         total=len(rows), counts=[(s, counts[s]) for s in STATUSES if counts[s]],
         failures=[r for r in rows if not r["passed"]],
         files=_files(rows, entries, claim_order, lemma_order),
-        claims=listing, matrix=matrix,
+        claims=listing, matrix=matrix, pdf=pdf,
         lemma_columns=[{"name": name_tt(n), "anchor": f"lemma.{k}"} for k, n in enumerate(lemma_order)],
         lemmas=[{"name": name_tt(n), "anchor": f"lemma.{k}", "text": LEMMAS.get(n, "(not described)"),
                  "count": sum(n in r["lemma_names"] for r in rows)} for k, n in enumerate(lemma_order)],

@@ -1,4 +1,8 @@
-"""Golden reports: the rendered .tex of four reports, byte for byte.
+"""Golden reports: the rendered .tex of every template, byte for byte.
+
+proof.tex.j2 (proved and refuted), derivation.tex.j2, factor.tex.j2, library_theorem.tex.j2 and
+index.tex.j2 (a two-theorem file), and homework_sheet.tex.j2 with each topic's template (problems and
+solutions of one seeded variant).
 
 The golden files change only on purpose: run
 
@@ -42,6 +46,65 @@ REPORTS = {
 }
 
 
+LIBRARY = '''
+"""Two theorems for the golden library reports."""
+from symconv.library import theorem
+
+theorem("stride_composition", lhs="conv(k[c], stride=2) >> conv(k, stride=2)",
+        rhs="conv(convolve(k, dilate(k, 2)), stride=4)", sizes={"c": [3]}, claims=["C1.1"], source="seed 001")
+theorem("padding_between_breaks", lhs="conv(k[3], stride=2, padding=1) >> conv(k, stride=2, padding=1)",
+        rhs="conv(convolve(k, dilate(k, 2)), stride=4, padding=3)", expect="refuted", source="seed 001")
+'''
+TOPICS = ("stride-composition", "factorization", "output-size", "transposed", "dilation")
+
+
+def _library(tmp_path_factory):
+    from symconv.report.library import write_library
+
+    out = tmp_path_factory.mktemp("golden_library")
+    (out / "theorems_golden.py").write_text(LIBRARY)
+    write_library([out / "theorems_golden.py"], out / "reports")
+    return {"library_index": (out / "reports" / "index.tex").read_text(),
+            "library_theorem_padding_between_breaks":
+                (out / "reports" / "theorems_golden" / "padding_between_breaks.tex").read_text()}
+
+
+def _homework():
+    from symconv.report.homework import homework
+
+    out = {}
+    for topic in TOPICS:
+        sheets = homework(topic, seed=1, count=1)
+        out[f"homework_{topic.replace('-', '_')}_problems"] = sheets.problems
+        out[f"homework_{topic.replace('-', '_')}_solutions"] = sheets.solutions
+    return out
+
+
+RENDERED = ["library_index", "library_theorem_padding_between_breaks"] + [
+    f"homework_{t.replace('-', '_')}_{kind}" for t in TOPICS for kind in ("problems", "solutions")]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    return {**_library(tmp_path_factory), **_homework()}
+
+
+@pytest.mark.parametrize("name", RENDERED)
+def test_library_and_homework_match_their_golden_files(rendered, name):
+    _compare(name, rendered[name])
+
+
+def _compare(name, text):
+    path = GOLDEN / f"{name}.tex"
+    if UPDATE:
+        path.write_text(text)
+        pytest.skip(f"golden file {path.name} rewritten (SYMCONV_UPDATE_GOLDEN=1)")
+    assert path.exists(), f"{path.name} is missing; create it with SYMCONV_UPDATE_GOLDEN=1"
+    assert text == path.read_text(), (
+        f"{path.name} differs from the rendered report; if the change is intended, "
+        f"rerun with SYMCONV_UPDATE_GOLDEN=1 and review the diff")
+
+
 @pytest.mark.parametrize("name", sorted(REPORTS))
 def test_report_matches_its_golden_file(name):
     path = GOLDEN / f"{name}.tex"
@@ -56,4 +119,4 @@ def test_report_matches_its_golden_file(name):
 
 
 def test_golden_directory_holds_no_stale_reports():
-    assert {p.stem for p in GOLDEN.glob("*.tex")} <= set(REPORTS)
+    assert {p.stem for p in GOLDEN.glob("*.tex")} <= set(REPORTS) | set(RENDERED)

@@ -107,8 +107,8 @@ def test_report_states_the_theorem_with_the_sizes_and_the_channel_count(symbolic
     assert r"\begin{theorem}" in symbolic_tex
     assert r"Let $L = 5$, $N = 2$, $M = 4$ (so that $N + M - 1 = L$) and $C = 2$." in symbolic_tex
     assert r"For every kernel $q \in \mathbb{R}^{L}$" in symbolic_tex
-    assert r"\[ \operatorname{conv}(F) \gg \operatorname{conv}(S) = \operatorname{conv}(q). \]" in symbolic_tex
-    assert r"\dsl{q[\allowbreak{}5]}" in symbolic_tex
+    assert r"\[ \operatorname{conv}(S) \circ \operatorname{conv}(F) = \operatorname{conv}(q). \]" in symbolic_tex
+    assert "\\begin{dslinput}\n" + r"q[5]" in symbolic_tex
 
 
 def test_report_states_cross_correlation_zero_based_indices_and_the_pytorch_layout(symbolic_tex):
@@ -162,21 +162,23 @@ def test_symbolic_report_says_two_channels_are_the_fewest_and_why(symbolic_tex):
 
 def test_report_renders_the_provers_proof_with_the_proof_report_sections(symbolic, symbolic_tex):
     section = symbolic_tex.split(r"\section*{Proof that the network equals")[1]
-    for step in symbolic.proof.steps:
-        assert rf"\textbf{{{step.rule.replace('_', chr(92) + '_')}.}}" in section
+    from symconv.report.argument import proof_steps
+
+    for step in proof_steps(symbolic.proof):
+        assert rf"\textbf{{{step['title']}.}}" in section
     assert r"\subsection*{Steps}" in section and r"\subsection*{Output length}" in section
-    assert r"\item $K[4] = q_{4}$" in section
+    assert r"K[4] = q_{4}" in section
     assert r"one strided correlation with stride $s = 1$" in section
     assert r"\subsection*{Numeric check}" in section
     assert r"\textbf{proved}: the identity holds for every input length $n \ge 0$" in section
 
 
-def test_literal_report_shows_the_numbers_and_the_network_in_the_dsl(literal_tex):
+def test_literal_report_shows_the_numbers_and_the_network_as_mathematics(literal_tex):
     assert r"For the kernel $q = (1,\allowbreak -2,\allowbreak 3,\allowbreak 0,\allowbreak 4)$" in literal_tex
     assert r"S = \begin{pmatrix} 1 & 0 & 0 & 0 \\ -2 & 3 & 0 & 4 \end{pmatrix}" in literal_tex
     assert r"S[0, 0, 1] + S[0, 1, 0] = 0 + \bigl(-2\bigr) = -2" in literal_tex
-    network = r"\dsl{conv(\allowbreak{}[\allowbreak{}[\allowbreak{}[\allowbreak{}1,\allowbreak{} 0]],"
-    assert "and the network is\n" + network in literal_tex
+    assert r"\operatorname{conv}(S) \circ \operatorname{conv}(F)" in literal_tex
+    assert "conv([[" not in literal_tex  # the network is not set as DSL text
     section = literal_tex.split(r"\section*{Fewest channels}")[1].split(r"\section*")[0]
     assert r"$Q(z) = 4 z^{4} + 3 z^{2} - 2 z + 1$ has no real root" in section
     assert "certificate" in literal_tex.split(r"\section*{Proof that")[1].lower()
@@ -193,7 +195,7 @@ def test_one_channel_algebraic_factorization_reports_the_scaling_family_and_the_
     tex = latex(factor("[1, 0, 0, 0, -2]", (2, 4), channels=1))
     assert r"\sqrt[4]{2}" in tex and r"$\lambda \in \mathbb{R}$, $\lambda \ne 0$" in tex
     assert "One channel suffices." in tex and "real algebraic numbers" in tex
-    assert r"the prover proves the lemma $\operatorname{conv}(a) \gg \operatorname{conv}(b)" in tex
+    assert r"the prover proves the lemma $\operatorname{conv}(b) \circ \operatorname{conv}(a)" in tex
 
 
 def test_wide_layers_are_listed_channel_by_channel_instead_of_as_a_matrix():
@@ -210,8 +212,7 @@ def test_bounded_relu_report_adds_claim_c03_with_shift_bias_statement_and_argume
     assert r"$b = -t \sum_{c, j} S[0, c, j] = -12$" in section and r"S[0, c, j] = 6$" in section
     assert r"with $|x[i]| \le 2$ for every $i$" in section
     assert r"\begin{proof}" in section and r"\operatorname{relu}(h_c[i] + t) = h_c[i] + t" in section
-    assert r">> affine(\allowbreak{}1,\allowbreak{} 2) >> relu(\allowbreak{}) >> conv(" in section
-    assert r"bias=[\allowbreak{}-12])}" in section
+    assert r"\operatorname{conv}(S;\, b) \circ \operatorname{relu} \circ \operatorname{affine}(1, t) \circ" in section
     assert r"\boxed{-2}" in section  # beyond the bound the ReLU clips
 
 
@@ -226,9 +227,9 @@ def test_bounded_relu_report_sets_the_statement_and_argument_as_math_not_as_thei
 def test_bounded_relu_report_includes_the_provers_check_under_the_bound(bounded_tex):
     section = bounded_tex.split(r"\subsection*{The prover's check under the bound}")[1]
     assert r"told that $|x[i]| \le 2$ for every $i$" in section
-    assert r"\textbf{relu\_identity\_under\_bound.}" in section
+    assert r"\textbf{A ReLU of the left-hand side is the identity.}" in section
     assert r"\textbf{proved}: the identity holds for every input length $n \ge 0$ and all values of the kernels, " \
-           r"for the inputs with $|x[i]| \le 2$ for every $i$." in section
+           r"for the inputs with $|x[i]| \le 2$ for every $i$" in section
 
 
 def test_bounded_relu_report_without_the_provers_check_has_no_such_section():
@@ -247,7 +248,7 @@ def test_symbolic_bound_is_shown_by_name():
 def test_hostile_kernel_name_and_texts_are_escaped():
     tex = latex(_hostile_factorization())
     assert r"\text{\textit{k\_\#\ensuremath{\$}\%\&\{\}\textbackslash{}}}_{0}" in tex
-    assert r"\dsl{k\char95{}\#\char36{}\%\&\char123{}\char125{}\char92{}[\allowbreak{}5]}" in tex
+    assert "\\begin{dslinput}\n" + r"k\char95{}\#\char36{}\%\&\char123{}\char125{}\char92{}[5]" in tex
     assert r"\emph{k\_\#\ensuremath{\$}\%\&\{\}\textbackslash{}}" in tex
     assert tex.count(r"\end{document}") == 1
 

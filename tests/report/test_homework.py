@@ -96,7 +96,7 @@ def test_each_topic_renders_a_problem_sheet_and_a_solution_sheet(sheets, topic):
 
 def test_note_001_solution_gives_every_tap_of_k4_in_closed_form(note_001):
     _, solutions = note_001
-    assert r"K[3] = \sum_{b=1}^{1} k_{b}\, k_{3 - 2b}" + "\n" + r" = k_{1}\,k_{1} = k_{1}^{2}$" in solutions
+    assert r"K[3] = \sum_{b=1}^{1} k_{b}\, k_{3 - 2b} = k_{1}\,k_{1} = k_{1}^{2}$" in solutions
     assert r"= k_{0}\,k_{2} + k_{1}\,k_{0} = k_{0} k_{1} + k_{0} k_{2}$" in solutions
     assert r"K = k * \operatorname{dilate}_{2}{(}k)" in solutions
     assert "m = \\infty" not in solutions.replace("from $m = \\infty$", "")

@@ -16,6 +16,7 @@ import pytest
 
 from symconv.cli import main
 from symconv.report import pdf as pdf_module
+from symconv.report import library_graph
 from symconv.report.library import MARKER, plain_number, round_numbers, write_library
 
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
@@ -66,11 +67,13 @@ def test_report_writes_an_index_and_one_tex_per_theorem_in_a_folder_per_file(lib
     assert written.passed and [e.result.verdict for e in written.entries] == ["proved", "refuted", "proved"]
 
 
-def test_index_lists_each_theorem_with_its_status_claims_and_a_link_to_its_report(library):
-    _, out, _ = library
+def test_index_lists_each_theorem_with_its_status_claims_and_names_its_report(library):
+    _, out, written = library
     index = (out / "index.tex").read_text()
+    assert r"\texttt{<file>/<theorem>.tex} beside this index" in index and ".pdf}" not in index
+    linked = library_graph.index_latex(list(written.entries), pdf=True)  # compiled reports: links to the PDFs
     for name in NAMES:
-        assert rf"\href{{small/{name}.pdf}}" in index
+        assert rf"\href{{small/{name}.pdf}}" in linked
     rows = {line.split(" & ")[1]: line for line in index.splitlines() if r"\hypertarget{thm." in line}
     assert len(rows) == 3
     statuses = [line.split(" & ")[3] for line in rows.values()]
@@ -96,7 +99,7 @@ def test_identity_reports_embed_the_proof_of_every_instance_and_others_their_evi
 def test_user_text_is_escaped_and_no_timing_is_written(library):
     _, out, _ = library
     text = (out / "small" / "padding_between_breaks.tex").read_text()
-    assert r"\textbackslash{}input\{/" in text and r"\ensuremath{\$}x\textasciicircum{}2" in text
+    assert r"\textbackslash{}input\{/" in text and r"\ensuremath{\$}$x^{2}$\ensuremath{\$}" in text
     assert r"\input{" not in text and "((( x )))" not in text
     everything = "".join(p.read_text() for p in out.rglob("*.tex"))
     assert "seconds" not in everything and str(out) not in everything

@@ -57,9 +57,11 @@ def test_pdf_without_tex_exits_2_even_for_a_refuted_claim(tmp_path, capsys, no_t
     assert (tmp_path / "r.tex").exists() and "symconv prove: building" in captured.err
 
 
-def test_tex_and_pdf_together_write_both_sources(tmp_path, no_tex):
+def test_tex_and_pdf_together_keep_the_source_only_where_tex_says(tmp_path, capsys, no_tex):
     assert main(["derive", CHAIN, "--tex", str(tmp_path / "a.tex"), "--pdf", str(tmp_path / "b.pdf")]) == 2
-    assert (tmp_path / "a.tex").read_text() == (tmp_path / "b.tex").read_text()
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"symconv derive: wrote {tmp_path / 'a.tex'} (LaTeX)" and str(tmp_path / "a.tex") in err[1]
+    assert (tmp_path / "a.tex").exists() and not (tmp_path / "b.tex").exists()
 
 
 def test_pdf_naming_a_tex_file_is_refused_before_any_work(tmp_path, capsys):
@@ -75,10 +77,18 @@ def test_unwritable_report_path_is_bad_input_in_one_line(tmp_path, capsys):
 
 
 @needs_tex
-def test_pdf_is_built_and_a_refutation_keeps_exit_code_1(tmp_path):
+def test_pdf_is_built_and_a_refutation_keeps_exit_code_1(tmp_path, capsys):
     pdf = tmp_path / "refuted.pdf"
     assert main(["prove", *PADDED, "--pdf", str(pdf)]) == 1
-    assert pdf.read_bytes().startswith(b"%PDF") and (tmp_path / "refuted.tex").exists()
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refuted.pdf"]  # no stray .tex beside it
+    assert capsys.readouterr().err == f"symconv prove: wrote {pdf} (PDF)\n"
+
+
+def test_tex_says_on_stderr_what_it_wrote(tmp_path, capsys):
+    out = tmp_path / "proof.tex"
+    assert main(["prove", *STRIDE, "--tex", str(out)]) == 0
+    assert capsys.readouterr().err == f"symconv prove: wrote {out} (LaTeX)\n"
 
 
 @needs_tex
