@@ -10,7 +10,8 @@ the certificate is replayed by the checker from the core semantics.
 A fused bias that is off by 1000 float32 ulps is refuted: the proof gives an input with
 ``|x| <= 1`` on which one output differs by more than 1e-5, confirmed by exact evaluation.
 
-Run: python examples/conv_bn_tolerance.py
+Run: python examples/conv_bn_tolerance.py, or from the command line:
+symconv prove --torch examples/conv_bn_tolerance.py:trained_conv_bn examples/conv_bn_tolerance.py:fused_conv --atol 1e-5
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ def trained_conv_bn(seed: int = 0) -> nn.Sequential:
     return nn.Sequential(conv, bn).eval()
 
 
+def fused_conv() -> nn.Conv2d:
+    """``fuse_conv_bn_eval`` of :func:`trained_conv_bn` (a FACTORY for ``symconv prove --torch``)."""
+    model = trained_conv_bn()
+    return fuse_conv_bn_eval(copy.deepcopy(model[0]), copy.deepcopy(model[1]))
+
+
 def off_by_ulps(fused: nn.Conv2d, ulps: int = 1000) -> nn.Conv2d:
     """A copy of ``fused`` whose first bias entry is ``ulps`` float32 ulps larger."""
     broken = copy.deepcopy(fused)
@@ -47,8 +54,7 @@ def off_by_ulps(fused: nn.Conv2d, ulps: int = 1000) -> nn.Conv2d:
 
 
 def main() -> dict:
-    model = trained_conv_bn()
-    fused = fuse_conv_bn_eval(copy.deepcopy(model[0]), copy.deepcopy(model[1]))
+    model, fused = trained_conv_bn(), fused_conv()
     within = symconv.prove(model, fused, atol="1e-5")
     print(f"Conv2d + BatchNorm2d == fuse_conv_bn_eval(...) within atol=1e-5: {within.verdict}")
     print(f"  {within.steps[2].statement}")

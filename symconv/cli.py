@@ -48,6 +48,9 @@ _PDF_HELP = ("write the PDF report to FILE (its LaTeX source is kept only with -
              "pdflatex, else exits 2 after writing the source beside FILE as .tex")
 _JSON_HELP = "print one JSON object on stdout instead of text"
 _STATEMENT_HELP = "; `-` reads it from stdin, `@FILE` from FILE"
+_WEIGHTS_HELP = ("with --torch: read the weights as exact rationals (values, the default) or as symbolic kernels "
+                 "named after their module paths (symbolic: a refactor proved for every value of the weights; "
+                 "fast for large models when only the layer arithmetic is wanted)")
 _TORCH_HELP = ("{} FILE:FACTORY: FACTORY() in the Python file FILE returns a torch.nn.Module, read in eval mode "
                "with symconv.from_torch (needs torch)")
 
@@ -85,6 +88,14 @@ def _emit(args, obj) -> None:
         _print(json.dumps(obj.to_json(), indent=2, sort_keys=False))
     else:
         _print(str(obj))
+
+
+def _torch_layer(spec: str, weights: str):
+    """The symconv layer of the model that FILE:FACTORY builds, its weights read as ``weights``."""
+    from symconv.interop.graph import from_torch
+    from symconv.interop.user_file import load_model
+
+    return from_torch(load_model(spec), weights=weights)
 
 
 def _statement(text: str, what: str, stdin_used: list) -> str:
@@ -170,9 +181,7 @@ def _cmd_prove(args) -> int:
     paths = _report_paths(args)
     stdin_used: list = []
     if args.torch:  # LHS and RHS are FILE:FACTORY, models from the user's own Python files
-        from symconv.interop.user_file import load_model
-
-        lhs, rhs = load_model(args.lhs), load_model(args.rhs)
+        lhs, rhs = _torch_layer(args.lhs, args.weights), _torch_layer(args.rhs, args.weights)
     else:
         lhs, rhs = _statement(args.lhs, "LHS", stdin_used), _statement(args.rhs, "RHS", stdin_used)
     proof = prove(lhs, rhs, solve=args.solve, seed=args.seed, assume=args.assume, atol=args.atol, rtol=args.rtol)
@@ -218,9 +227,7 @@ def _cmd_derive(args) -> int:
 
     paths = _report_paths(args)
     if args.torch:  # CHAIN is FILE:FACTORY, a model from the user's own Python file
-        from symconv.interop.user_file import load_model
-
-        derivation = derive(load_model(args.chain))
+        derivation = derive(_torch_layer(args.chain, args.weights))
     else:
         derivation = derive(_statement(args.chain, "CHAIN", []))
     _emit(args, derivation)
@@ -351,6 +358,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tex", metavar="FILE", help=_TEX_HELP)
     p.add_argument("--pdf", metavar="FILE", help=_PDF_HELP)
     p.add_argument("--torch", action="store_true", help=_TORCH_HELP.format("LHS and RHS are"))
+    p.add_argument("--weights", choices=("values", "symbolic"), default="values", help=_WEIGHTS_HELP)
     p.set_defaults(run=_cmd_prove)
 
     rc = command("recheck", "re-check a proof certificate with the core semantics only")
@@ -364,6 +372,7 @@ def _build_parser() -> argparse.ArgumentParser:
     d.add_argument("--tex", metavar="FILE", help=_TEX_HELP)
     d.add_argument("--pdf", metavar="FILE", help=_PDF_HELP)
     d.add_argument("--torch", action="store_true", help=_TORCH_HELP.format("CHAIN is"))
+    d.add_argument("--weights", choices=("values", "symbolic"), default="values", help=_WEIGHTS_HELP)
     d.set_defaults(run=_cmd_derive)
 
     f = command("factor", "split a kernel into a two-layer CNN")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +140,21 @@ def test_without_torch_the_option_says_how_to_install_it(monkeypatch, capsys, tm
     assert (code, out) == (2, "")
     assert err == ("symconv prove: --torch needs the Python module torch, which is not installed; install it with "
                    "`pip install torch==2.13.0`\n")
+
+
+def test_prove_torch_with_atol_proves_the_fused_conv_bn_example_of_the_readme(capsys):
+    example = Path(__file__).resolve().parents[2] / "examples" / "conv_bn_tolerance.py"
+    argv = ["prove", "--torch", f"{example}:trained_conv_bn", f"{example}:fused_conv"]
+    assert main(argv + ["--atol", "1e-5"]) == 0
+    assert capsys.readouterr().out.startswith("proved")
+    assert main(argv) == 1  # exactly, fusion's float32 rounding shows
+    assert capsys.readouterr().out.startswith("refuted")
+
+
+def test_derive_torch_reads_symbolic_weights_named_after_module_paths(models, capsys):
+    code, out, _ = _run(capsys, "derive", "--torch", f"{models}:two_stride_2", "--weights", "symbolic", "--json")
+    assert code == 0
+    derived = json.loads(out)
+    assert derived["stride"] == 4 and derived["receptive_field"] == 7
+    assert derived["chain"] == "conv(m0[3], stride=2) >> conv(m1[3], stride=2)"
+    assert derived["kernel"][:2] == ["m0_0*m1_0", "m0_1*m1_0"]
