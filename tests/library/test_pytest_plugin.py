@@ -124,3 +124,11 @@ def test_padding():
     result.stdout.fnmatch_lines(["E*AssertionError: * is not an identity (refuted)*", "E*counterexample: n=7, input=*"])
     output = result.stdout.str()
     assert "symconv/testing.py" not in output and "def assert_identity" not in output
+
+
+def test_theorem_items_run_under_pytest_xdist_with_the_same_outcomes(pytester, plugin_args):
+    pytest.importorskip("xdist")
+    pytester.makepyfile(theorems_mixed=PASSING + FAILING.replace("from symconv import theorem\n", ""))
+    result = pytester.runpytest_subprocess("-p", "xdist", "-n", "2", *plugin_args)
+    result.assert_outcomes(passed=1, skipped=1, failed=1)  # an expected `unknown` is a skip, as without xdist
+    result.stdout.fnmatch_lines(["*counterexample*"])
