@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
+from symconv.core.kernel_expr import exact_taps
 from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Parallel, Up
 from symconv.core.output_length import output_length
 from symconv.errors import CertificateError
@@ -38,7 +39,7 @@ def _ceil_div(a: int, b: int) -> int:
 
 def tap_support(weight) -> Optional[tuple[int, int]]:
     """``(j_lo, j_hi)``: the first and last tap index that is not exactly 0 in any channel (None: all 0)."""
-    nonzero = [j for out in weight.taps() for row in out for j, t in enumerate(row) if t != 0]
+    nonzero = [j for out in exact_taps(weight) for row in out for j, t in enumerate(row) if t]
     return (min(nonzero), max(nonzero)) if nonzero else None
 
 

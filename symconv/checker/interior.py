@@ -56,25 +56,22 @@ output shapes are equal. QED.
 The checker re-derives every hypothesis from the core layer objects
 (nothing of the search): the edge-free order, the geometry, the lengths and
 the windows, and it evaluates the ``d + 1`` outputs per channel exactly
-(:func:`_outputs`, the layer definitions of :mod:`symconv.core.semantics_nd`
-over the sparse polynomials of :mod:`symconv.checker.sparse_poly`, the taps
-read from the core kernels' grids).
+(:func:`_outputs`: the core's N-D semantics itself,
+:func:`symconv.core.semantics_nd.symbolic_outputs_exact`, in the exact ring of
+:mod:`symconv.core.exact_poly`).
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import Callable, Sequence
+from typing import Sequence
 
 from symconv.checker import cones
 from symconv.checker.periodicity import MAX_CHECK_LENGTH, check_window
-from symconv.checker.sparse_poly import Poly, add_into, from_sympy, times, variable
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import AvgPoolNd, ConvNd, CropNd, DownNd, PadNd, axis_chain, output_shape
 from symconv.core.output_length import output_length
+from symconv.core.semantics_nd import symbolic_outputs_exact
 from symconv.errors import CertificateError
 
 __all__ = ["rule_interior_operator", "Geometry"]
@@ -170,80 +167,17 @@ def _interior_index(sides: Sequence[Layer], geometries: Sequence[Geometry], shap
     return first
 
 
-# --- exact evaluation of a few outputs (the layer definitions of core.semantics_nd) --------------
+# --- exact evaluation of a few outputs: the core's N-D semantics in the exact ring --------------------
 
-#: ``X(m, index)``: a sample of a level, as a polynomial (0 outside the level).
-Samples = Callable[[int, tuple], Poly]
-
-
-def _formula(step: Layer, below: Samples) -> Callable[[int, tuple], Poly]:
-    """``y(o, i)`` of one edge-free layer over its input samples ``below``."""
-    if isinstance(step, ConvNd):
-        # y[o, i] = b[o] + sum_{m, a} W[o, m, a] xp[g(o) in/groups + m, s i + delta a - pl]
-        lefts = tuple(p for p, _ in step.padding)
-        opg, ipg = step.weight.out_channels // step.groups, step.weight.in_channels
-        taps: dict = {}
-        for (o, m, *a), w in step.weight.grid().items():
-            taps.setdefault(o, []).append((m, a, from_sympy(w)))
-        bias = [from_sympy(b) for b in step.bias] if step.bias is not None else None
-
-        def conv(o: int, i: tuple) -> Poly:
-            total: Poly = dict(bias[o]) if bias else {}
-            first = (o // opg) * ipg
-            for m, a, w in taps.get(o, ()):
-                source = tuple(s * ii + dd * aa - p for s, ii, dd, aa, p in zip(step.stride, i, step.dilation, a,
-                                                                                 lefts))
-                add_into(total, times(w, below(first + m, source)))
-            return total
-        return conv
-    if isinstance(step, AvgPoolNd):
-        weight = Fraction(1, math.prod(step.size))
-        offsets = list(itertools.product(*(range(k) for k in step.size)))
-
-        def average(m: int, i: tuple) -> Poly:
-            total: Poly = {}
-            for a in offsets:
-                add_into(total, below(m, tuple(s * ii - p + aa for s, ii, p, aa in
-                                               zip(step.stride, i, step.padding, a))), weight)
-            return total
-        return average
-    if isinstance(step, PadNd):
-        return lambda m, i: below(m, tuple(ii - b for ii, b in zip(i, step.before)))
-    if isinstance(step, CropNd):
-        return lambda m, i: below(m, tuple(ii + b for ii, b in zip(i, step.before)))
-    if isinstance(step, DownNd):
-        return lambda m, i: below(m, tuple(s * ii + q for s, ii, q in zip(step.factors, i, step.phases)))
-    raise AssertionError(f"not an edge-free layer: {step!r}")  # _edge_free_steps admitted only the kinds above
-
-
-def _inside(index: tuple, shape: tuple) -> bool:
-    return all(0 <= j < n for j, n in zip(index, shape))
-
-
-def _level(formula: Callable[[int, tuple], Poly], shape: tuple) -> Samples:
-    cache: dict = {}
-
-    def sample(m: int, index: tuple) -> Poly:
-        if not _inside(index, shape):
-            return {}
-        key = (m, index)
-        if key not in cache:
-            cache[key] = formula(m, index)
-        return cache[key]
-    return sample
-
-
-def _outputs(steps: Sequence[Layer], shape: tuple[int, ...], channels: int, indices: Sequence[tuple],
+def _outputs(side: Layer, steps: Sequence[Layer], shape: tuple[int, ...], channels: int, indices: Sequence[tuple],
              where: str) -> tuple[int, dict]:
     """``(output channels, {(o, i): y[o, i]})`` on the symbolic input ``x[m, j]`` of ``shape``."""
-    below: Samples = _level(lambda m, j: variable(("x", m) + j) if m < channels else {}, shape)
+    inner = channels
     for step in steps:
-        if isinstance(step, ConvNd) and step.in_channels != channels:
-            raise CertificateError(f"{where}: {step!r} takes {step.in_channels} channel(s), not {channels}")
-        shape = output_shape(step, shape)
-        channels = step.out_channels(channels) or channels
-        below = _level(_formula(step, below), shape)
-    return channels, {(o, i): below(o, i) for o in range(channels) for i in indices}
+        if isinstance(step, ConvNd) and step.in_channels != inner:
+            raise CertificateError(f"{where}: {step!r} takes {step.in_channels} channel(s), not {inner}")
+        inner = step.out_channels(inner) or inner
+    return symbolic_outputs_exact(side, shape, channels, indices)
 
 
 def rule_interior_operator(state: list[Layer], step, where: str) -> bool:
@@ -273,7 +207,7 @@ def rule_interior_operator(state: list[Layer], step, where: str) -> bool:
     channels = lhs.in_channels or rhs.in_channels or 1
     if lhs.in_channels and rhs.in_channels and lhs.in_channels != rhs.in_channels:
         raise CertificateError(f"{where}: the sides take {lhs.in_channels} and {rhs.in_channels} input channels")
-    (left_channels, left), (right_channels, right) = (_outputs(s, shape, channels, indices, where) for s in steps)
+    (left_channels, left), (right_channels, right) = (_outputs(side, s, shape, channels, indices, where) for side, s in zip((lhs, rhs), steps))
     if left_channels != right_channels:
         raise CertificateError(f"{where}: the sides give {left_channels} and {right_channels} output channels")
     for key, value in left.items():

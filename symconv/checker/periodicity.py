@@ -22,7 +22,8 @@ from __future__ import annotations
 from symconv.checker import cones
 from symconv.core.layers import Flip, Layer
 from symconv.core.output_length import output_length
-from symconv.core.semantics import evaluate, symbolic_input
+from symconv.core.exact_poly import has_opaque_atom, to_sympy
+from symconv.core.semantics import evaluate_exact, exact_input
 from symconv.errors import CertificateError
 
 __all__ = ["MAX_CHECK_LENGTH", "equal_at", "check_window", "periodic_structure", "close_by_periodicity"]
@@ -32,10 +33,21 @@ MAX_CHECK_LENGTH = 400
 
 
 def equal_at(lhs: Layer, rhs: Layer, n: int, sizes: dict | None = None) -> bool:
-    """Whether both sides give the same exact output on the symbolic input ``x_0 .. x_{n-1}``."""
+    """Whether both sides give the same exact output on the symbolic input ``x_0 .. x_{n-1}``.
+
+    The outputs are the core's exact polynomials (:func:`symconv.core.semantics.evaluate_exact`),
+    compared as polynomials; where they differ and an opaque atom (say ``sqrt(2)``) occurs, the
+    two are compared once more as expanded SymPy expressions, which know ``sqrt(2)**2 == 2``.
+    """
     channels = lhs.in_channels or rhs.in_channels or 1
-    x = symbolic_input(n, channels)
-    return evaluate(lhs, x, sizes) == evaluate(rhs, x, sizes)
+    x = exact_input(n, channels)
+    a, b = evaluate_exact(lhs, x, sizes), evaluate_exact(rhs, x, sizes)
+    if a == b:
+        return True
+    if len(a) != len(b) or any(len(p) != len(q) for p, q in zip(a, b)):
+        return False
+    return all(p == q or ((has_opaque_atom(p) or has_opaque_atom(q)) and to_sympy(p) == to_sympy(q))
+               for ch_a, ch_b in zip(a, b) for p, q in zip(ch_a, ch_b))
 
 
 def _is_int(value: object) -> bool:

@@ -27,6 +27,7 @@ from symconv.core.kernel import (
     as_kernel,
     exact_number,
 )
+from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy
 from symconv.errors import KernelError
 
 __all__ = [
@@ -37,18 +38,60 @@ __all__ = [
     "KernelSum",
     "Scaled",
     "full_convolution",
+    "exact_taps",
     "dilate",
     "convolve",
     "flipk",
     "padk",
 ]
 
-def _map_taps(taps: Taps, f) -> Taps:
+#: Taps as exact polynomials (:mod:`symconv.core.exact_poly`), indexed like :data:`Taps`.
+ExactTaps = tuple[tuple[tuple[Poly, ...], ...], ...]
+
+
+def _map_taps(taps, f):
     return tuple(tuple(f(t) for t in row) for row in taps)
 
 
+def exact_taps(kernel: Kernel, sizes: Mapping[str, int] | None = None) -> ExactTaps:
+    """The taps of ``kernel`` as exact polynomials.
+
+    A kernel expression computes them in the polynomial ring from its
+    children's (``_exact_taps``, remembered per ``sizes``); any other kernel's
+    SymPy taps are read once, tap by tap (:func:`symconv.core.exact_poly.from_sympy`).
+    """
+    if not isinstance(kernel, _KernelExpr):
+        return _map_taps(kernel.taps(sizes), lambda t: tuple(from_sympy(v) for v in t))
+    key = tuple(sorted(sizes.items())) if sizes else ()
+    cache = kernel._exact_cache
+    if key not in cache:
+        cache[key] = kernel._exact_taps(sizes)
+    return cache[key]
+
+
+class _KernelExpr(Kernel):
+    """A kernel expression: ``taps`` is :meth:`_exact_taps` written once in SymPy."""
+
+    @cached_property
+    def _exact_cache(self) -> dict:
+        return {}
+
+    @cached_property
+    def _sympy_cache(self) -> dict:
+        return {}
+
+    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
+        raise NotImplementedError
+
+    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        key = tuple(sorted(sizes.items())) if sizes else ()
+        if key not in self._sympy_cache:
+            self._sympy_cache[key] = _map_taps(exact_taps(self, sizes), lambda t: tuple(to_sympy(v) for v in t))
+        return self._sympy_cache[key]
+
+
 @dataclass(frozen=True, repr=False)
-class Dilate(Kernel):
+class Dilate(_KernelExpr):
     """``dilate(k, d)``: insert ``d - 1`` zeros between taps; length ``d (c - 1) + 1``."""
 
     kernel: Kernel
@@ -63,16 +106,16 @@ class Dilate(Kernel):
         out, inp, c = self.kernel.shape
         return (out, inp, self.factor * (c - 1) + 1)
 
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
         d = self.factor
 
         def dilated(t: tuple) -> tuple:
-            out = [sympy.Integer(0)] * (d * (len(t) - 1) + 1)
+            out: list[Poly] = [{} for _ in range(d * (len(t) - 1) + 1)]
             for j, v in enumerate(t):
                 out[d * j] = v
             return tuple(out)
 
-        return _map_taps(self.kernel.taps(sizes), dilated)
+        return _map_taps(exact_taps(self.kernel, sizes), dilated)
 
     def _children(self) -> tuple[Kernel, ...]:
         return (self.kernel,)
@@ -83,17 +126,22 @@ class Dilate(Kernel):
 
 def full_convolution(a: Sequence[sympy.Expr], b: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
     """``(a * b)[m] = sum_j a[j] b[m - j]``, length ``len(a) + len(b) - 1`` (numpy.convolve)."""
-    out = [sympy.Integer(0)] * (len(a) + len(b) - 1)
+    product = _full_convolution([from_sympy(v) for v in a], [from_sympy(v) for v in b])
+    return tuple(to_sympy(v) for v in product)
+
+
+def _full_convolution(a: Sequence[Poly], b: Sequence[Poly]) -> list[Poly]:
+    """:func:`full_convolution` of exact polynomials."""
+    out: list[Poly] = [{} for _ in range(len(a) + len(b) - 1)]
     for i, x in enumerate(a):
-        if x == 0:
-            continue
-        for j, y in enumerate(b):
-            out[i + j] += x * y
-    return tuple(sympy.expand(v) for v in out)
+        if x:
+            for j, y in enumerate(b):
+                add_product(out[i + j], x, y)
+    return out
 
 
 @dataclass(frozen=True, repr=False)
-class Convolve(Kernel):
+class Convolve(_KernelExpr):
     """``convolve(a, b)``: full convolution of the taps (``numpy.convolve``).
 
     For weights it is the kernel of ``conv(a) >> conv(b)``:
@@ -115,19 +163,22 @@ class Convolve(Kernel):
     def shape(self) -> tuple[int, int, Size]:
         return (self.b.out_channels, self.a.in_channels, self.a.length + self.b.length - 1)
 
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        ta, tb = self.a.taps(sizes), self.b.taps(sizes)
+    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
+        ta, tb = exact_taps(self.a, sizes), exact_taps(self.b, sizes)
         out, inp, mid = len(tb), len(ta[0]), len(ta)
         length = len(ta[0][0]) + len(tb[0][0]) - 1
         result = []
         for o in range(out):
             row = []
             for i in range(inp):
-                acc = [sympy.Integer(0)] * length
-                for m in range(mid):
-                    for idx, v in enumerate(full_convolution(ta[m][i], tb[o][m])):
-                        acc[idx] += v
-                row.append(tuple(sympy.expand(v) for v in acc))
+                acc: list[Poly] = [{} for _ in range(length)]
+                for m in range(mid):  # acc += full_convolution(ta[m][i], tb[o][m])
+                    for j, x in enumerate(ta[m][i]):
+                        if x:
+                            for k, y in enumerate(tb[o][m]):
+                                if y:
+                                    add_product(acc[j + k], x, y)
+                row.append(tuple(acc))
             result.append(tuple(row))
         return tuple(result)
 
@@ -139,7 +190,7 @@ class Convolve(Kernel):
 
 
 @dataclass(frozen=True, repr=False)
-class FlipKernel(Kernel):
+class FlipKernel(_KernelExpr):
     """``flip(k)``: ``flip(k)[j] = k[c - 1 - j]``."""
 
     kernel: Kernel
@@ -148,8 +199,8 @@ class FlipKernel(Kernel):
     def shape(self) -> tuple[int, int, Size]:
         return self.kernel.shape
 
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        return _map_taps(self.kernel.taps(sizes), lambda t: tuple(reversed(t)))
+    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
+        return _map_taps(exact_taps(self.kernel, sizes), lambda t: tuple(reversed(t)))
 
     def _children(self) -> tuple[Kernel, ...]:
         return (self.kernel,)
@@ -159,7 +210,7 @@ class FlipKernel(Kernel):
 
 
 @dataclass(frozen=True, repr=False)
-class PadKernel(Kernel):
+class PadKernel(_KernelExpr):
     """``padk(k, left, right)``: ``left`` zeros before the taps and ``right`` after."""
 
     kernel: Kernel
@@ -176,10 +227,9 @@ class PadKernel(Kernel):
         out, inp, c = self.kernel.shape
         return (out, inp, c + self.left + self.right)
 
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        zero = sympy.Integer(0)
+    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
         return _map_taps(
-            self.kernel.taps(sizes), lambda t: (zero,) * self.left + tuple(t) + (zero,) * self.right
+            exact_taps(self.kernel, sizes), lambda t: ({},) * self.left + tuple(t) + ({},) * self.right
         )
 
     def _children(self) -> tuple[Kernel, ...]:
@@ -190,7 +240,7 @@ class PadKernel(Kernel):
 
 
 @dataclass(frozen=True, repr=False)
-class KernelSum(Kernel):
+class KernelSum(_KernelExpr):
     """``a + b``: tap-wise sum of two kernels of the same shape."""
 
     a: Kernel
@@ -207,10 +257,16 @@ class KernelSum(Kernel):
     def shape(self) -> tuple[int, int, Size]:
         return self.a.shape
 
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        ta, tb = self.a.taps(sizes), self.b.taps(sizes)
+    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
+        ta, tb = exact_taps(self.a, sizes), exact_taps(self.b, sizes)
+
+        def plus(x: Poly, y: Poly) -> Poly:
+            total = dict(x)
+            add_into(total, y)
+            return total
+
         return tuple(
-            tuple(tuple(x + y for x, y in zip(ta[o][i], tb[o][i])) for i in range(len(ta[o])))
+            tuple(tuple(plus(x, y) for x, y in zip(ta[o][i], tb[o][i])) for i in range(len(ta[o])))
             for o in range(len(ta))
         )
 
@@ -223,7 +279,7 @@ class KernelSum(Kernel):
 
 
 @dataclass(frozen=True, repr=False)
-class Scaled(Kernel):
+class Scaled(_KernelExpr):
     """``q * k``: every tap multiplied by the exact scalar ``q``."""
 
     scalar: sympy.Expr
@@ -236,8 +292,9 @@ class Scaled(Kernel):
     def shape(self) -> tuple[int, int, Size]:
         return self.kernel.shape
 
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        return _map_taps(self.kernel.taps(sizes), lambda t: tuple(self.scalar * v for v in t))
+    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
+        factor = from_sympy(self.scalar)
+        return _map_taps(exact_taps(self.kernel, sizes), lambda t: tuple(times(factor, v) for v in t))
 
     def _children(self) -> tuple[Kernel, ...]:
         return (self.kernel,)

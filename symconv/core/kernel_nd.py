@@ -32,6 +32,7 @@ from typing import Optional, Sequence
 import sympy
 
 from symconv.core.axes import Axes, fmt_axes, is_int, per_axis
+from symconv.core.exact_poly import add_product, from_sympy, to_sympy
 from symconv.core.kernel import MAX_CHANNELS, MAX_KERNEL_LENGTH, Kernel, exact_number
 from symconv.core.numbers import _exact_real
 from symconv.errors import InvalidArgument, KernelError
@@ -313,13 +314,15 @@ class ConvolveNd(KernelNd):
         return (b[0], a[1]) + tuple(x + y - 1 for x, y in zip(a[2:], b[2:]))
 
     def grid(self) -> Grid:
+        """``E[o, i, u + v] = sum_m a[m, i, u] b[o, m, v]``, computed in the exact ring, written in SymPy once."""
         terms: dict = {}
-        gb = self.b.grid()
+        gb = [(o, m2, v, from_sympy(vb)) for (o, m2, *v), vb in self.b.grid().items()]
         for (m, i, *u), va in self.a.grid().items():
-            for (o, m2, *v), vb in gb.items():
+            pa = from_sympy(va)
+            for o, m2, v, pb in gb:
                 if m2 == m:
-                    terms.setdefault((o, i) + tuple(x + y for x, y in zip(u, v)), []).append(va * vb)
-        return _expanded({key: sympy.Add(*products) for key, products in terms.items()})
+                    add_product(terms.setdefault((o, i) + tuple(x + y for x, y in zip(u, v)), {}), pa, pb)
+        return {key: to_sympy(p) for key, p in terms.items() if p}
 
     def _children(self) -> tuple[KernelNd, ...]:
         return (self.a, self.b)

@@ -3,7 +3,9 @@
 A signal is a tuple of channels, each a tuple of exact SymPy expressions.
 ``evaluate(layer, x)`` applies a layer (or chain) literally, sample by
 sample, following PyTorch's definitions; nothing here is clever, so that it
-can be trusted. An empty input follows the length table too: ``pad(1, 2)``
+can be trusted. The work is done in exact sparse polynomials
+(:func:`evaluate_exact`, :mod:`symconv.core.exact_poly`); SymPy is read at
+the input and written at the output only. An empty input follows the length table too: ``pad(1, 2)``
 of ``()`` is three zeros, a convolution reads its padding (and adds its bias).
 
 >>> from symconv.core.layers import conv
@@ -23,7 +25,9 @@ from typing import Mapping, Optional, Sequence
 
 import sympy
 
-from symconv.core.kernel import Taps, exact_number
+from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy
+from symconv.core.kernel import exact_number
+from symconv.core.kernel_expr import exact_taps
 from symconv.core.layers import (
     Affine,
     AvgPool,
@@ -45,9 +49,13 @@ from symconv.core.layers import (
 from symconv.core.output_length import output_length, resolve_size
 from symconv.errors import ChannelMismatch, KernelError, LengthMismatch, SizeLimitError
 
-__all__ = ["Signal", "evaluate", "symbolic_input", "as_signal", "MAX_EXACT_LENGTH"]
+__all__ = ["Signal", "PolySignal", "evaluate", "evaluate_exact", "exact_input", "symbolic_input", "as_signal",
+           "MAX_EXACT_LENGTH"]
 
 Signal = tuple[tuple[sympy.Expr, ...], ...]
+
+#: A signal of exact polynomials (:mod:`symconv.core.exact_poly`), one tuple per channel.
+PolySignal = tuple[tuple[Poly, ...], ...]
 
 #: Longest signal the exact semantics will build (refused before allocating).
 MAX_EXACT_LENGTH = 100_000
@@ -98,40 +106,47 @@ def _concrete(value, sizes: Optional[Mapping[str, int]], what: str) -> int:
     return value
 
 
-def _padded(channel: tuple, left: int, right: int) -> tuple:
-    return (_ZERO,) * left + channel + (_ZERO,) * right
+def _padded(channel: tuple, left: int, right: int, zero: object = _ZERO) -> tuple:
+    return (zero,) * left + channel + (zero,) * right
 
 
-def _conv(layer: Conv, x: Signal, m: int, sizes) -> Signal:
-    taps: Taps = layer.weight.taps(sizes)
+def _bias(layer, channels: int) -> list[Poly]:
+    values = bias_values(layer.bias, channels)
+    return [from_sympy(b) for b in values] if values else [{} for _ in range(channels)]
+
+
+def _conv(layer: Conv, x: PolySignal, m: int, sizes) -> PolySignal:
+    """``y[o, i] = b[o] + sum_{mm, j} W[o, mm, j] xp[g*cin + mm, i*s + j*d]``."""
+    taps = exact_taps(layer.weight, sizes)
     left, right = (_concrete(p, sizes, "padding='same'") for p in layer.padding_pair())
-    xp = [_padded(ch, left, right) for ch in x]
+    xp = [_padded(ch, left, right, {}) for ch in x]
     per_group_in = layer.weight.in_channels
     per_group_out = layer.weight.out_channels // layer.groups
-    bias = bias_values(layer.bias, layer.weight.out_channels)
+    bias = _bias(layer, layer.weight.out_channels)
     s, d = layer.stride, layer.dilation
     out = []
     for o, w_o in enumerate(taps):
         g = o // per_group_out
         row = []
         for i in range(m):
-            acc = bias[o] if bias else _ZERO
+            acc = dict(bias[o])
             for mm, w in enumerate(w_o):
                 src = xp[g * per_group_in + mm]
                 for j, w_j in enumerate(w):
-                    acc += w_j * src[i * s + j * d]
-            row.append(sympy.expand(acc))
+                    add_product(acc, w_j, src[i * s + j * d])
+            row.append(acc)
         out.append(tuple(row))
     return tuple(out)
 
 
-def _conv_transpose(layer: ConvTranspose, x: Signal, m: int, sizes) -> Signal:
-    taps: Taps = layer.weight.taps(sizes)  # (in, out/groups, c)
+def _conv_transpose(layer: ConvTranspose, x: PolySignal, m: int, sizes) -> PolySignal:
+    """``y[o, i*s + j*d - p] += W[ci, o, j] x[ci, i]`` over every input sample, from the bias."""
+    taps = exact_taps(layer.weight, sizes)  # (in, out/groups, c)
     per_group_in = layer.weight.shape[0] // layer.groups  # weight dim 0: input channels
     per_group_out = layer.weight.shape[1]  # weight dim 1: output channels per group
     channels_out = per_group_out * layer.groups
-    bias = bias_values(layer.bias, channels_out)
-    out = [[bias[o] if bias else _ZERO for _ in range(m)] for o in range(channels_out)]
+    bias = _bias(layer, channels_out)
+    out = [[dict(bias[o]) for _ in range(m)] for o in range(channels_out)]
     s, d, p = layer.stride, layer.dilation, layer.padding
     for ci, channel in enumerate(x):
         g = ci // per_group_in
@@ -141,8 +156,8 @@ def _conv_transpose(layer: ConvTranspose, x: Signal, m: int, sizes) -> Signal:
                 for j, w_j in enumerate(w):
                     t = i * s + j * d - p
                     if 0 <= t < m:
-                        out[o][t] += w_j * v
-    return tuple(tuple(sympy.expand(v) for v in row) for row in out)
+                        add_product(out[o][t], w_j, v)
+    return tuple(tuple(row) for row in out)
 
 
 def _check_channels(layer: Layer, x: Signal) -> None:
@@ -159,27 +174,60 @@ def _windows(channel: tuple, m: int, start_pad: int, size: int, stride: int, dil
 
 
 def evaluate(layer: Layer, x: Signal, sizes: Optional[Mapping[str, int]] = None) -> Signal:
-    """Apply ``layer`` to the signal ``x`` exactly.
+    """Apply ``layer`` to the signal ``x`` exactly; every sample comes back expanded.
 
-    ``sizes`` gives values to generic kernel lengths (``{"c": 4}``).
+    ``sizes`` gives values to generic kernel lengths (``{"c": 4}``). The work is
+    :func:`evaluate_exact` on the samples read as polynomials; SymPy is built
+    only for the result (and inside the nonlinear layers).
+    """
+    y = evaluate_exact(layer, tuple(tuple(from_sympy(v) for v in ch) for ch in x), sizes)
+    return tuple(tuple(to_sympy(v) for v in ch) for ch in y)
+
+
+def exact_input(n: int, channels: int = 1, name: str = "x") -> PolySignal:
+    """:func:`symbolic_input` as polynomials (one variable per sample)."""
+    return tuple(tuple(from_sympy(v) for v in ch) for ch in symbolic_input(n, channels, name))
+
+
+def _nonlinear(f, x: PolySignal) -> PolySignal:
+    """A sample-wise SymPy formula ``f`` on the samples (read back expanded: a ``Max`` or ``sqrt`` is an atom)."""
+    return tuple(tuple(from_sympy(sympy.expand(f(v))) for v in ch) for ch in x)
+
+
+def evaluate_exact(layer: Layer, x: PolySignal, sizes: Optional[Mapping[str, int]] = None) -> PolySignal:
+    """Apply ``layer`` to a signal of exact polynomials (:mod:`symconv.core.exact_poly`), sample by sample.
+
+    This is the one definition of each layer's meaning (:func:`evaluate` is it
+    with SymPy at the edges). Linear layers compute in the polynomial ring;
+    ``relu``, ``maxpool`` and ``l2pool`` apply their SymPy formula to each
+    sample and read the result back, the non-polynomial part as an opaque
+    atom (an opaque atom can make two results compare different, never equal
+    wrongly; see :mod:`symconv.core.exact_poly`).
     """
     _check_channels(layer, x)
     n = _length(x)
     if isinstance(layer, Chain):
         for step in layer.steps:
-            x = evaluate(step, x, sizes)
+            x = evaluate_exact(step, x, sizes)
         return x
     if isinstance(layer, Parallel):
-        outputs = [evaluate(b, x, sizes) for b in layer.branches]
+        outputs = [evaluate_exact(b, x, sizes) for b in layer.branches]
         lengths = [_length(y) for y in outputs]
         if len(set(lengths)) > 1:
             raise LengthMismatch(
                 f"the branches of {layer!r} give lengths {lengths} for an input of length {n}; "
                 f"expected equal lengths"
             )
-        return tuple(
-            tuple(sympy.expand(sum(vals, _ZERO)) for vals in zip(*chans)) for chans in zip(*outputs)
-        )
+        summed = []
+        for chans in zip(*outputs):
+            row = []
+            for vals in zip(*chans):
+                total: Poly = {}
+                for v in vals:
+                    add_into(total, v)
+                row.append(total)
+            summed.append(tuple(row))
+        return tuple(summed)
     m = output_length(layer, n, sizes)
     if not isinstance(m, int):
         raise KernelError(f"the output length of {layer!r} depends on generic sizes {m}; give their values")
@@ -196,36 +244,53 @@ def evaluate(layer: Layer, x: Signal, sizes: Optional[Mapping[str, int]] = None)
     if isinstance(layer, ConvTranspose):
         return _conv_transpose(layer, x, m, sizes)
     if isinstance(layer, Pad):
-        return tuple(_padded(ch, layer.left, layer.right) for ch in x)
+        return tuple(_padded(ch, layer.left, layer.right, {}) for ch in x)
     if isinstance(layer, Crop):
         return tuple(ch[layer.left:layer.left + m] for ch in x)
     if isinstance(layer, Down):
         return tuple(tuple(ch[i * layer.factor + layer.phase] for i in range(m)) for ch in x)
     if isinstance(layer, Up):
         return tuple(
-            tuple(ch[i // layer.factor] if i % layer.factor == 0 else _ZERO for i in range(m)) for ch in x
+            tuple(ch[i // layer.factor] if i % layer.factor == 0 else {} for i in range(m)) for ch in x
         )
     if isinstance(layer, Flip):
         return tuple(tuple(reversed(ch)) for ch in x)
-    if isinstance(layer, ReLU):
-        return tuple(tuple(sympy.Max(_ZERO, v) for v in ch) for ch in x)
     if isinstance(layer, Affine):
         scale, shift = layer.per_channel(len(x))
-        return tuple(tuple(sympy.expand(a * v + b) for v in ch) for ch, a, b in zip(x, scale, shift))
+        out = []
+        for ch, a, b in zip(x, scale, shift):
+            a, b = from_sympy(a), from_sympy(b)
+            row = []
+            for v in ch:
+                total = times(a, v)
+                add_into(total, b)
+                row.append(total)
+            out.append(tuple(row))
+        return tuple(out)
     if isinstance(layer, AvgPool):
-        weight = sympy.Rational(1, layer.size)
-        return tuple(
-            tuple(sympy.expand(weight * sum(w, _ZERO)) for w in _windows(ch, m, layer.padding, layer.size, layer.stride))
-            for ch in x
-        )
+        weight = Fraction(1, layer.size)
+        out = []
+        for ch in x:
+            row = []
+            for window in _windows(ch, m, layer.padding, layer.size, layer.stride):
+                total: Poly = {}
+                for v in window:
+                    add_into(total, v, weight)
+                row.append(total)
+            out.append(tuple(row))
+        return tuple(out)
+    if isinstance(layer, ReLU):
+        return _nonlinear(lambda v: sympy.Max(_ZERO, to_sympy(v)), x)
     if isinstance(layer, MaxPool):
         return tuple(
-            tuple(sympy.Max(*w) for w in _windows(ch, m, layer.padding, layer.size, layer.stride, layer.dilation))
+            tuple(from_sympy(sympy.expand(sympy.Max(*(to_sympy(v) for v in w))))
+                  for w in _windows(ch, m, layer.padding, layer.size, layer.stride, layer.dilation))
             for ch in x
         )
     if isinstance(layer, L2Pool):
         return tuple(
-            tuple(sympy.sqrt(sum((v**2 for v in w), _ZERO)) for w in _windows(ch, m, 0, layer.size, layer.stride))
+            tuple(from_sympy(sympy.expand(sympy.sqrt(sum((to_sympy(v) ** 2 for v in w), _ZERO))))
+                  for w in _windows(ch, m, 0, layer.size, layer.stride))
             for ch in x
         )
     raise TypeError(f"no semantics for {layer!r}")

@@ -1,4 +1,4 @@
-"""The exact reference semantics of N-D chains, sample by sample, in SymPy.
+"""The exact reference semantics of N-D chains, sample by sample, in exact polynomials (SymPy at the edges).
 
 A signal has ``C`` channels and a shape ``(n1, ..., nd)``; its samples are
 ``x[m, i1, ..., id]``. Each layer follows :mod:`symconv.core.layers_nd` (and
@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from fractions import Fraction
 from dataclasses import dataclass, field
 from typing import Callable, Sequence, Union
 
 import sympy
 
 from symconv.core.composite import Chain, Parallel
+from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy, variable
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import (
     AvgPoolNd,
@@ -38,7 +40,8 @@ from symconv.core.layers_nd import (
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import ChannelMismatch, NotInFragment
 
-__all__ = ["SignalNd", "evaluate_nd", "run_nd", "outputs_at", "symbolic_input_nd", "signal_nd"]
+__all__ = ["SignalNd", "evaluate_nd", "run_nd", "outputs_at", "outputs_at_exact", "symbolic_outputs_exact",
+           "symbolic_input_nd", "signal_nd"]
 
 ZERO = sympy.Integer(0)
 
@@ -98,8 +101,8 @@ def signal_nd(x: object, ndim: int) -> SignalNd:
     return SignalNd(len(x), tuple(shape), values)
 
 
-#: ``X(m, index)``: a sample of a layer's input, 0 outside it.
-Samples = Callable[[int, Sequence[int]], sympy.Expr]
+#: ``X(m, index)``: a sample of a layer's input as an exact polynomial, ``{}`` (0) outside it.
+Samples = Callable[[int, Sequence[int]], Poly]
 
 
 def _inside(index: Sequence[int], shape: Sequence[int]) -> bool:
@@ -110,11 +113,25 @@ def _windows(size: Sequence[int], dilation: Sequence[int]) -> list[tuple[int, ..
     return list(itertools.product(*(range(0, d * k, d) for k, d in zip(size, dilation))))
 
 
-def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> Callable[[int, tuple], sympy.Expr]:
+def _sum(polys) -> Poly:
+    total: Poly = {}
+    for p in polys:
+        add_into(total, p)
+    return total
+
+
+def _in_sympy(f: Callable[..., sympy.Expr]) -> Callable[..., Poly]:
+    """A nonlinear formula, applied to the samples written in SymPy and read back expanded (opaque atoms)."""
+    return lambda *samples: from_sympy(sympy.expand(f(*(to_sympy(v) for v in samples))))
+
+
+def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> Callable[[int, tuple], Poly]:
     """The output ``y(o, i)`` of one layer as a formula in its input samples ``X`` (input ``shape``, ``channels``).
 
-    This is the definition of every N-D layer; :func:`run_nd` and :func:`outputs_at` only decide which outputs
-    to ask for.
+    This is the definition of every N-D layer, in the exact polynomial ring
+    (:mod:`symconv.core.exact_poly`; ``relu`` and ``maxpool`` apply their SymPy
+    formula); :func:`run_nd` and :func:`outputs_at` only decide which outputs to
+    ask for.
     """
     if isinstance(layer, ConvNd):
         # y[o, i] = b[o] + sum_{m, a} W[o, m, a] xp[g(o) in/groups + m, s i + d a] (per axis; left padding pl)
@@ -122,14 +139,16 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
         opg, ipg = layer.weight.out_channels // layer.groups, layer.weight.in_channels
         by_out: dict = {}
         for (o, m, *a), w in layer.weight.grid().items():
-            by_out.setdefault(o, []).append((m, a, w))
-        bias = layer.bias or (ZERO,) * layer.weight.out_channels
+            by_out.setdefault(o, []).append((m, a, from_sympy(w)))
+        bias = [from_sympy(b) for b in layer.bias or (ZERO,) * layer.weight.out_channels]
 
-        def conv(o: int, i: tuple) -> sympy.Expr:
+        def conv(o: int, i: tuple) -> Poly:
             first = (o // opg) * ipg
-            return sympy.Add(bias[o], *(w * X(first + m, [s * ii + d * aa - p for s, ii, d, aa, p in
-                                                           zip(layer.stride, i, layer.dilation, a, lefts)])
-                                        for m, a, w in by_out.get(o, ())))
+            total = dict(bias[o])
+            for m, a, w in by_out.get(o, ()):
+                add_product(total, w, X(first + m, [s * ii + d * aa - p for s, ii, d, aa, p in
+                                                    zip(layer.stride, i, layer.dilation, a, lefts)]))
+            return total
         return conv
     if isinstance(layer, ConvTransposeNd):
         # y[g out/groups + o, s i + d a - p] += W[m, o, a] x[m, i] for m in group g, then + b: gathered at r,
@@ -137,38 +156,43 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
         ipg, opg = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
         by_out = {}
         for (m, o, *a), w in layer.weight.grid().items():
-            by_out.setdefault((m // ipg) * opg + o, []).append((m, a, w))
-        bias = layer.bias or (ZERO,) * layer.out_channels(None)
+            by_out.setdefault((m // ipg) * opg + o, []).append((m, a, from_sympy(w)))
+        bias = [from_sympy(b) for b in layer.bias or (ZERO,) * layer.out_channels(None)]
 
-        def transposed(o: int, r: tuple) -> sympy.Expr:
-            terms = [bias[o]]
+        def transposed(o: int, r: tuple) -> Poly:
+            total = dict(bias[o])
             for m, a, w in by_out.get(o, ()):
                 t = [rr + p - d * aa for rr, p, d, aa in zip(r, layer.padding, layer.dilation, a)]
                 if all(tt % s == 0 for tt, s in zip(t, layer.stride)):
-                    terms.append(w * X(m, [tt // s for tt, s in zip(t, layer.stride)]))
-            return sympy.Add(*terms)
+                    add_product(total, w, X(m, [tt // s for tt, s in zip(t, layer.stride)]))
+            return total
         return transposed
     if isinstance(layer, MaxPoolNd):
         offsets = _windows(layer.size, layer.dilation)
+        largest = _in_sympy(lambda *v: sympy.Max(*v))  # no sample: -oo, as PyTorch's -inf
 
-        def maximum(m: int, i: tuple) -> sympy.Expr:
+        def maximum(m: int, i: tuple) -> Poly:
             start = [s * ii - p for s, ii, p in zip(layer.stride, i, layer.padding)]
             reads = ([b + o for b, o in zip(start, off)] for off in offsets)
-            return sympy.Max(*(X(m, j) for j in reads if _inside(j, shape)))  # no sample: -oo, as PyTorch's -inf
+            return largest(*(X(m, j) for j in reads if _inside(j, shape)))
         return maximum
     if isinstance(layer, AvgPoolNd):
         offsets = _windows(layer.size, (1,) * len(shape))
-        weight = sympy.Rational(1, math.prod(layer.size))
+        weight = Fraction(1, math.prod(layer.size))
 
-        def average(m: int, i: tuple) -> sympy.Expr:
+        def average(m: int, i: tuple) -> Poly:
             start = [s * ii - p for s, ii, p in zip(layer.stride, i, layer.padding)]
-            return weight * sympy.Add(*(X(m, [b + o for b, o in zip(start, off)]) for off in offsets))
+            total: Poly = {}
+            for off in offsets:
+                add_into(total, X(m, [b + o for b, o in zip(start, off)]), weight)
+            return total
         return average
     if isinstance(layer, ReLU):
-        return lambda m, i: sympy.Max(ZERO, X(m, i))
+        relu = _in_sympy(lambda v: sympy.Max(ZERO, v))
+        return lambda m, i: relu(X(m, i))
     if isinstance(layer, Affine):
-        scale, shift = layer.per_channel(channels)
-        return lambda m, i: scale[m] * X(m, i) + shift[m]
+        scale, shift = (tuple(from_sympy(v) for v in vs) for vs in layer.per_channel(channels))
+        return lambda m, i: _sum((times(scale[m], X(m, i)), shift[m]))
     if isinstance(layer, (PadNd, CropNd)):
         sign = -1 if isinstance(layer, PadNd) else 1
         return lambda m, i: X(m, [ii + sign * b for ii, b in zip(i, layer.before)])
@@ -176,7 +200,7 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
         return lambda m, i: X(m, [s * ii + q for s, ii, q in zip(layer.factors, i, layer.phases)])
     if isinstance(layer, UpNd):
         return lambda m, i: (X(m, [ii // s for ii, s in zip(i, layer.factors)])
-                             if all(ii % s == 0 for ii, s in zip(i, layer.factors)) else ZERO)
+                             if all(ii % s == 0 for ii, s in zip(i, layer.factors)) else {})
     raise NotInFragment(f"no N-D meaning for {layer!r}")
 
 
@@ -191,7 +215,7 @@ def _check_channels(layer: Layer, channels: int) -> None:
 
 
 class _Level:
-    """The output of one step of a chain over the level below it, evaluated on demand and kept."""
+    """The output of one step of a chain over the level below it, evaluated on demand and kept (as polynomials)."""
 
     def __init__(self, step: Layer, below: Samples, shape: tuple[int, ...], channels: int):
         self.channels = step.out_channels(channels) or channels
@@ -199,17 +223,17 @@ class _Level:
         self.cache: dict = {}
         if isinstance(step, Parallel):
             branches = [_levels(branch, below, shape, channels) for branch in step.branches]
-            self.formula = lambda o, i: sympy.Add(*(branch.sample(o, i) for branch in branches))
+            self.formula = lambda o, i: _sum(branch.sample(o, i) for branch in branches)
         else:
             self.formula = _gather(step, below, shape, channels)
 
-    def sample(self, o: int, index: Sequence[int]) -> sympy.Expr:
+    def sample(self, o: int, index: Sequence[int]) -> Poly:
         index = tuple(index)
         if not _inside(index, self.shape):
-            return ZERO
+            return {}
         key = (o, *index)
         if key not in self.cache:
-            self.cache[key] = sympy.expand(self.formula(o, index))
+            self.cache[key] = self.formula(o, index)
         return self.cache[key]
 
 
@@ -223,15 +247,26 @@ def _levels(layer: Layer, below: Samples, shape: tuple[int, ...], channels: int)
     return level
 
 
+def _exact_samples(x: SignalNd) -> Samples:
+    """``x.at`` read as polynomials (each sample once)."""
+    values = {key: from_sympy(v) for key, v in x.values.items()}
+
+    def at(m: int, index: Sequence[int]) -> Poly:
+        if all(0 <= i < n for i, n in zip(index, x.shape)):
+            return values.get((m, *index), {})
+        return {}
+    return at
+
+
 def run_nd(layer: Layer, x: SignalNd) -> SignalNd:
     """``layer`` applied to the signal ``x``, with its shape (every output)."""
-    last = _levels(layer, x.at, x.shape, x.channels)
+    last = _levels(layer, _exact_samples(x), x.shape, x.channels)
     values = {}
     for o in range(last.channels):
         for i in itertools.product(*(range(n) for n in last.shape)):
             v = last.sample(o, i)
-            if v != 0:
-                values[(o, *i)] = v
+            if v:
+                values[(o, *i)] = to_sympy(v)
     return SignalNd(last.channels, last.shape, values)
 
 
@@ -245,8 +280,29 @@ def outputs_at(layer: Layer, x: SignalNd, indices: Sequence[Sequence[int]]) -> t
     >>> outputs_at(chain, symbolic_input_nd((2, 40)), [(0, 1, 7)])
     ((2, 39), {(0, 1, 7): j_0_0*k_0_0*x_0_1_7 + j_0_0*k_0_1*x_0_1_8})
     """
-    last = _levels(layer, x.at, x.shape, x.channels)
+    shape, exact = outputs_at_exact(layer, x, indices)
+    return shape, {index: to_sympy(v) for index, v in exact.items()}
+
+
+def outputs_at_exact(layer: Layer, x: SignalNd, indices: Sequence[Sequence[int]]) -> tuple[tuple[int, ...], dict]:
+    """:func:`outputs_at` as exact polynomials (:mod:`symconv.core.exact_poly`), the form the checker compares."""
+    last = _levels(layer, _exact_samples(x), x.shape, x.channels)
     return last.shape, {tuple(index): last.sample(index[0], index[1:]) for index in indices}
+
+
+def symbolic_outputs_exact(layer: Layer, shape: Sequence[int], channels: int,
+                           positions: Sequence[tuple[int, ...]]) -> tuple[int, dict]:
+    """``(output channels, {(o, i): y[o, i]})`` at the given output positions, every channel, as exact polynomials,
+    on the symbolic input ``x[m, j]`` of ``shape`` (the variable ``("x", m, *j)``, written ``x_m_j...`` in SymPy,
+    made only where an output reads it): the checker's form of :func:`outputs_at`.
+    """
+    shape = tuple(shape)
+
+    def at(m: int, index: Sequence[int]) -> Poly:
+        return variable(("x", m, *index)) if m < channels and _inside(index, shape) else {}
+
+    last = _levels(layer, at, shape, channels)
+    return last.channels, {(o, tuple(i)): last.sample(o, i) for o in range(last.channels) for i in positions}
 
 
 def evaluate_nd(layer: Layer, x: Union[SignalNd, tuple]) -> tuple:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from fractions import Fraction
 
 import pytest
 import sympy
 
 from symconv.checker import Certificate, CertificateStep, Rule, replay, statement_hash
 from symconv.checker.interior import _edge_free_steps, _geometry, _outputs
-from symconv.checker.sparse_poly import add_into, from_sympy, times
+from symconv.core.exact_poly import to_sympy
 from symconv.cli import main
 from symconv.core.semantics_nd import outputs_at, symbolic_input_nd
 from symconv.dsl import parse_chain
@@ -154,7 +153,7 @@ def test_the_geometry_is_the_window_each_output_reads_in_the_core_semantics():
 def test_the_checkers_evaluation_equals_the_core_semantics(text, shape, indices):
     chain = parse_chain(text)
     channels, spatial = shape[0], tuple(shape[1:])
-    out_channels, mine = _outputs(_edge_free_steps(chain, "test"), spatial, channels, indices, "test")
+    out_channels, mine = _outputs(chain, _edge_free_steps(chain, "test"), spatial, channels, indices, "test")
     keys = [(o, *i) for o in range(out_channels) for i in indices]
     _, core = outputs_at(chain, symbolic_input_nd(spatial, channels), keys)
     assert out_channels == chain.out_channels(channels)
@@ -164,24 +163,8 @@ def test_the_checkers_evaluation_equals_the_core_semantics(text, shape, indices)
 
 
 def _to_sympy(poly: dict) -> sympy.Expr:
-    """The checker's polynomial in the core's names: ``("x", m, j...)`` is ``x_m_j...``, ``("t", name, _)`` is name."""
-    def symbol(v: tuple) -> sympy.Symbol:
-        return sympy.Symbol("x_" + "_".join(map(str, v[1:]))) if v[0] == "x" else sympy.Symbol(v[1])
-
-    return sympy.Add(*(sympy.Rational(c.numerator, c.denominator) * sympy.Mul(*(symbol(v) ** e for v, e in m))
-                       for m, c in poly.items()))
-
-
-def test_sparse_polynomials_cancel_multiply_and_read_sympy_exactly():
-    a, b = sympy.symbols("a b")
-    p = from_sympy(a - sympy.Rational(1, 3) * b)
-    q = from_sympy(a + sympy.Rational(1, 3) * b)
-    assert times(p, q) == from_sympy(a ** 2 - b ** 2 / 9)
-    total = dict(p)
-    add_into(total, p, -1)
-    assert total == {}
-    assert from_sympy(sympy.sqrt(2) * a) != from_sympy(a) and from_sympy(sympy.Integer(0)) == {}
-    assert from_sympy(sympy.Rational(6, 3)) == {(): 2} and from_sympy(sympy.Rational(1, 2)) == {(): Fraction(1, 2)}
+    """The checker's polynomial in the core's names: ``("x", m, j...)`` is ``x_m_j...``, a tap is its symbol."""
+    return to_sympy(poly)
 
 
 def test_symconv_recheck_accepts_the_written_certificate(tmp_path, capsys):

@@ -283,7 +283,8 @@ def test_exact_semantics_pools_match_pytorch(case, kind):
     x, size, stride, padding, dilation = (case[k] for k in ("x", "size", "stride", "padding", "dilation"))
     if kind == "avg":
         layer = avgpool(size, stride=stride, padding=padding)
-        theirs = run_torch(lambda: F.avg_pool1d(t64(x), size, stride, padding, count_include_pad=True))
+        padded = F.pad(t64(x), (padding, padding))  # count_include_pad: zeros read like samples, n = 0 included
+        theirs = run_torch(lambda: F.avg_pool1d(padded, size, stride, 0, count_include_pad=True))
     elif kind == "max":
         layer = maxpool(size, stride=stride, padding=padding, dilation=dilation)
         theirs = run_torch(lambda: F.max_pool1d(t64(x), size, stride, padding, dilation=dilation))

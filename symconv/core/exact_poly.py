@@ -1,0 +1,160 @@
+"""Exact sparse polynomials: ``{monomial: coefficient}``, with only ``+`` and ``*``.
+
+The ring the exact semantics computes in (SymPy objects are built at the
+edges: :func:`from_sympy` reads taps and samples in, :func:`to_sympy` writes
+results out). A variable is named by a tuple of strings and ints:
+``("t", name, srepr)`` for a SymPy symbol (a tap, a bias parameter or an input
+sample; the ``srepr`` keeps two symbols of one name but different assumptions
+apart), ``("x", m, j1, ..., jd)`` for an input sample named by its index,
+``("a", srepr)`` for any other SymPy expression (an irrational constant such
+as ``sqrt(2)``, a ``Max``): it is read as an independent variable, so two
+polynomials equal as polynomials stay equal once it is given its value, while
+two that differ only through an identity of the atom (say ``sqrt(2)**2 == 2``)
+compare as different: an opaque atom can make a comparison fail, never pass wrongly. The zero polynomial is ``{}``; no stored
+coefficient is 0; a coefficient is an ``int`` or a ``Fraction`` (both exact,
+ints kept as ints because Fraction arithmetic is slow). Each variable gets a
+number the first time it is seen (in this process, :data:`_NAMES`); a monomial
+is the sorted tuple of the numbers of its variables, one repeated ``e`` times
+for the power ``e`` (so ``a**2 b`` is ``(ia, ia, ib)`` and a product of
+monomials is ``sorted(m1 + m2)``). Written so that it can be read in one sitting; the checker imports it (it
+does not use :mod:`symconv.algebra`).
+
+>>> import sympy
+>>> a, b = sympy.symbols("a b")
+>>> p = from_sympy(a + 2 * b)
+>>> times(p, p) == from_sympy(sympy.expand((a + 2 * b) ** 2))
+True
+>>> to_sympy(times(p, p))
+a**2 + 4*a*b + 4*b**2
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from fractions import Fraction
+
+import sympy
+
+__all__ = ["Poly", "ONE", "constant", "variable", "add_into", "add_product", "times", "from_sympy", "to_sympy",
+           "has_opaque_atom"]
+
+#: ``{monomial: coefficient}``; a monomial is a sorted tuple of variable numbers (with repeats).
+Poly = dict
+
+ONE: Poly = {(): 1}
+
+#: The name of variable number i is ``_NAMES[i]``; ``_NUMBERS`` is the inverse.
+_NAMES: list[tuple] = []
+_NUMBERS: dict[tuple, int] = {}
+
+#: The SymPy object of each ``"t"``/``"a"`` variable :func:`from_sympy` has read (its name says which).
+_ATOMS: dict[tuple, sympy.Expr] = {}
+
+
+def constant(value: Fraction | int) -> Poly:
+    """The constant polynomial ``value`` (an int when it is one)."""
+    value = Fraction(value)
+    return {(): value.numerator if value.denominator == 1 else value} if value else {}
+
+
+def variable(name: tuple) -> Poly:
+    """The polynomial ``name`` (one variable, exponent 1)."""
+    number = _NUMBERS.get(name)
+    if number is None:
+        number = _NUMBERS[name] = len(_NAMES)
+        _NAMES.append(name)
+    return {(number,): 1}
+
+
+def add_into(total: Poly, p: Poly, scale: Fraction | int = 1) -> None:
+    """``total += scale * p``, in place (entries that cancel are removed)."""
+    for monomial, c in p.items():
+        value = total.get(monomial, 0) + scale * c
+        if value:
+            total[monomial] = value
+        else:
+            del total[monomial]
+
+
+def add_product(total: Poly, p: Poly, q: Poly) -> None:
+    """``total += p * q``, in place (entries that cancel are removed)."""
+    if len(q) == 1 and len(p) > 1:
+        p, q = q, p  # the one-term factor outside
+    get = total.get
+    for m1, c1 in p.items():
+        single = m1[0] if len(m1) == 1 else None  # one variable: inserted in place, no sort
+        for m2, c2 in q.items():
+            if single is not None:
+                at = bisect_right(m2, single)
+                monomial = m2[:at] + m1 + m2[at:]
+            else:
+                monomial = tuple(sorted(m1 + m2)) if m1 and m2 else m1 or m2
+            value = get(monomial, 0) + c1 * c2
+            if value:
+                total[monomial] = value
+            else:
+                del total[monomial]
+
+
+def times(p: Poly, q: Poly) -> Poly:
+    """``p * q``."""
+    out: Poly = {}
+    add_product(out, p, q)
+    return out
+
+
+def from_sympy(expr: sympy.Expr) -> Poly:
+    """The polynomial of a SymPy expression built from symbols, rationals, ``+``, ``*`` and powers ``>= 1``.
+
+    Any other subexpression becomes an opaque variable (see the module docstring).
+    """
+    if isinstance(expr, sympy.Rational):
+        return constant(Fraction(int(expr.p), int(expr.q)))
+    if type(expr) is sympy.Symbol:
+        return variable(_remember(("t", expr.name, sympy.srepr(expr)), expr))
+    if isinstance(expr, sympy.Add):
+        total: Poly = {}
+        for term in expr.args:
+            add_into(total, from_sympy(term))
+        return total
+    if isinstance(expr, sympy.Mul):
+        out = ONE
+        for factor in expr.args:
+            out = times(out, from_sympy(factor))
+        return out
+    if isinstance(expr, sympy.Pow) and isinstance(expr.exp, sympy.Integer) and expr.exp >= 1:
+        base, out = from_sympy(expr.base), ONE
+        for _ in range(int(expr.exp)):
+            out = times(out, base)
+        return out
+    return variable(_remember(("a", sympy.srepr(expr)), expr))
+
+
+def _remember(name: tuple, expr: sympy.Expr) -> tuple:
+    _ATOMS.setdefault(name, expr)
+    return name
+
+
+def has_opaque_atom(p: Poly) -> bool:
+    """Whether a variable ``("a", ...)`` (an opaque SymPy atom) occurs in ``p``."""
+    return any(_NAMES[v][0] == "a" for monomial in p for v in monomial)
+
+
+def _atom(number: int) -> sympy.Expr:
+    name = _NAMES[number]
+    if name[0] == "t" or name[0] == "a":
+        return _ATOMS[name]
+    return sympy.Symbol("_".join(map(str, name)))  # ("x", m, j...) -> x_m_j...
+
+
+def to_sympy(p: Poly) -> sympy.Expr:
+    """The SymPy expression of ``p``: an expanded sum of monomials (what ``sympy.expand`` gives)."""
+    terms = []
+    for monomial, c in p.items():
+        coeff = sympy.Integer(c) if isinstance(c, int) else sympy.Rational(c.numerator, c.denominator)
+        powers: dict[int, int] = {}
+        for number in monomial:
+            powers[number] = powers.get(number, 0) + 1
+        factors = [_atom(v) if e == 1 else sympy.Pow(_atom(v), e) for v, e in powers.items()]
+        terms.append(sympy.Mul(coeff, *factors) if factors else coeff)
+    return sympy.Add(*terms) if terms else sympy.Integer(0)

@@ -1,0 +1,135 @@
+"""The core's exact polynomial ring, and the exact semantics computed in it, against plain SymPy expansion."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import sympy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from symconv.core.exact_poly import (
+    add_into,
+    constant,
+    from_sympy,
+    has_opaque_atom,
+    times,
+    to_sympy,
+)
+from symconv.core.kernel import as_kernel, kernel
+from symconv.core.kernel_expr import convolve, dilate
+from symconv.core.layers import Down, Pad, Up, conv
+from symconv.core.semantics import evaluate, evaluate_exact, exact_input, symbolic_input
+
+SYMBOLS = sympy.symbols("a b c")
+
+
+def _random_sympy_polynomial(rng: random.Random) -> sympy.Expr:
+    terms = []
+    for _ in range(rng.randint(0, 4)):
+        coeff = sympy.Rational(rng.randint(-3, 3), rng.randint(1, 3))
+        terms.append(coeff * sympy.Mul(*(s ** rng.randint(0, 2) for s in SYMBOLS)))
+    return sympy.Add(*terms)
+
+
+def test_sum_and_product_agree_with_sympy_expand_on_random_polynomials():
+    rng = random.Random(12)
+    for _ in range(200):
+        p, q = _random_sympy_polynomial(rng), _random_sympy_polynomial(rng)
+        total = from_sympy(p)
+        add_into(total, from_sympy(q))
+        assert total == from_sympy(sympy.expand(p + q))
+        assert to_sympy(total) == sympy.expand(p + q)
+        assert times(from_sympy(p), from_sympy(q)) == from_sympy(sympy.expand(p * q))
+        assert to_sympy(times(from_sympy(p), from_sympy(q))) == sympy.expand(p * q)
+
+
+def test_cancelling_terms_leave_no_zero_coefficient():
+    a, b = SYMBOLS[:2]
+    p = times(from_sympy(a - b), from_sympy(a + b))
+    assert p == from_sympy(a ** 2 - b ** 2) and len(p) == 2
+    add_into(p, from_sympy(a ** 2 - b ** 2), -1)
+    assert p == {} and to_sympy(p) == 0
+
+
+def test_sparse_polynomials_cancel_multiply_and_read_sympy_exactly():
+    a, b = sympy.symbols("a b")
+    p = from_sympy(a - sympy.Rational(1, 3) * b)
+    q = from_sympy(a + sympy.Rational(1, 3) * b)
+    assert times(p, q) == from_sympy(a ** 2 - b ** 2 / 9)
+    total = dict(p)
+    add_into(total, p, -1)
+    assert total == {}
+    assert from_sympy(sympy.sqrt(2) * a) != from_sympy(a) and from_sympy(sympy.Integer(0)) == {}
+    assert from_sympy(sympy.Rational(6, 3)) == {(): 2} and from_sympy(sympy.Rational(1, 2)) == {(): Fraction(1, 2)}
+
+
+def test_rationals_are_exact_and_ints_stay_ints():
+    assert constant(Fraction(4, 2)) == {(): 2} and type(constant(Fraction(4, 2))[()]) is int
+    assert from_sympy(sympy.Rational(1, 3)) == {(): Fraction(1, 3)}
+    assert to_sympy(from_sympy(sympy.Rational(-5, 6) * SYMBOLS[0])) == sympy.Rational(-5, 6) * SYMBOLS[0]
+
+
+def test_symbols_of_one_name_but_different_assumptions_are_different_variables():
+    assert from_sympy(sympy.Symbol("k")) != from_sympy(sympy.Symbol("k", positive=True))
+
+
+def test_an_opaque_atom_is_an_independent_variable_so_it_can_only_separate():
+    root = from_sympy(sympy.sqrt(2))
+    assert has_opaque_atom(root) and not has_opaque_atom(from_sympy(SYMBOLS[0]))
+    assert times(root, root) != constant(2)  # sqrt(2)**2 == 2 is not known to the ring
+    assert to_sympy(times(root, root)) == 2  # but its SymPy edge knows it
+
+
+def _reference(layer_steps, x):
+    """The chain written out with SymPy expand, as the semantics was before the ring: conv, pad, down, up."""
+    for kind, arg in layer_steps:
+        if kind == "conv":
+            (w,), = arg.taps()
+            c, channel = len(w), x[0]
+            x = (tuple(sympy.expand(sum((w[j] * channel[i + j] for j in range(c)), sympy.Integer(0)))
+                       for i in range(len(channel) - c + 1)),)
+        elif kind == "pad":
+            x = ((0,) * arg + x[0] + (0,) * arg,)
+        elif kind == "down":
+            x = (x[0][::arg],)
+        elif kind == "up":
+            x = (tuple(v for s in x[0] for v in (s,) + (0,) * (arg - 1))[:(len(x[0]) - 1) * arg + 1] if x[0] else (),)
+    return tuple(tuple(sympy.Integer(v) if isinstance(v, int) else v for v in ch) for ch in x)
+
+
+def _layer(kind, arg):
+    return {"conv": lambda: conv(arg), "pad": lambda: Pad(arg, arg), "down": lambda: Down(arg),
+            "up": lambda: Up(arg)}[kind]()
+
+
+KERNELS = [kernel("k", 2), kernel("k", 3), convolve(kernel("k", 2), dilate(kernel("k", 2), 2)), as_kernel([1, Fraction(1, 2), -2])]
+STEP = st.one_of(
+    st.tuples(st.just("conv"), st.sampled_from(KERNELS)),
+    st.tuples(st.sampled_from(["pad", "down", "up"]), st.integers(1, 2)),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(STEP, min_size=1, max_size=4), n=st.integers(0, 9))
+def test_evaluate_exact_written_in_sympy_is_evaluate_and_plain_expansion(steps, n):
+    chain = _layer(*steps[0])
+    for step in steps[1:]:
+        chain = chain >> _layer(*step)
+    x = symbolic_input(n)
+    expected = _reference(steps, x)
+    exact = tuple(tuple(to_sympy(v) for v in ch) for ch in evaluate_exact(chain, exact_input(n)))
+    assert exact == expected
+    assert evaluate(chain, x) == expected
+
+
+def test_the_checkers_equality_knows_sqrt2_squared_is_2_and_still_separates_different_kernels():
+    from symconv.checker.periodicity import equal_at
+    from symconv.core.kernel import DerivedKernel
+
+    root = sympy.sqrt(2)
+    k = DerivedKernel((((root, 1),),))
+    assert equal_at(conv(convolve(k, k)), conv(k) >> conv(k), 5)
+    assert equal_at(conv(convolve(k, k)), conv(DerivedKernel((((2, 2 * root, 1),),))), 5)
+    assert not equal_at(conv(convolve(k, k)), conv(DerivedKernel((((2, 2 * root, 2),),))), 5)
