@@ -80,10 +80,15 @@ print([str(y.coeff(v)) for v in x])
 
 
 def cpu_seconds(argv: list[str], timeout: float, env: Optional[dict] = None) -> Optional[float]:
-    """CPU time (user + system) of one child process, or None past ``timeout`` seconds of wall time."""
+    """CPU time (user + system) of one child process, or None past ``timeout`` seconds of wall time.
+
+    With ``env`` (another tree on PYTHONPATH) the child runs in that tree's folder: ``python -m``
+    puts the working directory first on sys.path, which would otherwise pick this checkout.
+    """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cwd = env.get("PYTHONPATH") if env else None
     try:
-        subprocess.run(argv, capture_output=True, timeout=timeout, env=env, check=False)
+        subprocess.run(argv, capture_output=True, timeout=timeout, env=env, check=False, cwd=cwd)
     except subprocess.TimeoutExpired:
         return None
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
