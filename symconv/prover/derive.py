@@ -73,7 +73,13 @@ class Derivation:
             "branches": self.branches,
             "exact": self.exact,
             "boundary": self.boundary,
+            "bias": self._bias_text(),
         }
+
+    def _bias_text(self) -> Optional[list]:
+        """The single layer's bias per output channel (None without one): biases of a chain add up."""
+        bias = getattr(self.layer, "bias", None)
+        return None if bias is None else [str(b) for b in bias]
 
     def __str__(self) -> str:
         lines = [f"chain:           {self.chain!r}"]
@@ -248,7 +254,11 @@ def derive(chain: Union[str, Layer]) -> Derivation:
     sources = tuple({s.name: s for k in chain.kernels() for s in k.symbols()}.values())
     if right is None or left < 0 or nf.input_flip:
         return Derivation(chain, kernel, stride, padding, field, formula, branches, False, None, **length)
-    single = Conv(DerivedKernel(LazyTaps(entries), sources), stride=stride, padding=(left, right), groups=1)
+    # The interior operator's bias belongs to the single layer too (b_2 + K_2(1) b_1 for two layers).
+    offsets = interior.bias[0]
+    bias = [nf.ring.to_expr(b) for b in offsets] if any(offsets) else None
+    single = Conv(DerivedKernel(LazyTaps(entries), sources), stride=stride, padding=(left, right), groups=1,
+                  bias=bias)
     # The single layer's operator is the chain's interior operator itself; build its
     # normal form directly instead of converting the taps back from SymPy.
     single_nf = LinearChain(single, False, (Step(single, nf.in_channels, nf.out_channels, op=nf.interior()),),

@@ -345,7 +345,7 @@ def test_derivation_json_has_the_documented_keys():
     d = derive(conv(kernel("k", 3), stride=2, padding=1) >> conv(kernel("k", 3), stride=2, padding=1))
     data = d.to_json()
     assert set(data) == {"chain", "kernel", "stride", "padding", "dilation", "receptive_field", "output_length",
-                         "branches", "exact", "boundary"}
+                         "branches", "exact", "boundary", "bias"}
     assert data["padding"] == [3, 3] and data["boundary"] == {"left": 0, "right": 1}
     assert all(isinstance(t, str) for t in data["kernel"])
 
@@ -364,3 +364,22 @@ def test_a_flip_across_a_strided_layer_gives_the_arithmetic_without_a_kernel():
     assert (d.stride, d.receptive_field, d.output_length) == (plain.stride, plain.receptive_field,
                                                               plain.output_length)
     assert d.to_json()["chain"].startswith("flip() >> conv(k[3], stride=2) >> flip()")
+
+
+@pytest.mark.parametrize("chain, bias", [
+    ("conv([1, 2], bias=[3]) >> conv([1, 1])", ["6"]),
+    ("conv(k[3], stride=2, bias=[1/2]) >> conv(k, stride=2, bias=[-1])", ["k_0/2 + k_1/2 + k_2/2 - 1"]),
+    ("conv(W[2, 1, 2], bias=b) >> conv(V[1, 2, 2], bias=c)",
+     ["V_0_0_0*b_0 + V_0_0_1*b_0 + V_0_1_0*b_1 + V_0_1_1*b_1 + c_0"]),
+])
+def test_the_single_layer_of_a_biased_chain_carries_the_chains_bias(chain, bias):
+    """Biases add up through the layers (b_2 + K_2(1) b_1): the single layer has that bias and equals the chain."""
+    d = derive(chain)
+    assert d.exact and d.to_json()["bias"] == bias
+    for n in range(12):
+        assert evaluate(d.chain, symbolic_input(n)) == evaluate(d.layer, symbolic_input(n))
+
+
+def test_a_chain_without_bias_derives_a_single_layer_without_one():
+    d = derive("conv(k[3], stride=2) >> conv(k, stride=2)")
+    assert d.layer.bias is None and d.to_json()["bias"] is None
