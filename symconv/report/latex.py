@@ -274,9 +274,22 @@ def assumptions_latex(proof: Proof) -> list[Tex]:
     return [Tex(rf"|x[i]| \le {expr_latex(a.bound, names)}") for a in proof.assumptions]
 
 
+def input_sizes(layer) -> Tex:
+    """``input length $n \\ge 0$`` in 1-D, ``input shape $(n_1, n_2)$`` with every $n_i \\ge 0$ in d-D."""
+    axes = getattr(layer, "ndim", 1)
+    if axes <= 1:
+        return Tex(r"input length $n \ge 0$")
+    shape = ", ".join(f"n_{i}" for i in range(1, axes + 1))
+    return Tex(rf"input shape $({shape})$ with every $n_i \ge 0$")
+
+
 def verdict_text(proof: Proof) -> Tex:
     """What ``proof.verdict`` means, as one clause of LaTeX (with the assumptions it rests on)."""
     text = _VERDICT_TEXT.get(proof.verdict, escape_tex(proof.verdict))
+    if proof.verdict == "proved":
+        text = text.replace(r"input length $n \ge 0$", input_sizes(proof.lhs))
+        if any(str(entry).startswith("tolerance: ") for entry in getattr(proof, "rests_on", ()) or ()):
+            text = text.replace("the identity holds", "the two sides agree within the tolerance")
     bounds = assumptions_latex(proof)
     if bounds and proof.verdict in ("proved", "checked"):
         text += ", for the inputs with " + " and ".join(f"${b}$" for b in bounds) + " for every $i$"
@@ -335,7 +348,8 @@ def proof_latex(proof: Proof) -> str:
         sides=[("Left-hand side", "L", notation.layer_math(proof.lhs), escape_tt(repr(proof.lhs))),
                ("Right-hand side", "R", notation.layer_math(proof.rhs), escape_tt(repr(proof.rhs)))],
         declarations=parts["declarations"], assumptions=assumptions_latex(proof),
-        proof=proof_sections(proof), two_d=proof.lhs.ndim >= 2,
+        proof=proof_sections(proof), two_d=proof.lhs.ndim >= 2, sizes=input_sizes(proof.lhs),
+        of_size=Tex("of that shape" if proof.lhs.ndim >= 2 else "of length $n$"),
         note=prose_math(proof.note) if explain.explanation(proof) is None else "",
     )
 
