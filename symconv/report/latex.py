@@ -15,7 +15,10 @@ True
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
+from fractions import Fraction
 
 import sympy
 import jinja2
@@ -283,6 +286,22 @@ def input_sizes(layer) -> Tex:
     return Tex(rf"input shape $({shape})$ with every $n_i \ge 0$")
 
 
+def _agreement(proof: Proof) -> Tex:
+    """What the theorem says of the outputs: equal, or (a tolerance proof) within ``atol + rtol R``."""
+    for entry in getattr(proof, "rests_on", ()) or ():
+        found = re.fullmatch(r"tolerance: atol=([0-9/]+), rtol=([0-9/]+)", str(entry))
+        if found:
+            atol, rtol = (Fraction(v) for v in found.groups())
+            bound = sympy.latex(sympy.Rational(atol.numerator, atol.denominator))
+            if rtol:
+                bound += rf" + {sympy.latex(sympy.Rational(rtol.numerator, rtol.denominator))}\, \rho"
+            return Tex(rf"give outputs within ${bound}$ of each other for every input with $|x| \le 1$"
+                       + (r" ($\rho$ the right-hand output's own bound: its row's absolute sum plus its"
+                          r" $|\text{bias}|$)" if rtol else "")
+                       + r": $|L x - R x| \le " + bound + "$ elementwise")
+    return Tex(r"give the same output: $L x = R x$")
+
+
 def verdict_text(proof: Proof) -> Tex:
     """What ``proof.verdict`` means, as one clause of LaTeX (with the assumptions it rests on)."""
     text = _VERDICT_TEXT.get(proof.verdict, escape_tex(proof.verdict))
@@ -350,6 +369,7 @@ def proof_latex(proof: Proof) -> str:
         declarations=parts["declarations"], assumptions=assumptions_latex(proof),
         proof=proof_sections(proof), two_d=proof.lhs.ndim >= 2, sizes=input_sizes(proof.lhs),
         of_size=Tex("of that shape" if proof.lhs.ndim >= 2 else "of length $n$"),
+        agreement=_agreement(proof),
         note=prose_math(proof.note) if explain.explanation(proof) is None else "",
     )
 

@@ -191,3 +191,18 @@ def test_a_proof_under_an_input_bound_states_the_bound_in_the_theorem_and_the_ve
     assert r"all values of the kernels, for the inputs with $|x[i]| \le 2$ for every $i$" in tex
     unconditional = proof_latex(prove(STRIDE_LHS, STRIDE_RHS))
     assert r"|x[i]| \le" not in unconditional
+
+
+def test_a_tolerance_proof_states_the_bound_not_equality():
+    tex = proof_latex(prove("conv([1, 1/2], padding=1)", "conv([1, 501/1000], padding=1)", atol="1e-3", rtol="1/2"))
+    statement = tex[tex.index("Statement"):tex.index(r"\end{theorem}")]
+    assert r"|L x - R x| \le \frac{1}{1000} + \frac{1}{2}\, \rho$ elementwise" in statement
+    assert "L x = R x" not in statement
+    assert "agree within the tolerance for every input length" in tex
+
+
+def test_an_n_d_proof_speaks_of_input_shapes():
+    tex = proof_latex(prove("conv3d(k[2, 2, 2], stride=2) >> conv3d(k, stride=2)",
+                            "conv3d(convolve(k, dilate(k, 2)), stride=4)"))
+    assert r"every input shape $(n_1, n_2, n_3)$ with every $n_i \ge 0$, every input $x$ of that shape" in tex
+    assert "input length" not in tex[tex.index("Statement"):tex.index(r"\end{theorem}")]
