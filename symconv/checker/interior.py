@@ -66,8 +66,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from symconv.checker import cones
-from symconv.checker.periodicity import MAX_CHECK_LENGTH, check_window
+from symconv.checker.periodicity import MAX_CHECK_LENGTH, check_window, equal_growth
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import AvgPoolNd, ConvNd, CropNd, DownNd, PadNd, axis_chain, output_shape
 from symconv.core.output_length import output_length
@@ -141,12 +140,7 @@ def _is_int(value: object) -> bool:
 def _same_lengths(left: Layer, right: Layer, start: int, period: int, limit: int, where: str) -> None:
     """Lemma B for the projections ``left`` and ``right`` of one axis."""
     check_window(period, start, limit, where)
-    shifts = [cones.chain_shift(chain, period, where) for chain in (left, right)]
-    if shifts[0] != shifts[1]:
-        raise CertificateError(f"{where}: the output lengths grow by {shifts[0]} and {shifts[1]} per period {period}")
-    for chain in (left, right):
-        if cones.min_intermediate_length(chain, start) < 1:
-            raise CertificateError(f"{where}: an intermediate length of {chain!r} is 0 at n = {start}")
+    equal_growth(left, right, period, start, where)
     for n in range(0, limit):
         if output_length(left, n) != output_length(right, n):
             raise CertificateError(f"{where}: the output lengths differ at n = {n}: {output_length(left, n)} "

@@ -62,6 +62,17 @@ def check_window(period: object, start: object, limit: object, where: str) -> No
         raise CertificateError(f"{where}: limit {limit} exceeds what the checker evaluates ({MAX_CHECK_LENGTH})")
 
 
+def equal_growth(lhs: Layer, rhs: Layer, period: int, start: int, where: str) -> int:
+    """``Q``: both output lengths grow by Q when n grows by ``period``, and no intermediate length is 0 at ``start``."""
+    shifts = [cones.chain_shift(layer, period, where) for layer in (lhs, rhs)]
+    if shifts[0] != shifts[1]:
+        raise CertificateError(f"{where}: the output lengths grow by {shifts[0]} and {shifts[1]} per period {period}")
+    for layer in (lhs, rhs):
+        if cones.min_intermediate_length(layer, start) < 1:
+            raise CertificateError(f"{where}: an intermediate length of {layer!r} is 0 at n = {start}")
+    return shifts[0]
+
+
 def periodic_structure(lhs: Layer, rhs: Layer, period: int, start: int, where: str) -> None:
     """The hypotheses of the lemma for two flip-free linear chains on ``[start, start + period)``."""
     for layer in (lhs, rhs):
@@ -69,19 +80,14 @@ def periodic_structure(lhs: Layer, rhs: Layer, period: int, start: int, where: s
             raise CertificateError(f"{where}: {layer!r} still has a flip; conjugate it first")
         if not layer.linear:
             raise CertificateError(f"{where}: {layer!r} is not linear")
-    shifts = [cones.chain_shift(layer, period, where) for layer in (lhs, rhs)]
-    if shifts[0] != shifts[1]:
-        raise CertificateError(f"{where}: the output lengths grow by {shifts[0]} and {shifts[1]} per period")
-    for layer in (lhs, rhs):
-        if cones.min_intermediate_length(layer, start) < 1:
-            raise CertificateError(f"{where}: an intermediate length of {layer!r} is 0 at n = {start}")
-    run = max(shifts[0], 1)
+    shift = equal_growth(lhs, rhs, period, start, where)
+    run = max(shift, 1)
     for n in range(start, start + period):
         m = output_length(lhs, n)
         for layer in (lhs, rhs):
             if output_length(layer, n) != m:
                 raise CertificateError(f"{where}: the output lengths differ at n = {n}")
-            if output_length(layer, n + period) != m + shifts[0]:
+            if output_length(layer, n + period) != m + shift:
                 raise CertificateError(f"{where}: the length of {layer!r} is not periodic at n = {n}")
         touches = [[cones.row_touch(layer, row, n, where) for row in range(m)] for layer in (lhs, rhs)]
         if any(t.left and t.right for side in touches for t in side):

@@ -74,7 +74,7 @@ def _value_exprs(k: KernelNd):
         if isinstance(node, (LiteralNd, DerivedKernelNd)):
             yield from (sympy.sympify(v) for v in node.grid().values())  # safe: exact values a kernel holds
         elif isinstance(node, ScaledNd):
-            yield sympy.sympify(node.scalar)
+            yield sympy.sympify(node.scalar)  # safe: the exact number the kernel holds, never user text
 
 
 def ring_grid(k: KernelNd, ring: TapRing) -> dict[tuple[int, ...], TapPoly]:

@@ -209,7 +209,8 @@ def _check_fragment(lhs: Layer, rhs: Layer) -> None:
     names = {s.name for layer in (lhs, rhs) for k in layer.kernels() for s in k.symbols()}
     names |= {str(s.name) for layer in (lhs, rhs) for k in layer.kernels() for s in k.length_symbols()}
     names |= {str(s) for layer in leaves if isinstance(layer, Affine)
-              for values in layer.per_channel(1) for e in values for s in sympy.sympify(e).free_symbols}
+              for values in layer.per_channel(1) for e in values
+              for s in sympy.sympify(e).free_symbols}  # safe: affine() holds exact SymPy values, never text
     names |= {layer.bias for layer in leaves if isinstance(getattr(layer, "bias", None), str)}
     names |= {str(s) for layer in leaves if isinstance(getattr(layer, "bias", None), tuple)
               for b in layer.bias for s in b.free_symbols}
