@@ -259,7 +259,7 @@ def result_of(lhs, rhs, decision, names) -> dict | None:
 
 
 _VERDICT_TEXT = {
-    "proved": "the identity holds for every input length $n \\ge 0$ and all values of the kernels",
+    "proved": "{claim} for every {sizes} and all values of the kernels",
     "refuted": "the identity is false, as the counterexample shows",
     "checked": "the two sides agree on every sampled length; this is numerical evidence, not a proof",
     "unknown": "the procedure could not decide the identity",
@@ -306,9 +306,9 @@ def verdict_text(proof: Proof) -> Tex:
     """What ``proof.verdict`` means, as one clause of LaTeX (with the assumptions it rests on)."""
     text = _VERDICT_TEXT.get(proof.verdict, escape_tex(proof.verdict))
     if proof.verdict == "proved":
-        text = text.replace(r"input length $n \ge 0$", input_sizes(proof.lhs))
-        if any(str(entry).startswith("tolerance: ") for entry in getattr(proof, "rests_on", ()) or ()):
-            text = text.replace("the identity holds", "the two sides agree within the tolerance")
+        within = any(str(entry).startswith("tolerance: ") for entry in getattr(proof, "rests_on", ()) or ())
+        claim = "the two sides agree within the tolerance" if within else "the identity holds"
+        text = text.format(claim=claim, sizes=input_sizes(proof.lhs))
     bounds = assumptions_latex(proof)
     if bounds and proof.verdict in ("proved", "checked"):
         text += ", for the inputs with " + " and ".join(f"${b}$" for b in bounds) + " for every $i$"
