@@ -367,7 +367,7 @@ def proof_latex(proof: Proof) -> str:
         sides=[("Left-hand side", "L", notation.layer_math(proof.lhs), escape_tt(repr(proof.lhs))),
                ("Right-hand side", "R", notation.layer_math(proof.rhs), escape_tt(repr(proof.rhs)))],
         declarations=parts["declarations"], assumptions=assumptions_latex(proof),
-        proof=proof_sections(proof), two_d=proof.lhs.ndim >= 2, sizes=input_sizes(proof.lhs),
+        proof=proof_sections(proof), two_d=proof.lhs.ndim >= 2, axes=proof.lhs.ndim, sizes=input_sizes(proof.lhs),
         of_size=Tex("of that shape" if proof.lhs.ndim >= 2 else "of length $n$"),
         agreement=_agreement(proof),
         note=prose_math(proof.note) if explain.explanation(proof) is None else "",

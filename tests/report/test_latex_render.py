@@ -206,3 +206,4 @@ def test_an_n_d_proof_speaks_of_input_shapes():
                             "conv3d(convolve(k, dilate(k, 2)), stride=4)"))
     assert r"every input shape $(n_1, n_2, n_3)$ with every $n_i \ge 0$, every input $x$ of that shape" in tex
     assert "input length" not in tex[tex.index("Statement"):tex.index(r"\end{theorem}")]
+    assert "Chains in 3 axes" in tex and "Two-dimensional chains" not in tex
