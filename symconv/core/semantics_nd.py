@@ -40,8 +40,8 @@ from symconv.core.layers_nd import (
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import ChannelMismatch, NotInFragment
 
-__all__ = ["SignalNd", "evaluate_nd", "run_nd", "outputs_at", "outputs_at_exact", "symbolic_outputs_exact",
-           "symbolic_input_nd", "signal_nd"]
+__all__ = ["SignalNd", "evaluate_nd", "run_nd", "every_output_exact", "outputs_at", "outputs_at_exact",
+           "symbolic_outputs_exact", "symbolic_input_nd", "signal_nd"]
 
 ZERO = sympy.Integer(0)
 
@@ -303,6 +303,26 @@ def symbolic_outputs_exact(layer: Layer, shape: Sequence[int], channels: int,
 
     last = _levels(layer, at, shape, channels)
     return last.channels, {(o, tuple(i)): last.sample(o, i) for o in range(last.channels) for i in positions}
+
+
+def every_output_exact(layer: Layer, shape: Sequence[int], channels: int) -> tuple[int, tuple[int, ...], dict]:
+    """``(output channels, output shape, {(o, *i): y[o, i]})`` for every output of ``layer`` on the symbolic input
+    ``x[m, j]`` of ``shape``, as exact polynomials (zero outputs left out): :func:`run_nd` in the form the
+    checker compares, without SymPy.
+    """
+    shape = tuple(shape)
+
+    def at(m: int, index: Sequence[int]) -> Poly:
+        return variable(("x", m, *index)) if m < channels and _inside(index, shape) else {}
+
+    last = _levels(layer, at, shape, channels)
+    values = {}
+    for o in range(last.channels):
+        for i in itertools.product(*(range(n) for n in last.shape)):
+            v = last.sample(o, i)
+            if v:
+                values[(o, *i)] = v
+    return last.channels, last.shape, values
 
 
 def evaluate_nd(layer: Layer, x: Union[SignalNd, tuple]) -> tuple:
