@@ -90,7 +90,7 @@ class Proof:
             "verdict": self.verdict,
             "lhs": repr(self.lhs),
             "rhs": repr(self.rhs),
-            "solutions": {k: [str(t) for t in v] for k, v in self.solutions.items()},
+            "solutions": {k: _strings(v) for k, v in self.solutions.items()},
             "steps": [s.to_json() for s in self.steps],
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
             "numeric": self.numeric.to_json() if self.numeric else None,
@@ -104,6 +104,8 @@ class Proof:
         lines = [f"{self.verdict}: {self.lhs!r}  ==  {self.rhs!r}"]
         if self.assumptions:
             lines.append("  assuming " + ", ".join(str(a) for a in self.assumptions))
+        for name, taps in self.solutions.items():
+            lines.append(f"  solved: {name} = {_listing(taps)}")
         for s in self.steps:
             lines.append(f"  [{s.rule}] {s.statement}")
         if self.counterexample:
@@ -141,6 +143,16 @@ class Proof:
         from symconv.prover.notebook import proof_html
 
         return proof_html(self)
+
+
+def _strings(taps: object) -> object:
+    """Solved taps (a list, nested one level per axis in N-D) as strings, nested alike."""
+    return [_strings(t) for t in taps] if isinstance(taps, (list, tuple)) else str(taps)
+
+
+def _listing(taps: object) -> str:
+    """Solved taps as the DSL writes a literal: ``[k_0**2, k_0*k_1]``, nested per axis in N-D."""
+    return "[" + ", ".join(map(_listing, taps)) + "]" if isinstance(taps, (list, tuple)) else str(taps)
 
 
 def _as_layers(lhs: Union[str, Layer], rhs: Union[str, Layer]) -> tuple[Layer, Layer]:

@@ -21,11 +21,12 @@ from typing import Sequence, Union
 import sympy
 
 from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol
+from symconv.core.kernel_nd import KernelNd, KernelSymbolNd
 from symconv.core.layers import Layer
 from symconv.errors import SymconvError
 from symconv.prover.decide import normal_forms
 
-__all__ = ["prove_with_unknowns", "substitute_kernel"]
+__all__ = ["prove_with_unknowns", "substitute_kernel", "with_solutions", "SolveError"]
 
 
 class SolveError(SymconvError):
@@ -34,16 +35,16 @@ class SolveError(SymconvError):
 
 def substitute_kernel(obj, name: str, replacement: Kernel):
     """``obj`` (a layer or kernel) with every use of the named kernel replaced."""
-    if isinstance(obj, KernelSymbol):
+    if isinstance(obj, (KernelSymbol, KernelSymbolNd)):
         return replacement if obj.name == name else obj
     if isinstance(obj, (list, tuple)):
         return type(obj)(substitute_kernel(o, name, replacement) for o in obj)
-    if dataclasses.is_dataclass(obj) and isinstance(obj, (Kernel, Layer)):
+    if dataclasses.is_dataclass(obj) and isinstance(obj, (Kernel, KernelNd, Layer)):
         changes = {}
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
-            if isinstance(value, (Kernel, Layer)) or (
-                    isinstance(value, tuple) and value and isinstance(value[0], (Kernel, Layer))):
+            if isinstance(value, (Kernel, KernelNd, Layer)) or (
+                    isinstance(value, tuple) and value and isinstance(value[0], (Kernel, KernelNd, Layer))):
                 changes[f.name] = substitute_kernel(value, name, replacement)
         return dataclasses.replace(obj, **changes) if changes else obj
     return obj
@@ -66,9 +67,13 @@ def _unknown_symbols(lhs: Layer, rhs: Layer, names: Sequence[str]) -> dict[str, 
 
 def prove_with_unknowns(lhs: Union[str, Layer], rhs: Union[str, Layer], names: Sequence[str], seed: int = 0):
     """Solve for the named kernels, then prove the identity with the solution substituted."""
-    from symconv.prover.proof import Proof, _as_layers, prove, proved_by_kernel
+    from symconv.prover.proof import Proof, _as_layers, prove
 
     lhs, rhs = _as_layers(lhs, rhs)
+    if max(lhs.ndim, rhs.ndim) >= 2:
+        from symconv.prover.solve_nd import prove_nd_with_unknowns
+
+        return prove_nd_with_unknowns(lhs, rhs, names, seed=seed)
     original = (lhs, rhs)
     unknowns = _unknown_symbols(lhs, rhs, names)
     lnf, rnf = normal_forms(lhs, rhs)
@@ -104,15 +109,26 @@ def prove_with_unknowns(lhs: Union[str, Layer], rhs: Union[str, Layer], names: S
         substituted = substitute_kernel(substituted, n, DerivedKernel(solved, sources))
         lhs = substitute_kernel(lhs, n, DerivedKernel(solved, sources))
         solutions[n] = [v for out in solved for row in out for v in row]
-    proof = prove(lhs, substituted, seed=seed)
+    return with_solutions(original, (lhs, substituted), prove(lhs, substituted, seed=seed), names, solutions,
+                          "the interior operators match")
+
+
+def with_solutions(original: tuple[Layer, Layer], sides: tuple[Layer, Layer], proof, names: Sequence[str],
+                   solutions: dict, matched: str):
+    """The proof of the statement ``original`` from the ``proof`` of its ``sides`` with the solutions written in.
+
+    A proved one is replayed by the kernel once more, on the statement with the solutions written in, and its
+    certificate names the solved kernels; ``matched`` says what the solutions were read from.
+    """
+    from symconv.prover.proof import proved_by_kernel
+
     note = proof.note
     if proof.verdict == "refuted":
-        note = f"the interior operators match with {solutions}, but the identity still fails: {note}"
+        note = f"{matched} with {solutions}, but the identity still fails: {note}"
     if proof.verdict != "proved":
         return dataclasses.replace(proof, lhs=original[0], rhs=original[1], solutions=solutions, note=note)
-    # The kernel replays the statement with the solutions written in, and the certificate names the solved kernels.
     certificate = dataclasses.replace(proof.certificate, solved=tuple(names))
     fields = {f.name: getattr(proof, f.name) for f in dataclasses.fields(proof)
               if f.name not in ("lhs", "rhs", "verdict", "theorem", "certificate", "rests_on")}
-    return proved_by_kernel(original[0], original[1], certificate, proof.rests_on, sides=(lhs, substituted),
+    return proved_by_kernel(original[0], original[1], certificate, proof.rests_on, sides=sides,
                             **dict(fields, solutions=solutions, note=note))

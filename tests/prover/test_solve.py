@@ -56,3 +56,69 @@ def test_cli_solve_prints_solutions_in_json(capsys):
                  "--solve", "q", "--json"])
     obj = json.loads(capsys.readouterr().out)
     assert code == 0 and obj["solutions"]["q"][0] == "k_0**2"
+
+
+# --- N-D unknowns ------------------------------------------------------------------------------------------------
+
+
+def test_solving_a_2d_stride_composition_gives_k_convolved_with_k_dilated_by_2():
+    from symconv.core.kernel_nd import ConvolveNd, DilateNd, kernel_nd
+
+    proof = prove("conv2d(k[3, 3], stride=2) >> conv2d(k, stride=2)", "conv2d(q[7, 7], stride=4)", solve=["q"])
+    assert proof.verdict == "proved" and proof.certificate.solved == ("q",)
+    k = kernel_nd("k", 3, 3)
+    expected = ConvolveNd(k, DilateNd(k, (2, 2))).taps()[0][0]
+    assert proof.solutions["q"] == [[sympy.expand(v) for v in row] for row in expected]
+    assert "solved: q = [[k_0_0**2, k_0_0*k_0_1, " in str(proof)
+
+
+def test_solving_a_two_layer_multichannel_chain_gives_the_summed_kernel():
+    proof = prove("conv2d(W[2, 1, 2, 2]) >> conv2d(V[1, 2, 2, 2])", "conv2d(Q[1, 1, 3, 3])", solve=["Q"])
+    assert proof.verdict == "proved"
+    W, V = (sympy.Symbol(f"{n}_{o}_{i}_0_0") for n, o, i in (("W", 0, 0), ("V", 0, 0)))
+    corner = sympy.Symbol("W_1_0_0_0") * sympy.Symbol("V_0_1_0_0") + W * V
+    assert proof.solutions["Q"][0][0][0][0] == corner
+
+
+def test_solving_a_3d_stride_composition_is_proved():
+    proof = prove("conv3d(k[2, 2, 2], stride=2) >> conv3d(k, stride=2)", "conv3d(q[4, 4, 4], stride=4)",
+                  solve=["q"])
+    assert proof.verdict == "proved"
+    assert proof.solutions["q"][3][3][3] == sympy.Symbol("k_1_1_1") ** 2
+
+
+def test_a_2d_kernel_too_small_to_match_is_refuted_by_inconsistent_equations():
+    proof = prove("conv2d(k[3, 3], stride=2) >> conv2d(k, stride=2)", "conv2d(q[5, 5], stride=4)", solve=["q"])
+    assert proof.verdict == "refuted"
+    assert proof.note == ("no q makes the sides agree at the shape (11, 11): the 196 coefficient equations are "
+                          "inconsistent")
+
+
+def test_a_2d_unknown_whose_lengths_cannot_match_is_refuted_by_the_lengths():
+    proof = prove("conv2d(k[3, 3], stride=2) >> conv2d(k, stride=2)", "conv2d(q[3, 3], stride=4)", solve=["q"])
+    assert proof.verdict == "refuted" and "output lengths on axis 1 differ" in proof.note
+
+
+def test_padding_moved_out_of_a_2d_layer_is_solved():
+    proof = prove("pad((1, 1)) >> conv2d(k[3, 3]) >> conv2d(h[3, 3])", "conv2d(q[5, 5], padding=1)", solve=["q"])
+    assert proof.verdict == "proved"
+
+
+def test_a_2d_nonlinear_unknown_is_refused():
+    with pytest.raises(SolveError, match=r"the unknowns appear nonlinearly \(-k_0_0 \+ q_0_0\*\*2 = 0\)"):
+        prove("conv2d(q[2, 2]) >> conv2d(q)", "conv2d(k[3, 3])", solve=["q"])
+
+
+def test_cli_solve_in_2d_prints_nested_solutions_in_json(capsys):
+    import json
+
+    code = main(["prove", "conv2d(k[2, 2], stride=2) >> conv2d(k, stride=2)", "conv2d(q[4, 4], stride=4)",
+                 "--solve", "q", "--json"])
+    obj = json.loads(capsys.readouterr().out)
+    assert code == 0 and obj["solutions"]["q"][0] == ["k_0_0**2", "k_0_0*k_0_1", "k_0_0*k_0_1", "k_0_1**2"]
+
+
+def test_cli_solve_for_an_absent_2d_name_exits_2(capsys):
+    code = main(["prove", "conv2d(k[3, 3])", "conv2d(q[3, 3])", "--solve", "p"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--solve 'p': no kernel of that name in the statement; expected one of ['k', 'q']" in err
