@@ -131,60 +131,67 @@ def mat_identity(size: int, entry: Laurent | None = None) -> Matrix:
     return tuple(tuple(entry if i == j else _ZERO for j in range(size)) for i in range(size))
 
 
-def _flat(entry: "Laurent", found: list) -> list[tuple[int, tuple, Coeff]]:
+def _flat(entry: "Laurent") -> list[tuple[int, tuple, Coeff]]:
     """``[(t, monomial, coefficient)]`` of an entry whose coefficients are TapPolys or numbers."""
     out = []
     for t, c in entry.terms.items():
-        terms = getattr(c, "terms", None)
-        if terms is None:
-            out.append((t, (), c))
+        if isinstance(c, TapPoly):
+            out.extend((t, m, k) for m, k in c.terms.items())
         else:
-            if not found:
-                found.append(c.symbols)
-            out.extend((t, m, k) for m, k in terms.items())
+            out.append((t, (), c))
     return out
+
+
+def _entry_product(xs: list[list], ys: list[list], symbols: tuple | None) -> "Laurent":
+    """``sum_m x_m y_m`` for flattened entries (:func:`_flat`) ``xs[m]``, ``ys[m]``, accumulated in one dict
+    keyed by ``(power of z, monomial)`` (no partial sum is copied)."""
+    acc: dict = {}
+    get = acc.get
+    for x, y in zip(xs, ys):
+        if not x or not y:
+            continue
+        for t1, m1, c1 in x:
+            last = m1[-1] if m1 else -1
+            for t2, m2, c2 in y:
+                key = (t1 + t2, m1 + m2 if not m2 or last <= m2[0] else tuple(sorted(m1 + m2)))
+                acc[key] = get(key, 0) + c1 * c2
+    by_power: dict[int, dict] = {}
+    for (t, m), c in acc.items():
+        if c:
+            terms = by_power.get(t)
+            if terms is None:
+                by_power[t] = {m: c}
+            else:
+                terms[m] = c
+    if not by_power:
+        return _ZERO
+    if symbols is None:
+        return Laurent({t: terms.get((), 0) for t, terms in by_power.items()})
+    return Laurent({t: TapPoly(terms, symbols) for t, terms in by_power.items()})
 
 
 def mat_mul(a: Matrix, b: Matrix) -> Matrix:
     """Matrix product with Laurent entries: ``(ab)[o][i] = sum_m a[o][m] b[m][i]``.
 
-    Each entry is accumulated in one dict keyed by (power of z, monomial), over
-    the entries flattened once to ``(t, monomial, coefficient)`` triples, so a
-    product costs the number of term pairs (no partial sums are copied).
+    The entries are flattened once to ``(t, monomial, coefficient)`` triples and
+    each product entry is accumulated in one dict (:func:`_entry_product`), so a
+    product costs the number of term pairs. Equal rows of ``a`` and equal
+    columns of ``b`` (the all-ones weights of a window skeleton) are multiplied once.
     """
     inner = len(b)
     cols = len(b[0]) if b else 0
-    found: list = []
-    b_flat = [[_flat(b[m][i], found) for i in range(cols)] for m in range(inner)]
-    out = []
-    for row in a:
-        row_flat = [_flat(entry, found) for entry in row]
-        new_row = []
-        for i in range(cols):
-            acc: dict = {}
-            get = acc.get
-            for m in range(inner):
-                xs, ys = row_flat[m], b_flat[m][i]
-                if not xs or not ys:
-                    continue
-                for t1, m1, c1 in xs:
-                    last = m1[-1] if m1 else -1
-                    for t2, m2, c2 in ys:
-                        key = (t1 + t2, m1 + m2 if not m2 or last <= m2[0] else tuple(sorted(m1 + m2)))
-                        acc[key] = get(key, 0) + c1 * c2
-            new_row.append(_from_accumulated(acc, found[0] if found else None) if acc else _ZERO)
-        out.append(tuple(new_row))
-    return tuple(out)
-
-
-def _from_accumulated(acc: dict, symbols: tuple | None) -> "Laurent":
-    by_power: dict[int, dict] = {}
-    for (t, m), c in acc.items():
-        if c:
-            by_power.setdefault(t, {})[m] = c
-    if symbols is None:
-        return Laurent({t: terms.get((), 0) for t, terms in by_power.items()})
-    return Laurent({t: TapPoly(terms, symbols) for t, terms in by_power.items()})
+    symbols = next((c.symbols for m in (a, b) for row in m for entry in row for c in entry.terms.values()
+                    if isinstance(c, TapPoly)), None)
+    column_of: dict = {}  # equal columns (and rows) get one number and are multiplied once
+    column_numbers = [column_of.setdefault(tuple(b[m][i] for m in range(inner)), len(column_of)) for i in range(cols)]
+    row_of: dict = {}
+    row_numbers = [row_of.setdefault(row, len(row_of)) for row in a]
+    flat_columns = [[_flat(e) for e in column] for column in column_of]
+    products = []
+    for row in row_of:
+        flat_row = [_flat(e) for e in row]
+        products.append([_entry_product(flat_row, ys, symbols) for ys in flat_columns])
+    return tuple(tuple(products[r][c] for c in column_numbers) for r in row_numbers)
 
 
 def mat_add(a: Matrix, b: Matrix) -> Matrix:

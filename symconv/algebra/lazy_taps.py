@@ -37,6 +37,11 @@ def _to_sympy(value: Any) -> sympy.Expr:
     return sympy.Rational(value.numerator, value.denominator)
 
 
+def _text(value: Any) -> str:
+    """A tap's SymPy string: a TapPoly keeps its own (printed once), a number is printed here."""
+    return str(value) if hasattr(value, "terms") else poly_text(value)
+
+
 class LazyTaps(Sequence):
     """A nested list of engine coefficients standing for the same nesting of SymPy expressions."""
 
@@ -75,13 +80,13 @@ class LazyTaps(Sequence):
         values = self._values if values is None else values
         if isinstance(values, list):
             return [self.text_list(v) for v in values]
-        return poly_text(values)
+        return _text(values)
 
     def __str__(self) -> str:
         def text(values: Any) -> str:
             if isinstance(values, list):
                 return "[" + ", ".join(text(v) for v in values) + "]"
-            return poly_text(values)
+            return _text(values)
 
         return text(self._values)
 

@@ -32,7 +32,6 @@ from symconv.algebra.flip import move_flips_to_input
 from symconv.algebra.kernel_poly import TapRing, kernel_matrix, ring_for_layers
 from symconv.algebra.laurent import Laurent, Matrix, mat_identity, mat_map, mat_zero
 from symconv.algebra.polyphase import Polyphase
-from symconv.core.kernel import Literal
 from symconv.core.layers import (
     AvgPool,
     Conv,
@@ -48,6 +47,8 @@ from symconv.core.layers import (
     MaxPool,
     ReLU,
     bias_values,
+    outside_fragment_reason,
+    undecided_layers,
 )
 from symconv.core.output_length import output_length, resolve_size
 from symconv.errors import LengthMismatch, NotInFragment
@@ -84,22 +85,24 @@ def layer_operator(layer: Layer, channels: int, ring: TapRing,
     """
     if skeleton and not layer.is_linear:
         return _window_skeleton(layer, channels)
+    ones = None
     if skeleton and isinstance(layer, (Conv, ConvTranspose)):
         # the declared window, not the non-zero taps: a zero end tap still belongs to the field
         out, inp, length = layer.weight.shape
         length = resolve_size(length, sizes)
-        ones = Literal(tuple(tuple((1,) * length for _ in range(inp)) for _ in range(out)))
-        layer = dataclasses.replace(layer, weight=ones, bias=None)
+        window = Laurent({j: ring.one for j in range(length)})
+        ones = tuple(tuple(window for _ in range(inp)) for _ in range(out))
+        layer = dataclasses.replace(layer, bias=None)  # the weight keeps its shape; its taps are not read
     if isinstance(layer, Conv):
         left, _ = (resolve_size(p, sizes) for p in layer.padding_pair())
-        k = kernel_matrix(layer.weight, ring, sizes)
+        k = ones or kernel_matrix(layer.weight, ring, sizes)
         h = mat_map(k, lambda e: e.upsample(layer.dilation).shift(-left))
         out = layer.weight.out_channels
         h = _grouped(h, layer.groups, out // layer.groups, layer.weight.in_channels, out, channels)
         return Polyphase(1, layer.stride, (h,), _bias(layer, ring, out, 1))
     if isinstance(layer, ConvTranspose):
         s, d, p = layer.stride, layer.dilation, layer.padding
-        k = kernel_matrix(layer.weight, ring, sizes)  # rows: input channels, cols: outputs per group
+        k = ones or kernel_matrix(layer.weight, ring, sizes)  # rows: input channels, cols: outputs per group
         in_per_group = layer.weight.shape[0] // layer.groups  # weight (in, out/groups, c)
         out_per_group = layer.weight.shape[1]
         out = out_per_group * layer.groups
@@ -131,6 +134,9 @@ def layer_operator(layer: Layer, channels: int, ring: TapRing,
 def _window_skeleton(layer: Layer, channels: int) -> Polyphase:
     if isinstance(layer, (ReLU, Affine)):
         return Polyphase(1, 1, (mat_identity(channels),))
+    if isinstance(layer, AvgPool):  # with ceil_mode or count_include_pad=False: its window, as a maximum's
+        taps = Laurent({j - layer.padding: 1 for j in range(layer.size)})
+        return Polyphase(1, layer.stride, (mat_identity(channels, taps),))
     if isinstance(layer, MaxPool):
         taps = Laurent({j * layer.dilation - layer.padding: 1 for j in range(layer.size)})
         return Polyphase(1, layer.stride, (mat_identity(channels, taps),))
@@ -172,8 +178,10 @@ class LinearChain:
         (receptive-field arithmetic only: the result is not the chain's meaning).
         """
         if not layer.linear and not skeleton:
-            raise NotInFragment(f"{layer!r} has a nonlinear layer; the prover decides linear chains only")
-        ring = ring or ring_for_layers([layer], sizes)
+            raise NotInFragment(f"in {layer!r}, {outside_fragment_reason(undecided_layers(layer)[0])}; the prover "
+                                f"decides linear chains only")
+        # a skeleton reads no taps (its windows are all ones): it needs no tap variables
+        ring = ring or (TapRing(()) if skeleton else ring_for_layers([layer], sizes))
         channels = in_channels or layer.in_channels or 1
         flipped, layers = move_flips_to_input(layer, sizes=sizes)
         steps = []
@@ -202,15 +210,17 @@ class LinearChain:
 
     @cached_property
     def _interior(self) -> Polyphase:
-        total = Polyphase(1, 1, (mat_identity(self.in_channels),))
+        total = None  # the identity, which the first step's operator is not composed with
         for step in self.steps:
             if step.op is not None:
-                total = step.op @ total
+                op = step.op
             else:
-                branch_sum = step.branches[0].interior()
+                op = step.branches[0].interior()
                 for b in step.branches[1:]:
-                    branch_sum = branch_sum + b.interior()
-                total = branch_sum @ total
+                    op = op + b.interior()
+            total = op if total is None else op @ total
+        if total is None:
+            total = Polyphase(1, 1, (mat_identity(self.in_channels),))
         return total.reduced()
 
     def lengths(self, n: int) -> list[int]:

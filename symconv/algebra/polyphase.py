@@ -100,15 +100,22 @@ class Polyphase:
         big_b = g.in_period
         phases, bias = [], []
         for r, h_r in enumerate(h.phases):
-            total = mat_zero(h.out_channels, g.in_channels)
             beta = h.bias[r]
+            # sum_{r1} H_{r,r1}(z^B) g_{r1} is one product: [H_{r,0} H_{r,1} ...] times [g_0; g_1; ...]
+            lefts, rights = [], []
             for r1 in range(period):
                 comp = mat_map(h_r, lambda e: e.component(r1, period))
                 if mat_is_zero(comp):
                     continue
-                total = mat_add(total, mat_mul(mat_map(comp, lambda e: e.upsample(big_b)), g.phases[r1]))
+                lefts.append(mat_map(comp, lambda e: e.upsample(big_b)))
+                rights.append(g.phases[r1])
                 beta = _vec_add(beta, _mat_vec_at_one(comp, g.bias[r1]))
-            phases.append(total)
+            if lefts:
+                side_by_side = tuple(tuple(e for block in lefts for e in block[o]) for o in range(h.out_channels))
+                stacked = tuple(row for block in rights for row in block)
+                phases.append(mat_mul(side_by_side, stacked))
+            else:
+                phases.append(mat_zero(h.out_channels, g.in_channels))
             bias.append(beta)
         return Polyphase(h.out_period, big_b, tuple(phases), tuple(bias))
 

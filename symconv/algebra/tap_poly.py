@@ -32,12 +32,13 @@ Number = Union[int, Fraction]
 class TapPoly:
     """An immutable sparse polynomial ``{monomial: coefficient}`` over one :class:`TapRing`."""
 
-    __slots__ = ("terms", "symbols", "_hash")
+    __slots__ = ("terms", "symbols", "_hash", "_text")
 
     def __init__(self, terms: Mapping[tuple[int, ...], Number], symbols: tuple[sympy.Symbol, ...]):
         self.terms = terms
         self.symbols = symbols
         self._hash = None
+        self._text = None
 
     def _new(self, terms: dict) -> "TapPoly":
         return TapPoly(terms, self.symbols)
@@ -132,7 +133,10 @@ class TapPoly:
         return poly_latex_text(self)
 
     def __str__(self) -> str:
-        return poly_text(self)
+        """SymPy's ``str`` of :meth:`as_expr`, printed directly and kept (a derived layer prints its taps twice)."""
+        if self._text is None:
+            self._text = poly_text(self)
+        return self._text
 
     __repr__ = __str__
 

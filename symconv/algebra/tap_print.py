@@ -35,21 +35,23 @@ _LAST = float("inf")
 
 
 class _Generators:
-    """Names of a ring's variables and their ranks in name order, computed once per ring."""
+    """Names of a ring's variables in name order and each variable's place there, computed once per ring."""
 
     _last: tuple = (None, None)
 
     @classmethod
-    def of(cls, symbols: Sequence[sympy.Symbol]) -> tuple[tuple[str, ...], tuple | None, list]:
-        """``(names, ranks, order)``: ``ranks[i]`` is variable i's place in name order (None when the
-        variables are already in name order), ``order[r]`` the variable at place r."""
+    def of(cls, symbols: Sequence[sympy.Symbol]) -> tuple[tuple[str, ...], tuple | None, tuple[str, ...]]:
+        """``(names, ranks, starred)``: ``names[r]`` is the r-th name in name order, ``ranks[i]`` variable
+        i's place in that order (None when the variables are already in name order), ``starred[r]`` is
+        ``names[r] + "*"``."""
         cached_symbols, value = cls._last
         if cached_symbols is symbols:  # every polynomial of one ring shares its symbols tuple
             return value
         names = tuple(s.name for s in symbols)
         order = sorted(range(len(names)), key=names.__getitem__)
         ranks = None if order == list(range(len(names))) else tuple(sorted(range(len(names)), key=order.__getitem__))
-        value = (names, ranks, order)
+        ranked = tuple(names[i] for i in order)
+        value = (ranked, ranks, tuple(n + "*" for n in ranked))
         cls._last = (symbols, value)
         return value
 
@@ -70,26 +72,29 @@ def _factors(monomial: tuple[int, ...]) -> list[tuple[int, int]]:
     return factors
 
 
-def _ordered_terms(poly) -> list[tuple[list[tuple[int, int]], Number]]:
-    """``[(factors, coefficient)]`` in SymPy's print order; factors are ``(variable, exponent)``."""
-    _, ranks, order = _Generators.of(poly.symbols)
-    terms = []
-    for monomial, coeff in poly.terms.items():
-        if ranks is not None:  # rename the variables to their ranks, so sorted tuples are in name order
-            monomial = tuple(sorted(ranks[i] for i in monomial))
-        # decreasing lex order of exponent vectors = increasing order of the sorted ranks with a sentinel
-        terms.append(((*monomial, _LAST), monomial, coeff))
-    terms.sort(key=lambda t: t[0])
-    if ranks is not None:
-        terms = [(key, tuple(order[r] for r in monomial), coeff) for key, monomial, coeff in terms]
-    terms = [(key, _factors(monomial), coeff) for key, monomial, coeff in terms]
-    ordered = [(factors, coeff) for _, factors, coeff in terms]
+_SENTINEL = (_LAST,)
+
+
+def _ordered_terms(poly) -> tuple[list[tuple[int, ...]], dict, Sequence[str]]:
+    """``(monomials, coefficients, names)``: the monomials in SymPy's print order, their coefficients, and
+    the variable names they index; variables are numbered in name order (so a monomial's sorted tuple is
+    in name order, repeats adjacent)."""
+    names, ranks, _ = _Generators.of(poly.symbols)
+    terms = poly.terms
+    if ranks is not None:  # rename the variables to their ranks in name order
+        terms = {tuple(sorted(ranks[i] for i in monomial)): coeff for monomial, coeff in terms.items()}
+    # decreasing lex order of exponent vectors = increasing order of the sorted ranks with a sentinel
+    # (which only matters when one monomial is a proper prefix of another: never when all have one degree)
+    if len(set(map(len, terms))) == 1:
+        ordered = sorted(terms)
+    else:
+        ordered = sorted(terms, key=lambda monomial: monomial + _SENTINEL)
     # SymPy's one exception (Expr.as_ordered_terms): a positive constant plus one negative term
     # in a single variable prints the constant first, ``1 - k_0**2`` (but ``-k_0*k_1 + 1``).
-    if (len(ordered) == 2 and not ordered[1][0] and ordered[1][1] > 0
-            and ordered[0][1] < 0 and len(ordered[0][0]) == 1):
+    if (len(ordered) == 2 and not ordered[1] and terms[ordered[1]] > 0
+            and terms[ordered[0]] < 0 and len(set(ordered[0])) == 1):
         ordered.reverse()
-    return ordered
+    return ordered, terms, names
 
 
 def number_text(value: Number) -> str:
@@ -107,41 +112,65 @@ def number_latex(value: Number) -> str:
     return f"{sign}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
 
 
-def _text_body(factors: list[tuple[int, int]], coeff: Number, names: Sequence[str]) -> str:
-    product = "*".join(names[i] if e == 1 else f"{names[i]}**{e}" for i, e in factors)
-    p, q = abs(coeff.numerator), coeff.denominator
+def _text_product(monomial: tuple[int, ...], names: Sequence[str]) -> str:
+    """``k_0**2*k_1``: the factors of a monomial, ``*``-joined."""
+    return "*".join(names[i] if e == 1 else f"{names[i]}**{e}" for i, e in _factors(monomial))
+
+
+def _latex_product(monomial: tuple[int, ...], names: Sequence[str]) -> str:
+    """``k_{0}^{2} k_{1}``: the factors of a monomial, space-joined."""
+    return " ".join(_symbol_latex(names[i]) + ("" if e == 1 else f"^{{{e}}}") for i, e in _factors(monomial))
+
+
+def _text_body(product: str, p: int, q: int) -> str:
     if not product:
         return str(p) if q == 1 else f"{p}/{q}"
     numerator = product if p == 1 else f"{p}*{product}"
     return numerator if q == 1 else f"{numerator}/{q}"
 
 
-def _latex_body(factors: list[tuple[int, int]], coeff: Number, names: Sequence[str]) -> str:
-    product = " ".join(_symbol_latex(names[i]) + ("" if e == 1 else f"^{{{e}}}") for i, e in factors)
-    p, q = abs(coeff.numerator), coeff.denominator
+def _latex_body(product: str, p: int, q: int) -> str:
     if not product:
         return str(p) if q == 1 else f"\\frac{{{p}}}{{{q}}}"
     numerator = product if p == 1 else f"{p} {product}"
     return numerator if q == 1 else f"\\frac{{{numerator}}}{{{q}}}"
 
 
-def _print(poly, body: Callable, first_minus: str) -> str:
-    names, _, _ = _Generators.of(poly.symbols)
-    bodies = [(coeff < 0, body(factors, coeff, names)) for factors, coeff in _ordered_terms(poly)]
-    if not bodies:
+def _print(poly, product: Callable, body: Callable, first_minus: str) -> str:
+    """The terms in SymPy's order, each ``body(product, |numerator|, denominator)``, joined by their signs."""
+    ordered, terms, names = _ordered_terms(poly)
+    if not ordered:
         return "0"
-    negative, text = bodies[0]
-    text = first_minus + text if negative else text
-    for negative, b in bodies[1:]:
-        text += (" - " if negative else " + ") + b
-    return text
+    name = names.__getitem__
+    join = "*".join if product is _text_product else None
+    if join is not None and set(terms.values()) == {1}:  # every coefficient 1 (products of weights): no signs
+        starred = _Generators.of(poly.symbols)[2]
+        return " + ".join([starred[monomial[0]] + names[monomial[1]]
+                           if len(monomial) == 2 and monomial[0] != monomial[1]  # a product of two taps
+                           else (join(map(name, monomial)) if len(set(monomial)) == len(monomial)
+                                 else product(monomial, names)) or "1" for monomial in ordered])
+    parts = []
+    for monomial in ordered:
+        coeff = terms[monomial]
+        if join is not None and len(set(monomial)) == len(monomial):  # text without powers: the common case
+            text = join(map(name, monomial))
+        else:
+            text = product(monomial, names)
+        if coeff == 1 and text:  # no coefficient to write
+            parts.append(" + ")
+            parts.append(text)
+            continue
+        parts.append(" - " if coeff < 0 else " + ")
+        parts.append(body(text, abs(coeff.numerator), coeff.denominator))
+    parts[0] = first_minus if parts[0] == " - " else ""
+    return "".join(parts)
 
 
 def poly_text(value) -> str:
     """``str(value.as_expr())`` for a TapPoly (or an int/Fraction), computed directly."""
     if not hasattr(value, "terms"):
         return number_text(value)
-    return _print(value, _text_body, "-")
+    return _print(value, _text_product, _text_body, "-")
 
 
 def poly_latex_text(value) -> str:
@@ -150,4 +179,4 @@ def poly_latex_text(value) -> str:
         return number_latex(value)
     if len(value.terms) == 1 and () in value.terms:
         return number_latex(value.terms[()])
-    return _print(value, _latex_body, "- ")
+    return _print(value, _latex_product, _latex_body, "- ")

@@ -50,6 +50,9 @@ _NUMBERS: dict[tuple, int] = {}
 #: The SymPy object of each ``"t"``/``"a"`` variable :func:`from_sympy` has read (its name says which).
 _ATOMS: dict[tuple, sympy.Expr] = {}
 
+#: The variable name of each SymPy symbol :func:`from_sympy` has read (``srepr`` is printed once per symbol).
+_SYMBOL_NAMES: dict[sympy.Symbol, tuple] = {}
+
 
 def constant(value: Fraction | int) -> Poly:
     """The constant polynomial ``value`` (an int when it is one)."""
@@ -76,24 +79,46 @@ def add_into(total: Poly, p: Poly, scale: Fraction | int = 1) -> None:
             del total[monomial]
 
 
+def _insert(monomial: tuple, v: int) -> tuple:
+    """The sorted tuple ``monomial`` with one more ``v``."""
+    at = bisect_right(monomial, v)
+    return monomial[:at] + (v,) + monomial[at:]
+
+
 def add_product(total: Poly, p: Poly, q: Poly) -> None:
-    """``total += p * q``, in place (entries that cancel are removed)."""
-    if len(q) == 1 and len(p) > 1:
-        p, q = q, p  # the one-term factor outside
-    get = total.get
+    """``total += p * q``, in place (entries that cancel are removed).
+
+    One term ``c1 m1`` of p at a time (the shorter factor outside): its products
+    with q have different monomials (``m1`` sorted into each monomial of q) and
+    are built in one comprehension, then added in one ``update`` when none is in
+    ``total`` yet, else one by one.
+    """
+    if len(p) == 1 == len(q):  # one term times one term (two taps): one entry, no comprehension
+        ((m1, c1),), ((m2, c2),) = p.items(), q.items()
+        monomial = (m1 + m2 if not m1 or not m2 or m1[-1] <= m2[0] else m2 + m1 if m2[-1] <= m1[0]
+                    else tuple(sorted(m1 + m2)))
+        value = total.get(monomial, 0) + c1 * c2
+        if value:
+            total[monomial] = value
+        else:
+            del total[monomial]
+        return
+    if len(q) < len(p):
+        p, q = q, p
     for m1, c1 in p.items():
-        single = m1[0] if len(m1) == 1 else None  # one variable: inserted in place, no sort
-        for m2, c2 in q.items():
-            if single is not None:
-                at = bisect_right(m2, single)
-                monomial = m2[:at] + m1 + m2[at:]
-            else:
-                monomial = tuple(sorted(m1 + m2)) if m1 and m2 else m1 or m2
-            value = get(monomial, 0) + c1 * c2
-            if value:
-                total[monomial] = value
-            else:
-                del total[monomial]
+        if len(m1) == 1:  # one variable: it goes at the end or the front, or is inserted in place
+            v = m1[0]
+            product = {(m2 + m1 if not m2 or m2[-1] <= v else m1 + m2 if v <= m2[0]
+                        else (m2[0], v, m2[1]) if len(m2) == 2 else _insert(m2, v)): c1 * c2
+                       for m2, c2 in q.items()}
+        elif not m1:
+            product = {m2: c1 * c2 for m2, c2 in q.items()}
+        else:
+            product = {tuple(sorted(m1 + m2)): c1 * c2 for m2, c2 in q.items()}
+        if total.keys().isdisjoint(product):
+            total.update(product)  # nothing to add up (each c1 * c2 is non-zero)
+        else:
+            add_into(total, product)
 
 
 def times(p: Poly, q: Poly) -> Poly:
@@ -111,7 +136,10 @@ def from_sympy(expr: sympy.Expr) -> Poly:
     if isinstance(expr, sympy.Rational):
         return constant(Fraction(int(expr.p), int(expr.q)))
     if type(expr) is sympy.Symbol:
-        return variable(_remember(("t", expr.name, sympy.srepr(expr)), expr))
+        name = _SYMBOL_NAMES.get(expr)  # SymPy symbols are equal only with equal names and assumptions
+        if name is None:
+            name = _SYMBOL_NAMES[expr] = _remember(("t", expr.name, sympy.srepr(expr)), expr)
+        return variable(name)
     if isinstance(expr, sympy.Add):
         total: Poly = {}
         for term in expr.args:

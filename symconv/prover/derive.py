@@ -18,6 +18,7 @@ computed on the chain's window skeleton.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -27,7 +28,8 @@ from symconv.algebra.flip import FlipNotMovable, as_single_layer
 from symconv.algebra.lazy_taps import LazyTaps
 from symconv.algebra.normal_form import LinearChain, Step
 from symconv.core.kernel import DerivedKernel
-from symconv.core.layers import Conv, Flip, Layer, Parallel
+from symconv.core.layers import MAX_SHIFT, Conv, Flip, Layer, Parallel
+from symconv.errors import SizeLimitError
 from symconv.prover.boundary import find_bound
 from symconv.prover.decide import decide_normal_forms
 from symconv.prover.describe import closed_length, length_formula
@@ -76,6 +78,14 @@ class Derivation:
             "bias": self._bias_text(),
         }
 
+    def _layer_text(self) -> Optional[str]:
+        """The single layer as DSL (None without one)."""
+        return None if self.layer is None else repr(self.layer)
+
+    def _padding_text(self) -> str:
+        """``[p_l, p_r]`` (per axis in N-D: ``[[p_l, p_r], ...]``)."""
+        return str(list(self.padding))
+
     def _bias_text(self) -> Optional[list]:
         """The single layer's bias per output channel (None without one): biases of a chain add up."""
         bias = getattr(self.layer, "bias", None)
@@ -83,13 +93,14 @@ class Derivation:
 
     def __str__(self) -> str:
         lines = [f"chain:           {self.chain!r}"]
-        if self.layer is not None:
-            lines.append(f"single layer:    {self.layer!r}")
+        layer = self._layer_text()
+        if layer is not None:
+            lines.append(f"single layer:    {layer}")
         if self.kernel is not None:
             lines.append(f"kernel:          {self.kernel}")
         lines += [
             f"stride:          {self.stride}",
-            f"padding:         {list(self.padding)}",
+            f"padding:         {self._padding_text()}",
             f"receptive field: {self.receptive_field}",
             f"output length:   {self.output_length}",
             f"branches:        {self.branches}",
@@ -202,6 +213,29 @@ def _without_flips(layer: Layer) -> Layer:
     return as_single_layer(steps)
 
 
+def _check_composed_stride(chain: Layer, skeleton: LinearChain) -> None:
+    """Refuse, before any work, a linear chain whose single layer would need a stride above the DSL's limit.
+
+    Without upsampling (every step reads ``s_l`` inputs per output) the single layer's stride is
+    ``S = prod_l s_l``; ``conv`` takes strides up to :data:`~symconv.core.layers.MAX_SHIFT`.
+    """
+    if not chain.linear:
+        return  # only the arithmetic is given, no single layer is built
+    strides = []
+    for step in skeleton.steps:
+        if step.op is None or step.op.out_period != 1:
+            return  # branches or upsampling: the stride is read off the interior operator
+        if step.op.in_period != 1:
+            strides.append(step.op.in_period)
+    stride = math.prod(strides)
+    if stride > MAX_SHIFT:
+        raise SizeLimitError(
+            f"{chain!r}: the single layer would need stride {stride} = {' * '.join(map(str, strides))} "
+            f"(the product of the layers' strides), above the DSL's limit {MAX_SHIFT}; expected a composed "
+            f"stride of at most {MAX_SHIFT}"
+        )
+
+
 def derive(chain: Union[str, Layer]) -> Derivation:
     """The single equivalent layer of ``chain`` (see the module docstring); a ``torch.nn.Module`` is read with
     :func:`symconv.from_torch`."""
@@ -228,6 +262,7 @@ def derive(chain: Union[str, Layer]) -> Derivation:
         # change neither the stride, the receptive field nor the output length: give that arithmetic.
         flat = derive(_without_flips(chain))
         return dataclasses.replace(flat, chain=chain, kernel=None, exact=False, boundary=None, layer=None)
+    _check_composed_stride(chain, skeleton)
     window = skeleton.interior()
     bound = find_bound([skeleton])
     start, period = (bound.start, bound.period) if bound else (1, skeleton.input_period())

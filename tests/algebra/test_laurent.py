@@ -305,3 +305,21 @@ def test_sympy_expression_of_a_product_matches(f, g):
 @pytest.mark.parametrize("period", [1, 2, 5])
 def test_component_of_zero_is_zero(period):
     assert Laurent().component(0, period).is_zero()
+
+
+def test_matrix_product_with_equal_rows_and_columns_is_the_sum_of_entry_products():
+    """Equal rows of the left factor and equal columns of the right one are multiplied once; every entry is still
+    ``sum_m a[o][m] b[m][i]`` (here with ring coefficients and with the all-ones windows of a skeleton)."""
+    window = Laurent({0: 1, 1: 1, 2: 1})
+    ones = ((window, window), (window, window), (window, window))
+    f, g = Laurent({0: a, 2: b}), Laurent({-1: a * b, 1: 1})
+    left = ((f, g), (f, g), (g, Laurent()))
+    right = ((g, g, f), (f, f, Laurent()))
+    for x, y in ((left, right), (ones, ((window,) * 3,) * 2)):
+        product = mat_mul(x, y)
+        for o, row in enumerate(x):
+            for i in range(len(y[0])):
+                expected = Laurent()
+                for m, entry in enumerate(row):
+                    expected = expected + entry * y[m][i]
+                assert product[o][i] == expected

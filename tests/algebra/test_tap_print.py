@@ -55,3 +55,11 @@ def test_zero_polynomial_prints_0():
     ring = TapRing.of_names(["k_0"])
     assert poly_text(ring.constant(0)) == "0" == str(ring.constant(0).as_expr())
     assert poly_latex_text(ring.constant(Fraction(0))) == "0"
+
+
+def test_a_sum_of_products_of_two_taps_with_coefficient_one_prints_as_sympy_str():
+    """The fast path (every coefficient 1, products of two different taps, a square and a constant among them)."""
+    ring = TapRing.of_names(["k_10", "W_0_1_0", "k_2", "V_1_0_0", "b"])
+    k10, w, k2, v, b = ring.gens
+    for poly in (v * w + k10 * k2 + w * k2, v * w + k2 * k2 + k10 + 1, v * w, v * w * k2 + k10 * k2):
+        assert poly_text(poly) == str(poly.as_expr())

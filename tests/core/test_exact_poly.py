@@ -133,3 +133,18 @@ def test_the_checkers_equality_knows_sqrt2_squared_is_2_and_still_separates_diff
     assert equal_at(conv(convolve(k, k)), conv(k) >> conv(k), 5)
     assert equal_at(conv(convolve(k, k)), conv(DerivedKernel((((2, 2 * root, 1),),))), 5)
     assert not equal_at(conv(convolve(k, k)), conv(DerivedKernel((((2, 2 * root, 2),),))), 5)
+
+
+def test_a_variable_times_a_polynomial_goes_to_the_end_the_front_or_between_and_sums_cancel():
+    """``add_product`` with one one-variable factor: the variable sorts after, before and between the others, and
+    products already in the total are added up (to 0 where they cancel)."""
+    from symconv.core.exact_poly import add_product
+
+    a, b, c = (from_sympy(s) for s in SYMBOLS)
+    q = from_sympy(SYMBOLS[0] * SYMBOLS[2] + SYMBOLS[1] ** 2 + 3 * SYMBOLS[2] - 1)
+    for v in (a, b, c):
+        total = from_sympy(-to_sympy(v) * SYMBOLS[1] ** 2 + 5)
+        add_product(total, v, q)
+        expected = sympy.expand(-to_sympy(v) * SYMBOLS[1] ** 2 + 5 + to_sympy(v) * to_sympy(q))
+        assert total == from_sympy(expected) and all(total.values())
+        assert all(list(monomial) == sorted(monomial) for monomial in total)

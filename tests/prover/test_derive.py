@@ -42,6 +42,7 @@ from symconv.core.layers import (
 )
 from symconv.core.output_length import length_symbol, output_length
 from symconv.core.semantics import evaluate, symbolic_input
+from symconv.errors import SizeLimitError
 from symconv.prover.derive import derive
 
 arithmetic = settings(deadline=None, max_examples=60, database=None, derandomize=True,
@@ -383,3 +384,20 @@ def test_the_single_layer_of_a_biased_chain_carries_the_chains_bias(chain, bias)
 def test_a_chain_without_bias_derives_a_single_layer_without_one():
     d = derive("conv(k[3], stride=2) >> conv(k, stride=2)")
     assert d.layer.bias is None and d.to_json()["bias"] is None
+
+
+def test_a_chain_whose_single_layer_needs_a_stride_above_the_limit_is_refused_with_the_arithmetic():
+    """13 layers of stride 2 compose to stride 2^13 = 8192 > 4096: refused from the layers' strides, before any work."""
+    chain = " >> ".join(["conv(k[2], stride=2)"] + ["conv(k, stride=2)"] * 12)
+    with pytest.raises(SizeLimitError) as info:
+        derive(chain)
+    assert str(info.value) == (
+        " >> ".join(["conv(k[2], stride=2)"] * 13) + ": the single layer would need stride 8192 = "
+        + " * ".join(["2"] * 13) + " (the product of the layers' strides), above the DSL's limit 4096; "
+        "expected a composed stride of at most 4096"
+    )
+
+
+def test_a_chain_at_the_stride_limit_still_derives_its_single_layer():
+    d = derive("conv(k[1], stride=64) >> conv(k, stride=64)")
+    assert d.stride == 4096 and d.layer.stride == 4096
