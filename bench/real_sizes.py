@@ -65,6 +65,8 @@ ROWS: dict[str, tuple[list[str], float, Optional[str]]] = {
                           "stride=16)"], 2.0, None),
     "generic_6_layers": (["prove", _chain(6, "conv(k)", "conv(k[c])"), f"conv({_nested_convolve(6)})"],
                          5.0, None),
+    "generic_readme": (["prove", "conv(k[c], stride=2) >> conv(k, stride=2)",
+                        "conv(convolve(k, dilate(k, 2)), stride=4)"], 0.8, None),
 }
 
 NAIVE = """

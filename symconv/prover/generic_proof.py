@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Optional
 
+from symconv.algebra.flip import FlipNotMovable
 from symconv.checker import Certificate, CertificateStep, Rule
-from symconv.checker.generic_instances import MAX_INSTANCES, MIN_INSTANCES
+from symconv.checker.generic_instances import MAX_INSTANCES, MIN_INSTANCES, instantiate
 from symconv.checker.periodicity import MAX_CHECK_LENGTH
 from symconv.core.layers import Layer
 from symconv.numeric.check import compare_chains
 from symconv.prover.counterexample import find_counterexample
-from symconv.prover.decide import decide
+from symconv.prover.boundary import Bound, find_bound
+from symconv.prover.decide import decide, normal_forms
 from symconv.prover.generic import GenericDecision, OutsideGenericFragment, decide_generic
 from symconv.prover.proof import Proof, ProofStep, proved_by_kernel
 
@@ -46,13 +48,28 @@ def _steps(decision: GenericDecision, name: str) -> tuple[ProofStep, ...]:
     )
 
 
+def _instance_bound(lhs: Layer, rhs: Layer) -> Optional[Bound]:
+    """The eventual-periodicity window of a concrete instance (:func:`symconv.prover.boundary.find_bound`).
+
+    The generic argument has proved the instance; its equality below the window's limit is what the
+    kernel replays, so the interior operators are not compared again here. Flips that the normal forms
+    cannot move go through :func:`decide` (residue classes), as before.
+    """
+    try:
+        forms = normal_forms(lhs, rhs)
+    except FlipNotMovable:
+        decision = decide(lhs, rhs)
+        return decision.bound if decision.verdict == "proved" else None
+    return find_bound(list(forms))
+
+
 def _certificate(lhs: Layer, rhs: Layer, name: str, period: int) -> Optional[Certificate]:
     """A ``generic_instances`` certificate: eventual periodicity at c = 1..C (None when some c has no window)."""
     instances = []
     for value in range(1, min(MAX_INSTANCES, max(MIN_INSTANCES, period + 1)) + 1):
-        decision = decide(lhs, rhs, {name: value})
-        bound = decision.bound
-        if decision.verdict != "proved" or bound is None or bound.limit > MAX_CHECK_LENGTH:
+        # the concrete kernels k[value], as the kernel replays them
+        bound = _instance_bound(instantiate(lhs, {name: value}), instantiate(rhs, {name: value}))
+        if bound is None or bound.limit > MAX_CHECK_LENGTH:
             return None
         instances.append([value, bound.start, bound.period, bound.limit])
     step = CertificateStep(Rule.GENERIC_INSTANCES, (("instances", instances), ("symbol", name)),

@@ -205,3 +205,15 @@ def test_what_the_generic_argument_proves_holds_at_every_concrete_length(text, m
 ])
 def test_multichannel_impulse_responses_equal_the_core(text):
     assert_responses_match_the_core(parse_chain(text), range(1, 7))
+
+
+def test_differing_responses_are_printed_with_the_fixed_taps_gathered_per_term():
+    from symconv.dsl import parse_statement
+    from symconv.prover.generic import decide_generic
+
+    lhs, rhs = parse_statement("conv(k[c], stride=2) >> conv(1/2 * h[2] + [1, 3])",
+                               "conv(convolve(k, dilate(h, 2)), stride=2)")
+    decision = decide_generic(lhs, rhs)
+    assert decision.verdict == "different"
+    assert decision.impulse == ("output channel 0: lhs: (h_1/2 + 3) z^-1 k_0(z^-1) + (h_0/2 + 1) z^0 k_0(z^-1); "
+                                "rhs: (h_1) z^-1 k_0(z^-1) + (h_0) z^0 k_0(z^-1)")
