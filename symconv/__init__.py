@@ -35,7 +35,7 @@ _PUBLIC = {
     "crop": "symconv.core.layers",
     "down": "symconv.core.layers",
     "up": "symconv.core.layers",
-    "flip": "symconv.core.layers",
+    "flip": "symconv.core.layers_nd",
     "avgpool": "symconv.core.layers",
     "maxpool": "symconv.core.layers",
     "l2pool": "symconv.core.layers",

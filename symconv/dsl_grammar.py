@@ -26,10 +26,11 @@ from symconv.core.layers_nd import (
     conv3d,
     conv_transpose2d,
     conv_transpose3d,
+    flip,
     maxpool2d,
     maxpool3d,
 )
-from symconv.core.layers import affine, avgpool, conv, conv_transpose, crop, down, flip, l2pool, maxpool, pad, relu, up
+from symconv.core.layers import affine, avgpool, conv, conv_transpose, crop, down, l2pool, maxpool, pad, relu, up
 from symconv.errors import NamingError, SymconvError
 
 __all__ = [
@@ -79,7 +80,7 @@ def _kernel_function(name: str, build: Callable, *kernels: str) -> Function:
 
 _WEIGHT = (("weight", Kind.KERNEL), ("bias", Kind.BIAS))
 
-#: Layer constructors; ``flip`` is the layer only when called with no argument.
+#: Layer constructors; ``flip`` is the layer only when called with no argument or with ``axes=`` only.
 LAYERS = _table(
     Function("conv", conv, _WEIGHT),
     Function("conv_transpose", conv_transpose, _WEIGHT),
@@ -122,9 +123,12 @@ LAYER_AXES = {"conv2d": 2, "conv3d": 3, "conv_transpose2d": 2, "conv_transpose3d
 
 
 def resolve(call: ast.Call) -> Function:
-    """The function a call of a DSL name means: ``flip()`` is the layer, ``flip(k)`` the kernel."""
+    """The function a call of a DSL name means: ``flip()`` and ``flip(axes=...)`` are the layer, ``flip(k)`` and
+    ``flip(k, axes=...)`` the kernel."""
     name = call.func.id
-    if name in KERNEL_FUNCTIONS and (name not in LAYERS or call.args or call.keywords):
+    layer_keywords = {"axes"} if name == "flip" else set()
+    if name in KERNEL_FUNCTIONS and (name not in LAYERS or call.args or
+                                     any(k.arg not in layer_keywords for k in call.keywords)):
         return KERNEL_FUNCTIONS[name]
     return LAYERS[name]
 

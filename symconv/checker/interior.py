@@ -112,6 +112,10 @@ def _edge_free_steps(side: Layer, where: str) -> tuple[Layer, ...]:
         if not isinstance(step, (PadNd,) + _WINDOWS):
             raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, is not pad, conv, avgpool, down "
                                    f"or crop; the rule is for edge-free linear chains")
+        if not step.is_linear:
+            raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, divides its edge windows by "
+                                   f"fewer samples (ceil_mode or count_include_pad=False); the rule is for "
+                                   f"edge-free linear chains")
         if windows and (isinstance(step, PadNd) or _pads(step)):
             raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, pads after a window layer, so "
                                    f"an output can read across an inner edge; the rule needs every padding in front")

@@ -55,6 +55,9 @@ class Chain(Layer):
             dims = " and ".join(f"{d}-D" for d in sorted(_spatial_ndims(self.steps)))
             raise ChainError(f"{self!r} mixes {dims} layers; expected one kind (conv2d with pad((1, 1)), "
                              f"down((2, 2)), ...)")
+        from symconv.core.layers_nd import check_flip_axes
+
+        check_flip_axes(self.steps)
         _propagate_channels(self.steps, None, repr(self))
 
     @property
@@ -120,6 +123,9 @@ class Parallel(Layer):
         if len(_spatial_ndims(self.branches)) > 1:
             dims = " and ".join(f"{d}-D" for d in sorted(_spatial_ndims(self.branches)))
             raise ChainError(f"{self!r} adds {dims} branches; expected one kind")
+        from symconv.core.layers_nd import check_flip_axes
+
+        check_flip_axes(self.branches)
         if self.ndim >= 2:
             from symconv.core.layers_nd import axis_chain
 
@@ -129,7 +135,8 @@ class Parallel(Layer):
                     if len(set(lengths)) > 1:
                         raise LengthMismatch(f"the branches of {self!r} give different sizes {lengths} on axis "
                                              f"{axis + 1} for an input of size {n}; expected the same shape")
-        elif all(not b.kernels() or not any(k.length_symbols() for k in b.kernels()) for b in self.branches):
+        elif not self.axes_free and all(not b.kernels() or not any(k.length_symbols() for k in b.kernels())
+                                        for b in self.branches):  # sample-by-sample layers and flips keep n
             for n in BRANCH_LENGTH_CHECK:
                 lengths = [output_length(b, n) for b in self.branches]
                 if len(set(lengths)) > 1:

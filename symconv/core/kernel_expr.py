@@ -344,13 +344,17 @@ def convolve(a: object, b: object) -> Convolve:
     return Convolve(as_kernel(a), as_kernel(b))
 
 
-def flipk(k: object) -> FlipKernel:
-    """``flip(k)``: reversed taps (every axis of an N-D kernel)."""
-    axes = _axes_asked(k)
-    if axes:
-        from symconv.core.kernel_nd import FlipNd
+def flipk(k: object, axes: object = None) -> FlipKernel:
+    """``flip(k)``: reversed taps (every axis of an N-D kernel); ``flip(k, axes=(0,))`` reverses the given axes
+    of an N-D kernel only."""
+    ndim = _axes_asked(k)
+    if ndim or axes is not None:
+        from symconv.core.kernel_nd import FlipNd, KernelNd
 
-        return FlipNd(k)
+        if not isinstance(k, KernelNd):
+            raise KernelError(f"flip({k!r}, axes={axes!r}): per-axis flips are for N-D kernels (k[3, 3] inside "
+                              f"conv2d); flip a 1-D kernel with flip(k)")
+        return FlipNd(k, axes)
     return FlipKernel(as_kernel(k))
 
 

@@ -39,7 +39,7 @@ from symconv.errors import InvalidArgument, KernelError
 
 __all__ = ["KernelNd", "KernelSymbolNd", "LiteralNd", "DerivedKernelNd", "ConvolveNd", "DilateNd", "FlipNd",
            "dilate_nd", "padk_nd", "ScaledNd", "SumNd", "PadKernelNd", "Grid", "kernel_nd", "literal_nd", "as_kernel_nd", "nested",
-           "grid_of", "default_ndim"]
+           "grid_of", "default_ndim", "axes_text"]
 
 #: Nonzero taps by index ``(o, i, a1, ..., ad)``.
 Grid = dict[tuple[int, ...], sympy.Expr]
@@ -365,24 +365,49 @@ class DilateNd(KernelNd):
 
 @dataclass(frozen=True, repr=False)
 class FlipNd(KernelNd):
-    """``flip(k)``: every spatial axis reversed."""
+    """``flip(k, axes)``: the spatial axes in ``axes`` reversed (default every axis).
+
+    ``flip(k, axes)[o, i, a] = k[o, i, a']`` with ``a'_j = K_j - 1 - a_j`` for j in axes, ``a_j`` otherwise.
+    ``axes`` is stored sorted, every axis when None.
+    """
 
     kernel: KernelNd
+    axes: Optional[Axes] = None
+
+    def __post_init__(self) -> None:
+        d = self.kernel.ndim
+        axes = tuple(range(d)) if self.axes is None else self.axes
+        if not (isinstance(axes, (tuple, list)) and axes and all(is_int(a) and 0 <= a < d for a in axes)
+                and len(set(axes)) == len(axes)):
+            raise KernelError(f"flip({self.kernel!r}, axes={self.axes!r}): expected distinct axes among "
+                              f"{tuple(range(d))}")
+        object.__setattr__(self, "axes", tuple(sorted(axes)))
 
     @property
     def shape(self) -> tuple[int, ...]:
         return self.kernel.shape
 
+    def flipped(self, axis: int) -> bool:
+        """Whether spatial axis ``axis`` is reversed."""
+        return axis in self.axes
+
     def grid(self) -> Grid:
         sizes = self.kernel.spatial
-        return {(o, i) + tuple(k - 1 - a for k, a in zip(sizes, rest)): v
+        return {(o, i) + tuple(k - 1 - a if j in self.axes else a for j, (k, a) in enumerate(zip(sizes, rest))): v
                 for (o, i, *rest), v in self.kernel.grid().items()}
 
     def _children(self) -> tuple[KernelNd, ...]:
         return (self.kernel,)
 
     def __repr__(self) -> str:
-        return f"flip({self.kernel!r})"
+        if self.axes == tuple(range(self.kernel.ndim)):
+            return f"flip({self.kernel!r})"
+        return f"flip({self.kernel!r}, axes={axes_text(self.axes)})"
+
+
+def axes_text(axes: Sequence[int]) -> str:
+    """DSL text of a tuple of axes: ``(0,)``, ``(0, 2)``."""
+    return "(" + ", ".join(map(str, axes)) + ("," if len(axes) == 1 else "") + ")"
 
 
 @dataclass(frozen=True, repr=False)

@@ -60,6 +60,8 @@ __all__ = [
     "maxpool",
     "l2pool",
     "MAX_SHIFT",
+    "undecided_layers",
+    "outside_fragment_reason",
 ]
 
 #: Largest stride, padding, dilation or crop accepted (refused before any allocation).
@@ -76,7 +78,7 @@ class Layer:
     is_linear: bool = True
     #: Spatial axes: 1 for the 1-D layers, d >= 2 for those of :mod:`symconv.core.layers_nd`.
     ndim: int = 1
-    #: Acts sample by sample (``relu``, ``affine``), so it fits a chain of either ``ndim``.
+    #: Fits a chain of any ``ndim``: ``relu``, ``affine`` act sample by sample, ``flip()`` reverses every axis.
     axes_free: bool = False
 
     @property
@@ -120,6 +122,29 @@ def _check_shift(value: object, what: str, argument: str) -> int:
 
 def _check_rate(value: object, what: str, argument: str) -> int:
     return _check_positive_int(value, what, argument, MAX_SHIFT)
+
+
+def undecided_layers(layer: "Layer") -> list["Layer"]:
+    """The layers of ``layer`` (through chains and sums) outside the decided fragment (``is_linear`` False)."""
+    parts = getattr(layer, "steps", None) or getattr(layer, "branches", None)
+    if parts:
+        return [leaf for part in parts for leaf in undecided_layers(part)]
+    return [] if layer.is_linear else [layer]
+
+
+def outside_fragment_reason(layer: "Layer") -> str:
+    """Why ``layer``, a layer outside the decided fragment, is: nonlinear, or an average with edge windows."""
+    if hasattr(layer, "count_include_pad"):  # avgpool, avgpool{d}d
+        return (f"{layer!r} is linear but outside the decided fragment (with ceil_mode=True or "
+                f"count_include_pad=False its edge windows divide by fewer samples)")
+    return f"{layer!r} is nonlinear"
+
+
+def _check_flag(value: object, what: str, argument: str) -> bool:
+    """A pooling flag (``ceil_mode``, ``count_include_pad``) must be a bool, as in PyTorch's signatures."""
+    if not isinstance(value, bool):
+        raise InvalidArgument(what, argument, value, "True or False")
+    return value
 
 
 def _check_groups(weight: Kernel, groups: object, what: str, transposed: bool) -> int:
@@ -356,7 +381,9 @@ class Up(Layer):
 
 @dataclass(frozen=True, repr=False)
 class Flip(Layer):
-    """``flip()``: ``y[i] = x[n - 1 - i]``."""
+    """``flip()``: ``y[i] = x[n - 1 - i]``; in an N-D chain every axis is reversed (``flip(axes=...)`` picks)."""
+
+    axes_free = True
 
     def __repr__(self) -> str:
         return "flip()"
@@ -364,11 +391,18 @@ class Flip(Layer):
 
 @dataclass(frozen=True, repr=False)
 class AvgPool(Layer):
-    """``avgpool(size, stride, padding)``: ``y[i] = (1/size) sum_j xp[i*s + j]`` (``count_include_pad=True``)."""
+    """``avgpool(size, stride, padding, ceil_mode, count_include_pad)``: ``y[i] = (1/q_i) sum_j xp[i*s + j]``.
+
+    ``q_i = size`` except where ``ceil_mode`` lets the last window run past the right padding (then the
+    window clipped to ``n + padding``) or with ``count_include_pad=False`` (then the samples of the input
+    the window covers), as ``avg_pool1d``.
+    """
 
     size: int
     stride: Optional[int] = None
     padding: int = 0
+    ceil_mode: bool = False
+    count_include_pad: bool = True
 
     def __post_init__(self) -> None:
         _check_rate(self.size, "avgpool", "size")
@@ -378,9 +412,25 @@ class AvgPool(Layer):
         _check_shift(self.padding, "avgpool", "padding")
         if 2 * self.padding > self.size:
             raise InvalidArgument("avgpool", "padding", self.padding, f"at most size/2 = {self.size / 2:g} (as PyTorch)")
+        _check_flag(self.ceil_mode, "avgpool", "ceil_mode")
+        _check_flag(self.count_include_pad, "avgpool", "count_include_pad")
+
+    @property
+    def is_linear(self) -> bool:  # type: ignore[override]
+        """In the decided fragment when its flags change nothing (``count_include_pad=False`` without padding;
+        ``ceil_mode`` where it adds no window: the same length step). Otherwise the average is linear, but
+        its edge windows divide by fewer samples, which no polyphase normal form states; the prover then
+        treats it as it treats nonlinear layers (numeric evidence, never ``proved``)."""
+        from symconv.core.output_length import pool_window_offset  # the one length table (it imports layers)
+
+        p, k, s = self.padding, self.size, self.stride
+        ceil_adds = self.ceil_mode and pool_window_offset(p, p, k, s, True) != pool_window_offset(p, p, k, s)
+        return not ceil_adds and (self.count_include_pad or p == 0)
 
     def __repr__(self) -> str:
-        return "avgpool(" + _fmt_args(str(self.size), stride=(self.stride, self.size), padding=(self.padding, 0)) + ")"
+        return "avgpool(" + _fmt_args(str(self.size), stride=(self.stride, self.size), padding=(self.padding, 0),
+                                      ceil_mode=(self.ceil_mode, False),
+                                      count_include_pad=(self.count_include_pad, True)) + ")"
 
 
 # Constructors with PyTorch's argument names and defaults.
@@ -402,9 +452,10 @@ def flip() -> Flip:
     return Flip()
 
 
-def avgpool(size: int, stride: Optional[int] = None, padding: int = 0) -> AvgPool:
-    """Average pooling, as ``avg_pool1d`` with ``count_include_pad=True``."""
-    return AvgPool(size, stride, padding)
+def avgpool(size: int, stride: Optional[int] = None, padding: int = 0, ceil_mode: bool = False,
+            count_include_pad: bool = True) -> AvgPool:
+    """Average pooling, as ``avg_pool1d``."""
+    return AvgPool(size, stride, padding, ceil_mode, count_include_pad)
 
 
 # Nonlinear and composite layers live in their own modules; they are re-exported here.

@@ -14,6 +14,12 @@ On each axis a layer acts with the window arithmetic of one 1-D layer
 :mod:`symconv.core.output_length` applied axis by axis (:func:`output_shape`):
 there is one length formula per layer kind, not one per dimension.
 
+Flips: ``flip()`` (:class:`symconv.core.layers.Flip`) reverses every axis of
+the chain it sits in (in 1-D, ``y[i] = x[n - 1 - i]``); ``flip(axes=(0,))``
+(:class:`SignalFlipNd`) reverses the listed spatial axes only, as
+``torch.flip`` on dims ``2 + a``. Both keep the shape and fit a chain of any
+number of axes (checked when the chain is built: :func:`check_flip_axes`).
+
 >>> from symconv.core.kernel_nd import kernel_nd
 >>> output_shape(conv2d(kernel_nd("k", 3, 3), stride=2) >> down((1, 2)), (9, 9))
 (4, 2)
@@ -30,13 +36,15 @@ import sympy
 
 from symconv.core.axes import Axes, Pairs, fmt_axes, fmt_pairs, is_int, padding_pairs, per_axis
 from symconv.core.kernel import MAX_CHANNELS, Literal, _check_positive_int
-from symconv.core.kernel_nd import KernelNd, as_kernel_nd
-from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up, _check_rate, _check_shift
+from symconv.core.kernel_nd import KernelNd, as_kernel_nd, axes_text
+from symconv.core.layers import (AvgPool, Conv, ConvTranspose, Crop, Down, Flip, Layer, Pad, Up, _check_flag,
+                                 _check_rate, _check_shift)
 from symconv.core.nonlinear import MaxPool, ReLU
 from symconv.core.output_length import output_length
 from symconv.errors import InvalidArgument, KernelError
 
-__all__ = ["ConvNd", "ConvTransposeNd", "PadNd", "CropNd", "DownNd", "UpNd", "AvgPoolNd", "MaxPoolNd",
+__all__ = ["ConvNd", "ConvTransposeNd", "PadNd", "CropNd", "DownNd", "UpNd", "AvgPoolNd", "MaxPoolNd", "SignalFlipNd",
+           "flip", "flipped_axes", "check_flip_axes",
            "conv_nd", "conv2d", "conv3d", "conv_transpose_nd", "conv_transpose2d", "conv_transpose3d",
            "avgpool2d", "avgpool3d", "maxpool2d", "maxpool3d", "pad", "crop", "down", "up",
            "axis_layer", "axis_chain", "output_shape", "is_nd"]
@@ -326,21 +334,32 @@ def _pool_axes(layer: Layer, what: str, ndim: int, *fields: tuple[str, object, o
             raise InvalidArgument(what, "padding", layer.padding, "at most size/2 on each axis (as PyTorch)")
 
 
+def _fmt_flags(layer: Layer) -> list[str]:
+    """``ceil_mode=True`` and ``count_include_pad=False`` when given (the defaults are left out)."""
+    flags = [("ceil_mode", False), ("count_include_pad", True)]
+    return [f"{name}={getattr(layer, name)!r}" for name, default in flags
+            if getattr(layer, name, default) != default]
+
+
 def _pool_ndim(size: object, ndim: int) -> int:
     return ndim or (len(size) if isinstance(size, (tuple, list)) else 2)
 
 
 @dataclass(frozen=True, repr=False)
 class AvgPoolNd(Layer):
-    """``avgpool{d}d(size, stride=size, padding=0)``: ``avg_pool{d}d`` with ``count_include_pad=True``, per channel.
+    """``avgpool{d}d(size, stride=size, padding=0, ceil_mode=False, count_include_pad=True)``: ``avg_pool{d}d``.
 
-    ``y[m, i] = (1 / prod k) sum_{a < k} xp[m, s i + a]`` (per axis).
+    ``y[m, i] = (1 / q_i) sum_{a < k} xp[m, s i + a]`` (per axis); ``q_i = prod k`` except where ``ceil_mode``
+    clips a last window to ``n + padding`` or ``count_include_pad=False`` counts only the input samples
+    (the product of the 1-D divisors of :class:`symconv.core.layers.AvgPool`, axis by axis).
     """
 
     size: Axes
     stride: Optional[Axes] = None
     padding: Axes = 0
     axes: int = 0
+    ceil_mode: bool = False
+    count_include_pad: bool = True
 
     def __post_init__(self) -> None:
         d = _pool_ndim(self.size, self.axes)
@@ -348,6 +367,13 @@ class AvgPoolNd(Layer):
         object.__setattr__(self, "axes", d)
         _pool_axes(self, what, d, ("size", None, _check_rate))
         _pool_axes(self, what, d, ("stride", self.size, _check_rate), ("padding", 0, _check_shift))
+        _check_flag(self.ceil_mode, what, "ceil_mode")
+        _check_flag(self.count_include_pad, what, "count_include_pad")
+
+    @property
+    def is_linear(self) -> bool:  # type: ignore[override]
+        """In the decided fragment when its flags change nothing on any axis (:attr:`AvgPool.is_linear`)."""
+        return all(axis_layer(self, a).is_linear for a in range(self.axes))
 
     @property
     def ndim(self) -> int:  # type: ignore[override]
@@ -359,6 +385,7 @@ class AvgPoolNd(Layer):
             args.append(f"stride={fmt_axes(self.stride)}")
         if any(self.padding):
             args.append(f"padding={fmt_axes(self.padding)}")
+        args += _fmt_flags(self)
         return f"{_name('avgpool', self.axes)}({', '.join(args)})"
 
 
@@ -375,6 +402,7 @@ class MaxPoolNd(Layer):
     padding: Axes = 0
     dilation: Axes = 1
     axes: int = 0
+    ceil_mode: bool = False
     is_linear = False
 
     def __post_init__(self) -> None:
@@ -384,6 +412,7 @@ class MaxPoolNd(Layer):
         _pool_axes(self, what, d, ("size", None, _check_rate))
         _pool_axes(self, what, d, ("stride", self.size, _check_rate), ("padding", 0, _check_shift),
                    ("dilation", 1, _check_rate))
+        _check_flag(self.ceil_mode, what, "ceil_mode")
 
     @property
     def ndim(self) -> int:  # type: ignore[override]
@@ -394,10 +423,76 @@ class MaxPoolNd(Layer):
         for field, default in (("stride", self.size), ("padding", (0,) * self.axes), ("dilation", (1,) * self.axes)):
             if getattr(self, field) != default:
                 args.append(f"{field}={fmt_axes(getattr(self, field))}")
+        args += _fmt_flags(self)
         return f"{_name('maxpool', self.axes)}({', '.join(args)})"
 
 
+def _flip_axes(axes: object) -> Axes:
+    values = (axes,) if is_int(axes) else axes
+    if not (isinstance(values, (tuple, list)) and values and all(is_int(a) and 0 <= a < MAX_FLIP_AXES for a in values)
+            and len(set(values)) == len(values)):
+        raise InvalidArgument("flip", "axes", axes, "distinct spatial axes counted from 0, e.g. (0,) or (0, 1)")
+    return tuple(sorted(values))
+
+
+#: Axes a ``flip(axes=...)`` may name (a chain has at most this many spatial axes in practice).
+MAX_FLIP_AXES = 8
+
+
+@dataclass(frozen=True, repr=False)
+class SignalFlipNd(Layer):
+    """``flip(axes=(a, ...))``: the listed spatial axes of an N-D signal reversed (axis 0 is the first after the
+    channel), the shape kept:
+
+        y[m, i] = x[m, i'],   i'_a = n_a - 1 - i_a for a in axes,  i'_a = i_a otherwise.
+
+    It fits an N-D chain of any ``d > max(axes)`` (checked when the chain is built), as ``flip()`` fits any chain
+    and reverses every axis (:class:`symconv.core.layers.Flip`); it is refused in a 1-D chain.
+    """
+
+    axes: Axes
+    axes_free = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "axes", _flip_axes(self.axes))
+
+    def __repr__(self) -> str:
+        return f"flip(axes={axes_text(self.axes)})"
+
+
+def flipped_axes(layer: Layer, ndim: int) -> Optional[frozenset[int]]:
+    """The axes a flip layer reverses in a ``ndim``-D chain (``flip()``: all), None for any other layer."""
+    if isinstance(layer, Flip):
+        return frozenset(range(ndim))
+    if isinstance(layer, SignalFlipNd):
+        return frozenset(layer.axes)
+    return None
+
+
+def check_flip_axes(layers: Sequence[Layer], ndim: Optional[int] = None) -> None:
+    """Refuse a ``flip(axes=...)`` that names an axis the chain (or sum) made of ``layers`` does not have."""
+    from symconv.core.composite import Chain, Parallel
+
+    dims = {step.ndim for step in layers if not step.axes_free}
+    d = ndim or (max(dims) if dims else None)
+    if d is None:
+        return
+    for step in layers:
+        if isinstance(step, SignalFlipNd) and (d < 2 or max(step.axes) >= d):
+            expected = (f"axes below {d} (the chain is {d}-D)" if d >= 2 else
+                        "an N-D chain; a 1-D chain reverses with flip()")
+            raise InvalidArgument("flip", "axes", step.axes, expected)
+        if isinstance(step, (Chain, Parallel)):
+            check_flip_axes(step.layers() if isinstance(step, Chain) else step.branches, d)
+
+
 # --- constructors ------------------------------------------------------------------------------
+
+def flip(axes: object = None) -> Layer:
+    """Reversal: ``flip()`` reverses every axis (``y[i] = x[n - 1 - i]`` in 1-D); ``flip(axes=(0,))`` only the
+    listed spatial axes of an N-D signal (as ``torch.flip`` on those dims)."""
+    return Flip() if axes is None else SignalFlipNd(axes)
+
 
 def conv_nd(weight: object, ndim: int, stride: object = 1, padding: object = 0, dilation: object = 1,
             groups: int = 1, bias: object = None) -> ConvNd:
@@ -436,24 +531,28 @@ def conv_transpose3d(weight: object, stride: object = 1, padding: object = 0, ou
     return conv_transpose_nd(weight, 3, stride, padding, output_padding, dilation, groups, bias)
 
 
-def avgpool2d(size: object, stride: object = None, padding: object = 0) -> AvgPoolNd:
-    """2-D average pooling, as ``torch.nn.functional.avg_pool2d`` (``count_include_pad=True``)."""
-    return AvgPoolNd(size, stride, padding, 2)
+def avgpool2d(size: object, stride: object = None, padding: object = 0, ceil_mode: bool = False,
+              count_include_pad: bool = True) -> AvgPoolNd:
+    """2-D average pooling, as ``torch.nn.functional.avg_pool2d``."""
+    return AvgPoolNd(size, stride, padding, 2, ceil_mode, count_include_pad)
 
 
-def avgpool3d(size: object, stride: object = None, padding: object = 0) -> AvgPoolNd:
-    """3-D average pooling, as ``torch.nn.functional.avg_pool3d`` (``count_include_pad=True``)."""
-    return AvgPoolNd(size, stride, padding, 3)
+def avgpool3d(size: object, stride: object = None, padding: object = 0, ceil_mode: bool = False,
+              count_include_pad: bool = True) -> AvgPoolNd:
+    """3-D average pooling, as ``torch.nn.functional.avg_pool3d``."""
+    return AvgPoolNd(size, stride, padding, 3, ceil_mode, count_include_pad)
 
 
-def maxpool2d(size: object, stride: object = None, padding: object = 0, dilation: object = 1) -> MaxPoolNd:
+def maxpool2d(size: object, stride: object = None, padding: object = 0, dilation: object = 1,
+              ceil_mode: bool = False) -> MaxPoolNd:
     """2-D max pooling, as ``torch.nn.functional.max_pool2d`` (``ceil_mode=False``)."""
-    return MaxPoolNd(size, stride, padding, dilation, 2)
+    return MaxPoolNd(size, stride, padding, dilation, 2, ceil_mode)
 
 
-def maxpool3d(size: object, stride: object = None, padding: object = 0, dilation: object = 1) -> MaxPoolNd:
+def maxpool3d(size: object, stride: object = None, padding: object = 0, dilation: object = 1,
+              ceil_mode: bool = False) -> MaxPoolNd:
     """3-D max pooling, as ``torch.nn.functional.max_pool3d`` (``ceil_mode=False``)."""
-    return MaxPoolNd(size, stride, padding, dilation, 3)
+    return MaxPoolNd(size, stride, padding, dilation, 3, ceil_mode)
 
 
 def _tuples(*values: object) -> int:
@@ -530,13 +629,18 @@ def axis_layer(layer: Layer, axis: int) -> Layer:
     if isinstance(layer, UpNd):
         return Up(layer.factors[axis])
     if isinstance(layer, AvgPoolNd):
-        return AvgPool(layer.size[axis], layer.stride[axis], layer.padding[axis])
+        return AvgPool(layer.size[axis], layer.stride[axis], layer.padding[axis], layer.ceil_mode,
+                       layer.count_include_pad)
     if isinstance(layer, MaxPoolNd):
-        return MaxPool(layer.size[axis], layer.stride[axis], layer.padding[axis], layer.dilation[axis])
+        return MaxPool(layer.size[axis], layer.stride[axis], layer.padding[axis], layer.dilation[axis],
+                       layer.ceil_mode)
+    flipped = flipped_axes(layer, axis + 1)
+    if flipped is not None:
+        return Flip() if axis in flipped else Pad(0, 0)
     if layer.axes_free:
         return ReLU()  # relu and affine act sample by sample: a channel-free stand-in with the same lengths
     raise InvalidArgument("axis_layer", "layer", layer, "an N-D layer (conv2d, conv3d, conv_transpose2d, avgpool2d, "
-                                                        "maxpool2d, pad, crop, down, up, relu, affine)")
+                                                        "maxpool2d, pad, crop, down, up, flip, relu, affine)")
 
 
 def axis_chain(layer: Layer, axis: int) -> Layer:

@@ -15,19 +15,23 @@ from typing import Optional
 import sympy
 
 from symconv.core.kernel import exact_expression
-from symconv.core.layers import Layer, Scalar, _check_rate, _check_shift, _fmt_args
+from symconv.core.layers import Layer, Scalar, _check_flag, _check_rate, _check_shift, _fmt_args
 from symconv.errors import InvalidArgument
 
 __all__ = ["MaxPool", "L2Pool", "ReLU", "Affine", "maxpool", "l2pool", "relu", "affine"]
 
 @dataclass(frozen=True, repr=False)
 class MaxPool(Layer):
-    """``maxpool(size, stride, padding, dilation)``: ``y[i] = max_j xp[i*s + j*d]``, padding with ``-inf``."""
+    """``maxpool(size, stride, padding, dilation, ceil_mode)``: ``y[i] = max_j xp[i*s + j*d]``, padding with ``-inf``.
+
+    With ``ceil_mode`` a last window may run past the right padding; what lies beyond the input reads ``-inf``.
+    """
 
     size: int
     stride: Optional[int] = None
     padding: int = 0
     dilation: int = 1
+    ceil_mode: bool = False
     is_linear = False
 
     def __post_init__(self) -> None:
@@ -39,10 +43,12 @@ class MaxPool(Layer):
         _check_shift(self.padding, "maxpool", "padding")
         if 2 * self.padding > self.size:
             raise InvalidArgument("maxpool", "padding", self.padding, f"at most size/2 = {self.size / 2:g} (as PyTorch)")
+        _check_flag(self.ceil_mode, "maxpool", "ceil_mode")
 
     def __repr__(self) -> str:
         args = _fmt_args(
-            str(self.size), stride=(self.stride, self.size), padding=(self.padding, 0), dilation=(self.dilation, 1)
+            str(self.size), stride=(self.stride, self.size), padding=(self.padding, 0), dilation=(self.dilation, 1),
+            ceil_mode=(self.ceil_mode, False),
         )
         return f"maxpool({args})"
 
@@ -126,9 +132,10 @@ class Affine(Layer):
         return f"affine({fmt(self.scale)}, {fmt(self.shift)})"
 
 
-def maxpool(size: int, stride: Optional[int] = None, padding: int = 0, dilation: int = 1) -> MaxPool:
+def maxpool(size: int, stride: Optional[int] = None, padding: int = 0, dilation: int = 1,
+            ceil_mode: bool = False) -> MaxPool:
     """Max pooling, as ``max_pool1d``."""
-    return MaxPool(size, stride, padding, dilation)
+    return MaxPool(size, stride, padding, dilation, ceil_mode)
 
 
 def l2pool(size: int, stride: Optional[int] = None) -> L2Pool:

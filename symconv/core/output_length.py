@@ -4,8 +4,11 @@ Lengths follow PyTorch; where PyTorch raises for a too-small input, the
 length is 0. The table holds at every n >= 0, n = 0 included (clamped at 0):
 ``pad(l, r)`` of an empty signal has l + r samples and ``conv(k, padding=p)``
 is ``pad(p) >> conv(k)`` there too, as ``torch.nn.functional.pad`` gives.
-The one exception is ``maxpool``: a maximum over no sample is undefined, so
-its output on an empty input is empty. For an integer ``n`` the result is an
+The exceptions are ``maxpool`` and ``avgpool(..., count_include_pad=False)``:
+a maximum or an average over no sample is undefined, so their output on an
+empty input is empty. Every layer states its length as one
+:class:`LengthStep` (:func:`length_step`), which the generic-length prover
+reads too. For an integer ``n`` the result is an
 ``int``; for a SymPy ``n`` it is the closed form valid while every
 intermediate length is positive.
 
@@ -21,6 +24,7 @@ intermediate length is positive.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Mapping, Optional, Union
 
 import sympy
@@ -45,7 +49,7 @@ from symconv.core.layers import (
 )
 from symconv.errors import InvalidArgument
 
-__all__ = ["output_length", "resolve_size", "length_symbol"]
+__all__ = ["output_length", "resolve_size", "length_symbol", "LengthStep", "length_step", "pool_window_offset"]
 
 Length = Union[int, sympy.Expr]
 
@@ -67,62 +71,96 @@ def _is_int(*values: Length) -> bool:
     return all(isinstance(v, int) for v in values)
 
 
-def _floordiv(a: Length, b: int) -> Length:
-    return a // b if _is_int(a) else sympy.floor(sympy.Rational(1, b) * a)
-
-
-def _ceildiv(a: Length, b: int) -> Length:
-    return -((-a) // b) if _is_int(a) else sympy.ceiling(sympy.Rational(1, b) * a)
-
-
 def _clamp(value: Length) -> Length:
     return max(0, value) if _is_int(value) else sympy.Max(0, value)
 
 
-def _window_length(n: Length, left: Size, right: Size, extent: Size, stride: int) -> Length:
-    """``floor((n + pl + pr - extent) / s) + 1``, and 0 when below 1."""
-    total = n + left + right - extent
-    if _is_int(total):
-        return total // stride + 1 if total >= 0 else 0
-    return _clamp(_floordiv(total, stride) + 1)
+@dataclass(frozen=True)
+class LengthStep:
+    """One layer's length rule: ``L' = max(0, floor((scale L + offset) / divisor))`` at every ``L >= 0``.
+
+    ``offset`` is an int, or a SymPy expression in generic kernel lengths. ``empty_stays_empty``: the
+    output of an empty input is empty whatever the formula gives (a maximum, or an average without the
+    padding, over no sample is undefined). A ceiling is the floor ``ceil(x / s) = floor((x + s - 1) / s)``.
+
+    >>> LengthStep(1, 2, 1).apply(7)
+    4
+    """
+
+    scale: int
+    divisor: int
+    offset: Length
+    empty_stays_empty: bool = False
+
+    def apply(self, n: Length) -> Length:
+        """The length after this step for an input of length ``n`` (an int, or a SymPy expression)."""
+        if _is_int(n) and n == 0 and self.empty_stays_empty:
+            return 0
+        total = self.scale * n + self.offset
+        if _is_int(total):
+            return max(0, total // self.divisor)
+        if self.divisor == 1:
+            return _clamp(total)
+        # written floor((x - D) / D) + 1: the form of the window lengths, ``floor((n + pl + pr - E) / s) + 1``
+        return _clamp(sympy.floor(sympy.Rational(1, self.divisor) * (total - self.divisor)) + 1)
 
 
-def _layer_length(layer: Layer, n: Length, sizes: Optional[Mapping[str, int]]) -> Length:
+def pool_window_offset(left: int, right: int, extent: Length, stride: int, ceil_mode: bool = False) -> Length:
+    """``offset`` of a window layer (``divisor`` = stride): ``floor((n + pl + pr - E) / s) + 1`` windows.
+
+    With ``ceil_mode`` (PyTorch's pooling) the last window may run past the right padding by up to
+    ``s - 1`` samples but must start inside the input or the left padding, so the count is
+    ``floor((n + min(pl + pr - E + s - 1, pl - 1)) / s) + 1``.
+
+    >>> pool_window_offset(0, 0, 2, 2), pool_window_offset(0, 0, 2, 2, ceil_mode=True)
+    (0, 1)
+    """
+    fitted = left + right - extent
+    if ceil_mode:
+        fitted = min(fitted + stride - 1, left - 1)
+    return fitted + stride
+
+
+def length_step(layer: Layer, sizes: Optional[Mapping[str, int]] = None) -> LengthStep:
+    """The :class:`LengthStep` of a single layer (not a chain or a sum): the one length table."""
     if isinstance(layer, Conv):
         c = resolve_size(layer.weight.length, sizes)
         left, right = (resolve_size(p, sizes) for p in layer.padding_pair())
-        return _window_length(n, left, right, layer.dilation * (c - 1) + 1, layer.stride)
+        return LengthStep(1, layer.stride, pool_window_offset(left, right, layer.dilation * (c - 1) + 1, layer.stride))
     if isinstance(layer, ConvTranspose):
         c = resolve_size(layer.weight.length, sizes)
-        return _clamp(
-            (n - 1) * layer.stride - 2 * layer.padding + layer.dilation * (c - 1) + layer.output_padding + 1
-        )
+        extent = layer.dilation * (c - 1) + 1
+        return LengthStep(layer.stride, 1, extent + layer.output_padding - 2 * layer.padding - layer.stride)
     if isinstance(layer, Pad):
-        return n + layer.left + layer.right
+        return LengthStep(1, 1, layer.left + layer.right)
     if isinstance(layer, Crop):
-        return _clamp(n - layer.left - layer.right)
+        return LengthStep(1, 1, -layer.left - layer.right)
     if isinstance(layer, Down):
-        return _clamp(_ceildiv(n - layer.phase, layer.factor))
+        return LengthStep(1, layer.factor, layer.factor - 1 - layer.phase)
     if isinstance(layer, Up):
-        return _clamp((n - 1) * layer.factor + 1)
+        return LengthStep(layer.factor, 1, 1 - layer.factor)
     if isinstance(layer, (Flip, ReLU, Affine)):
-        return n
+        return LengthStep(1, 1, 0)
     if isinstance(layer, AvgPool):
-        return _window_length(n, layer.padding, layer.padding, layer.size, layer.stride)
+        offset = pool_window_offset(layer.padding, layer.padding, layer.size, layer.stride, layer.ceil_mode)
+        return LengthStep(1, layer.stride, offset, empty_stays_empty=not layer.count_include_pad)
     if isinstance(layer, MaxPool):
-        if _is_int(n) and n == 0:
-            return 0  # a maximum over no sample is undefined
         extent = layer.dilation * (layer.size - 1) + 1
-        return _window_length(n, layer.padding, layer.padding, extent, layer.stride)
+        offset = pool_window_offset(layer.padding, layer.padding, extent, layer.stride, layer.ceil_mode)
+        return LengthStep(1, layer.stride, offset, empty_stays_empty=True)
     if isinstance(layer, L2Pool):
-        return _window_length(n, 0, 0, layer.size, layer.stride)
+        return LengthStep(1, layer.stride, pool_window_offset(0, 0, layer.size, layer.stride))
+    raise TypeError(f"no output length for {layer!r}")
+
+
+def _layer_length(layer: Layer, n: Length, sizes: Optional[Mapping[str, int]]) -> Length:
     if isinstance(layer, Chain):
         for step in layer.steps:
             n = output_length(step, n, sizes)
         return n
     if isinstance(layer, Parallel):
         return output_length(layer.branches[0], n, sizes)
-    raise TypeError(f"no output length for {layer!r}")
+    return length_step(layer, sizes).apply(n)
 
 
 def output_length(layer: Layer, n: Length, sizes: Optional[Mapping[str, int]] = None) -> Length:

@@ -50,7 +50,7 @@ from symconv.core.output_length import output_length, resolve_size
 from symconv.errors import ChannelMismatch, KernelError, LengthMismatch, SizeLimitError
 
 __all__ = ["Signal", "PolySignal", "evaluate", "evaluate_exact", "exact_input", "symbolic_input", "as_signal",
-           "MAX_EXACT_LENGTH"]
+           "avgpool_divisor", "MAX_EXACT_LENGTH"]
 
 Signal = tuple[tuple[sympy.Expr, ...], ...]
 
@@ -173,6 +173,22 @@ def _windows(channel: tuple, m: int, start_pad: int, size: int, stride: int, dil
         yield [channel[t] for j in range(size) if 0 <= (t := i * stride + j * dilation - start_pad) < n]
 
 
+def avgpool_divisor(layer: AvgPool, n: int, i: int) -> int:
+    """The divisor of output ``i`` of ``avgpool`` on ``n`` samples, as ``avg_pool1d``.
+
+    The window starts at ``t = i*s - p``; ``q = min(t + size, n + p) - t`` (the window clipped to the right
+    padding, which only a ``ceil_mode`` window crosses), or with ``count_include_pad=False`` the number of
+    input samples in it, ``min(t + size, n) - max(t, 0)``.
+
+    >>> avgpool_divisor(AvgPool(3, 2, 1, ceil_mode=True), 4, 2), avgpool_divisor(AvgPool(3, 2, 1, False, False), 4, 0)
+    (2, 2)
+    """
+    start = i * layer.stride - layer.padding
+    if layer.count_include_pad:
+        return min(start + layer.size, n + layer.padding) - start
+    return min(start + layer.size, n) - max(start, 0)
+
+
 def evaluate(layer: Layer, x: Signal, sizes: Optional[Mapping[str, int]] = None) -> Signal:
     """Apply ``layer`` to the signal ``x`` exactly; every sample comes back expanded.
 
@@ -268,14 +284,14 @@ def evaluate_exact(layer: Layer, x: PolySignal, sizes: Optional[Mapping[str, int
             out.append(tuple(row))
         return tuple(out)
     if isinstance(layer, AvgPool):
-        weight = Fraction(1, layer.size)
+        divisors = [avgpool_divisor(layer, n, i) for i in range(m)]
         out = []
         for ch in x:
             row = []
-            for window in _windows(ch, m, layer.padding, layer.size, layer.stride):
+            for window, q in zip(_windows(ch, m, layer.padding, layer.size, layer.stride), divisors):
                 total: Poly = {}
                 for v in window:
-                    add_into(total, v, weight)
+                    add_into(total, v, Fraction(1, q))
                 row.append(total)
             out.append(tuple(row))
         return tuple(out)

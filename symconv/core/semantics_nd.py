@@ -35,9 +35,12 @@ from symconv.core.layers_nd import (
     MaxPoolNd,
     PadNd,
     UpNd,
+    axis_layer,
+    flipped_axes,
     output_shape,
 )
 from symconv.core.nonlinear import Affine, ReLU
+from symconv.core.semantics import avgpool_divisor
 from symconv.errors import ChannelMismatch, NotInFragment
 
 __all__ = ["SignalNd", "evaluate_nd", "run_nd", "every_output_exact", "outputs_at", "outputs_at_exact",
@@ -178,10 +181,11 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
         return maximum
     if isinstance(layer, AvgPoolNd):
         offsets = _windows(layer.size, (1,) * len(shape))
-        weight = Fraction(1, math.prod(layer.size))
+        per_axis = [axis_layer(layer, a) for a in range(len(shape))]  # the divisor is the product of the 1-D ones
 
         def average(m: int, i: tuple) -> Poly:
             start = [s * ii - p for s, ii, p in zip(layer.stride, i, layer.padding)]
+            weight = Fraction(1, math.prod(avgpool_divisor(p, n, ii) for p, n, ii in zip(per_axis, shape, i)))
             total: Poly = {}
             for off in offsets:
                 add_into(total, X(m, [b + o for b, o in zip(start, off)]), weight)
@@ -196,6 +200,12 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
     if isinstance(layer, (PadNd, CropNd)):
         sign = -1 if isinstance(layer, PadNd) else 1
         return lambda m, i: X(m, [ii + sign * b for ii, b in zip(i, layer.before)])
+    flipped = flipped_axes(layer, len(shape))
+    if flipped is not None and max(flipped, default=0) >= len(shape):
+        raise NotInFragment(f"{layer!r} names an axis the {len(shape)}-D signal does not have")
+    if flipped is not None:
+        # y[m, i] = x[m, i'], i'_a = n_a - 1 - i_a on the flipped axes (flip(): every axis)
+        return lambda m, i: X(m, [n - 1 - ii if a in flipped else ii for a, (ii, n) in enumerate(zip(i, shape))])
     if isinstance(layer, DownNd):
         return lambda m, i: X(m, [s * ii + q for s, ii, q in zip(layer.factors, i, layer.phases)])
     if isinstance(layer, UpNd):

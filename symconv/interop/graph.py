@@ -20,11 +20,12 @@ from __future__ import annotations
 import operator
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from symconv.core.layers import Chain, Layer
 from symconv.errors import InvalidArgument, PythonPackageMissing, SymconvError, UnsupportedModule
 from symconv.interop.modules import SUPPORTED, Converted, convert_module, identity_layer
+from symconv.interop.weights import names_clash, symbol_name
 
 __all__ = ["from_torch", "as_layer", "require_torch", "TORCH_REQUIREMENT"]
 
@@ -110,6 +111,7 @@ class _Walk:
     def convert_modules(self) -> None:
         """Convert every module call first: the spatial axes of the model are needed for identity branches."""
         axes: dict[int, str] = {}
+        named: dict[str, str] = {}  # path -> the name of its symbolic weights
         for node in self.graph.nodes:
             if node.op == "call_module":
                 module = self.root.get_submodule(node.target)
@@ -117,12 +119,27 @@ class _Walk:
                 self.converted[node.name] = converted
                 if converted.ndim is not None:
                     axes.setdefault(converted.ndim, node.target)
+                if self.weights == "symbolic" and _has_weights(converted.layer):
+                    self.check_name(node.target, module, named)
         if len(axes) > 1:
             listing = ", ".join(f"{path!r} is {d}-D" for d, path in sorted(axes.items()))
             raise UnsupportedModule("", type(self.root).__name__, f"mixes layers of different dimensions "
                                                                   f"({listing})", SUPPORTED)
         if axes:
             self.ndim = next(iter(axes))
+
+    def check_name(self, path: str, module: Any, named: dict[str, str]) -> None:
+        """Refuse two module paths whose symbolic weights would share symbols (``a.b`` and ``a_b`` are both
+        ``a_b``; ``conv``'s tap ``conv_1`` is the module ``conv_1``): proved identities would then hold only
+        for models whose two weights are equal."""
+        name = symbol_name(path)
+        for other, other_name in named.items():
+            if other != path and names_clash(name, other_name):
+                raise UnsupportedModule(path, type(module).__name__, f"has symbolic weights named {name!r}, which "
+                                        f"clash with {other_name!r} of module {other!r} (a weight k owns k and "
+                                        f"every k_...); rename one of the two modules or use weights='values'",
+                                        SUPPORTED)
+        named[path] = name
 
     def single_input(self, node: Any, count: int = 1) -> list:
         fx = self.torch.fx
@@ -201,6 +218,13 @@ def _short(err: Exception, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
+def _has_weights(layer: Optional[Layer]) -> bool:
+    """Whether a converted module carries weights (a kernel, or a batch norm's scale and shift)."""
+    from symconv.core.nonlinear import Affine
+
+    return layer is not None and (bool(layer.kernels()) or isinstance(layer, Affine))
+
+
 def _is_leaf(torch: Any, module: Any) -> bool:
     return torch.fx.Tracer().is_leaf_module(module, "")
 
@@ -213,7 +237,10 @@ def from_torch(module: Any, weights: str = "values") -> Layer:
     each convolution weight is a kernel named after its module path
     (``layer1.0.conv1`` -> ``layer1_0_conv1``, a bias ``layer1_0_conv1_b``,
     a batch norm ``affine(bn_scale_0, ..., bn_shift_0, ...)``), so an
-    identity proved between two models holds for every value of the weights.
+    identity proved between two models holds for every value of the weights;
+    two module paths whose names would share symbols (``a.b`` and ``a_b``, or
+    ``conv`` and ``conv_1``: ``conv``'s taps are ``conv_0, conv_1, ...``) are
+    refused, naming both.
     Batch norm becomes ``affine(scale, shift)`` with the float numbers torch's
     own kernel uses (:mod:`symconv.interop.modules`). Supported modules:
     :data:`symconv.interop.modules.SUPPORTED`; anything else raises :class:`~symconv.errors.UnsupportedModule` naming the

@@ -33,7 +33,8 @@ __all__ = ["SUPPORTED", "Converted", "convert_module", "identity_layer"]
 
 #: What :func:`symconv.from_torch` accepts, as told in every :class:`UnsupportedModule` message.
 SUPPORTED = ("Conv1d/2d/3d and ConvTranspose1d/2d/3d (padding_mode='zeros'), BatchNorm1d/2d/3d in eval mode, "
-             "ReLU (module, F.relu, .relu()), MaxPool1d/2d/3d and AvgPool1d/2d/3d (ceil_mode=False), Identity, "
+             "ReLU (module, F.relu, .relu()), MaxPool1d/2d/3d (ceil_mode, no return_indices) and AvgPool1d/2d/3d "
+             "(ceil_mode, count_include_pad, no divisor_override), Identity, "
              "Dropout in eval mode, nn.Sequential and the sum x + y of two branches")
 
 #: symconv's constructor name per layer kind and number of spatial axes.
@@ -200,34 +201,30 @@ def _relu(module: Any, path: str, weights: str, ndim: int) -> Converted:
 
 
 def _pool_size(module: Any, path: str, ndim: int) -> tuple[object, object, object]:
-    if module.ceil_mode:
-        raise _unsupported(module, path, "has ceil_mode=True (a last, partial window), which symconv's pooling "
-                                         "layers cannot express; use ceil_mode=False")
     stride = module.stride if module.stride is not None else module.kernel_size
     return (_axis_value(module.kernel_size, ndim), _axis_value(stride, ndim), _axis_value(module.padding, ndim))
 
 
 def _maxpool(module: Any, path: str, weights: str, ndim: int) -> Converted:
-    """``MaxPoolNd`` -> ``maxpool``/``maxpool2d`` (``ceil_mode`` and ``return_indices`` refused)."""
+    """``MaxPoolNd`` -> ``maxpool``/``maxpool2d``/``maxpool3d`` with its ``ceil_mode`` (``return_indices`` refused)."""
     if module.return_indices:
         raise _unsupported(module, path, "has return_indices=True (two outputs); use return_indices=False")
     size, stride, padding = _pool_size(module, path, ndim)
     build = _constructor("maxpool", ndim, module, path)
-    return Converted(_build(build, module, path, size, stride, padding, _axis_value(module.dilation, ndim)), ndim)
+    return Converted(_build(build, module, path, size, stride, padding, _axis_value(module.dilation, ndim),
+                            ceil_mode=bool(module.ceil_mode)), ndim)
 
 
 def _avgpool(module: Any, path: str, weights: str, ndim: int) -> Converted:
-    """``AvgPoolNd`` -> ``avgpool``/``avgpool2d`` (``count_include_pad=True``, or no padding)."""
+    """``AvgPoolNd`` -> ``avgpool``/``avgpool2d``/``avgpool3d`` with its ``ceil_mode`` and ``count_include_pad``
+    (``divisor_override`` refused)."""
     size, stride, padding = _pool_size(module, path, ndim)
-    if not module.count_include_pad and any(p for p in (padding if isinstance(padding, tuple) else (padding,))):
-        raise _unsupported(module, path, "has count_include_pad=False with padding (windows at the ends divide by "
-                                         "fewer samples), which symconv's avgpool cannot express; use "
-                                         "count_include_pad=True or padding=0")
     if getattr(module, "divisor_override", None) is not None:
         raise _unsupported(module, path, f"has divisor_override={module.divisor_override}, which symconv's avgpool "
                                          f"cannot express")
     build = _constructor("avgpool", ndim, module, path)
-    return Converted(_build(build, module, path, size, stride, padding), ndim)
+    return Converted(_build(build, module, path, size, stride, padding, ceil_mode=bool(module.ceil_mode),
+                            count_include_pad=bool(module.count_include_pad)), ndim)
 
 
 def _identity_in_eval(module: Any, path: str, weights: str, ndim: int) -> Converted:

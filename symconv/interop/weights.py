@@ -20,7 +20,7 @@ from typing import Any
 
 from symconv.errors import KernelError
 
-__all__ = ["exact_number_of", "exact_values", "symbol_name"]
+__all__ = ["exact_number_of", "exact_values", "symbol_name", "names_clash"]
 
 
 def exact_number_of(value: float) -> Fraction:
@@ -65,3 +65,15 @@ def symbol_name(path: str, fallback: str = "weight") -> str:
     if not name.isidentifier():
         name = "m_" + "".join(ch if ch.isalnum() else "_" for ch in name)
     return name
+
+
+def names_clash(a: str, b: str) -> bool:
+    """Whether the symbols of two weights named ``a`` and ``b`` can collide.
+
+    A weight ``k`` owns ``k`` and every name ``k_...`` (its taps ``k_0``, its bias ``k_b``, a batch norm's
+    ``k_scale_0``), so two names clash when equal or when one is the other followed by ``_``.
+
+    >>> names_clash("conv", "conv_1"), names_clash("conv1", "conv10"), names_clash("a_b", "a_b")
+    (True, False, True)
+    """
+    return a == b or a.startswith(b + "_") or b.startswith(a + "_")

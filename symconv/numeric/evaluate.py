@@ -8,8 +8,9 @@ and slides its windows, and the length is however many windows fit.
 
 Conventions: an empty input (``n = 0``) is a signal like any other: padding,
 output_padding and bias supply the samples (``pad(1, 2)`` gives three zeros,
-as ``torch.nn.functional.pad``), except ``maxpool``, whose output is then
-empty (a maximum over no sample); a layer whose windows do not fit gives
+as ``torch.nn.functional.pad``), except ``maxpool`` and
+``avgpool(..., count_include_pad=False)``, whose output is then empty (a
+maximum or an average over no sample); a layer whose windows do not fit gives
 length 0 (where PyTorch raises). Values are float64, or exact ``Fraction`` objects with
 ``exact=True``.
 
@@ -206,23 +207,51 @@ def _flip(layer: Flip, x: np.ndarray, ctx: _Context) -> np.ndarray:
     return x[:, :, ::-1].copy()
 
 
-def _pool_windows(layer: Layer, xp: np.ndarray, size: int, stride: int, dilation: int) -> list[np.ndarray]:
+def _pool_windows(layer: Layer, xp: np.ndarray, size: int, stride: int, dilation: int,
+                  last_start: Optional[int] = None) -> list[np.ndarray]:
+    """The taps of every window inside ``xp``; ``last_start``: windows starting after it are dropped."""
     starts = _window_starts(xp.shape[2], size, stride, dilation)
+    if last_start is not None:
+        starts = starts[:len(range(0, last_start + 1, stride))]
     _guard(layer, xp.shape[0], xp.shape[1], len(starts))
     return [_tap(xp, starts, j, dilation) for j in range(size)]
 
 
+def _ceil_beyond(layer: Layer, x: np.ndarray) -> tuple[int, Optional[int]]:
+    """With ``ceil_mode``: ``(s - 1, n + p - 1)``, the samples a last window may read past the right padding
+    and the last start PyTorch keeps (inside the input or the left padding); else ``(0, None)``."""
+    if not layer.ceil_mode:
+        return 0, None
+    return layer.stride - 1, x.shape[2] + layer.padding - 1
+
+
 def _avgpool(layer: AvgPool, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    xp = _padded(layer, x, layer.padding, layer.padding, zeros((), ctx.exact).item())
-    taps = _pool_windows(layer, xp, layer.size, layer.stride, 1)
-    weight = Fraction(1, layer.size) if ctx.exact else 1.0 / layer.size
-    return sum(taps[1:], taps[0].copy()) * weight  # count_include_pad: always divide by size
+    zero = zeros((), ctx.exact).item()
+    if not layer.ceil_mode and layer.count_include_pad:
+        xp = _padded(layer, x, layer.padding, layer.padding, zero)
+        taps = _pool_windows(layer, xp, layer.size, layer.stride, 1)
+        weight = Fraction(1, layer.size) if ctx.exact else 1.0 / layer.size
+        return sum(taps[1:], taps[0].copy()) * weight  # every window lies in the padded input: divide by size
+    beyond, last_start = _ceil_beyond(layer, x)
+    xp = _padded(layer, x, layer.padding, layer.padding + beyond, zero)
+    # the divisor counts the window's samples of the padded input (count_include_pad) or of the input itself
+    counted = np.zeros((1, 1, xp.shape[2]), dtype=np.int64)
+    counted[..., : x.shape[2] + 2 * layer.padding] = 1
+    if not layer.count_include_pad:
+        counted[..., : layer.padding] = 0
+        counted[..., layer.padding + x.shape[2]:] = 0
+    taps = _pool_windows(layer, xp, layer.size, layer.stride, 1, last_start)
+    counts = sum(_pool_windows(layer, counted, layer.size, layer.stride, 1, last_start))
+    total = sum(taps[1:], taps[0].copy())
+    return total / (counts.astype(object) if ctx.exact else counts)
 
 
 def _maxpool(layer: MaxPool, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    # PyTorch pads with -inf; a window made only of padding gives -inf (also in exact mode).
-    xp = _padded(layer, x, layer.padding, layer.padding, float("-inf"))
-    taps = _pool_windows(layer, xp, layer.size, layer.stride, layer.dilation)
+    # PyTorch pads with -inf; a window made only of padding gives -inf (also in exact mode), and so do the
+    # samples past the right padding that a ceil_mode window reads.
+    beyond, last_start = _ceil_beyond(layer, x)
+    xp = _padded(layer, x, layer.padding, layer.padding + beyond, float("-inf"))
+    taps = _pool_windows(layer, xp, layer.size, layer.stride, layer.dilation, last_start)
     result = taps[0].copy()
     for t in taps[1:]:
         result = np.maximum(result, t)  # propagates NaN, as PyTorch does
@@ -294,8 +323,8 @@ def _apply(layer: Layer, x: np.ndarray, ctx: _Context) -> np.ndarray:
     rule = _RULES.get(type(layer))
     if rule is None:
         raise TypeError(f"no numeric meaning for {layer!r}")
-    if isinstance(layer, MaxPool) and x.shape[2] == 0:
-        return x.copy()  # a maximum over no sample: the one layer whose output on an empty input is empty
+    if x.shape[2] == 0 and (isinstance(layer, MaxPool) or isinstance(layer, AvgPool) and not layer.count_include_pad):
+        return x.copy()  # a maximum, or an average of input samples, over no sample: empty on an empty input
     return rule(layer, x, ctx)
 
 

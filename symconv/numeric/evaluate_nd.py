@@ -7,7 +7,8 @@ the length table or :meth:`KernelNd.grid`. Kernel expressions become arrays
 
 * ``dilate(k, f)[a f] = k[a]`` per axis, zeros elsewhere;
 * ``convolve(p, q)[o, i] = sum_m fullNd(p[m, i], q[o, m])``;
-* ``flip(k)[a] = k[K - 1 - a]`` on every axis; ``padk`` puts zeros around the taps;
+* ``flip(k)[a] = k[K - 1 - a]`` on every axis (the listed ones for ``flip(k, axes=...)``); the layers
+  ``flip()`` and ``flip(axes=...)`` reverse the signal's spatial axes, as ``torch.flip``; ``padk`` puts zeros around the taps;
 * ``p + q`` and ``s * k`` tap-wise.
 
 A layer builds its padded (or scattered) array and slides its windows: the
@@ -35,9 +36,9 @@ import sympy
 from symconv.core.kernel_nd import (
     ConvolveNd, DerivedKernelNd, DilateNd, FlipNd, KernelNd, KernelSymbolNd, LiteralNd, PadKernelNd, ScaledNd, SumNd,
 )
-from symconv.core.layers import Layer, Parallel
+from symconv.core.layers import Flip, Layer, Parallel
 from symconv.core.layers_nd import (
-    AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, MaxPoolNd, PadNd, UpNd,
+    AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, MaxPoolNd, PadNd, SignalFlipNd, UpNd,
 )
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import ChannelMismatch, InvalidArgument, KernelError, LengthMismatch, NotInFragment, SizeLimitError
@@ -137,9 +138,10 @@ def kernel_array_nd(k: KernelNd, bindings: Optional[Bindings] = None, exact: boo
                        exact)
         result[_spatial_slices(k.before, inner.shape[2:])] = inner
         return result
-    if isinstance(k, FlipNd):
+    if isinstance(k, FlipNd):  # reversed on the kernel's flipped axes
         inner = kernel_array_nd(k.kernel, bindings, exact)
-        return inner[(slice(None), slice(None)) + (slice(None, None, -1),) * (inner.ndim - 2)].copy()
+        return inner[(slice(None), slice(None)) + tuple(slice(None, None, -1) if a in k.axes else slice(None)
+                                                        for a in range(inner.ndim - 2))].copy()
     if isinstance(k, ScaledNd):
         return kernel_array_nd(k.kernel, bindings, exact) * _value(k.scalar, bindings, exact, "kernel scale")
     if isinstance(k, SumNd):  # the core refuses terms of different shapes
@@ -239,24 +241,57 @@ def _up(layer: UpNd, x: np.ndarray, exact: bool) -> np.ndarray:
     return y
 
 
+def _beyond(layer: Union[AvgPoolNd, MaxPoolNd]) -> tuple[int, ...]:
+    """Samples a ``ceil_mode`` window may read past the right padding, per axis: ``s - 1`` (else 0)."""
+    return tuple(s - 1 if layer.ceil_mode else 0 for s in layer.stride)
+
+
+def _pool_fits(layer: Union[AvgPoolNd, MaxPoolNd], n: int, p: int, extent: int, s: int) -> int:
+    """Windows on one axis: those that fit in the padded input (with ``ceil_mode``, plus ``s - 1`` samples),
+    of which ``ceil_mode`` keeps the ones that start inside the input or the left padding (start <= n + p - 1)."""
+    fits = _fits(n + 2 * p + (s - 1 if layer.ceil_mode else 0), extent, s)
+    return min(fits, (n + p - 1) // s + 1) if layer.ceil_mode else fits
+
+
+def _avgpool_divisor(layer: AvgPoolNd, x: np.ndarray, counts: tuple[int, ...], exact: bool) -> object:
+    """The divisor of every window: the product over the axes of the window's samples inside the padded input
+    (``count_include_pad``) or inside the input, each counted by sliding the window over a 0/1 mask."""
+    divisor = np.ones((1, 1) + (1,) * len(counts), dtype=np.int64)
+    for axis, (n, p, k, s, m, extra) in enumerate(zip(x.shape[2:], layer.padding, layer.size, layer.stride, counts,
+                                                      _beyond(layer))):
+        mask = np.zeros(n + 2 * p + extra, dtype=np.int64)
+        mask[: n + 2 * p] = 1
+        if not layer.count_include_pad:
+            mask[:p] = 0
+            mask[p + n:] = 0
+        along = sum(mask[a: a + s * (m - 1) + 1: s] for a in range(k))
+        divisor = divisor * along.reshape((1, 1) + tuple(m if b == axis else 1 for b in range(len(counts))))
+    return divisor.astype(object) if exact else divisor
+
+
 def _avgpool(layer: AvgPoolNd, x: np.ndarray, exact: bool) -> np.ndarray:
-    """Window sums over the zero-padded input, divided by the window size (padding counted)."""
-    xp = _padded(layer, x, [(p, p) for p in layer.padding], exact)
-    counts = tuple(_fits(n, k, s) for n, k, s in zip(xp.shape[2:], layer.size, layer.stride))
+    """Window sums over the zero-padded input, divided by the window size (padding counted), or with
+    ``ceil_mode``/``count_include_pad=False`` by the samples the window covers (:func:`_avgpool_divisor`)."""
+    xp = _padded(layer, x, [(p, p + e) for p, e in zip(layer.padding, _beyond(layer))], exact)
+    counts = tuple(0 if not n and not layer.count_include_pad else _pool_fits(layer, n, p, k, s)
+                   for n, p, k, s in zip(x.shape[2:], layer.padding, layer.size, layer.stride))
     out = _alloc(layer, x.shape[:2] + counts, exact)
     if 0 in counts:
         return out
     for a in itertools.product(*(range(k) for k in layer.size)):
         out = out + xp[_spatial_slices(a, [s * (m - 1) + 1 for s, m in zip(layer.stride, counts)], layer.stride)]
+    if layer.ceil_mode or not layer.count_include_pad:
+        return out / _avgpool_divisor(layer, x, counts, exact)
     return out * (Fraction(1, math.prod(layer.size)) if exact else 1.0 / math.prod(layer.size))
 
 
 def _maxpool(layer: MaxPoolNd, x: np.ndarray) -> np.ndarray:
-    """Window maxima over the input padded with ``-inf`` (a padded sample never wins: PyTorch's rule)."""
-    xp = np.full(x.shape[:2] + tuple(n + 2 * p for n, p in zip(x.shape[2:], layer.padding)), -np.inf,
-                 dtype=x.dtype)
+    """Window maxima over the input padded with ``-inf`` (a padded sample never wins: PyTorch's rule; nor does
+    one past the right padding that a ``ceil_mode`` window reads)."""
+    xp = np.full(x.shape[:2] + tuple(n + 2 * p + e for n, p, e in zip(x.shape[2:], layer.padding, _beyond(layer))),
+                 -np.inf, dtype=x.dtype)
     xp[_spatial_slices(layer.padding, x.shape[2:])] = x
-    counts = tuple(_fits(n + 2 * p, d * (k - 1) + 1, s) if n else 0 for n, p, d, k, s in
+    counts = tuple(_pool_fits(layer, n, p, d * (k - 1) + 1, s) if n else 0 for n, p, d, k, s in
                    zip(x.shape[2:], layer.padding, layer.dilation, layer.size, layer.stride))
     out = np.full(x.shape[:2] + counts, -np.inf, dtype=x.dtype)
     if 0 in counts:
@@ -299,6 +334,13 @@ def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: boo
                                                     zip(layer.factors, layer.phases))].copy()
     if isinstance(layer, UpNd):
         return _up(layer, x, exact)
+    if isinstance(layer, Flip):  # y[i] = x[n - 1 - i] on every spatial axis
+        return x[(slice(None), slice(None)) + (slice(None, None, -1),) * (x.ndim - 2)].copy()
+    if isinstance(layer, SignalFlipNd):  # reversed on the listed spatial axes only
+        if max(layer.axes) >= x.ndim - 2:
+            raise InvalidArgument("evaluate_nd_numeric", "layer", layer, f"axes below {x.ndim - 2}")
+        return x[(slice(None), slice(None)) + tuple(slice(None, None, -1) if a in layer.axes else slice(None)
+                                                    for a in range(x.ndim - 2))].copy()
     if isinstance(layer, AvgPoolNd):
         return _avgpool(layer, x, exact)
     if isinstance(layer, MaxPoolNd):
@@ -313,7 +355,7 @@ def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: boo
         raise NotInFragment(f"{layer!r} is a 1-D layer; evaluate_nd_numeric takes N-D chains (conv2d, conv3d, "
                             f"pad((1, 1)), down((2, 2)), ...); use evaluate_numeric for 1-D chains")
     raise NotInFragment(f"no N-D numeric meaning for {layer!r}; expected conv2d/3d, conv_transpose2d/3d, avgpool, "
-                        f"maxpool, relu, affine, pad, crop, down or up")
+                        f"maxpool, relu, affine, pad, crop, down, up or flip")
 
 
 def evaluate_nd_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = None,

@@ -29,7 +29,9 @@ from symconv.core.kernel_nd import (
     ConvolveNd, DerivedKernelNd, DilateNd, FlipNd, KernelNd, KernelSymbolNd, LiteralNd, PadKernelNd, ScaledNd, SumNd,
 )
 from symconv.core.layers import Layer, Parallel
-from symconv.core.layers_nd import AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, PadNd, UpNd, output_shape
+from symconv.core.layers_nd import (
+    AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, PadNd, UpNd, flipped_axes, output_shape,
+)
 from symconv.errors import NotInFragment
 
 __all__ = ["CONSTANT", "ring_nd", "ring_grid", "forms_nd", "Forms"]
@@ -86,7 +88,7 @@ def ring_grid(k: KernelNd, ring: TapRing) -> dict[tuple[int, ...], TapPoly]:
                 for (o, i, *rest), v in ring_grid(k.kernel, ring).items()}
     if isinstance(k, FlipNd):
         sizes = k.spatial
-        return {(o, i) + tuple(n - 1 - a for n, a in zip(sizes, rest)): v
+        return {(o, i) + tuple(n - 1 - a if j in k.axes else a for j, (n, a) in enumerate(zip(sizes, rest))): v
                 for (o, i, *rest), v in ring_grid(k.kernel, ring).items()}
     if isinstance(k, PadKernelNd):
         return {(o, i) + tuple(a + b for a, b in zip(rest, k.before)): v
@@ -200,6 +202,10 @@ def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: T
         source = lambda i: [ii + sign * b for ii, b in zip(i, layer.before)]  # noqa: E731
     elif isinstance(layer, DownNd):
         source = lambda i: [s * ii + q for s, ii, q in zip(layer.factors, i, layer.phases)]  # noqa: E731
+    elif flipped_axes(layer, len(shape)) is not None:
+        flipped = flipped_axes(layer, len(shape))
+        source = lambda i: [n - 1 - ii if a in flipped else ii  # noqa: E731
+                            for a, (ii, n) in enumerate(zip(i, shape))]
     elif isinstance(layer, UpNd):
         source = lambda i: ([ii // s for ii, s in zip(i, layer.factors)]  # noqa: E731
                             if all(ii % s == 0 for ii, s in zip(i, layer.factors)) else [-1] * len(i))

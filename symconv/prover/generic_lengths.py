@@ -41,6 +41,7 @@ from symconv.algebra.quasi_affine import QuasiAffine
 from symconv.core.composite import Chain, Parallel
 from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up
 from symconv.core.nonlinear import Affine, MaxPool, ReLU
+from symconv.core.output_length import length_step
 
 __all__ = ["LengthForm", "length_form", "length_period", "affine_length", "OutsideGenericFragment"]
 
@@ -62,41 +63,22 @@ def affine_length(length: object, symbol: sympy.Symbol) -> tuple[int, int]:
     return int(poly.coeff_monomial(symbol)), int(poly.coeff_monomial(1))
 
 
-def _extent(layer: Layer, symbol: sympy.Symbol) -> QuasiAffine:
-    """``E = d (len - 1) + 1`` as a function of c."""
-    slope, intercept = affine_length(layer.weight.length, symbol)
-    return QuasiAffine.affine(layer.dilation * slope, layer.dilation * (intercept - 1) + 1)
+#: The layers whose lengths the argument covers (each of the form ``max(0, phi)`` of the module docstring).
+_FRAGMENT = (Conv, ConvTranspose, AvgPool, Pad, Crop, Down, Up, MaxPool, ReLU, Affine)
 
 
 def _length_step(layer: Layer, symbol: sympy.Symbol) -> tuple[int, int, QuasiAffine]:
-    """``(a, D, b)`` of the layer (module docstring)."""
-    if isinstance(layer, Conv):
-        if layer.padding == "same" and layer.weight.length_symbols():
-            raise OutsideGenericFragment(f"{layer!r}: padding='same' with a generic length")
-        left, right = layer.padding_pair()
-        return 1, layer.stride, QuasiAffine.constant(left + right + layer.stride) - _extent(layer, symbol)
-    if isinstance(layer, ConvTranspose):
-        shift = layer.output_padding - 2 * layer.padding - layer.stride
-        return layer.stride, 1, _extent(layer, symbol) + shift
-    if isinstance(layer, AvgPool):
-        return 1, layer.stride, QuasiAffine.constant(2 * layer.padding - layer.size + layer.stride)
-    if isinstance(layer, Pad):
-        return 1, 1, QuasiAffine.constant(layer.left + layer.right)
-    if isinstance(layer, Crop):
-        return 1, 1, QuasiAffine.constant(-layer.left - layer.right)
-    if isinstance(layer, Down):
-        return 1, layer.factor, QuasiAffine.constant(layer.factor - 1 - layer.phase)
-    if isinstance(layer, Up):
-        return layer.factor, 1, QuasiAffine.constant(1 - layer.factor)
-    if isinstance(layer, MaxPool):
-        extent = layer.dilation * (layer.size - 1) + 1
-        if 2 * layer.padding >= extent:
-            # phi(0) >= 1, but a maximum over no sample gives an empty output: not of the form max(0, phi)
-            raise OutsideGenericFragment(f"{layer!r} reads only padding on an empty input")
-        return 1, layer.stride, QuasiAffine.constant(2 * layer.padding - extent + layer.stride)
-    if isinstance(layer, (ReLU, Affine)):
-        return 1, 1, QuasiAffine.constant(0)
-    raise OutsideGenericFragment(f"{layer!r} is outside the generic-length fragment")
+    """``(a, D, b)`` of the layer, read from the core's table (:func:`symconv.core.output_length.length_step`)."""
+    if not isinstance(layer, _FRAGMENT):
+        raise OutsideGenericFragment(f"{layer!r} is outside the generic-length fragment")
+    if isinstance(layer, Conv) and layer.padding == "same" and layer.weight.length_symbols():
+        raise OutsideGenericFragment(f"{layer!r}: padding='same' with a generic length")
+    step = length_step(layer)
+    if step.empty_stays_empty and affine_length(step.offset, symbol)[1] // step.divisor >= 1:
+        # phi(0) >= 1, but a maximum (or average) over no sample gives an empty output: not of the form max(0, phi)
+        raise OutsideGenericFragment(f"{layer!r} reads only padding on an empty input")
+    slope, intercept = affine_length(step.offset, symbol)
+    return step.scale, step.divisor, QuasiAffine.affine(slope, intercept)
 
 
 def length_period(layer: Layer) -> int:
@@ -111,7 +93,7 @@ def length_period(layer: Layer) -> int:
         for branch in layer.branches:
             period *= length_period(branch)
         return period
-    return layer.stride if isinstance(layer, (Conv, AvgPool, MaxPool)) else layer.factor if isinstance(layer, Down) else 1
+    return length_step(layer).divisor if isinstance(layer, _FRAGMENT) else 1
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ from symconv.algebra.forms import CONSTANT, chain_forms
 from symconv.algebra.normal_form import LinearChain
 from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.tolerance import MAX_CHECK_SHAPES, as_convolutions, tolerance_entry
-from symconv.core.layers import Affine, Chain, Layer, Parallel
+from symconv.core.layers import Affine, Chain, Layer, Parallel, outside_fragment_reason
 from symconv.errors import InvalidArgument, KernelError, NotInFragment, NumericMismatch
 from symconv.numeric.check import NumericReport
 from symconv.prover.boundary import MAX_BOUND, Bound, find_bound
@@ -204,6 +204,9 @@ def _check_fragment(lhs: Layer, rhs: Layer) -> None:
     leaves = [*_leaves(lhs), *_leaves(rhs)]
     for layer in leaves:
         if not layer.is_linear and not isinstance(layer, Affine):
+            if hasattr(layer, "count_include_pad"):  # an average with edge windows
+                raise NotInFragment(f"{outside_fragment_reason(layer)}, in {statement}; a tolerance is proved for "
+                                    f"the decided linear layers, biases and affine() only")
             raise NotInFragment(f"{layer!r} in {statement} is not linear or affine; a tolerance is proved for "
                                 f"linear layers, biases and affine() only")
     names = {s.name for layer in (lhs, rhs) for k in layer.kernels() for s in k.symbols()}

@@ -221,6 +221,13 @@ def _bias(bias) -> str:
     return r";\, " + sequence_latex(bias)
 
 
+def _pool_flags(layer) -> dict:
+    """A pool's ``ceil_mode=True`` and ``count_include_pad=False``, as subscript entries (none when default)."""
+    flags = {r"\text{ceil\_mode}": r"\text{True}" if getattr(layer, "ceil_mode", False) else None,
+             r"\text{count\_include\_pad}": None if getattr(layer, "count_include_pad", True) else r"\text{False}"}
+    return {key: value for key, value in flags.items() if value is not None}
+
+
 def _unless(value, default) -> Optional[str]:
     return None if value == default else _size(value)
 
@@ -285,6 +292,8 @@ def _kernel_nd_math(k) -> Optional[Tex]:
         return Tex(rf"{kernel_math(k.a)} * {kernel_math(k.b)}")
     if kind == "DilateNd":
         return Tex(rf"\operatorname{{dilate}}_{{{_axes(k.factors)}}}({kernel_math(k.kernel)})")
+    if kind == "FlipNd" and len(k.axes) < k.ndim:
+        return Tex(rf"\operatorname{{flip}}_{{{_axes(k.axes)}}}({kernel_math(k.kernel)})")
     if kind == "FlipNd":
         return Tex(rf"\operatorname{{flip}}({kernel_math(k.kernel)})")
     if kind == "SumNd":
@@ -323,7 +332,8 @@ def _layer_nd_math(layer) -> Optional[Tex]:
         return Tex(rf"{op}{{{name}}}{sub}{_call(layer.weight, layer.bias)}")
     if kind in ("AvgPoolNd", "MaxPoolNd"):
         sub = _args(s=_unless_all(layer.stride, layer.size) if layer.stride != layer.size else None,
-                    p=_unless_all(layer.padding, 0), d=_unless_all(getattr(layer, "dilation", 1), 1))
+                    p=_unless_all(layer.padding, 0), d=_unless_all(getattr(layer, "dilation", 1), 1),
+                    **_pool_flags(layer))
         return Tex(rf"{op}{{{kind[:-2].lower()}}}{sub}({_axes(layer.size)})")
     if kind in ("PadNd", "CropNd"):
         return Tex(rf"{op}{{{kind[:-2].lower()}}}({_axes(layer.before)};\, {_axes(layer.after)})")
@@ -372,7 +382,7 @@ def layer_math(layer: Layer) -> Tex:
     if isinstance(layer, (AvgPool, MaxPool, L2Pool)):
         name = {AvgPool: "avgpool", MaxPool: "maxpool", L2Pool: "l2pool"}[type(layer)]
         sub = _args(s=_unless(layer.stride, layer.size), p=_unless(getattr(layer, "padding", 0), 0),
-                    d=_unless(getattr(layer, "dilation", 1), 1))
+                    d=_unless(getattr(layer, "dilation", 1), 1), **_pool_flags(layer))
         return Tex(rf"{op}{{{name}}}{sub}({layer.size})")
     if isinstance(layer, Affine):
         def scalar(v):

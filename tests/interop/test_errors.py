@@ -77,18 +77,8 @@ CASES = {
         "batch even in eval mode"),
     "dropout_training": (lambda: nn.Sequential(nn.Dropout()), "0", "Dropout",
                          "is in training mode, where it zeroes random samples; call model.eval() first"),
-    "maxpool_ceil_mode": (lambda: nn.MaxPool1d(2, ceil_mode=True), "", "MaxPool1d",
-                          "has ceil_mode=True (a last, partial window), which symconv's pooling layers cannot "
-                          "express; use ceil_mode=False"),
-    "avgpool_ceil_mode": (lambda: nn.AvgPool2d(2, ceil_mode=True), "", "AvgPool2d",
-                          "has ceil_mode=True (a last, partial window), which symconv's pooling layers cannot "
-                          "express; use ceil_mode=False"),
     "maxpool_indices": (lambda: nn.MaxPool2d(2, return_indices=True), "", "MaxPool2d",
                         "has return_indices=True (two outputs); use return_indices=False"),
-    "avgpool_exclude_pad": (lambda: nn.AvgPool1d(3, padding=1, count_include_pad=False), "", "AvgPool1d",
-                            "has count_include_pad=False with padding (windows at the ends divide by fewer "
-                            "samples), which symconv's avgpool cannot express; use count_include_pad=True or "
-                            "padding=0"),
     "avgpool_divisor": (lambda: nn.AvgPool2d(2, divisor_override=3), "", "AvgPool2d",
                         "has divisor_override=3, which symconv's avgpool cannot express"),
     "mixed_dimensions": (lambda: nn.Sequential(nn.Conv1d(1, 1, 1), nn.Conv2d(1, 1, 1)), "", "Sequential",
