@@ -241,6 +241,11 @@ def _cmd_factor(args) -> int:
     from symconv.factoring.request import factor_request
 
     paths = _report_paths(args)
+    if args.separable:
+        return _cmd_factor_separable(args, paths)
+    if args.sizes is None:
+        raise SymconvError(f"--sizes N,M is missing for the kernel {args.kernel!r}; expected e.g. --sizes 2,4 for "
+                           f"a 1-D kernel, or --separable for a 2-D kernel such as [[1, 2, 1], [2, 4, 2], [1, 2, 1]]")
     sizes = parse_sizes(args.sizes)
     try:
         if args.assume:
@@ -257,6 +262,31 @@ def _cmd_factor(args) -> int:
             _print(json.dumps({"kernel": taps, "sizes": list(err.sizes), "channels": err.channels,
                                "first": None, "second": None, "minimal_channels": err.minimum,
                                "verdict": "refuted", "reason": err.reason}, indent=2))
+        else:
+            _print(f"refuted: {' '.join(str(err).split())}")
+        return 1
+    _emit(args, result)
+    _write_reports(args, paths, result)
+    return result.proof.exit_code
+
+
+def _cmd_factor_separable(args, paths) -> int:
+    """``factor KERNEL --separable``: a 2-D kernel as a (K1, 1) layer then a (1, K2) layer, as many channels as
+    its rank (:mod:`symconv.factoring.separable`); ``--channels`` below the rank is refuted (exit 1)."""
+    from symconv.errors import TooFewChannels
+    from symconv.factoring.separable import factor_separable
+
+    for flag, value in (("--sizes", args.sizes), ("--assume", args.assume)):
+        if value:
+            raise InvalidArgument("factor", flag, value, "no value with --separable (the split is per axis: its "
+                                                         "sizes are the kernel's, and no ReLU goes between)")
+    try:
+        result = factor_separable(args.kernel, channels=args.channels)
+    except TooFewChannels as err:  # a refutation: exit 1, with the reason
+        if args.json:
+            _print(json.dumps({"kernel": err.kernel, "rank": err.minimum, "channels": err.channels, "factors": None,
+                               "chain": None, "minimal_channels": err.minimum, "verdict": "refuted",
+                               "reason": err.reason}, indent=2))
         else:
             _print(f"refuted: {' '.join(str(err).split())}")
         return 1
@@ -377,11 +407,18 @@ def _build_parser() -> argparse.ArgumentParser:
 
     f = command("factor", "split a kernel into a two-layer CNN")
     f.add_argument("kernel", metavar="KERNEL", help="the kernel to split: taps \"[1, -2, 3, 0, 4]\" or a name "
-                                                    "with a length \"q[5]\"")
-    f.add_argument("--sizes", required=True, metavar="N,M",
-                   help="the sizes of the two layers' kernels, with N + M - 1 the kernel's length, e.g. 2,4")
+                                                    "with a length \"q[5]\"; with --separable a 2-D kernel "
+                                                    "\"[[1, 2], [2, 4]]\", \"k[3, 3]\" or a conv2d/conv3d layer")
+    f.add_argument("--sizes", metavar="N,M",
+                   help="the sizes of the two layers' kernels, with N + M - 1 the kernel's length, e.g. 2,4 "
+                        "(required for a 1-D kernel)")
+    f.add_argument("--separable", action="store_true",
+                   help="split a 2-D kernel \"[[1, 2, 1], [2, 4, 2], [1, 2, 1]]\" (or a layer \"conv2d(k[3, 3], "
+                        "padding=1)\", or a rank-one conv3d) into one layer per axis, (K1, 1) then (1, K2), with as "
+                        "many channels as the kernel's rank")
     f.add_argument("--channels", type=int, metavar="C",
-                   help="channels between the layers (default N); below the minimum the split is refuted (exit 1)")
+                   help="channels between the layers (default N; with --separable the kernel's rank); below the "
+                        "minimum the split is refuted (exit 1)")
     f.add_argument("--json", action="store_true", help=_JSON_HELP)
     f.add_argument("--assume", action="append", default=[], metavar="TEXT",
                    help="an input bound, e.g. 'abs(x) <= B': put batch norm and ReLU between the layers (C0.3)")

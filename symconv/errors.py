@@ -353,7 +353,18 @@ class TooFewChannels(FactorError):
         )
 
 
-__all__ += ["FactorError", "InvalidSizes", "SizesDoNotAddUp", "InvalidChannels", "ZeroKernel", "TooFewChannels"]
+class NotSeparable(FactorError):
+    """A kernel outside what the separable split supports (a 3-D kernel of rank above one, a multi-channel 3-D
+    weight, a symbolic kernel whose exact split is not polynomial in the taps); ``reason`` says which and what is."""
+
+    def __init__(self, kernel: str, reason: str):
+        self.kernel = kernel
+        self.reason = reason
+        super().__init__(f"factor --separable: the kernel {kernel} {reason}")
+
+
+__all__ += ["FactorError", "InvalidSizes", "SizesDoNotAddUp", "InvalidChannels", "ZeroKernel", "TooFewChannels",
+            "NotSeparable"]
 
 
 class UnsupportedModule(SymconvError):

@@ -29,14 +29,14 @@ import sympy
 
 from symconv.core.kernel import KernelSymbol
 from symconv.core.layers import conv
-from symconv.factoring import BoundedReluFactorization, Factorization
+from symconv.factoring import BoundedReluFactorization, Factorization, SeparableFactorization
 from symconv.factoring.request import Z
 from symconv.report import notation
 from symconv.report.latex import (polynomial_latex, assumptions_latex, environment, proof_sections,
                                   verdict_text)
 from symconv.report.notation import SymbolNames, Tex, escape_tex, escape_tt, expr_latex, sequence_latex
 
-__all__ = ["factorization_latex"]
+__all__ = ["factorization_latex", "separable_latex"]
 
 #: Widest weight shown as a matrix (columns, and characters of LaTeX per entry); wider ones are listed by channel.
 MATRIX_COLUMNS, MATRIX_ENTRY = 8, 28
@@ -245,3 +245,46 @@ def factorization_latex(obj: Union[Factorization, BoundedReluFactorization]) -> 
         relu=_relu(relu, names) if relu is not None else None,
     )
     return environment().get_template("factor.tex.j2").render(**context)
+
+
+def _vector_latex(name: str, values: object, names: SymbolNames) -> Tex:
+    """``u_0 = (1, 2, 1)``; a multi-channel factor (rows per channel) as a matrix."""
+    if values and isinstance(values[0], (list, tuple)):
+        matrix = _matrix(values, names)
+        shown = matrix if matrix is not None else Tex(r",\ ".join(sequence_latex(list(r), None, names) for r in values))
+        return Tex(f"{name} = {shown}")
+    return Tex(f"{name} = {sequence_latex(list(values), None, names)}")
+
+
+def separable_latex(s: SeparableFactorization) -> str:
+    r"""A complete LaTeX document reporting a :class:`~symconv.factoring.separable.SeparableFactorization`.
+
+    >>> from symconv.factoring import factor_separable
+    >>> tex = separable_latex(factor_separable("[[1, 0, -1], [2, 0, -2], [1, 0, -1]]"))
+    >>> print(next(line.strip() for line in tex.splitlines() if line.lstrip().startswith(r"\item $u_")))
+    \item $u_{0} = (1,\allowbreak 2,\allowbreak 1)$, $v_{0} = (1,\allowbreak 0,\allowbreak -1)$
+    """
+    if not isinstance(s, SeparableFactorization):
+        raise TypeError(f"separable_latex takes a SeparableFactorization, not {type(s).__name__}")
+    names = notation.symbol_names([s.layer])
+    ndim = s.layer.ndim
+    out_c, in_c = s.kernel.out_channels, s.kernel.in_channels
+    single = s.kernel.is_single_channel
+    letters = ("u", "v", "w")
+    terms = [Tex(", ".join(f"${_vector_latex(f'{letter}_{{{c}}}' if ndim == 2 else letter, values, names)}$"
+                           for letter, values in zip(letters, term))) for c, term in enumerate(s.factors)]
+    proof = s.proof
+    spatial = s.kernel.spatial
+    context = dict(
+        title=f"Separable factorization of a {ndim}-D convolution",
+        ndim=ndim, K1=spatial[0], K2=spatial[1], C=s.channels, rank=s.rank, single=single,
+        out_channels=out_c, in_channels=in_c, rows=in_c * spatial[0], cols=out_c * spatial[-1],
+        env="theorem" if proof.verdict == "proved" else "claim",
+        layer_tt=escape_tt(repr(s.layer)), chain_tt=escape_tt(repr(s.chain)),
+        matrix=_matrix(s.kernel.taps()[0][0], names) if ndim == 2 and single else None,
+        reason=escape_tex(s.reason[0].upper() + s.reason[1:], breakable=True), terms=terms,
+        bias=s.layer.bias is not None,
+        proof=proof_sections(proof), verdict=proof.verdict, verdict_text=verdict_text(proof),
+        note=escape_tex(proof.note, breakable=True),
+    )
+    return environment().get_template("separable.tex.j2").render(**context)
