@@ -15,26 +15,58 @@ with ``T`` the exact threshold of :mod:`symconv.prover.generic_lengths`. The
 single layer ``conv(E, stride=S, padding=p)`` is a DSL kernel expression
 (``convolve``/``dilate``/``padk``), and ``exact`` is decided by the generic
 argument of :mod:`symconv.prover.generic` for every n and every c.
+
+Biases add up through the layers: the single layer's bias is
+``B = b_L + K_L(1) (b_{L-1} + K_{L-1}(1) (...))``, ``K(1) = sum_j K[j]`` (the
+formal ``k(1)`` for a generic kernel). An affine chain is its linear part plus
+its output for the zero input, and that output is ``B`` at every position
+while no padding follows a bias; so the chain equals the single layer with
+bias ``B`` when that holds and the linear parts are decided equal.
 """
 
 from __future__ import annotations
 
+import operator
+from dataclasses import dataclass, replace
+from functools import reduce
 from typing import Optional, Union
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from symconv.core.kernel import Kernel, KernelSymbol, Literal, literal
 from symconv.core.kernel_expr import Convolve, Dilate, FlipKernel, KernelSum, PadKernel, Scaled, convolve, dilate
-from symconv.core.layers import AvgPool, Conv, Crop, Down, Layer, Pad
+from symconv.core.layers import AvgPool, Conv, Crop, Down, Layer, Pad, bias_values
 from symconv.core.nonlinear import Affine, MaxPool, ReLU
-from symconv.core.output_length import length_symbol
+from symconv.core.output_length import length_step, length_symbol
 from symconv.errors import InvalidArgument
+from symconv.prover.derive import Derivation
 from symconv.prover.generic import OutsideGenericFragment, decide_generic
 from symconv.prover.generic_lengths import common_period, length_form
 
-__all__ = ["derive_generic", "generating_function"]
+__all__ = ["GenericDerivation", "derive_generic", "generating_function"]
 
 Z = sympy.Symbol("z")
+
+
+@dataclass(frozen=True, repr=False)
+class GenericDerivation(Derivation):
+    """A :class:`Derivation` of a biased chain: ``bias`` is the single layer's bias per output channel,
+    ``b_L + K_L(1) (b_{L-1} + K_{L-1}(1) (...))`` with ``K(1) = sum_j K[j]`` (a generic kernel's tap sum
+    is the formal ``k(1)``). :class:`Conv` cannot hold such a sum: then ``layer`` is None and the single
+    layer is ``linear_layer`` (``conv(E, stride=S, padding=p)``) plus ``bias``.
+    """
+
+    bias: Optional[tuple[sympy.Expr, ...]] = None
+    linear_layer: Optional[Layer] = None
+
+    def _bias_text(self) -> Optional[list]:
+        return None if self.bias is None else [str(b) for b in self.bias]
+
+    def _layer_text(self) -> Optional[str]:
+        if self.layer is not None or self.linear_layer is None or self.bias is None:
+            return super()._layer_text()
+        return f"{self.linear_layer!r} + bias {list(self.bias)}"
 
 
 def generating_function(k: Kernel) -> Union[sympy.Expr, sympy.Matrix]:
@@ -79,14 +111,15 @@ def _window(step: Layer) -> Optional[tuple[object, int, tuple[object, object], O
     if isinstance(step, Conv):
         if step.padding == "same" and step.weight.length_symbols():
             raise _unsupported(step, "padding='same' with a generic length")
-        single = step.groups == 1 and step.bias is None
+        single = step.groups == 1
         extent = step.dilation * (step.weight.length - 1) + 1
         return extent, step.stride, step.padding_pair(), step.weight if single else None, step.dilation
     if isinstance(step, AvgPool):
         ones = literal([sympy.Rational(1, step.size)] * step.size)
-        return step.size, step.stride, (step.padding, step.padding), ones, 1
+        return step.size, step.stride, (step.padding, _pool_right(step, step.size)), ones, 1
     if isinstance(step, MaxPool):
-        return step.dilation * (step.size - 1) + 1, step.stride, (step.padding, step.padding), None, 1
+        extent = step.dilation * (step.size - 1) + 1
+        return extent, step.stride, (step.padding, _pool_right(step, extent)), None, 1
     if isinstance(step, Down):
         return 1, step.factor, (-step.phase, 0), literal([1]), 1
     if isinstance(step, Pad):
@@ -96,6 +129,12 @@ def _window(step: Layer) -> Optional[tuple[object, int, tuple[object, object], O
     if isinstance(step, (ReLU, Affine)):
         return None
     raise _unsupported(step, "it is outside conv, avgpool, maxpool, down, pad and crop")
+
+
+def _pool_right(step: Layer, extent: int) -> int:
+    """A pool's right padding as its length reads (the core's table): ``p``, and with ``ceil_mode`` the
+    samples its last window may read past it, ``p + min(s - 1, E - 1 - p)``."""
+    return length_step(step).offset - step.stride - step.padding + extent
 
 
 def _unsupported(step: Layer, why: str) -> InvalidArgument:
@@ -112,10 +151,26 @@ def _length_text(offset: sympy.Expr, stride: int, form, symbol: sympy.Symbol) ->
     return f"{formula} for {form.threshold_text(symbol)} {form.below_text(symbol)}"
 
 
-def derive_generic(chain: Layer):
-    """The closed forms of ``chain`` as expressions in its generic length (module docstring)."""
-    from symconv.prover.derive import Derivation
+def _without_bias(chain: Layer) -> Layer:
+    """``chain`` with every convolution's bias dropped: its linear part."""
+    steps = [replace(step, bias=None) if isinstance(step, Conv) else step for step in chain.layers()]
+    return reduce(operator.rshift, steps)
 
+
+def _sum_at_one(kernel: Kernel) -> sympy.Matrix:
+    """``K(1) = sum_j K[j]`` (per channel pair): a constant input ``v`` gives ``K(1) v`` at every output."""
+    return _generating_matrix(kernel).subs(Z, 1)
+
+
+def _layer_bias(bias: Optional[tuple]) -> Optional[tuple]:
+    """``bias`` when :class:`Conv` can hold it (polynomials in named symbols), else None (a tap sum ``k(1)``)."""
+    if bias is None or any(e.has(AppliedUndef) for e in bias):
+        return None
+    return bias
+
+
+def derive_generic(chain: Layer) -> Derivation:
+    """The closed forms of ``chain`` as expressions in its generic length (module docstring)."""
     symbols = {s for k in chain.kernels() for s in k.length_symbols()}
     if len(symbols) != 1:
         raise InvalidArgument("derive", "chain", repr(chain), "at most one generic length")
@@ -123,6 +178,9 @@ def derive_generic(chain: Layer):
     stride, field, left, right = 1, sympy.Integer(1), sympy.Integer(0), sympy.Integer(0)
     parts: list[Kernel] = []
     linear = True
+    # The chain's output for the zero input: constant per channel while no padding follows a bias.
+    response: Optional[sympy.Matrix] = None
+    constant = True
     for step in chain.layers():
         window = _window(step)
         if window is None:
@@ -135,9 +193,30 @@ def derive_generic(chain: Layer):
             linear = False
         elif not isinstance(step, (Pad, Crop, Down)):
             parts.append(dilate(kernel, dilation * stride) if dilation * stride > 1 else kernel)
+        if linear and response is not None:
+            constant = constant and pl <= 0 and pr <= 0
+            if isinstance(step, Conv):
+                at_one = _sum_at_one(kernel)
+                response = at_one[0, 0] * response if at_one.shape == (1, 1) else at_one * response
+        if linear and isinstance(step, Conv) and step.bias is not None:
+            own = sympy.Matrix(bias_values(step.bias, step.weight.out_channels))
+            response = own if response is None else response + own
+            if all(sympy.expand(e) == 0 for e in response):
+                response = None  # a zero bias: the zero input still gives zeros, padding or not
         stride *= s
-    output_length = _length_text(sympy.expand(left + right - field), stride,
-                                 length_form(chain, common_period(chain), symbol), symbol)
+    bias = None if response is None else tuple(sympy.expand(e) for e in response)
+    return _derivation(chain, symbol, parts, (stride, field, left, right), linear, bias, constant)
+
+
+def _derivation(chain: Layer, symbol: sympy.Symbol, parts: list, arithmetic: tuple, linear: bool,
+                bias: Optional[tuple], constant: bool) -> Derivation:
+    """The :class:`Derivation` from the arithmetic ``(S, RF, p_l, p_r)``, the dilated kernels and the bias."""
+    stride, field, left, right = arithmetic
+    try:
+        form = length_form(chain, common_period(chain), symbol)
+    except OutsideGenericFragment as err:  # a maximum over padding only on an empty input: no max(0, phi) form
+        raise _unsupported(chain, str(err)) from err
+    output_length = _length_text(sympy.expand(left + right - field), stride, form, symbol)
     arithmetic = dict(stride=stride, padding=(sympy.simplify(left), sympy.simplify(right)),
                       receptive_field=sympy.expand(field), output_length=output_length, branches=1)
     if not linear or not chain.linear:
@@ -155,8 +234,16 @@ def derive_generic(chain: Layer):
     if not (left.is_number and right.is_number and left >= 0 and right >= 0):
         return Derivation(chain, taps, exact=False, boundary=None, generating=generating, **arithmetic)
     single = Conv(kernel, stride=stride, padding=(int(left), int(right)))
+    # An affine chain is its linear part plus its output for the zero input; that output is the constant
+    # ``bias`` when no padding follows a bias, so the chain is the single layer with that bias exactly
+    # when the linear parts are equal.
     try:
-        exact = decide_generic(chain, single).verdict == "proved"
+        exact = constant and decide_generic(_without_bias(chain), single).verdict == "proved"
     except OutsideGenericFragment:
         exact = False
-    return Derivation(chain, taps, exact=exact, boundary=None, layer=single, generating=generating, **arithmetic)
+    if bias is None:
+        return Derivation(chain, taps, exact=exact, boundary=None, layer=single, generating=generating, **arithmetic)
+    held = _layer_bias(bias)
+    layer = replace(single, bias=held) if held is not None else None
+    return GenericDerivation(chain, taps, exact=exact, boundary=None, layer=layer, generating=generating,
+                             bias=bias, linear_layer=single, **arithmetic)

@@ -1,11 +1,15 @@
 """``derive`` for N-D chains: the arithmetic axis by axis, and the effective N-D kernel.
 
 Each axis is a 1-D chain (:func:`symconv.core.layers_nd.axis_chain`): its
-stride, effective padding, receptive field and output length are those of
-the 1-D derivation. When every axis has one polyphase branch (no
-up-sampling), every interior output is ``y[o, i] = sum E[o, m, a]
-x[m, S i + a - p]`` (per axis); ``E`` is read off the exact linear form of
-one output whose window lies inside the input.
+stride, effective padding and receptive field are those of the 1-D
+derivation, and its output length is that derivation's closed form (fitted
+on the length table), else the length table's formula, in ``n1``, ``n2``,
+... (:func:`symconv.prover.describe.length_text`). When every axis has one
+polyphase branch (no up-sampling), every interior output is
+``y[o, i] = b[o] + sum E[o, m, a] x[m, S i + a - p]`` (per axis); ``E`` and
+the bias ``b`` (biases add up through the layers: ``b_2 + K_2(1) b_1`` for
+two) are read off the exact affine form of one output whose window lies
+inside the input.
 
 >>> d = derive_nd_text("conv2d(a[3, 3]) >> conv2d(b[3, 3])")
 >>> d.stride, d.receptive_field, len(d.kernel), len(d.kernel[0])
@@ -18,8 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import re
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -28,14 +31,18 @@ from symconv.core.layers import Layer
 from symconv.core.layers_nd import ConvNd, axis_chain
 from symconv.prover.decide_nd import decide_nd
 from symconv.prover.derive import Derivation, _json_size
-from symconv.prover.forms_nd import forms_nd, ring_nd
+from symconv.prover.describe import length_text
+from symconv.prover.forms_nd import CONSTANT, forms_nd, ring_nd
 
 __all__ = ["DerivationNd", "derive_nd", "derive_nd_text"]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class DerivationNd(Derivation):
-    """A :class:`Derivation` whose stride, padding and receptive field are per axis (tuples)."""
+    """A :class:`Derivation` whose stride, padding and receptive field are per axis (tuples; lists in JSON);
+    ``axes`` holds the 1-D derivation of each axis's chain (its output length in ``n``)."""
+
+    axes: tuple[Derivation, ...] = ()
 
     def to_json(self) -> dict:
         def text(v):
@@ -52,20 +59,29 @@ class DerivationNd(Derivation):
             "branches": self.branches,
             "exact": self.exact,
             "boundary": self.boundary,
+            "bias": self._bias_text(),
         }
 
-    def __str__(self) -> str:
-        text = super().__str__()
-        return text.replace(f"padding:         {list(self.padding)}",
-                            f"padding:         {[list(p) for p in self.padding]}")
+    def _padding_text(self) -> str:
+        return str([list(pair) for pair in self.padding])
 
 
-def _axis_text(text: str, axis: int) -> str:
-    return re.sub(r"\bn\b", f"n{axis + 1}", text)
+def _axis_length(derivation: Derivation, axis: int) -> str:
+    """The output length on one axis, in ``n{axis + 1}``: the 1-D closed form, else the length table's."""
+    fitted = (derivation.length_expr, derivation.length_from) if derivation.length_expr is not None else None
+    return length_text(derivation.chain, fitted, f"n{axis + 1}")
 
 
-def _kernel(chain: Layer, strides, lefts, fields) -> list:
-    """``E[o][m][a1]...[ad]`` read off one interior output (a single channel gives ``E[a1]...[ad]``)."""
+@dataclasses.dataclass(frozen=True)
+class _Interior:
+    """``E[o][m][a1]...[ad]`` (a single channel: ``E[a1]...[ad]``) and the bias per output channel (None if 0)."""
+
+    kernel: list
+    bias: Optional[tuple]
+
+
+def _interior(chain: Layer, strides, lefts, fields) -> _Interior:
+    """The kernel and bias read off one interior output's affine form, every output channel."""
     ring = ring_nd(chain)
     channels = chain.in_channels or 1
     shape = tuple(2 * f + 2 * s + 2 * p for f, s, p in zip(fields, strides, lefts))
@@ -74,13 +90,17 @@ def _kernel(chain: Layer, strides, lefts, fields) -> list:
     origin = tuple(s * i - p for s, i, p in zip(strides, first, lefts))
     out_channels = chain.out_channels(channels) or channels
     grid = np.zeros((out_channels, channels) + tuple(fields), dtype=object)
+    constants = []
     for o in range(out_channels):
         form = forms.get((o, *first), {})
+        constants.append(form.get(CONSTANT, 0))
         for m in range(channels):
             for a in itertools.product(*(range(f) for f in fields)):
                 grid[(o, m) + a] = ring.to_expr(form.get((m, *(r + aa for r, aa in zip(origin, a))), 0))
     values = grid.tolist()
-    return values[0][0] if out_channels == 1 and channels == 1 else values
+    kernel = values[0][0] if out_channels == 1 and channels == 1 else values
+    bias = tuple(ring.to_expr(c) for c in constants) if any(constants) else None
+    return _Interior(kernel, bias)
 
 
 def derive_nd(chain: Layer, derive: Callable) -> DerivationNd:
@@ -90,14 +110,15 @@ def derive_nd(chain: Layer, derive: Callable) -> DerivationNd:
     paddings = tuple(tuple(d.padding) for d in axes)
     fields = tuple(d.receptive_field for d in axes)
     single = chain.linear and all(d.branches == 1 for d in axes) and all(p[0] >= 0 for p in paddings)
-    kernel = _kernel(chain, strides, tuple(p[0] for p in paddings), fields) if single else None
-    length = " x ".join(f"({_axis_text(d.output_length, a)})" for a, d in enumerate(axes))
+    interior = _interior(chain, strides, tuple(p[0] for p in paddings), fields) if single else None
+    length = " x ".join(f"({_axis_length(d, a)})" for a, d in enumerate(axes))
     exact, layer = False, None
-    if kernel is not None:
-        layer = _single_layer(chain, kernel, strides, paddings)
+    if interior is not None:
+        layer = _single_layer(chain, interior, strides, paddings)
         exact = decide_nd(chain, layer).verdict == "proved"
+    kernel = interior.kernel if interior is not None else None
     return DerivationNd(chain, kernel, strides, paddings, fields, length, max(d.branches for d in axes), exact, None,
-                        layer=layer if exact else None)
+                        layer=layer if exact else None, axes=tuple(axes))
 
 
 def _depth(values: object) -> int:
@@ -108,11 +129,12 @@ def _frozen(values: object) -> object:
     return tuple(_frozen(v) for v in values) if isinstance(values, list) else values
 
 
-def _single_layer(chain: Layer, kernel: list, strides, paddings) -> Layer:
-    """``conv{d}d(E, stride=S, padding=((p1, r1), ...))`` with E as a closed-form kernel."""
+def _single_layer(chain: Layer, interior: _Interior, strides, paddings) -> Layer:
+    """``conv{d}d(E, stride=S, padding=((p1, r1), ...), bias=b)`` with E and b as closed forms."""
     sources = tuple({s.name: s for step in chain.layers() for k in step.kernels() for s in k.symbols()}.values())
+    kernel = interior.kernel
     values = kernel if _depth(kernel) == len(strides) + 2 else [[kernel]]
-    return ConvNd(DerivedKernelNd(_frozen(values), sources), strides, paddings)
+    return ConvNd(DerivedKernelNd(_frozen(values), sources), strides, paddings, bias=interior.bias)
 
 
 def derive_nd_text(text: str) -> DerivationNd:

@@ -6,14 +6,18 @@ SymPy expressions and as ``K(z)`` polynomials in the notation of the reports.
 
 from __future__ import annotations
 
+from typing import Optional
+
 import sympy
 
 from symconv.algebra.normal_form import LinearChain
 from symconv.algebra.polyphase import Polyphase
 from symconv.algebra.tap_print import poly_latex_text, poly_text
+from symconv.core.layers import Layer
 from symconv.core.output_length import length_symbol, output_length
 
-__all__ = ["branch_coefficients", "branch_taps", "describe_interior", "length_formula", "poly_latex", "taps_text"]
+__all__ = ["branch_coefficients", "branch_taps", "describe_interior", "length_formula", "length_text", "poly_latex",
+           "taps_text"]
 
 Z = sympy.Symbol("z")
 
@@ -134,9 +138,27 @@ def closed_length(nf: LinearChain, start: int, period: int) -> tuple[sympy.Expr,
 
 def length_formula(nf: LinearChain, start: int, period: int) -> str:
     """The output length as text: ``floor((n - 7)/4) + 1 for n >= 7, else 0`` style."""
-    fitted = closed_length(nf, start, period)
+    return length_text(nf.source, closed_length(nf, start, period))
+
+
+def length_text(chain: Layer, fitted: Optional[tuple[sympy.Expr, int]], name: str = "n") -> str:
+    """The output length of ``chain`` as text in the input length ``name``.
+
+    ``fitted = (floor((a n + c) / b), n_min)`` (:func:`closed_length`) gives
+    ``floor(...) for n >= n_min (0 below)``; without one, the layer-by-layer
+    formula of the length table (:func:`symconv.core.output_length.output_length`).
+    The symbol is renamed as an object, so an N-D axis reads ``n1``, ``n2``, ...
+
+    >>> from symconv.core.layers import conv
+    >>> from symconv.core.kernel import kernel
+    >>> length_text(conv(kernel("k", 3)), (length_symbol() - 2, 3), "n2")
+    'n2 - 2 for n2 >= 3 (0 below)'
+    >>> length_text(conv(kernel("k", 3), stride=2), None, "n1")
+    'Max(0, floor(n1/2 - 3/2) + 1)'
+    """
+    n = length_symbol(name)
     if fitted is None:
-        return str(sympy.simplify(output_length(nf.source, length_symbol())))
+        return str(sympy.simplify(output_length(chain, n)))
     expr, n_min = fitted
-    text = str(expr)
-    return text if n_min <= 1 else f"{text} for n >= {n_min} (0 below)"
+    text = str(expr.subs(length_symbol(), n))
+    return text if n_min <= 1 else f"{text} for {n} >= {n_min} (0 below)"

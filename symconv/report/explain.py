@@ -82,6 +82,8 @@ def explanation(proof) -> Optional[list[Tex]]:
     example = proof.counterexample
     if example is None or proof.lhs.linear and proof.rhs.linear:
         return None
+    if max(proof.lhs.ndim, proof.rhs.ndim) >= 2:  # the ReLU inputs are read off 1-D signals only (so far)
+        return None
     sentences, clipped = [], False
     for symbol, side in (("L", proof.lhs), ("R", proof.rhs)):
         for entry in relu_inputs(side, example):

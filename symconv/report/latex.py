@@ -25,6 +25,7 @@ import jinja2
 
 from symconv.algebra.normal_form import LinearChain
 from symconv.core.kernel import DerivedKernel, KernelSymbol, Literal, kernel as kernel_symbol
+from symconv.core.kernel_nd import kernel_nd
 from symconv.core.layers import Conv, Layer
 from symconv.core.output_length import length_symbol, output_length
 from symconv.factoring import BoundedReluFactorization, Factorization
@@ -213,7 +214,8 @@ def _counterexample(example, names, bound_names: frozenset = frozenset()) -> dic
         return [(Tex(f"${label}_{{{c}}}$" if many else f"${label}$"), sequence_latex(ch, highlight, names))
                 for c, ch in enumerate(channels)]
 
-    given = [(Tex("input length"), Tex(f"n = {example.n}"))]
+    shaped = isinstance(example.n, (tuple, list))  # an N-D counterexample: n = (n_1, ..., n_d)
+    given = [(Tex("input shape" if shaped else "input length"), Tex(f"n = {tuple(example.n) if shaped else example.n}"))]
     given += [(Tex("generic length"), Tex(f"{notation.name_math(name)} = {value}"))
               for name, value in getattr(example, "sizes", ())]
     given += [(Tex(f"assumed bound ${notation.name_math(name)}$" if name in bound_names
@@ -422,6 +424,8 @@ def derivation_latex(derivation: Derivation) -> str:
         raise TypeError(f"derivation_latex takes a Derivation (from symconv.derive), not {type(derivation).__name__}")
     d = derivation
     parts = _theorem_parts(d.chain)
+    if d.chain.ndim >= 2:
+        return _render("derivation.tex.j2", **_derivation_nd_context(d, parts))
     names = parts["names"]
     kernel = None
     if d.generating is not None:
@@ -442,6 +446,9 @@ def derivation_latex(derivation: Derivation) -> str:
         layer_math = notation.layer_math(replace(d.layer, weight=kernel_symbol("K", len(d.kernel))))
     elif d.layer is not None:
         layer_math = notation.layer_math(d.layer)
+    elif getattr(d, "linear_layer", None) is not None:
+        # a bias with a generic tap sum k(1), which no layer holds: the convolution plus that bias per channel
+        layer_math = Tex(rf"{notation.layer_math(d.linear_layer)} + {sequence_latex(d.bias, names=names)}")
     derivation_lines = notation.composition_derivation(d.chain, names) if d.chain.linear else None
     return _render(
         "derivation.tex.j2",
@@ -450,7 +457,60 @@ def derivation_latex(derivation: Derivation) -> str:
         kernel=kernel, stride=d.stride, padding=Tex(f"({d.padding[0]}, {d.padding[1]})"), dilation=d.dilation,
         receptive_field=expr_latex(d.receptive_field, names), branches=d.branches,
         output_length_math=length_math, boundary_text=boundary_text(d.boundary),
-        exact=d.exact, boundary=d.boundary, linear=d.chain.linear,
+        exact=d.exact, boundary=d.boundary, linear=d.chain.linear, axes=1, sizes=input_sizes(d.chain),
+        every_size=Tex("input length $n$"), every_input=Tex("$n$"), axis_lengths=None, output_shape=None,
+    )
+
+
+def _grid_entries(values: list, index: tuple = ()):
+    """``(index, value)`` for every entry of a nested list, in row-major order."""
+    if not isinstance(values, (list, tuple)):
+        yield index, values
+        return
+    for i, v in enumerate(values):
+        yield from _grid_entries(v, index + (i,))
+
+
+def _derivation_nd_context(d: Derivation, parts: dict) -> dict:
+    """The template values of an N-D derivation: every quantity per axis, the kernel ``K[a_1, ..., a_d]``."""
+    axes = d.chain.ndim
+    bias = getattr(d.layer, "bias", None)
+    # the input lengths n_1, ..., n_d as subscripts
+    fixed = tuple((f"n_{a}", f"n_{{{a}}}") for a in range(1, axes + 1))
+    names = replace(parts["names"], fixed=parts["names"].fixed + fixed)
+    kernel = layer_math = None
+    if d.kernel is not None:
+        items = []
+        for index, value in _grid_entries(d.kernel):
+            single = len(index) == axes
+            head = "K" if single else f"K_{{{index[0]},{index[1]}}}"
+            at = ", ".join(map(str, index if single else index[2:]))
+            items.append(Tex(rf"{head}[{at}] = {expr_latex(value, names)}"))
+        kernel = {"taps": items, "polynomial": None}
+    if d.layer is not None:
+        layer_math = notation.layer_math(replace(d.layer, weight=kernel_nd("K", *d.layer.weight.shape), bias=None))
+        if bias is not None:  # the bias B (one value per output channel) is listed with the kernel
+            layer_math = Tex(f"{layer_math} + B")
+            kernel["bias"] = [Tex(rf"B[{o}] = {expr_latex(b, names)}") for o, b in enumerate(bias)]
+    n = length_symbol()
+    lengths = []
+    for a, axis in enumerate(getattr(d, "axes", ()), start=1):
+        n_a = sympy.Symbol(f"n_{a}", integer=True, nonnegative=True)
+        if axis.length_expr is not None:
+            math = notation.length_cases(axis.length_expr.subs(n, n_a), axis.length_from, names, n=f"n_{{{a}}}")
+        else:
+            math = expr_latex(output_length(axis.chain, n_a), names)
+        lengths.append(Tex(rf"m_{{{a}}}(n_{{{a}}}) = {math}"))
+    shape = ", ".join(f"n_{{{a}}}" for a in range(1, axes + 1))
+    output_shape = Tex("(" + ", ".join(f"m_{{{a}}}(n_{{{a}}})" for a in range(1, axes + 1)) + ")")
+    return dict(
+        sides=[("Chain", "C", notation.layer_math(d.chain), escape_tt(repr(d.chain)))],
+        declarations=parts["declarations"], layer_math=layer_math, derivation=None, kernel=kernel,
+        stride=Tex(str(tuple(d.stride))), padding=Tex(str(tuple(tuple(p) for p in d.padding))), dilation=d.dilation,
+        receptive_field=Tex(str(tuple(d.receptive_field))), branches=d.branches, output_length_math=None,
+        boundary_text=None, exact=d.exact, boundary=None, linear=d.chain.linear, axes=axes,
+        sizes=input_sizes(d.chain), every_size=Tex(f"input shape $({shape})$"), every_input=Tex("shape"),
+        axis_lengths=lengths or None, output_shape=output_shape,
     )
 
 
@@ -474,5 +534,11 @@ def latex(obj: object) -> str:
         from symconv.report.factor_report import factorization_latex
 
         return factorization_latex(obj)
+    from symconv.factoring.separable import SeparableFactorization
+
+    if isinstance(obj, SeparableFactorization):
+        from symconv.report.factor_report import separable_latex
+
+        return separable_latex(obj)
     raise TypeError(f"symconv.latex renders a Proof (symconv.prove), a Derivation (symconv.derive) or a "
                     f"Factorization (symconv.factor), not {type(obj).__name__}")

@@ -123,3 +123,48 @@ def test_weights_with_several_channels_compose_as_a_matrix_product():
     expected = sympy.Matrix(v) * sympy.Matrix(w)
     assert (d.generating - expected).applyfunc(sympy.expand) == sympy.zeros(2, 2)
     assert len(d.kernel) == 2 and len(d.kernel[0]) == 2
+
+
+def _tap_sums(expr: sympy.Expr, c: int) -> sympy.Expr:
+    """``k(1)`` (a generic kernel's tap sum) as ``k_0 + ... + k_{c-1}``, and ``W_o_i(1)`` as ``W_o_i_0 + ...``."""
+    return expr.replace(lambda e: isinstance(e, sympy.core.function.AppliedUndef),
+                        lambda e: sum(sympy.Symbol(f"{e.func.__name__}_{j}") for j in range(c)))
+
+
+@pytest.mark.parametrize("text, bias", [
+    ("conv(k[c], bias=[b], stride=2) >> conv(k, bias=[d], stride=2)", ["b*k(1) + d"]),
+    ("conv(k[c], bias=[b], stride=2, padding=1) >> conv(k, bias=[d], stride=2)", ["b*k(1) + d"]),
+    ("conv(k[c], bias=[b]) >> avgpool(2) >> conv(k, bias=[d], stride=2)", ["b*k(1) + d"]),
+    ("conv(W[2, 1, c], bias=b, stride=2) >> conv(V[1, 2, c], bias=e, stride=2)",
+     ["b_0*V_0_0(1) + b_1*V_0_1(1) + e_0"]),
+])
+def test_a_biased_generic_chain_derives_the_summed_bias_in_the_tap_sums_and_is_exact(text, bias):
+    """Biases add up through the layers (b_2 + K_2(1) b_1): the same bias as derive at every concrete c."""
+    generic = derive(text)
+    assert generic.exact and generic.to_json()["bias"] == bias
+    for c in (1, 2, 3):
+        concrete = derive(text.replace("c]", f"{c}]"))
+        assert concrete.exact
+        expected = [sympy.sympify(b) for b in concrete.to_json()["bias"]]  # safe: our own JSON
+        assert [sympy.expand(_tap_sums(b, c) - e) for b, e in zip(generic.bias, expected)] == [0] * len(expected)
+
+
+def test_padding_after_a_bias_makes_a_generic_chain_not_exact_as_at_a_concrete_length():
+    text = "conv(k[c], bias=[b], stride=2) >> conv(k, bias=[d], stride=2, padding=1)"
+    assert not derive(text).exact and not derive(text.replace("c]", "3]")).exact
+
+
+def test_a_bias_without_a_generic_tap_sum_is_held_by_the_single_layer():
+    d = derive("conv(k[c], stride=2) >> conv(k, bias=[d], stride=2)")
+    assert d.exact and repr(d.layer) == "conv(convolve(k[c], dilate(k[c], 2)), stride=4, padding=(0, 0), bias=[d])"
+
+
+def test_a_bias_with_a_generic_tap_sum_is_printed_beside_the_single_layer():
+    d = derive("conv(k[c], bias=[b], stride=2) >> conv(k, bias=[d], stride=2)")
+    assert d.layer is None and str(d).splitlines()[1] == ("single layer:    conv(convolve(k[c], dilate(k[c], 2)), "
+                                                          "stride=4, padding=(0, 0)) + bias [b*k(1) + d]")
+
+
+def test_a_biased_generic_derivation_has_the_short_one_line_repr_of_a_derivation():
+    d = derive("conv(k[c], bias=[b], stride=2) >> conv(k, bias=[d], stride=2)")
+    assert repr(d) == f"<Derivation {d.chain!r}: stride 4, receptive field 3*c - 2, exact>"

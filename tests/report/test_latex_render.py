@@ -207,3 +207,9 @@ def test_an_n_d_proof_speaks_of_input_shapes():
     assert r"every input shape $(n_1, n_2, n_3)$ with every $n_i \ge 0$, every input $x$ of that shape" in tex
     assert "input length" not in tex[tex.index("Statement"):tex.index(r"\end{theorem}")]
     assert "Chains in 3 axes" in tex and "Two-dimensional chains" not in tex
+
+
+def test_a_refuted_nonlinear_2d_statement_renders_its_counterexample_with_the_input_shape():
+    tex = latex(prove("conv2d(k[2, 2]) >> relu()", "conv2d(k)"))
+    assert r"input shape & $n = (2, 4)$ \\" in tex
+    assert "The ReLU at layer" not in tex  # the ReLU explanation reads 1-D signals only

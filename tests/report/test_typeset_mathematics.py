@@ -29,7 +29,9 @@ PROVE = {
 }
 DERIVE = {"derive_k4": K4[0], "derive_generic": "conv(k[c], stride=2) >> conv(k, stride=2)",
           "derive_padded": "conv(k[3], stride=2, padding=1) >> conv(k, stride=2, padding=1)",
-          "derive_vgg": "conv(W[8, 3, 3], padding=1) >> relu() >> maxpool(2) >> conv(V[8, 8, 3], padding=1)"}
+          "derive_vgg": "conv(W[8, 3, 3], padding=1) >> relu() >> maxpool(2) >> conv(V[8, 8, 3], padding=1)",
+          "derive_2d_biased": "conv2d(W[2, 1, 3, 3], bias=b, stride=(2, 1)) >> conv2d(V[1, 2, 2, 3], bias=c, stride=2)",
+          "derive_generic_biased": "conv(k[c], bias=[b], stride=2) >> conv(k, bias=[d], stride=2)"}
 LIBRARY = '''
 """Three theorems for the report test."""
 from symconv.library import theorem
