@@ -6,7 +6,10 @@ input bounds (``--assume``), and lists the steps that close the statement,
 each naming a rule of :mod:`symconv.checker.rules` with that rule's fields.
 It carries its format version and the SHA-256 of its statement, so that a
 certificate edited by hand, or one moved to another statement, is refused
-before anything is replayed. The JSON Schema of the format is shipped as
+before anything is replayed. A length certificate (``length``: a
+:class:`~symconv.checker.length_formula.LengthClaim`) states instead
+``len(lhs)(n) == F(n)`` for the claimed n; its ``rhs`` is the claim's text, so the
+hash covers the formula. The JSON Schema of the format is shipped as
 ``certificate.schema.json`` next to this module (:func:`schema`).
 
 >>> c = Certificate("conv(k[3])", "conv(k[3])", ())
@@ -19,8 +22,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Optional, Sequence
 
+from symconv.checker.length_formula import LengthClaim
 from symconv.checker.rules import FIELDS, Rule
 from symconv.checker.schema import certificate_schema, violations
 from symconv.errors import CertificateError
@@ -66,21 +70,32 @@ class CertificateStep:
 
 @dataclass(frozen=True)
 class Certificate:
-    """``lhs == rhs`` (with ``solved`` names and ``assumptions``) and the steps that close it."""
+    """``lhs == rhs`` (with ``solved`` names and ``assumptions``) and the steps that close it.
+
+    With ``length``: the statement is ``len(lhs)(n) == length.formula(n)`` (or ``len(length.chain)(n)``)
+    for the claimed n, and ``rhs`` must be ``length.text()``.
+    """
 
     lhs: str
     rhs: str
     steps: tuple[CertificateStep, ...]
     solved: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()
+    length: Optional[LengthClaim] = None
+
+    def __post_init__(self) -> None:
+        if self.length is not None and self.rhs != self.length.text():
+            raise CertificateError(f"the length certificate's rhs {self.rhs!r} is not the text of its length claim "
+                                   f"{self.length.text()!r}: the statement or the claim was changed")
 
     @property
     def statement_hash(self) -> str:
         return statement_hash(self.lhs, self.rhs, self.solved, self.assumptions)
 
     def to_json(self) -> dict:
+        length = {} if self.length is None else {"length": self.length.to_json()}
         return {"format": FORMAT, "version": VERSION, "lhs": self.lhs, "rhs": self.rhs,
-                "solved": list(self.solved), "assumptions": list(self.assumptions),
+                "solved": list(self.solved), "assumptions": list(self.assumptions), **length,
                 "statement_hash": self.statement_hash, "steps": [s.to_json() for s in self.steps]}
 
     def dumps(self) -> str:
@@ -104,7 +119,7 @@ class Certificate:
             raise CertificateError("certificate fields: lhs and rhs must be strings, solved and assumptions lists "
                                    "of strings, steps a list")
         extra = sorted(set(obj) - {"format", "version", "lhs", "rhs", "solved", "assumptions", "statement_hash",
-                                   "steps"})
+                                   "steps", "length"})
         if extra:
             raise CertificateError(f"certificate with unknown key(s) {extra}")
         certificate = Certificate(obj["lhs"], obj["rhs"], (), tuple(obj["solved"]), tuple(obj["assumptions"]))
@@ -113,7 +128,8 @@ class Certificate:
                                    f"{obj['lhs']} == {obj['rhs']} (solved {obj['solved']}, assumptions "
                                    f"{obj['assumptions']}): the statement or the hash was changed")
         steps = tuple(_step_from_json(index, raw) for index, raw in enumerate(obj["steps"]))
-        return Certificate(obj["lhs"], obj["rhs"], steps, certificate.solved, certificate.assumptions)
+        length = LengthClaim.from_json(obj["length"]) if "length" in obj else None
+        return Certificate(obj["lhs"], obj["rhs"], steps, certificate.solved, certificate.assumptions, length)
 
 
 def _step_from_json(index: int, raw: object) -> CertificateStep:

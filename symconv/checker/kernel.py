@@ -15,9 +15,10 @@ drawn from a small fixed vocabulary (:data:`RESTS_ON`):
 
 * ``assumption: <bound>`` -- a declared input bound (``--assume``);
 * ``generic_argument`` -- the step from c = 1..C to every generic length c;
-* ``interval_lemma`` -- relu() layers the kernel's ``relu_identity`` cannot
-  reach (inside a sum), dropped by the search's interval bounds under an
-  assumption (the certificate then states the linear chains left);
+* ``interval_lemma`` -- relu() layers the kernel's ``relu_identity`` and
+  ``relu_identity_at`` cannot replay (a flip after a stride before the relu()),
+  dropped by the search's interval bounds under an assumption (the
+  certificate then states the linear chains left);
 * ``tolerance: <atol, rtol>`` -- a numeric tolerance.
 
 >>> from symconv.checker.certificate import Certificate, CertificateStep
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from symconv.checker.certificate import Certificate, schema_violations
-from symconv.checker.rules import RULES
+from symconv.checker.rules import RULES, Rule
 from symconv.core.layers import Layer
 from symconv.errors import CertificateError, SymconvError
 
@@ -97,13 +98,22 @@ class Theorem:
 
     @property
     def statement(self) -> str:
+        if self.certificate.length is not None:  # the claimed n are the scope
+            return f"len({self.certificate.lhs})(n) == {self.certificate.length.right()}"
         return f"{self.certificate.lhs} == {self.certificate.rhs}"
 
 
 class _State(list):
-    """``[lhs, rhs]`` during a replay, with the certificate's declared input bounds (``bounds``)."""
+    """``[lhs, rhs]`` during a replay, with the certificate's declared input bounds (``bounds``).
+
+    A length certificate's state is ``[chain, None]`` (``[chain, second chain]`` for a claim
+    ``len(C) == len(D)``) with its claim in ``length_claim``.
+    """
 
     bounds: tuple = ()
+    length_claim: object = None
+    #: Goals ``[lhs, rhs]`` still to prove after the current one (a ``congruence`` split opens them).
+    pending: list
 
 
 def _bounds(certificate: Certificate) -> tuple:
@@ -117,6 +127,8 @@ def _bounds(certificate: Certificate) -> tuple:
 
 
 def _sides(certificate: Certificate, sides: Optional[tuple[Layer, Layer]]) -> list[Layer]:
+    if certificate.length is not None:  # len(lhs)(n) == a formula (or a second chain's length)
+        return _length_sides(certificate)
     if sides is not None:
         texts = (repr(sides[0]), repr(sides[1]))
         if texts != (certificate.lhs, certificate.rhs):
@@ -130,6 +142,20 @@ def _sides(certificate: Certificate, sides: Optional[tuple[Layer, Layer]]) -> li
     except SymconvError as err:
         raise CertificateError(f"the statement {certificate.lhs} == {certificate.rhs} does not parse: "
                                f"{' '.join(str(err).split())}") from None
+
+
+def _length_sides(certificate: Certificate) -> list:
+    from symconv.dsl import parse_statement
+
+    for index, step in enumerate(certificate.steps):
+        if step.rule is not Rule.LENGTH_FORMULA:
+            raise CertificateError(f"step {index} ({step.rule.value}): a length certificate closes with "
+                                   f"length_formula only")
+    texts = (certificate.lhs,) + ((certificate.length.chain,) if certificate.length.chain is not None else ())
+    try:
+        return list(parse_statement(*texts)) + [None] * (2 - len(texts))
+    except SymconvError as err:
+        raise CertificateError(f"the chains {' and '.join(texts)} do not parse: {' '.join(str(err).split())}") from None
 
 
 def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None,
@@ -146,11 +172,17 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
             raise CertificateError(f"rests_on entry {entry!r} is not in the vocabulary {list(RESTS_ON)}")
     state = _State(_sides(certificate, sides))
     state.bounds = _bounds(certificate)
-    scope, needs = "", [assumption(a) for a in certificate.assumptions]
+    state.length_claim = certificate.length
+    state.pending = []
+    scope, closed, needs = "", [], [assumption(a) for a in certificate.assumptions]
     for index, step in enumerate(certificate.steps):
         where = f"step {index} ({step.rule.value})"
-        if scope:
+        if scope and not state.pending:
             raise CertificateError(f"{where} comes after the statement was closed")
+        if scope:  # the goal is closed: the next open goal of a congruence split is current
+            closed.append(scope)
+            state[:] = state.pending.pop(0)
+            scope = ""
         entry = RULES[step.rule]
         try:
             scope = entry.check(state, step, where) or ""
@@ -165,11 +197,27 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
     if not scope:
         raise CertificateError("the certificate ends before the statement is closed: its last step must be "
                                "eventual_periodicity, residue_classes, product_bound, interior_operator, "
-                               "generic_instances or tolerance")
+                               "generic_instances, tolerance or length_formula")
+    if state.pending:
+        raise CertificateError(f"the certificate ends before the statement is closed: {len(state.pending)} goal(s) "
+                               f"of a congruence split still open, the first {state.pending[0][0]!r} == "
+                               f"{state.pending[0][1]!r}")
+    scope = _one_scope(closed + [scope])
     broken = schema_violations(certificate.to_json())  # what the rules accepted must also be the published format
     if broken:
         raise CertificateError(f"the certificate does not follow certificate.schema.json: {'; '.join(broken[:3])}")
     return Theorem(certificate, scope, tuple(dict.fromkeys(needs + list(rests_on))), _TOKEN)
+
+
+def _one_scope(scopes: list[str]) -> str:
+    """The scope of a statement whose goals (one, or those of a congruence split) closed with ``scopes``."""
+    if len(scopes) > 1 and any("within" in scope for scope in scopes):
+        raise CertificateError("a goal of a congruence split is closed within a tolerance; the split composes exact "
+                               "equalities only")
+    if len(set(scopes)) > 1:
+        raise CertificateError(f"the goals of a congruence split are closed for different scopes: "
+                               f"{'; '.join(dict.fromkeys(scopes))}")
+    return scopes[0]
 
 
 def weaken(theorem: Theorem, rests_on: Sequence[str]) -> Theorem:

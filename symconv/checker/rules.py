@@ -12,15 +12,31 @@ rule                   fields                                      effect
 =====================  ==========================================  ===========================================
 flip_conjugation       side                                        rewrite: every flip of that side to its input
 strip_input_flip       (none)                                      rewrite: ``flip >> A == flip >> B`` iff A == B
+flip_axes_conjugation  side                                        rewrite (N-D): every flip of that side to its
+                                                                   input, per axis (stride 1 on flipped axes)
+strip_input_flip_axes  (none)                                      rewrite (N-D): ``flip_F >> A == flip_G >> B``
+                                                                   iff ``A == flip_{F xor G} >> B``
 eventual_periodicity   period, start, limit                        close every n (1-D, flip-free)
 residue_classes        period, start, classes                      close every n (flips across strided layers)
 product_bound          axes                                        close every shape (2-D)
+flip_product_bound     axes                                        close every shape (N-D, flips across strides:
+                                                                   per-axis residue classes)
 interior_operator      axes, shape                                 close every shape (N-D, edge-free sides)
 generic_instances      symbol, instances                           close c = 1..C and every n
 relu_identity          side, index, period, start, limit           rewrite: drop a relu() whose input is >= 0
                                                                    under the declared bound (affine as conv)
+relu_identity_at       side, path, axes                            rewrite: the same for a relu() in any d and
+                                                                   inside sums (path through the branches)
+length_formula         period, start, limit                        close a length claim: len(lhs)(n) equals
+                                                                   the certificate's quasi-affine formula
+                                                                   for every claimed n (:mod:`.length_formula`)
 tolerance              atol, rtol, gain, attained, axes            close every shape within atol + rtol * R
                                                                    on ``|x| <= 1`` (numeric weights)
+affine_as_convolution  (none)                                      rewrite: every affine(s, t) of both sides as
+                                                                   its grouped 1x1 convolution with bias t
+congruence             lhs, rhs                                    split at a layer both sides apply: the
+                                                                   chains before it, then those after it, are
+                                                                   the next goals (:mod:`.congruence`)
 =====================  ==========================================  ===========================================
 """
 
@@ -30,13 +46,17 @@ import enum
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from symconv.checker.congruence import rule_congruence
 from symconv.checker.flips import as_layer, flips_to_input
+from symconv.checker.flip_classes_nd import rule_flip_product_bound
+from symconv.checker.flips_nd import conjugated, strip_input_flips
 from symconv.checker.generic_instances import rule_generic_instances
 from symconv.checker.interior import rule_interior_operator
+from symconv.checker.length_formula import rule_length_formula
 from symconv.checker.periodicity import close_by_periodicity
-from symconv.checker.relu_bound import rule_relu_identity
+from symconv.checker.relu_bound import rule_relu_identity, rule_relu_identity_at
 from symconv.checker.residue_classes import rule_product_bound, rule_residue_classes
-from symconv.checker.tolerance import rule_tolerance, tolerance_rests_on
+from symconv.checker.tolerance import as_convolutions, rule_tolerance, tolerance_rests_on
 from symconv.core.layers import Flip, Layer
 from symconv.errors import CertificateError
 
@@ -48,13 +68,20 @@ class Rule(enum.Enum):
 
     FLIP_CONJUGATION = "flip_conjugation"
     STRIP_INPUT_FLIP = "strip_input_flip"
+    FLIP_AXES_CONJUGATION = "flip_axes_conjugation"
+    STRIP_INPUT_FLIP_AXES = "strip_input_flip_axes"
     EVENTUAL_PERIODICITY = "eventual_periodicity"
     RESIDUE_CLASSES = "residue_classes"
     PRODUCT_BOUND = "product_bound"
+    FLIP_PRODUCT_BOUND = "flip_product_bound"
     INTERIOR_OPERATOR = "interior_operator"
     GENERIC_INSTANCES = "generic_instances"
     TOLERANCE = "tolerance"
     RELU_IDENTITY = "relu_identity"
+    RELU_IDENTITY_AT = "relu_identity_at"
+    LENGTH_FORMULA = "length_formula"
+    CONGRUENCE = "congruence"
+    AFFINE_AS_CONVOLUTION = "affine_as_convolution"
 
 
 def flip_conjugation(state: list[Layer], step, where: str) -> None:
@@ -63,6 +90,8 @@ def flip_conjugation(state: list[Layer], step, where: str) -> None:
     if side not in ("lhs", "rhs"):
         raise CertificateError(f"{where}: side must be 'lhs' or 'rhs', not {side!r}")
     index = 0 if side == "lhs" else 1
+    if state[index].ndim >= 2:
+        raise CertificateError(f"{where}: flip_conjugation is for 1-D chains; N-D uses flip_axes_conjugation")
     state[index] = as_layer(*flips_to_input(state[index], where))
 
 
@@ -71,6 +100,22 @@ def strip_input_flip(state: list[Layer], step, where: str) -> None:
     if not all(isinstance(side.layers()[0], Flip) for side in state):
         raise CertificateError(f"{where}: both sides must start with flip()")
     state[:] = [as_layer(False, side.layers()[1:]) for side in state]
+
+
+def flip_axes_conjugation(state: list[Layer], step, where: str) -> None:
+    """N-D: ``flip_P >> D >> flip_F == flip_{P xor F} >> mirror_F(D)`` on one side (:mod:`symconv.checker.flips_nd`)."""
+    side = step.get("side")
+    if side not in ("lhs", "rhs"):
+        raise CertificateError(f"{where}: side must be 'lhs' or 'rhs', not {side!r}")
+    index = 0 if side == "lhs" else 1
+    if state[index].ndim < 2:
+        raise CertificateError(f"{where}: flip_axes_conjugation is for N-D chains; 1-D uses flip_conjugation")
+    state[index] = conjugated(state[index], where)
+
+
+def strip_input_flip_axes(state: list[Layer], step, where: str) -> None:
+    """N-D: ``flip_F >> A == flip_G >> B`` iff ``A == flip_{F xor G} >> B`` (a flip is a bijection per shape)."""
+    state[:] = list(strip_input_flips(state[0], state[1], where))
 
 
 def eventual_periodicity(state: list[Layer], step, where: str) -> str:
@@ -91,6 +136,12 @@ def product_bound(state: list[Layer], step, where: str) -> str:
     return "every input shape"
 
 
+def flip_product_bound(state: list[Layer], step, where: str) -> str:
+    """Per-axis residue classes of the projections and every shape below the bounds (:mod:`.flip_classes_nd`)."""
+    rule_flip_product_bound(state, step, where)
+    return "every input shape"
+
+
 def interior_operator(state: list[Layer], step, where: str) -> str:
     """Edge-free sides, equal lengths per axis, equal outputs at one interior shape (:mod:`.interior`)."""
     rule_interior_operator(state, step, where)
@@ -100,6 +151,25 @@ def interior_operator(state: list[Layer], step, where: str) -> str:
 def generic_instances(state: list[Layer], step, where: str) -> str:
     """Eventual periodicity at c = 1 .. C (:mod:`symconv.checker.generic_instances`)."""
     return rule_generic_instances(state, step, where) + " and every input length"
+
+
+def length_formula(state: list[Layer], step, where: str) -> str:
+    """The quasi-affine length lemma (:mod:`symconv.checker.length_formula`) for the certificate's length claim."""
+    claim = getattr(state, "length_claim", None)
+    if claim is None:
+        raise CertificateError(f"{where}: the certificate states an identity, not a length claim")
+    return rule_length_formula(state[0], claim, step, where, state[1])
+
+
+def affine_as_convolution(state: list[Layer], step, where: str) -> None:
+    """Every ``affine(s, t)`` on C channels as ``conv([[[s_0]], ...], groups=C, bias=t)`` (``conv{d}d`` in N-D):
+    both give ``y[m, i] = s_m x[m, i] + t_m`` (:func:`symconv.checker.tolerance.as_convolutions`)."""
+    channels = state[0].in_channels or state[1].in_channels or 1
+    ndim = max(side.ndim for side in state)
+    rewritten = [as_convolutions(side, channels, ndim) for side in state]
+    if rewritten == list(state):
+        raise CertificateError(f"{where}: neither side has an affine() layer to rewrite")
+    state[:] = rewritten
 
 
 @dataclass(frozen=True)
@@ -117,14 +187,21 @@ class RuleEntry:
 RULES: dict[Rule, RuleEntry] = {
     Rule.FLIP_CONJUGATION: RuleEntry(("side",), flip_conjugation),
     Rule.STRIP_INPUT_FLIP: RuleEntry((), strip_input_flip),
+    Rule.FLIP_AXES_CONJUGATION: RuleEntry(("side",), flip_axes_conjugation),
+    Rule.STRIP_INPUT_FLIP_AXES: RuleEntry((), strip_input_flip_axes),
     Rule.EVENTUAL_PERIODICITY: RuleEntry(("limit", "period", "start"), eventual_periodicity),
     Rule.RESIDUE_CLASSES: RuleEntry(("classes", "period", "start"), residue_classes),
     Rule.PRODUCT_BOUND: RuleEntry(("axes",), product_bound),
+    Rule.FLIP_PRODUCT_BOUND: RuleEntry(("axes",), flip_product_bound),
     Rule.INTERIOR_OPERATOR: RuleEntry(("axes", "shape"), interior_operator),
     Rule.GENERIC_INSTANCES: RuleEntry(("instances", "symbol"), generic_instances, ("generic_argument",)),
     Rule.TOLERANCE: RuleEntry(("atol", "attained", "axes", "gain", "rtol"), rule_tolerance,
                               step_rests_on=tolerance_rests_on),
     Rule.RELU_IDENTITY: RuleEntry(("index", "limit", "period", "side", "start"), rule_relu_identity),
+    Rule.RELU_IDENTITY_AT: RuleEntry(("axes", "path", "side"), rule_relu_identity_at),
+    Rule.LENGTH_FORMULA: RuleEntry(("limit", "period", "start"), length_formula),
+    Rule.CONGRUENCE: RuleEntry(("lhs", "rhs"), rule_congruence),
+    Rule.AFFINE_AS_CONVOLUTION: RuleEntry((), affine_as_convolution),
 }
 
 #: The fields each rule takes (a certificate step has exactly these, besides ``rule`` and ``statement``).

@@ -36,6 +36,7 @@ from typing import Callable, Iterable, Optional, Sequence, Union
 
 import numpy as np
 
+from symconv.core.layers import Layer
 from symconv.errors import PythonPackageMissing, SymconvError
 from symconv.library.evidence import Evidence, mean_ci
 from symconv.library.optional import OPTIONAL_PACKAGES
@@ -174,6 +175,8 @@ def _run_shapes(spec: ShapesSpec) -> Evidence:
         else:
             target = instantiate(layers[1], sizes) if spec.rhs is not None else spec.length
             ev = compare_lengths(lhs, target, modulus=spec.modulus, residues=spec.residues, min_n=spec.min_n)
+            if ev.verdict == "proved":
+                ev = _replay_length(lhs, target, spec, ev)
         outcomes.append((sizes, ev))
         if ev.verdict != "proved":
             where = (" at " + ", ".join(f"{k} = {v}" for k, v in sizes.items())) if sizes else ""
@@ -181,8 +184,35 @@ def _run_shapes(spec: ShapesSpec) -> Evidence:
             return Evidence(ev.verdict, ev.detail + where, ev.data, example)
     if len(outcomes) == 1:
         return outcomes[0][1]
-    return Evidence("proved", f"{outcomes[-1][1].detail}; for each of {len(outcomes)} instance(s)",
-                    {"instances": [dict(sizes=s, **ev.data) for s, ev in outcomes]})
+    data = {"instances": [dict(sizes=s, **ev.data) for s, ev in outcomes]}
+    if all("replayed" in ev.data for _, ev in outcomes):
+        data.update(replayed=all(ev.data["replayed"] is True for _, ev in outcomes), rests_on=[])
+    return Evidence("proved", f"{outcomes[-1][1].detail}; for each of {len(outcomes)} instance(s)", data)
+
+
+def _replay_length(chain: Layer, target, spec: ShapesSpec, evidence: Evidence) -> Evidence:
+    """A proved length claim (``target``: a formula or a chain), replayed by the kernel's ``length_formula``
+    rule (``data["replayed"]``).
+
+    A formula the kernel's data cannot state (not quasi-affine) keeps its verdict without a
+    certificate; a certificate the kernel rejects makes the verdict ``unknown``.
+    """
+    from symconv.checker import replay
+    from symconv.errors import CertificateError
+    from symconv.prover.certify import length_certificate
+
+    certificate = length_certificate(chain, target, period=evidence.data["period"],
+                                     start=evidence.data["start"], min_n=spec.min_n, modulus=spec.modulus,
+                                     residues=spec.residues)
+    if certificate is None:
+        return evidence
+    try:
+        theorem = replay(certificate)
+    except CertificateError as err:
+        return Evidence("unknown", f"the search found {evidence.detail}, but the kernel rejected its certificate: "
+                                   f"{' '.join(str(err).split())}", dict(evidence.data, replayed=False))
+    return Evidence(evidence.verdict, f"{evidence.detail}; replayed by the kernel for {theorem.scope}",
+                    dict(evidence.data, replayed=True, rests_on=list(theorem.rests_on)))
 
 
 # --- inequalities and expectations ------------------------------------------------------------
@@ -296,11 +326,13 @@ class CheckReport:
         return {"total": len(self.results), "passed": sum(r.passed for r in self.results),
                 "failed": len(self.failures), "verdicts": by_verdict, "files": len(self.files),
                 "seconds": round(self.seconds, 3),
-                # proved identities (theorem(lhs=, rhs=)) whose certificates the kernel replayed (every one
-                # must be), and proved claims of other kinds (shapes, expectations, check= functions), which
-                # rest on their own exact check and carry no certificate
+                # proved claims with a certificate (identities, length formulas), those the kernel replayed
+                # (every one must be), and proved claims of other kinds (expectations, check= functions,
+                # lengths at listed n), which rest on their own exact check and carry no certificate
                 "replayed": sum(r.data.get("replayed") is True for r in proved),
-                "proved_identities": sum("replayed" in r.data for r in proved),
+                "certified": sum("replayed" in r.data for r in proved),
+                "proved_identities": sum("replayed" in r.data for r in proved if r.kind == "identity"),
+                "proved_length_formulas": sum("replayed" in r.data for r in proved if r.kind == "shapes"),
                 "proved_without_certificate": sum("replayed" not in r.data for r in proved)}
 
     def to_json(self) -> dict:
@@ -359,8 +391,9 @@ def format_table(report: CheckReport) -> str:
     counts = ", ".join(f"{v} {k}" for k, v in sorted(s["verdicts"].items()))
     lines.append("")
     lines.append(f"{s['total']} theorem(s) in {s['files']} file(s): {counts}; "
-                 f"{s['failed']} not as expected; {s['replayed']} of {s['proved_identities']} proved identities "
-                 f"replayed by the kernel; {s['seconds']:.1f} s")
+                 f"{s['failed']} not as expected; {s['replayed']} of {s['certified']} certified proofs "
+                 f"replayed by the kernel ({s['proved_identities']} identities, {s['proved_length_formulas']} "
+                 f"length formulas); {s['seconds']:.1f} s")
     lines += [f"skipped {r.name}: {r.detail}" for r in report.results if r.verdict == SKIPPED]
     for r in report.failures:
         lines.append("")

@@ -3,14 +3,25 @@
 The argument has two parts. First the ReLU lemma of
 :mod:`symconv.prover.interval` drops every ``relu()`` whose inputs stay
 non-negative under the bound (with ``affine`` read as a 1x1 convolution with
-bias); then the linear chains that remain are decided for every n, as any
-other identity. The statement proved is: for every n and every input with
-``|x_i| <= B`` both sides agree (for every positive ``B`` when ``B`` is a
-name).
+bias); then the linear chains that remain are decided for every input shape,
+as any other identity, in 1-D and in N-D. The statement proved is: for every
+shape and every input with ``|x_i| <= B`` both sides agree (for every positive
+``B`` when ``B`` is a name).
+
+The kernel replays each dropped ``relu()`` (:mod:`symconv.checker.relu_bound`:
+``relu_identity`` for a 1-D relu() of the chain itself, ``relu_identity_at``
+in N-D and inside sums, with the path through the branches), then the linear
+certificate. Only where it cannot (a layer before the relu() that is not
+linear once the earlier relu() layers are dropped, such as ``l2pool``; a flip
+before it that cannot reach the input (a stride on a flipped axis); weights
+that are not numbers; or a prefix whose periodicity window exceeds what the
+kernel evaluates) does the proof rest on the search's ``interval_lemma``, with
+a certificate for the linear chains left.
 
 A refutation needs an input that meets the bound: it is searched for on the
-original chains (exact rational arithmetic, inputs in ``[-B, B]``, ``B`` set
-to a small positive number when it is a name) and re-verified there.
+original chains (exact rational arithmetic, inputs at the corners of the box
+``[-B, B]`` and inside it, ``B`` set to a small positive number when it is a
+name) and re-verified there (:mod:`symconv.prover.bounded_nd` in N-D).
 
 >>> p = prove_assuming("conv([1, -2]) >> affine(1, B) >> relu() >> conv([1, 1], bias=[-2 * B])",
 ...                    "conv([1, -1, -2])", ["abs(x) <= B"]) # doctest: +SKIP
@@ -19,19 +30,20 @@ to a small positive number when it is a name) and re-verified there.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 import sympy
 
-from symconv.core.layers import Chain, Layer, ReLU, pad
-from symconv.errors import InvalidArgument
+from symconv.core.layers import Layer, ReLU
+from symconv.errors import ChainError
 from symconv.numeric.bindings import random_bindings
 from symconv.numeric.check import compare_chains, evidence_lengths
 from symconv.numeric.evaluate import evaluate_numeric
 from symconv.dsl_assumptions import InputBound, parse_assumptions
 from symconv.prover.counterexample import Counterexample
 from symconv.prover.interval import Elimination, eliminate_relus
+from symconv.prover.bounded_nd import bounded_counterexample_nd, bounded_evidence_nd
 
 __all__ = ["prove_assuming", "bounded_counterexample"]
 
@@ -104,82 +116,140 @@ def _relu_steps(side: str, elimination: Elimination, bound: InputBound):
         )
 
 
-def _relu_certificate(lhs: Layer, rhs: Layer, bound: InputBound, linear, channels: int):
-    """The statement with its bound, one ``relu_identity`` step per top-level relu() (left to right, each with
-    the eventual-periodicity window of the linear layers before it), then the linear certificate's steps."""
-    from symconv.checker import Certificate, CertificateStep, Rule
+def _first_relu(layer: Layer) -> Optional[list[int]]:
+    """The path ``[i_0, b_1, i_1, ...]`` of the first relu() in evaluation order (inside the sums before it too),
+    None when there is none: every relu() in the layers before it comes earlier."""
+    for index, step in enumerate(layer.layers()):
+        if isinstance(step, ReLU):
+            return [index]
+        for branch_index, branch in enumerate(getattr(step, "branches", ())):
+            inner = _first_relu(branch)
+            if inner is not None:
+                return [index, branch_index] + inner
+    return None
+
+
+def _window(prefix: Layer, ndim: int) -> Optional[list[list[int]]]:
+    """``[[start, period, limit], ...]``: the eventual-periodicity window of the prefix with itself, per axis."""
+    from symconv.core.layers_nd import axis_chain
+    from symconv.errors import SymconvError
     from symconv.prover.decide import decide
 
-    steps = []
-    for side, layer in (("lhs", lhs), ("rhs", rhs)):
-        layers = list(layer.layers())
-        index = 0
-        while index < len(layers):
-            if not isinstance(layers[index], ReLU):
-                index += 1
-                continue
-            prefix = eliminate_relus(Chain(tuple(layers[:index])) if index else pad(0), bound.bound, channels)
-            window = decide(prefix.chain, prefix.chain).bound if prefix.complete else None
-            if window is None:
+    axes = []
+    for axis in range(ndim):
+        projection = prefix if ndim == 1 else axis_chain(prefix, axis)
+        try:
+            window = decide(projection, projection).bound
+        except (SymconvError, ValueError, TypeError):
+            return None
+        if window is None:
+            return None
+        axes.append([window.start, window.period, window.limit])
+    return axes
+
+
+def kernel_relu_steps(lhs: Layer, rhs: Layer, bound: InputBound, channels: int, ndim: int):
+    """``(certificate steps, (lhs', rhs'))``: one ``relu_identity`` step (1-D, a relu() of the chain itself) or
+    ``relu_identity_at`` step (N-D, or inside a sum) per relu(), in the order the kernel can replay them, and the
+    linear sides left (affine as convolutions, as the kernel rewrites them); None when a relu() cannot be
+    replayed (the layers before it are not linear, or no window was found that the kernel evaluates)."""
+    from symconv.checker import CertificateStep, Rule
+    from symconv.checker.relu_bound import MAX_RELU_SHAPES, linear_prefix, without_relu
+    from symconv.checker.tolerance import as_convolutions
+    from symconv.errors import CertificateError
+
+    state, steps = [lhs, rhs], []
+    for which, side in enumerate(("lhs", "rhs")):
+        while (path := _first_relu(state[which])) is not None:
+            try:
+                axes = _window(linear_prefix(state[which], path, ndim, channels), ndim)
+            except CertificateError:  # not linear, or a flip that cannot reach the input
                 return None
-            steps.append(CertificateStep(Rule.RELU_IDENTITY, (
-                ("index", index), ("limit", window.limit), ("period", window.period), ("side", side),
-                ("start", window.start)), f"{side}: the relu() at {index} is the identity under {bound.text}"))
-            del layers[index]
-    if not steps or linear is None:
-        return None
-    return Certificate(repr(lhs), repr(rhs), tuple(steps) + linear.steps, assumptions=(bound.text,))
+            if axes is None or np.prod([a[2] for a in axes]) > MAX_RELU_SHAPES:
+                return None
+            text = f"{side}: the relu() at {path} is the identity under {bound.text}"
+            if ndim == 1 and len(path) == 1:
+                (start, period, limit), = axes
+                data = (("index", path[0]), ("limit", limit), ("period", period), ("side", side), ("start", start))
+                steps.append(CertificateStep(Rule.RELU_IDENTITY, data, text))
+            else:
+                steps.append(CertificateStep(Rule.RELU_IDENTITY_AT, (("axes", axes), ("path", path), ("side", side)),
+                                             text))
+            state[which] = without_relu(state[which], path, ndim)
+            state = [as_convolutions(s, channels, ndim) for s in state]
+    return tuple(steps), tuple(state)
+
+
+def _ndim(lhs: Layer, rhs: Layer) -> int:
+    """The spatial axes of the statement (a side of sample-by-sample layers fits any)."""
+    dims = {side.ndim for side in (lhs, rhs) if not side.axes_free}
+    if len(dims) > 1:
+        raise ChainError(f"{lhs!r} and {rhs!r}: one side is {lhs.ndim}-D and the other {rhs.ndim}-D; expected two "
+                         f"chains with the same number of axes")
+    return dims.pop() if dims else 1
 
 
 def prove_assuming(lhs: Union[str, Layer], rhs: Union[str, Layer], assume: Sequence[Union[str, InputBound]],
                    seed: int = 0):
     """Prove or refute ``lhs == rhs`` on every input meeting the declared bound (module docstring)."""
-    from symconv.checker import INTERVAL_LEMMA, assumption as assumption_entry, weaken
+    from symconv.checker import INTERVAL_LEMMA, Certificate, assumption as assumption_entry, weaken
     from symconv.prover.proof import Proof, ProofStep, _as_layers, prove, proved_by_kernel
 
     lhs, rhs = _as_layers(lhs, rhs)
-    if lhs.ndim >= 2 or rhs.ndim >= 2:
-        raise InvalidArgument("prove", "assume", list(map(str, assume)), "input bounds on 1-D chains (N-D chains "
-                              "take no --assume yet)")
+    ndim = _ndim(lhs, rhs)
     bounds = tuple(a for a in assume if isinstance(a, InputBound)) + parse_assumptions(
         [a for a in assume if isinstance(a, str)])
     bound = bounds[0] if len({b.bound for b in bounds}) == 1 else min(bounds, key=lambda b: b.bound)
     channels = lhs.in_channels or rhs.in_channels or 1
     limit, fixed = _bound_values(bound)
-    report = compare_chains(lhs, rhs, evidence_lengths(lhs, rhs), trials_per_length=2, seed=seed, channels=channels,
-                            input_scale=float(limit), fixed=fixed, corners=2)
-    left, right = eliminate_relus(lhs, bound.bound, channels), eliminate_relus(rhs, bound.bound, channels)
+    if ndim == 1:
+        report = compare_chains(lhs, rhs, evidence_lengths(lhs, rhs), trials_per_length=2, seed=seed,
+                                channels=channels, input_scale=float(limit), fixed=fixed, corners=2)
+    else:
+        report = bounded_evidence_nd(lhs, rhs, limit, fixed, ndim, channels, seed)
+
+    def counterexample():
+        if ndim == 1:
+            return bounded_counterexample(lhs, rhs, bound, seed=seed, channels=channels)
+        return bounded_counterexample_nd(lhs, rhs, limit, fixed, ndim, channels, seed)
+
+    left, right = (eliminate_relus(side, bound.bound, channels, ndim) for side in (lhs, rhs))
     steps = tuple(_relu_steps("lhs", left, bound)) + tuple(_relu_steps("rhs", right, bound))
     assumption = f"assuming {bound}"
     rests_on = (assumption_entry(bound.text),)
     if not (left.complete and right.complete):
-        example = bounded_counterexample(lhs, rhs, bound, seed=seed, channels=channels)
+        example = counterexample()
         reason = left.reason or right.reason or "a nonlinear layer remains"
         if example is not None:
             return Proof(lhs, rhs, "refuted", counterexample=example, numeric=report, assumptions=(bound,),
                          rests_on=rests_on,
                          note=f"{assumption}: found by exact search on inputs within the bound ({reason})")
-        verdict = "checked" if report.is_evidence else "unknown"
+        verdict = "checked" if report.is_evidence and report.agrees else "unknown"
         return Proof(lhs, rhs, verdict, steps=steps, numeric=report, assumptions=(bound,), rests_on=rests_on,
                      note=f"{assumption}: {reason}; numeric evidence only on inputs within the bound")
-    linear = prove(left.chain, right.chain, seed=seed)
+    replayable = kernel_relu_steps(lhs, rhs, bound, channels, ndim)
+    reduced_sides = replayable[1] if replayable is not None else (left.chain, right.chain)
+    linear = prove(*reduced_sides, seed=seed)
     if linear.verdict == "proved":
         if not report.agrees:
             raise AssertionError(f"proved under {bound} but numerically different: {report.mismatch}")
-        reduced = ProofStep("linear_reduction", f"with those relu() dropped and affine(a, t) read as conv([a], "
-                                                f"bias=[t]): lhs = {left.chain!r}, rhs = {right.chain!r}")
+        reduced = ProofStep("linear_reduction", f"with those relu() dropped and affine(a, t) read as its 1x1 "
+                                                f"convolution with bias t: lhs = {reduced_sides[0]!r}, rhs = "
+                                                f"{reduced_sides[1]!r}")
+        scope = "every n" if ndim == 1 else "every input shape"
         fields = dict(steps=steps + (reduced,) + linear.steps, numeric=report, decision=linear.decision,
-                      assumptions=(bound,), note=f"{assumption}, for every n and every such input; linear part: "
+                      assumptions=(bound,), note=f"{assumption}, for {scope} and every such input; linear part: "
                                                  f"{linear.note}")
-        certificate = _relu_certificate(lhs, rhs, bound, linear.certificate, channels)
-        if certificate is not None:  # the kernel replays the relu() steps too
-            proof = proved_by_kernel(lhs, rhs, certificate, linear.rests_on, **fields)
+        if replayable is not None and replayable[0]:  # the kernel replays the relu() steps too
+            certificate = Certificate(repr(lhs), repr(rhs), replayable[0] + linear.certificate.steps,
+                                      assumptions=(bound.text,))
+            proof = proved_by_kernel(lhs, rhs, certificate, linear.rests_on, **dict(fields))
             if proof.verdict == "proved":
                 return proof
         # the kernel could not replay the relu() steps: the certificate covers the linear chains left
         dropped = (INTERVAL_LEMMA,) if steps else ()
         return Proof(lhs, rhs, "proved", theorem=weaken(linear.theorem, rests_on + dropped), **fields)
-    example = bounded_counterexample(lhs, rhs, bound, seed=seed, channels=channels)
+    example = counterexample()
     if example is not None:
         return Proof(lhs, rhs, "refuted", counterexample=example, numeric=report, assumptions=(bound,),
                      rests_on=rests_on,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from symconv.core.layers import Flip
+from fractions import Fraction
+from typing import Optional, Sequence, Union
+
+import sympy
+
+from symconv.core.layers import Flip, Layer
 from symconv.checker import Certificate, CertificateStep, Rule
+from symconv.checker.length_formula import LengthClaim, QuasiAffine
 from symconv.prover.decide import Decision
 
-__all__ = ["certificate_for"]
+__all__ = ["certificate_for", "quasi_affine", "length_certificate"]
 
 
 def _has_flip(layer) -> bool:
@@ -48,3 +54,70 @@ def _residue_certificate(decision: Decision) -> Certificate:
                  f"the input with fixed phases, and eventual periodicity closes the class")
     lhs, rhs = decision.sides
     return Certificate(repr(lhs), repr(rhs), (CertificateStep(Rule.RESIDUE_CLASSES, data, statement),))
+
+
+def _fraction(value: sympy.Expr) -> Optional[Fraction]:
+    return Fraction(int(value.p), int(value.q)) if isinstance(value, sympy.Rational) else None
+
+
+def quasi_affine(expr: sympy.Expr) -> Optional[QuasiAffine]:
+    """``expr`` (in one symbol n) as the kernel's data: ``c0 + c1 n + sum c floor(a n + b) + sum c ceiling(a n + b)``.
+
+    None when ``expr`` has another shape (a product of floors, an irrational coefficient, ...).
+
+    >>> n = sympy.Symbol("n")
+    >>> quasi_affine(sympy.floor(n / 2 - sympy.Rational(3, 2)) + 1).text()
+    'floor(n/2 - 3/2) + 1'
+    """
+    symbols = list(expr.free_symbols)
+    if len(symbols) > 1:
+        return None
+    n = symbols[0] if symbols else sympy.Symbol("n")
+    constant, slope, floors, ceilings = Fraction(0), Fraction(0), [], []
+    for term in sympy.Add.make_args(sympy.expand(expr)):
+        coefficient, rest = term.as_coeff_Mul()
+        c = _fraction(coefficient)
+        if c is None:
+            return None
+        if rest == 1:
+            constant += c
+        elif rest == n:
+            slope += c
+        elif isinstance(rest, (sympy.floor, sympy.ceiling)):
+            try:
+                poly = sympy.Poly(rest.args[0], n)
+            except sympy.PolynomialError:
+                return None
+            if poly.degree() > 1:
+                return None
+            a, b = (_fraction(poly.coeff_monomial(m)) for m in (n, 1))
+            if a is None or b is None:
+                return None
+            (floors if isinstance(rest, sympy.floor) else ceilings).append((c, a, b))
+        else:
+            return None
+    return QuasiAffine(constant, slope, tuple(floors), tuple(ceilings))
+
+
+def length_certificate(chain: Layer, length: Union[sympy.Expr, Layer], *, period: int, start: int, min_n: int = 0,
+                       modulus: int = 1, residues: Sequence[int] = (0,)) -> Optional[Certificate]:
+    """The certificate of ``len(chain)(n) == length(n)`` for ``n >= min_n``, ``n mod modulus`` in ``residues``.
+
+    ``length``: a SymPy expression in n, or a second chain (``len(chain) == len(length)``).
+
+    ``period`` and ``start`` are the search's (:func:`symconv.library.lengths.compare_lengths`): the
+    kernel's rule ``length_formula`` checks the lengths on ``[min_n, start + period)`` and that both
+    sides grow by the same amount per period from ``start`` on. None when ``length`` is not quasi-affine
+    in the kernel's sense (:func:`quasi_affine`).
+    """
+    other = repr(length) if isinstance(length, Layer) else None
+    formula = None if other is not None else quasi_affine(length)
+    if formula is None and other is None:
+        return None
+    min_n = max(min_n, 0)
+    claim = LengthClaim(formula, min_n, modulus, tuple(sorted({r % modulus for r in residues})), other)
+    start = max(start, min_n)
+    step = CertificateStep(Rule.LENGTH_FORMULA, (("limit", start + period), ("period", period), ("start", start)),
+                           f"equal for every claimed n < {start + period}; from n = {start} both sides grow by the "
+                           f"same amount per period {period}, so they agree for every claimed n")
+    return Certificate(repr(chain), claim.text(), (step,), length=claim)

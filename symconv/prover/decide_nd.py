@@ -59,6 +59,14 @@ function of ``xbar``; with equal output shapes (a), the sides agree. QED.
 The shortcut compares one shape, whatever the strides, instead of the
 ``B1 x ... x Bd`` shapes of Lemma 1; Lemma 1 still decides the chains that
 pad or up-sample inside (where outputs read across an inner edge).
+
+**Flips.** :func:`symconv.prover.proof_nd.prove_nd` first moves the flips of
+both sides to their inputs per axis and strips them
+(:mod:`symconv.checker.flips_nd`), which needs stride 1 on the flipped axes
+of every layer a flip crosses. Otherwise :func:`decide_flip_classes_nd`
+runs Lemma 1 with the per-axis residue classes of the size (the lemma of
+:mod:`symconv.checker.flip_classes_nd`): on each axis the flips of the
+projections move to the input with phases fixed by n mod the strides.
 """
 
 from __future__ import annotations
@@ -73,11 +81,11 @@ from symconv.algebra.tap_poly import TapRing
 from symconv.core.layers import Layer, Parallel
 from symconv.core.layers_nd import AvgPoolNd, ConvNd, CropNd, DownNd, PadNd, axis_chain, output_shape
 from symconv.core.output_length import output_length
-from symconv.errors import ChannelMismatch
+from symconv.errors import ChannelMismatch, SymconvError
 from symconv.prover.boundary import find_bound
 from symconv.prover.forms_nd import forms_nd, ring_nd
 
-__all__ = ["DecisionNd", "decide_nd", "edge_free_geometry", "MAX_SHAPES"]
+__all__ = ["DecisionNd", "decide_nd", "decide_flip_classes_nd", "edge_free_geometry", "MAX_SHAPES"]
 
 #: Refuse (unknown) when the product bound asks for more shapes than this.
 MAX_SHAPES = 1600
@@ -99,6 +107,10 @@ class DecisionNd:
     interior_shape: Optional[tuple[int, ...]] = None
     #: The output ``i0`` of the shortcut: it and ``i0 + e_k`` (every axis k) read inside ``n*`` on both sides.
     interior_index: Optional[tuple[int, ...]] = None
+    #: Whether the shapes below the product bound are left to the kernel's replay (``proved`` only once it agrees).
+    deferred: bool = False
+    #: Per axis ``[period, start, classes]`` of the residue classes, when flips cross strided layers.
+    flip_axes: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -201,8 +213,13 @@ def _small_witness(lhs: Layer, rhs: Layer, limit: tuple[int, ...], ring: TapRing
     return limit
 
 
-def decide_nd(lhs: Layer, rhs: Layer) -> DecisionNd:
-    """Decide ``lhs == rhs`` for every input shape (module docstring)."""
+def decide_nd(lhs: Layer, rhs: Layer, compare_shapes: bool = True) -> DecisionNd:
+    """Decide ``lhs == rhs`` for every input shape (module docstring).
+
+    With ``compare_shapes=False`` the shapes below the product bound are not compared here: the verdict is
+    ``proved`` with ``deferred`` set, to be made by the kernel's replay of ``product_bound``, which compares the
+    same shapes (the search then compares them itself only when the kernel finds a difference).
+    """
     channels = _channels(lhs, rhs)
     d = lhs.ndim
     limits, axes = [], []
@@ -231,11 +248,85 @@ def decide_nd(lhs: Layer, rhs: Layer) -> DecisionNd:
         return DecisionNd("unknown", f"{' x '.join(map(str, limits))} shapes would have to be compared (a side pads "
                                      f"or up-samples inside, so the interior-operator shortcut does not apply)",
                           tuple(limits))
+    reason = (f"equal output shapes on each axis and equal outputs for every shape below {tuple(limits)} (product "
+              f"of the per-axis boundary bounds)")
+    if not compare_shapes:
+        return DecisionNd("proved", reason, tuple(limits), shapes_checked=total, axes=tuple(axes), deferred=True)
     checked = 0
     for shape in itertools.product(*(range(0, n) for n in limits)):
         checked += 1
         if not same_outputs(lhs, rhs, shape, ring, channels):
             return DecisionNd("refuted", f"the outputs differ at shape {shape}", tuple(limits), shape, checked)
-    return DecisionNd("proved", f"equal output shapes on each axis and equal outputs for every shape below "
-                                f"{tuple(limits)} (product of the per-axis boundary bounds)",
-                      tuple(limits), shapes_checked=checked, axes=tuple(axes))
+    return DecisionNd("proved", reason, tuple(limits), shapes_checked=checked, axes=tuple(axes))
+
+
+# --- flips that cross strided layers: per-axis residue classes -----------------------------------
+
+def _axis_classes(left: Layer, right: Layer) -> Optional[tuple[list, int]]:
+    """``([period, start, classes], B)`` of the residue-class argument for the projections on one axis
+    (:mod:`symconv.checker.flip_classes_nd`); None where it does not apply (one side alone reverses its input,
+    no boundary bound, too many classes)."""
+    from symconv.algebra.flip import as_single_layer
+    from symconv.core.layers import Flip
+    from symconv.prover.flip_classes import MAX_PERIOD, _lengths, _moved, stride_product
+
+    period = math.lcm(stride_product(left), stride_product(right))
+    if period > MAX_PERIOD:
+        return None
+    start = next((n for n in range(1, MAX_WITNESS_SEARCH) if min(_lengths(left, n, None) + _lengths(right, n, None))
+                  >= 1), None)
+    if start is None:
+        return None
+    classes, limit_all = [], start
+    for residue in range(period):
+        n_r = start + (residue - start) % period
+        pair = [_moved(side, n_r, None) for side in (left, right)]
+        heads = [isinstance(side.layers()[0], Flip) for side in pair]
+        if heads[0] != heads[1]:
+            return None
+        if heads[0]:
+            pair = [as_single_layer(side.layers()[1:]) for side in pair]
+        bound = find_bound([LinearChain.of(side, skeleton=True) for side in pair])
+        if bound is None:
+            return None
+        first = max(bound.start, n_r)
+        limit = first + math.lcm(period, bound.period)
+        classes.append([residue, first, bound.period, limit])
+        limit_all = max(limit_all, limit)
+    return [period, start, classes], limit_all
+
+
+def decide_flip_classes_nd(lhs: Layer, rhs: Layer) -> DecisionNd:
+    """Decide ``lhs == rhs`` when flips cross strided layers: per-axis residue classes of the projections, then
+    every shape below the per-axis bounds (the lemma of :mod:`symconv.checker.flip_classes_nd`)."""
+    channels = _channels(lhs, rhs)
+    d = lhs.ndim
+    data, limits = [], []
+    for axis in range(d):
+        left, right = axis_chain(lhs, axis), axis_chain(rhs, axis)
+        try:
+            found = _axis_classes(left, right)
+        except SymconvError:  # a flip that the 1-D rewrite cannot move at some length (inside a sum)
+            found = None
+        if found is None:
+            return DecisionNd("unknown", f"on axis {axis + 1} the flips do not reduce to the same input flip in every "
+                                         f"residue class (or no boundary bound was found)")
+        data.append(found[0])
+        limits.append(found[1])
+        for n in range(0, found[1] + 2 * found[0][0]):
+            if output_length(left, n) != output_length(right, n):
+                return DecisionNd("refuted", f"the output lengths on axis {axis + 1} differ at n{axis + 1} = {n}",
+                                  witness=tuple(n if k == axis else 8 for k in range(d)))
+    total = math.prod(limits)
+    if total > MAX_SHAPES:
+        return DecisionNd("unknown", f"{' x '.join(map(str, limits))} shapes would have to be compared (flips cross "
+                                     f"strided layers)", tuple(limits))
+    ring = ring_nd(lhs, rhs)
+    checked = 0
+    for shape in sorted(itertools.product(*(range(0, n) for n in limits)), key=lambda s: (max(s), s)):
+        checked += 1
+        if not same_outputs(lhs, rhs, shape, ring, channels):
+            return DecisionNd("refuted", f"the outputs differ at shape {shape}", tuple(limits), shape, checked)
+    return DecisionNd("proved", f"flips cross strided layers: per-axis residue classes of the projections, and "
+                                f"equal outputs for every shape below {tuple(limits)}", tuple(limits),
+                      shapes_checked=checked, flip_axes=tuple(data))

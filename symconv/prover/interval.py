@@ -13,14 +13,22 @@ Under ``|x_i| <= B`` every sample of every channel stays in an interval
 * ``affine(a, t)``: ``mid' = a mid + t``, ``rad' = |a| rad``;
 * ``A + B``: the sum of the intervals of both branches.
 
+The N-D layers (:mod:`symconv.core.layers_nd`) follow the same rules:
+``conv{d}d`` sums over every tap of its window, ``conv_transpose{d}d`` over
+every tap, ``pad``/``up`` add 0, ``crop``/``down``/``flip`` keep the interval,
+and the pools as in 1-D. Averages whose edge windows divide by more than the
+samples they read (``ceil_mode``) also add 0; a ``maxpool`` with dilation and
+padding may see padding only (``-inf``) and stops the walk.
+
 **Lemma (ReLU in its linear part).** If every input of a ``relu()`` has
 ``lo = mid - rad >= 0`` then ``relu`` is the identity on every input of the
 chain that meets the bound. Proof: each sample is in its interval, so it is
 ``>= lo >= 0`` and ``max(v, 0) = v``. QED.
 
 :func:`eliminate_relus` applies the lemma to every ReLU it can (``lo >= 0``
-shown by SymPy, with ``B > 0``), and rewrites ``affine(a, t)`` as the 1x1
-convolution ``conv(diag(a), bias=t)`` so that the rest is a linear chain.
+shown by SymPy, with ``B > 0``), and rewrites ``affine(a, t)`` as the grouped 1x1
+convolution ``conv([[[a_0]], ...], groups=C, bias=t)`` (``conv{d}d`` in N-D: the kernel's
+:func:`symconv.checker.tolerance.as_convolutions`) so that the rest is a linear chain.
 
 >>> from symconv.dsl import parse_chain
 >>> r = eliminate_relus(parse_chain("conv([1, -2]) >> affine(1, 3) >> relu() >> conv([1, 1])"), 1)
@@ -35,7 +43,9 @@ from typing import Optional
 
 import sympy
 
-from symconv.core.kernel import exact_number, literal
+from symconv.checker.relu_bound import identity
+from symconv.checker.tolerance import as_convolutions
+from symconv.core.kernel import exact_number
 from symconv.core.layers import (
     Affine,
     AvgPool,
@@ -53,8 +63,17 @@ from symconv.core.layers import (
     ReLU,
     Up,
     bias_values,
-    conv,
-    pad,
+)
+from symconv.core.layers_nd import (
+    AvgPoolNd,
+    ConvNd,
+    ConvTransposeNd,
+    CropNd,
+    DownNd,
+    MaxPoolNd,
+    PadNd,
+    SignalFlipNd,
+    UpNd,
 )
 from symconv.errors import NotInFragment
 
@@ -148,8 +167,9 @@ def nonnegative(expr: sympy.Expr, positive: frozenset = frozenset()) -> bool:
 
 
 class _Walker:
-    def __init__(self, positive: frozenset):
+    def __init__(self, positive: frozenset, ndim: int = 1):
         self.positive = positive
+        self.ndim = ndim
         self.steps: list[ReluStep] = []
         self.reason = ""
         self.index = 0
@@ -166,7 +186,7 @@ class _Walker:
             branches, total = [], None
             for branch in layer.branches:
                 new, got = self.chain(branch, list(ranges))
-                branches.append(new if new is not None else pad(0))
+                branches.append(new if new is not None else identity(self.ndim))
                 total = got if total is None else [Range(a.mid + b.mid, a.rad + b.rad) for a, b in zip(total, got)]
             return Parallel(tuple(branches)), total
         self.index += 1
@@ -175,13 +195,21 @@ class _Walker:
     def layer(self, layer: Layer, ranges: list[Range]) -> tuple[Optional[Layer], list[Range]]:
         if isinstance(layer, Conv):
             return layer, _conv(layer, ranges)
+        if isinstance(layer, ConvNd):
+            return layer, _conv_nd(layer, ranges)
         if isinstance(layer, ConvTranspose):
             return layer, _conv_transpose(layer, ranges)
-        if isinstance(layer, (Pad, Up)):
+        if isinstance(layer, ConvTransposeNd):
+            return layer, _conv_transpose_nd(layer, ranges)
+        if isinstance(layer, (Pad, Up, PadNd, UpNd)):
             return layer, [r.with_zero() for r in ranges]
-        if isinstance(layer, AvgPool):
-            return layer, [r.with_zero() for r in ranges] if layer.padding else ranges
-        if isinstance(layer, (Crop, Down, Flip, MaxPool)):
+        if isinstance(layer, (AvgPool, AvgPoolNd)):
+            padded = any(_axes(layer.padding)) or layer.ceil_mode
+            return layer, [r.with_zero() for r in ranges] if padded else ranges
+        if isinstance(layer, (MaxPool, MaxPoolNd)) and any(_axes(layer.padding)) and any(
+                d > 1 for d in _axes(layer.dilation)):
+            raise NotInFragment(f"{layer!r} may read padding only (-inf) at the edges; no interval holds its outputs")
+        if isinstance(layer, (Crop, Down, Flip, MaxPool, CropNd, DownNd, SignalFlipNd, MaxPoolNd)):
             return layer, ranges
         if isinstance(layer, L2Pool):
             top = [sympy.sqrt(layer.size) * r.magnitude() / 2 for r in ranges]
@@ -189,7 +217,7 @@ class _Walker:
         if isinstance(layer, Affine):
             scale, shift = layer.per_channel(len(ranges))
             new = [Range(a * r.mid + t, sympy.Abs(a) * r.rad) for a, t, r in zip(scale, shift, ranges)]
-            return _as_conv(layer, scale, shift, self), new
+            return self.as_conv(layer, scale), new
         if isinstance(layer, ReLU):
             return self.relu(layer, ranges)
         raise NotInFragment(f"no interval rule for {layer!r}")
@@ -206,15 +234,49 @@ class _Walker:
                              (sympy.Max(r.hi, 0) - sympy.Max(r.lo, 0)) / 2) for r in ranges]
 
 
-def _as_conv(layer: Affine, scale, shift, walker: _Walker) -> Layer:
-    """``affine(a, t)`` on C channels as ``conv(diag(a), bias=t)`` (1x1 weights), when ``a`` is numeric."""
-    if not all(a.is_number for a in scale):
-        if not walker.reason:
-            walker.reason = f"{layer!r} has a symbolic scale, which a convolution weight cannot hold"
-        return layer
-    channels = len(scale)
-    weight = [[[a if m == o else 0] for m in range(channels)] for o, a in enumerate(scale)]
-    return conv(literal(weight) if channels > 1 else literal([scale[0]]), bias=list(shift))
+    def as_conv(self, layer: Affine, scale) -> Layer:
+        """``affine(a, t)`` on C channels as its grouped 1x1 convolution with bias t, when ``a`` is numeric."""
+        if not all(a.is_number for a in scale):
+            if not self.reason:
+                self.reason = f"{layer!r} has a symbolic scale, which a convolution weight cannot hold"
+            return layer
+        return as_convolutions(layer, len(scale), self.ndim)
+
+
+def _axes(value: object) -> tuple:
+    """A per-axis field as a tuple (a 1-D layer's int as one axis)."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _padded_pairs(pairs) -> bool:
+    return any(p for pair in pairs for p in pair)
+
+
+def _conv_nd(layer: ConvNd, ranges: list[Range]) -> list[Range]:
+    """``mid'_o = b_o + sum W[o, m, a] mid_m``, ``rad'_o = sum |W[o, m, a]| rad_m`` over the group's channels."""
+    if _padded_pairs(layer.padding):
+        ranges = [r.with_zero() for r in ranges]
+    out = layer.weight.out_channels
+    per_group_in, per_group_out = layer.weight.in_channels, out // layer.groups
+    mids = [sympy.Integer(0)] * out
+    rads = [sympy.Integer(0)] * out
+    for (o, m, *_), w in layer.weight.grid().items():
+        r = ranges[(o // per_group_out) * per_group_in + m]
+        mids[o] += w * r.mid
+        rads[o] += sympy.Abs(w) * r.rad
+    bias = layer.bias or (0,) * out
+    return [Range(sympy.expand(b + mid), sympy.expand(rad)) for b, mid, rad in zip(bias, mids, rads)]
+
+
+def _conv_transpose_nd(layer: ConvTransposeNd, ranges: list[Range]) -> list[Range]:
+    """``|y_o - b_o| <= sum |W[m, o, a]| max(|lo_m|, |hi_m|)`` over the group's inputs (zeros join the interval)."""
+    per_group_in, per_group_out = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
+    out = per_group_out * layer.groups
+    totals = [sympy.Integer(0)] * out
+    for (m, o, *_), w in layer.weight.grid().items():
+        totals[(m // per_group_in) * per_group_out + o] += sympy.Abs(w) * ranges[m].magnitude()
+    bias = layer.bias or (0,) * out
+    return [Range(sympy.sympify(b), total) for b, total in zip(bias, totals)]  # safe: exact values of the layer
 
 
 def _conv(layer: Conv, ranges: list[Range]) -> list[Range]:
@@ -255,16 +317,19 @@ def _conv_transpose(layer: ConvTranspose, ranges: list[Range]) -> list[Range]:
     return result
 
 
-def eliminate_relus(chain: Layer, bound: sympy.Expr, channels: Optional[int] = None) -> Elimination:
-    """Apply the ReLU lemma (module docstring) to ``chain`` on inputs with ``|x_i| <= bound``."""
+def eliminate_relus(chain: Layer, bound: sympy.Expr, channels: Optional[int] = None,
+                    ndim: Optional[int] = None) -> Elimination:
+    """Apply the ReLU lemma (module docstring) to ``chain`` (``ndim`` spatial axes: the chain's own by default)
+    on inputs with ``|x_i| <= bound``."""
     channels = channels or chain.in_channels or 1
     bound = bound if isinstance(bound, sympy.Expr) else exact_number(bound, "input bound")
     positive = frozenset(bound.free_symbols)
-    walker = _Walker(positive)
+    ndim = ndim or chain.ndim
+    walker = _Walker(positive, ndim)
     try:
         new, _ = walker.chain(chain, [Range(sympy.Integer(0), bound)] * channels)
     except NotInFragment as err:
         return Elimination(chain, (), str(err))
     except TypeError:  # a generic kernel length: taps() needs concrete sizes
         return Elimination(chain, (), "a kernel has a generic length; interval bounds need concrete taps")
-    return Elimination(new if new is not None else pad(0), tuple(walker.steps), walker.reason)
+    return Elimination(new if new is not None else identity(ndim), tuple(walker.steps), walker.reason)

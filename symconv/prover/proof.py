@@ -279,6 +279,18 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
 
         return prove_with_unknowns(lhs, rhs, list(solve), seed=seed)
     lhs, rhs = _as_layers(lhs, rhs)
+    if not (lhs.linear and rhs.linear):
+        from symconv.prover.congruence import prove_by_congruence
+
+        congruent = prove_by_congruence(lhs, rhs, seed)
+        if congruent is not None:
+            return congruent
+    from symconv.prover.affine import has_affine, prove_with_affine_as_convolution
+
+    if has_affine(lhs) or has_affine(rhs):
+        rewritten = prove_with_affine_as_convolution(lhs, rhs, seed)
+        if rewritten is not None:
+            return rewritten
     if lhs.ndim >= 2 or rhs.ndim >= 2:
         from symconv.prover.proof_nd import prove_nd
 
@@ -353,6 +365,17 @@ def _expressible(lhs: Layer, rhs: Layer) -> bool:
         return False
 
 
+def edge_window_note(lhs: Layer, rhs: Layer) -> Optional[str]:
+    """Why a statement outside the decided fragment is ``unknown`` rather than ``checked``: every layer of it
+    outside the fragment is a (linear) average with ``ceil_mode`` or ``count_include_pad=False``; None otherwise."""
+    from symconv.core.layers import outside_fragment_reason, undecided_layers
+
+    found = undecided_layers(lhs) + undecided_layers(rhs)
+    if not found or any(not hasattr(layer, "count_include_pad") for layer in found):
+        return None
+    return f"{outside_fragment_reason(found[0])}, so equal outputs are numeric evidence only"
+
+
 #: Kernel lengths at which a nonlinear statement with a generic length is checked.
 NONLINEAR_GENERIC_SIZES = range(1, 7)
 
@@ -382,4 +405,7 @@ def _prove_nonlinear(lhs: Layer, rhs: Layer, channels: int, seed: int) -> Proof:
                          note=f"nonlinear layers: no trial gave a non-empty output to compare{where}")
     scope = f" at {', '.join(names)} = {NONLINEAR_GENERIC_SIZES.start}..{NONLINEAR_GENERIC_SIZES.stop - 1}" \
         if names else ""
+    edges = edge_window_note(lhs, rhs)
+    if edges:
+        return Proof(lhs, rhs, "unknown", numeric=report, note=f"{edges}{scope}")
     return Proof(lhs, rhs, "checked", numeric=report, note=f"nonlinear layers: numeric evidence only{scope}")

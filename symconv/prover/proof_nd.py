@@ -7,7 +7,9 @@ re-verified with the numeric evaluator (exact mode) and the core's exact
 semantics before it is reported. A ``proved`` verdict is made only by the
 kernel (:func:`symconv.prover.proof.proved_by_kernel`) replaying the
 certificate: ``interior_operator`` when the interior-operator shortcut
-decided (both sides edge-free), ``product_bound`` otherwise.
+decided (both sides edge-free), ``product_bound`` otherwise, after
+``flip_axes_conjugation`` and ``strip_input_flip_axes`` steps when the sides
+have flips (moved to the inputs per axis and stripped).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.errors import ChainError, NumericMismatch
 from symconv.numeric.check import NumericReport
 from symconv.numeric.evaluate_nd import evaluate_nd_numeric, random_bindings_nd
-from symconv.prover.decide_nd import decide_nd
+from symconv.prover.decide_nd import DecisionNd, decide_flip_classes_nd, decide_nd
 from symconv.prover.forms_nd import CONSTANT, forms_nd, ring_nd
 
 __all__ = ["CounterexampleNd", "prove_nd", "numeric_check_nd"]
@@ -179,9 +181,81 @@ def _check_shapes(limits: tuple[int, ...], interior: Optional[tuple[int, ...]]) 
     return shapes
 
 
+def _flip_free(lhs: Layer, rhs: Layer) -> Optional[tuple[Layer, Layer, list]]:
+    """``(A, B, certificate steps)``: the flips of both sides moved to their inputs per axis and stripped
+    (:mod:`symconv.checker.flips_nd`), so that ``lhs == rhs`` iff ``A == B``; None where a flip cannot cross a
+    layer (a stride on a flipped axis) or one side still reverses its input after the strip."""
+    from symconv.checker.flips_nd import conjugated, has_flips, strip_input_flips
+    from symconv.errors import SymconvError
+
+    sides, steps = [lhs, rhs], []
+    try:
+        for index, name in enumerate(("lhs", "rhs")):
+            if has_flips(sides[index]):
+                sides[index] = conjugated(sides[index], name)
+                steps.append(CertificateStep(Rule.FLIP_AXES_CONJUGATION, (("side", name),),
+                                             f"the flips of the {name} moved to its input: {sides[index]!r}"))
+        a, b = sides
+        if has_flips(a) or has_flips(b):
+            a, b = strip_input_flips(a, b, "strip")
+            steps.append(CertificateStep(Rule.STRIP_INPUT_FLIP_AXES, (), f"the input flips stripped: {a!r} == "
+                                                                         f"{b!r}"))
+    except SymconvError:  # CertificateError: a flip meets a stride on a flipped axis
+        return None
+    return None if has_flips(b) else (a, b, steps)
+
+
+def _decide_with_flips(lhs: Layer, rhs: Layer, channels: int, seed: int):
+    """Flip-free sides by conjugation, decided by :func:`decide_nd`; ``(decision, sides, steps)`` or a Proof."""
+    from symconv.prover.proof import Proof
+
+    moved = _flip_free(lhs, rhs)
+    if moved is None:
+        decision = decide_flip_classes_nd(lhs, rhs)
+        if decision.verdict != "unknown":
+            return decision, (lhs, rhs), []
+        shape = _differing_shape(lhs, rhs, channels)
+        if shape is None:
+            return Proof(lhs, rhs, "unknown", note=f"{decision.reason}; no shape up to {FLIP_SEARCH_SIZE} per axis, "
+                                                   f"nor up to {FLIP_SEARCH_DIAGONAL} on the diagonal, differs")
+        example = _counterexample(lhs, rhs, shape, channels, seed)
+        if example is None:
+            return Proof(lhs, rhs, "unknown", note=f"the outputs differ at shape {shape}, but no small "
+                                                   f"counterexample was found")
+        return Proof(lhs, rhs, "refuted", counterexample=example, note=f"the outputs differ at shape {shape}")
+    a, b, steps = moved
+    return decide_nd(a, b), (a, b), steps
+
+
+#: When flips cannot be decided, every shape up to this size per axis is compared (a refutation search) ...
+FLIP_SEARCH_SIZE = 7
+#: ... and the shapes ``(m, ..., m)`` up to this m.
+FLIP_SEARCH_DIAGONAL = 32
+
+
+def _differing_shape(lhs: Layer, rhs: Layer, channels: int) -> Optional[tuple[int, ...]]:
+    """The first shape where the exact outputs differ: every axis up to :data:`FLIP_SEARCH_SIZE`, then the
+    diagonal up to :data:`FLIP_SEARCH_DIAGONAL`."""
+    from symconv.core.layers_nd import output_shape
+    from symconv.prover.decide_nd import same_outputs
+
+    ring = ring_nd(lhs, rhs)
+    cube = sorted(itertools.product(range(0, FLIP_SEARCH_SIZE + 1), repeat=lhs.ndim), key=lambda s: (max(s), s))
+    diagonal = [(m,) * lhs.ndim for m in range(FLIP_SEARCH_SIZE + 1, FLIP_SEARCH_DIAGONAL + 1)]
+    for shape in cube + diagonal:
+        if output_shape(lhs, shape) != output_shape(rhs, shape) or not same_outputs(lhs, rhs, shape, ring, channels):
+            return shape
+    return None
+
+
 def prove_nd(lhs: Layer, rhs: Layer, seed: int = 0):
-    """``lhs == rhs`` for every input shape, both sides chains with the same number (2 or more) of axes."""
-    from symconv.prover.proof import Proof, ProofStep, proved_by_kernel
+    """``lhs == rhs`` for every input shape, both sides chains with the same number (2 or more) of axes.
+
+    Flips (``flip()``, ``flip(axes=...)``) are first moved to the inputs per axis and stripped
+    (:func:`_flip_free`); the flip-free sides are then decided.
+    """
+    from symconv.checker.flips_nd import has_flips
+    from symconv.prover.proof import Proof
 
     if lhs.ndim != rhs.ndim:
         raise ChainError(f"{lhs!r} and {rhs!r}: one side is {lhs.ndim}-D and the other {rhs.ndim}-D; expected two "
@@ -191,8 +265,25 @@ def prove_nd(lhs: Layer, rhs: Layer, seed: int = 0):
         from symconv.prover.nonlinear_nd import prove_nonlinear_nd
 
         return prove_nonlinear_nd(lhs, rhs, channels, seed)
-    decision = decide_nd(lhs, rhs)
-    if decision.verdict == "refuted":
+    flip_steps: list = []
+    if has_flips(lhs) or has_flips(rhs):
+        decided = _decide_with_flips(lhs, rhs, channels, seed)
+        if isinstance(decided, Proof):
+            return decided
+        decision, _, flip_steps = decided
+    else:
+        decision = decide_nd(lhs, rhs, compare_shapes=False)
+    proof = _verdict(lhs, rhs, decision, flip_steps, channels, seed)
+    if decision.deferred and proof.verdict != "proved":  # the kernel found a difference: the search finds its witness
+        proof = _verdict(lhs, rhs, decide_nd(lhs, rhs), flip_steps, channels, seed)
+    return proof
+
+
+def _verdict(lhs: Layer, rhs: Layer, decision: DecisionNd, flip_steps: list, channels: int, seed: int):
+    """The Proof of a decision: a counterexample for ``refuted``, the kernel's replay for ``proved``."""
+    from symconv.prover.proof import Proof, ProofStep, proved_by_kernel
+
+    if decision.verdict == "refuted":  # the rewrites are equivalences at each shape: the witness shape stands
         example = _counterexample(lhs, rhs, decision.witness, channels, seed)
         if example is None:
             return Proof(lhs, rhs, "unknown", note=f"{decision.reason}, but no small counterexample was found")
@@ -201,12 +292,22 @@ def prove_nd(lhs: Layer, rhs: Layer, seed: int = 0):
         return Proof(lhs, rhs, "unknown", note=decision.reason)
     limits = decision.limits
     report = numeric_check_nd(lhs, rhs, _check_shapes(limits, decision.interior_shape), seed, channels)
+    if not report.agrees and decision.deferred:  # the shapes were left to the kernel: prove_nd compares them now
+        return Proof(lhs, rhs, "unknown", numeric=report, note=f"numerically different: {report.mismatch}")
     if not report.agrees:
         raise AssertionError(f"proved but numerically different: {report.mismatch}")
     bounds = " x ".join(map(str, limits))
-    steps = [ProofStep("axis_projection", f"on each axis the output lengths of both sides agree for every n (the "
-                                          f"1-D projections, boundary bounds {bounds})")]
-    if decision.interior_shape is not None:
+    steps = [ProofStep(step.rule.value, step.statement) for step in flip_steps]
+    steps.append(ProofStep("axis_projection", f"on each axis the output lengths of both sides agree for every n "
+                                              f"(the 1-D projections, boundary bounds {bounds})"))
+    if decision.flip_axes:
+        steps.append(ProofStep("flip_product_bound", f"on each axis, per residue class of n mod the strides, the "
+                                                     f"flips move to the inputs with fixed phases; by the product "
+                                                     f"bound the sides agree for every shape iff they agree for "
+                                                     f"every shape below ({bounds.replace(' x ', ', ')})"))
+        steps.append(ProofStep("shapes_equal", f"the exact outputs agree for all {decision.shapes_checked} shapes "
+                                               f"below ({bounds.replace(' x ', ', ')}), as polynomials in the taps"))
+    elif decision.interior_shape is not None:
         steps.append(ProofStep("interior_operator", f"both sides are edge-free (padding only in front): by the "
                                                     f"interior-operator lemma they agree for every shape iff they "
                                                     f"agree at the interior shape {decision.interior_shape}, where "
@@ -214,9 +315,14 @@ def prove_nd(lhs: Layer, rhs: Layer, seed: int = 0):
     else:
         steps.append(ProofStep("product_bound", f"by the product bound, the sides agree for every shape iff they "
                                                 f"agree for every shape below ({bounds.replace(' x ', ', ')})"))
-        steps.append(ProofStep("shapes_equal", f"the exact outputs agree for all {decision.shapes_checked} shapes "
-                                               f"below ({bounds.replace(' x ', ', ')}), as polynomials in the taps"))
-    if decision.interior_shape is not None:
+        below = f"{decision.shapes_checked} shapes below ({bounds.replace(' x ', ', ')}), as polynomials in the taps"
+        steps.append(ProofStep("shapes_equal", f"the kernel compares the exact outputs at all {below}"
+                               if decision.deferred else f"the exact outputs agree for all {below}"))
+    if decision.flip_axes:
+        step = CertificateStep(Rule.FLIP_PRODUCT_BOUND, (("axes", [list(a) for a in decision.flip_axes]),),
+                               f"per-axis residue classes of the projections, and equal outputs for every shape "
+                               f"below ({bounds.replace(' x ', ', ')})")
+    elif decision.interior_shape is not None:
         # the kernel's interior_operator compares the lengths below start + period and the outputs at n* only
         axes = [[start, period, start + period] for start, period, _ in decision.axes]
         step = CertificateStep(Rule.INTERIOR_OPERATOR, (("axes", axes), ("shape", list(decision.interior_shape))),
@@ -226,5 +332,5 @@ def prove_nd(lhs: Layer, rhs: Layer, seed: int = 0):
         step = CertificateStep(Rule.PRODUCT_BOUND, (("axes", [list(a) for a in decision.axes]),),
                                f"per-axis eventual periodicity, and equal outputs for every shape below "
                                f"({bounds.replace(' x ', ', ')})")
-    certificate = Certificate(repr(lhs), repr(rhs), (step,))
+    certificate = Certificate(repr(lhs), repr(rhs), tuple(flip_steps) + (step,))
     return proved_by_kernel(lhs, rhs, certificate, steps=tuple(steps), note=decision.reason, numeric=report)

@@ -15,10 +15,13 @@ import re
 from functools import lru_cache
 
 import pytest
+import sympy
 
 from symconv.checker import Certificate, Rule, replay, statement_hash
 from symconv.errors import CertificateError
+from symconv.dsl import parse_chain
 from symconv.prover import prove
+from symconv.prover.certify import length_certificate
 
 #: One valid certificate per rule (the rule's step is named in the second item).
 SOURCES = {
@@ -28,11 +31,21 @@ SOURCES = {
     "stride": ("conv(k[3], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)"),
     "tolerance": ("conv([1, 2], padding=1)", "conv([1, 2001/1000], padding=1)"),
     "relu": ("conv([1, -2]) >> affine(1, 3) >> relu() >> conv([1, 1], bias=[-6])", "conv([1, -1, -2])"),
+    "relu_at": ("conv([1, -2]) + (conv([1, 1]) >> affine(1, 3) >> relu())", "conv([2, -1], bias=[3])"),
     "interior": ("conv2d(k[2, 2], stride=2) >> conv2d(k, stride=2)", "conv2d(convolve(k, dilate(k, 2)), stride=4)"),
+    "flips_nd": ("conv2d(k[2, 2]) >> flip(axes=(0,)) >> conv2d(j[2, 2])",
+                 "conv2d(convolve(k, flip(j, axes=(0,)))) >> flip(axes=(0,))"),
+    "flip_classes_nd": ("flip(axes=(1,)) >> down((1, 2)) >> flip(axes=(1,)) >> conv2d(k[2, 2])",
+                        "flip(axes=(1,)) >> down((1, 2)) >> conv2d(flip(k, axes=(1,))) >> flip(axes=(1,))"),
+    "congruence": ("conv([1, 2], bias=[1]) >> affine(2, 1) >> relu() >> conv([1, 1])",
+                   "conv([2, 4], bias=[3]) >> relu() >> conv([1, 1])"),
 }
 #: Keyword arguments of ``prove`` for a source.
-OPTIONS = {"tolerance": {"atol": "1/100"}, "relu": {"assume": ["abs(x) <= 1"]}}
-NAMES = ("flips", "residue", "generic", "product_bound", "tolerance", "relu", "interior")
+OPTIONS = {"tolerance": {"atol": "1/100"}, "relu": {"assume": ["abs(x) <= 1"]},
+           "relu_at": {"assume": ["abs(x) <= 1"]}}
+NAMES = ("flips", "residue", "generic", "product_bound", "tolerance", "relu", "relu_at", "interior", "length",
+         "flips_nd", "flip_classes_nd", "congruence")
+LENGTH = ("conv(k[3], stride=2, padding=1) >> conv(h[2])", sympy.floor((sympy.Symbol("n") - 1) / 2))
 PRODUCT_BOUND = {"format": "symconv-certificate", "version": 2, "solved": [], "assumptions": [],
                  "lhs": "conv2d(k[2, 2], stride=2) >> conv2d(k[2, 2], stride=2)",
                  "rhs": "conv2d(convolve(k[2, 2], dilate(k[2, 2], 2)), stride=4)",
@@ -43,6 +56,8 @@ PRODUCT_BOUND = {"format": "symconv-certificate", "version": 2, "solved": [], "a
 def _valid_text(name: str) -> str:
     if name == "product_bound":
         return json.dumps(_rehash(copy.deepcopy(PRODUCT_BOUND)))
+    if name == "length":  # len(conv(k[3], stride=2, padding=1) >> conv(h[2]))(n) == floor((n - 1)/2), n >= 1
+        return length_certificate(parse_chain(LENGTH[0]), LENGTH[1], period=2, start=3, min_n=1).dumps()
     proof = prove(*SOURCES[name], **OPTIONS.get(name, {}))
     assert proof.verdict == "proved", proof.note
     return proof.certificate.dumps()
@@ -124,6 +139,11 @@ SEMANTIC = [
     ("interior", 0, "shape", [7, 8], "the shape \\[7, 8\\] is not interior on axis 1"),
     ("interior", 0, "axes", [[1, 4, 5], [4, 4, 8]], "axis 1: an intermediate length .* is 0 at n = 1"),
     ("interior", 0, "axes", [[4, 2, 8], [4, 4, 8]], "axis 1: 2 is not a period of"),
+    ("congruence", 0, "lhs", 1, "layer 1 of lhs, affine\\(2, 1\\), and layer 1 of rhs, relu\\(\\), differ"),
+    ("congruence", 0, "rhs", 2, "layer 2 of rhs, conv\\(\\[1, 1\\]\\), differ"),
+    ("length", 0, "period", 1, "1 is not a period of .* it does not move conv\\(k\\[3\\], stride=2, padding=1\\) rigidly"),
+    ("length", 0, "start", 2, "an intermediate length of .* is 0 at n = start = 2"),
+    ("length", 0, "limit", None, "limit 4 cuts the window: it must be at least start \\+ period = 5"),
 ]
 
 
@@ -215,8 +235,20 @@ STATEMENT_CHANGES = {
                  ("rhs", "convolve(k[2, 2], dilate", "convolve(flip(k[2, 2]), dilate")],
     "relu": [("lhs", "affine(1, 3)", "affine(1, 2)"), ("lhs", "conv([1, -2])", "conv([1, -3])"),
              ("rhs", "[1, -1, -2]", "[1, -1, -3]"), ("lhs", "bias=[-6]", "bias=[-5]")],
+    "relu_at": [("lhs", "affine(1, 3)", "affine(1, 1)"), ("rhs", "bias=[3]", "bias=[2]"),
+                ("lhs", "conv([1, 1])", "conv([1, 2])")],
     "tolerance": [("rhs", "2001/1000", "2011/1000"), ("rhs", "padding=1", "padding=(1, 0)"),
                   ("lhs", "[1, 2]", "[1, 2, 0]")],
+    "flips_nd": [("rhs", "flip(j[2, 2], axes=(0,))", "flip(j[2, 2], axes=(1,))"),
+                 ("lhs", "flip(axes=(0,))", "flip(axes=(1,))"), ("rhs", ">> flip(axes=(0,))", ">> flip()"),
+                 ("lhs", "conv2d(k[2, 2])", "conv2d(k[2, 2], stride=(2, 1))")],
+    "flip_classes_nd": [("rhs", "flip(k[2, 2], axes=(1,))", "k[2, 2]"), ("lhs", "down((1, 2))", "down((2, 2))"),
+                        ("rhs", "conv2d(flip(k[2, 2], axes=(1,))) >> flip(axes=(1,))",
+                         "conv2d(flip(k[2, 2], axes=(1,))) >> flip(axes=(0,))")],
+    "congruence": [("lhs", "affine(2, 1)", "affine(2, 2)"), ("rhs", "bias=[3]", "bias=[2]"),
+                   ("rhs", "relu() >> conv([1, 1])", "relu() >> conv([1, 2])"), ("lhs", "relu()", "relu() >> relu()")],
+    "length": [("lhs", "stride=2", "stride=3"), ("lhs", "padding=1", "padding=2"), ("lhs", "h[2]", "h[3]"),
+               ("lhs", "conv(k[3]", "conv(k[3], dilation=2")],
 }
 
 

@@ -148,7 +148,26 @@ def test_a_flip_across_a_stride_with_generic_length_is_unknown_but_checked_on_in
 
 
 def test_nonlinear_chains_with_a_generic_length_are_checked_at_several_lengths():
-    proof = prove("conv(k[c], stride=2) >> maxpool(2)", "conv(k, stride=2) >> maxpool(2, stride=2)")
+    proof = prove("conv(k[c], stride=2) >> maxpool(2)", "conv(k, stride=2) >> maxpool(2) >> maxpool(1)")
     assert proof.verdict == "checked" and "at c = 1..6" in proof.note
     refuted = prove("conv(k[c]) >> relu()", "relu() >> conv(k)")
     assert refuted.verdict == "refuted" and refuted.counterexample.to_json()["sizes"]["c"] >= 1
+
+
+def test_a_generic_chain_with_the_same_max_pool_on_both_sides_is_proved_by_congruence():
+    proof = prove("conv(k[c], stride=2) >> conv(k, stride=2) >> maxpool(2)",
+                  "conv(convolve(k, dilate(k, 2)), stride=4) >> maxpool(2, stride=2)")
+    assert proof.verdict == "proved" and proof.steps[0].rule == "congruence"
+    assert proof.rests_on == ("generic_argument",)
+
+
+@pytest.mark.parametrize("lhs, rhs", [TRUE[0], TRUE[1], TRUE[9]])
+def test_the_certificate_windows_are_the_bounds_of_the_concrete_decision(lhs, rhs):
+    from symconv.prover.generic_proof import _certificate
+
+    left, right = parse_statement(lhs, rhs)
+    certificate = _certificate(left, right, "c", decide_generic(left, right).period)
+    instances = dict(certificate.steps[0].data)["instances"]
+    for value, start, period, limit in instances:
+        bound = decide(left, right, {"c": value}).bound
+        assert [start, period, limit] == [bound.start, bound.period, bound.limit], value

@@ -1,0 +1,85 @@
+"""Proofs by congruence: both sides apply the same nonlinear layers, in order, between equal linear chains.
+
+A chain with ``relu()`` or max-pool layers is not in the decided (linear)
+fragment, but ``conv >> bn >> relu`` against its fused ``conv >> relu`` is an
+identity for a simple reason: the chains before the ``relu()`` are equal, and
+so are the chains after it. When the two sides have the same nonlinear layers
+in the same order (equal as layers), each side is split at the first of them
+and the two halves are proved on their own (the second half recursively); the
+kernel's ``congruence`` rule (:mod:`symconv.checker.congruence`) replays the
+split and each half's certificate follows it.
+
+When a half is not proved nothing is concluded here: a nonlinear layer can hide
+a difference (``relu(x) == relu(max(x, 0))``), so the caller goes on with its
+other arguments (numeric evidence, counterexample search).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from symconv.checker import Certificate, CertificateStep, Rule
+from symconv.checker.congruence import identity_layer
+from symconv.core.layers import Chain, Layer
+from symconv.core.nonlinear import Affine
+
+__all__ = ["prove_by_congruence", "shared_cut"]
+
+
+def _nonlinear_positions(layers: tuple[Layer, ...]) -> list[int]:
+    """Where the layers that stay nonlinear are (an ``affine()`` is a convolution: :mod:`.affine`)."""
+    return [i for i, layer in enumerate(layers) if not (layer.linear or isinstance(layer, Affine))]
+
+
+def shared_cut(lhs: Layer, rhs: Layer) -> Optional[tuple[int, int]]:
+    """The positions of the first nonlinear layer of each side, when both sides have the same nonlinear layers
+    in the same order; else None."""
+    left, right = lhs.layers(), rhs.layers()
+    cuts = _nonlinear_positions(left), _nonlinear_positions(right)
+    if not cuts[0] or len(cuts[0]) != len(cuts[1]) or any(left[i] != right[j] for i, j in zip(*cuts)):
+        return None
+    return cuts[0][0], cuts[1][0]
+
+
+def _chain(layers: tuple[Layer, ...], ndim: int) -> Layer:
+    if not layers:
+        return identity_layer(ndim)
+    return layers[0] if len(layers) == 1 else Chain(tuple(layers))
+
+
+def prove_by_congruence(lhs: Layer, rhs: Layer, seed: int = 0):
+    """``proved`` by splitting both sides at their first shared nonlinear layer, or None (module docstring)."""
+    from symconv.prover.proof import ProofStep, prove, proved_by_kernel
+
+    cut = shared_cut(lhs, rhs)
+    if cut is None:
+        return None
+    (i, j), left, right = cut, lhs.layers(), rhs.layers()
+    ndim = max(lhs.ndim, rhs.ndim)
+    halves = [(where, _chain(a, ndim), _chain(b, ndim))
+              for where, a, b in (("before", left[:i], right[:j]), ("after", left[i + 1:], right[j + 1:]))
+              if a != b]  # the same layers on both sides are equal: no goal (the kernel's rule agrees)
+    proofs = []
+    for where, a, b in halves:
+        proof = prove(a, b, seed=seed)
+        if proof.verdict != "proved" or proof.certificate is None or proof.certificate.assumptions:
+            return None
+        proofs.append((where, proof))
+    shared = left[i]
+    split = CertificateStep(Rule.CONGRUENCE, (("lhs", i), ("rhs", j)),
+                            f"both sides apply {shared!r} after equal chains and are equal after it")
+    proved_halves = {where for where, _ in proofs}
+    said = {where: "equal (proved below)" if where in proved_halves else "the same layers on both sides"
+            for where in ("before", "after")}
+    steps = [ProofStep("congruence", f"both sides apply {shared!r} (layer {i + 1} of lhs, layer {j + 1} of rhs); "
+                                     f"the chains before it are {said['before']} and the chains after it are "
+                                     f"{said['after']}, so the sides are equal (equal inputs give equal outputs)")]
+    for where, proof in proofs:
+        steps.append(ProofStep(f"congruence_{where}", f"{where} it: {proof.lhs!r} == {proof.rhs!r}: {proof.verdict}"))
+        steps.extend(proof.steps)
+    certificate = Certificate(repr(lhs), repr(rhs),
+                              (split,) + tuple(step for _, proof in proofs for step in proof.certificate.steps))
+    rests_on = tuple(dict.fromkeys(entry for _, proof in proofs for entry in proof.rests_on))
+    notes = "; ".join(f"{where} {shared!r}: {proof.note}" for where, proof in proofs)
+    return proved_by_kernel(lhs, rhs, certificate, rests_on, steps=tuple(steps), note=f"by congruence at "
+                                                                                    f"{shared!r}; {notes}")
