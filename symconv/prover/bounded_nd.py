@@ -24,6 +24,7 @@ from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.errors import NumericMismatch
 from symconv.numeric.check import NumericReport
 from symconv.numeric.evaluate_nd import evaluate_nd_numeric, random_bindings_nd
+from symconv.prover.proof_nd import report_of
 
 __all__ = ["bounded_shapes", "bounded_evidence_nd", "bounded_counterexample_nd"]
 
@@ -74,20 +75,8 @@ def _draws(lhs: Layer, rhs: Layer, bound: Fraction, fixed: dict, ndim: int, chan
 def bounded_evidence_nd(lhs: Layer, rhs: Layer, bound: Fraction, fixed: dict, ndim: int, channels: int,
                         seed: int = 0, per_shape: int = 2) -> NumericReport:
     """Exact comparison on inputs within the bound (module docstring); the first difference is the mismatch."""
-    trials = compared = 0
-    worst = 0.0
-    for shape, _, _, a, b in _draws(lhs, rhs, bound, fixed, ndim, channels, seed, per_shape):
-        trials += 1
-        if a.shape != b.shape:
-            return NumericReport(trials, float("inf"), 0.0, {"n": list(shape), "reason": "output shapes differ"},
-                                 compared)
-        if a.size:
-            compared += 1
-            worst = max(worst, float(max(abs(v) for v in (a - b).flat)))
-            if worst > 0:
-                index = [int(i) for i in np.argwhere(a != b)[0]]
-                return NumericReport(trials, worst, 0.0, {"n": list(shape), "index": index, "seed": seed}, compared)
-    return NumericReport(trials, worst, 0.0, compared=compared)
+    return report_of(((shape, a, b) for shape, _, _, a, b in _draws(lhs, rhs, bound, fixed, ndim, channels, seed,
+                                                                    per_shape)), seed)
 
 
 def _nested(values: object) -> object:

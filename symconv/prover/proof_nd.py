@@ -154,15 +154,24 @@ def _reverify(lhs: Layer, rhs: Layer, example: CounterexampleNd, point: dict, x:
 def numeric_check_nd(lhs: Layer, rhs: Layer, shapes, seed: int = 0, channels: int = 1) -> NumericReport:
     """Both sides in exact arithmetic (``Fraction``) on random integer kernels and inputs, for each shape."""
     rng = np.random.default_rng(seed)
+
+    def draws():
+        for shape in shapes:
+            bindings = random_bindings_nd([lhs, rhs], rng)
+            x = rng.integers(-3, 4, size=(channels,) + tuple(shape)).astype(object)
+            yield shape, *(evaluate_nd_numeric(side, x, bindings, exact=True) for side in (lhs, rhs))
+
+    return report_of(draws(), seed)
+
+
+def report_of(draws, seed: int) -> NumericReport:
+    """The report of exact draws ``(shape, lhs(x), rhs(x))``; the first difference is its mismatch."""
     worst, trials, compared = 0.0, 0, 0
-    for shape in shapes:
-        bindings = random_bindings_nd([lhs, rhs], rng)
-        x = rng.integers(-3, 4, size=(channels,) + tuple(shape)).astype(object)
-        a = evaluate_nd_numeric(lhs, x, bindings, exact=True)
-        b = evaluate_nd_numeric(rhs, x, bindings, exact=True)
+    for shape, a, b in draws:
         trials += 1
         if a.shape != b.shape:
-            return NumericReport(trials, float("inf"), 0.0, {"n": list(shape), "reason": "output shapes differ"})
+            return NumericReport(trials, float("inf"), 0.0, {"n": list(shape), "reason": "output shapes differ"},
+                                 compared)
         if a.size:
             compared += 1
             worst = max(worst, float(max(abs(v) for v in (a - b).flat)))

@@ -26,7 +26,7 @@ from symconv.core.layers import Layer
 from symconv.errors import SymconvError
 from symconv.prover.decide import normal_forms
 
-__all__ = ["prove_with_unknowns", "substitute_kernel", "with_solutions", "SolveError"]
+__all__ = ["prove_with_unknowns", "substitute_kernel", "with_solutions", "named_kernels", "SolveError"]
 
 
 class SolveError(SymconvError):
@@ -50,19 +50,22 @@ def substitute_kernel(obj, name: str, replacement: Kernel):
     return obj
 
 
-def _unknown_symbols(lhs: Layer, rhs: Layer, names: Sequence[str]) -> dict[str, KernelSymbol]:
+def named_kernels(lhs: Layer, rhs: Layer, names: Sequence[str]) -> dict:
+    """``{name: kernel symbol}`` for each name to solve for; SolveError naming the first one the statement lacks."""
     found = {s.name: s for layer in (lhs, rhs) for k in layer.kernels() for s in k.symbols()}
     missing = [n for n in names if n not in found]
     if missing:
         raise SolveError(f"--solve {missing[0]!r}: no kernel of that name in the statement; "
                          f"expected one of {sorted(found)}")
+    return {n: found[n] for n in names}
+
+
+def _unknown_symbols(lhs: Layer, rhs: Layer, names: Sequence[str]) -> dict[str, KernelSymbol]:
+    found = named_kernels(lhs, rhs, names)
     for n in names:
-        if getattr(found[n], "ndim", 1) >= 2:
-            raise SolveError(f"--solve {n!r}: {found[n]!r} is a {found[n].ndim}-D kernel; solving works on 1-D "
-                             f"kernels only so far")
         if not isinstance(found[n].length, int):
             raise SolveError(f"--solve {n!r}: give the unknown kernel a concrete length, e.g. {n}[7]")
-    return {n: found[n] for n in names}
+    return found
 
 
 def prove_with_unknowns(lhs: Union[str, Layer], rhs: Union[str, Layer], names: Sequence[str], seed: int = 0):

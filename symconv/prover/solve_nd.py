@@ -27,7 +27,7 @@ from symconv.core.layers import Layer
 from symconv.core.layers_nd import output_shape
 from symconv.prover.decide_nd import _axis_limit, _channels, _interior_shape, edge_free_geometry
 from symconv.prover.forms_nd import forms_nd, ring_nd
-from symconv.prover.solve import SolveError, substitute_kernel, with_solutions
+from symconv.prover.solve import SolveError, named_kernels, substitute_kernel, with_solutions
 
 __all__ = ["prove_nd_with_unknowns", "solving_shape"]
 
@@ -36,16 +36,12 @@ MAX_SOLVE_SAMPLES = 4096
 
 
 def _unknowns(lhs: Layer, rhs: Layer, names: Sequence[str]) -> dict[str, KernelSymbolNd]:
-    found = {s.name: s for layer in (lhs, rhs) for k in layer.kernels() for s in k.symbols()}
-    missing = [n for n in names if n not in found]
-    if missing:
-        raise SolveError(f"--solve {missing[0]!r}: no kernel of that name in the statement; "
-                         f"expected one of {sorted(found)}")
+    found = named_kernels(lhs, rhs, names)
     for n in names:
         if not isinstance(found[n], KernelSymbolNd):
             raise SolveError(f"--solve {n!r}: {found[n]!r} is a 1-D kernel in an N-D statement; expected the "
                              f"unknown kernel to have one size per axis, e.g. {n}[7, 7]")
-    return {n: found[n] for n in names}
+    return found
 
 
 def solving_shape(lhs: Layer, rhs: Layer) -> tuple[int, ...]:
