@@ -11,7 +11,7 @@ with the eventual-periodicity lemma
 then equality for every ``n < limit``).
 
 Equality for every ``n < limit`` is checked with the prefix lemma where it
-applies (:func:`equal_below`): a chain of layers that read no sample past
+applies (:func:`symconv.checker.periodicity.equal_below`): a chain of layers that read no sample past
 their input's end (``conv`` without right padding, ``pad`` without right
 zeros, ``crop``, ``down``, ``up``) maps ``x_0 .. x_{n-1}`` to the first
 ``L(n)`` outputs of what it makes of ``x_0 .. x_{N-1}`` for every ``n <= N``,
@@ -33,14 +33,14 @@ from typing import Mapping
 import sympy
 
 from symconv.checker.flips import as_layer, flips_to_input
-from symconv.checker.periodicity import check_window, equal_at, periodic_structure
+from symconv.checker.periodicity import check_window, equal_below, periodic_structure
 from symconv.core.composite import Chain
 from symconv.core.kernel import Kernel, KernelSymbol
-from symconv.core.layers import Conv, Crop, Down, Layer, Pad, Up
-from symconv.core.output_length import output_length, resolve_size
+from symconv.core.layers import Layer
+from symconv.core.output_length import resolve_size
 from symconv.errors import CertificateError, SymconvError
 
-__all__ = ["rule_generic_instances", "instantiate", "prefix_stable", "equal_below", "MIN_INSTANCES", "MAX_INSTANCES"]
+__all__ = ["rule_generic_instances", "instantiate", "MIN_INSTANCES", "MAX_INSTANCES"]
 
 #: How many instances a certificate may ask the checker to replay.
 MAX_INSTANCES = 16
@@ -64,55 +64,6 @@ def _substitute(value: object, sizes: Mapping[str, int]) -> object:
 def instantiate(layer: Layer, sizes: Mapping[str, int]) -> Layer:
     """``layer`` rebuilt through the core constructors with each generic size in ``sizes`` given its value."""
     return _substitute(layer, sizes)  # type: ignore[return-value]
-
-
-def prefix_stable(layer: Layer) -> bool:
-    """Whether ``layer`` on ``u_0 .. u_{n-1}`` gives the first ``L(n)`` outputs it gives on ``u_0 .. u_{N-1}``
-    (``n <= N``, any samples u), by the core semantics of each layer it is made of.
-
-    Each allowed layer reads, for output ``i < L(n)``, only samples it reads the same way at N: ``conv``
-    with right padding 0 reads ``x[i s + j d - l]`` with ``(L(n) - 1) s + (c - 1) d - l <= n - 1`` (else a
-    left zero); ``pad(l, 0)``, ``crop``, ``down`` and ``up`` move samples by fixed offsets. Their lengths
-    never decrease with n, so a chain of them is prefix-stable too. ``pad`` or ``conv`` with right zeros,
-    transposed convolutions (an output sums inputs up to the end), pooling and flips are not allowed.
-
-    >>> from symconv.dsl import parse_chain
-    >>> prefix_stable(parse_chain("pad(1, 0) >> conv(k[3], stride=2)")), prefix_stable(parse_chain("pad(1)"))
-    (True, False)
-    """
-    if type(layer) is Chain:
-        return all(prefix_stable(step) for step in layer.steps)
-    if type(layer) is Conv:
-        return layer.padding_pair()[1] == 0
-    if type(layer) is Pad:
-        return layer.right == 0
-    return type(layer) in (Crop, Down, Up)
-
-
-def _chain_length(layer: Layer, n: int) -> int:
-    """The output length as the exact semantics reaches it: step by step through a chain."""
-    if type(layer) is Chain:
-        for step in layer.steps:
-            n = _chain_length(step, n)
-        return n
-    return output_length(layer, n)
-
-
-def equal_below(lhs: Layer, rhs: Layer, limit: int, where: str) -> None:
-    """``lhs == rhs`` on ``x_0 .. x_{n-1}`` for every ``n < limit`` (else a CertificateError naming the first n).
-
-    For two prefix-stable chains (:func:`prefix_stable`): equal output lengths at every ``n < limit`` and
-    equal outputs at ``N = limit - 1`` (:func:`symconv.checker.periodicity.equal_at`), since each output at
-    n is the first ``L(n)`` samples of the one at N. Otherwise, or to name where they differ, every n.
-    """
-    by_prefix = limit >= 1 and prefix_stable(lhs) and prefix_stable(rhs)
-    if by_prefix and all(_chain_length(lhs, n) == _chain_length(rhs, n) for n in range(limit)) \
-            and equal_at(lhs, rhs, limit - 1):
-        return
-    for n in range(0, limit):
-        if not equal_at(lhs, rhs, n):
-            raise CertificateError(f"{where}: the two sides differ at n = {n}")
-    assert not by_prefix, f"{where}: equal at every n < {limit} but not at n = {limit - 1}"
 
 
 def _length_names(layer: Layer) -> set[str]:

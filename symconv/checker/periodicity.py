@@ -14,19 +14,22 @@ one at n + P. So equality for every ``n < limit`` (``limit >= n0 + P``)
 closes the statement for every n.
 
 Equality at one n is decided by the core's exact semantics on a symbolic
-input (:func:`equal_at`).
+input (:func:`equal_at`); equality for every ``n < limit`` by the prefix lemma
+where it applies (:func:`equal_below`), else at every n.
 """
 
 from __future__ import annotations
 
 from symconv.checker import cones
-from symconv.core.layers import Flip, Layer
+from symconv.core.composite import Chain
+from symconv.core.layers import Conv, Crop, Down, Flip, Layer, Pad, Up
 from symconv.core.output_length import output_length
 from symconv.core.exact_poly import has_opaque_atom, to_sympy
 from symconv.core.semantics import evaluate_exact, exact_input
 from symconv.errors import CertificateError
 
-__all__ = ["MAX_CHECK_LENGTH", "equal_at", "check_window", "periodic_structure", "close_by_periodicity"]
+__all__ = ["MAX_CHECK_LENGTH", "equal_at", "equal_below", "prefix_stable", "check_window", "periodic_structure",
+           "close_by_periodicity"]
 
 #: The checker refuses to evaluate past this length (a certificate asking for more is rejected).
 MAX_CHECK_LENGTH = 400
@@ -107,6 +110,53 @@ def close_by_periodicity(lhs: Layer, rhs: Layer, period: object, start: object, 
     """The lemma's hypotheses, then equality for every ``n < limit``: ``lhs == rhs`` for every n."""
     check_window(period, start, limit, where)
     periodic_structure(lhs, rhs, period, start, where)
+    equal_below(lhs, rhs, limit, where)
+
+
+def prefix_stable(layer: Layer) -> bool:
+    """Whether ``layer`` on ``u_0 .. u_{n-1}`` gives the first ``L(n)`` outputs it gives on ``u_0 .. u_{N-1}``
+    (``n <= N``, any samples u), by the core semantics of each layer it is made of.
+
+    Each allowed layer reads, for output ``i < L(n)``, only samples it reads the same way at N: ``conv``
+    with right padding 0 reads ``x[i s + j d - l]`` with ``(L(n) - 1) s + (c - 1) d - l <= n - 1`` (else a
+    left zero); ``pad(l, 0)``, ``crop``, ``down`` and ``up`` move samples by fixed offsets. Their lengths
+    never decrease with n, so a chain of them is prefix-stable too. ``pad`` or ``conv`` with right zeros,
+    transposed convolutions (an output sums inputs up to the end), pooling and flips are not allowed.
+
+    >>> from symconv.dsl import parse_chain
+    >>> prefix_stable(parse_chain("pad(1, 0) >> conv(k[3], stride=2)")), prefix_stable(parse_chain("pad(1)"))
+    (True, False)
+    """
+    if type(layer) is Chain:
+        return all(prefix_stable(step) for step in layer.steps)
+    if type(layer) is Conv:
+        return layer.padding_pair()[1] == 0
+    if type(layer) is Pad:
+        return layer.right == 0
+    return type(layer) in (Crop, Down, Up)
+
+
+def _chain_length(layer: Layer, n: int) -> int:
+    """The output length as the exact semantics reaches it: step by step through a chain."""
+    if type(layer) is Chain:
+        for step in layer.steps:
+            n = _chain_length(step, n)
+        return n
+    return output_length(layer, n)
+
+
+def equal_below(lhs: Layer, rhs: Layer, limit: int, where: str) -> None:
+    """``lhs == rhs`` on ``x_0 .. x_{n-1}`` for every ``n < limit`` (else a CertificateError naming the first n).
+
+    For two prefix-stable chains (:func:`prefix_stable`): equal output lengths at every ``n < limit`` and
+    equal outputs at ``N = limit - 1`` (:func:`symconv.checker.periodicity.equal_at`), since each output at
+    n is the first ``L(n)`` samples of the one at N. Otherwise, or to name where they differ, every n.
+    """
+    by_prefix = limit >= 1 and prefix_stable(lhs) and prefix_stable(rhs)
+    if by_prefix and all(_chain_length(lhs, n) == _chain_length(rhs, n) for n in range(limit)) \
+            and equal_at(lhs, rhs, limit - 1):
+        return
     for n in range(0, limit):
         if not equal_at(lhs, rhs, n):
             raise CertificateError(f"{where}: the two sides differ at n = {n}")
+    assert not by_prefix, f"{where}: equal at every n < {limit} but not at n = {limit - 1}"

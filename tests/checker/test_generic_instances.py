@@ -99,7 +99,7 @@ NOT_PREFIX_STABLE = [
 
 @pytest.mark.parametrize("text", PREFIX_STABLE)
 def test_a_prefix_stable_chain_on_a_prefix_of_the_input_gives_a_prefix_of_the_output(text):
-    from symconv.checker.generic_instances import prefix_stable
+    from symconv.checker.periodicity import prefix_stable
     from symconv.core.semantics import evaluate_exact, exact_input
 
     chain = parse_chain(text)
@@ -114,7 +114,7 @@ def test_a_prefix_stable_chain_on_a_prefix_of_the_input_gives_a_prefix_of_the_ou
 
 @pytest.mark.parametrize("text", NOT_PREFIX_STABLE)
 def test_a_layer_that_reads_past_the_end_of_its_input_is_not_prefix_stable(text):
-    from symconv.checker.generic_instances import prefix_stable
+    from symconv.checker.periodicity import prefix_stable
     from symconv.core.semantics import evaluate_exact, exact_input
 
     chain = parse_chain(text)
@@ -126,7 +126,7 @@ def test_a_layer_that_reads_past_the_end_of_its_input_is_not_prefix_stable(text)
 
 
 def test_equality_below_the_limit_names_the_first_length_where_two_prefix_stable_chains_differ():
-    from symconv.checker.generic_instances import equal_below
+    from symconv.checker.periodicity import equal_below
 
     equal_below(parse_chain("conv([1, 2]) >> conv([3])"), parse_chain("conv([3, 6])"), 20, "here")
     with pytest.raises(CertificateError, match="^here: the two sides differ at n = 2$"):
