@@ -90,6 +90,11 @@ def prove_nd_with_unknowns(lhs, rhs, names: Sequence[str], seed: int = 0):
     lhs, rhs = _as_layers(lhs, rhs)
     original = (lhs, rhs)
     unknowns = _unknowns(lhs, rhs, names)
+    for side in (lhs, rhs):
+        nonlinear = [layer for layer in side.layers() if not layer.linear]
+        if nonlinear:
+            raise SolveError(f"--solve {', '.join(names)}: {side!r} has the nonlinear layer {nonlinear[0]!r}; "
+                             f"expected two linear chains (solving reads the coefficients of linear forms)")
     channels = _channels(lhs, rhs)
     shape = solving_shape(lhs, rhs)
     if math.prod(shape) > MAX_SOLVE_SAMPLES:

@@ -122,3 +122,9 @@ def test_cli_solve_for_an_absent_2d_name_exits_2(capsys):
     code = main(["prove", "conv2d(k[3, 3])", "conv2d(q[3, 3])", "--solve", "p"])
     err = capsys.readouterr().err
     assert code == 2 and "--solve 'p': no kernel of that name in the statement; expected one of ['k', 'q']" in err
+
+
+def test_solving_a_2d_chain_with_a_relu_is_refused_with_the_layer_named():
+    with pytest.raises(SolveError, match=r"conv2d\(k\[2, 2\]\) >> relu\(\) has the nonlinear layer relu\(\); "
+                                         r"expected two linear chains"):
+        prove("conv2d(k[2, 2]) >> relu()", "conv2d(q[2, 2]) >> relu()", solve=["q"])
