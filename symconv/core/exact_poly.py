@@ -35,7 +35,7 @@ from fractions import Fraction
 
 import sympy
 
-__all__ = ["Poly", "ONE", "constant", "variable", "add_into", "add_product", "times", "from_sympy", "to_sympy",
+__all__ = ["Poly", "ONE", "constant", "variable", "variable_name", "add_into", "add_product", "times", "from_sympy", "to_sympy",
            "has_opaque_atom"]
 
 #: ``{monomial: coefficient}``; a monomial is a sorted tuple of variable numbers (with repeats).
@@ -67,6 +67,11 @@ def variable(name: tuple) -> Poly:
         number = _NUMBERS[name] = len(_NAMES)
         _NAMES.append(name)
     return {(number,): 1}
+
+
+def variable_name(number: int) -> tuple:
+    """The name of variable ``number`` (the tuple :func:`variable` was given)."""
+    return _NAMES[number]
 
 
 def add_into(total: Poly, p: Poly, scale: Fraction | int = 1) -> None:

@@ -77,6 +77,8 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from symconv.algebra.normal_form import LinearChain
+from symconv.checker.axis_classes import MAX_CHECK_COMBINATIONS, class_representatives, first_difference
+from symconv.checker.periodicity import MAX_CHECK_LENGTH
 from symconv.algebra.tap_poly import TapRing
 from symconv.core.layers import Layer, Parallel
 from symconv.core.layers_nd import AvgPoolNd, ConvNd, CropNd, DownNd, PadNd, axis_chain, output_shape
@@ -244,20 +246,30 @@ def decide_nd(lhs: Layer, rhs: Layer, compare_shapes: bool = True) -> DecisionNd
         return DecisionNd("refuted", f"the outputs differ at shape {witness}", tuple(limits), witness, 1,
                           tuple(axes))
     total = math.prod(limits)
-    if total > MAX_SHAPES:
+    classes = _classes(lhs, rhs, limits)
+    if classes is None:
         return DecisionNd("unknown", f"{' x '.join(map(str, limits))} shapes would have to be compared (a side pads "
-                                     f"or up-samples inside, so the interior-operator shortcut does not apply)",
-                          tuple(limits))
+                                     f"or up-samples inside, so the interior-operator shortcut does not apply), with "
+                                     f"more classes of output positions than the checker compares", tuple(limits))
     reason = (f"equal output shapes on each axis and equal outputs for every shape below {tuple(limits)} (product "
               f"of the per-axis boundary bounds)")
     if not compare_shapes:
         return DecisionNd("proved", reason, tuple(limits), shapes_checked=total, axes=tuple(axes), deferred=True)
-    checked = 0
-    for shape in itertools.product(*(range(0, n) for n in limits)):
-        checked += 1
-        if not same_outputs(lhs, rhs, shape, ring, channels):
-            return DecisionNd("refuted", f"the outputs differ at shape {shape}", tuple(limits), shape, checked)
-    return DecisionNd("proved", reason, tuple(limits), shapes_checked=checked, axes=tuple(axes))
+    difference = first_difference(lhs, rhs, classes, channels)
+    if difference is not None:
+        return DecisionNd("refuted", f"the outputs differ at shape {difference[0]}", tuple(limits), difference[0],
+                          total)
+    return DecisionNd("proved", reason, tuple(limits), shapes_checked=total, axes=tuple(axes))
+
+
+def _classes(lhs: Layer, rhs: Layer, limits: Sequence[int]) -> Optional[list]:
+    """The per-axis representatives of the classes of output positions below ``limits``
+    (:mod:`symconv.checker.axis_classes`: one output per combination decides every shape below them), or None
+    when their combinations exceed what the checker compares or an axis is longer than it evaluates."""
+    if max(limits) > MAX_CHECK_LENGTH:
+        return None
+    classes = [class_representatives(lhs, rhs, axis, limit, f"axis {axis + 1}") for axis, limit in enumerate(limits)]
+    return classes if math.prod(len(c) for c in classes) <= MAX_CHECK_COMBINATIONS else None
 
 
 # --- flips that cross strided layers: per-axis residue classes -----------------------------------
