@@ -49,6 +49,8 @@ _PUBLIC = {
     "avgpool3d": "symconv.core.layers_nd",
     "maxpool2d": "symconv.core.layers_nd",
     "maxpool3d": "symconv.core.layers_nd",
+    "l2pool2d": "symconv.core.layers_nd",
+    "l2pool3d": "symconv.core.layers_nd",
     "output_shape": "symconv.core.layers_nd",
     "output_length": "symconv.lengths",
     "evaluate": "symconv.core.semantics",

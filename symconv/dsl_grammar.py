@@ -27,6 +27,8 @@ from symconv.core.layers_nd import (
     conv_transpose2d,
     conv_transpose3d,
     flip,
+    l2pool2d,
+    l2pool3d,
     maxpool2d,
     maxpool3d,
 )
@@ -96,6 +98,9 @@ LAYERS = _table(
     Function("maxpool1d", maxpool, ()),
     Function("maxpool2d", maxpool2d, ()),
     Function("maxpool3d", maxpool3d, ()),
+    Function("l2pool1d", l2pool, ()),
+    Function("l2pool2d", l2pool2d, ()),
+    Function("l2pool3d", l2pool3d, ()),
     Function("pad", pad, ()),
     Function("crop", crop, ()),
     Function("down", down, ()),

@@ -14,9 +14,12 @@ asks "int or tuple?".
 
 from __future__ import annotations
 
+from typing import Callable
+
 from symconv.errors import InvalidArgument
 
-__all__ = ["Axes", "Pairs", "per_axis", "padding_pairs", "fmt_axes", "fmt_pairs", "is_int"]
+__all__ = ["Axes", "Pairs", "per_axis", "padding_pairs", "checked_axes", "fmt_axes", "fmt_pairs", "is_int",
+           "nd_name"]
 
 #: One int per spatial axis.
 Axes = tuple[int, ...]
@@ -35,6 +38,18 @@ def per_axis(value: object, ndim: int, what: str, argument: str) -> Axes:
     if isinstance(value, (tuple, list)) and len(value) == ndim:
         return tuple(value)
     raise InvalidArgument(what, argument, value, f"an int or a tuple of {ndim} values (one per axis)")
+
+
+def checked_axes(values: Axes, check: Callable[[int, str, str], None], what: str, argument: str) -> Axes:
+    """``values`` after ``check(v, what, argument)`` has accepted each axis's value (it raises otherwise)."""
+    for v in values:
+        check(v, what, argument)
+    return values
+
+
+def nd_name(base: str, ndim: int) -> str:
+    """The PyTorch-style name of a layer with ``ndim`` spatial axes: ``nd_name("conv", 2) == "conv2d"``."""
+    return f"{base}{ndim}d"
 
 
 def padding_pairs(value: object, ndim: int, what: str) -> Pairs:

@@ -1,13 +1,11 @@
-"""N-D layers, one class per operator for every number ``d >= 2`` of spatial axes (as PyTorch's ``_ConvNd``).
+"""N-D layers of signal geometry (pad, crop, down, up, flips) and the per-axis view of every N-D layer.
 
 A signal is ``x[m, i1, ..., id]`` (channel, then one index per axis), of
-shape ``(n1, ..., nd)``. Arguments are normalised once, in the constructor
-(:mod:`symconv.core.axes`): an int applies to every axis, a tuple gives one
-value per axis, padding is stored as per-axis ``(left, right)`` pairs and
-``'same'``/``'valid'`` are resolved there. ``conv2d``/``conv3d`` are thin
-constructors of :class:`ConvNd`:
-
-    y[o, i] = b[o] + sum_{m in group(o), a} W[o, m', a] xp[m, s * i + d * a]   (per axis, ``m' = m mod in/groups``)
+shape ``(n1, ..., nd)``. ``pad``/``crop``/``down``/``up`` with a tuple per axis
+build :class:`PadNd`/:class:`CropNd`/:class:`DownNd`/:class:`UpNd` (an int keeps
+the 1-D layer). The convolutions live in :mod:`symconv.core.conv_nd`, the pools
+in :mod:`symconv.core.pools_nd`; their names are re-exported here, so
+``from symconv.core.layers_nd import conv2d`` keeps working.
 
 On each axis a layer acts with the window arithmetic of one 1-D layer
 (:func:`axis_layer`), so its output shape is the 1-D length table of
@@ -32,194 +30,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-import sympy
-
-from symconv.core.axes import Axes, Pairs, fmt_axes, fmt_pairs, is_int, padding_pairs, per_axis
-from symconv.core.kernel import MAX_CHANNELS, Literal, _check_positive_int
-from symconv.core.kernel_nd import KernelNd, as_kernel_nd, axes_text
-from symconv.core.layers import (AvgPool, Conv, ConvTranspose, Crop, Down, Flip, Layer, Pad, Up, _check_flag,
-                                 _check_rate, _check_shift)
-from symconv.core.nonlinear import MaxPool, ReLU
+from symconv.core.axes import Axes, checked_axes, is_int
+from symconv.core.conv_nd import (ConvNd, ConvTransposeNd, conv2d, conv3d, conv_nd, conv_transpose2d,
+                                  conv_transpose3d, conv_transpose_nd)
+from symconv.core.kernel import Literal
+from symconv.core.kernel_nd import axes_text
+from symconv.core.layers import Conv, ConvTranspose, Crop, Down, Flip, Layer, Pad, Up, _check_rate, _check_shift
+from symconv.core.nonlinear import ReLU
 from symconv.core.output_length import output_length
-from symconv.errors import InvalidArgument, KernelError
+from symconv.core.pools_nd import (AvgPoolNd, L2PoolNd, MaxPoolNd, avgpool2d, avgpool3d, l2pool2d, l2pool3d,
+                                   maxpool2d, maxpool3d)
+from symconv.errors import InvalidArgument
 
-__all__ = ["ConvNd", "ConvTransposeNd", "PadNd", "CropNd", "DownNd", "UpNd", "AvgPoolNd", "MaxPoolNd", "SignalFlipNd",
+__all__ = ["ConvNd", "ConvTransposeNd", "PadNd", "CropNd", "DownNd", "UpNd", "AvgPoolNd", "MaxPoolNd", "L2PoolNd",
+           "SignalFlipNd",
            "flip", "flipped_axes", "check_flip_axes",
            "conv_nd", "conv2d", "conv3d", "conv_transpose_nd", "conv_transpose2d", "conv_transpose3d",
-           "avgpool2d", "avgpool3d", "maxpool2d", "maxpool3d", "pad", "crop", "down", "up",
+           "avgpool2d", "avgpool3d", "maxpool2d", "maxpool3d", "l2pool2d", "l2pool3d", "pad", "crop", "down", "up",
            "axis_layer", "axis_chain", "output_shape", "is_nd"]
-
-
-def _name(base: str, ndim: int) -> str:
-    return f"{base}{ndim}d"
-
-
-def _weight(weight: object, ndim: int, what: str) -> KernelNd:
-    try:
-        return as_kernel_nd(weight, ndim, what)
-    except KernelError as err:
-        raise InvalidArgument(what, "weight", weight, f"a {ndim}-D kernel such as k[{', '.join(['3'] * ndim)}] "
-                                                      f"({err})") from None
-
-
-def _groups(weight: KernelNd, groups: object, what: str, transposed: bool) -> int:
-    groups = _check_positive_int(groups, what, "groups", MAX_CHANNELS)
-    if weight.shape[0] % groups:
-        side = "in_channels (dim 0)" if transposed else "out_channels (dim 0)"
-        raise InvalidArgument(what, "groups", groups, f"a divisor of the weight's {side} = {weight.shape[0]}")
-    return groups
-
-
-def _bias(bias: object, channels: int, what: str) -> Optional[tuple[sympy.Expr, ...]]:
-    """Exact bias entries, one per output channel; a name ``b`` has the entries ``b_0, b_1, ...``."""
-    if bias is None:
-        return None
-    from symconv.core.kernel import exact_expression
-
-    if isinstance(bias, str):
-        if not bias.isidentifier():
-            raise InvalidArgument(what, "bias", bias, "None, a name or a list of numbers")
-        values = [sympy.Symbol(f"{bias}_{o}") for o in range(channels)]
-    else:
-        values = list(bias) if isinstance(bias, (list, tuple)) else [bias] * channels
-    if len(values) != channels:
-        raise InvalidArgument(what, "bias", bias, f"{channels} number(s), one per output channel")
-    return tuple(exact_expression(b, "bias") for b in values)
-
-
-def _checked(values: Axes, check, what: str, argument: str) -> Axes:
-    for v in values:
-        check(v, what, argument)
-    return values
-
-
-def _fmt_bias(bias: Optional[tuple]) -> list[str]:
-    return [] if bias is None else ["bias=[" + ", ".join(map(str, bias)) + "]"]
-
-
-@dataclass(frozen=True, repr=False)
-class ConvNd(Layer):
-    """``conv{d}d(W, stride, padding, dilation, groups, bias)``: module docstring; padding is per-axis ``(l, r)``."""
-
-    weight: KernelNd
-    stride: Axes = 1
-    padding: Pairs = 0
-    dilation: Axes = 1
-    groups: int = 1
-    bias: Optional[tuple[sympy.Expr, ...]] = None
-
-    def __post_init__(self) -> None:
-        what = "conv" if not isinstance(self.weight, KernelNd) else _name("conv", self.weight.ndim)
-        if not isinstance(self.weight, KernelNd):
-            raise InvalidArgument(what, "weight", self.weight, "an N-D kernel such as k[3, 3] or W[8, 4, 3, 3]")
-        d = self.weight.ndim
-        stride = _checked(per_axis(self.stride, d, what, "stride"), _check_rate, what, "stride")
-        dilation = _checked(per_axis(self.dilation, d, what, "dilation"), _check_rate, what, "dilation")
-        object.__setattr__(self, "stride", stride)
-        object.__setattr__(self, "dilation", dilation)
-        object.__setattr__(self, "padding", self._padding(what))
-        object.__setattr__(self, "groups", _groups(self.weight, self.groups, what, transposed=False))
-        object.__setattr__(self, "bias", _bias(self.bias, self.weight.out_channels, what))
-
-    def _padding(self, what: str) -> Pairs:
-        padding = self.padding
-        if padding == "valid":
-            padding = 0
-        if padding == "same":
-            if any(s != 1 for s in self.stride):
-                raise InvalidArgument(what, "padding", "same", "padding='same' only with stride=1 (as PyTorch)")
-            totals = [d * (k - 1) for d, k in zip(self.dilation, self.weight.spatial)]
-            return tuple((t // 2, t - t // 2) for t in totals)
-        pairs = padding_pairs(padding, self.ndim, what)
-        for side in pairs:
-            for p in side:
-                _check_shift(p, what, "padding")
-        return pairs
-
-    @property
-    def ndim(self) -> int:  # type: ignore[override]
-        return self.weight.ndim
-
-    @property
-    def in_channels(self) -> int:
-        return self.weight.in_channels * self.groups
-
-    def out_channels(self, in_channels: Optional[int]) -> int:
-        return self.weight.out_channels
-
-    def kernels(self) -> tuple:
-        return (self.weight,)
-
-    def __repr__(self) -> str:
-        args = [repr(self.weight)]
-        d = self.ndim
-        if self.stride != (1,) * d:
-            args.append(f"stride={fmt_axes(self.stride)}")
-        if self.padding != ((0, 0),) * d:
-            args.append(f"padding={fmt_pairs(self.padding)}")
-        if self.dilation != (1,) * d:
-            args.append(f"dilation={fmt_axes(self.dilation)}")
-        if self.groups != 1:
-            args.append(f"groups={self.groups}")
-        return f"{_name('conv', d)}({', '.join(args + _fmt_bias(self.bias))})"
-
-
-@dataclass(frozen=True, repr=False)
-class ConvTransposeNd(Layer):
-    """``conv_transpose{d}d(W, stride, padding, output_padding, dilation, groups, bias)``, as PyTorch.
-
-    Weight ``(in, out/groups, k1, ..., kd)``; input channel m of group g scatters
-    ``y[g out/groups + o, s i + d a - p] += W[m, o, a] x[m, i]`` (per axis), then ``b[o]`` is added;
-    each axis has the 1-D length ``(n - 1) s - 2p + d (k - 1) + op + 1``.
-    """
-
-    weight: KernelNd
-    stride: Axes = 1
-    padding: Axes = 0
-    output_padding: Axes = 0
-    dilation: Axes = 1
-    groups: int = 1
-    bias: Optional[tuple[sympy.Expr, ...]] = None
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.weight, KernelNd):
-            raise InvalidArgument("conv_transpose", "weight", self.weight, "an N-D kernel such as k[3, 3]")
-        d = self.weight.ndim
-        what = _name("conv_transpose", d)
-        for field, check in (("stride", _check_rate), ("padding", _check_shift), ("output_padding", _check_shift),
-                             ("dilation", _check_rate)):
-            object.__setattr__(self, field, _checked(per_axis(getattr(self, field), d, what, field), check, what,
-                                                     field))
-        for op, s, dil in zip(self.output_padding, self.stride, self.dilation):
-            if op >= s and op >= dil:
-                raise InvalidArgument(what, "output_padding", self.output_padding,
-                                      "below the stride or the dilation on each axis (as PyTorch)")
-        object.__setattr__(self, "groups", _groups(self.weight, self.groups, what, transposed=True))
-        object.__setattr__(self, "bias", _bias(self.bias, self.out_channels(None), what))
-
-    @property
-    def ndim(self) -> int:  # type: ignore[override]
-        return self.weight.ndim
-
-    @property
-    def in_channels(self) -> int:
-        return self.weight.shape[0]
-
-    def out_channels(self, in_channels: Optional[int]) -> int:
-        return self.weight.shape[1] * self.groups
-
-    def kernels(self) -> tuple:
-        return (self.weight,)
-
-    def __repr__(self) -> str:
-        d = self.ndim
-        args = [repr(self.weight)]
-        for field, default in (("stride", 1), ("padding", 0), ("output_padding", 0), ("dilation", 1)):
-            if getattr(self, field) != (default,) * d:
-                args.append(f"{field}={fmt_axes(getattr(self, field))}")
-        if self.groups != 1:
-            args.append(f"groups={self.groups}")
-        return f"{_name('conv_transpose', d)}({', '.join(args + _fmt_bias(self.bias))})"
 
 
 def _axes_field(layer: Layer, field: str, what: str, check) -> Axes:
@@ -228,7 +56,7 @@ def _axes_field(layer: Layer, field: str, what: str, check) -> Axes:
         raise InvalidArgument(what, field, value, "a tuple with one int per axis (2 or more axes)")
     value = tuple(value)
     object.__setattr__(layer, field, value)
-    return _checked(value, check, what, field)
+    return checked_axes(value, check, what, field)
 
 
 def _same_axes(layer: Layer, what: str, *fields: str) -> int:
@@ -322,111 +150,6 @@ class UpNd(Layer):
         return f"up({self.factors})"
 
 
-def _pool_axes(layer: Layer, what: str, ndim: int, *fields: tuple[str, object, object]) -> None:
-    for field, default, check in fields:
-        value = getattr(layer, field)
-        object.__setattr__(layer, field, _checked(per_axis(default if value is None else value, ndim, what, field),
-                                                  check, what, field))
-    if not isinstance(layer.padding, tuple):
-        return
-    for k, p in zip(layer.size, layer.padding):
-        if 2 * p > k:
-            raise InvalidArgument(what, "padding", layer.padding, "at most size/2 on each axis (as PyTorch)")
-
-
-def _fmt_flags(layer: Layer) -> list[str]:
-    """``ceil_mode=True`` and ``count_include_pad=False`` when given (the defaults are left out)."""
-    flags = [("ceil_mode", False), ("count_include_pad", True)]
-    return [f"{name}={getattr(layer, name)!r}" for name, default in flags
-            if getattr(layer, name, default) != default]
-
-
-def _pool_ndim(size: object, ndim: int) -> int:
-    return ndim or (len(size) if isinstance(size, (tuple, list)) else 2)
-
-
-@dataclass(frozen=True, repr=False)
-class AvgPoolNd(Layer):
-    """``avgpool{d}d(size, stride=size, padding=0, ceil_mode=False, count_include_pad=True)``: ``avg_pool{d}d``.
-
-    ``y[m, i] = (1 / q_i) sum_{a < k} xp[m, s i + a]`` (per axis); ``q_i = prod k`` except where ``ceil_mode``
-    clips a last window to ``n + padding`` or ``count_include_pad=False`` counts only the input samples
-    (the product of the 1-D divisors of :class:`symconv.core.layers.AvgPool`, axis by axis).
-    """
-
-    size: Axes
-    stride: Optional[Axes] = None
-    padding: Axes = 0
-    axes: int = 0
-    ceil_mode: bool = False
-    count_include_pad: bool = True
-
-    def __post_init__(self) -> None:
-        d = _pool_ndim(self.size, self.axes)
-        what = _name("avgpool", d)
-        object.__setattr__(self, "axes", d)
-        _pool_axes(self, what, d, ("size", None, _check_rate))
-        _pool_axes(self, what, d, ("stride", self.size, _check_rate), ("padding", 0, _check_shift))
-        _check_flag(self.ceil_mode, what, "ceil_mode")
-        _check_flag(self.count_include_pad, what, "count_include_pad")
-
-    @property
-    def is_linear(self) -> bool:  # type: ignore[override]
-        """In the decided fragment when its flags change nothing on any axis (:attr:`AvgPool.is_linear`)."""
-        return all(axis_layer(self, a).is_linear for a in range(self.axes))
-
-    @property
-    def ndim(self) -> int:  # type: ignore[override]
-        return self.axes
-
-    def __repr__(self) -> str:
-        args = [fmt_axes(self.size)]
-        if self.stride != self.size:
-            args.append(f"stride={fmt_axes(self.stride)}")
-        if any(self.padding):
-            args.append(f"padding={fmt_axes(self.padding)}")
-        args += _fmt_flags(self)
-        return f"{_name('avgpool', self.axes)}({', '.join(args)})"
-
-
-@dataclass(frozen=True, repr=False)
-class MaxPoolNd(Layer):
-    """``maxpool{d}d(size, stride=size, padding=0, dilation=1)``: ``max_pool{d}d``, per channel, ``-inf`` padding.
-
-    ``y[m, i] = max_{a < k} xp[m, s i + d a]`` (per axis): the padding never wins, and a window that reads
-    padding only (possible with dilation) gives ``-inf``, as in PyTorch.
-    """
-
-    size: Axes
-    stride: Optional[Axes] = None
-    padding: Axes = 0
-    dilation: Axes = 1
-    axes: int = 0
-    ceil_mode: bool = False
-    is_linear = False
-
-    def __post_init__(self) -> None:
-        d = _pool_ndim(self.size, self.axes)
-        what = _name("maxpool", d)
-        object.__setattr__(self, "axes", d)
-        _pool_axes(self, what, d, ("size", None, _check_rate))
-        _pool_axes(self, what, d, ("stride", self.size, _check_rate), ("padding", 0, _check_shift),
-                   ("dilation", 1, _check_rate))
-        _check_flag(self.ceil_mode, what, "ceil_mode")
-
-    @property
-    def ndim(self) -> int:  # type: ignore[override]
-        return self.axes
-
-    def __repr__(self) -> str:
-        args = [fmt_axes(self.size)]
-        for field, default in (("stride", self.size), ("padding", (0,) * self.axes), ("dilation", (1,) * self.axes)):
-            if getattr(self, field) != default:
-                args.append(f"{field}={fmt_axes(getattr(self, field))}")
-        args += _fmt_flags(self)
-        return f"{_name('maxpool', self.axes)}({', '.join(args)})"
-
-
 def _flip_axes(axes: object) -> Axes:
     values = (axes,) if is_int(axes) else axes
     if not (isinstance(values, (tuple, list)) and values and all(is_int(a) and 0 <= a < MAX_FLIP_AXES for a in values)
@@ -492,67 +215,6 @@ def flip(axes: object = None) -> Layer:
     """Reversal: ``flip()`` reverses every axis (``y[i] = x[n - 1 - i]`` in 1-D); ``flip(axes=(0,))`` only the
     listed spatial axes of an N-D signal (as ``torch.flip`` on those dims)."""
     return Flip() if axes is None else SignalFlipNd(axes)
-
-
-def conv_nd(weight: object, ndim: int, stride: object = 1, padding: object = 0, dilation: object = 1,
-            groups: int = 1, bias: object = None) -> ConvNd:
-    """A ``ndim``-D convolution, as ``torch.nn.functional.conv{ndim}d``."""
-    return ConvNd(_weight(weight, ndim, _name("conv", ndim)), stride, padding, dilation, groups, bias)
-
-
-def conv2d(weight: object, stride: object = 1, padding: object = 0, dilation: object = 1, groups: int = 1,
-           bias: object = None) -> ConvNd:
-    """A 2-D convolution layer, as ``torch.nn.functional.conv2d``."""
-    return conv_nd(weight, 2, stride, padding, dilation, groups, bias)
-
-
-def conv3d(weight: object, stride: object = 1, padding: object = 0, dilation: object = 1, groups: int = 1,
-           bias: object = None) -> ConvNd:
-    """A 3-D convolution layer, as ``torch.nn.functional.conv3d``."""
-    return conv_nd(weight, 3, stride, padding, dilation, groups, bias)
-
-
-def conv_transpose_nd(weight: object, ndim: int, stride: object = 1, padding: object = 0, output_padding: object = 0,
-                      dilation: object = 1, groups: int = 1, bias: object = None) -> ConvTransposeNd:
-    """A ``ndim``-D transposed convolution, as ``torch.nn.functional.conv_transpose{ndim}d``."""
-    return ConvTransposeNd(_weight(weight, ndim, _name("conv_transpose", ndim)), stride, padding, output_padding,
-                           dilation, groups, bias)
-
-
-def conv_transpose2d(weight: object, stride: object = 1, padding: object = 0, output_padding: object = 0,
-                     dilation: object = 1, groups: int = 1, bias: object = None) -> ConvTransposeNd:
-    """A 2-D transposed convolution, as ``torch.nn.functional.conv_transpose2d``."""
-    return conv_transpose_nd(weight, 2, stride, padding, output_padding, dilation, groups, bias)
-
-
-def conv_transpose3d(weight: object, stride: object = 1, padding: object = 0, output_padding: object = 0,
-                     dilation: object = 1, groups: int = 1, bias: object = None) -> ConvTransposeNd:
-    """A 3-D transposed convolution, as ``torch.nn.functional.conv_transpose3d``."""
-    return conv_transpose_nd(weight, 3, stride, padding, output_padding, dilation, groups, bias)
-
-
-def avgpool2d(size: object, stride: object = None, padding: object = 0, ceil_mode: bool = False,
-              count_include_pad: bool = True) -> AvgPoolNd:
-    """2-D average pooling, as ``torch.nn.functional.avg_pool2d``."""
-    return AvgPoolNd(size, stride, padding, 2, ceil_mode, count_include_pad)
-
-
-def avgpool3d(size: object, stride: object = None, padding: object = 0, ceil_mode: bool = False,
-              count_include_pad: bool = True) -> AvgPoolNd:
-    """3-D average pooling, as ``torch.nn.functional.avg_pool3d``."""
-    return AvgPoolNd(size, stride, padding, 3, ceil_mode, count_include_pad)
-
-
-def maxpool2d(size: object, stride: object = None, padding: object = 0, dilation: object = 1,
-              ceil_mode: bool = False) -> MaxPoolNd:
-    """2-D max pooling, as ``torch.nn.functional.max_pool2d`` (``ceil_mode=False``)."""
-    return MaxPoolNd(size, stride, padding, dilation, 2, ceil_mode)
-
-
-def maxpool3d(size: object, stride: object = None, padding: object = 0, dilation: object = 1,
-              ceil_mode: bool = False) -> MaxPoolNd:
-    """3-D max pooling, as ``torch.nn.functional.max_pool3d`` (``ceil_mode=False``)."""
-    return MaxPoolNd(size, stride, padding, dilation, 3, ceil_mode)
 
 
 def _tuples(*values: object) -> int:
@@ -628,19 +290,15 @@ def axis_layer(layer: Layer, axis: int) -> Layer:
         return Down(layer.factors[axis], layer.phases[axis])
     if isinstance(layer, UpNd):
         return Up(layer.factors[axis])
-    if isinstance(layer, AvgPoolNd):
-        return AvgPool(layer.size[axis], layer.stride[axis], layer.padding[axis], layer.ceil_mode,
-                       layer.count_include_pad)
-    if isinstance(layer, MaxPoolNd):
-        return MaxPool(layer.size[axis], layer.stride[axis], layer.padding[axis], layer.dilation[axis],
-                       layer.ceil_mode)
+    if isinstance(layer, (AvgPoolNd, MaxPoolNd, L2PoolNd)):
+        return layer.on_axis(axis)
     flipped = flipped_axes(layer, axis + 1)
     if flipped is not None:
         return Flip() if axis in flipped else Pad(0, 0)
     if layer.axes_free:
         return ReLU()  # relu and affine act sample by sample: a channel-free stand-in with the same lengths
     raise InvalidArgument("axis_layer", "layer", layer, "an N-D layer (conv2d, conv3d, conv_transpose2d, avgpool2d, "
-                                                        "maxpool2d, pad, crop, down, up, flip, relu, affine)")
+                                                        "maxpool2d, l2pool2d, pad, crop, down, up, flip, relu, affine)")
 
 
 def axis_chain(layer: Layer, axis: int) -> Layer:

@@ -25,13 +25,14 @@ import sympy
 
 from symconv.core.composite import Chain, Parallel
 from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy, variable
-from symconv.core.layers import Layer
+from symconv.core.layers import AvgPool, Layer
 from symconv.core.layers_nd import (
     AvgPoolNd,
     ConvNd,
     ConvTransposeNd,
     CropNd,
     DownNd,
+    L2PoolNd,
     MaxPoolNd,
     PadNd,
     UpNd,
@@ -132,7 +133,7 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
     """The output ``y(o, i)`` of one layer as a formula in its input samples ``X`` (input ``shape``, ``channels``).
 
     This is the definition of every N-D layer, in the exact polynomial ring
-    (:mod:`symconv.core.exact_poly`; ``relu`` and ``maxpool`` apply their SymPy
+    (:mod:`symconv.core.exact_poly`; ``relu``, ``maxpool`` and ``l2pool`` apply their SymPy
     formula); :func:`run_nd` and :func:`outputs_at` only decide which outputs to
     ask for.
     """
@@ -191,6 +192,19 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
                 add_into(total, X(m, [b + o for b, o in zip(start, off)]), weight)
             return total
         return average
+    if isinstance(layer, L2PoolNd):
+        # y[m, i] = sqrt((K / q_i) sum_a x[m, s i + a]^2): PyTorch's sqrt(K avg_pool(x^2)), q_i the avgpool divisor
+        offsets = _windows(layer.size, (1,) * len(shape))
+        per_axis = [AvgPool(k, s, 0, layer.ceil_mode) for k, s in zip(layer.size, layer.stride)]
+        volume = math.prod(layer.size)
+
+        def l2(m: int, i: tuple) -> Poly:
+            start = [s * ii for s, ii in zip(layer.stride, i)]
+            divisor = math.prod(avgpool_divisor(p, n, ii) for p, n, ii in zip(per_axis, shape, i))
+            scale = sympy.Rational(volume, divisor)
+            squares = sympy.Add(*(to_sympy(X(m, [b + o for b, o in zip(start, off)])) ** 2 for off in offsets))
+            return from_sympy(sympy.expand(sympy.sqrt(scale * squares)))
+        return l2
     if isinstance(layer, ReLU):
         relu = _in_sympy(lambda v: sympy.Max(ZERO, v))
         return lambda m, i: relu(X(m, i))

@@ -33,8 +33,9 @@ __all__ = ["SUPPORTED", "Converted", "convert_module", "identity_layer"]
 
 #: What :func:`symconv.from_torch` accepts, as told in every :class:`UnsupportedModule` message.
 SUPPORTED = ("Conv1d/2d/3d and ConvTranspose1d/2d/3d (padding_mode='zeros'), BatchNorm1d/2d/3d in eval mode, "
-             "ReLU (module, F.relu, .relu()), MaxPool1d/2d/3d (ceil_mode, no return_indices) and AvgPool1d/2d/3d "
-             "(ceil_mode, count_include_pad, no divisor_override), Identity, "
+             "ReLU (module, F.relu, .relu()), MaxPool1d/2d/3d (ceil_mode, no return_indices), AvgPool1d/2d/3d "
+             "(ceil_mode, count_include_pad, no divisor_override), LPPool1d/2d/3d (norm_type=2; ceil_mode in 2-D "
+             "and 3-D), Identity, "
              "Dropout in eval mode, nn.Sequential and the sum x + y of two branches")
 
 #: symconv's constructor name per layer kind and number of spatial axes.
@@ -43,6 +44,7 @@ _NAMES = {
     "conv_transpose": {1: "conv_transpose", 2: "conv_transpose2d", 3: "conv_transpose3d"},
     "maxpool": {1: "maxpool", 2: "maxpool2d", 3: "maxpool3d"},
     "avgpool": {1: "avgpool", 2: "avgpool2d", 3: "avgpool3d"},
+    "l2pool": {1: "l2pool", 2: "l2pool2d", 3: "l2pool3d"},
 }
 
 
@@ -227,6 +229,21 @@ def _avgpool(module: Any, path: str, weights: str, ndim: int) -> Converted:
                             count_include_pad=bool(module.count_include_pad)), ndim)
 
 
+def _lppool(module: Any, path: str, weights: str, ndim: int) -> Converted:
+    """``LPPoolNd`` with ``norm_type=2`` -> ``l2pool``/``l2pool2d``/``l2pool3d`` (other norms refused)."""
+    if float(module.norm_type) != 2.0:
+        raise _unsupported(module, path, f"has norm_type={module.norm_type}; symconv's l2pool is the norm_type=2 "
+                                         f"case only")
+    stride = module.stride if module.stride is not None else module.kernel_size
+    size, stride = _axis_value(module.kernel_size, ndim), _axis_value(stride, ndim)
+    build = _constructor("l2pool", ndim, module, path)
+    ceil_mode = bool(module.ceil_mode)
+    if ndim == 1 and ceil_mode:
+        raise _unsupported(module, path, "has ceil_mode=True, which symconv's 1-D l2pool does not take; "
+                                         "use ceil_mode=False")
+    return Converted(_build(build, module, path, size, stride, **({"ceil_mode": True} if ceil_mode else {})), ndim)
+
+
 def _identity_in_eval(module: Any, path: str, weights: str, ndim: int) -> Converted:
     """``Identity``, and ``Dropout`` in eval mode: the identity."""
     if module.training and type(module).__name__ != "Identity":
@@ -242,6 +259,7 @@ _TABLE: dict[str, tuple[Callable[[Any, str, str, int], Converted], int]] = {
     **{f"BatchNorm{d}d": (_batch_norm, d) for d in (1, 2, 3)},
     **{f"MaxPool{d}d": (_maxpool, d) for d in (1, 2, 3)},
     **{f"AvgPool{d}d": (_avgpool, d) for d in (1, 2, 3)},
+    **{f"LPPool{d}d": (_lppool, d) for d in (1, 2, 3)},
     "ReLU": (_relu, 0),
     "Identity": (_identity_in_eval, 0),
     **{name: (_identity_in_eval, 0) for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout")},

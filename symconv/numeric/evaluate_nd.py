@@ -38,7 +38,7 @@ from symconv.core.kernel_nd import (
 )
 from symconv.core.layers import Flip, Layer, Parallel
 from symconv.core.layers_nd import (
-    AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, MaxPoolNd, PadNd, SignalFlipNd, UpNd,
+    AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, L2PoolNd, MaxPoolNd, PadNd, SignalFlipNd, UpNd,
 )
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import ChannelMismatch, InvalidArgument, KernelError, LengthMismatch, NotInFragment, SizeLimitError
@@ -303,6 +303,15 @@ def _maxpool(layer: MaxPoolNd, x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _l2pool(layer: L2PoolNd, x: np.ndarray, exact: bool) -> np.ndarray:
+    """PyTorch's ``lp_pool{d}d`` with ``norm_type=2``: ``sqrt(K avg_pool{d}d(x^2, k, s, 0, ceil_mode))``,
+    ``K = prod k`` (a window clipped by ``ceil_mode`` is averaged over the samples it reads, then scaled by K)."""
+    if exact:
+        raise NotInFragment(f"{layer!r} takes square roots, which are not rational; evaluate it with exact=False")
+    mean = _avgpool(AvgPoolNd(layer.size, layer.stride, 0, layer.axes, layer.ceil_mode), x * x, exact)
+    return np.sqrt(mean * math.prod(layer.size))
+
+
 def _run(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: bool) -> np.ndarray:
     for step in layer.layers():
         x = _apply(step, x, bindings, exact)
@@ -345,6 +354,8 @@ def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: boo
         return _avgpool(layer, x, exact)
     if isinstance(layer, MaxPoolNd):
         return _maxpool(layer, x)
+    if isinstance(layer, L2PoolNd):
+        return _l2pool(layer, x, exact)
     if isinstance(layer, ReLU):
         return np.where(x > 0, x, zeros(x.shape, exact))  # max(x, 0); -inf (a window of padding only) gives 0
     if isinstance(layer, Affine):
@@ -355,7 +366,7 @@ def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: boo
         raise NotInFragment(f"{layer!r} is a 1-D layer; evaluate_nd_numeric takes N-D chains (conv2d, conv3d, "
                             f"pad((1, 1)), down((2, 2)), ...); use evaluate_numeric for 1-D chains")
     raise NotInFragment(f"no N-D numeric meaning for {layer!r}; expected conv2d/3d, conv_transpose2d/3d, avgpool, "
-                        f"maxpool, relu, affine, pad, crop, down, up or flip")
+                        f"maxpool, l2pool, relu, affine, pad, crop, down, up or flip")
 
 
 def evaluate_nd_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = None,
@@ -367,7 +378,8 @@ def evaluate_nd_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = 
 
     ``x`` has shape ``(C, n1, ..., nd)`` or ``(B, C, n1, ..., nd)`` with ``d = layer.ndim``; the result has the
     same rank. ``bindings`` maps kernel names to arrays (``(k1, ..., kd)`` for ``k[k1, ..., kd]``, the full shape
-    for a weight) and bias parameters to numbers. ``exact=True`` computes with ``Fraction`` objects.
+    for a weight) and bias parameters to numbers. ``exact=True`` computes with ``Fraction`` objects (``l2pool``
+    then raises :class:`~symconv.errors.NotInFragment`: square roots are not rational).
 
     >>> from symconv.core.kernel_nd import kernel_nd
     >>> from symconv.core.layers_nd import conv2d

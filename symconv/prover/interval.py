@@ -10,13 +10,15 @@ Under ``|x_i| <= B`` every sample of every channel stays in an interval
   layer is bounded by ``|b_o| + sum |W| max(|lo|, |hi|)``);
 * ``crop``, ``down``, ``flip``, ``maxpool`` and ``avgpool`` keep it (averages
   and maxima of values in an interval stay in it; padded averages add 0);
+* ``l2pool`` (``K`` samples a window, ``K = prod k`` in N-D): ``[0, sqrt(K) max(|lo|, |hi|)]``, also for a
+  window that ``ceil_mode`` clips to ``q`` samples, which PyTorch scales by ``K / q``;
 * ``affine(a, t)``: ``mid' = a mid + t``, ``rad' = |a| rad``;
 * ``A + B``: the sum of the intervals of both branches.
 
 The N-D layers (:mod:`symconv.core.layers_nd`) follow the same rules:
 ``conv{d}d`` sums over every tap of its window, ``conv_transpose{d}d`` over
 every tap, ``pad``/``up`` add 0, ``crop``/``down``/``flip`` keep the interval,
-and the pools as in 1-D. Averages whose edge windows divide by more than the
+and the pools (``l2pool{d}d`` included) as in 1-D. Averages whose edge windows divide by more than the
 samples they read (``ceil_mode``) also add 0; a ``maxpool`` with dilation and
 padding may see padding only (``-inf``) and stops the walk.
 
@@ -38,6 +40,7 @@ convolution ``conv([[[a_0]], ...], groups=C, bias=t)`` (``conv{d}d`` in N-D: the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Optional
 
@@ -70,6 +73,7 @@ from symconv.core.layers_nd import (
     ConvTransposeNd,
     CropNd,
     DownNd,
+    L2PoolNd,
     MaxPoolNd,
     PadNd,
     SignalFlipNd,
@@ -211,8 +215,9 @@ class _Walker:
             raise NotInFragment(f"{layer!r} may read padding only (-inf) at the edges; no interval holds its outputs")
         if isinstance(layer, (Crop, Down, Flip, MaxPool, CropNd, DownNd, SignalFlipNd, MaxPoolNd)):
             return layer, ranges
-        if isinstance(layer, L2Pool):
-            top = [sympy.sqrt(layer.size) * r.magnitude() / 2 for r in ranges]
+        if isinstance(layer, (L2Pool, L2PoolNd)):  # sqrt((K / q) sum of q squares) <= sqrt(K) max(|lo|, |hi|)
+            volume = layer.size if isinstance(layer, L2Pool) else math.prod(layer.size)
+            top = [sympy.sqrt(volume) * r.magnitude() / 2 for r in ranges]
             return layer, [Range(t, t) for t in top]
         if isinstance(layer, Affine):
             scale, shift = layer.per_channel(len(ranges))

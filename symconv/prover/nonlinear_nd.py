@@ -4,7 +4,11 @@ As in 1-D, such chains are outside the decided fragment. Both sides are
 evaluated exactly (``Fraction``) by the numpy evaluator on random integer
 kernels and inputs over a grid of shapes; a difference is a counterexample,
 re-verified with the core's exact N-D semantics before it is reported, and
-agreement everywhere is the verdict ``checked``.
+agreement everywhere is the verdict ``checked``. An ``l2pool{d}d`` takes square
+roots, which ``Fraction`` cannot hold: a chain with one is evaluated in float64
+and compared within :data:`RELATIVE_TOLERANCE`, and a difference beyond it is
+reported only once the core's exact outputs (SymPy square roots) are shown to
+differ at that input.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import numpy as np
 import sympy
 
 from symconv.core.layers import Layer
+from symconv.core.layers_nd import L2PoolNd
 from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.errors import NumericMismatch
 from symconv.numeric.check import NumericReport
@@ -25,6 +30,8 @@ __all__ = ["prove_nonlinear_nd", "shapes_for"]
 #: Sizes tried on each axis; 2-D tries every pair, more axes a diagonal-heavy subset.
 SIZES = ((1, 2, 3, 5, 8, 11), (1, 2, 4, 7, 10))
 TRIALS = 3
+#: Float64 agreement asked of chains with square roots, relative to the largest output (and at least absolute).
+RELATIVE_TOLERANCE = 1e-9
 
 
 def shapes_for(ndim: int) -> tuple[tuple[int, ...], ...]:
@@ -61,24 +68,38 @@ def prove_nonlinear_nd(lhs: Layer, rhs: Layer, channels: int, seed: int = 0):
 
     rng = np.random.default_rng(seed)
     trials = compared = 0
+    worst = tolerance = 0.0
+    roots = _takes_roots(lhs) or _takes_roots(rhs)
     shapes = shapes_for(lhs.ndim)
     for shape in shapes:
         for _ in range(TRIALS):
             bindings = random_bindings_nd([lhs, rhs], rng)
             x = rng.integers(-3, 4, size=(channels,) + shape).astype(object)
-            a, b = (evaluate_nd_numeric(side, x, bindings, exact=True) for side in (lhs, rhs))
+            a, b = (evaluate_nd_numeric(side, x if not roots else x.astype(float), bindings, exact=not roots)
+                    for side in (lhs, rhs))
             trials += 1
-            if a.shape == b.shape and (a == b).all():
+            if roots and a.shape == b.shape:
+                error, allowed = _float_error(a, b)
+                worst, tolerance = max(worst, error), max(tolerance, allowed)
+                differ = np.where(a == b, 0.0, np.abs(a - b)) > allowed
+            else:
+                differ = a != b if a.shape == b.shape else None
+            if differ is not None and not differ.any():
                 compared += 1 if a.size else 0
                 continue
-            index = tuple(int(i) for i in np.argwhere(a != b)[0]) if a.shape == b.shape else (0,) * (len(shape) + 1)
-            example = CounterexampleNd(shape, _plain(x), {k: np.asarray(v).tolist() for k, v in bindings.items()},
-                                       _plain(a), _plain(b), index)
-            _reverify(lhs, rhs, example, _point(bindings))
+            index = tuple(int(i) for i in np.argwhere(differ)[0]) if differ is not None else (0,) * (len(shape) + 1)
+            kernels = {k: np.asarray(v).tolist() for k, v in bindings.items()}
+            if roots:  # the outputs shown are the core's exact ones, once they are seen to differ
+                example = CounterexampleNd(shape, _plain(x), kernels, *_exact_difference(lhs, rhs, x, bindings, index),
+                                           index)
+            else:
+                example = CounterexampleNd(shape, _plain(x), kernels, _plain(a), _plain(b), index)
+                _reverify(lhs, rhs, example, _point(bindings))
+            search = "a float64 search, confirmed exactly" if roots else "exact numeric search"
             why = "the output shapes differ" if a.shape != b.shape else "the outputs differ"
             return Proof(lhs, rhs, "refuted", counterexample=example,
-                         note=f"{why} at shape {shape} (found by exact numeric search; nonlinear {lhs.ndim}-D layers)")
-    report = NumericReport(trials, 0.0, 0.0, compared=compared)
+                         note=f"{why} at shape {shape} (found by {search}; nonlinear {lhs.ndim}-D layers)")
+    report = NumericReport(trials, worst, tolerance, compared=compared)
     if not report.is_evidence:
         return Proof(lhs, rhs, "unknown", numeric=report,
                      note=f"nonlinear {lhs.ndim}-D layers: no trial gave a non-empty output to compare")
@@ -86,9 +107,46 @@ def prove_nonlinear_nd(lhs: Layer, rhs: Layer, channels: int, seed: int = 0):
     if edges:
         return Proof(lhs, rhs, "unknown", numeric=report, note=f"{edges} ({trials} random draws over {len(shapes)} "
                                                               f"shapes)")
+    agreement = "outputs equal within the float64 tolerance" if roots else "equal exact outputs"
     return Proof(lhs, rhs, "checked", numeric=report,
-                 note=f"nonlinear {lhs.ndim}-D layers: equal exact outputs on {trials} random draws over {len(shapes)} "
+                 note=f"nonlinear {lhs.ndim}-D layers: {agreement} on {trials} random draws over {len(shapes)} "
                       f"shapes (numeric evidence only)")
+
+
+def _takes_roots(layer: Layer) -> bool:
+    """Whether an ``l2pool{d}d`` (square roots, outputs not rational) is among the layers, sums included."""
+    return any(isinstance(step, L2PoolNd) or any(_takes_roots(b) for b in getattr(step, "branches", ()))
+               for step in layer.layers())
+
+
+def _float_error(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """``(max |a - b|, allowed)``: equal entries (infinities too) count 0; ``allowed`` is
+    :data:`RELATIVE_TOLERANCE` times the largest finite output magnitude (at least 1)."""
+    if not a.size:
+        return 0.0, 0.0
+    gap = np.where(a == b, 0.0, np.abs(a - b))
+    finite = np.abs(np.concatenate([a[np.isfinite(a)], b[np.isfinite(b)]]))
+    return float(gap.max()), RELATIVE_TOLERANCE * max(1.0, float(finite.max()) if finite.size else 1.0)
+
+
+def _exact_outputs(layer: Layer, x: np.ndarray, point: dict) -> np.ndarray:
+    got = run_nd(layer, signal_nd(_plain(x), x.ndim - 1))
+    array = np.zeros((got.channels,) + got.shape, dtype=object)
+    array[...] = sympy.Integer(0)
+    for key, v in got.values.items():
+        array[key] = sympy.expand(v.xreplace(point))
+    return array
+
+
+def _exact_difference(lhs: Layer, rhs: Layer, x: np.ndarray, bindings: dict, index: tuple) -> tuple:
+    """Both sides' exact outputs (nested, SymPy square roots) at a float64 mismatch, after checking with the
+    core's exact semantics that the shapes, or the outputs at ``index``, really differ."""
+    point = _point(bindings)
+    a, b = (_exact_outputs(side, x, point) for side in (lhs, rhs))
+    if a.shape == b.shape and abs(sympy.N(a[index] - b[index], 30)) < 1e-20:
+        raise NumericMismatch(f"N-D counterexample at {index} not confirmed by the exact semantics for {lhs!r} "
+                              f"and {rhs!r}")
+    return _plain_exact(a), _plain_exact(b)
 
 
 def _reverify(lhs: Layer, rhs: Layer, example, point: dict) -> None:
