@@ -328,7 +328,7 @@ def dilate(k: object, d: object) -> Dilate:
     """``dilate(k, d)``: ``d - 1`` zeros between taps; an N-D kernel takes ``d`` or ``(d1, ..., dd)``."""
     axes = _axes_asked(k, factors=(d,))
     if axes:
-        from symconv.core.kernel_nd import as_kernel_nd, dilate_nd
+        from symconv.core.kernel_expr_nd import as_kernel_nd, dilate_nd
 
         return dilate_nd(as_kernel_nd(k, axes, "dilate"), d)
     return Dilate(as_kernel(k), d)
@@ -338,7 +338,7 @@ def convolve(a: object, b: object) -> Convolve:
     """``convolve(a, b)``: full convolution of tap sequences, as ``numpy.convolve`` (per axis for N-D kernels)."""
     axes = _axes_asked(a, b)
     if axes:
-        from symconv.core.kernel_nd import ConvolveNd, as_kernel_nd
+        from symconv.core.kernel_expr_nd import ConvolveNd, as_kernel_nd
 
         return ConvolveNd(as_kernel_nd(a, axes, "convolve"), as_kernel_nd(b, axes, "convolve"))
     return Convolve(as_kernel(a), as_kernel(b))
@@ -349,7 +349,8 @@ def flipk(k: object, axes: object = None) -> FlipKernel:
     of an N-D kernel only."""
     ndim = _axes_asked(k)
     if ndim or axes is not None:
-        from symconv.core.kernel_nd import FlipNd, KernelNd
+        from symconv.core.kernel_expr_nd import FlipNd
+        from symconv.core.kernel_nd import KernelNd
 
         if not isinstance(k, KernelNd):
             raise KernelError(f"flip({k!r}, axes={axes!r}): per-axis flips are for N-D kernels (k[3, 3] inside "
@@ -362,7 +363,7 @@ def padk(k: object, left: object, right: object = None) -> PadKernel:
     """``padk(k, left, right)``: zeros around the taps (``right`` defaults to ``left``); per-axis tuples for N-D."""
     axes = _axes_asked(k, factors=(left, right))
     if axes:
-        from symconv.core.kernel_nd import as_kernel_nd, padk_nd
+        from symconv.core.kernel_expr_nd import as_kernel_nd, padk_nd
 
         return padk_nd(as_kernel_nd(k, axes, "padk"), left, right)
     return PadKernel(as_kernel(k), left, left if right is None else right)

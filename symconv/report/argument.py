@@ -29,6 +29,7 @@ from symconv.core.layers import Chain
 from symconv.report import notation
 from symconv.report.math_text import prose_math
 from symconv.report.notation import SymbolNames, Tex, expr_latex, layer_math, prose
+from symconv.report.taps_latex import polynomial_latex
 
 __all__ = ["proof_steps", "certificate_steps", "rule_name", "bound_sentence", "interior_polynomial"]
 
@@ -61,8 +62,6 @@ def interior_polynomial(nf, names: SymbolNames) -> Optional[Tex]:
 
 
 def _polynomial(taps, names: SymbolNames) -> Tex:
-    from symconv.report.latex import polynomial_latex
-
     return polynomial_latex(taps, 0, names)
 
 

@@ -28,7 +28,7 @@ from symconv.dsl import parse_chain
 from symconv.factoring import factor
 from symconv.prover.derive import derive
 from symconv.prover.proof import Proof, prove
-from symconv.report.latex import polynomial_latex
+from symconv.report.taps_latex import polynomial_latex
 from symconv.report.argument import proof_steps
 from symconv.report.notation import (SymbolNames, Tex, escape_tex, escape_tt, expr_latex, layer_math, name_math,
                                      sequence_latex)

@@ -381,3 +381,16 @@ def test_example_repvgg_2d_block_is_proved_within_1e_5_and_refuted_exactly():
     pytest.importorskip("torch")
     results = runpy.run_path(str(EXAMPLES / "repvgg_merge.py"))["main"]()
     assert (results["within"], results["exact"]) == ("proved", "refuted")
+
+
+def test_the_proof_carries_its_tolerance_and_worst_case_gain_as_exact_rationals():
+    from symconv.prover.proof import ToleranceBound
+
+    proved = prove("conv([1, 1/2])", "conv([1, 501/1000])", atol="1/1000", rtol="1/2")
+    refuted = prove("conv([1, 1/2])", "conv([1, 51/100])", atol="1e-3")
+    lengths = prove("conv([1, 1/2], stride=2)", "conv([1, 1/2])", atol="1/1000")
+    assert proved.tolerance == ToleranceBound(Fraction(1, 1000), Fraction(1, 2), Fraction(1, 1000))
+    assert (refuted.verdict, refuted.tolerance) == ("refuted", ToleranceBound(Fraction(1, 1000), Fraction(0),
+                                                                              Fraction(1, 100)))
+    assert (lengths.verdict, lengths.tolerance) == ("refuted", ToleranceBound(Fraction(1, 1000), Fraction(0)))
+    assert prove("conv([1, 1/2])", "conv([1, 1/2])").tolerance is None
