@@ -52,7 +52,7 @@ FAMILIES: dict[str, tuple[str, Callable[[int], list[str]], list[int], int]] = {
     "channels": ("channels C, derive W[C, C, 3] >> V[C, C, 3]", _derive_channels, [4, 8, 16, 32, 64], 1),
     "channels_prove": ("channels C, prove the stride composition of W[C, C, 3]", _prove_channels,
                        [4, 8, 16, 32, 64], 1),
-    "depth": ("layers L, prove a stride-1 chain of k[3]", _prove_depth, [2, 4, 8, 16, 32], 1),
+    "depth": ("layers L, prove a stride-1 chain of k[3]", _prove_depth, [2, 4, 8, 16, 32, 64], 1),
 }
 
 

@@ -28,7 +28,7 @@ from typing import Callable, Sequence, Union
 
 import sympy
 
-__all__ = ["poly_text", "poly_latex_text", "number_text", "number_latex"]
+__all__ = ["poly_text", "poly_latex_text", "number_text", "number_latex", "floor_affine_text", "floor_affine_latex"]
 
 Number = Union[int, Fraction]
 _LAST = float("inf")
@@ -180,3 +180,49 @@ def poly_latex_text(value) -> str:
     if len(value.terms) == 1 and () in value.terms:
         return number_latex(value.terms[()])
     return _print(value, _latex_product, _latex_body, "- ")
+
+
+def _floor_affine(a: int, b: int, c: int, name: str, latex: bool) -> str | None:
+    """``floor((a n + c) / b)`` for an integer ``n >= 0`` as SymPy evaluates and prints it (None unless
+    ``a >= 0``, ``b >= 1``): an integer slope ``a / b`` gives ``(a / b) n + floor(c / b)``; otherwise an
+    integer ``c / b`` is taken out of the floor, a fraction stays inside."""
+    if a < 0 or b < 1:
+        return None
+    slope, shift = Fraction(a, b), Fraction(c, b)
+    p, q = slope.numerator, slope.denominator
+    if latex:
+        numerator = name if p == 1 else f"{p} {name}"
+        term = numerator if q == 1 else f"\\frac{{{numerator}}}{{{q}}}"
+    else:
+        term = (name if p == 1 else f"{p}*{name}") if q == 1 else (f"{name}/{q}" if p == 1 else f"{p}*{name}/{q}")
+    if q == 1 or shift.denominator == 1:
+        outside = shift.numerator // shift.denominator  # floor(c / b), or c / b itself
+        if q != 1:
+            term = f"\\left\\lfloor{{{term}}}\\right\\rfloor" if latex else f"floor({term})"
+        if p == 0:
+            return str(outside)
+        return term if outside == 0 else f"{term} {'-' if outside < 0 else '+'} {abs(outside)}"
+    fraction = (f"\\frac{{{abs(shift.numerator)}}}{{{shift.denominator}}}" if latex
+                else f"{abs(shift.numerator)}/{shift.denominator}")
+    inner = f"{term} {'-' if shift < 0 else '+'} {fraction}"
+    return f"\\left\\lfloor{{{inner}}}\\right\\rfloor" if latex else f"floor({inner})"
+
+
+def floor_affine_text(a: int, b: int, c: int, name: str = "n") -> str | None:
+    """``str(sympy.floor((a*n + c) / b))`` for the non-negative integer symbol ``name``, computed directly
+    (None unless ``a >= 0`` and ``b >= 1``).
+
+    >>> floor_affine_text(1, 4, -3), floor_affine_text(1, 4, -4), floor_affine_text(4, 2, 2)
+    ('floor(n/4 - 3/4)', 'floor(n/4) - 1', '2*n + 1')
+    """
+    return _floor_affine(a, b, c, name, latex=False)
+
+
+def floor_affine_latex(a: int, b: int, c: int) -> str | None:
+    """``sympy.latex(sympy.floor((a*n + c) / b))`` for the non-negative integer symbol ``n``, computed directly
+    (None unless ``a >= 0`` and ``b >= 1``).
+
+    >>> print(floor_affine_latex(3, 4, 1))
+    \\left\\lfloor{\\frac{3 n}{4} + \\frac{1}{4}}\\right\\rfloor
+    """
+    return _floor_affine(a, b, c, "n", latex=True)

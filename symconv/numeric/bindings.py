@@ -256,14 +256,30 @@ def _symbol_array(symbol: KernelSymbol, bindings, sizes, exact: bool) -> np.ndar
 
 
 def _full_convolution(a: np.ndarray, b: np.ndarray, exact: bool) -> np.ndarray:
-    """``E[o, i, j + l] += sum_m a[m, i, j] b[o, m, l]`` (a: (mid, in, ca), b: (out, mid, cb))."""
+    """``E[o, i, j + l] += sum_m a[m, i, j] b[o, m, l]`` (a: (mid, in, ca), b: (out, mid, cb)), added in the
+    order of j from zero, so every float is the same whichever way it is computed."""
     mid, inp, ca = a.shape
     out, _, cb = b.shape
+    if mid == 1:
+        return _single_channel_convolution(a[0], b[:, 0], exact)
     result = zeros((out, inp, ca + cb - 1), exact)
     for j in range(ca):
         # (out, mid, 1, cb) * (1, mid, in, 1), summed over mid
         result[:, :, j:j + cb] += (b[:, :, None, :] * a[None, :, :, j, None]).sum(axis=1)
     return result
+
+
+def _single_channel_convolution(a: np.ndarray, b: np.ndarray, exact: bool) -> np.ndarray:
+    """``E[o, i, t] = 0 + a[i, 0] b[o, t] + a[i, 1] b[o, t - 1] + ...`` in that order, without a loop: row
+    ``1 + j`` of ``rows`` holds the products ``a[i, j] b[o, :]`` and, read with one column less per row, sits
+    ``1 + j`` columns to the right; row 0 is the zero the sum starts from (a: (in, ca), b: (out, cb))."""
+    inp, ca = a.shape
+    out, cb = b.shape
+    width = ca + cb - 1
+    rows = zeros((out, inp, ca + 1, width + 2), exact)
+    rows[:, :, 1:, :cb] = b[:, None, None, :] * a[None, :, :, None]
+    skewed = rows.reshape(out, inp, (ca + 1) * (width + 2))[:, :, :(ca + 1) * (width + 1)]
+    return np.ascontiguousarray(skewed.reshape(out, inp, ca + 1, width + 1).sum(axis=2)[:, :, 1:])
 
 
 def _derived_array(k: DerivedKernel, bindings, sizes, exact: bool) -> np.ndarray:

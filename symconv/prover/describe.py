@@ -12,7 +12,7 @@ import sympy
 
 from symconv.algebra.normal_form import LinearChain
 from symconv.algebra.polyphase import Polyphase
-from symconv.algebra.tap_print import poly_latex_text, poly_text
+from symconv.algebra.tap_print import floor_affine_latex, floor_affine_text, poly_latex_text, poly_text
 from symconv.core.layers import Layer
 from symconv.core.output_length import length_symbol, output_length
 
@@ -118,9 +118,26 @@ def closed_length(nf: LinearChain, start: int, period: int) -> tuple[sympy.Expr,
     ``start`` the length is quasi-affine with period ``period``, so agreement
     on that range is agreement for every n.
     """
+    fitted = _closed_terms(nf, start, period)
+    if fitted is None:
+        return None
+    a, b, c, n_min = fitted
+    return sympy.floor((a * length_symbol() + c) / sympy.Integer(b)), n_min
+
+
+def closed_length_latex(nf: LinearChain, start: int, period: int) -> tuple[str, int] | None:
+    """``(sympy.latex(expr), n_min)`` for :func:`closed_length`'s ``(expr, n_min)``, printed without SymPy."""
+    fitted = _closed_terms(nf, start, period)
+    if fitted is None:
+        return None
+    latex = floor_affine_latex(*fitted[:3])
+    return (sympy.latex(closed_length(nf, start, period)[0]) if latex is None else latex), fitted[3]
+
+
+def _closed_terms(nf: LinearChain, start: int, period: int) -> tuple[int, int, int, int] | None:
+    """``(a, b, c, n_min)`` of :func:`closed_length`, as integers."""
     rate = nf.rate()
     a, b = rate.numerator, rate.denominator
-    n = length_symbol()
     horizon = start + 2 * period
     lengths = [nf.output_length(k) for k in range(horizon)]
     positive = [k for k in range(horizon) if lengths[k] > 0]
@@ -132,13 +149,18 @@ def closed_length(nf: LinearChain, start: int, period: int) -> tuple[sympy.Expr,
     base = b * lengths[start] - a * start
     for c in range(base, base + b):
         if all((a * k + c) // b == lengths[k] for k in range(n_min, horizon)):
-            return sympy.floor((a * n + c) / sympy.Integer(b)), n_min
+            return a, b, c, n_min
     return None
 
 
 def length_formula(nf: LinearChain, start: int, period: int) -> str:
-    """The output length as text: ``floor((n - 7)/4) + 1 for n >= 7, else 0`` style."""
-    return length_text(nf.source, closed_length(nf, start, period))
+    """The output length as text: ``floor(n/4 - 3/4) for n >= 7 (0 below)`` style (:func:`length_text` of
+    :func:`closed_length`, printed without SymPy where it has that form)."""
+    fitted = _closed_terms(nf, start, period)
+    text = None if fitted is None else floor_affine_text(*fitted[:3])
+    if text is None:
+        return length_text(nf.source, closed_length(nf, start, period))
+    return text if fitted[3] <= 1 else f"{text} for n >= {fitted[3]} (0 below)"
 
 
 def length_text(chain: Layer, fitted: Optional[tuple[sympy.Expr, int]], name: str = "n") -> str:

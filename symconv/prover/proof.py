@@ -16,9 +16,8 @@ still attached).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Optional, Sequence, Union
-
-import sympy
 
 from symconv.checker import Certificate, Theorem, Verdict, replay, valid_rests_on
 from symconv.core.layers import Layer
@@ -27,9 +26,10 @@ from symconv.numeric.check import NumericReport, compare_chains, evidence_length
 from symconv.prover.certify import certificate_for
 from symconv.prover.counterexample import Counterexample, find_counterexample, find_numeric_counterexample
 from symconv.prover.decide import Decision, decide
-from symconv.prover.describe import branch_coefficients, closed_length, describe_interior, length_formula, poly_latex
+from symconv.prover.describe import (branch_coefficients, closed_length_latex, describe_interior, length_formula,
+                                     poly_latex)
 
-__all__ = ["Proof", "ProofStep", "prove", "proved_by_kernel", "Verdict", "EXIT_CODES"]
+__all__ = ["Proof", "ProofStep", "ToleranceBound", "prove", "proved_by_kernel", "Verdict", "EXIT_CODES"]
 
 #: Exit codes of ``symconv prove`` by verdict (DESIGN §5).
 EXIT_CODES = {Verdict.PROVED: 0, Verdict.CHECKED: 0, Verdict.REFUTED: 1, Verdict.UNKNOWN: 3}
@@ -45,6 +45,16 @@ class ProofStep:
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "statement": self.statement, "latex": self.latex}
+
+
+@dataclass(frozen=True)
+class ToleranceBound:
+    """The tolerance of ``prove(lhs, rhs, atol=, rtol=)``: ``|L x - R x| <= atol + rtol * R`` on ``|x| <= 1``,
+    exact; ``gain`` the worst-case gain of ``lhs - rhs`` over every input shape (None when no rows were compared)."""
+
+    atol: Fraction
+    rtol: Fraction
+    gain: Optional[Fraction] = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,8 @@ class Proof:
     rests_on: tuple[str, ...] = ()
     #: The kernel's Theorem; present exactly when the verdict is ``proved``.
     theorem: Optional[Theorem] = field(default=None, compare=False, repr=False)
+    #: The tolerance the verdict is about (``prove(..., atol=, rtol=)``); None for exact identities.
+    tolerance: Optional[ToleranceBound] = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verdict", Verdict(self.verdict))
@@ -188,11 +200,11 @@ def _interior_latex(nf) -> str:
 
 
 def _length_latex(nf, bound) -> str:
-    fitted = closed_length(nf, bound.start, bound.period)
+    fitted = closed_length_latex(nf, bound.start, bound.period)
     if fitted is None:
         return ""
-    expr, n_min = fitted
-    return f"m(n) = {sympy.latex(expr)} \\quad (n \\ge {n_min}),\\ m(n) = 0 \\text{{ below}}"
+    latex, n_min = fitted
+    return f"m(n) = {latex} \\quad (n \\ge {n_min}),\\ m(n) = 0 \\text{{ below}}"
 
 
 def _steps(decision: Decision) -> tuple[ProofStep, ...]:

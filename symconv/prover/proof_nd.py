@@ -37,6 +37,8 @@ __all__ = ["CounterexampleNd", "prove_nd", "numeric_check_nd"]
 def _plain(v: object) -> object:
     if isinstance(v, (list, tuple)):
         return [_plain(x) for x in v]
+    if isinstance(v, sympy.Expr) and not v.is_Rational:
+        return str(v)  # an exact real such as an l2pool's square root
     v = sympy.Rational(v)
     return int(v) if v.q == 1 else str(v)
 

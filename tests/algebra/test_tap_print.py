@@ -63,3 +63,20 @@ def test_a_sum_of_products_of_two_taps_with_coefficient_one_prints_as_sympy_str(
     k10, w, k2, v, b = ring.gens
     for poly in (v * w + k10 * k2 + w * k2, v * w + k2 * k2 + k10 + 1, v * w, v * w * k2 + k10 * k2):
         assert poly_text(poly) == str(poly.as_expr())
+
+
+def test_floor_of_an_affine_length_prints_as_sympy_evaluates_and_prints_it():
+    # integer slopes leave the floor (2*n - 5), integer shifts are taken out of it (floor(n/4) - 1),
+    # fractional ones stay inside (floor(n/4 - 3/4)); text for another symbol name too
+    from symconv.algebra.tap_print import floor_affine_latex, floor_affine_text
+    from symconv.core.output_length import length_symbol
+
+    n, n2 = length_symbol(), length_symbol("n2")
+    for a in range(0, 4):
+        for b in range(1, 5):
+            for c in range(-6, 7):
+                expr = sympy.floor((a * n + c) / sympy.Integer(b))
+                assert floor_affine_text(a, b, c) == str(expr), (a, b, c)
+                assert floor_affine_text(a, b, c, "n2") == str(expr.subs(n, n2)), (a, b, c)
+                assert floor_affine_latex(a, b, c) == sympy.latex(expr), (a, b, c)
+    assert floor_affine_text(-1, 2, 0) is None and floor_affine_latex(1, 0, 3) is None

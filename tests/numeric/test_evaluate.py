@@ -316,6 +316,22 @@ def test_convolve_of_weights_sums_over_the_middle_channel():
     assert e.tolist() == [[sum(np.convolve(a[m, 0], b[0, m]) for m in range(3)).astype(float).tolist()]]
 
 
+def test_single_channel_convolve_adds_the_products_in_order_of_the_first_kernels_taps():
+    # the float sums 0 + a[0] b[t] + a[1] b[t - 1] + ..., in that order (what compare_chains' error bound saw
+    # before the loop was vectorised), signed zeros included
+    rng = np.random.default_rng(3)
+    for ca, cb, out in [(1, 1, 1), (2, 5, 1), (63, 3, 1), (7, 2, 3), (40, 9, 2)]:
+        a = rng.uniform(-1, 1, (1, 1, ca))
+        b = rng.uniform(-1, 1, (out, 1, cb))
+        a[0, 0, ::3] = -0.0
+        expected = np.zeros((out, 1, ca + cb - 1))
+        for j in range(ca):
+            expected[:, :, j:j + cb] += b[:, :, :] * a[0, 0, j]
+        got = kernel_array(convolve(kernel("A", 1, 1, ca), kernel("B", out, 1, cb)), {"A": a, "B": b})
+        assert got.tobytes() == expected.tobytes()
+        assert got.flags["C_CONTIGUOUS"]
+
+
 def test_generic_length_is_read_off_the_binding():
     assert values(conv(kernel("k", "c")), [1, 2, 3], bindings={"k": [1, 1]}) == [[3.0, 5.0]]
     assert resolve_sizes(conv(kernel("k", "c")), {"k": [1, 1]}, None) == {"c": 2}
