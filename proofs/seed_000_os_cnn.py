@@ -23,7 +23,7 @@ import numpy as np
 import sympy
 
 from symconv import derive, factor, prove, theorem
-from symconv.core.kernel import kernel, literal
+from symconv.core.kernel import DerivedKernel, kernel, literal
 from symconv.core.kernel_nd import DerivedKernelNd, LiteralNd, kernel_nd
 from symconv.core.layers import affine, conv, relu
 from symconv.core.layers_nd import conv2d
@@ -31,6 +31,7 @@ from symconv.factoring import batchnorm_relu_factorization, minimal_channels
 from symconv.factoring.composition_proof import source_values, substitute_taps, weight_kernel
 from symconv.numeric import evaluate_numeric
 from symconv.library import Evidence
+from symconv.library.evidence import replayed_by_kernel
 
 SOURCE = "seed 000 (OS-CNN appendix A)"
 
@@ -40,28 +41,37 @@ def _shift_selection(N: int):
 
 
 def _anti_diagonals() -> Evidence:
-    rows = 0
+    """derive's taps against eq. 10, and the identity conv(F) >> conv(w) == conv(q(w)) proved (and replayed by
+    the kernel) for every input length, q(w) the closed-form kernel of anti-diagonal sums."""
+    rows, proofs = 0, []
     for L in range(1, 7):
         for N in range(1, L + 1):
             M = L - N + 1
-            chain = conv(_shift_selection(N)) >> conv(kernel("w", 1, N, M))
+            w = kernel("w", 1, N, M)
+            chain = conv(_shift_selection(N)) >> conv(w)
             taps = [sympy.expand(t) for t in derive(chain).kernel]
             want = [sympy.expand(sum(sympy.Symbol(f"w_0_{n}_{l - n}") for n in range(N) if 0 <= l - n < M))
                     for l in range(L)]
             if taps != want:
                 return Evidence("refuted", f"L = {L}, N = {N}: derived taps {taps}, eq. 10 gives {want}",
                                 counterexample={"L": L, "N": N})
+            proof = prove(chain, conv(DerivedKernel(((tuple(want),),), (w,))))
+            if proof.verdict != "proved":
+                return Evidence(proof.verdict, f"L = {L}, N = {N}: conv(F) >> conv(w) == conv(q): {proof.note}",
+                                counterexample={"L": L, "N": N})
+            proofs.append(proof)
             rows += 1
     return Evidence("proved", f"derive's single layer has taps q_l = sum_(n + j = l) w[n][j] in all {rows} cases "
-                              f"(L <= 6, 1 <= N <= L)", {"cases": rows})
+                              f"(L <= 6, 1 <= N <= L), and conv(F) >> conv(w) == conv(q) is proved for every n",
+                    {"cases": rows, **replayed_by_kernel(proofs)})
 
 
 theorem("shift_selection_gives_anti_diagonal_sums", check=_anti_diagonals,
         statement="conv(F) >> conv(w[1, N, M]) with F[n, 0, j] = [j = n] equals conv(q) with "
                   "q_l = sum_{n + j = l} w[0][n][j], for every L <= 6 and every N = 1..L (M = L - N + 1)",
         claims=["C0.1"], source=SOURCE,
-        note="the note's eq. 10 in 0-based form; the identity holds for every input length (derive reports it "
-             "exact)")
+        note="the note's eq. 10 in 0-based form; the identity conv(F) >> conv(w) == conv(q) is proved for every "
+             "input length and replayed by the kernel in each case")
 
 
 def _embed(n: int, N: int) -> str:
@@ -84,7 +94,7 @@ for N in range(1, 6):
 
 
 def _factor_every_n() -> Evidence:
-    rows = []
+    rows, proofs = [], []
     for L in range(2, 6):
         q = sympy.symbols(f"q_0:{L}")
         for N in range(1, L + 1):
@@ -95,6 +105,7 @@ def _factor_every_n() -> Evidence:
                 sums = [sympy.expand(sum(second[n][l - n] for n in range(N) if 0 <= l - n < M)) for l in range(L)]
                 row = {"L": L, "N": N, "solution": solution, "verdict": f.proof.verdict}
                 rows.append(row)
+                proofs.append(f.proof)
                 if f.proof.verdict != "proved" or sums != list(q):
                     return Evidence("refuted", f"factor fails at {row}", {"rows": rows}, row)
                 if solution == "min_norm":
@@ -106,7 +117,7 @@ def _factor_every_n() -> Evidence:
                                         {"rows": rows}, row)
     return Evidence("proved", f"{len(rows)} factorizations proved (every L = 2..5, N = 1..L, both solutions); "
                               f"anti-diagonals sum to q; min_norm: w[n][j] = q_(n+j) / #anti-diagonal",
-                    {"rows": len(rows)})
+                    {"rows": len(rows), **replayed_by_kernel(proofs)})
 
 
 theorem("factor_symbolic_kernel_every_valid_N", check=_factor_every_n,
@@ -162,7 +173,7 @@ def _worked_example_symbolic() -> Evidence:
         return Evidence(f.proof.verdict, f"factor('q[5]', (2, 4)): {f.proof.note}")
     return Evidence("proved", f"factor('q[5]', (2, 4)) proved with {f.channels} channels; second layer "
                               f"{[[str(v) for v in r] for r in f.second[0]]}",
-                    {"second": [[str(v) for v in r] for r in f.second[0]]})
+                    {"second": [[str(v) for v in r] for r in f.second[0]], **replayed_by_kernel([f.proof])})
 
 
 theorem("worked_example_symbolic", check=_worked_example_symbolic,
@@ -173,7 +184,7 @@ theorem("worked_example_symbolic", check=_worked_example_symbolic,
 def _minimal_channels() -> Evidence:
     cases = [("q[5]", (2, 4), 2), ("q[5]", (1, 5), 1), ("[1, 3, 5, 7, 4]", (2, 4), 1), ("[1, 0, 1]", (2, 2), 2),
              ("[1, 0, -1]", (2, 2), 1), ("[1, 0, 2, 0, 1]", (3, 3), 1), ("[1, 0, 2, 0, 1]", (2, 4), 2)]
-    rows = []
+    rows, proofs = [], []
     for q, sizes, expected in cases:
         got = minimal_channels(q, sizes).count
         rows.append({"q": q, "sizes": list(sizes), "minimal": got})
@@ -183,8 +194,10 @@ def _minimal_channels() -> Evidence:
         f = factor(q, sizes=sizes, channels=got)
         if f.proof.verdict != "proved":
             return Evidence("refuted", f"{q} with {got} channels: {f.proof.verdict}", {"rows": rows}, rows[-1])
+        proofs.append(f.proof)
     return Evidence("proved", "minimal channel counts as listed, each realised by a proved factorization "
-                              "(the note's N channels are far from minimal: 2 always suffice)", {"rows": rows})
+                              "(the note's N channels are far from minimal: 2 always suffice)",
+                    {"rows": rows, **replayed_by_kernel(proofs)})
 
 
 theorem("fewest_channels", check=_minimal_channels,
@@ -228,7 +241,7 @@ def _symbolic_bounded_relu() -> Evidence:
     if r.proof is None or r.proof.verdict != "proved":
         verdict = r.proof.verdict if r.proof else "unknown"
         return Evidence(verdict, r.proof.note if r.proof else "no proof", data)
-    return Evidence("proved", f"{r.statement()}: {r.proof.note}", data)
+    return Evidence("proved", f"{r.statement()}: {r.proof.note}", {**data, **replayed_by_kernel([r.proof])})
 
 
 theorem("batchnorm_relu_between_layers_symbolic", check=_symbolic_bounded_relu,
@@ -529,7 +542,7 @@ def _five_by_five() -> Evidence:
             second[3 * a + b][u - a][v - b] = taps[u][v]
     S = DerivedKernelNd((tuple(tuple(tuple(row) for row in t) for t in second),), (q,))
     proof = prove(conv2d(_shift_selection_2d()) >> conv2d(S), conv2d(q))
-    data = {"second_layer": [[[str(v) for v in row] for row in t] for t in second]}
+    data = {"second_layer": [[[str(v) for v in row] for row in t] for t in second], **replayed_by_kernel([proof])}
     return Evidence(proof.verdict, f"{proof.verdict}: {proof.note}", data)
 
 

@@ -22,10 +22,12 @@ concrete lengths (the tap table, the padding conditions) list their c.
 
 import sympy
 
-from symconv import derive, output_length, theorem
+from symconv import derive, output_length, prove, theorem
+from symconv.core.kernel import DerivedKernel, kernel
+from symconv.core.layers import conv
 from symconv.dsl import parse_statement
-from symconv.library import Evidence, shapes
-from symconv.library.lengths import compare_lengths
+from symconv.library import Evidence, run_theorem, shapes
+from symconv.library.evidence import replayed_by_kernel
 
 SOURCE = "seed 001 (Lutsker, DL4CV Ex3)"
 C = [1, 2, 3, 4, 5, 6]
@@ -61,7 +63,9 @@ theorem("stride2_twice_is_stride4_multichannel_every_c",
 
 
 def _k4_closed_form() -> Evidence:
-    rows = []
+    """derive's taps against the closed form, and the chain == conv(<closed form>, stride=4) proved (and replayed
+    by the kernel) for every input length."""
+    rows, proofs = [], []
     for c in C:
         lhs, _ = parse_statement(f"conv(k[{c}], stride=2) >> conv(k, stride=2)", "conv(k)")
         taps = derive(lhs).kernel
@@ -73,8 +77,13 @@ def _k4_closed_form() -> Evidence:
         if derived != closed:
             return Evidence("refuted", f"derive's k4 differs from the closed form at c = {c}", {"k4": rows},
                             {"c": c, "derived": [str(t) for t in derived], "closed_form": [str(t) for t in closed]})
-    return Evidence("proved", f"derive's effective kernel equals the closed form exactly for c in {C}",
-                    {"k4": rows})
+        proof = prove(lhs, conv(DerivedKernel(((tuple(closed),),), (kernel("k", c),)), stride=4))
+        if proof.verdict != "proved":
+            return Evidence(proof.verdict, f"c = {c}: the chain == conv(k4, stride=4): {proof.note}", {"k4": rows})
+        proofs.append(proof)
+    return Evidence("proved", f"derive's effective kernel equals the closed form exactly for c in {C}, and the "
+                              f"chain == conv(k4, stride=4) is proved for every n", {"k4": rows,
+                                                                                    **replayed_by_kernel(proofs)})
 
 
 theorem("k4_taps_closed_form", check=_k4_closed_form,
@@ -94,7 +103,9 @@ def _k4_generating_polynomial() -> Evidence:
                               f"{d.receptive_field}, and is exact for every n and c", data)
 
 
-theorem("k4_generating_polynomial_every_c", check=_k4_generating_polynomial,
+STRIDE4 = ("conv(k[c], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)")
+
+theorem("k4_generating_polynomial_every_c", check=_k4_generating_polynomial, certify=[STRIDE4],
         statement="derive(conv(k[c], stride=2) >> conv(k, stride=2)) = conv(k4, stride=4) with "
                   "k4(z) = k(z) k(z^2) (so k4[u] = sum_{a + 2b = u} k[a] k[b]) and receptive field 3c - 2, "
                   "for every c",
@@ -144,11 +155,13 @@ def _floor_identity_every_c() -> Evidence:
                     {"residues": rows})
 
 
-shapes("stride2_twice_lengths_agree_every_c", check=_floor_identity_every_c,
+shapes("stride2_twice_lengths_agree_every_c", check=_floor_identity_every_c, certify=[STRIDE4],
        statement="for every c >= 1 and every n >= 0: len(conv(k[c], stride=2) >> conv(k, stride=2)) = "
                  "floor((n - 3c + 2)/4) + 1 when n >= 3c - 2, else 0 (= len of conv(k4, stride=4)): "
                  "floor((floor((n - c)/2) + 1 - c)/2) = floor((n - 3c + 2)/4)",
-       claims=["C1.2"], source=SOURCE, note="the floor identity in closed form, for every c at once (SymPy)")
+       claims=["C1.2"], source=SOURCE,
+       note="the floor identity in closed form, for every c at once (SymPy); the equality of the two lengths for "
+            "every c and n is part of the certified identity of the two chains")
 
 
 def _padding_rule_every_c() -> Evidence:
@@ -190,25 +203,27 @@ shapes("padding_3c_minus_3_gives_ceil_quarter",
 
 def _quarter_padding_condition() -> Evidence:
     """For every c <= 6 and every total padding P <= 3c + 2: exactly n/4 for all 4 | n iff 3c-6 <= P <= 3c-3."""
-    found = {}
+    found, replayed = {}, []
     for c in C:
         good = []
         for total in range(0, 3 * c + 3):
             left, right = total // 2, total - total // 2
-            chain, _ = parse_statement(f"pad({left}, {right}) >> conv(k[{c}], stride=2) >> conv(k, stride=2)",
-                                       "conv(k)")
-            ev = compare_lengths(chain, n / 4, modulus=4, residues=[0], min_n=4)
-            if ev.verdict == "unknown":
+            ev = run_theorem(shapes(f"quarter_c{c}_P{total}",
+                                    f"pad({left}, {right}) >> conv(k[{c}], stride=2) >> conv(k, stride=2)",
+                                    length=n / 4, modulus=4, residues=[0], min_n=4))
+            if ev.verdict not in ("proved", "refuted"):
                 return Evidence("unknown", f"c = {c}, P = {total}: {ev.detail}")
-            if ev.verdict == "proved":
+            if ev.verdict == "proved":  # a length formula, replayed by the kernel; a refutation has its n
                 good.append(total)
+                replayed.append(ev.data.get("replayed") is True)
         expected = [p for p in range(max(0, 3 * c - 6), 3 * c - 2)]
         found[c] = good
         if good != expected:
             return Evidence("refuted", f"c = {c}: paddings {good}, not {expected}", {"paddings": found},
                             {"c": c, "paddings": good, "claimed": expected})
     return Evidence("proved", "for each c the paddings giving n/4 are exactly 3c-6..3c-3 (each decided for "
-                              "every n by the length argument)", {"paddings": found})
+                              "every n by the length argument)",
+                    {"paddings": found, "replayed": bool(replayed) and all(replayed)})
 
 
 shapes("quarter_length_padding_condition", check=_quarter_padding_condition,
@@ -278,9 +293,7 @@ theorem("padding_between_layers_breaks_the_identity",
              "once, before both layers")
 
 def _padding_between_condition() -> Evidence:
-    from symconv import prove
-
-    table, wrong = {}, None
+    table, wrong, proofs = {}, None, []
     for c in C:
         for p in range(0, 7):
             proof = prove(f"conv(k[{c}], stride=2, padding={p}) >> conv(k, stride=2, padding={p})",
@@ -288,13 +301,15 @@ def _padding_between_condition() -> Evidence:
             if proof.verdict not in ("proved", "refuted"):
                 return Evidence("unknown", f"c = {c}, p = {p}: {proof.note}")
             holds = proof.verdict == "proved"
+            if holds:
+                proofs.append(proof)
             table[f"c={c},p={p}"] = proof.verdict
             if holds != (p == 0 or p >= c - 1) and wrong is None:
                 wrong = {"c": c, "p": p, "verdict": proof.verdict}
     if wrong:
         return Evidence("refuted", f"the condition fails at {wrong}", {"verdicts": table}, wrong)
     return Evidence("proved", "decided for each (c, p), c <= 6, p <= 6: holds exactly when p = 0 or p >= c - 1",
-                    {"verdicts": table})
+                    {"verdicts": table, **replayed_by_kernel(proofs)})
 
 
 theorem("padding_between_layers_condition", check=_padding_between_condition,

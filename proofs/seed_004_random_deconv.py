@@ -132,8 +132,9 @@ theorem("routes_two_all_ones_layers", lhs="conv([1, 1, 1]) >> conv([1, 1, 1])", 
         note="routes(i, j) for two 3-tap layers: the composed all-ones kernel, for every n")
 
 ROUTE_CHAIN = "conv([1, 1, 1]) >> conv([1, 1], stride=2) >> conv([1, 1, 1]) >> conv([1, 1, 1])"
+ROUTE_KERNEL = [1, 2, 4, 5, 7, 8, 8, 7, 5, 4, 2, 1]
 
-theorem("routes_with_l2_pooling", lhs=ROUTE_CHAIN, rhs="conv([1, 2, 4, 5, 7, 8, 8, 7, 5, 4, 2, 1], stride=2)",
+theorem("routes_with_l2_pooling", lhs=ROUTE_CHAIN, rhs=f"conv({ROUTE_KERNEL}, stride=2)",
         claims=["C4.2"], source=SOURCE,
         note="the squared-limit chain of conv3 -> l2pool(2) -> conv3 -> conv3 (last layer): routes(i, j) = "
              "K[j - 2 i] with this 12-tap kernel. Not the naive [1, 2, 3, ..., 3, 2, 1]: after the stride-2 "
@@ -145,6 +146,8 @@ def _route_counts() -> Evidence:
     windows = [(3, 1), (2, 2), (3, 1), (3, 1)]  # (size, stride) of each layer of ROUTE_CHAIN
     d = derive(ROUTE_CHAIN)
     taps = [int(t) for t in d.kernel]
+    if (taps, d.stride) != (ROUTE_KERNEL, 2):
+        return Evidence("refuted", f"derive gives {taps} (stride {d.stride}), not the certified kernel {ROUTE_KERNEL}")
     for length in (30, 31):
         counts = np.eye(length, dtype=np.int64)  # counts[a, j]: paths from input j to node a of this layer
         for size, stride in windows:
@@ -159,7 +162,7 @@ def _route_counts() -> Evidence:
                     {"kernel": taps, "stride": d.stride})
 
 
-theorem("routes_are_path_counts", check=_route_counts,
+theorem("routes_are_path_counts", check=_route_counts, certify=[(ROUTE_CHAIN, f"conv({ROUTE_KERNEL}, stride=2)")],
         statement=f"the number of paths from input j to output i through {ROUTE_CHAIN} equals "
                   f"derive(...).kernel[j - 2 i] (exact, n = 30 and 31)",
         claims=["C4.2"], source=SOURCE)
@@ -550,11 +553,13 @@ def _vgg(pool_name: str):
 
 
 shapes("vgg16_feature_maps_ceil_mode", check=_vgg("ceil_mode"),
+       certify=[(chain, sympy.ceiling(n / 2 ** b)) for b, chain in enumerate(_vgg_prefixes(POOLS["ceil_mode"]))],
        statement="VGG16 on 227 x 227 (per axis: 3x3 convolutions with padding 1, 2x2/2 max pooling rounding "
                  "up, i.e. pad(0, 1) >> maxpool(2) after ReLU): feature maps 227, 114, 57, 29, 15",
        claims=["C4.6"], source=SOURCE,
        note="the table follows from pooling that rounds up (Caffe's convention; PyTorch ceil_mode=True): "
-            "side -> ceil(side / 2). The 'reduction by 1/4' of the note is only approximate: the area ratios "
+            "side -> ceil(side / 2); the side after block b is ceil(n / 2^b) for every n (certified length "
+            "formulas), 227 gives the table. The 'reduction by 1/4' of the note is only approximate: the area ratios "
             "are ceil(s/2)^2 / s^2 (see data), and the Dimension column halves while channels double")
 
 shapes("vgg16_feature_maps_floor_mode", check=_vgg("floor_mode"),

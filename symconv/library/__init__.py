@@ -13,7 +13,8 @@ What the verdicts mean in the library (DESIGN §4):
   symbolic computation over the scope the theorem's statement declares (the
   listed instances of a generic length, a finite list of sizes). A
   symbolic step that is argued by hand (a reduction by symmetry) is named
-  in the theorem's note.
+  in the theorem's note. Identities and length formulas are replayed by the
+  kernel (:mod:`symconv.checker`), also inside a ``check=`` (``certify=``).
 * ``checked`` -- floating-point or seeded Monte-Carlo evidence only, and
   only from a check that refutes the statement with its constant off by
   5 % (:mod:`symconv.library.perturbation`; the declaration's

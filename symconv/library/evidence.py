@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Iterable, Optional
 
-__all__ = ["Evidence", "Interval", "mean_ci", "proportion_ci", "z_value"]
+__all__ = ["Evidence", "Interval", "mean_ci", "proportion_ci", "z_value", "replayed_by_kernel"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,17 @@ class Evidence:
     detail: str = ""
     data: dict = field(default_factory=dict)
     counterexample: Optional[dict] = None
+
+
+def replayed_by_kernel(proofs: Iterable) -> dict:
+    """Evidence data for a check whose claim rests on identities it proved itself (:func:`symconv.prove`,
+    :func:`symconv.factor`): ``replayed`` is true when there is at least one proof and every one is proved,
+    i.e. replayed by the kernel (a proved :class:`~symconv.prover.proof.Proof` carries its kernel theorem).
+    """
+    proofs = list(proofs)
+    return {"replayed": bool(proofs) and all(p.theorem is not None for p in proofs),
+            "replayed_proofs": sum(p.theorem is not None for p in proofs),
+            "rests_on": sorted({entry for p in proofs for entry in p.rests_on})}
 
 
 @dataclass(frozen=True)

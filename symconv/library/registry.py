@@ -27,7 +27,12 @@ test does not fit the four shapes. Such a check may report ``proved`` only
 from exact (rational or symbolic) computation. A ``checked`` custom check
 also carries ``perturbed=``: the same check with its constant (or claimed
 limit) scaled by 1.05 or 0.95, which must come out ``refuted``
-(:mod:`symconv.library.perturbation`).
+(:mod:`symconv.library.perturbation`). A custom check whose claim contains
+identities of chains or length formulas names them in ``certify=[(lhs, rhs),
+(chain, length)]``: they are proved and replayed by the kernel
+(:mod:`symconv.checker`) before the check runs, and the theorem counts as
+certified only when every one is (a check that proves identities itself
+reports them with :func:`~symconv.library.evidence.replayed_by_kernel`).
 
 >>> t = theorem("stride_composition", lhs="conv(k[3], stride=2) >> conv(k, stride=2)",
 ...             rhs="conv(convolve(k, dilate(k, 2)), stride=4)", claims=["C1.1"], source="seed 001")
@@ -140,9 +145,15 @@ class ExpectationSpec:
 
 @dataclass(frozen=True)
 class CustomSpec:
-    """A function of no argument returning an :class:`~symconv.library.evidence.Evidence`."""
+    """A function of no argument returning an :class:`~symconv.library.evidence.Evidence`.
+
+    ``certified`` lists the parts of the claim that are identities of chains or
+    length formulas: each is proved and replayed by the kernel (symconv.checker)
+    before the check runs, and the theorem counts as certified only when all are.
+    """
 
     check: Callable[[], Any]
+    certified: tuple[Union[IdentitySpec, ShapesSpec], ...] = ()
 
 
 Spec = Union[IdentitySpec, ShapesSpec, InequalitySpec, ExpectationSpec, CustomSpec]
@@ -243,6 +254,33 @@ def _check_perturbed(what: str, perturbed: object) -> tuple[Callable[[], Any], .
     return tuple(perturbed)
 
 
+def _check_certify(what: str, certify: object) -> tuple:
+    """``certify=[(lhs, rhs), (chain, length), (chain, length, min_n)]``: identities and length formulas."""
+    if certify is None:
+        return ()
+    expected = ("a list of (lhs, rhs) chain pairs (identities) or (chain, length) pairs with length a SymPy "
+                "expression in n (length formulas), optionally (chain, length, min_n)")
+    if not isinstance(certify, (list, tuple)):
+        raise InvalidArgument(what, "certify", certify, expected)
+    parts = []
+    for entry in certify:
+        if not isinstance(entry, tuple) or len(entry) not in (2, 3):
+            raise InvalidArgument(what, "certify", certify, expected)
+        chain, target = _chain_text(what, "certify", entry[0]), entry[1]
+        if isinstance(target, sympy.Expr):
+            if any(s.name != "n" for s in target.free_symbols):
+                raise InvalidArgument(what, "certify", certify, expected)
+            min_n = entry[2] if len(entry) == 3 else 1
+            if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
+                raise InvalidArgument(what, "certify", certify, expected)
+            parts.append(ShapesSpec(chain, length=target, min_n=min_n))
+        elif len(entry) == 2:
+            parts.append(IdentitySpec(chain, _chain_text(what, "certify", target)))
+        else:
+            raise InvalidArgument(what, "certify", certify, expected)
+    return tuple(parts)
+
+
 def _declare(t: Theorem) -> Theorem:
     collected = _COLLECTOR.get()
     if collected is not None:
@@ -269,12 +307,14 @@ def theorem(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Laye
             claims: Sequence[str] = (), source: str = "", expect: str = "proved", note: str = "",
             sizes: Optional[Mapping[str, Sequence[int]]] = None, seed: int = 0,
             statement: str = "", check: Optional[Callable[[], Any]] = None,
-            assume: Sequence[str] = (), perturbed: Any = None) -> Theorem:
+            assume: Sequence[str] = (), perturbed: Any = None, certify: Optional[Sequence[tuple]] = None) -> Theorem:
     """Declare the identity ``lhs == rhs`` (two chains, every input length).
 
     ``sizes={"c": [3, 4, 5]}`` proves one instance per value of a generic
     length (the prover needs concrete kernel lengths). ``check=`` replaces the
-    identity by a custom check (then ``statement`` says what it establishes).
+    identity by a custom check (then ``statement`` says what it establishes);
+    ``certify=[(lhs, rhs), ...]`` names the parts of such a claim that are
+    identities (or ``(chain, length)`` length formulas), replayed by the kernel.
     ``assume=["abs(x) <= B"]`` restricts the claim to bounded inputs (the
     assumption is parsed now, so a malformed one fails at declaration).
 
@@ -288,8 +328,11 @@ def theorem(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Laye
     if check is not None:
         if not statement:
             raise InvalidArgument("theorem", "statement", statement, "the statement a custom check= establishes")
-        spec: Spec = CustomSpec(_check_callable("theorem", "check", check))
+        spec: Spec = CustomSpec(_check_callable("theorem", "check", check), _check_certify("theorem", certify))
         return _declare(Theorem(name, "identity", spec, statement=statement, **common))
+    if certify is not None:
+        raise InvalidArgument("theorem", "certify", certify, "nothing without check= (an identity theorem is "
+                                                            "certified itself)")
     left, right = _chain_text("theorem", "lhs", lhs), _chain_text("theorem", "rhs", rhs)
     if isinstance(assume, str):
         assume = [assume]
@@ -310,7 +353,8 @@ def shapes(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Layer
            modulus: int = 1, residues: Optional[Sequence[int]] = None, min_n: int = 1,
            sizes: Optional[Mapping[str, Sequence[int]]] = None,
            claims: Sequence[str] = (), source: str = "", expect: str = "proved", note: str = "",
-           statement: str = "", check: Optional[Callable[[], Any]] = None) -> Theorem:
+           statement: str = "", check: Optional[Callable[[], Any]] = None,
+           certify: Optional[Sequence[tuple]] = None) -> Theorem:
     """Declare layer arithmetic: the output length of ``lhs`` equals that of ``rhs``, or ``length``.
 
     ``length`` is a SymPy expression in the symbol ``n`` (``floor`` and
@@ -328,8 +372,11 @@ def shapes(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Layer
     if check is not None:
         if not statement:
             raise InvalidArgument("shapes", "statement", statement, "the statement a custom check= establishes")
-        return _declare(Theorem(name, "shapes", CustomSpec(_check_callable("shapes", "check", check)),
-                                statement=statement, **common))
+        spec = CustomSpec(_check_callable("shapes", "check", check), _check_certify("shapes", certify))
+        return _declare(Theorem(name, "shapes", spec, statement=statement, **common))
+    if certify is not None:
+        raise InvalidArgument("shapes", "certify", certify, "nothing without check= (a length theorem is "
+                                                          "certified itself)")
     left = _chain_text("shapes", "lhs", lhs)
     given = [x for x in (rhs, length, at) if x is not None]
     if len(given) != 1:

@@ -13,6 +13,13 @@ A theorem *passes* when its verdict is the verdict it expects. Verdicts:
 * expectations: ``proved`` when the symbolic argument succeeds (the Monte
   Carlo check must then agree), else ``checked`` when the closed form lies
   in the confidence interval, ``refuted`` when it does not.
+* ``check=`` functions: their own verdict, once the identities and length
+  formulas named in ``certify=`` are proved and replayed by the kernel (one
+  that is not proved gives the theorem its verdict).
+
+Every proved identity and length formula carries ``data["replayed"]`` (the
+kernel replayed its certificate); :meth:`CheckReport.summary` counts the
+proved claims without one, by what they rest on.
 
 Any exception inside a check is the verdict ``error`` (never a pass), except
 one: evidence that needs an optional package which is not installed (PyTorch,
@@ -255,13 +262,43 @@ def _run_expectation(spec: ExpectationSpec) -> Evidence:
                     {"value": value, "monte_carlo": ci.to_json(), "seed": spec.seed})
 
 
+def _run_certified_part(part) -> Evidence:
+    return _run_identity(part) if isinstance(part, IdentitySpec) else _run_shapes(part)
+
+
 def _run_custom(spec: CustomSpec) -> Evidence:
+    """The check's verdict, after the parts of the claim in ``certify=`` are proved and replayed.
+
+    A part that is not proved gives the theorem its verdict (the claim fails with it). ``data["replayed"]``
+    is set when the claim has certified parts (declared, or reported by the check from its own proofs,
+    :func:`~symconv.library.evidence.replayed_by_kernel`): true only when every one was replayed.
+    """
+    parts = []
+    for part in spec.certified:
+        ev = _run_certified_part(part)
+        statement = f"{part.lhs}  ==  {part.rhs}" if isinstance(part, IdentitySpec) else \
+            f"len({part.lhs}) = {part.length} for n >= {part.min_n}"
+        parts.append({"statement": statement, "verdict": ev.verdict, "replayed": ev.data.get("replayed") is True})
+        if ev.verdict != "proved":
+            return Evidence(ev.verdict, f"certified part {statement}: {ev.detail}",
+                            {"custom_check": True, "certified_parts": parts, "replayed": False}, ev.counterexample)
     evidence = spec.check()
     if not isinstance(evidence, Evidence):
         raise TypeError(f"a check= function must return an Evidence, not {type(evidence).__name__}")
     if evidence.verdict not in VERDICTS:
         raise ValueError(f"a check returned the verdict {evidence.verdict!r}; expected one of {VERDICTS}")
-    return evidence
+    data = dict(evidence.data, custom_check=True)
+    if parts:
+        data["certified_parts"] = parts
+        data["replayed"] = all(p["replayed"] for p in parts) and data.get("replayed", True) is True
+    detail = evidence.detail
+    if parts and evidence.verdict == "proved":
+        identities = sum(isinstance(part, IdentitySpec) for part in spec.certified)
+        counts = ((identities, "identity", "identities"),
+                  (len(parts) - identities, "length formula", "length formulas"))
+        named = [f"{k} {one if k == 1 else many}" for k, one, many in counts if k]
+        detail += f"; {' and '.join(named)} of the claim replayed by the kernel"
+    return Evidence(evidence.verdict, detail, data, evidence.counterexample)
 
 
 _RUNNERS: dict[type, Callable] = {
@@ -323,17 +360,29 @@ class CheckReport:
         for r in self.results:
             by_verdict[r.verdict] = by_verdict.get(r.verdict, 0) + 1
         proved = [r for r in self.results if r.verdict == "proved"]
+        uncertified = [r for r in proved if "replayed" not in r.data]
         return {"total": len(self.results), "passed": sum(r.passed for r in self.results),
                 "failed": len(self.failures), "verdicts": by_verdict, "files": len(self.files),
                 "seconds": round(self.seconds, 3),
-                # proved claims with a certificate (identities, length formulas), those the kernel replayed
-                # (every one must be), and proved claims of other kinds (expectations, check= functions,
-                # lengths at listed n), which rest on their own exact check and carry no certificate
+                # proved claims with a certificate (identities, length formulas, check= claims whose identity
+                # and length parts are certified), those the kernel replayed (every one must be), and proved
+                # claims without one (expectations, other check= functions, lengths at listed n), which rest
+                # on their own exact check
                 "replayed": sum(r.data.get("replayed") is True for r in proved),
                 "certified": sum("replayed" in r.data for r in proved),
                 "proved_identities": sum("replayed" in r.data for r in proved if r.kind == "identity"),
                 "proved_length_formulas": sum("replayed" in r.data for r in proved if r.kind == "shapes"),
-                "proved_without_certificate": sum("replayed" not in r.data for r in proved)}
+                "proved_without_certificate": len(uncertified),
+                # certified claims whose check= also establishes parts that are no identity (a minimality, a
+                # closed form of a length): those parts rest on the check's exact computation
+                "certified_with_custom_check": sum("replayed" in r.data for r in proved
+                                                   if r.data.get("custom_check")),
+                # what rests outside the kernel: proved by a check= function alone, or by a built-in exact
+                # argument without a certificate (an expectation's SymPy proof, lengths at listed n); the names
+                # let a user see exactly which claims
+                "proved_by_custom_check": sum(bool(r.data.get("custom_check")) for r in uncertified),
+                "proved_by_exact_argument": sum(not r.data.get("custom_check") for r in uncertified),
+                "proved_without_certificate_names": sorted(r.name for r in uncertified)}
 
     def to_json(self) -> dict:
         return {"theorems": [r.to_json() for r in self.results], "summary": self.summary()}
@@ -393,7 +442,8 @@ def format_table(report: CheckReport) -> str:
     lines.append(f"{s['total']} theorem(s) in {s['files']} file(s): {counts}; "
                  f"{s['failed']} not as expected; {s['replayed']} of {s['certified']} certified proofs "
                  f"replayed by the kernel ({s['proved_identities']} identities, {s['proved_length_formulas']} "
-                 f"length formulas); {s['seconds']:.1f} s")
+                 f"length formulas); {s['proved_without_certificate']} proved outside the kernel "
+                 f"({s['proved_by_custom_check']} by check= functions); {s['seconds']:.1f} s")
     lines += [f"skipped {r.name}: {r.detail}" for r in report.results if r.verdict == SKIPPED]
     for r in report.failures:
         lines.append("")

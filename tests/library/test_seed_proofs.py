@@ -168,7 +168,9 @@ def test_second_moment_identity_holds_at_width_four(deconv):
 
 
 def test_affine_is_a_biased_one_tap_layer_and_a_wrong_bias_is_refuted():
-    classics = _module("classics_identities")
-    assert classics._pointwise_equal("affine(2, 3)", "conv([2], bias=[3])", 1).verdict == "proved"
-    wrong = classics._pointwise_equal("conv(k[3], bias=[1]) >> affine(2, 3)", "conv(2 * k, bias=[6])", 3)
-    assert wrong.verdict == "refuted" and wrong.counterexample["n"] == 3
+    from symconv.library import run_theorem
+
+    right = run_theorem(theorem("fold", lhs="affine(2, 3)", rhs="conv([2], bias=[3])"))
+    assert (right.verdict, right.data["replayed"]) == ("proved", True)
+    wrong = run_theorem(theorem("fold", lhs="conv(k[3], bias=[1]) >> affine(2, 3)", rhs="conv(2 * k, bias=[6])"))
+    assert wrong.verdict == "refuted" and wrong.counterexample["n"] >= 3
