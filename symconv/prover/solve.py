@@ -16,7 +16,7 @@ checked too: ``proved`` with the closed forms, or ``refuted`` with the reason.
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import sympy
 
@@ -26,7 +26,7 @@ from symconv.core.layers import Layer
 from symconv.errors import SymconvError
 from symconv.prover.decide import normal_forms
 
-__all__ = ["prove_with_unknowns", "substitute_kernel", "with_solutions", "named_kernels", "SolveError"]
+__all__ = ["prove_with_unknowns", "substitute_kernel", "with_solutions", "named_kernels", "solve_linear", "SolveError"]
 
 
 class SolveError(SymconvError):
@@ -95,15 +95,10 @@ def prove_with_unknowns(lhs: Union[str, Layer], rhs: Union[str, Layer], names: S
         equations.extend(lnf.ring.to_expr(x) - lnf.ring.to_expr(y) for x, y in zip(ba, bb))
     taps = {n: s.taps() for n, s in unknowns.items()}
     variables = [t for n in names for out in taps[n] for row in out for t in row]
-    for eq in equations:
-        if eq != 0 and sympy.Poly(eq, *variables).total_degree() > 1:
-            raise SolveError(f"--solve {', '.join(names)}: the unknowns appear nonlinearly ({eq} = 0); "
-                             f"expected each unknown kernel to be used once, linearly")
-    solution = sympy.linsolve(equations, variables) if equations else sympy.FiniteSet(tuple(variables))
-    if solution == sympy.EmptySet:
+    values = solve_linear(equations, variables, names)
+    if values is None:
         return Proof(lhs, rhs, "refuted", note=f"no {', '.join(names)} makes the interior operators equal: "
                                                f"the {len(equations)} coefficient equations are inconsistent")
-    values = dict(zip(variables, next(iter(solution))))
     sources = tuple({s.name: s for layer in (lhs, rhs) for k in layer.kernels() for s in k.symbols()}.values())
     substituted = rhs
     solutions = {}
@@ -114,6 +109,20 @@ def prove_with_unknowns(lhs: Union[str, Layer], rhs: Union[str, Layer], names: S
         solutions[n] = [v for out in solved for row in out for v in row]
     return with_solutions(original, (lhs, substituted), prove(lhs, substituted, seed=seed), names, solutions,
                           "the interior operators match")
+
+
+def solve_linear(equations: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol],
+                 names: Sequence[str]) -> Optional[dict]:
+    """``{unknown tap: value}`` solving ``eq = 0`` for every equation (exactly, ``sympy.linsolve``; a free tap
+    stays itself), or None when they are inconsistent; SolveError when an unknown appears nonlinearly."""
+    for eq in equations:
+        if eq != 0 and sympy.Poly(eq, *variables).total_degree() > 1:
+            raise SolveError(f"--solve {', '.join(names)}: the unknowns appear nonlinearly ({eq} = 0); "
+                             f"expected each unknown kernel to be used once, linearly")
+    solution = sympy.linsolve(equations, variables) if equations else sympy.FiniteSet(tuple(variables))
+    if solution == sympy.EmptySet:
+        return None
+    return dict(zip(variables, next(iter(solution))))
 
 
 def with_solutions(original: tuple[Layer, Layer], sides: tuple[Layer, Layer], proof, names: Sequence[str],

@@ -27,7 +27,7 @@ from symconv.core.layers import Layer
 from symconv.core.layers_nd import output_shape
 from symconv.prover.decide_nd import _axis_limit, _channels, _interior_shape, edge_free_geometry
 from symconv.prover.forms_nd import forms_nd, ring_nd
-from symconv.prover.solve import SolveError, named_kernels, substitute_kernel, with_solutions
+from symconv.prover.solve import SolveError, named_kernels, solve_linear, substitute_kernel, with_solutions
 
 __all__ = ["prove_nd_with_unknowns", "solving_shape"]
 
@@ -105,15 +105,10 @@ def prove_nd_with_unknowns(lhs, rhs, names: Sequence[str], seed: int = 0):
     taps = {n: s.grid() for n, s in unknowns.items()}
     variables = [t for n in names for t in taps[n].values()]
     equations = _equations(lhs, rhs, shape, channels)
-    for eq in equations:
-        if sympy.Poly(eq, *variables).total_degree() > 1:
-            raise SolveError(f"--solve {', '.join(names)}: the unknowns appear nonlinearly ({eq} = 0); "
-                             f"expected each unknown kernel to be used once, linearly")
-    solution = sympy.linsolve(equations, variables) if equations else sympy.FiniteSet(tuple(variables))
-    if solution == sympy.EmptySet:
+    values = solve_linear(equations, variables, names)
+    if values is None:
         return Proof(lhs, rhs, "refuted", note=f"no {', '.join(names)} makes the sides agree at the shape {shape}: "
                                                f"the {len(equations)} coefficient equations are inconsistent")
-    values = dict(zip(variables, next(iter(solution))))
     sources = tuple(s for layer in (lhs, rhs) for k in layer.kernels() for s in k.symbols() if s.name not in names)
     sources = tuple({s.name: s for s in sources}.values())
     solutions = {}
