@@ -169,13 +169,14 @@ def proof_steps(proof) -> list[dict]:
                      "body": Tex(r"The two kernels are equal as exact polynomials in the taps: $K_L = K_R$, "
                                  r"so away from the ends both sides compute the same outputs."), "display": None}
         elif rule == "output_length":
-            if decision is None:
+            if decision is None:  # a generic length; else (a step of a sub-proof) the step keeps its prose
                 generic = generic or _generic_lengths(proof, names)
-                c = generic["symbol"] if generic else "c"
-                built = {"title": "Equal output lengths",
-                         "body": Tex(rf"The thresholds $T({c})$, slopes and offsets of the two lengths are equal as "
-                                     rf"eventually quasi-affine functions of ${c}$, so the output lengths agree for "
-                                     rf"every $n$ and every ${c} \ge 1$."), "display": None}
+                if generic is not None:
+                    c = generic["symbol"]
+                    built = {"title": "Equal output lengths",
+                             "body": Tex(rf"The thresholds $T({c})$, slopes and offsets of the two lengths are equal "
+                                         rf"as eventually quasi-affine functions of ${c}$, so the output lengths agree "
+                                         rf"for every $n$ and every ${c} \ge 1$."), "display": None}
             else:
                 built = _length_step(proof, names)
         elif rule == "no_inner_edge":

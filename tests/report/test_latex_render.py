@@ -213,3 +213,10 @@ def test_a_refuted_nonlinear_2d_statement_renders_its_counterexample_with_the_in
     tex = latex(prove("conv2d(k[2, 2]) >> relu()", "conv2d(k)"))
     assert r"input shape & $n = (2, 4)$ \\" in tex
     assert "The ReLU at layer" not in tex  # the ReLU explanation reads 1-D signals only
+
+
+def test_a_proof_by_congruence_states_its_sub_proofs_lengths_without_a_generic_length():
+    tex = latex(prove("conv([1, 2], bias=[1]) >> affine(2, 1) >> relu() >> conv([1, 1])",
+                      "conv([2, 4], bias=[3]) >> relu() >> conv([1, 1])"))
+    assert r"\textbf{Congruence.}" in tex and r"\textbf{Affine as convolution.}" in tex
+    assert "T(c)" not in tex and "Output length n - 1 for n" in tex
