@@ -46,6 +46,28 @@ def _prove_depth(depth: int) -> list[str]:
     return ["prove", chain, f"conv({kernel})"]
 
 
+def _conv(d: int) -> str:
+    return "conv" if d == 1 else f"conv{d}d"
+
+
+def _size(d: int, n: int) -> str:
+    return ", ".join([str(n)] * d)
+
+
+def _prove_dimension(d: int) -> list[str]:
+    """The stride-4 composition in d axes (decided from one interior shape)."""
+    return ["prove", f"{_conv(d)}(k[{_size(d, 3)}], stride=2) >> {_conv(d)}(k, stride=2)",
+            f"{_conv(d)}(convolve(k, dilate(k, 2)), stride=4)"]
+
+
+def _prove_dimension_padded(d: int) -> list[str]:
+    """Two padded stride-2 layers against their padding as layers (the product bound, by classes in N-D)."""
+    pad = "pad(1)" if d == 1 else f"pad(({_size(d, 1)}))"
+    return ["prove", f"{_conv(d)}(k[{_size(d, 3)}], stride=2, padding=1) >> {_conv(d)}(h[{_size(d, 3)}], stride=2, "
+                     f"padding=1)",
+            f"{pad} >> {_conv(d)}(k, stride=2) >> {pad} >> {_conv(d)}(h, stride=2)"]
+
+
 #: family -> (what grows, command of one size, sizes, trivial size for the start-up baseline)
 FAMILIES: dict[str, tuple[str, Callable[[int], list[str]], list[int], int]] = {
     "taps": ("kernel length c, derive k[c] >> k (stride 2)", _derive_taps, [33, 65, 129, 257, 513], 2),
@@ -53,6 +75,9 @@ FAMILIES: dict[str, tuple[str, Callable[[int], list[str]], list[int], int]] = {
     "channels_prove": ("channels C, prove the stride composition of W[C, C, 3]", _prove_channels,
                        [4, 8, 16, 32, 64], 1),
     "depth": ("layers L, prove a stride-1 chain of k[3]", _prove_depth, [2, 4, 8, 16, 32, 64], 1),
+    "dimension": ("axes d, prove the stride composition of k[3, ..., 3]", _prove_dimension, [1, 2, 3], 1),
+    "dimension_padded": ("axes d, prove two padded stride-2 layers against their pads as layers",
+                         _prove_dimension_padded, [1, 2, 3], 1),
 }
 
 
