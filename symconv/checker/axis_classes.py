@@ -70,8 +70,7 @@ from symconv.core.semantics import evaluate_exact
 from symconv.core.semantics_nd import symbolic_outputs_exact
 from symconv.errors import CertificateError
 
-__all__ = ["tagged_projection", "class_representatives", "closed_under_period", "first_difference",
-           "MAX_CHECK_COMBINATIONS"]
+__all__ = ["tagged_projection", "class_representatives", "first_difference", "MAX_CHECK_COMBINATIONS"]
 
 #: The checker compares at most this many class combinations (one output each, every channel).
 MAX_CHECK_COMBINATIONS = 40_000
@@ -136,15 +135,20 @@ def _canonical(left: Poly, right: Poly) -> tuple:
     return moved(left), moved(right)
 
 
-def class_representatives(lhs: Layer, rhs: Layer, axis: int, limit: int, where: str) -> list[tuple[int, int]]:
-    """``(n, i)``, one per joint class met for ``n < limit`` on ``axis``; CertificateError if the period after
-    ``limit`` (as long as ``limit``'s own window, see :func:`symconv.checker.residue_classes.rule_product_bound`)
-    adds a class."""
+def class_representatives(lhs: Layer, rhs: Layer, axis: int, limit: int, where: str,
+                          period: int = 0) -> list[tuple[int, int]]:
+    """``(n, i)``, one per joint class met for ``n < limit`` on ``axis``. With a ``period``, also a check of the
+    coverage argument of the module docstring: every class at ``limit <= n < limit + period`` was met below
+    ``limit`` (else CertificateError)."""
     left, right = tagged_projection(lhs, axis, _Tags("l")), tagged_projection(rhs, axis, _Tags("r"))
     seen: dict[tuple, tuple[int, int]] = {}
     for n in range(limit):
         for i, key in enumerate(_classes_at(left, right, n, where)):
             seen.setdefault(key, (n, i))
+    for n in range(limit, limit + period):
+        for i, key in enumerate(_classes_at(left, right, n, where)):
+            if key not in seen:
+                raise CertificateError(f"{where}: output {i} at n = {n} is of a class not met below {limit}")
     return list(seen.values())
 
 
@@ -154,19 +158,6 @@ def _classes_at(left: Layer, right: Layer, n: int, where: str) -> list[tuple]:
     if len(a[0]) != len(b[0]):
         raise CertificateError(f"{where}: the projected output lengths differ at n = {n}")
     return [_canonical(p, q) for p, q in zip(a[0], b[0])]
-
-
-def closed_under_period(lhs: Layer, rhs: Layer, axis: int, limit: int, period: int,
-                        representatives: Sequence[tuple[int, int]], where: str) -> None:
-    """Every joint class at ``limit <= n < limit + period`` was met below ``limit`` (a check of the coverage
-    argument of the module docstring)."""
-    left, right = tagged_projection(lhs, axis, _Tags("l")), tagged_projection(rhs, axis, _Tags("r"))
-    known = {key for n, i in representatives for key in [_classes_at(left, right, n, where)[i]]}
-    for n in range(limit, limit + period):
-        for i, key in enumerate(_classes_at(left, right, n, where)):
-            if key not in known:
-                raise CertificateError(f"{where}, axis {axis + 1}: output {i} at n = {n} is of a class not met "
-                                       f"below {limit}")
 
 
 def first_difference(lhs: Layer, rhs: Layer, representatives: Sequence[Sequence[tuple[int, int]]],
