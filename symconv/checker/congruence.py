@@ -27,7 +27,7 @@ from __future__ import annotations
 from symconv.core.layers import Chain, Layer, Pad
 from symconv.errors import CertificateError
 
-__all__ = ["rule_congruence", "identity_layer"]
+__all__ = ["rule_congruence", "identity_layer", "chain_of"]
 
 
 def identity_layer(ndim: int) -> Layer:
@@ -39,7 +39,8 @@ def identity_layer(ndim: int) -> Layer:
     return pad((0,) * ndim)
 
 
-def _chain(layers: tuple[Layer, ...], ndim: int) -> Layer:
+def chain_of(layers: tuple[Layer, ...], ndim: int) -> Layer:
+    """``layers`` as one layer; no layers is the identity (:func:`identity_layer`)."""
     if not layers:
         return identity_layer(ndim)
     return layers[0] if len(layers) == 1 else Chain(tuple(layers))
@@ -65,7 +66,7 @@ def rule_congruence(state: list[Layer], step, where: str):
                                f"expected the same layer on both sides")
     ndim = max(state[0].ndim, state[1].ndim)
     halves = [(left[:i], right[:j]), (left[i + 1:], right[j + 1:])]
-    goals = [(_chain(a, ndim), _chain(b, ndim)) for a, b in halves if a != b]  # A == A needs no proof
+    goals = [(chain_of(a, ndim), chain_of(b, ndim)) for a, b in halves if a != b]  # A == A needs no proof
     if not goals:
         return "every input length" if ndim <= 1 else "every input shape"
     state[:] = list(goals[0])

@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Optional
 
 from symconv.checker import Certificate, CertificateStep, Rule
-from symconv.checker.congruence import identity_layer
-from symconv.core.layers import Chain, Layer
+from symconv.checker.congruence import chain_of
+from symconv.core.layers import Layer
 from symconv.core.nonlinear import Affine
 
 __all__ = ["prove_by_congruence", "shared_cut"]
@@ -41,12 +41,6 @@ def shared_cut(lhs: Layer, rhs: Layer) -> Optional[tuple[int, int]]:
     return cuts[0][0], cuts[1][0]
 
 
-def _chain(layers: tuple[Layer, ...], ndim: int) -> Layer:
-    if not layers:
-        return identity_layer(ndim)
-    return layers[0] if len(layers) == 1 else Chain(tuple(layers))
-
-
 def prove_by_congruence(lhs: Layer, rhs: Layer, seed: int = 0):
     """``proved`` by splitting both sides at their first shared nonlinear layer, or None (module docstring)."""
     from symconv.prover.proof import ProofStep, prove, proved_by_kernel
@@ -56,7 +50,7 @@ def prove_by_congruence(lhs: Layer, rhs: Layer, seed: int = 0):
         return None
     (i, j), left, right = cut, lhs.layers(), rhs.layers()
     ndim = max(lhs.ndim, rhs.ndim)
-    halves = [(where, _chain(a, ndim), _chain(b, ndim))
+    halves = [(where, chain_of(a, ndim), chain_of(b, ndim))
               for where, a, b in (("before", left[:i], right[:j]), ("after", left[i + 1:], right[j + 1:]))
               if a != b]  # the same layers on both sides are equal: no goal (the kernel's rule agrees)
     proofs = []
