@@ -68,7 +68,7 @@ def symbol_names(layers: Iterable[Layer]) -> SymbolNames:
         for step in _walk(layer):
             for k in step.kernels():
                 for s in k.symbols():
-                    indexed[s.name] = 1 if len(s.dims) == 1 else 3
+                    indexed[s.name] = len(s.dims)  # k_2, W_1_0_2, k_0_1, W_1_0_2_2: one index per size
             if isinstance(getattr(step, "bias", None), str):
                 indexed[step.bias] = 1
     # Longest names first, so that ``k_1`` (a kernel) wins over ``k`` for ``k_1_0``.

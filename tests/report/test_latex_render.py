@@ -220,3 +220,8 @@ def test_a_proof_by_congruence_states_its_sub_proofs_lengths_without_a_generic_l
                       "conv([2, 4], bias=[3]) >> relu() >> conv([1, 1])"))
     assert r"\textbf{Congruence.}" in tex and r"\textbf{Affine as convolution.}" in tex
     assert "T(c)" not in tex and "Output length n - 1 for n" in tex
+
+
+def test_n_d_taps_are_written_with_one_subscript_index_per_size():
+    tex = derivation_latex(derive("conv2d(W[2, 1, 3, 3], stride=2) >> conv2d(V[1, 2, 3, 3], stride=2)"))
+    assert "V_{0,0,0,0} W_{0,0,0,0}" in tex and r"V\_0" not in tex
