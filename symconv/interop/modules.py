@@ -173,7 +173,7 @@ def _batch_norm(module: Any, path: str, weights: str, ndim: int) -> Converted:
 
     if module.training:
         raise _unsupported(module, path, "is in training mode, where it normalises with the statistics of each "
-                                         "batch; call model.eval() first")
+                                         "batch; call model.eval() first")  # safe: advice text, nothing runs
     if module.running_mean is None or module.running_var is None:
         raise _unsupported(module, path, "has no running statistics (track_running_stats=False), so it "
                                          "normalises with the statistics of each batch even in eval mode")
@@ -247,8 +247,8 @@ def _lppool(module: Any, path: str, weights: str, ndim: int) -> Converted:
 def _identity_in_eval(module: Any, path: str, weights: str, ndim: int) -> Converted:
     """``Identity``, and ``Dropout`` in eval mode: the identity."""
     if module.training and type(module).__name__ != "Identity":
-        raise _unsupported(module, path, "is in training mode, where it zeroes random samples; call model.eval() "
-                                         "first")
+        raise _unsupported(module, path, "is in training mode, where it zeroes random samples; call "
+                                         "model.eval() first")  # safe: advice text
     return Converted(None, None)
 
 

@@ -79,4 +79,4 @@ def load_model(spec: str) -> Any:
         raise FactoryError(spec, f"{factory}() raised {type(err).__name__}: {err}") from err
     if not isinstance(model, torch.nn.Module):
         raise FactoryError(spec, f"{factory}() returned a {type(model).__name__}, not a torch.nn.Module")
-    return model.eval()
+    return model.eval()  # safe: torch.nn.Module.eval() switches to inference mode; no text is evaluated
