@@ -32,11 +32,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from fractions import Fraction
+from math import lcm
+from typing import Iterable
 
 import sympy
 
-__all__ = ["Poly", "ONE", "constant", "variable", "variable_name", "add_into", "add_product", "times", "from_sympy", "to_sympy",
-           "has_opaque_atom"]
+__all__ = ["Poly", "ONE", "constant", "variable", "variable_name", "add_into", "add_product", "times", "integer_form",
+           "linear_combination", "from_sympy", "to_sympy", "has_opaque_atom"]
 
 #: ``{monomial: coefficient}``; a monomial is a sorted tuple of variable numbers (with repeats).
 Poly = dict
@@ -130,6 +132,51 @@ def times(p: Poly, q: Poly) -> Poly:
     """``p * q``."""
     out: Poly = {}
     add_product(out, p, q)
+    return out
+
+
+def integer_form(p: Poly) -> tuple[Poly, int]:
+    """``(P, d)`` with ``p = P / d``: every coefficient of P an int, d >= 1 the lcm of the denominators of p.
+
+    ``p`` itself (not a copy) when its coefficients are ints already (``d = 1``).
+    """
+    d = 1
+    for c in p.values():
+        if type(c) is not int:
+            d = lcm(d, c.denominator)
+    if d == 1:
+        return p, 1
+    return {m: c * d if type(c) is int else c.numerator * (d // c.denominator) for m, c in p.items()}, d
+
+
+def linear_combination(terms: Iterable[tuple[Fraction | int, Poly, int]]) -> Poly:
+    """``sum_j a_j P_j / d_j`` for rational numbers ``a_j`` and integer forms ``(P_j, d_j)`` (:func:`integer_form`).
+
+    Computed over the integers with one common denominator ``D = lcm_j(den(a_j) d_j)``:
+    ``sum_j num(a_j) (D / (den(a_j) d_j)) P_j``, then each coefficient divided by D once. This is
+    :func:`add_product` of constants, without a ``Fraction`` operation per product (the weights of
+    a trained model are dyadic rationals with denominators up to ``2^40``; the products of three
+    layers' weights have ~100-bit denominators, and ``Fraction`` takes a gcd at every step).
+    """
+    scaled, common = [], 1
+    for a, P, d in terms:
+        if a and P:
+            numerator, denominator = (a, d) if type(a) is int else (a.numerator, a.denominator * d)
+            scaled.append((numerator, denominator, P))
+            common = lcm(common, denominator)
+    total: Poly = {}
+    get = total.get
+    for numerator, denominator, P in scaled:
+        factor = numerator * (common // denominator)
+        for m, c in P.items():
+            total[m] = get(m, 0) + factor * c
+    if common == 1:
+        return {m: v for m, v in total.items() if v}
+    out: Poly = {}
+    for m, v in total.items():
+        if v:
+            value = Fraction(v, common)
+            out[m] = value.numerator if value.denominator == 1 else value
     return out
 
 

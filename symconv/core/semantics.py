@@ -25,7 +25,8 @@ from typing import Mapping, Optional, Sequence
 
 import sympy
 
-from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy
+from symconv.core.exact_poly import (Poly, add_into, add_product, from_sympy, integer_form, linear_combination, times,
+                                     to_sympy)
 from symconv.core.kernel import exact_number
 from symconv.core.kernel_expr import exact_taps
 from symconv.core.layers import (
@@ -124,16 +125,21 @@ def _conv(layer: Conv, x: PolySignal, m: int, sizes) -> PolySignal:
     per_group_out = layer.weight.out_channels // layer.groups
     bias = _bias(layer, layer.weight.out_channels)
     s, d = layer.stride, layer.dilation
+    # numeric taps: summed as integers over one denominator (exact_poly.linear_combination)
+    forms = [[integer_form(v) for v in ch] for ch in xp]
     out = []
     for o, w_o in enumerate(taps):
         g = o // per_group_out
+        numbers = [(mm, j, w_j[()]) for mm, w in enumerate(w_o) for j, w_j in enumerate(w)
+                   if len(w_j) == 1 and () in w_j]
+        symbols = [(mm, j, w_j) for mm, w in enumerate(w_o) for j, w_j in enumerate(w)
+                   if w_j and not (len(w_j) == 1 and () in w_j)]
         row = []
         for i in range(m):
-            acc = dict(bias[o])
-            for mm, w in enumerate(w_o):
-                src = xp[g * per_group_in + mm]
-                for j, w_j in enumerate(w):
-                    add_product(acc, w_j, src[i * s + j * d])
+            acc = linear_combination((a, *forms[g * per_group_in + mm][i * s + j * d]) for mm, j, a in numbers)
+            add_into(acc, bias[o])
+            for mm, j, w_j in symbols:
+                add_product(acc, w_j, xp[g * per_group_in + mm][i * s + j * d])
             row.append(acc)
         out.append(tuple(row))
     return tuple(out)
@@ -289,10 +295,7 @@ def evaluate_exact(layer: Layer, x: PolySignal, sizes: Optional[Mapping[str, int
         for ch in x:
             row = []
             for window, q in zip(_windows(ch, m, layer.padding, layer.size, layer.stride), divisors):
-                total: Poly = {}
-                for v in window:
-                    add_into(total, v, Fraction(1, q))
-                row.append(total)
+                row.append(linear_combination((Fraction(1, q), *integer_form(v)) for v in window))
             out.append(tuple(row))
         return tuple(out)
     if isinstance(layer, ReLU):

@@ -19,12 +19,13 @@ import itertools
 import math
 from fractions import Fraction
 from dataclasses import dataclass, field
-from typing import Callable, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 import sympy
 
 from symconv.core.composite import Chain, Parallel
-from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy, variable
+from symconv.core.exact_poly import (Poly, add_into, add_product, from_sympy, integer_form, linear_combination, times,
+                                     to_sympy, variable)
 from symconv.core.layers import AvgPool, Layer
 from symconv.core.layers_nd import (
     AvgPoolNd,
@@ -124,6 +125,42 @@ def _sum(polys) -> Poly:
     return total
 
 
+def _weights_by_out(entries) -> tuple[dict, dict]:
+    """``(symbolic, numbers)``: each output channel's ``(m, a, w)`` taps, w a Poly (a tap with a symbol) or a
+    rational number; zero taps are left out."""
+    symbolic: dict = {}
+    numbers: dict = {}
+    for o, m, a, w in entries:
+        p = from_sympy(w)
+        if not p:
+            continue
+        if len(p) == 1 and () in p:
+            numbers.setdefault(o, []).append((m, a, p[()]))
+        else:
+            symbolic.setdefault(o, []).append((m, a, p))
+    return symbolic, numbers
+
+
+class _IntegerForms:
+    """:func:`exact_poly.linear_combination` of numbers and samples, each sample's integer form made once (the
+    samples of a level are kept, so a sample read by many outputs is the same object each time)."""
+
+    def __init__(self) -> None:
+        self.forms: dict[int, tuple[Poly, Poly, int]] = {}
+
+    def combine(self, pairs) -> Poly:
+        """``sum_j a_j x_j`` for numbers a_j and polynomials x_j."""
+        terms = []
+        for a, x in pairs:
+            if not x:
+                continue
+            form = self.forms.get(id(x))
+            if form is None or form[0] is not x:
+                form = self.forms[id(x)] = (x, *integer_form(x))  # x is kept, so its id is not reused
+            terms.append((a, form[1], form[2]))
+        return linear_combination(terms)
+
+
 def _in_sympy(f: Callable[..., sympy.Expr]) -> Callable[..., Poly]:
     """A nonlinear formula, applied to the samples written in SymPy and read back expanded (opaque atoms)."""
     return lambda *samples: from_sympy(sympy.expand(f(*(to_sympy(v) for v in samples))))
@@ -139,36 +176,47 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
     """
     if isinstance(layer, ConvNd):
         # y[o, i] = b[o] + sum_{m, a} W[o, m, a] xp[g(o) in/groups + m, s i + d a] (per axis; left padding pl)
+        # numeric weights are summed as integers over one denominator (exact_poly.linear_combination)
         lefts = tuple(p for p, _ in layer.padding)
         opg, ipg = layer.weight.out_channels // layer.groups, layer.weight.in_channels
-        by_out: dict = {}
-        for (o, m, *a), w in layer.weight.grid().items():
-            by_out.setdefault(o, []).append((m, a, from_sympy(w)))
+        by_out, numbers_by_out = _weights_by_out(((o, m, a, w) for (o, m, *a), w in layer.weight.grid().items()))
         bias = [from_sympy(b) for b in layer.bias or (ZERO,) * layer.weight.out_channels]
+        integer_forms = _IntegerForms()
+
+        def reads(o: int, i: tuple, m: int, a: Sequence[int]) -> Poly:
+            return X((o // opg) * ipg + m, [s * ii + d * aa - p for s, ii, d, aa, p in
+                                            zip(layer.stride, i, layer.dilation, a, lefts)])
 
         def conv(o: int, i: tuple) -> Poly:
-            first = (o // opg) * ipg
-            total = dict(bias[o])
+            total = integer_forms.combine((w, reads(o, i, m, a)) for m, a, w in numbers_by_out.get(o, ()))
+            add_into(total, bias[o])
             for m, a, w in by_out.get(o, ()):
-                add_product(total, w, X(first + m, [s * ii + d * aa - p for s, ii, d, aa, p in
-                                                    zip(layer.stride, i, layer.dilation, a, lefts)]))
+                add_product(total, w, reads(o, i, m, a))
             return total
         return conv
     if isinstance(layer, ConvTransposeNd):
         # y[g out/groups + o, s i + d a - p] += W[m, o, a] x[m, i] for m in group g, then + b: gathered at r,
         # the inputs are i = (r + p - d a) / s where that is an integer inside the input
         ipg, opg = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
-        by_out = {}
-        for (m, o, *a), w in layer.weight.grid().items():
-            by_out.setdefault((m // ipg) * opg + o, []).append((m, a, from_sympy(w)))
+        by_out, numbers_by_out = _weights_by_out((((m // ipg) * opg + o, m, a, w)
+                                                  for (m, o, *a), w in layer.weight.grid().items()))
         bias = [from_sympy(b) for b in layer.bias or (ZERO,) * layer.out_channels(None)]
+        integer_forms = _IntegerForms()
+
+        def reads(r: tuple, m: int, a: Sequence[int]) -> Optional[Poly]:
+            t = [rr + p - d * aa for rr, p, d, aa in zip(r, layer.padding, layer.dilation, a)]
+            if all(tt % s == 0 for tt, s in zip(t, layer.stride)):
+                return X(m, [tt // s for tt, s in zip(t, layer.stride)])
+            return None
 
         def transposed(o: int, r: tuple) -> Poly:
-            total = dict(bias[o])
+            total = integer_forms.combine((w, x) for m, a, w in numbers_by_out.get(o, ())
+                                          if (x := reads(r, m, a)) is not None)
+            add_into(total, bias[o])
             for m, a, w in by_out.get(o, ()):
-                t = [rr + p - d * aa for rr, p, d, aa in zip(r, layer.padding, layer.dilation, a)]
-                if all(tt % s == 0 for tt, s in zip(t, layer.stride)):
-                    add_product(total, w, X(m, [tt // s for tt, s in zip(t, layer.stride)]))
+                x = reads(r, m, a)
+                if x is not None:
+                    add_product(total, w, x)
             return total
         return transposed
     if isinstance(layer, MaxPoolNd):
@@ -183,14 +231,12 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
     if isinstance(layer, AvgPoolNd):
         offsets = _windows(layer.size, (1,) * len(shape))
         per_axis = [axis_layer(layer, a) for a in range(len(shape))]  # the divisor is the product of the 1-D ones
+        integer_forms = _IntegerForms()
 
         def average(m: int, i: tuple) -> Poly:
             start = [s * ii - p for s, ii, p in zip(layer.stride, i, layer.padding)]
             weight = Fraction(1, math.prod(avgpool_divisor(p, n, ii) for p, n, ii in zip(per_axis, shape, i)))
-            total: Poly = {}
-            for off in offsets:
-                add_into(total, X(m, [b + o for b, o in zip(start, off)]), weight)
-            return total
+            return integer_forms.combine((weight, X(m, [b + o for b, o in zip(start, off)])) for off in offsets)
         return average
     if isinstance(layer, L2PoolNd):
         # y[m, i] = sqrt((K / q_i) sum_a x[m, s i + a]^2): PyTorch's sqrt(K avg_pool(x^2)), q_i the avgpool divisor

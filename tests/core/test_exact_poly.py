@@ -11,9 +11,12 @@ from hypothesis import strategies as st
 
 from symconv.core.exact_poly import (
     add_into,
+    add_product,
     constant,
     from_sympy,
     has_opaque_atom,
+    integer_form,
+    linear_combination,
     times,
     to_sympy,
 )
@@ -148,3 +151,47 @@ def test_a_variable_times_a_polynomial_goes_to_the_end_the_front_or_between_and_
         expected = sympy.expand(-to_sympy(v) * SYMBOLS[1] ** 2 + 5 + to_sympy(v) * to_sympy(q))
         assert total == from_sympy(expected) and all(total.values())
         assert all(list(monomial) == sorted(monomial) for monomial in total)
+
+
+def _dyadic(rng: random.Random) -> Fraction | int:
+    value = Fraction(rng.randint(-2**24, 2**24), 2 ** rng.randint(0, 40))
+    return value.numerator if value.denominator == 1 else value
+
+
+def test_the_integer_form_times_its_denominator_is_the_polynomial_with_int_coefficients_only():
+    rng = random.Random(3)
+    for _ in range(100):
+        p = from_sympy(_random_sympy_polynomial(rng))
+        P, d = integer_form(p)
+        assert all(type(c) is int for c in P.values()) and d >= 1
+        assert {m: Fraction(c, d) for m, c in P.items()} == p
+        assert all(Fraction(c).denominator == 1 for c in p.values()) == (d == 1)
+
+
+def test_an_integer_polynomial_is_its_own_integer_form_with_denominator_one():
+    p = from_sympy(3 * SYMBOLS[0] - 2 * SYMBOLS[1])
+    assert integer_form(p) == (p, 1) and integer_form(p)[0] is p
+
+
+def test_a_linear_combination_is_the_sum_of_its_products_with_constants_on_dyadic_and_other_rationals():
+    rng = random.Random(5)
+    for trial in range(200):
+        polys = [from_sympy(_random_sympy_polynomial(rng)) for _ in range(rng.randint(0, 5))]
+        scales = [_dyadic(rng) if trial % 2 else Fraction(rng.randint(-5, 5), rng.randint(1, 7)) for _ in polys]
+        expected: dict = {}
+        for a, p in zip(scales, polys):
+            add_product(expected, constant(a), p)
+        combined = linear_combination((a, *integer_form(p)) for a, p in zip(scales, polys))
+        assert combined == expected
+        assert all(type(c) is int or Fraction(c).denominator > 1 for c in combined.values())  # ints stay ints
+        assert all(c != 0 for c in combined.values())
+
+
+def test_a_linear_combination_that_cancels_is_zero_and_an_integral_result_has_int_coefficients():
+    a, b = SYMBOLS[:2]
+    p, q = from_sympy(a / 4 + b / 2), from_sympy(a / 2 + b)
+    assert linear_combination([(2, *integer_form(p)), (-1, *integer_form(q))]) == {}
+    total = linear_combination([(Fraction(4), *integer_form(p)), (Fraction(1, 2), *integer_form(q))])
+    assert total == from_sympy(sympy.Rational(5, 4) * a + sympy.Rational(5, 2) * b)
+    whole = linear_combination([(Fraction(8, 2), *integer_form(p))])
+    assert whole == {m: c for m, c in from_sympy(a + 2 * b).items()} and all(type(c) is int for c in whole.values())
