@@ -33,7 +33,7 @@ from symconv.core.layers_nd import (
     maxpool3d,
 )
 from symconv.core.layers import affine, avgpool, conv, conv_transpose, crop, down, l2pool, maxpool, pad, relu, up
-from symconv.errors import NamingError, SymconvError
+from symconv.errors import NamingError, SymconvError, quote
 
 __all__ = [
     "Kind", "Function", "LAYERS", "KERNEL_FUNCTIONS", "FUNCTION_NAMES", "LAYER_AXES", "resolve", "PLANNED", "RESERVED",
@@ -244,7 +244,7 @@ def _where(source: Any, node: Optional[ast.AST], here: Any) -> str:
     if source is None:
         return "in the scope"
     column = source.span(node)[0]
-    return f"(column {column})" if source is here else f"(column {column} of {source.text!r})"
+    return f"(column {column})" if source is here else f"(column {column} of {quote(source.text, at=column - 1)})"
 
 
 def _dims(dims: tuple) -> str:

@@ -7,7 +7,12 @@ CLI prints ``str(error)`` on one line and exits 2.
 
 from __future__ import annotations
 
+from typing import Optional
+
 __all__ = [
+    "QUOTE_LIMIT",
+    "shorten",
+    "quote",
     "SymconvError",
     "DSLError",
     "ParseError",
@@ -27,6 +32,40 @@ __all__ = [
 ]
 
 
+#: How many characters of the user's text a message quotes at most (a model's literal kernel can be megabytes).
+QUOTE_LIMIT = 80
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT, at: Optional[int] = None) -> str:
+    """``text`` cut to ``limit`` characters, with ``'...'`` where it is cut.
+
+    Without ``at`` the head and the tail are kept; with ``at`` (a 0-based
+    index into ``text``) the ``limit`` characters around it.
+
+    >>> shorten("short"), shorten("abcdefghij", 6), shorten("abcdefghij", 4, at=5)
+    ('short', 'abc...hij', '...defg...')
+    """
+    if len(text) <= limit:
+        return text
+    if at is None:
+        head = (limit + 1) // 2
+        return f"{text[:head]}...{text[len(text) - (limit - head):]}"
+    start = max(0, min(at - limit // 2, len(text) - limit))
+    return ("..." if start else "") + text[start:start + limit] + ("..." if start + limit < len(text) else "")
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT, at: Optional[int] = None) -> str:
+    """How an error message quotes the user's ``value``: ``repr(value)``, cut by :func:`shorten`
+    (a string is cut first, then quoted, so that ``at`` indexes the string itself).
+
+    >>> quote("conv(k[3])"), quote("[" + "1, " * 50 + "x]", 20), quote(list(range(100)), 20)
+    ("'conv(k[3])'", "'[1, 1, 1, ..., 1, 1, x]'", '[0, 1, 2, ...7, 98, 99]')
+    """
+    if isinstance(value, str):
+        return repr(shorten(value, limit, at))
+    return shorten(repr(value), limit)
+
+
 class SymconvError(Exception):
     """Base class of the errors symconv raises for bad input or failed checks."""
 
@@ -44,7 +83,7 @@ class DSLError(SymconvError):
         self.fragment = fragment
         self.reason = reason
         self.hint = hint
-        message = f"{reason} at column {column}: {fragment!r} in {text!r}"
+        message = f"{reason} at column {column}: {quote(fragment)} in {quote(text, at=column - 1)}"
         if hint:
             message += f"; {hint}"
         super().__init__(message)
@@ -62,7 +101,7 @@ class InvalidArgument(SymconvError, ValueError):
         self.argument = argument
         self.value = value
         self.expected = expected
-        super().__init__(f"{what}: {argument}={value!r} is invalid; expected {expected}")
+        super().__init__(f"{what}: {argument}={quote(value)} is invalid; expected {expected}")
 
 
 class KernelError(SymconvError, ValueError):
@@ -292,7 +331,7 @@ class InvalidSizes(FactorError):
         self.sizes = sizes
         self.reason = reason
         self.expected = expected
-        super().__init__(f"sizes {sizes!r}: {reason}; expected {expected}")
+        super().__init__(f"sizes {quote(sizes)}: {reason}; expected {expected}")
 
 
 class SizesDoNotAddUp(InvalidSizes):
@@ -304,7 +343,8 @@ class SizesDoNotAddUp(InvalidSizes):
         n, m = sizes
         super().__init__(
             sizes,
-            f"layers of sizes {n} and {m} see {n + m - 1} samples but the kernel {kernel} has {length} taps",
+            f"layers of sizes {n} and {m} see {n + m - 1} samples but the kernel {shorten(kernel)} has {length} "
+            f"taps",
             f"N + M - 1 = {length}, e.g. {_example_sizes(length)}",
         )
 
@@ -319,7 +359,7 @@ class InvalidChannels(FactorError):
 
     def __init__(self, channels: object):
         self.channels = channels
-        super().__init__(f"channels={channels!r} is invalid; expected an integer C >= 1")
+        super().__init__(f"channels={quote(channels)} is invalid; expected an integer C >= 1")
 
 
 class ZeroKernel(FactorError):
@@ -328,7 +368,7 @@ class ZeroKernel(FactorError):
     def __init__(self, kernel: str):
         self.kernel = kernel
         super().__init__(
-            f"the kernel {kernel} is all zeros; expected at least one non-zero tap "
+            f"the kernel {shorten(kernel)} is all zeros; expected at least one non-zero tap "
             f"(a zero kernel is the empty two-layer network, no factorization is needed)"
         )
 
@@ -348,7 +388,7 @@ class TooFewChannels(FactorError):
         self.reason = reason
         n, m = sizes
         super().__init__(
-            f"the kernel {kernel} has no two-layer factorization with sizes {n},{m} and {channels} "
+            f"the kernel {shorten(kernel)} has no two-layer factorization with sizes {n},{m} and {channels} "
             f"channel(s): at least {minimum} are needed; {reason}"
         )
 
@@ -360,7 +400,7 @@ class NotSeparable(FactorError):
     def __init__(self, kernel: str, reason: str):
         self.kernel = kernel
         self.reason = reason
-        super().__init__(f"factor --separable: the kernel {kernel} {reason}")
+        super().__init__(f"factor --separable: the kernel {shorten(kernel)} {reason}")
 
 
 __all__ += ["FactorError", "InvalidSizes", "SizesDoNotAddUp", "InvalidChannels", "ZeroKernel", "TooFewChannels",

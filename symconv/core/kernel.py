@@ -23,7 +23,7 @@ from typing import Mapping, Sequence, Union
 import sympy
 
 from symconv.core.numbers import _exact_real, exact_expression, exact_number  # noqa: F401 (re-exported)
-from symconv.errors import InvalidArgument, KernelError, SizeLimitError
+from symconv.errors import InvalidArgument, KernelError, SizeLimitError, quote
 
 __all__ = [
     "MAX_KERNEL_LENGTH",
@@ -90,7 +90,7 @@ def _check_derived_length(k: "Kernel") -> None:
     length = k.length
     if isinstance(length, int) and length > MAX_KERNEL_LENGTH:
         raise SizeLimitError(
-            f"{k!r} has length {length}; symconv refuses kernels longer than {MAX_KERNEL_LENGTH}"
+            f"{quote(k)} has length {length}; symconv refuses kernels longer than {MAX_KERNEL_LENGTH}"
         )
 
 
@@ -177,7 +177,7 @@ class KernelSymbol(Kernel):
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
-            raise KernelError(f"kernel name {self.name!r} is not an identifier; expected e.g. 'k'")
+            raise KernelError(f"kernel name {quote(self.name)} is not an identifier; expected e.g. 'k'")
         if len(self.dims) not in (1, 3):
             raise KernelError(
                 f"kernel {self.name}{list(self.dims)} has {len(self.dims)} sizes; expected "
@@ -186,7 +186,7 @@ class KernelSymbol(Kernel):
         for d in self.dims[:-1]:
             if not isinstance(d, int) or isinstance(d, bool) or d < 1:
                 raise KernelError(
-                    f"kernel {self.name}{list(self.dims)}: channel count {d!r} must be a positive integer"
+                    f"kernel {self.name}{list(self.dims)}: channel count {quote(d)} must be a positive integer"
                 )
             if d > MAX_CHANNELS:
                 raise SizeLimitError(
@@ -243,11 +243,11 @@ class Literal(Kernel):
         object.__setattr__(self, "values", tuple(tuple(tuple(_exact_real(v) for v in taps) for taps in row)
                                                  for row in self.values))
         length = len(self.values[0][0])
-        _check_length(length, f"literal kernel {self!r}")
+        _check_length(length, f"literal kernel {quote(self)}")
         if any(len(row) != len(self.values[0]) for row in self.values) or any(
             len(taps) != length for row in self.values for taps in row
         ):
-            raise KernelError(f"literal kernel {self!r} is ragged; expected equal lengths")
+            raise KernelError(f"literal kernel {quote(self)} is ragged; expected equal lengths")
 
     @property
     def shape(self) -> tuple[int, int, Size]:
@@ -279,7 +279,7 @@ def literal(values: Sequence) -> Literal:
     [1, 1/2, 1/3]
     """
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise KernelError(f"literal kernel {values!r} is not a list; expected e.g. [1, 2, 1]")
+        raise KernelError(f"literal kernel {quote(values)} is not a list; expected e.g. [1, 2, 1]")
     if len(values) == 0:
         raise KernelError("literal kernel [] is empty; expected at least one tap, e.g. [1, 2, 1]")
 
@@ -288,7 +288,7 @@ def literal(values: Sequence) -> Literal:
             try:
                 v = Fraction(v)
             except ValueError:
-                raise KernelError(f"kernel tap {v!r} is not a number; expected e.g. 1/2") from None
+                raise KernelError(f"kernel tap {quote(v)} is not a number; expected e.g. 1/2") from None
         return exact_number(v)
 
     if all(not isinstance(v, Sequence) or isinstance(v, str) for v in values):
@@ -301,7 +301,7 @@ def literal(values: Sequence) -> Literal:
         nested = tuple(tuple(tuple(number(v) for v in taps) for taps in row) for row in values)
     except TypeError:
         raise KernelError(
-            f"literal kernel {values!r} mixes numbers and lists; expected a flat list or [out][in][c]"
+            f"literal kernel {quote(values)} mixes numbers and lists; expected a flat list or [out][in][c]"
         ) from None
     return Literal(nested)
 
@@ -396,14 +396,14 @@ def kernel(name: str, *dims: int | str) -> KernelSymbol:
     for d in dims:
         if isinstance(d, str):
             if not d.isidentifier():
-                raise KernelError(f"kernel {name}: size {d!r} is not a number or a name; expected e.g. 3 or 'c'")
+                raise KernelError(f"kernel {name}: size {quote(d)} is not a number or a name; expected e.g. 3 or 'c'")
             resolved.append(size_symbol(d))
         elif isinstance(d, sympy.Symbol):
             resolved.append(size_symbol(d.name))
         elif isinstance(d, int) and not isinstance(d, bool):
             resolved.append(d)
         else:
-            raise KernelError(f"kernel {name}: size {d!r} is not an integer or a name")
+            raise KernelError(f"kernel {name}: size {quote(d)} is not an integer or a name")
     return KernelSymbol(name, tuple(resolved))
 
 
@@ -420,7 +420,7 @@ def as_kernel(value: object) -> Kernel:
         raise InvalidArgument("a 1-D layer", "weight", value,
                               f"a 1-D kernel such as k[3]: this is a {value.ndim}-D kernel, "
                               f"use conv{value.ndim}d for it")
-    raise KernelError(f"{value!r} is not a kernel; expected e.g. kernel('k', 3) or [1, 2, 1]")
+    raise KernelError(f"{quote(value)} is not a kernel; expected e.g. kernel('k', 3) or [1, 2, 1]")
 
 
 # The kernel expressions live in their own module; they are re-exported here.

@@ -28,7 +28,7 @@ from symconv.core.kernel import (
     exact_number,
 )
 from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy
-from symconv.errors import KernelError
+from symconv.errors import KernelError, quote
 
 __all__ = [
     "Dilate",
@@ -154,8 +154,8 @@ class Convolve(_KernelExpr):
     def __post_init__(self) -> None:
         if self.a.out_channels != self.b.in_channels:
             raise KernelError(
-                f"convolve({self.a!r}, {self.b!r}): {self.a!r} has {self.a.out_channels} output "
-                f"channel(s) but {self.b!r} takes {self.b.in_channels}; expected them equal"
+                f"convolve({quote(self.a)}, {quote(self.b)}): {quote(self.a)} has {self.a.out_channels} output "
+                f"channel(s) but {quote(self.b)} takes {self.b.in_channels}; expected them equal"
             )
         _check_derived_length(self)
 
@@ -249,7 +249,7 @@ class KernelSum(_KernelExpr):
     def __post_init__(self) -> None:
         if self.a.shape[:2] != self.b.shape[:2] or sympy.simplify(self.a.length - self.b.length) != 0:
             raise KernelError(
-                f"{self.a!r} + {self.b!r}: shapes {_fmt_shape(self.a)} and {_fmt_shape(self.b)} differ; "
+                f"{quote(self.a)} + {quote(self.b)}: shapes {_fmt_shape(self.a)} and {_fmt_shape(self.b)} differ; "
                 f"expected equal shapes (use padk to align lengths)"
             )
 
@@ -353,8 +353,8 @@ def flipk(k: object, axes: object = None) -> FlipKernel:
         from symconv.core.kernel_nd import KernelNd
 
         if not isinstance(k, KernelNd):
-            raise KernelError(f"flip({k!r}, axes={axes!r}): per-axis flips are for N-D kernels (k[3, 3] inside "
-                              f"conv2d); flip a 1-D kernel with flip(k)")
+            raise KernelError(f"flip({quote(k)}, axes={quote(axes)}): per-axis flips are for N-D kernels (k[3, 3] "
+                              f"inside conv2d); flip a 1-D kernel with flip(k)")
         return FlipNd(k, axes)
     return FlipKernel(as_kernel(k))
 

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import sympy
 
-from symconv.errors import KernelError
+from symconv.errors import KernelError, quote
 
 __all__ = ["exact_number", "exact_expression"]
 
@@ -29,7 +29,7 @@ def exact_number(value: object, what: str = "kernel tap") -> sympy.Rational:
     1/2
     """
     if isinstance(value, bool):
-        raise KernelError(f"{what} {value!r} is a boolean; expected a number")
+        raise KernelError(f"{what} {quote(value)} is a boolean; expected a number")
     if isinstance(value, sympy.Rational):
         return value
     if isinstance(value, int):
@@ -38,7 +38,7 @@ def exact_number(value: object, what: str = "kernel tap") -> sympy.Rational:
         return sympy.Rational(value.numerator, value.denominator)
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
-            raise KernelError(f"{what} {value!r} is not finite; expected a finite number")
+            raise KernelError(f"{what} {quote(value)} is not finite; expected a finite number")
         return sympy.Rational(Fraction(repr(float(value))))
     if isinstance(value, sympy.Float):
         if not value.is_finite or value.has(sympy.nan):
@@ -54,7 +54,7 @@ def exact_number(value: object, what: str = "kernel tap") -> sympy.Rational:
         if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
             raise KernelError(f"{what} {value} is not finite; expected a finite number")
         raise KernelError(f"{what} {value} is not rational; expected an exact rational such as 1/2")
-    raise KernelError(f"{what} {value!r} is not a number; expected an int, a fraction or a float")
+    raise KernelError(f"{what} {quote(value)} is not a number; expected an int, a fraction or a float")
 
 
 def exact_expression(value: object, what: str = "coefficient") -> sympy.Expr:

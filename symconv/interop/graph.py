@@ -4,7 +4,8 @@ The model is traced with ``torch.fx.symbolic_trace`` (so ``forward`` methods
 with residual additions work, not only ``nn.Sequential``). Each graph node
 becomes the chain of layers that maps the model's input to that node's
 value: a module call appends its layer (:mod:`symconv.interop.modules`), a
-ReLU appends ``relu()``, and ``a + b`` becomes ``P >> (A + B)`` where ``P``
+ReLU appends ``relu()``, ``F.pad(x, pad)`` (zeros) appends
+:func:`~symconv.interop.modules.padding_layer`, and ``a + b`` becomes ``P >> (A + B)`` where ``P``
 is the part of the two chains they share and ``A``, ``B`` the rest of each
 (the identity ``pad(0)`` for an empty rest), so a residual block
 ``x + f(x)`` is ``pad(0) + f`` after what precedes it.
@@ -24,7 +25,7 @@ from typing import Any, Optional
 
 from symconv.core.layers import Chain, Layer
 from symconv.errors import InvalidArgument, PythonPackageMissing, SymconvError, UnsupportedModule
-from symconv.interop.modules import SUPPORTED, Converted, convert_module, identity_layer
+from symconv.interop.modules import SUPPORTED, Converted, convert_module, identity_layer, padding_layer
 from symconv.interop.weights import names_clash, symbol_name
 
 __all__ = ["from_torch", "as_layer", "require_torch", "TORCH_REQUIREMENT"]
@@ -96,6 +97,26 @@ def _is_eval_dropout(node: Any, torch: Any) -> bool:
     return not node.kwargs.get("training", node.args[2] if len(node.args) > 2 else True)
 
 
+def _pad_call(node: Any, torch: Any) -> Optional[tuple[object, object, object]]:
+    """``(pad, mode, value)`` of a call ``F.pad(x, pad, mode='constant', value=None)`` or
+    ``torch.constant_pad_nd(x, pad, value=0)``; ``None`` for any other node."""
+    if node.op != "call_function":
+        return None
+    if node.target is torch.nn.functional.pad:
+        names, bound = ("input", "pad", "mode", "value"), {"mode": "constant", "value": None}
+    elif node.target is torch.constant_pad_nd:
+        names, bound = ("input", "pad", "value"), {"mode": "constant", "value": 0}
+    else:
+        return None
+    bound.update(zip(names, node.args))
+    bound.update(node.kwargs)
+    return bound.get("pad"), bound["mode"], bound["value"]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 class _Walk:
     """The graph walk: each node's value as a tuple of :class:`_Step` from the model's input."""
 
@@ -121,6 +142,11 @@ class _Walk:
                     axes.setdefault(converted.ndim, node.target)
                 if self.weights == "symbolic" and _has_weights(converted.layer):
                     self.check_name(node.target, module, named)
+        if not axes:  # no module fixes the spatial axes: F.pad's pairs do (F.pad(x, (1, 1, 2, 2)) pads a 2-D signal)
+            for node in self.graph.nodes:
+                call = _pad_call(node, self.torch)
+                if call is not None and isinstance(call[0], (tuple, list)) and len(call[0]) >= 2:
+                    self.ndim = max(self.ndim, len(call[0]) // 2)
         if len(axes) > 1:
             listing = ", ".join(f"{path!r} is {d}-D" for d, path in sorted(axes.items()))
             raise UnsupportedModule("", type(self.root).__name__, f"mixes layers of different dimensions "
@@ -161,6 +187,27 @@ class _Walk:
             raise self.unsupported(node, f"adds two branches that symconv cannot add: {_short(err)}") from err
         return a[:shared] + (_Step(node.name, total),)
 
+    def zero_padding(self, node: Any, pad: object, mode: object, value: object) -> Optional[Layer]:
+        """``F.pad(x, pad)`` in constant mode with value 0 as :func:`~symconv.interop.modules.padding_layer`."""
+        call = f"calls {_function_name(node.target)} with"
+        if mode != "constant":
+            raise self.unsupported(node, f"{call} mode={mode!r}; symconv pads with zeros only (mode='constant', "
+                                         f"value=0)")
+        if value is not None and value != 0:
+            raise self.unsupported(node, f"{call} value={value!r}; symconv pads with zeros only (mode='constant', "
+                                         f"value=0)")
+        if not (isinstance(pad, (tuple, list)) and pad and all(_is_int(v) for v in pad)):
+            raise self.unsupported(node, f"{call} pad={pad!r}; expected a tuple of ints (left, right pairs, last "
+                                         f"axis first)")
+        if len(pad) % 2:
+            raise self.unsupported(node, f"{call} pad={tuple(pad)!r}, an odd number of entries; expected (left, "
+                                         f"right) pairs, last axis first")
+        if len(pad) // 2 > self.ndim:
+            raise self.unsupported(node, f"{call} pad={tuple(pad)!r}, which pads {len(pad) // 2} axes; the model's "
+                                         f"signals have {self.ndim} spatial axes, and symconv cannot pad the batch "
+                                         f"or channel axis")
+        return padding_layer(tuple(pad), self.ndim)
+
     def run(self) -> Layer:
         self.convert_modules()
         values: dict[str, tuple[_Step, ...]] = {}
@@ -200,6 +247,11 @@ class _Walk:
         if _is_eval_dropout(node, torch):
             (source,) = self.single_input(node)
             return values[source.name]
+        call = _pad_call(node, torch)
+        if call is not None:
+            (source,) = self.single_input(node)
+            layer = self.zero_padding(node, *call)
+            return values[source.name] + ((_Step(node.name, layer),) if layer is not None else ())
         if _is_add(node, torch):
             constants = [a for a in node.args if not isinstance(a, torch.fx.Node)]
             if constants or len(node.args) != 2:

@@ -23,20 +23,20 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from symconv.core.layers import Layer
 from symconv.errors import SymconvError, UnsupportedModule
 from symconv.interop.weights import exact_values, symbol_name
 
-__all__ = ["SUPPORTED", "Converted", "convert_module", "identity_layer"]
+__all__ = ["SUPPORTED", "Converted", "convert_module", "identity_layer", "padding_layer"]
 
 #: What :func:`symconv.from_torch` accepts, as told in every :class:`UnsupportedModule` message.
 SUPPORTED = ("Conv1d/2d/3d and ConvTranspose1d/2d/3d (padding_mode='zeros'), BatchNorm1d/2d/3d in eval mode, "
              "ReLU (module, F.relu, .relu()), MaxPool1d/2d/3d (ceil_mode, no return_indices), AvgPool1d/2d/3d "
              "(ceil_mode, count_include_pad, no divisor_override), LPPool1d/2d/3d (norm_type=2; ceil_mode in 2-D "
-             "and 3-D), Identity, "
-             "Dropout in eval mode, nn.Sequential and the sum x + y of two branches")
+             "and 3-D), ZeroPad1d/2d/3d and ConstantPad1d/2d/3d (value 0), F.pad (mode='constant', value 0), "
+             "Identity, Dropout in eval mode, nn.Sequential and the sum x + y of two branches")
 
 #: symconv's constructor name per layer kind and number of spatial axes.
 _NAMES = {
@@ -244,6 +244,39 @@ def _lppool(module: Any, path: str, weights: str, ndim: int) -> Converted:
     return Converted(_build(build, module, path, size, stride, **({"ceil_mode": True} if ceil_mode else {})), ndim)
 
 
+def padding_layer(pad: Sequence[int], ndim: int) -> Optional[Layer]:
+    """PyTorch's zero padding ``F.pad(x, pad)`` of a signal with ``ndim`` spatial axes, as symconv layers.
+
+    ``pad = (l_d, r_d, l_{d-1}, r_{d-1}, ...)`` gives (left, right) pairs from the LAST axis back, for the
+    last ``len(pad) // 2`` axes (the others keep their size); a negative entry drops samples instead. As
+    PyTorch's ``constant_pad_nd`` (which narrows, then pads), that is, per axis,
+    ``crop(max(-l, 0), max(-r, 0)) >> pad(max(l, 0), max(r, 0))``; ``None`` (the identity) when every entry is 0.
+    The caller checks that ``pad`` holds ints, in pairs, for at most ``ndim`` axes.
+
+    >>> padding_layer((1, 2), 1), padding_layer((1, 2), 2), padding_layer((0, 0, 0, 0), 2)
+    (pad(1, 2), pad((0, 1), (0, 2)), None)
+    >>> padding_layer((1, -1, -2, 0), 2)
+    crop((2, 0), (0, 1)) >> pad((0, 1), (0, 0))
+    """
+    from symconv.dsl_grammar import LAYERS
+
+    pairs = [(0, 0)] * (ndim - len(pad) // 2) + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(len(pad) // 2))]
+    crops = tuple(max(-left, 0) for left, _ in pairs), tuple(max(-right, 0) for _, right in pairs)
+    pads = tuple(max(left, 0) for left, _ in pairs), tuple(max(right, 0) for _, right in pairs)
+    layers = [LAYERS[name].build(*(sides if ndim > 1 else (sides[0][0], sides[1][0])))
+              for name, sides in (("crop", crops), ("pad", pads)) if any(sides[0]) or any(sides[1])]
+    if not layers:
+        return None
+    return layers[0] if len(layers) == 1 else layers[0] >> layers[1]
+
+
+def _constant_pad(module: Any, path: str, weights: str, ndim: int) -> Converted:
+    """``ZeroPadNd`` and ``ConstantPadNd`` with value 0 -> :func:`padding_layer` of ``module.padding``."""
+    if module.value != 0:
+        raise _unsupported(module, path, f"has value={module.value}; symconv pads with zeros only (value=0)")
+    return Converted(padding_layer(tuple(module.padding), ndim), ndim)
+
+
 def _identity_in_eval(module: Any, path: str, weights: str, ndim: int) -> Converted:
     """``Identity``, and ``Dropout`` in eval mode: the identity."""
     if module.training and type(module).__name__ != "Identity":
@@ -260,6 +293,7 @@ _TABLE: dict[str, tuple[Callable[[Any, str, str, int], Converted], int]] = {
     **{f"MaxPool{d}d": (_maxpool, d) for d in (1, 2, 3)},
     **{f"AvgPool{d}d": (_avgpool, d) for d in (1, 2, 3)},
     **{f"LPPool{d}d": (_lppool, d) for d in (1, 2, 3)},
+    **{f"{kind}Pad{d}d": (_constant_pad, d) for kind in ("Zero", "Constant") for d in (1, 2, 3)},
     "ReLU": (_relu, 0),
     "Identity": (_identity_in_eval, 0),
     **{name: (_identity_in_eval, 0) for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout")},

@@ -20,8 +20,13 @@ def _main(name: str) -> dict:
 def test_every_example_has_a_test():
     # conv_bn_tolerance.py and repvgg_merge.py are run by tests/prover/test_tolerance.py
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == ["conv_bn_tolerance.py", "fuse_conv_bn.py",
-                                                             "receptive_fields.py", "repvgg_merge.py",
-                                                             "stride_composition.py"]
+                                                             "padded_convs.py", "receptive_fields.py",
+                                                             "repvgg_merge.py", "stride_composition.py"]
+
+
+def test_conv2d_padding_1_is_proved_equal_to_zero_pad_2d_then_conv2d_and_a_one_sided_pad_is_refuted(capsys):
+    assert _main("padded_convs.py") == {"explicit_pads": "proved", "wrong_side": "refuted"}
+    assert "Conv2d(padding=1) x 2 == (ZeroPad2d(1) + Conv2d) x 2: proved" in capsys.readouterr().out
 
 
 def test_two_stride_2_convolutions_are_proved_equal_to_one_stride_4_with_composed_weights(capsys):
