@@ -13,13 +13,12 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 from typing import Optional, Sequence
 
 from symconv import __version__
-from symconv.errors import InvalidArgument, SymconvError
+from symconv.errors import InvalidArgument, SymconvError, quote
 
 __all__ = ["main"]
 
@@ -163,6 +162,8 @@ def _write_reports(args, paths, obj) -> None:
         _write(kept, document)
         build_pdf(kept, pdf)  # raises ToolMissing, naming the kept source
     else:
+        import tempfile  # only a PDF without its .tex needs a scratch folder
+
         with tempfile.TemporaryDirectory(prefix="symconv-") as work:
             source = Path(work, pdf.with_suffix(".tex").name)
             _write(source, document)
@@ -244,7 +245,7 @@ def _cmd_factor(args) -> int:
     if args.separable:
         return _cmd_factor_separable(args, paths)
     if args.sizes is None:
-        raise SymconvError(f"--sizes N,M is missing for the kernel {args.kernel!r}; expected e.g. --sizes 2,4 for "
+        raise SymconvError(f"--sizes N,M is missing for the kernel {quote(args.kernel)}; expected e.g. --sizes 2,4 for "
                            f"a 1-D kernel, or --separable for a 2-D kernel such as [[1, 2, 1], [2, 4, 2], [1, 2, 1]]")
     sizes = parse_sizes(args.sizes)
     try:

@@ -32,6 +32,7 @@ from typing import Callable, Iterable, Mapping, Union
 
 import sympy
 
+from symconv.core.composite import on_statement_axes
 from symconv.core.kernel import Kernel, KernelSymbol, kernel, literal  # kernel: for the doctests
 from symconv.core.layers import Layer
 from symconv.dsl_taps import has_names, tap_list
@@ -58,6 +59,8 @@ from symconv.errors import (
     SemanticError,
     SymconvError,
     UnknownFunction,
+    quote,
+    shorten,
 )
 
 __all__ = ["parse_chain", "parse_statement", "parse_kernel"]
@@ -88,7 +91,7 @@ def parse_statement(*texts: str, scope: Scope = None) -> tuple[Layer, ...]:
     >>> rhs
     conv(convolve(k[c], dilate(k[c], 2)), stride=4)
     """
-    return _Reader(texts, scope).build(expect_layer=True)
+    return on_statement_axes(_Reader(texts, scope).build(expect_layer=True))
 
 
 def parse_kernel(text: str, scope: Scope = None) -> Kernel:
@@ -181,7 +184,7 @@ def _check_whitelist(source: _Source) -> None:
         if isinstance(node, ast.UnaryOp) and not isinstance(node.op, (ast.USub, ast.UAdd)):
             raise source.error(ParseError, node, "only the signs + and - are allowed as unary operators", _ALLOWED)
         if isinstance(node, ast.Constant) and not (node.value is None or isinstance(node.value, (int, float, str))):
-            raise source.error(ParseError, node, f"the constant {node.value!r} is not allowed",
+            raise source.error(ParseError, node, f"the constant {quote(node.value)} is not allowed",
                                "expected a number, a string or None")
         if isinstance(node, ast.Name) and node.id.startswith("__"):
             raise source.error(ParseError, node, f"the name {node.id} is not allowed", "names may not start with '__'")
@@ -406,7 +409,7 @@ class _Builder:
         """An exact number: ints stay ints, ``a/b`` is a rational, floats are checked finite."""
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             if not math.isfinite(node.value):
-                raise self.fail(LiteralError, node, f"the number {self.source.span(node)[1]} is not finite "
+                raise self.fail(LiteralError, node, f"the number {shorten(self.source.span(node)[1])} is not finite "
                                 "(it overflows a float)", "expected a finite number")
             return node.value
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -430,8 +433,9 @@ class _Builder:
             isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult))
 
     def describe(self, node: ast.expr) -> str:
-        """What a fragment is, in words: 'the kernel k[3]', 'the string 'same'', 'the size c'."""
-        fragment = self.source.span(node)[1]
+        """What a fragment is, in words: 'the kernel k[3]', 'the string 'same'', 'the size c' (cut by
+        :func:`~symconv.errors.shorten`: a literal kernel can be thousands of characters)."""
+        fragment = shorten(self.source.span(node)[1])
         if isinstance(node, ast.Call) and resolve(node).is_layer:
             return f"the layer {fragment}"
         if isinstance(node, ast.Name):

@@ -12,15 +12,15 @@ from typing import Optional, Sequence
 
 from symconv.core.kernel import Kernel
 from symconv.core.layers import Layer
-from symconv.errors import ChainError, ChannelMismatch, LengthMismatch
+from symconv.errors import ChainError, ChannelMismatch, LengthMismatch, quote
 
-__all__ = ["Chain", "Parallel", "BRANCH_LENGTH_CHECK"]
+__all__ = ["Chain", "Parallel", "BRANCH_LENGTH_CHECK", "on_statement_axes"]
 
 def _flatten(layers: Sequence[Layer]) -> tuple[Layer, ...]:
     flat: list[Layer] = []
     for layer in layers:
         if not isinstance(layer, Layer):
-            raise ChainError(f"{layer!r} is not a layer; expected e.g. conv(k[3])")
+            raise ChainError(f"{quote(layer)} is not a layer; expected e.g. conv(k[3])")
         flat.extend(layer.layers())
     return tuple(flat)
 
@@ -43,9 +43,14 @@ def _spatial_ndims(layers: Sequence[Layer]) -> set[int]:
 
 @dataclass(frozen=True, repr=False)
 class Chain(Layer):
-    """``A >> B >> ...``: run the layers one after the other."""
+    """``A >> B >> ...``: run the layers one after the other.
+
+    ``axes_given``: the spatial axes of a chain whose layers all fit any number of them (flips, relu, affine),
+    given by the other side of its statement (:func:`on_statement_axes`); 0 when none did (then it is 1-D).
+    """
 
     steps: tuple[Layer, ...]
+    axes_given: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", _flatten(self.steps))
@@ -53,7 +58,7 @@ class Chain(Layer):
             raise ChainError("an empty chain has no meaning; expected at least one layer")
         if len(_spatial_ndims(self.steps)) > 1:
             dims = " and ".join(f"{d}-D" for d in sorted(_spatial_ndims(self.steps)))
-            raise ChainError(f"{self!r} mixes {dims} layers; expected one kind (conv2d with pad((1, 1)), "
+            raise ChainError(f"{quote(self)} mixes {dims} layers; expected one kind (conv2d with pad((1, 1)), "
                              f"down((2, 2)), ...)")
         from symconv.core.layers_nd import check_flip_axes
 
@@ -62,11 +67,11 @@ class Chain(Layer):
 
     @property
     def ndim(self) -> int:  # type: ignore[override]
-        return max(_spatial_ndims(self.steps), default=1)
+        return max(_spatial_ndims(self.steps), default=self.axes_given or 1)
 
     @property
     def axes_free(self) -> bool:  # type: ignore[override]
-        return all(s.axes_free for s in self.steps)
+        return not self.axes_given and all(s.axes_free for s in self.steps)
 
     def layers(self) -> tuple[Layer, ...]:
         return self.steps
@@ -95,6 +100,8 @@ class Chain(Layer):
         return self.linear
 
     def __repr__(self) -> str:
+        if len(self.steps) == 1:  # a sum given its axes (on_statement_axes) prints as the sum
+            return repr(self.steps[0])
         return " >> ".join(f"({s!r})" if isinstance(s, Parallel) else repr(s) for s in self.steps)
 
 
@@ -115,14 +122,14 @@ class Parallel(Layer):
             raise ChainError("a sum needs at least two branches")
         ins = {b.in_channels for b in self.branches} - {None}
         if len(ins) > 1:
-            raise ChainError(f"the branches of {self!r} take different channel counts {sorted(ins)}")
+            raise ChainError(f"the branches of {quote(self)} take different channel counts {sorted(ins)}")
         known_in = ins.pop() if ins else None
         outs = {b.out_channels(known_in) for b in self.branches} - {None}
         if len(outs) > 1:
-            raise ChainError(f"the branches of {self!r} give different channel counts {sorted(outs)}")
+            raise ChainError(f"the branches of {quote(self)} give different channel counts {sorted(outs)}")
         if len(_spatial_ndims(self.branches)) > 1:
             dims = " and ".join(f"{d}-D" for d in sorted(_spatial_ndims(self.branches)))
-            raise ChainError(f"{self!r} adds {dims} branches; expected one kind")
+            raise ChainError(f"{quote(self)} adds {dims} branches; expected one kind")
         from symconv.core.layers_nd import check_flip_axes
 
         check_flip_axes(self.branches)
@@ -133,7 +140,7 @@ class Parallel(Layer):
                 for n in BRANCH_LENGTH_CHECK:
                     lengths = [output_length(axis_chain(b, axis), n) for b in self.branches]
                     if len(set(lengths)) > 1:
-                        raise LengthMismatch(f"the branches of {self!r} give different sizes {lengths} on axis "
+                        raise LengthMismatch(f"the branches of {quote(self)} give different sizes {lengths} on axis "
                                              f"{axis + 1} for an input of size {n}; expected the same shape")
         elif not self.axes_free and all(not b.kernels() or not any(k.length_symbols() for k in b.kernels())
                                         for b in self.branches):  # sample-by-sample layers and flips keep n
@@ -141,7 +148,7 @@ class Parallel(Layer):
                 lengths = [output_length(b, n) for b in self.branches]
                 if len(set(lengths)) > 1:
                     raise LengthMismatch(
-                        f"the branches of {self!r} give different lengths {lengths} for an input of "
+                        f"the branches of {quote(self)} give different lengths {lengths} for an input of "
                         f"length {n}; expected every branch to give the same length"
                     )
 
@@ -180,3 +187,29 @@ class Parallel(Layer):
 
     def __repr__(self) -> str:
         return " + ".join(f"({b!r})" if isinstance(b, (Chain, Parallel)) else repr(b) for b in self.branches)
+
+
+def on_statement_axes(sides: Sequence[Layer]) -> tuple[Layer, ...]:
+    """The sides of one statement on its spatial axes: a side made only of layers that fit any number of axes
+    (``flip()``, ``flip(axes=...)``, ``relu()``, ``affine``) takes the ``d`` of the sides that fix it, as a
+    :class:`Chain` with ``axes_given = d``; with no side fixing it the sides are left as they are (1-D).
+
+    A ``flip(axes=...)`` naming an axis the statement lacks is refused (InvalidArgument); sides that fix
+    different ``d`` are left as they are for the prover to refuse.
+
+    >>> from symconv.core.layers import flip
+    >>> from symconv.core.layers_nd import pad
+    >>> lhs, rhs = on_statement_axes([flip() >> flip(), pad((0, 0))])
+    >>> lhs, lhs.ndim
+    (flip() >> flip(), 2)
+    """
+    from symconv.core.layers_nd import check_flip_axes
+
+    dims = {side.ndim for side in sides if not side.axes_free}
+    if len(dims) != 1:
+        return tuple(sides)
+    d = dims.pop()
+    check_flip_axes(tuple(sides), d)
+    if d == 1:
+        return tuple(sides)
+    return tuple(Chain(side.layers(), axes_given=d) if side.axes_free else side for side in sides)

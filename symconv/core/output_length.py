@@ -49,7 +49,8 @@ from symconv.core.layers import (
 )
 from symconv.errors import InvalidArgument
 
-__all__ = ["output_length", "resolve_size", "length_symbol", "LengthStep", "length_step", "pool_window_offset"]
+__all__ = ["output_length", "resolve_size", "length_symbol", "generic_sizes", "LengthStep", "length_step",
+           "pool_window_offset"]
 
 Length = Union[int, sympy.Expr]
 
@@ -65,6 +66,17 @@ def resolve_size(value: Size, sizes: Optional[Mapping[str, int]]) -> Size:
         return value
     value = value.subs({size_symbol(k): v for k, v in sizes.items()})
     return int(value) if value.is_Integer else value
+
+
+def generic_sizes(*layers: Layer) -> list[str]:
+    """The names of the generic kernel lengths (``c`` in ``k[c]``) the layers use, sorted.
+
+    >>> from symconv.core.kernel import kernel
+    >>> from symconv.core.layers import conv
+    >>> generic_sizes(conv(kernel("k", "c")), conv(kernel("w", 3)))
+    ['c']
+    """
+    return sorted({s.name for layer in layers for k in layer.kernels() for s in k.length_symbols()})
 
 
 def _is_int(*values: Length) -> bool:

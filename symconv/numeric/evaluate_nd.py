@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
-from typing import Iterable, Optional, Union
+from typing import Iterable, Mapping, Optional, Union
 
 import numpy as np
 import sympy
@@ -41,6 +41,8 @@ from symconv.core.layers_nd import (
     AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, L2PoolNd, MaxPoolNd, PadNd, SignalFlipNd, UpNd,
 )
 from symconv.core.nonlinear import Affine, ReLU
+from symconv.core.output_length import generic_sizes
+from symconv.core.sizes_nd import with_sizes
 from symconv.errors import ChannelMismatch, InvalidArgument, KernelError, LengthMismatch, NotInFragment, SizeLimitError
 from symconv.numeric.bindings import Bindings, _tap_of, number, number_array, zeros
 from symconv.numeric.evaluate import MAX_ELEMENTS
@@ -323,7 +325,7 @@ def _per_channel(values: np.ndarray, ndim: int) -> np.ndarray:
 
 
 def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: bool) -> np.ndarray:
-    if isinstance(layer, Parallel) and layer.ndim >= 2:
+    if isinstance(layer, Parallel) and (layer.ndim >= 2 or layer.axes_free):  # a sum of flips, relu, ... fits any d
         outputs = [_run(branch, x, bindings, exact) for branch in layer.branches]
         if len({y.shape for y in outputs}) > 1:
             raise LengthMismatch(f"the branches of {layer!r} give shapes {[y.shape[1:] for y in outputs]} for an "
@@ -369,8 +371,20 @@ def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: boo
                         f"maxpool, l2pool, relu, affine, pad, crop, down, up or flip")
 
 
+def with_given_sizes(layer: Layer, sizes: Optional[Mapping[str, int]]) -> Layer:
+    """``layer`` with its generic sizes (``c`` in ``k[c, 3]``) given the values in ``sizes``; KernelError when
+    one has none (the core's :func:`~symconv.core.sizes_nd.with_sizes`, then a check)."""
+    if sizes:
+        layer = with_sizes(layer, {str(k): int(v) for k, v in sizes.items()})
+    missing = generic_sizes(layer)
+    if missing:
+        raise KernelError(f"{layer!r} has the generic size {', '.join(missing)}; give it a value, e.g. "
+                          f"sizes={{{missing[0]!r}: 3}}")
+    return layer
+
+
 def evaluate_nd_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = None,
-                        exact: bool = False) -> np.ndarray:
+                        exact: bool = False, sizes: Optional[Mapping[str, int]] = None) -> np.ndarray:
     """Apply the N-D chain ``layer`` to the samples ``x`` with numpy.
 
     ``conv{d}d``: ``y[B, o, i] = bias[o] + sum_{m, a} W[o, m, a] xp[B, m, s i + d a]`` (per axis, within the
@@ -379,7 +393,8 @@ def evaluate_nd_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = 
     ``x`` has shape ``(C, n1, ..., nd)`` or ``(B, C, n1, ..., nd)`` with ``d = layer.ndim``; the result has the
     same rank. ``bindings`` maps kernel names to arrays (``(k1, ..., kd)`` for ``k[k1, ..., kd]``, the full shape
     for a weight) and bias parameters to numbers. ``exact=True`` computes with ``Fraction`` objects (``l2pool``
-    then raises :class:`~symconv.errors.NotInFragment`: square roots are not rational).
+    then raises :class:`~symconv.errors.NotInFragment`: square roots are not rational). ``sizes`` gives the
+    generic sizes their values (``{"c": 3}`` for ``k[c, 3]``).
 
     >>> from symconv.core.kernel_nd import kernel_nd
     >>> from symconv.core.layers_nd import conv2d
@@ -388,6 +403,7 @@ def evaluate_nd_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = 
     """
     if not isinstance(layer, Layer):
         raise InvalidArgument("evaluate_nd_numeric", "layer", layer, "an N-D layer such as conv2d(k[3, 3])")
+    layer = with_given_sizes(layer, sizes)
     arr = _finite(x, exact, "input sample")  # refuses ragged lists too
     d = layer.ndim if layer.ndim >= 2 else arr.ndim - 1
     if arr.ndim not in (d + 1, d + 2) or 0 in arr.shape[:arr.ndim - d]:
@@ -420,11 +436,13 @@ def _convolutions(layer: Layer) -> list[Union[ConvNd, ConvTransposeNd]]:
 
 
 def random_bindings_nd(layer_or_layers: Union[Layer, Iterable[Layer]], rng=None, low: int = -3, high: int = 3,
-                       integer: bool = True) -> dict[str, Union[np.ndarray, int, float]]:
+                       integer: bool = True,
+                       sizes: Optional[Mapping[str, int]] = None) -> dict[str, Union[np.ndarray, int, float]]:
     """Random values for every named N-D kernel and bias parameter, shared by name across the layers.
 
     Kernels get arrays of their sizes (``(k1, ..., kd)`` for ``k[k1, ..., kd]``, the full shape for a
     weight), parameters one number; integers in ``[low, high]`` (``integer=True``) or floats in ``[low, high)``.
+    ``sizes`` gives the generic sizes their values (the arrays of ``k[c, 3]`` at ``c = 2`` are ``(2, 3)``).
 
     >>> from symconv.core.kernel_nd import kernel_nd
     >>> from symconv.core.layers_nd import conv2d
@@ -436,6 +454,7 @@ def random_bindings_nd(layer_or_layers: Union[Layer, Iterable[Layer]], rng=None,
     kernels: dict[str, KernelSymbolNd] = {}
     expressions: list[sympy.Expr] = []
     for layer in [layer_or_layers] if isinstance(layer_or_layers, Layer) else layer_or_layers:
+        layer = with_given_sizes(layer, sizes)
         for step in layer.layers():
             for conv in _convolutions(step):
                 _walk(conv.weight, kernels, expressions)

@@ -18,10 +18,20 @@ that are not numbers; or a prefix whose periodicity window exceeds what the
 kernel evaluates) does the proof rest on the search's ``interval_lemma``, with
 a certificate for the linear chains left.
 
+When every relu() is dropped but other nonlinear layers remain (an ``l2pool``,
+whose outputs are ``>= 0`` for every input and at most ``sqrt(K) B``, exact
+square roots), the chains left are proved equal by congruence where they apply
+the same nonlinear layers (:mod:`symconv.prover.congruence`); the proof rests
+on ``interval_lemma`` for the dropped relu() layers.
+
 A refutation needs an input that meets the bound: it is searched for on the
 original chains (exact rational arithmetic, inputs at the corners of the box
 ``[-B, B]`` and inside it, ``B`` set to a small positive number when it is a
 name) and re-verified there (:mod:`symconv.prover.bounded_nd` in N-D).
+Square roots (``l2pool``) are not rational: such chains are compared in
+float64 (evidence only); in N-D a difference is a counterexample once the
+core's exact outputs (SymPy square roots) differ, and in 1-D no exact search
+is made (the verdict is ``checked`` or ``unknown``, and the note says why).
 
 >>> p = prove_assuming("conv([1, -2]) >> affine(1, B) >> relu() >> conv([1, 1], bias=[-2 * B])",
 ...                    "conv([1, -1, -2])", ["abs(x) <= B"]) # doctest: +SKIP
@@ -44,6 +54,8 @@ from symconv.dsl_assumptions import InputBound, parse_assumptions
 from symconv.prover.counterexample import Counterexample
 from symconv.prover.interval import Elimination, eliminate_relus
 from symconv.prover.bounded_nd import bounded_counterexample_nd, bounded_evidence_nd
+from symconv.prover.congruence import prove_by_congruence
+from symconv.prover.nonlinear_nd import takes_square_roots
 
 __all__ = ["prove_assuming", "bounded_counterexample"]
 
@@ -180,6 +192,22 @@ def kernel_relu_steps(lhs: Layer, rhs: Layer, bound: InputBound, channels: int, 
     return tuple(steps), tuple(state)
 
 
+def _proved_by_congruence(lhs: Layer, rhs: Layer, congruent, steps: tuple, bound: InputBound, report):
+    """``proved`` under ``bound``: the relu() layers the interval lemma dropped, then the kernel's congruence
+    proof of the nonlinear chains left (equal for every input, so for those within the bound too)."""
+    from symconv.checker import INTERVAL_LEMMA, assumption as assumption_entry, weaken
+    from symconv.prover.proof import Proof, ProofStep
+
+    if not report.agrees:
+        raise AssertionError(f"proved under {bound} but numerically different: {report.mismatch}")
+    reduced = ProofStep("relu_reduction", f"with those relu() dropped: lhs = {congruent.lhs!r}, rhs = "
+                                          f"{congruent.rhs!r}, equal for every input")
+    dropped = (INTERVAL_LEMMA,) if steps else ()
+    return Proof(lhs, rhs, "proved", steps=steps + (reduced,) + congruent.steps, numeric=report,
+                 assumptions=(bound,), theorem=weaken(congruent.theorem, (assumption_entry(bound.text),) + dropped),
+                 note=f"assuming {bound}, for every input within the bound; {congruent.note}")
+
+
 def _ndim(lhs: Layer, rhs: Layer) -> int:
     """The spatial axes of the statement (a side of sample-by-sample layers fits any)."""
     dims = {side.ndim for side in (lhs, rhs) if not side.axes_free}
@@ -197,6 +225,9 @@ def prove_assuming(lhs: Union[str, Layer], rhs: Union[str, Layer], assume: Seque
 
     lhs, rhs = _as_layers(lhs, rhs)
     ndim = _ndim(lhs, rhs)
+    from symconv.prover.generic_nd import refuse_generic_nd
+
+    refuse_generic_nd(lhs, rhs, "assume")
     bounds = tuple(a for a in assume if isinstance(a, InputBound)) + parse_assumptions(
         [a for a in assume if isinstance(a, str)])
     bound = bounds[0] if len({b.bound for b in bounds}) == 1 else min(bounds, key=lambda b: b.bound)
@@ -208,9 +239,11 @@ def prove_assuming(lhs: Union[str, Layer], rhs: Union[str, Layer], assume: Seque
     else:
         report = bounded_evidence_nd(lhs, rhs, limit, fixed, ndim, channels, seed)
 
+    roots = takes_square_roots(lhs) or takes_square_roots(rhs)
+
     def counterexample():
-        if ndim == 1:
-            return bounded_counterexample(lhs, rhs, bound, seed=seed, channels=channels)
+        if ndim == 1:  # the 1-D search is exact in rationals only: none with square roots (l2pool)
+            return None if roots else bounded_counterexample(lhs, rhs, bound, seed=seed, channels=channels)
         return bounded_counterexample_nd(lhs, rhs, limit, fixed, ndim, channels, seed)
 
     left, right = (eliminate_relus(side, bound.bound, channels, ndim) for side in (lhs, rhs))
@@ -218,15 +251,24 @@ def prove_assuming(lhs: Union[str, Layer], rhs: Union[str, Layer], assume: Seque
     assumption = f"assuming {bound}"
     rests_on = (assumption_entry(bound.text),)
     if not (left.complete and right.complete):
+        # every relu() dropped, other nonlinear layers (l2pool, maxpool) left: equal as chains, by congruence
+        congruent = None if left.reason or right.reason else prove_by_congruence(left.chain, right.chain, seed)
+        if congruent is not None and congruent.verdict == "proved":
+            return _proved_by_congruence(lhs, rhs, congruent, steps, bound, report)
         example = counterexample()
         reason = left.reason or right.reason or "a nonlinear layer remains"
         if example is not None:
+            search = "a float64 search confirmed exactly" if roots else "exact search"
             return Proof(lhs, rhs, "refuted", counterexample=example, numeric=report, assumptions=(bound,),
                          rests_on=rests_on,
-                         note=f"{assumption}: found by exact search on inputs within the bound ({reason})")
+                         note=f"{assumption}: found by {search} on inputs within the bound ({reason})")
         verdict = "checked" if report.is_evidence and report.agrees else "unknown"
+        evidence = "numeric evidence only on inputs within the bound"
+        if roots:
+            evidence = (f"l2pool takes square roots, which exact rational arithmetic cannot hold: float64 evidence "
+                        f"only on inputs within the bound{'' if ndim > 1 else ', and no exact counterexample search'}")
         return Proof(lhs, rhs, verdict, steps=steps, numeric=report, assumptions=(bound,), rests_on=rests_on,
-                     note=f"{assumption}: {reason}; numeric evidence only on inputs within the bound")
+                     note=f"{assumption}: {reason}; {evidence}")
     replayable = kernel_relu_steps(lhs, rhs, bound, channels, ndim)
     reduced_sides = replayable[1] if replayable is not None else (left.chain, right.chain)
     linear = prove(*reduced_sides, seed=seed)

@@ -8,6 +8,12 @@ integer kernels and a named ``B`` fixed to a number. The shapes reach past
 the receptive field on every axis (:func:`bounded_shapes`). A difference is a
 counterexample, re-verified with the core's exact N-D semantics
 (:func:`symconv.core.semantics_nd.run_nd`) before it is reported.
+
+An ``l2pool{d}d`` takes square roots, which ``Fraction`` cannot hold: with one
+on either side the same inputs are evaluated in float64 and compared within
+:data:`~symconv.prover.nonlinear_nd.RELATIVE_TOLERANCE` (evidence only), and a
+difference beyond it is a counterexample only once the core's exact outputs
+(SymPy square roots) differ at that input.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.errors import NumericMismatch
 from symconv.numeric.check import NumericReport
 from symconv.numeric.evaluate_nd import evaluate_nd_numeric, random_bindings_nd
+from symconv.prover.nonlinear_nd import exact_difference, float_error, takes_square_roots
 from symconv.prover.proof_nd import report_of
 
 __all__ = ["bounded_shapes", "bounded_evidence_nd", "bounded_counterexample_nd"]
@@ -61,20 +68,44 @@ def _inputs(rng: np.random.Generator, shape: tuple[int, ...], channels: int, bou
 
 
 def _draws(lhs: Layer, rhs: Layer, bound: Fraction, fixed: dict, ndim: int, channels: int, seed: int,
-           per_shape: int):
-    """``(shape, bindings, x, lhs(x), rhs(x))`` for each draw: half at corners, half inside the box."""
+           per_shape: int, exact: bool = True):
+    """``(shape, bindings, x, lhs(x), rhs(x))`` for each draw: half at corners, half inside the box; ``x`` exact,
+    the outputs in float64 when ``exact`` is False."""
     rng = np.random.default_rng(seed)
     for shape in bounded_shapes(lhs, rhs, ndim):
         for trial in range(per_shape):
             bindings = random_bindings_nd([lhs, rhs], rng)
             bindings.update(fixed)
             x = _inputs(rng, shape, channels, bound, corner=trial % 2 == 0)
-            yield shape, bindings, x, *(evaluate_nd_numeric(side, x, bindings, exact=True) for side in (lhs, rhs))
+            given = x if exact else x.astype(float)
+            yield shape, bindings, x, *(evaluate_nd_numeric(side, given, bindings, exact=exact) for side in (lhs, rhs))
+
+
+def _float_report(draws, seed: int) -> NumericReport:
+    """The report of float64 draws: a difference beyond the tolerance (:func:`float_error`) is the mismatch."""
+    worst, tolerance, trials, compared = 0.0, 0.0, 0, 0
+    for shape, _, _, a, b in draws:
+        trials += 1
+        if a.shape != b.shape:
+            return NumericReport(trials, float("inf"), tolerance, {"n": list(shape), "reason": "output shapes differ"},
+                                 compared)
+        if not a.size:
+            continue
+        compared += 1
+        error, allowed = float_error(a, b)
+        worst, tolerance = max(worst, error), max(tolerance, allowed)
+        if error > allowed:
+            index = [int(i) for i in np.argwhere(np.where(a == b, 0.0, np.abs(a - b)) > allowed)[0]]
+            return NumericReport(trials, worst, tolerance, {"n": list(shape), "index": index, "seed": seed}, compared)
+    return NumericReport(trials, worst, tolerance, compared=compared)
 
 
 def bounded_evidence_nd(lhs: Layer, rhs: Layer, bound: Fraction, fixed: dict, ndim: int, channels: int,
                         seed: int = 0, per_shape: int = 2) -> NumericReport:
-    """Exact comparison on inputs within the bound (module docstring); the first difference is the mismatch."""
+    """Exact comparison on inputs within the bound (module docstring); the first difference is the mismatch.
+    With square roots (``l2pool``) the comparison is in float64, within a tolerance."""
+    if takes_square_roots(lhs) or takes_square_roots(rhs):
+        return _float_report(_draws(lhs, rhs, bound, fixed, ndim, channels, seed, per_shape, exact=False), seed)
     return report_of(((shape, a, b) for shape, _, _, a, b in _draws(lhs, rhs, bound, fixed, ndim, channels, seed,
                                                                     per_shape)), seed)
 
@@ -119,11 +150,17 @@ def bounded_counterexample_nd(lhs: Layer, rhs: Layer, bound: Fraction, fixed: di
     """A re-verified :class:`~symconv.prover.proof_nd.CounterexampleNd` with ``|x| <= B``, or None."""
     from symconv.prover.proof_nd import CounterexampleNd
 
-    for shape, bindings, x, a, b in _draws(lhs, rhs, bound, fixed, ndim, channels, seed, per_shape):
-        if a.shape == b.shape and (a == b).all():
-            continue
-        index = tuple(int(i) for i in np.argwhere(a != b)[0]) if a.shape == b.shape else (0,) * (ndim + 1)
+    roots = takes_square_roots(lhs) or takes_square_roots(rhs)
+    for shape, bindings, x, a, b in _draws(lhs, rhs, bound, fixed, ndim, channels, seed, per_shape, exact=not roots):
+        if a.shape == b.shape:
+            differ = np.where(a == b, 0.0, np.abs(a - b)) > float_error(a, b)[1] if roots else a != b
+            if not differ.any():
+                continue
+        index = tuple(int(i) for i in np.argwhere(differ)[0]) if a.shape == b.shape else (0,) * (ndim + 1)
         kernels = {k: (np.asarray(v).tolist() if np.ndim(v) else v) for k, v in bindings.items()}
+        if roots:  # the outputs shown are the core's exact ones (SymPy square roots), once they are seen to differ
+            return CounterexampleNd(shape, _nested(x), kernels, *exact_difference(lhs, rhs, x, bindings, index),
+                                    index)
         example = CounterexampleNd(shape, _nested(x), kernels, _nested(a), _nested(b), index)
         _confirm(lhs, rhs, example, bindings)
         return example

@@ -18,14 +18,14 @@ import itertools
 import numpy as np
 import sympy
 
-from symconv.core.layers import Layer
+from symconv.core.layers import L2Pool, Layer
 from symconv.core.layers_nd import L2PoolNd
 from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.errors import NumericMismatch
 from symconv.numeric.check import NumericReport
 from symconv.numeric.evaluate_nd import evaluate_nd_numeric, random_bindings_nd
 
-__all__ = ["prove_nonlinear_nd", "shapes_for"]
+__all__ = ["prove_nonlinear_nd", "shapes_for", "takes_square_roots", "float_error", "exact_difference"]
 
 #: Sizes tried on each axis; 2-D tries every pair, more axes a diagonal-heavy subset.
 SIZES = ((1, 2, 3, 5, 8, 11), (1, 2, 4, 7, 10))
@@ -69,7 +69,7 @@ def prove_nonlinear_nd(lhs: Layer, rhs: Layer, channels: int, seed: int = 0):
     rng = np.random.default_rng(seed)
     trials = compared = 0
     worst = tolerance = 0.0
-    roots = _takes_roots(lhs) or _takes_roots(rhs)
+    roots = takes_square_roots(lhs) or takes_square_roots(rhs)
     shapes = shapes_for(lhs.ndim)
     for shape in shapes:
         for _ in range(TRIALS):
@@ -79,7 +79,7 @@ def prove_nonlinear_nd(lhs: Layer, rhs: Layer, channels: int, seed: int = 0):
                     for side in (lhs, rhs))
             trials += 1
             if roots and a.shape == b.shape:
-                error, allowed = _float_error(a, b)
+                error, allowed = float_error(a, b)
                 worst, tolerance = max(worst, error), max(tolerance, allowed)
                 differ = np.where(a == b, 0.0, np.abs(a - b)) > allowed
             else:
@@ -90,7 +90,7 @@ def prove_nonlinear_nd(lhs: Layer, rhs: Layer, channels: int, seed: int = 0):
             index = tuple(int(i) for i in np.argwhere(differ)[0]) if differ is not None else (0,) * (len(shape) + 1)
             kernels = {k: np.asarray(v).tolist() for k, v in bindings.items()}
             if roots:  # the outputs shown are the core's exact ones, once they are seen to differ
-                example = CounterexampleNd(shape, _plain(x), kernels, *_exact_difference(lhs, rhs, x, bindings, index),
+                example = CounterexampleNd(shape, _plain(x), kernels, *exact_difference(lhs, rhs, x, bindings, index),
                                            index)
             else:
                 example = CounterexampleNd(shape, _plain(x), kernels, _plain(a), _plain(b), index)
@@ -113,13 +113,14 @@ def prove_nonlinear_nd(lhs: Layer, rhs: Layer, channels: int, seed: int = 0):
                       f"shapes (numeric evidence only)")
 
 
-def _takes_roots(layer: Layer) -> bool:
-    """Whether an ``l2pool{d}d`` (square roots, outputs not rational) is among the layers, sums included."""
-    return any(isinstance(step, L2PoolNd) or any(_takes_roots(b) for b in getattr(step, "branches", ()))
-               for step in layer.layers())
+def takes_square_roots(layer: Layer) -> bool:
+    """Whether an ``l2pool`` or ``l2pool{d}d`` (square roots, outputs not rational) is among the layers, sums
+    included."""
+    return any(isinstance(step, (L2Pool, L2PoolNd))
+               or any(takes_square_roots(b) for b in getattr(step, "branches", ())) for step in layer.layers())
 
 
-def _float_error(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+def float_error(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """``(max |a - b|, allowed)``: equal entries (infinities too) count 0; ``allowed`` is
     :data:`RELATIVE_TOLERANCE` times the largest finite output magnitude (at least 1)."""
     if not a.size:
@@ -138,7 +139,7 @@ def _exact_outputs(layer: Layer, x: np.ndarray, point: dict) -> np.ndarray:
     return array
 
 
-def _exact_difference(lhs: Layer, rhs: Layer, x: np.ndarray, bindings: dict, index: tuple) -> tuple:
+def exact_difference(lhs: Layer, rhs: Layer, x: np.ndarray, bindings: dict, index: tuple) -> tuple:
     """Both sides' exact outputs (nested, SymPy square roots) at a float64 mismatch, after checking with the
     core's exact semantics that the shapes, or the outputs at ``index``, really differ."""
     point = _point(bindings)
