@@ -27,17 +27,12 @@ theorem closed by this rule rests on ``generic_argument``
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass, replace
 from typing import Mapping
-
-import sympy
 
 from symconv.checker.flips import as_layer, flips_to_input
 from symconv.checker.periodicity import check_window, equal_below, periodic_structure
-from symconv.core.composite import Chain
-from symconv.core.kernel import Kernel, KernelSymbol
 from symconv.core.layers import Layer
-from symconv.core.output_length import resolve_size
+from symconv.core.sizes_nd import with_sizes
 from symconv.errors import CertificateError, SymconvError
 
 __all__ = ["rule_generic_instances", "instantiate", "MIN_INSTANCES", "MAX_INSTANCES"]
@@ -48,22 +43,10 @@ MAX_INSTANCES = 16
 MIN_INSTANCES = 6
 
 
-def _substitute(value: object, sizes: Mapping[str, int]) -> object:
-    if isinstance(value, KernelSymbol):
-        return KernelSymbol(value.name, tuple(resolve_size(d, sizes) for d in value.dims))
-    if isinstance(value, (Layer, Kernel)) and is_dataclass(value):
-        changes = {f.name: _substitute(getattr(value, f.name), sizes) for f in fields(value) if f.init}
-        return replace(value, **changes)
-    if isinstance(value, tuple):
-        return tuple(_substitute(v, sizes) for v in value)
-    if isinstance(value, sympy.Expr) and value.free_symbols:
-        return resolve_size(value, sizes)
-    return value
-
-
 def instantiate(layer: Layer, sizes: Mapping[str, int]) -> Layer:
-    """``layer`` rebuilt through the core constructors with each generic size in ``sizes`` given its value."""
-    return _substitute(layer, sizes)  # type: ignore[return-value]
+    """``layer`` rebuilt through the core constructors with each generic size in ``sizes`` given its value
+    (:func:`symconv.core.sizes_nd.with_sizes`)."""
+    return with_sizes(layer, sizes)
 
 
 def _length_names(layer: Layer) -> set[str]:

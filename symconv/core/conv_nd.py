@@ -21,9 +21,9 @@ from typing import Optional
 
 import sympy
 
-from symconv.core.axes import Axes, Pairs, checked_axes, fmt_axes, fmt_pairs, nd_name, padding_pairs, per_axis
+from symconv.core.axes import Axes, Pairs, checked_axes, fmt_axes, fmt_pairs, is_int, nd_name, padding_pairs, per_axis
 from symconv.core.kernel import MAX_CHANNELS, _check_positive_int
-from symconv.core.kernel_nd import KernelNd, as_kernel_nd
+from symconv.core.kernel_nd import KernelNd, as_kernel_nd, is_generic
 from symconv.core.layers import Layer, _check_rate, _check_shift
 from symconv.errors import InvalidArgument, KernelError
 
@@ -99,13 +99,23 @@ class ConvNd(Layer):
         if padding == "same":
             if any(s != 1 for s in self.stride):
                 raise InvalidArgument(what, "padding", "same", "padding='same' only with stride=1 (as PyTorch)")
-            totals = [d * (k - 1) for d, k in zip(self.dilation, self.weight.spatial)]
-            return tuple((t // 2, t - t // 2) for t in totals)
+            return self._same_pairs()
         pairs = padding_pairs(padding, self.ndim, what)
+        if any(is_generic(p) for side in pairs for p in side) and pairs == self._same_pairs():
+            return pairs  # 'same' already resolved (a copy of a layer with a generic size)
         for side in pairs:
             for p in side:
                 _check_shift(p, what, "padding")
         return pairs
+
+    def _same_pairs(self) -> Pairs:
+        """``'same'``: per axis ``floor(d (k - 1) / 2)`` zeros on the left and the rest on the right (as 1-D)."""
+        pairs = []
+        for d, k in zip(self.dilation, self.weight.spatial):
+            total = d * (k - 1)
+            left = total // 2 if is_int(total) else sympy.floor(total / 2)
+            pairs.append((left, total - left))
+        return tuple(pairs)
 
     @property
     def ndim(self) -> int:  # type: ignore[override]
@@ -126,7 +136,10 @@ class ConvNd(Layer):
         d = self.ndim
         if self.stride != (1,) * d:
             args.append(f"stride={fmt_axes(self.stride)}")
-        if self.padding != ((0, 0),) * d:
+        generic = any(is_generic(p) for pair in self.padding for p in pair)
+        if generic and self.padding == self._same_pairs():  # the one way a padding gets a generic size
+            args.append("padding='same'")
+        elif self.padding != ((0, 0),) * d:
             args.append(f"padding={fmt_pairs(self.padding)}")
         if self.dilation != (1,) * d:
             args.append(f"dilation={fmt_axes(self.dilation)}")

@@ -27,7 +27,7 @@ from symconv.core.axes import Axes, fmt_axes, is_int, per_axis
 from symconv.core.exact_poly import add_product, from_sympy, to_sympy
 from symconv.core.kernel import MAX_KERNEL_LENGTH
 from symconv.core.kernel_nd import Grid, KernelNd, KernelSymbolNd, literal_nd, nesting_depth, size_within
-from symconv.errors import InvalidArgument, KernelError
+from symconv.errors import InvalidArgument, KernelError, quote
 
 __all__ = ["ConvolveNd", "DilateNd", "FlipNd", "ScaledNd", "SumNd", "PadKernelNd", "dilate_nd", "padk_nd",
            "as_kernel_nd", "axes_text"]
@@ -51,10 +51,11 @@ class ConvolveNd(KernelNd):
 
     def __post_init__(self) -> None:
         if self.a.ndim != self.b.ndim:
-            raise KernelError(f"convolve({self.a!r}, {self.b!r}): a {self.a.ndim}-D and a {self.b.ndim}-D kernel")
+            raise KernelError(f"convolve({quote(self.a)}, {quote(self.b)}): a {self.a.ndim}-D and a "
+                              f"{self.b.ndim}-D kernel")
         if self.b.in_channels != self.a.out_channels:
-            raise KernelError(f"convolve({self.a!r}, {self.b!r}): {self.b!r} takes {self.b.in_channels} channel(s) "
-                              f"but {self.a!r} gives {self.a.out_channels}")
+            raise KernelError(f"convolve({quote(self.a)}, {quote(self.b)}): {quote(self.b)} takes "
+                              f"{self.b.in_channels} channel(s) but {quote(self.a)} gives {self.a.out_channels}")
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -89,8 +90,8 @@ class DilateNd(KernelNd):
     def __post_init__(self) -> None:
         factors = self.factors
         if not (isinstance(factors, (tuple, list)) and len(factors) == self.kernel.ndim):
-            raise KernelError(f"dilate({self.kernel!r}, {factors!r}): expected one factor or {self.kernel.ndim} "
-                              f"(one per axis)")
+            raise KernelError(f"dilate({quote(self.kernel)}, {quote(factors)}): expected one factor or "
+                              f"{self.kernel.ndim} (one per axis)")
         object.__setattr__(self, "factors", tuple(factors))
         for f in self.factors:
             size_within(f, "dilation factor", MAX_KERNEL_LENGTH)
@@ -127,7 +128,7 @@ class FlipNd(KernelNd):
         axes = tuple(range(d)) if self.axes is None else self.axes
         if not (isinstance(axes, (tuple, list)) and axes and all(is_int(a) and 0 <= a < d for a in axes)
                 and len(set(axes)) == len(axes)):
-            raise KernelError(f"flip({self.kernel!r}, axes={self.axes!r}): expected distinct axes among "
+            raise KernelError(f"flip({quote(self.kernel)}, axes={quote(self.axes)}): expected distinct axes among "
                               f"{tuple(range(d))}")
         object.__setattr__(self, "axes", tuple(sorted(axes)))
 
@@ -188,7 +189,7 @@ class SumNd(KernelNd):
 
     def __post_init__(self) -> None:
         if self.a.shape != self.b.shape:
-            raise KernelError(f"{self.a!r} + {self.b!r}: shapes {self.a.shape} and {self.b.shape} differ")
+            raise KernelError(f"{quote(self.a)} + {quote(self.b)}: shapes {self.a.shape} and {self.b.shape} differ")
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -219,11 +220,12 @@ class PadKernelNd(KernelNd):
         for field in ("before", "after"):
             value = getattr(self, field)
             if not (isinstance(value, (tuple, list)) and len(value) == self.kernel.ndim):
-                raise KernelError(f"padk({self.kernel!r}, ...): {value!r} is not one number of zeros per axis")
+                raise KernelError(f"padk({quote(self.kernel)}, ...): {quote(value)} is not one number of zeros per "
+                                  f"axis")
             object.__setattr__(self, field, tuple(value))
         for p in self.before + self.after:
             if not is_int(p) or p < 0 or p > MAX_KERNEL_LENGTH:
-                raise KernelError(f"padk({self.kernel!r}, ...): {p!r} is not a number of zeros (0 or more)")
+                raise KernelError(f"padk({quote(self.kernel)}, ...): {quote(p)} is not a number of zeros (0 or more)")
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -245,7 +247,7 @@ def _axes_of(value: object, ndim: int, what: str) -> Axes:
     try:
         return per_axis(value, ndim, what, "factor")
     except InvalidArgument:
-        raise KernelError(f"{what}: {value!r} is not one number or {ndim} (one per axis)") from None
+        raise KernelError(f"{what}: {quote(value)} is not one number or {ndim} (one per axis)") from None
 
 
 def as_kernel_nd(k: object, ndim: int, what: str = "an N-D layer") -> KernelNd:
@@ -256,20 +258,18 @@ def as_kernel_nd(k: object, ndim: int, what: str = "an N-D layer") -> KernelNd:
 
     if isinstance(k, KernelNd):
         if k.ndim != ndim:
-            raise KernelError(f"{what}: {k!r} is a {k.ndim}-D kernel; expected a {ndim}-D kernel")
+            raise KernelError(f"{what}: {quote(k)} is a {k.ndim}-D kernel; expected a {ndim}-D kernel")
         return k
     if isinstance(k, (list, tuple)):
         return literal_nd(k, ndim)
     if isinstance(k, k1.KernelSymbol):
-        if any(not is_int(d) for d in k.dims):
-            raise KernelError(f"{what}: {k!r} has a generic size; N-D kernels have concrete sizes so far")
         if len(k.dims) not in (ndim, ndim + 2):
-            raise KernelError(f"{what}: {k!r} has {len(k.dims)} sizes; a {ndim}-D kernel has {ndim} "
+            raise KernelError(f"{what}: {quote(k)} has {len(k.dims)} sizes; a {ndim}-D kernel has {ndim} "
                               f"(one channel) or {ndim + 2} (out, in, sizes)")
         return KernelSymbolNd(k.name, tuple(k.dims), ndim)
     if isinstance(k, k1.Literal):
         if nesting_depth(k.values) != ndim:  # [out][in][taps] read as one channel of a 3-D kernel
-            raise KernelError(f"{what}: {k!r} is a 1-D kernel; expected a {ndim}-D kernel")
+            raise KernelError(f"{what}: {quote(k)} is a 1-D kernel; expected a {ndim}-D kernel")
         return literal_nd(k.values, ndim)
     if isinstance(k, kx.Dilate):
         return DilateNd(as_kernel_nd(k.kernel, ndim, what), (k.factor,) * ndim)
@@ -283,15 +283,15 @@ def as_kernel_nd(k: object, ndim: int, what: str = "an N-D layer") -> KernelNd:
         return SumNd(as_kernel_nd(k.a, ndim, what), as_kernel_nd(k.b, ndim, what))
     if isinstance(k, kx.Scaled):
         return ScaledNd(k.scalar, as_kernel_nd(k.kernel, ndim, what))
-    raise KernelError(f"{what}: {k!r} is not a {ndim}-D kernel; expected e.g. k[{', '.join(['3'] * ndim)}]")
+    raise KernelError(f"{what}: {quote(k)} is not a {ndim}-D kernel; expected e.g. k[{', '.join(['3'] * ndim)}]")
 
 
 def dilate_nd(k: KernelNd, factors: object) -> DilateNd:
     """``dilate(k, f)`` (every axis) or ``dilate(k, (f1, ..., fd))``."""
-    return DilateNd(k, _axes_of(factors, k.ndim, f"dilate({k!r}, ...)"))
+    return DilateNd(k, _axes_of(factors, k.ndim, f"dilate({quote(k)}, ...)"))
 
 
 def padk_nd(k: KernelNd, before: object, after: object = None) -> PadKernelNd:
     """``padk(k, p)`` (p zeros on every side), ``padk(k, (p1, ..., pd))`` or ``padk(k, before, after)``."""
-    first = _axes_of(before, k.ndim, f"padk({k!r}, ...)")
-    return PadKernelNd(k, first, first if after is None else _axes_of(after, k.ndim, f"padk({k!r}, ...)"))
+    first = _axes_of(before, k.ndim, f"padk({quote(k)}, ...)")
+    return PadKernelNd(k, first, first if after is None else _axes_of(after, k.ndim, f"padk({quote(k)}, ...)"))

@@ -15,6 +15,14 @@ names are importable from here too.
 ((k_0_0, k_0_1), (k_1_0, k_1_1))
 >>> kernel_nd("k", 3, 3, 3, ndim=3).ndim
 3
+
+A spatial size may be a generic positive integer ``c`` (``k[c, 3]``,
+``W[8, 4, c, c]``), as the 1-D ``k[c]``: such a kernel has a shape in ``c``
+and its :meth:`KernelNd.length_symbols`, but no taps until ``c`` has a value
+(:func:`symconv.core.sizes_nd.with_sizes`). Channel counts are integers.
+
+>>> kernel_nd("k", "c", 3).spatial, sorted(map(str, kernel_nd("k", "c", 3).length_symbols()))
+((c, 3), ['c'])
 """
 
 from __future__ import annotations
@@ -22,17 +30,17 @@ from __future__ import annotations
 import importlib
 import itertools
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
 import sympy
 
 from symconv.core.axes import is_int
-from symconv.core.kernel import MAX_CHANNELS, MAX_KERNEL_LENGTH, Kernel, exact_number
+from symconv.core.kernel import MAX_CHANNELS, MAX_KERNEL_LENGTH, Kernel, exact_number, size_symbol
 from symconv.core.numbers import _exact_real
-from symconv.errors import KernelError
+from symconv.errors import KernelError, quote
 
 __all__ = ["KernelNd", "KernelSymbolNd", "LiteralNd", "DerivedKernelNd", "Grid", "kernel_nd", "literal_nd", "nested",
-           "grid_of", "default_ndim", "size_within", "nesting_depth"]
+           "grid_of", "default_ndim", "size_within", "spatial_size", "nesting_depth", "is_generic", "Size"]
 
 #: Nonzero taps by index ``(o, i, a1, ..., ad)``.
 Grid = dict[tuple[int, ...], sympy.Expr]
@@ -41,10 +49,29 @@ Grid = dict[tuple[int, ...], sympy.Expr]
 def size_within(value: object, what: str, limit: int) -> int:
     """``value`` when it is an integer in ``1..limit`` (a size, a channel count, a factor); else KernelError."""
     if not is_int(value) or value < 1:
-        raise KernelError(f"{what} {value!r} is not a positive integer")
+        raise KernelError(f"{what} {quote(value)} is not a positive integer")
     if value > limit:
         raise KernelError(f"{what} {value} exceeds the limit {limit}")
     return value
+
+
+#: A spatial size: an int, or a SymPy expression in generic sizes (``c``, ``2*c - 1``).
+Size = Union[int, sympy.Expr]
+
+
+def is_generic(size: object) -> bool:
+    """Whether a size depends on a generic length (a SymPy expression that is not an integer)."""
+    return isinstance(size, sympy.Expr) and not size.is_Integer
+
+
+def spatial_size(value: object, what: str) -> Size:
+    """A spatial size: an int in ``1..MAX_KERNEL_LENGTH``, or a name (``'c'``, a SymPy symbol) read as the
+    generic positive integer ``c``; else KernelError."""
+    if isinstance(value, str) and value.isidentifier():
+        return size_symbol(value)
+    if isinstance(value, sympy.Symbol):
+        return size_symbol(value.name)
+    return size_within(value, what, MAX_KERNEL_LENGTH)
 
 
 def nested(grid: Grid, shape: tuple[int, ...]) -> tuple:
@@ -65,7 +92,7 @@ def grid_of(values: object, depth: int) -> tuple[Grid, tuple[int, ...]]:
     probe = values
     for _ in range(depth):
         if not isinstance(probe, (list, tuple)) or not probe:
-            raise KernelError(f"kernel {values!r} is empty or too shallow; expected {depth} nested levels of "
+            raise KernelError(f"kernel {quote(values)} is empty or too shallow; expected {depth} nested levels of "
                               f"numbers, e.g. [[1, 2], [3, 4]]")
         shape.append(len(probe))
         probe = probe[0]
@@ -74,10 +101,10 @@ def grid_of(values: object, depth: int) -> tuple[Grid, tuple[int, ...]]:
         v = values
         for level, j in enumerate(index):
             if not isinstance(v, (list, tuple)) or len(v) != shape[level]:
-                raise KernelError(f"kernel {values!r} is ragged; expected equal sizes on each axis")
+                raise KernelError(f"kernel {quote(values)} is ragged; expected equal sizes on each axis")
             v = v[j]
         if isinstance(v, (list, tuple)):
-            raise KernelError(f"kernel {values!r} is ragged; expected equal sizes on each axis")
+            raise KernelError(f"kernel {quote(values)} is ragged; expected equal sizes on each axis")
         if v != 0:
             grid[index] = v
     return grid, tuple(shape)
@@ -136,9 +163,9 @@ class KernelNd:
     def _children(self) -> tuple["KernelNd", ...]:
         return ()
 
-    def length_symbols(self) -> frozenset:
-        """N-D kernels have concrete sizes: no generic length."""
-        return frozenset()
+    def length_symbols(self) -> frozenset[sympy.Symbol]:
+        """The generic sizes (``c`` in ``k[c, 3]``) this kernel's shape depends on."""
+        return frozenset().union(*(child.length_symbols() for child in self._children()))
 
     def kernel_names(self) -> frozenset[str]:
         return frozenset(s.name for s in self.symbols())
@@ -148,14 +175,14 @@ class KernelNd:
         from symconv.core.kernel_expr_nd import SumNd, as_kernel_nd
 
         if isinstance(other, Kernel):  # a name with 3 sizes is read with this kernel's axes
-            other = as_kernel_nd(other, self.ndim, f"{self!r} + {other!r}")
+            other = as_kernel_nd(other, self.ndim, f"{quote(self)} + {quote(other)}")
         return SumNd(self, other) if isinstance(other, KernelNd) else NotImplemented
 
     def __radd__(self, other: object) -> "KernelNd":
         from symconv.core.kernel_expr_nd import SumNd, as_kernel_nd
 
         if isinstance(other, Kernel):
-            return SumNd(as_kernel_nd(other, self.ndim, f"{other!r} + {self!r}"), self)
+            return SumNd(as_kernel_nd(other, self.ndim, f"{quote(other)} + {quote(self)}"), self)
         return NotImplemented
 
     def __neg__(self) -> "KernelNd":
@@ -194,7 +221,7 @@ class KernelSymbolNd(KernelNd):
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.isidentifier():
-            raise KernelError(f"kernel name {self.name!r} is not an identifier")
+            raise KernelError(f"kernel name {quote(self.name)} is not an identifier")
         object.__setattr__(self, "dims", tuple(self.dims))
         axes = self.axes or default_ndim(len(self.dims))
         if axes is None or axes < 2 or len(self.dims) not in (axes, axes + 2):
@@ -202,22 +229,34 @@ class KernelSymbolNd(KernelNd):
                               f"d sizes (k[3, 3]) or d + 2 (W[out, in, 3, 3]), d >= 2"
                               + ("" if self.axes else "; with 3 sizes say which: the layer (conv3d) or ndim=3"))
         object.__setattr__(self, "axes", axes)
-        for d in self.dims[:len(self.dims) - axes]:
+        channels = len(self.dims) - axes
+        for d in self.dims[:channels]:
+            if isinstance(d, (str, sympy.Symbol)):
+                raise KernelError(f"kernel {self.name}: channel count {quote(str(d))} is a name; channel counts "
+                                  f"are positive integers (a generic size is a spatial size, e.g. "
+                                  f"W[8, 4, c, 3])")
             size_within(d, f"kernel {self.name}: channel count", MAX_CHANNELS)
-        for d in self.dims[len(self.dims) - axes:]:
-            size_within(d, f"kernel {self.name}: size", MAX_KERNEL_LENGTH)
+        spatial = tuple(spatial_size(d, f"kernel {self.name}: size") for d in self.dims[channels:])
+        object.__setattr__(self, "dims", self.dims[:channels] + spatial)
 
     @property
     def shape(self) -> tuple[int, ...]:
         return self.dims if len(self.dims) == self.axes + 2 else (1, 1) + self.dims
 
     def grid(self) -> Grid:
+        if self.length_symbols():
+            names = sorted(str(c) for c in self.length_symbols())
+            raise KernelError(f"kernel {quote(self)} has the generic size {', '.join(names)}; give it a value, "
+                              f"e.g. sizes={{'{names[0]}': 3}}")
         single = len(self.dims) == self.axes
         return {index: sympy.Symbol(self.name + "".join(f"_{j}" for j in (index[2:] if single else index)))
                 for index in itertools.product(*(range(n) for n in self.shape))}
 
     def symbols(self) -> tuple["KernelSymbolNd", ...]:
         return (self,)
+
+    def length_symbols(self) -> frozenset[sympy.Symbol]:
+        return frozenset().union(*(d.free_symbols for d in self.dims if is_generic(d)))
 
     def __repr__(self) -> str:
         return f"{self.name}[{', '.join(map(str, self.dims))}]"
@@ -232,7 +271,7 @@ class LiteralNd(KernelNd):
     def __post_init__(self) -> None:
         grid, shape = grid_of(self.values, nesting_depth(self.values))
         if len(shape) < 4:
-            raise KernelError(f"literal kernel {self.values!r}: expected [out][in] and at least two spatial axes")
+            raise KernelError(f"literal kernel {quote(self.values)}: expected [out][in] and at least two spatial axes")
         exact = {index: _exact_real(v) for index, v in grid.items()}
         object.__setattr__(self, "values", nested(exact, shape))
 
@@ -302,7 +341,7 @@ def literal_nd(values: Sequence, ndim: int = 0) -> LiteralNd:
     depth = nesting_depth(values)
     axes = ndim or default_ndim(depth)
     if axes is None or depth not in (axes, axes + 2):
-        raise KernelError(f"literal kernel {values!r}: expected rows [[1, 2], [3, 4]] (one channel) or "
+        raise KernelError(f"literal kernel {quote(values)}: expected rows [[1, 2], [3, 4]] (one channel) or "
                           f"[out][in][...] with one level per spatial axis")
     if depth == axes:
         values = [[values]]

@@ -28,16 +28,16 @@ number of axes (checked when the chain is built: :func:`check_flip_axes`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from symconv.core.axes import Axes, checked_axes, is_int
 from symconv.core.conv_nd import (ConvNd, ConvTransposeNd, conv2d, conv3d, conv_nd, conv_transpose2d,
                                   conv_transpose3d, conv_transpose_nd)
-from symconv.core.kernel import Literal
-from symconv.core.kernel_nd import axes_text
+from symconv.core.kernel import Kernel, KernelSymbol, Literal
+from symconv.core.kernel_nd import KernelNd, axes_text, is_generic
 from symconv.core.layers import Conv, ConvTranspose, Crop, Down, Flip, Layer, Pad, Up, _check_rate, _check_shift
 from symconv.core.nonlinear import ReLU
-from symconv.core.output_length import output_length
+from symconv.core.output_length import Length, output_length
 from symconv.core.pools_nd import (AvgPoolNd, L2PoolNd, MaxPoolNd, avgpool2d, avgpool3d, l2pool2d, l2pool3d,
                                    maxpool2d, maxpool3d)
 from symconv.errors import InvalidArgument
@@ -275,12 +275,26 @@ def _ones(size: int) -> Literal:
     return Literal((((1,) * size,),))
 
 
+def _axis_kernel(weight: KernelNd, axis: int) -> Kernel:
+    """A 1-D kernel of the weight's size on one axis: all ones, or for a generic size (``c``, ``2*c - 1``)
+    the 1-D generic kernel ``k[c]`` named after the weight's first name, so the 1-D length table and
+    derivation read the size in ``c``."""
+    size = weight.spatial[axis]
+    if not is_generic(size):
+        return _ones(int(size))
+    names = [s.name for s in weight.symbols()]
+    return KernelSymbol(names[0] if names else "k", (size,))
+
+
 def axis_layer(layer: Layer, axis: int) -> Layer:
     """The 1-D layer with ``layer``'s window arithmetic on one axis (all-ones taps for a convolution)."""
     if isinstance(layer, ConvNd):
-        return Conv(_ones(layer.weight.spatial[axis]), layer.stride[axis], layer.padding[axis], layer.dilation[axis])
+        padding = layer.padding[axis]
+        if any(is_generic(p) for p in padding):  # 'same' with a generic size: the 1-D 'same', the same split
+            padding = "same"
+        return Conv(_axis_kernel(layer.weight, axis), layer.stride[axis], padding, layer.dilation[axis])
     if isinstance(layer, ConvTransposeNd):
-        return ConvTranspose(_ones(layer.weight.spatial[axis]), layer.stride[axis], layer.padding[axis],
+        return ConvTranspose(_axis_kernel(layer.weight, axis), layer.stride[axis], layer.padding[axis],
                              layer.output_padding[axis], layer.dilation[axis])
     if isinstance(layer, PadNd):
         return Pad(layer.before[axis], layer.after[axis])
@@ -314,6 +328,15 @@ def axis_chain(layer: Layer, axis: int) -> Layer:
     return out
 
 
-def output_shape(layer: Layer, shape: Sequence[int]) -> tuple[int, ...]:
-    """The output shape ``(m1, ..., md)`` for an input of shape ``(n1, ..., nd)``: the length table per axis."""
-    return tuple(output_length(axis_chain(layer, a), n) for a, n in enumerate(shape))
+def output_shape(layer: Layer, shape: Sequence[Length], sizes: Optional[Mapping[str, int]] = None) -> tuple:
+    """The output shape ``(m1, ..., md)`` for an input of shape ``(n1, ..., nd)``: the length table per axis.
+
+    ``n_a`` may be SymPy symbols and a kernel size generic (``k[c, 3]``): each ``m_a`` is then the 1-D
+    table's quasi-affine form in ``n_a`` and ``c``; ``sizes`` gives the generic sizes values.
+
+    >>> from symconv.core.kernel_nd import kernel_nd
+    >>> from symconv.core.output_length import length_symbol
+    >>> output_shape(conv2d(kernel_nd("k", "c", 3), stride=2), (length_symbol("n1"), 9))
+    (Max(0, floor(-c/2 + n1/2) + 1), 4)
+    """
+    return tuple(output_length(axis_chain(layer, a), n, sizes) for a, n in enumerate(shape))

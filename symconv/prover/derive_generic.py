@@ -143,12 +143,22 @@ def _unsupported(step: Layer, why: str) -> InvalidArgument:
                            f"give the kernel a length, e.g. k[5]")
 
 
-def _length_text(offset: sympy.Expr, stride: int, form, symbol: sympy.Symbol) -> str:
+def _length_text(offset: sympy.Expr, stride: int, form, symbol: sympy.Symbol, name: str = "n") -> str:
     """``floor((n + offset) / S) + 1 for n >= T(c) (0 below)``; below T the length is that or the
-    length of the empty input, whichever is larger, when a pad gives an empty signal samples."""
-    n = length_symbol()
+    length of the empty input, whichever is larger, when a pad gives an empty signal samples. ``name``
+    is the input length's name (``n1`` on the first axis of an N-D chain)."""
+    n = length_symbol(name)
     formula = f"floor(({n + offset})/{stride}) + 1" if stride > 1 else str(n + offset + 1)
-    return f"{formula} for {form.threshold_text(symbol)} {form.below_text(symbol)}"
+    return f"{formula} for {form.threshold_text(symbol, name)} {form.below_text(symbol)}"
+
+
+def generic_length_text(derivation: Derivation, name: str = "n") -> str:
+    """The output length of a generic derivation's chain as text in the input length ``name``."""
+    chain = derivation.chain
+    (symbol,) = {s for k in chain.kernels() for s in k.length_symbols()}
+    form = length_form(chain, common_period(chain), symbol)
+    offset = sympy.expand(sum(derivation.padding) - derivation.receptive_field)
+    return _length_text(offset, derivation.stride, form, symbol, name)
 
 
 def _without_bias(chain: Layer) -> Layer:

@@ -26,9 +26,13 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from symconv.core.kernel_nd import DerivedKernelNd
+from symconv.core.kernel_nd import DerivedKernelNd, KernelNd
+from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import ConvNd, axis_chain
+from symconv.core.output_length import generic_sizes, resolve_size
+from symconv.core.sizes_nd import with_sizes
+from symconv.errors import InvalidArgument, SymconvError
 from symconv.prover.decide_nd import decide_nd
 from symconv.prover.derive import Derivation, _json_size
 from symconv.prover.describe import length_text
@@ -43,12 +47,15 @@ class DerivationNd(Derivation):
     ``axes`` holds the 1-D derivation of each axis's chain (its output length in ``n``)."""
 
     axes: tuple[Derivation, ...] = ()
+    #: What holds only at some values of a generic size, or is not given for it (None for concrete sizes).
+    note: Optional[str] = None
 
     def to_json(self) -> dict:
         def text(v):
             return [text(x) for x in v] if isinstance(v, (list, tuple)) else str(v)
 
-        return {
+        extra = {} if self.note is None else {"note": self.note}
+        return extra | {
             "chain": repr(self.chain),
             "kernel": text(self.kernel) if self.kernel is not None else None,
             "stride": list(self.stride),
@@ -65,9 +72,17 @@ class DerivationNd(Derivation):
     def _padding_text(self) -> str:
         return str([list(pair) for pair in self.padding])
 
+    def __str__(self) -> str:
+        text = super().__str__()
+        return text if self.note is None else f"{text}\nnote:            {self.note}"
+
 
 def _axis_length(derivation: Derivation, axis: int) -> str:
     """The output length on one axis, in ``n{axis + 1}``: the 1-D closed form, else the length table's."""
+    if derivation.chain.kernels() and any(k.length_symbols() for k in derivation.chain.kernels()):
+        from symconv.prover.derive_generic import generic_length_text
+
+        return generic_length_text(derivation, f"n{axis + 1}")
     fitted = (derivation.length_expr, derivation.length_from) if derivation.length_expr is not None else None
     return length_text(derivation.chain, fitted, f"n{axis + 1}")
 
@@ -105,6 +120,8 @@ def _interior(chain: Layer, strides, lefts, fields) -> _Interior:
 
 def derive_nd(chain: Layer, derive: Callable) -> DerivationNd:
     """The derivation of an N-D chain; ``derive`` is the 1-D one, applied to each axis."""
+    if generic_sizes(chain):
+        return _derive_generic_nd(chain, [_generic_axis(chain, a, derive) for a in range(chain.ndim)])
     axes = [derive(axis_chain(chain, a)) for a in range(chain.ndim)]
     strides = tuple(d.stride for d in axes)
     paddings = tuple(tuple(d.padding) for d in axes)
@@ -119,6 +136,78 @@ def derive_nd(chain: Layer, derive: Callable) -> DerivationNd:
     kernel = interior.kernel if interior is not None else None
     return DerivationNd(chain, kernel, strides, paddings, fields, length, max(d.branches for d in axes), exact, None,
                         layer=layer if exact else None, axes=tuple(axes))
+
+
+#: A derivation with a generic size checks the single layer at each of these values.
+GENERIC_VALUES = range(1, 6)
+
+
+def _composed_kernel(chain: Layer) -> Optional[KernelNd]:
+    """``E = convolve(dilate(K_1, d_1), dilate(K_2, d_2 S_2), ...)`` with ``S_l`` the product of the strides
+    before layer l, for a chain of convolutions without groups or bias (None otherwise): then
+    ``y[i] = sum_a E[a] x[S i + a - p]`` in the interior, per axis, as the 1-D generic derivation."""
+    steps = chain.layers()
+    if not all(isinstance(s, ConvNd) and s.groups == 1 and s.bias is None for s in steps):
+        return None
+    kernel: Optional[KernelNd] = None
+    before = (1,) * chain.ndim
+    for step in steps:
+        factors = tuple(d * s for d, s in zip(step.dilation, before))
+        term = step.weight if all(f == 1 for f in factors) else DilateNd(step.weight, factors)
+        kernel = term if kernel is None else ConvolveNd(kernel, term)
+        before = tuple(b * s for b, s in zip(before, step.stride))
+    return kernel
+
+
+def _single_at(chain: Layer, kernel: KernelNd, strides, paddings, value: dict) -> Optional[bool]:
+    """Whether ``conv(E, stride=S, padding=p)`` equals the chain at these sizes (None: no such layer there)."""
+    pairs = tuple(tuple(resolve_size(p, value) for p in pair) for pair in paddings)
+    try:
+        single = ConvNd(with_sizes(kernel, value), strides, pairs)
+        return decide_nd(with_sizes(chain, value), single).verdict == "proved"
+    except SymconvError:
+        return None
+
+
+def _generic_axis(chain: Layer, axis: int, derive: Callable) -> Derivation:
+    """The 1-D derivation of one axis of a chain with a generic size; refuses naming the N-D chain."""
+    projected = axis_chain(chain, axis)
+    try:
+        return derive(projected)
+    except InvalidArgument as err:
+        raise InvalidArgument("derive", "chain", repr(chain),
+                              f"a chain whose closed forms are known for its generic size on every axis; on axis "
+                              f"{axis + 1} it is {projected!r}, which is not ({err.expected})") from None
+
+
+def _derive_generic_nd(chain: Layer, axes: list) -> DerivationNd:
+    """Per-axis arithmetic in the generic sizes (each axis's 1-D generic derivation); the kernel as an N-D
+    kernel expression, checked against the chain at each value in :data:`GENERIC_VALUES`, never claimed
+    exact for every value (the generic argument is 1-D only)."""
+    strides = tuple(d.stride for d in axes)
+    paddings = tuple(tuple(d.padding) for d in axes)
+    fields = tuple(d.receptive_field for d in axes)
+    length = " x ".join(f"({_axis_length(d, a)})" for a, d in enumerate(axes))
+    names = ", ".join(generic_sizes(chain))
+    equal = " = ".join(generic_sizes(chain))  # several sizes are checked on the diagonal c = d = 1, 2, ...
+    kernel = _composed_kernel(chain) if all(d.branches == 1 for d in axes) else None
+    if kernel is None:
+        note = (f"kernel: not given for a generic {names} in N-D (only for a chain of convolutions without "
+                f"groups or bias); stride, padding, receptive field and output length hold for every {names}")
+    else:
+        values = [dict.fromkeys(generic_sizes(chain), v) for v in GENERIC_VALUES]
+        failed = [v for v in values if not _single_at(chain, kernel, strides, paddings, v)]
+        span = f"{GENERIC_VALUES[0]}..{GENERIC_VALUES[-1]}"
+        if failed:
+            note = (f"the single layer conv{chain.ndim}d(kernel, stride, padding) is not the chain at "
+                    f"{', '.join(f'{k} = {x}' for k, x in failed[0].items())} (it differs there, or has no "
+                    f"instance): not exact")
+        else:
+            note = (f"the single layer conv{chain.ndim}d(kernel, stride, padding) equals the chain for {equal} = "
+                    f"{span} (decided at each value); not proved for every {names} (the generic argument is 1-D "
+                    f"only), so exact is false")
+    return DerivationNd(chain, None if kernel is None else repr(kernel), strides, paddings, fields, length,
+                        max(d.branches for d in axes), False, None, axes=tuple(axes), note=note)
 
 
 def _depth(values: object) -> int:

@@ -177,16 +177,18 @@ class LengthForm:
         at_zero = fit[1] * symbol + fit[2] if fit is not None and fit[0] == 1 else self.at_zero.describe()
         return f"(below: the larger of that and L(0) = {at_zero})"
 
-    def threshold_text(self, symbol: sympy.Symbol) -> str:
-        """``n >= T(c)`` as text: ``n >= 3*c - 2``, with the first values of c apart when they differ."""
+    def threshold_text(self, symbol: sympy.Symbol, name: str = "n") -> str:
+        """``n >= T(c)`` as text: ``n >= 3*c - 2``, with the first values of c apart when they differ;
+        ``name`` is the input length's name (``n1`` on the first axis of an N-D chain)."""
         fit = self.threshold.affine_from()
         if fit is None:
-            return f"n >= T({symbol}), T: {self.threshold.describe()}"
+            return f"{name} >= T({symbol}), T: {self.threshold.describe()}"
         start, slope, intercept = fit
-        text = f"n >= {slope * symbol + intercept}"
+        text = f"{name} >= {slope * symbol + intercept}"
         if start > 1:
             early = ", ".join(str(self.threshold(c)) for c in range(1, start))
-            text += f" when {symbol} >= {start} (n >= {early} for {symbol} = {', '.join(map(str, range(1, start)))})"
+            text += (f" when {symbol} >= {start} ({name} >= {early} for {symbol} = "
+                     f"{', '.join(map(str, range(1, start)))})")
         return text
 
     def describe(self) -> str:

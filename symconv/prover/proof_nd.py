@@ -58,7 +58,8 @@ class CounterexampleNd:
     def to_json(self) -> dict:
         return {"n": list(self.n), "input": _plain(self.input),
                 "kernels": {k: _plain(v) for k, v in self.kernels.items()},
-                "lhs": _plain(self.lhs), "rhs": _plain(self.rhs), "index": list(self.index)}
+                "lhs": _plain(self.lhs), "rhs": _plain(self.rhs), "index": list(self.index),
+                **({"sizes": dict(self.sizes)} if self.sizes else {})}
 
 
 def _nested_array(values: object) -> object:
@@ -153,15 +154,17 @@ def _reverify(lhs: Layer, rhs: Layer, example: CounterexampleNd, point: dict, x:
             raise NumericMismatch(f"N-D counterexample not confirmed by the exact semantics for {layer!r}")
 
 
-def numeric_check_nd(lhs: Layer, rhs: Layer, shapes, seed: int = 0, channels: int = 1) -> NumericReport:
-    """Both sides in exact arithmetic (``Fraction``) on random integer kernels and inputs, for each shape."""
+def numeric_check_nd(lhs: Layer, rhs: Layer, shapes, seed: int = 0, channels: int = 1,
+                     sizes: Optional[dict] = None) -> NumericReport:
+    """Both sides in exact arithmetic (``Fraction``) on random integer kernels and inputs, for each shape;
+    ``sizes`` gives generic sizes their values (``{"c": 3}``)."""
     rng = np.random.default_rng(seed)
 
     def draws():
         for shape in shapes:
-            bindings = random_bindings_nd([lhs, rhs], rng)
+            bindings = random_bindings_nd([lhs, rhs], rng, sizes=sizes)
             x = rng.integers(-3, 4, size=(channels,) + tuple(shape)).astype(object)
-            yield shape, *(evaluate_nd_numeric(side, x, bindings, exact=True) for side in (lhs, rhs))
+            yield shape, *(evaluate_nd_numeric(side, x, bindings, exact=True, sizes=sizes) for side in (lhs, rhs))
 
     return report_of(draws(), seed)
 

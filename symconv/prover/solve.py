@@ -74,7 +74,10 @@ def prove_with_unknowns(lhs: Union[str, Layer], rhs: Union[str, Layer], names: S
 
     lhs, rhs = _as_layers(lhs, rhs)
     if max(lhs.ndim, rhs.ndim) >= 2:
+        from symconv.prover.generic_nd import refuse_generic_nd
         from symconv.prover.solve_nd import prove_nd_with_unknowns
+
+        refuse_generic_nd(lhs, rhs, "solve")
 
         return prove_nd_with_unknowns(lhs, rhs, names, seed=seed)
     original = (lhs, rhs)
