@@ -14,7 +14,8 @@ What a theorem rests on beyond the replayed steps is its ``rests_on`` tuple,
 drawn from a small fixed vocabulary (:data:`RESTS_ON`):
 
 * ``assumption: <bound>`` -- a declared input bound (``--assume``);
-* ``generic_argument`` -- the step from c = 1..C to every generic length c;
+* ``generic_argument`` -- the step from c = 1..C to every generic length c (a ``generic_instances``
+  certificate; the rule ``generic_argument`` replays it and rests on nothing);
 * ``interval_lemma`` -- relu() layers the kernel's ``relu_identity`` and
   ``relu_identity_at`` cannot replay (a flip after a stride before the relu()),
   dropped by the search's interval bounds under an assumption (the
@@ -117,6 +118,8 @@ class _State(list):
 
 
 def _bounds(certificate: Certificate) -> tuple:
+    if not certificate.assumptions:
+        return ()
     from symconv.dsl_assumptions import parse_assumptions
 
     try:
@@ -197,7 +200,7 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
     if not scope:
         raise CertificateError("the certificate ends before the statement is closed: its last step must be "
                                "eventual_periodicity, residue_classes, product_bound, interior_operator, "
-                               "generic_instances, tolerance or length_formula")
+                               "generic_instances, generic_argument, tolerance or length_formula")
     if state.pending:
         raise CertificateError(f"the certificate ends before the statement is closed: {len(state.pending)} goal(s) "
                                f"of a congruence split still open, the first {state.pending[0][0]!r} == "

@@ -10,6 +10,7 @@ from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.generic_instances import MAX_INSTANCES, MIN_INSTANCES, instantiate
 from symconv.checker.periodicity import MAX_CHECK_LENGTH
 from symconv.core.layers import Layer
+from symconv.core.output_length import generic_sizes
 from symconv.numeric.check import compare_chains
 from symconv.prover.counterexample import find_counterexample
 from symconv.prover.boundary import Bound, find_bound
@@ -17,16 +18,10 @@ from symconv.prover.decide import decide, normal_forms
 from symconv.prover.generic import GenericDecision, OutsideGenericFragment, decide_generic
 from symconv.prover.proof import Proof, ProofStep, proved_by_kernel
 
-__all__ = ["prove_generic", "generic_sizes", "GENERIC_INSTANCES"]
+__all__ = ["prove_generic", "GENERIC_INSTANCES"]
 
 #: Concrete lengths searched for a counterexample when the argument does not prove the identity.
 GENERIC_INSTANCES = tuple(range(1, 9))
-
-
-def generic_sizes(lhs: Layer, rhs: Layer) -> list[str]:
-    """The names of the generic kernel lengths of either side."""
-    names = {s.name for layer in (lhs, rhs) for k in layer.kernels() for s in k.length_symbols()}
-    return sorted(names)
 
 
 def _steps(decision: GenericDecision, name: str) -> tuple[ProofStep, ...]:
@@ -63,8 +58,17 @@ def _instance_bound(lhs: Layer, rhs: Layer) -> Optional[Bound]:
     return find_bound(list(forms))
 
 
+def _argument_certificate(lhs: Layer, rhs: Layer, name: str, period: int) -> Certificate:
+    """A ``generic_argument`` certificate: the kernel replays (1)-(3) of :mod:`symconv.prover.generic` for every
+    c >= 1 itself, so the instances c = 1..C it would otherwise replay are redundant and left out."""
+    step = CertificateStep(Rule.GENERIC_ARGUMENT, (("period", period), ("symbol", name)),
+                           f"for every {name} >= 1: equal lengths, zero extension, equal impulse responses")
+    return Certificate(repr(lhs), repr(rhs), (step,))
+
+
 def _certificate(lhs: Layer, rhs: Layer, name: str, period: int) -> Optional[Certificate]:
-    """A ``generic_instances`` certificate: eventual periodicity at c = 1..C (None when some c has no window)."""
+    """A ``generic_instances`` certificate: eventual periodicity at c = 1..C (None when some c has no window);
+    for statements outside the kernel's ``generic_argument`` rule, whose proof then rests on the argument."""
     instances = []
     for value in range(1, min(MAX_INSTANCES, max(MIN_INSTANCES, period + 1)) + 1):
         # the concrete kernels k[value], as the kernel replays them
@@ -89,8 +93,13 @@ def prove_generic(lhs: Layer, rhs: Layer, seed: int) -> Proof:
         report = compare_chains(lhs, rhs, range(0, 40, 3), seed=seed, sizes={names[0]: 3}, channels=channels)
         if not report.agrees:
             raise AssertionError(f"proved for every {names[0]} but numerically different: {report.mismatch}")
-        certificate = _certificate(lhs, rhs, names[0], decision.period)
         note = f"proved for every {names[0]} >= 1 and every n by the generic-length argument"
+        argument = proved_by_kernel(lhs, rhs, _argument_certificate(lhs, rhs, names[0], decision.period),
+                                    steps=_steps(decision, names[0]), numeric=report, note=note)
+        if argument.verdict == "proved":
+            return argument
+        # outside the kernel's generic_argument rule: it replays c = 1..C, the rest rests on the argument
+        certificate = _certificate(lhs, rhs, names[0], decision.period)
         if certificate is None:
             return Proof(lhs, rhs, "unknown", numeric=report,
                          note=f"{note}, but some {names[0]} <= {MIN_INSTANCES} has no eventual-periodicity window "

@@ -158,7 +158,7 @@ def test_a_generic_chain_with_the_same_max_pool_on_both_sides_is_proved_by_congr
     proof = prove("conv(k[c], stride=2) >> conv(k, stride=2) >> maxpool(2)",
                   "conv(convolve(k, dilate(k, 2)), stride=4) >> maxpool(2, stride=2)")
     assert proof.verdict == "proved" and proof.steps[0].rule == "congruence"
-    assert proof.rests_on == ("generic_argument",)
+    assert proof.rests_on == ()  # the kernel replays the generic argument of the chains before the max pool
 
 
 @pytest.mark.parametrize("lhs, rhs", [TRUE[0], TRUE[1], TRUE[9]])
