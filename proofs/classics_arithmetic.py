@@ -7,6 +7,8 @@ zero on the right; lengths below 1 are 0. Square 2-D layers act per axis, so
 the 1-D relations are the 2-D ones axis by axis.
 """
 
+import dataclasses
+
 import sympy
 
 from symconv import derive, theorem
@@ -89,14 +91,34 @@ def _windows(chain):
     return out
 
 
+def _field_and_jump(chain) -> tuple[int, int]:
+    """The formula: R = 1 + sum_l (e_l - 1) prod_{i<l} s_i and J = prod_l s_l."""
+    field, jump = 1, 1
+    for extent, stride in _windows(chain):
+        field += (extent - 1) * jump
+        jump *= stride
+    return field, jump
+
+
+def _field_length(text: str) -> tuple:
+    """``(chain without padding, floor((n - R)/J) + 1, R - J)``: the length formula that pins R and J down.
+
+    Padding changes neither the windows nor the strides, so the chain without it has the same R and J; its
+    first output needs exactly R samples and each further one J more. Claimed from n = R - J (value 0 up to
+    n = R - 1, then 1 at n = R), the formula says that n = R is the first length with an output and that the
+    outputs then grow by one every J samples, so a certificate of it certifies R and J."""
+    chain = parse_chain(text)
+    field, jump = _field_and_jump(chain)
+    unpadded = " >> ".join(repr(dataclasses.replace(layer, padding=0) if hasattr(layer, "padding") else layer)
+                           for layer in chain.layers())
+    return unpadded, sympy.floor((n - field) / jump) + 1, max(1, field - jump)
+
+
 def _receptive_fields() -> Evidence:
     rows = []
     for text in RF_CHAINS:
         chain = parse_chain(text)
-        field, jump = 1, 1
-        for extent, stride in _windows(chain):
-            field += (extent - 1) * jump
-            jump *= stride
+        field, jump = _field_and_jump(chain)
         d = derive(chain)
         rows.append({"chain": text[:60] + ("..." if len(text) > 60 else ""), "formula": field,
                      "derive": d.receptive_field, "stride": d.stride})
@@ -107,8 +129,12 @@ def _receptive_fields() -> Evidence:
                               f"(VGG16 conv5_3: {rows[-1]['derive']})", {"rows": rows})
 
 
-shapes("receptive_field_formula", check=_receptive_fields,
+shapes("receptive_field_formula", check=_receptive_fields, certify=[_field_length(text) for text in RF_CHAINS],
        statement="derive(chain).receptive_field = 1 + sum_l (e_l - 1) prod_{i<l} s_i and derive(chain).stride = "
                  "prod_l s_l, e_l = d_l (k_l - 1) + 1 the extent of layer l, for 5 chains (with pooling, dilation, "
-                 "a ResNet stem and VGG16 up to conv5_3, whose field is 196)",
-       source=SOURCE)
+                 "a ResNet stem and VGG16 up to conv5_3, whose field is 196); the formula's R and J are the "
+                 "chain's: without its padding, its length is floor((n - R)/J) + 1 for every n >= R - J",
+       source=SOURCE,
+       note="the length formulas of the chains without padding (which changes no window or stride) are replayed "
+            "by the kernel: 0 outputs at n = R - 1, 1 at n = R, one more every J samples; derive's values are "
+            "compared with the formula by the check")

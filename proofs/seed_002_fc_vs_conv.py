@@ -76,12 +76,19 @@ def _toeplitz_formula() -> Evidence:
                     {"lengths": list(range(1, 9)), "strides": [1, 2]})
 
 
-theorem("conv_matrix_is_banded_toeplitz", check=_toeplitz_formula,
+#: Shift equivariance at both ends for W[2, 3, 3]: A_n[i + 1, u + s] = A_n[i, u] for every n (Toeplitz).
+TOEPLITZ_IDENTITIES = [pair for s in (1, 2) for pair in (
+    (f"crop({s}, 0) >> conv(W[2, 3, 3], stride={s})", f"conv(W, stride={s}) >> crop(1, 0)"),
+    (f"crop(0, {s}) >> conv(W[2, 3, 3], stride={s})", f"conv(W, stride={s}) >> crop(0, 1)"))]
+
+theorem("conv_matrix_is_banded_toeplitz", check=_toeplitz_formula, certify=TOEPLITZ_IDENTITIES,
         statement="the matrix of conv(W[2, 3, 3], stride=s) on length n has entries "
                   "A[(o, i), (m, u)] = W[o, m, u - s i] when 0 <= u - s i < 3 and 0 otherwise "
-                  "(exact, n = 1..8, s = 1, 2)",
+                  "(exact, n = 1..8, s = 1, 2); for every n it is Toeplitz, A_n[i + 1, u + s] = A_n[i, u] "
+                  "(crop(s, 0) >> conv == conv >> crop(1, 0) and crop(0, s) >> conv == conv >> crop(0, 1))",
         claims=["C2.1"], source=SOURCE,
-        note="the explicit form at small n; for every n the structure follows from the crop identities above")
+        note="the explicit form at small n (exact matrices); the Toeplitz structure for every n is the two crop "
+             "identities, replayed by the kernel for s = 1, 2")
 
 # --- C2.2: multichannel layer, bias constant in space -----------------------------------------
 
@@ -169,13 +176,16 @@ def _parameter_counts() -> Evidence:
 
 
 shapes("parameter_counts_dense_vs_conv_1d", check=_parameter_counts,
+       certify=[(f"conv(W[{K}, {M}, {c}])", sympy.Symbol("n") - c + 1, c) for K, M, c, _ in COUNT_CASES],
        statement="the matrix of conv(W[K, M, c]) on length n is (K m) x (M n), m = n - c + 1 (a dense layer "
                  "between these shapes has K m M n weights), but it holds only K M c distinct weights, each in "
                  "exactly m entries (weight sharing); exact for (K, M, c, n) in "
-                 + ", ".join(map(str, COUNT_CASES)),
+                 + ", ".join(map(str, COUNT_CASES)) + ", and m = len(conv(W[K, M, c]))(n) = n - c + 1 for every "
+                 "n >= c",
        claims=["C2.4"], source=SOURCE,
        note="1-D analogue of the note's N^2 N^2 M' M (dense) against k^2 M' M (convolution); the 2-D count "
-            "is the next theorem")
+            "is the next theorem. The output length m is a length formula replayed by the kernel; the counts of "
+            "weights rest on the exact matrices")
 
 COUNT_CASES_2D = [(1, 1, 3, 5), (2, 3, 3, 4), (3, 2, 2, 4)]
 

@@ -84,6 +84,31 @@ def test_a_network_without_the_negated_pair_is_caught_on_large_inputs(os_cnn):
     assert not os_cnn._agrees_on_large_inputs(f.first, f.second, f, 15, seed=5)  # relu(F x) alone clips
 
 
+def test_the_pairing_lemma_for_algebraic_weights_is_replayed_and_needs_the_negated_second_layer(os_cnn):
+    proof = os_cnn._pairing_lemma(3, 3)
+    assert proof.verdict == "proved" and [s.rule.value for s in proof.certificate.steps][0] == "relu_pairing"
+    from symconv import prove
+
+    unpaired = proof.certificate.lhs.replace("-b_0, -b_1, -b_2", "b_0, b_1, b_2")
+    assert unpaired != proof.certificate.lhs
+    assert prove(unpaired, proof.certificate.rhs).verdict != "proved"
+
+
+def test_the_receptive_field_length_formula_pins_the_field_and_the_jump():
+    from symconv.library.registry import ShapesSpec
+    from symconv.library.run import _run_shapes
+
+    arithmetic = _module("classics_arithmetic")
+    n = sympy.Symbol("n")
+    for text in arithmetic.RF_CHAINS[:4]:
+        chain, length, min_n = arithmetic._field_length(text)
+        assert "padding" not in chain
+        ev = _run_shapes(ShapesSpec(chain, length=length, min_n=min_n))
+        assert ev.verdict == "proved" and ev.data["replayed"] is True
+        for wrong in (length.subs(n, n - 1), length.subs(n, 2 * n)):  # R one larger; J halved
+            assert _run_shapes(ShapesSpec(chain, length=wrong, min_n=min_n)).verdict == "refuted"
+
+
 def test_the_impossibility_case_has_no_real_root_and_every_kink_case_contradicts(os_cnn):
     facts = os_cnn._no_real_root([1, -2, 3, 0, 4])
     assert facts["real_roots"] == [] and facts["first_tap_nonzero"]
