@@ -71,4 +71,5 @@ def rule_congruence(state: list[Layer], step, where: str):
         return "every input length" if ndim <= 1 else "every input shape"
     state[:] = list(goals[0])
     state.pending[:0] = [list(goal) for goal in goals[1:]]
+    state.split = True  # the tolerance rules refuse a split goal, even one left alone (the other half was A == A)
     return None

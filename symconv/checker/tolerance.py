@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
@@ -56,10 +57,10 @@ from symconv.checker.periodicity import check_window, periodic_structure
 from symconv.core.kernel import Literal
 from symconv.core.layers import Affine, Chain, Conv, Layer, Parallel
 from symconv.core.semantics import evaluate, symbolic_input
-from symconv.errors import CertificateError
+from symconv.errors import CertificateError, shorten
 
 __all__ = ["rule_tolerance", "tolerance_entry", "tolerance_rests_on", "as_convolutions", "row_gains",
-           "MAX_CHECK_SHAPES"]
+           "row_norms", "RowNorms", "check_horizon", "rational", "refuse_split_goal", "MAX_CHECK_SHAPES"]
 
 #: The checker evaluates at most this many input shapes.
 MAX_CHECK_SHAPES = 400
@@ -70,7 +71,7 @@ def tolerance_entry(atol: Fraction, rtol: Fraction) -> str:
     return f"tolerance: atol={atol}, rtol={rtol}"
 
 
-def _rational(value: object, name: str, where: str) -> Fraction:
+def rational(value: object, name: str, where: str) -> Fraction:
     """A non-negative rational written ``p`` or ``p/q`` in lowest terms."""
     parts = value.split("/") if isinstance(value, str) else []
     if not 1 <= len(parts) <= 2 or not all(part.isdigit() and part.isascii() for part in parts) \
@@ -110,20 +111,40 @@ def as_convolutions(layer: Layer, channels: int, ndim: int = 1) -> Layer:
     return layer
 
 
-def _affine_coefficients(expr: sympy.Expr, inputs: set, where: str) -> tuple[list[Fraction], Fraction]:
-    """``(coefficients, constant)`` of an output that must be affine in the input with rational coefficients."""
-    coefficients, constant = [], Fraction(0)
+def _affine_map(expr: sympy.Expr, inputs: set, where: str) -> dict:
+    """``{input symbol: coefficient, 1: constant}`` of an output that must be affine in the input with rational
+    coefficients."""
+    terms: dict = {}
     # the semantics gives expanded sums; a product left unexpanded is refused below, never misread
     for term, coeff in expr.as_coefficients_dict().items():
         if not (isinstance(coeff, sympy.Rational) and (term == 1 or term in inputs)):
-            raise CertificateError(f"{where}: the output {expr} is not affine in the input with rational "
-                                   f"coefficients; a tolerance is checked for numeric weights only")
-        value = Fraction(int(coeff.p), int(coeff.q))
-        if term == 1:
-            constant += value
-        else:
-            coefficients.append(value)  # one term per input symbol: the expression is expanded
-    return coefficients, constant
+            raise CertificateError(f"{where}: the output {shorten(str(expr))} is not affine in the input with "
+                                   f"rational coefficients; a tolerance is checked for numeric weights only")
+        terms[term] = terms.get(term, Fraction(0)) + Fraction(int(coeff.p), int(coeff.q))
+    return terms
+
+
+@dataclass(frozen=True)
+class RowNorms:
+    """One output ``(o, *i)`` of both sides on one input shape: with ``d, delta`` the coefficients and constant
+    of ``lhs - rhs``, ``a, a_0`` those of lhs and ``r, r_0`` those of rhs, the sums ``sum |d|``, ``|delta|``,
+    ``sum |a|``, ``|a_0|``, ``sum |r|`` and ``|r_0|``."""
+
+    output: tuple
+    difference: Fraction
+    offset: Fraction
+    lhs_sum: Fraction
+    lhs_constant: Fraction
+    rhs_sum: Fraction
+    rhs_constant: Fraction
+
+
+def _norms(output: tuple, left: dict, right: dict) -> RowNorms:
+    def split(terms: dict) -> tuple[Fraction, Fraction]:
+        return (sum((abs(v) for k, v in terms.items() if k != 1), Fraction(0)), abs(terms.get(1, Fraction(0))))
+
+    difference = {key: left.get(key, Fraction(0)) - right.get(key, Fraction(0)) for key in set(left) | set(right)}
+    return RowNorms(output, *split(difference), *split(left), *split(right))
 
 
 def _outputs(layer: Layer, shape: tuple[int, ...], channels: int) -> tuple[tuple, dict, set]:
@@ -140,9 +161,11 @@ def _outputs(layer: Layer, shape: tuple[int, ...], channels: int) -> tuple[tuple
     return (y.channels, *y.shape), dict(y.values), set(x.values.values())
 
 
-def row_gains(lhs: Layer, rhs: Layer, shape: tuple[int, ...], where: str) -> list[tuple[tuple, Fraction, Fraction]]:
-    """``((o, *i), G, R)`` for every output on an input of ``shape``, from the core semantics (module doc)."""
-    channels = lhs.in_channels or rhs.in_channels or 1
+def row_norms(lhs: Layer, rhs: Layer, shape: tuple[int, ...], where: str,
+              channels: Optional[int] = None) -> list[RowNorms]:
+    """The :class:`RowNorms` of every output on an input of ``shape`` (``channels``: the sides' own when None),
+    from the core semantics."""
+    channels = channels or lhs.in_channels or rhs.in_channels or 1
     left_shape, left, inputs = _outputs(lhs, shape, channels)
     right_shape, right, _ = _outputs(rhs, shape, channels)
     if left_shape != right_shape:
@@ -151,14 +174,15 @@ def row_gains(lhs: Layer, rhs: Layer, shape: tuple[int, ...], where: str) -> lis
     if len(left_shape) != len(shape) + 1:  # 1-D channels of different lengths: cannot happen, refuse anyway
         raise CertificateError(f"{where}: ragged output at input shape {list(shape)}")
     zero = sympy.Integer(0)
-    rows = []
-    for key in itertools.product(*(range(m) for m in left_shape)):
-        a, b = left.get(key, zero), right.get(key, zero)
-        difference, delta = _affine_coefficients(a - b, inputs, where)
-        own, beta = _affine_coefficients(b, inputs, where)
-        gain = sum(map(abs, difference), Fraction(0)) + abs(delta)
-        rows.append((key, gain, sum(map(abs, own), Fraction(0)) + abs(beta)))
-    return rows
+    return [_norms(key, _affine_map(left.get(key, zero), inputs, where), _affine_map(right.get(key, zero), inputs,
+                                                                                     where))
+            for key in itertools.product(*(range(m) for m in left_shape))]
+
+
+def row_gains(lhs: Layer, rhs: Layer, shape: tuple[int, ...], where: str) -> list[tuple[tuple, Fraction, Fraction]]:
+    """``((o, *i), G, R)`` for every output on an input of ``shape``, from the core semantics (module doc)."""
+    return [(row.output, row.difference + row.offset, row.rhs_sum + row.rhs_constant)
+            for row in row_norms(lhs, rhs, shape, where)]
 
 
 def _projection(layer: Layer, axis: int, channels: int, ndim: int) -> Layer:
@@ -177,6 +201,22 @@ def _axes(value: object, ndim: int, where: str) -> list[tuple[int, int, int]]:
     return [tuple(a) for a in value]
 
 
+def check_horizon(lhs: Layer, rhs: Layer, axes: list[tuple[int, int, int]], channels: int, where: str) -> None:
+    """The hypotheses of the finite-horizon lemma (module doc) for ``axes``, one ``(start, period, limit)`` per
+    spatial axis: every row of every shape is, up to a move of its coefficients, a row of a shape below the
+    limits, on both sides at once."""
+    ndim = len(axes)
+    for axis, (start, period, limit) in enumerate(axes):
+        here = where if ndim == 1 else f"{where}, axis {axis + 1}"
+        check_window(period, start, limit, here)
+        try:
+            left, right = (_projection(side, axis, channels, ndim) for side in (lhs, rhs))
+        except (ValueError, TypeError) as err:
+            raise CertificateError(f"{here}: a tolerance is checked for numeric weights only "
+                                   f"({' '.join(str(err).split())})") from None
+        periodic_structure(left, right, period, start, here)
+
+
 def _attained(value: object, ndim: int, where: str) -> Optional[tuple[tuple, tuple]]:
     def naturals(v: object, count: int) -> bool:
         return isinstance(v, list) and len(v) == count and all(
@@ -190,10 +230,19 @@ def _attained(value: object, ndim: int, where: str) -> Optional[tuple[tuple, tup
     return tuple(value[0]), tuple(value[1])
 
 
+def refuse_split_goal(state: list[Layer], where: str) -> None:
+    """A goal of a ``congruence`` split is not closed within a tolerance: an error in ``A x`` goes through the
+    shared layer and the layers after it unbounded, and those layers see inputs past ``|x| <= 1``."""
+    if getattr(state, "split", False):
+        raise CertificateError(f"{where}: a goal of a congruence split is not closed within a tolerance; the split "
+                               f"composes exact equalities only")
+
+
 def rule_tolerance(state: list[Layer], step, where: str) -> str:
     """Check every row of every shape below the limits against the tolerance and the claimed gain; close
     every shape (module doc)."""
-    atol, rtol, gain = (_rational(step.get(name), name, where) for name in ("atol", "rtol", "gain"))
+    refuse_split_goal(state, where)
+    atol, rtol, gain = (rational(step.get(name), name, where) for name in ("atol", "rtol", "gain"))
     lhs, rhs = state
     ndim = max(lhs.ndim, rhs.ndim)
     axes = _axes(step.get("axes"), ndim, where)
@@ -201,16 +250,7 @@ def rule_tolerance(state: list[Layer], step, where: str) -> str:
     if math.prod(a[2] for a in axes if isinstance(a[2], int)) > MAX_CHECK_SHAPES:
         raise CertificateError(f"{where}: {' x '.join(str(a[2]) for a in axes)} shapes exceed what the checker "
                                f"evaluates ({MAX_CHECK_SHAPES})")
-    channels = lhs.in_channels or rhs.in_channels or 1
-    for axis, (start, period, limit) in enumerate(axes):
-        here = where if ndim == 1 else f"{where}, axis {axis + 1}"
-        check_window(period, start, limit, here)
-        try:
-            left, right = (_projection(side, axis, channels, ndim) for side in (lhs, rhs))
-        except (ValueError, TypeError) as err:
-            raise CertificateError(f"{here}: a tolerance is checked for numeric weights only "
-                                   f"({' '.join(str(err).split())})") from None
-        periodic_structure(left, right, period, start, here)
+    check_horizon(lhs, rhs, axes, lhs.in_channels or rhs.in_channels or 1, where)
     worst: Optional[Fraction] = None
     seen = False
     for shape in itertools.product(*(range(a[2]) for a in axes)):
@@ -239,5 +279,5 @@ def rule_tolerance(state: list[Layer], step, where: str) -> str:
 
 def tolerance_rests_on(step) -> tuple[str, ...]:
     """What a theorem closed by ``step`` rests on: its tolerance."""
-    return (tolerance_entry(_rational(step.get("atol"), "atol", "tolerance"),
-                            _rational(step.get("rtol"), "rtol", "tolerance")),)
+    return (tolerance_entry(rational(step.get("atol"), "atol", "tolerance"),
+                            rational(step.get("rtol"), "rtol", "tolerance")),)

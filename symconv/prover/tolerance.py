@@ -15,6 +15,8 @@ module states the tolerance, refutes it with a re-verified input or proves it
 through the kernel.
 
 Symbolic kernels cannot be bounded: a tolerance with symbolic taps is an error.
+Sides with the same ``relu()`` / max-pool layers between affine blocks are
+bounded by a Lipschitz chain instead (:mod:`symconv.prover.tolerance_network`).
 
 >>> p = prove_within("conv([1, 1/2])", "conv([1, 501/1000])", atol="1/1000", rtol=0)
 >>> p.verdict, p.rests_on
@@ -40,8 +42,9 @@ from symconv.errors import InvalidArgument, NumericMismatch
 from symconv.numeric.check import NumericReport
 from symconv.prover.counterexample import Counterexample
 from symconv.prover.proof import Proof, ProofStep, ToleranceBound, proved_by_kernel
-from symconv.prover.worst_case import (Outcome, RowGain, Sides, WorstCase, analyse, nested_tuple, read_sides,
-                                       worst_case_gain, worst_of)
+from symconv.prover.tolerance_network import is_network, prove_network
+from symconv.prover.worst_case import (Outcome, RowGain, Sides, WorstCase, analyse, nested_tuple, quote_statement,
+                                       read_sides, worst_case_gain, worst_of)
 
 __all__ = ["tolerance_value", "RowGain", "WorstCase", "worst_case_gain", "prove_within"]
 
@@ -113,8 +116,8 @@ def _exceeding(lhs: Layer, rhs: Layer, row: RowGain, atol: Fraction, rtol: Fract
     a, b = _exact_outputs(lhs, rhs, row.input, row.shape)
     difference = abs(Fraction(a[row.output]) - Fraction(b[row.output]))
     if difference != row.gain or difference <= row.allowed(atol, rtol):
-        raise NumericMismatch(f"the input at {row.where()} should make {lhs!r} and {rhs!r} differ by {row.gain}; "
-                              f"the numeric evaluator gives {difference}")
+        raise NumericMismatch(f"the input at {row.where()} should make {quote_statement(lhs, rhs)} differ by "
+                              f"{row.gain}; the numeric evaluator gives {difference}")
     return _counterexample(lhs, rhs, row.shape, row.input, a, b, row.output)
 
 
@@ -122,7 +125,8 @@ def _shape_counterexample(lhs: Layer, rhs: Layer, shape: tuple[int, ...], channe
     x = nested_tuple(np.ones((channels, *shape), dtype=int).tolist())
     a, b = _exact_outputs(lhs, rhs, x, shape)
     if a.shape == b.shape:
-        raise NumericMismatch(f"the output shapes of {lhs!r} and {rhs!r} should differ at input shape {shape}")
+        raise NumericMismatch(f"the output shapes of {quote_statement(lhs, rhs)} should differ at input shape "
+                              f"{shape}")
     first = tuple(min(p, q) for p, q in zip(a.shape, b.shape))
     return _counterexample(lhs, rhs, shape, x, a, b, (0, *first[1:]))
 
@@ -220,6 +224,8 @@ def prove_within(lhs: Union[str, Layer], rhs: Union[str, Layer], atol: Optional[
     rtol_q = tolerance_value(0 if rtol is None else rtol, "rtol")
     rests_on = (tolerance_entry(atol_q, rtol_q),)
     lhs, rhs = read_sides(lhs, rhs)
+    if is_network(lhs, rhs):  # relu() / max-pool layers between affine blocks
+        return prove_network(lhs, rhs, atol_q, rtol_q, seed)
     sides = analyse(lhs, rhs)
     if isinstance(sides, Outcome):
         stated = ToleranceBound(atol_q, rtol_q)

@@ -53,11 +53,11 @@ from symconv.algebra.forms import CONSTANT, chain_forms
 from symconv.algebra.normal_form import LinearChain
 from symconv.checker.tolerance import MAX_CHECK_SHAPES, as_convolutions
 from symconv.core.layers import Affine, Chain, Layer, Parallel, outside_fragment_reason
-from symconv.errors import KernelError, NotInFragment
+from symconv.errors import KernelError, NotInFragment, shorten
 from symconv.prover.boundary import MAX_BOUND, Bound, find_bound
 from symconv.prover.decide import normal_forms
 
-__all__ = ["RowGain", "WorstCase", "worst_case_gain"]
+__all__ = ["RowGain", "WorstCase", "worst_case_gain", "row_sums", "quote_statement", "leaf_layers"]
 
 
 @dataclass(frozen=True)
@@ -144,26 +144,28 @@ def nested_tuple(values) -> tuple:
     return tuple(nested_tuple(v) for v in values) if isinstance(values, list) else values
 
 
-def _leaves(layer: Layer):
+def leaf_layers(layer: Layer):
+    """The layers of ``layer`` through chains and sums."""
     inner = layer.steps if isinstance(layer, Chain) else layer.branches if isinstance(layer, Parallel) else None
     if inner is None:
         yield layer
         return
     for step in inner:
-        yield from _leaves(step)
+        yield from leaf_layers(step)
 
 
 def _check_fragment(lhs: Layer, rhs: Layer) -> None:
     """Linear layers and ``affine`` with numeric weights; anything else is a clear error."""
-    statement = f"{lhs!r} == {rhs!r}"
-    leaves = [*_leaves(lhs), *_leaves(rhs)]
+    statement = quote_statement(lhs, rhs)
+    leaves = [*leaf_layers(lhs), *leaf_layers(rhs)]
     for layer in leaves:
         if not layer.is_linear and not isinstance(layer, Affine):
             if hasattr(layer, "count_include_pad"):  # an average with edge windows
                 raise NotInFragment(f"{outside_fragment_reason(layer)}, in {statement}; a tolerance is proved for "
                                     f"the decided linear layers, biases and affine() only")
-            raise NotInFragment(f"{layer!r} in {statement} is not linear or affine; a tolerance is proved for "
-                                f"linear layers, biases and affine() only")
+            raise NotInFragment(f"{shorten(repr(layer))} in {statement} is not linear or affine; a tolerance is "
+                                f"proved for linear layers, biases and affine() (and for relu() or max-pool "
+                                f"layers that both sides apply in the same order, between affine blocks)")
     names = {s.name for layer in (lhs, rhs) for k in layer.kernels() for s in k.symbols()}
     names |= {str(s.name) for layer in (lhs, rhs) for k in layer.kernels() for s in k.length_symbols()}
     names |= {str(s) for layer in leaves if isinstance(layer, Affine)
@@ -175,6 +177,12 @@ def _check_fragment(lhs: Layer, rhs: Layer) -> None:
     if names:
         raise NotInFragment(f"{statement} has symbolic {', '.join(sorted(names))}: a symbolic kernel cannot be "
                             f"bounded; give numeric weights for a tolerance, or prove it exactly without atol/rtol")
+
+
+def quote_statement(lhs: Layer, rhs: Layer) -> str:
+    """``lhs == rhs`` as an error message quotes it: each side cut to its head and tail
+    (:func:`symconv.errors.shorten`), so a network's thousands of weights do not fill the message."""
+    return f"{shorten(repr(lhs))} == {shorten(repr(rhs))}"
 
 
 def read_sides(lhs, rhs) -> tuple[Layer, Layer]:
@@ -190,15 +198,18 @@ def read_sides(lhs, rhs) -> tuple[Layer, Layer]:
     return lhs, rhs
 
 
-def analyse(lhs: Layer, rhs: Layer) -> Union[Sides, Outcome]:
-    """The per-axis bounds of the lemma, or why the rows cannot be compared."""
+def analyse(lhs: Layer, rhs: Layer, channels: Optional[int] = None,
+            ndim: Optional[int] = None) -> Union[Sides, Outcome]:
+    """The per-axis bounds of the lemma, or why the rows cannot be compared (``channels``, ``ndim``: those of the
+    input, when the sides do not fix them: a block inside a network)."""
     _check_fragment(lhs, rhs)
-    ndim = max(lhs.ndim, rhs.ndim)
-    channels = lhs.in_channels or rhs.in_channels or 1
+    ndim = ndim or max(lhs.ndim, rhs.ndim)
+    channels = channels or lhs.in_channels or rhs.in_channels or 1
     try:
         left, right = as_convolutions(lhs, channels, ndim), as_convolutions(rhs, channels, ndim)
     except KernelError as err:  # an affine coefficient that is no exact rational
-        raise NotInFragment(f"{lhs!r} == {rhs!r}: a tolerance needs numeric weights ({err})") from err
+        raise NotInFragment(f"{quote_statement(lhs, rhs)}: a tolerance needs numeric weights "
+                            f"({shorten(str(err))})") from err
     if ndim == 1:
         try:
             lnf, rnf = normal_forms(left, right)
@@ -231,16 +242,15 @@ def analyse(lhs: Layer, rhs: Layer) -> Union[Sides, Outcome]:
     return Sides(lhs, rhs, left, right, ndim, channels, tuple(axes), chains[0] if ndim == 1 else None)
 
 
-def _rows(sides: Sides) -> tuple[RowGain, ...]:
-    """Every row of every shape below the per-axis limits."""
-    rows = []
+def _row_forms(sides: Sides):
+    """``(shape, output, lhs form, rhs form, constant key)`` for every row of every shape below the limits."""
     if sides.ndim == 1:
         lnf, rnf = sides.forms
         for n in range(sides.axes[0].limit):
             for o, (left, right) in enumerate(zip(chain_forms(lnf, n), chain_forms(rnf, n))):
-                rows += [_row((n,), (o, i), a, b, CONSTANT, sides.channels)
-                         for i, (a, b) in enumerate(zip(left, right))]
-        return tuple(rows)
+                for i, (a, b) in enumerate(zip(left, right)):
+                    yield (n,), (o, i), a, b, CONSTANT
+        return
     from symconv.prover.forms_nd import CONSTANT as CONSTANT_ND
     from symconv.prover.forms_nd import forms_nd, ring_nd
 
@@ -249,9 +259,29 @@ def _rows(sides: Sides) -> tuple[RowGain, ...]:
         out_shape, left = forms_nd(sides.left, shape, ring, sides.channels)
         _, right = forms_nd(sides.right, shape, ring, sides.channels)
         outputs = sides.left.out_channels(sides.channels) or sides.channels
-        rows += [_row(shape, key, left.get(key, {}), right.get(key, {}), CONSTANT_ND, sides.channels)
-                 for key in itertools.product(range(outputs), *(range(m) for m in out_shape))]
-    return tuple(rows)
+        for key in itertools.product(range(outputs), *(range(m) for m in out_shape)):
+            yield shape, key, left.get(key, {}), right.get(key, {}), CONSTANT_ND
+
+
+def _rows(sides: Sides) -> tuple[RowGain, ...]:
+    """Every row of every shape below the per-axis limits."""
+    return tuple(_row(shape, output, a, b, constant, sides.channels)
+                 for shape, output, a, b, constant in _row_forms(sides))
+
+
+def row_sums(sides: Sides) -> list[tuple[Fraction, Fraction, Fraction, Fraction, Fraction]]:
+    """``(sum |d|, |delta|, sum |a|, |a_0|, sum |b|)`` of every row below the limits: d, delta the coefficients
+    and constant of ``lhs - rhs``, a, a_0 those of lhs, b the coefficients of rhs."""
+    sums = []
+    for _, _, a, b, constant in _row_forms(sides):
+        left = {key: _number(v) for key, v in a.items()}
+        right = {key: _number(v) for key, v in b.items()}
+        difference = {key: left.get(key, Fraction(0)) - right.get(key, Fraction(0)) for key in set(left) | set(right)}
+        delta, a_0 = difference.pop(constant, Fraction(0)), left.pop(constant, Fraction(0))
+        right.pop(constant, None)
+        sums.append((sum(map(abs, difference.values()), Fraction(0)), abs(delta),
+                     sum(map(abs, left.values()), Fraction(0)), abs(a_0), sum(map(abs, right.values()), Fraction(0))))
+    return sums
 
 
 def worst_of(sides: Sides) -> WorstCase:

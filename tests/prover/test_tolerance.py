@@ -236,9 +236,18 @@ def test_symbolic_kernels_cannot_be_bounded():
 
 
 def test_a_nonlinear_layer_is_outside_the_tolerance_fragment():
-    with pytest.raises(NotInFragment, match=r"^relu\(\) in conv\(\[1, 2\]\) >> relu\(\) == conv\(\[1, 2\]\) is not "
+    with pytest.raises(NotInFragment, match=r"^relu\(\) in conv\(\[2\]\) \+ relu\(\) == conv\(\[3\]\) is not "
                                             r"linear or affine; a tolerance is proved for linear layers, biases and "
-                                            r"affine\(\) only$"):
+                                            r"affine\(\) \(and for relu\(\) or max-pool layers that both sides apply "
+                                            r"in the same order, between affine blocks\)$"):
+        prove("conv([2]) + relu()", "conv([3])", atol=1)
+
+
+def test_a_relu_on_one_side_only_is_outside_the_tolerance_fragment():
+    with pytest.raises(NotInFragment, match=r"^conv\(\[1, 2\]\) >> relu\(\) == conv\(\[1, 2\]\): a tolerance through "
+                                            r"relu\(\) / max-pool layers: the sides apply different relu\(\) / "
+                                            r"max-pool layers, \[relu\(\)\] against \[\]; expected the same ones in "
+                                            r"the same order on both sides$"):
         prove("conv([1, 2]) >> relu()", "conv([1, 2])", atol=1)
 
 
