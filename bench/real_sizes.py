@@ -65,6 +65,8 @@ ROWS: dict[str, tuple[list[str], float, Optional[str]]] = {
                           "stride=16)"], 2.0, None),
     "generic_6_layers": (["prove", _chain(6, "conv(k)", "conv(k[c])"), f"conv({_nested_convolve(6)})"],
                          5.0, None),
+    "torch_padded_8ch": (["prove", "--torch", "examples/padded_convs.py:padded_convs",
+                          "examples/padded_convs.py:explicit_pads"], 5.0, None),
     "generic_readme": (["prove", "conv(k[c], stride=2) >> conv(k, stride=2)",
                         "conv(convolve(k, dilate(k, 2)), stride=4)"], 0.8, None),
 }
@@ -112,10 +114,13 @@ def api_seconds(argv: list[str], timeout: float) -> Optional[float] | str:
     if argv[0] not in ("prove", "derive"):
         return "n/a"
     args = [a for a in argv[1:] if not a.startswith("--")]
+    read = "args = [load_model(spec) for spec in args]\n" if "--torch" in argv else ""
     code = (
         "import time, symconv\n"
+        "from symconv.interop.user_file import load_model\n"
         f"args = {args!r}\n"
         "start = time.process_time()\n"
+        f"{read}"
         f"result = symconv.{argv[0]}(*args)\n"
         "str(result); result.to_json()\n"
         "print(time.process_time() - start)\n"

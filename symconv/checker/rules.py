@@ -23,6 +23,9 @@ flip_product_bound     axes                                        close every s
                                                                    per-axis residue classes)
 interior_operator      axes, shape                                 close every shape (N-D, edge-free sides)
 generic_instances      symbol, instances                           close c = 1..C and every n
+generic_argument       symbol, period                              close every c >= 1 and every n: lengths,
+                                                                   zero extension, impulse responses in z
+                                                                   (:mod:`.generic_argument`)
 relu_identity          side, index, period, start, limit           rewrite: drop a relu() whose input is >= 0
                                                                    under the declared bound (affine as conv)
 relu_identity_at       side, path, axes                            rewrite: the same for a relu() in any d and
@@ -32,11 +35,20 @@ length_formula         period, start, limit                        close a lengt
                                                                    for every claimed n (:mod:`.length_formula`)
 tolerance              atol, rtol, gain, attained, axes            close every shape within atol + rtol * R
                                                                    on ``|x| <= 1`` (numeric weights)
+tolerance_network      atol, axes, bound, difference, lipschitz,   close every shape within atol on ``|x| <= 1``:
+                       reach                                       affine blocks between the same relu() /
+                                                                   max-pool layers (:mod:`.tolerance_network`)
 affine_as_convolution  (none)                                      rewrite: every affine(s, t) of both sides as
                                                                    its grouped 1x1 convolution with bias t
 congruence             lhs, rhs                                    split at a layer both sides apply: the
                                                                    chains before it, then those after it, are
                                                                    the next goals (:mod:`.congruence`)
+padding_as_pad         (none)                                      rewrite: every convolution's zero padding
+                                                                   as a pad() layer before it, both sides
+                                                                   (:mod:`.padding_as_pad`)
+relu_pairing           side, index, pairs                          rewrite: conv >> [affine] >> relu() >> conv
+                                                                   with negated channel pairs as two convs
+                                                                   (relu(u) - relu(-u) = u, :mod:`.relu_pairing`)
 =====================  ==========================================  ===========================================
 """
 
@@ -50,13 +62,17 @@ from symconv.checker.congruence import rule_congruence
 from symconv.checker.flips import as_layer, flips_to_input
 from symconv.checker.flip_classes_nd import rule_flip_product_bound
 from symconv.checker.flips_nd import conjugated, strip_input_flips
+from symconv.checker.generic_argument import rule_generic_argument
 from symconv.checker.generic_instances import rule_generic_instances
 from symconv.checker.interior import rule_interior_operator
 from symconv.checker.length_formula import rule_length_formula
+from symconv.checker.padding_as_pad import rule_padding_as_pad
 from symconv.checker.periodicity import close_by_periodicity
 from symconv.checker.relu_bound import rule_relu_identity, rule_relu_identity_at
+from symconv.checker.relu_pairing import rule_relu_pairing
 from symconv.checker.residue_classes import rule_product_bound, rule_residue_classes
 from symconv.checker.tolerance import as_convolutions, rule_tolerance, tolerance_rests_on
+from symconv.checker.tolerance_network import rule_tolerance_network, tolerance_network_rests_on
 from symconv.core.layers import Flip, Layer
 from symconv.errors import CertificateError
 
@@ -76,12 +92,16 @@ class Rule(enum.Enum):
     FLIP_PRODUCT_BOUND = "flip_product_bound"
     INTERIOR_OPERATOR = "interior_operator"
     GENERIC_INSTANCES = "generic_instances"
+    GENERIC_ARGUMENT = "generic_argument"
     TOLERANCE = "tolerance"
+    TOLERANCE_NETWORK = "tolerance_network"
     RELU_IDENTITY = "relu_identity"
     RELU_IDENTITY_AT = "relu_identity_at"
     LENGTH_FORMULA = "length_formula"
     CONGRUENCE = "congruence"
     AFFINE_AS_CONVOLUTION = "affine_as_convolution"
+    PADDING_AS_PAD = "padding_as_pad"
+    RELU_PAIRING = "relu_pairing"
 
 
 def flip_conjugation(state: list[Layer], step, where: str) -> None:
@@ -195,13 +215,18 @@ RULES: dict[Rule, RuleEntry] = {
     Rule.FLIP_PRODUCT_BOUND: RuleEntry(("axes",), flip_product_bound),
     Rule.INTERIOR_OPERATOR: RuleEntry(("axes", "shape"), interior_operator),
     Rule.GENERIC_INSTANCES: RuleEntry(("instances", "symbol"), generic_instances, ("generic_argument",)),
+    Rule.GENERIC_ARGUMENT: RuleEntry(("period", "symbol"), rule_generic_argument),
     Rule.TOLERANCE: RuleEntry(("atol", "attained", "axes", "gain", "rtol"), rule_tolerance,
                               step_rests_on=tolerance_rests_on),
+    Rule.TOLERANCE_NETWORK: RuleEntry(("atol", "axes", "bound", "difference", "lipschitz", "reach"),
+                                      rule_tolerance_network, step_rests_on=tolerance_network_rests_on),
     Rule.RELU_IDENTITY: RuleEntry(("index", "limit", "period", "side", "start"), rule_relu_identity),
     Rule.RELU_IDENTITY_AT: RuleEntry(("axes", "path", "side"), rule_relu_identity_at),
     Rule.LENGTH_FORMULA: RuleEntry(("limit", "period", "start"), length_formula),
     Rule.CONGRUENCE: RuleEntry(("lhs", "rhs"), rule_congruence),
     Rule.AFFINE_AS_CONVOLUTION: RuleEntry((), affine_as_convolution),
+    Rule.PADDING_AS_PAD: RuleEntry((), rule_padding_as_pad),
+    Rule.RELU_PAIRING: RuleEntry(("index", "pairs", "side"), rule_relu_pairing),
 }
 
 #: The fields each rule takes (a certificate step has exactly these, besides ``rule`` and ``statement``).

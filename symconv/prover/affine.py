@@ -15,6 +15,7 @@ from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.tolerance import as_convolutions
 from symconv.core.layers import Chain, Layer, Parallel
 from symconv.core.nonlinear import Affine
+from symconv.errors import SymconvError
 
 __all__ = ["has_affine", "prove_with_affine_as_convolution"]
 
@@ -36,7 +37,10 @@ def prove_with_affine_as_convolution(lhs: Layer, rhs: Layer, seed: int = 0):
 
     channels = lhs.in_channels or rhs.in_channels or 1
     ndim = max(lhs.ndim, rhs.ndim)
-    a, b = (as_convolutions(side, channels, ndim) for side in (lhs, rhs))
+    try:
+        a, b = (as_convolutions(side, channels, ndim) for side in (lhs, rhs))
+    except SymconvError:  # symbolic scales (a model read with weights="symbolic") are no literal kernel
+        return None
     if not (a.linear and b.linear):
         return None
     proof = prove(a, b, seed=seed)

@@ -17,22 +17,53 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Optional, Sequence, Union
+from typing import TYPE_CHECKING, Optional, Sequence, Union
 
 from symconv.checker import Certificate, Theorem, Verdict, replay, valid_rests_on
 from symconv.core.layers import Layer
-from symconv.errors import CertificateError
+from symconv.core.output_length import generic_sizes
+from symconv.errors import CertificateError, shorten
 from symconv.numeric.check import NumericReport, compare_chains, evidence_lengths
 from symconv.prover.certify import certificate_for
-from symconv.prover.counterexample import Counterexample, find_counterexample, find_numeric_counterexample
 from symconv.prover.decide import Decision, decide
 from symconv.prover.describe import (branch_coefficients, closed_length_latex, describe_interior, length_formula,
                                      poly_latex)
+
+if TYPE_CHECKING:  # the search for counterexamples is loaded only when a verdict needs one
+    from symconv.prover.counterexample import Counterexample
 
 __all__ = ["Proof", "ProofStep", "ToleranceBound", "prove", "proved_by_kernel", "Verdict", "EXIT_CODES"]
 
 #: Exit codes of ``symconv prove`` by verdict (DESIGN §5).
 EXIT_CODES = {Verdict.PROVED: 0, Verdict.CHECKED: 0, Verdict.REFUTED: 1, Verdict.UNKNOWN: 3}
+
+
+#: Longest line of a proof's text display (:meth:`Proof.__str__`); longer ones are shortened with '...'.
+LINE_LIMIT = 400
+
+
+def _shown(side: Layer) -> str:
+    """``repr(side)``; when it is longer than LINE_LIMIT (a model's weights), every bracketed list longer than
+    40 characters is cut after its first 40: ``conv2d([[[[-7579159/8589934592, 4242655/67108864, ...], padding=1)``."""
+    text = repr(side)
+    if len(text) <= LINE_LIMIT:
+        return text
+    out, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char == "[":
+            if depth == 0:
+                out.append(text[start:i])
+                start = i
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+            if depth == 0:
+                group = text[start:i + 1]
+                head = group[:40]
+                out.append(group if len(group) <= 40 else head[:max(head.rfind(", "), head.count("[") + 1)] + ", ...]")
+                start = i + 1
+    out.append(text[start:])
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -113,7 +144,9 @@ class Proof:
         }
 
     def __str__(self) -> str:
-        lines = [f"{self.verdict}: {self.lhs!r}  ==  {self.rhs!r}"]
+        """The verdict, the statement and the steps, one per line; the weights of a model are cut short in the
+        statement (:func:`_shown`) and any other line longer than LINE_LIMIT is shortened (``--json`` has all)."""
+        lines = [f"{self.verdict}: {_shown(self.lhs)}  ==  {_shown(self.rhs)}"]
         if self.assumptions:
             lines.append("  assuming " + ", ".join(str(a) for a in self.assumptions))
         for name, taps in self.solutions.items():
@@ -137,7 +170,10 @@ class Proof:
             lines.append(f"  rests on: {', '.join(self.rests_on)}")
         if self.note:
             lines.append(f"  note: {self.note}")
-        return "\n".join(lines)
+        shown = lines[:1] + [shorten(line, LINE_LIMIT) for line in lines[1:]]
+        if shown != lines or len(repr(self.lhs)) + len(repr(self.rhs)) > 2 * LINE_LIMIT:
+            shown.append("  (long lines shortened with '...'; --json has them in full)")
+        return "\n".join(shown)
 
     def __repr__(self) -> str:
         """One line: ``<Proof proved: LHS == RHS (7 steps)>`` (the whole text is ``str``)."""
@@ -173,7 +209,9 @@ def _as_layers(lhs: Union[str, Layer], rhs: Union[str, Layer]) -> tuple[Layer, L
 
         texts = [lhs if isinstance(lhs, str) else repr(lhs), rhs if isinstance(rhs, str) else repr(rhs)]
         return parse_statement(*texts)
-    return lhs, rhs
+    from symconv.core.composite import on_statement_axes
+
+    return on_statement_axes((lhs, rhs))
 
 
 def _numeric_lengths(limit: int) -> list[int]:
@@ -291,6 +329,16 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
 
         return prove_with_unknowns(lhs, rhs, list(solve), seed=seed)
     lhs, rhs = _as_layers(lhs, rhs)
+    if (lhs.ndim >= 2 or rhs.ndim >= 2) and generic_sizes(lhs, rhs):  # k[c, 3]: decided at each c = 1..8
+        from symconv.prover.generic_nd import prove_generic_nd
+
+        return prove_generic_nd(lhs, rhs, seed)
+    from symconv.prover.shared_layers import prove_by_shared_layers, worth_splitting
+
+    if lhs == rhs or worth_splitting(lhs, rhs):
+        shared = prove_by_shared_layers(lhs, rhs, seed)
+        if shared is not None:
+            return shared
     if not (lhs.linear and rhs.linear):
         from symconv.prover.congruence import prove_by_congruence
 
@@ -309,14 +357,19 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
         return prove_nd(lhs, rhs, seed)
     channels = lhs.in_channels or rhs.in_channels or 1
     if not (lhs.linear and rhs.linear):
-        return _prove_nonlinear(lhs, rhs, channels, seed)
-    from symconv.prover.generic_proof import generic_sizes, prove_generic
+        from symconv.prover.relu_pairs import prove_by_relu_pairing
 
+        paired = prove_by_relu_pairing(lhs, rhs, seed)
+        return paired if paired is not None else _prove_nonlinear(lhs, rhs, channels, seed)
     if generic_sizes(lhs, rhs):
+        from symconv.prover.generic_proof import prove_generic
+
         return prove_generic(lhs, rhs, seed)
     decision = decide(lhs, rhs)
     limit = decision.bound.limit if decision.bound else max([16] + [c.limit for c in decision.residue_classes])
     if decision.verdict == "refuted":
+        from symconv.prover.counterexample import find_counterexample
+
         example = find_counterexample(lhs, rhs, decision.lhs, decision.rhs, decision.witness_n, seed=seed)
         if example is None:
             return Proof(lhs, rhs, "unknown", note=f"{decision.reason}, but no small counterexample was found",
@@ -324,6 +377,8 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
         return Proof(lhs, rhs, "refuted", counterexample=example, note=decision.reason, decision=decision)
     report = compare_chains(lhs, rhs, _numeric_lengths(limit), trials_per_length=1, seed=seed, channels=channels)
     if decision.verdict == "unknown":
+        from symconv.prover.counterexample import find_numeric_counterexample
+
         example = find_numeric_counterexample(lhs, rhs, evidence_lengths(lhs, rhs), seed=seed)
         if example is not None:
             return Proof(lhs, rhs, "refuted", counterexample=example, numeric=report,
@@ -397,7 +452,7 @@ def _prove_nonlinear(lhs: Layer, rhs: Layer, channels: int, seed: int) -> Proof:
 
     A generic length is checked at each of :data:`NONLINEAR_GENERIC_SIZES` (numeric evidence says
     nothing about the lengths it did not try)."""
-    from symconv.prover.generic_proof import generic_sizes
+    from symconv.prover.counterexample import find_numeric_counterexample
 
     names = generic_sizes(lhs, rhs)
     instances = [{name: value for name in names} for value in NONLINEAR_GENERIC_SIZES] if names else [None]

@@ -39,12 +39,18 @@ SOURCES = {
                         "flip(axes=(1,)) >> down((1, 2)) >> conv2d(flip(k, axes=(1,))) >> flip(axes=(1,))"),
     "congruence": ("conv([1, 2], bias=[1]) >> affine(2, 1) >> relu() >> conv([1, 1])",
                    "conv([2, 4], bias=[3]) >> relu() >> conv([1, 1])"),
+    "padding_as_pad": ("conv(W[10, 10, 3], padding=1) >> relu() >> conv(V[10, 10, 2], padding=(0, 1))",
+                       "pad(1) >> conv(W[10, 10, 3]) >> relu() >> pad(0, 1) >> conv(V[10, 10, 2])"),
+    "relu_pairing": ("conv([[[1, 2]], [[-1, -2]]]) >> affine(1, 0) >> relu() >> conv([[[1, 1], [-1, -1]]])",
+                     "conv([1, 3, 2])"),
+    "tolerance_network": ("conv([1, 1/2]) >> relu() >> conv([1, -1])", "conv([1, 501/1000]) >> relu() >> conv([1, -1])"),
 }
 #: Keyword arguments of ``prove`` for a source.
 OPTIONS = {"tolerance": {"atol": "1/100"}, "relu": {"assume": ["abs(x) <= 1"]},
-           "relu_at": {"assume": ["abs(x) <= 1"]}}
-NAMES = ("flips", "residue", "generic", "product_bound", "tolerance", "relu", "relu_at", "interior", "length",
-         "flips_nd", "flip_classes_nd", "congruence")
+           "relu_at": {"assume": ["abs(x) <= 1"]}, "tolerance_network": {"atol": "1/100"}}
+NAMES = ("flips", "residue", "generic", "generic_instances", "product_bound", "tolerance", "relu", "relu_at", "interior", "length",
+         "flips_nd", "flip_classes_nd", "congruence", "padding_as_pad", "relu_pairing",
+         "tolerance_network")
 LENGTH = ("conv(k[3], stride=2, padding=1) >> conv(h[2])", sympy.floor((sympy.Symbol("n") - 1) / 2))
 PRODUCT_BOUND = {"format": "symconv-certificate", "version": 2, "solved": [], "assumptions": [],
                  "lhs": "conv2d(k[2, 2], stride=2) >> conv2d(k[2, 2], stride=2)",
@@ -56,6 +62,11 @@ PRODUCT_BOUND = {"format": "symconv-certificate", "version": 2, "solved": [], "a
 def _valid_text(name: str) -> str:
     if name == "product_bound":
         return json.dumps(_rehash(copy.deepcopy(PRODUCT_BOUND)))
+    if name == "generic_instances":  # the certificate the prover falls back to outside generic_argument
+        from symconv.dsl import parse_statement
+        from symconv.prover.generic_proof import _certificate
+
+        return _certificate(*parse_statement(*SOURCES["generic"]), "c", 4).dumps()
     if name == "length":  # len(conv(k[3], stride=2, padding=1) >> conv(h[2]))(n) == floor((n - 1)/2), n >= 1
         return length_certificate(parse_chain(LENGTH[0]), LENGTH[1], period=2, start=3, min_n=1).dumps()
     proof = prove(*SOURCES[name], **OPTIONS.get(name, {}))
@@ -127,9 +138,11 @@ SEMANTIC = [
     ("flips", 3, "limit", None, "limit >= start \\+ period"),
     ("residue", 0, "period", 3, "not a multiple of the strides"),
     ("residue", 0, "start", 1, "intermediate length"),
-    ("generic", 0, "instances", "drop-last", "the instances cover c in \\[1, 2, 3, 4, 5\\]"),
-    ("generic", 0, "instances", "cut-to-1", "the instances cover c in \\[1\\]"),
-    ("generic", 0, "instances", "swap", "the instances cover c in \\[2, 1,"),
+    ("generic_instances", 0, "instances", "drop-last", "the instances cover c in \\[1, 2, 3, 4, 5\\]"),
+    ("generic_instances", 0, "instances", "cut-to-1", "the instances cover c in \\[1\\]"),
+    ("generic_instances", 0, "instances", "swap", "the instances cover c in \\[2, 1,"),
+    ("generic", 0, "period", 3, "period 3 is not a multiple of the strides"),
+    ("generic", 0, "symbol", "d", "the generic lengths \\['c'\\]; the rule takes exactly one, d"),
     ("product_bound", 0, "axes", [[1, 4, 5], [1, 4, 5]], "intermediate length"),
     ("tolerance", 0, "atol", "1/10000", "differ by up to 1/1000, more than atol"),
     ("tolerance", 0, "gain", "1/999", "not the claimed 1/999"),
@@ -178,6 +191,11 @@ def test_every_rule_name_changed_is_rejected_naming_the_step(name, index, rule):
     obj = valid(name)
     obj["steps"][index]["rule"] = rule
     message = rejection(obj)
+    if rule == "padding_as_pad" and "padding" in obj["lhs"] + obj["rhs"]:
+        # a true rewrite of a padded statement: nothing is wrong at that step, a later one fails
+        failed = int(re.match(r"step (\d+)", message).group(1))
+        assert failed > index or (failed == index and rule in message), message
+        return
     assert f"step {index}" in message and (rule in message or "unknown rule" in message)
 
 
@@ -247,6 +265,10 @@ STATEMENT_CHANGES = {
                          "conv2d(flip(k[2, 2], axes=(1,))) >> flip(axes=(0,))")],
     "congruence": [("lhs", "affine(2, 1)", "affine(2, 2)"), ("rhs", "bias=[3]", "bias=[2]"),
                    ("rhs", "relu() >> conv([1, 1])", "relu() >> conv([1, 2])"), ("lhs", "relu()", "relu() >> relu()")],
+    "relu_pairing": [("lhs", "[[-1, -2]]", "[[-1, -3]]"), ("lhs", "[-1, -1]", "[-1, 1]"),
+                     ("lhs", "affine(1, 0)", "affine(1, 1)"), ("rhs", "[1, 3, 2]", "[1, 3, 3]")],
+    "padding_as_pad": [("lhs", "padding=1", "padding=2"), ("rhs", "pad(0, 1)", "pad(1, 0)"),
+                       ("lhs", "relu() >> ", ""), ("rhs", "V[10, 10, 2]", "V[10, 10, 1]")],
     "length": [("lhs", "stride=2", "stride=3"), ("lhs", "padding=1", "padding=2"), ("lhs", "h[2]", "h[3]"),
                ("lhs", "conv(k[3]", "conv(k[3], dilation=2")],
 }
@@ -269,9 +291,13 @@ def test_a_kernel_or_layer_parameter_changed_is_rejected(name, side, old, new):
 
 
 def test_a_generic_statement_with_a_concrete_length_cannot_borrow_the_generic_certificate():
-    obj = _rehash(dict(valid("generic"), lhs="conv(k[3], stride=2) >> conv(k[3], stride=2)",
-                       rhs="conv(convolve(k[3], dilate(k[3], 2)), stride=4)"))
+    concrete = {"lhs": "conv(k[3], stride=2) >> conv(k[3], stride=2)",
+                "rhs": "conv(convolve(k[3], dilate(k[3], 2)), stride=4)"}
+    obj = _rehash(dict(valid("generic_instances"), **concrete))
     assert rejection(obj) == "step 0 (generic_instances): the statement has no generic length c"
+    obj = _rehash(dict(valid("generic"), **concrete))
+    assert rejection(obj) == "step 0 (generic_argument): the statement has the generic lengths []; the rule takes " \
+                             "exactly one, c"
 
 
 @pytest.mark.parametrize("key, value, message", [

@@ -19,7 +19,7 @@ FOLDED = [
     ("conv2d([[1, 2], [0, -1]], bias=[1]) >> affine(1/2, -1) >> relu() >> maxpool2d(2)",
      "conv2d([[1/2, 1], [0, -1/2]], bias=[-1/2]) >> relu() >> maxpool2d(2)"),
     ("conv2d(W[2, 1, 3, 3], padding=1) >> affine([2, 3], [1, -1]) >> relu() >> conv2d(V[1, 2, 1, 1])",
-     "conv2d(W[2, 1, 3, 3], padding=1) >> affine([2, 3], [1, -1]) >> relu() >> conv2d(V[1, 2, 1, 1])"),
+     "pad((1, 1)) >> conv2d(W[2, 1, 3, 3]) >> affine([2, 3], [1, -1]) >> relu() >> conv2d(V[1, 2, 1, 1])"),
 ]
 
 
