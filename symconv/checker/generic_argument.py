@@ -74,7 +74,7 @@ from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer,
 from symconv.core.output_length import length_step, output_length
 from symconv.errors import CertificateError
 
-__all__ = ["rule_generic_argument", "MAX_PERIOD"]
+__all__ = ["rule_generic_argument", "compare_lengths", "MAX_PERIOD"]
 
 #: Largest period the rule accepts (the work grows as P^2), and the largest crossing point it scans to.
 MAX_PERIOD = 64
@@ -168,7 +168,9 @@ def _first_difference(left: frozenset, right: frozenset) -> Optional[tuple[int, 
     return next(((0, q) for q in range(crossing + 2) if value(left, 0, q) != value(right, 0, q)), None)
 
 
-def _compare_lengths(sides: list[Layer], period: int, symbol, where: str) -> None:
+def compare_lengths(sides: list[Layer], period: int, symbol, where: str) -> None:
+    """(1): the two 1-D chains' output lengths agree for every n >= 0 and every ``symbol`` >= 1 (the lemma, on
+    each class ``(sigma, rho)`` mod ``period``); else CertificateError with the first n and c where they differ."""
     rows: dict = {}
     for rho in range(period):
         for sigma in range(period):
@@ -432,7 +434,7 @@ def rule_generic_argument(state: list[Layer], step, where: str) -> str:
     if flips[0][0] != flips[1][0]:
         raise CertificateError(f"{where}: a flip() of the input on one side only")
     sides = [as_layer(False, steps) for _, steps in flips]
-    _compare_lengths(sides, period, symbol, where)
+    compare_lengths(sides, period, symbol, where)
     for side in sides:
         _zero_extension(side, True, where)
     channels = state[0].in_channels or state[1].in_channels or 1

@@ -1,8 +1,13 @@
-"""``prove`` for N-D statements with a generic kernel size (``conv2d(k[c, 3])``): every value of c up to a bound.
+"""``prove`` for N-D statements with a generic kernel size (``conv2d(k[c, 3])``): for every c, or value by value.
 
-The 1-D generic argument (generating polynomials in ``k(z^a)`` and
-quasi-affine lengths, :mod:`symconv.prover.generic_proof`) has no N-D
-counterpart yet. What is decided here is each instance: for c = 1, ..., C
+First, for edge-free chains with one generic size (padding only in front:
+``pad``, ``conv{d}d``, linear ``avgpool{d}d``, ``down``, ``crop``), the
+kernel rule ``generic_interior_nd`` (:mod:`symconv.checker.generic_interior_nd`)
+is offered a certificate with the period ``P`` (the strides' lcm): it shows
+equal per-axis lengths for every ``n_a`` and c, and equal interior operators as
+formal series in polyphase atoms mod P, so the verdict is ``proved`` for every
+c. Otherwise (outside that fragment, or a false statement) each instance is
+decided: for c = 1, ..., C
 (:data:`INSTANCE_VALUES`; with several generic sizes, every combination up
 to :data:`JOINT_LIMIT`) the sizes are given their value on the core objects
 (:func:`symconv.core.sizes_nd.with_sizes`, never on DSL text) and the
@@ -14,24 +19,32 @@ had been written with that value:
   statement claims every c, so one c that fails refutes it;
 * otherwise the verdict is ``unknown``: each instance proved (its
   certificate replayed by the kernel) says nothing about the next c. The
-  note says for which values it was proved, and a numeric check of the
-  generic chains themselves (evaluated with ``sizes={c: value}``) is attached.
+  note says for which values it was proved and why the kernel rule does not
+  apply, and a numeric check of the generic chains themselves (evaluated
+  with ``sizes={c: value}``) is attached.
 
-Never ``proved``: that verdict comes only from a certificate the kernel
-replays, and no N-D certificate covers every c.
+``proved`` comes only from the ``generic_interior_nd`` certificate, which the
+kernel replays; the instances proved one by one never give it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from typing import Optional
 
+from symconv.checker import Certificate, CertificateStep, Rule, replay
+from symconv.checker.generic_argument import MAX_PERIOD
+from symconv.checker.generic_interior_nd import total_strides
+from symconv.core.conv_nd import ConvNd
+from symconv.core.kernel_expr_nd import FlipNd
+from symconv.core.kernel_nd import is_generic
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import output_shape
 from symconv.core.output_length import generic_sizes
 from symconv.core.sizes_nd import with_sizes
-from symconv.errors import InvalidArgument, SymconvError
+from symconv.errors import CertificateError, InvalidArgument, SymconvError
 from symconv.numeric.check import NumericReport
 
 __all__ = ["prove_generic_nd", "refuse_generic_nd", "INSTANCE_VALUES", "JOINT_LIMIT"]
@@ -85,11 +98,70 @@ def _numeric(lhs: Layer, rhs: Layer, assignments: list[dict[str, int]], seed: in
     return NumericReport(trials, worst, 0.0, compared=compared)
 
 
+def _flips_generic_axis(k) -> bool:
+    """Whether the kernel expression flips an axis whose size is generic (its shift then depends on c mod P)."""
+    if isinstance(k, FlipNd) and any(is_generic(k.kernel.spatial[a]) for a in k.axes):
+        return True
+    return any(_flips_generic_axis(getattr(k, f)) for f in ("kernel", "a", "b") if hasattr(k, f))
+
+
+def _period(lhs: Layer, rhs: Layer) -> tuple[int, bool]:
+    """``(P, residues)``: the lcm of both sides' per-axis total strides (even when a generic 'same' padding halves
+    ``d (c - 1)``), and whether the argument is made per residue of ``c - 1 mod P``."""
+    steps = [step for side in (lhs, rhs) for step in side.layers()]
+    period = math.lcm(*(s for side in (lhs, rhs) for s in total_strides(side.layers(), side.ndim)))
+    same = any(isinstance(s, ConvNd) and any(is_generic(p) for pair in s.padding for p in pair) for s in steps)
+    flips = any(_flips_generic_axis(k) for side in (lhs, rhs) for k in side.kernels())
+    return (math.lcm(period, 2) if same else period), same or flips
+
+
+def _interior_argument(lhs: Layer, rhs: Layer, name: str, seed: int):
+    """The ``generic_interior_nd`` certificate replayed by the kernel: ``(proved Proof, "")``, or ``(None, why)``
+    when the rule does not apply (outside its fragment, or the statement is false)."""
+    from symconv.prover.proof import Proof, ProofStep, Verdict
+
+    if lhs.ndim != rhs.ndim:
+        return None, f"the sides have {lhs.ndim} and {rhs.ndim} axes"
+    period, residues = _period(lhs, rhs)
+    if period > MAX_PERIOD:
+        return None, f"the strides need the period {period} > {MAX_PERIOD}"
+    step = CertificateStep(Rule.GENERIC_INTERIOR_ND, (("period", period), ("symbol", name)),
+                           f"for every {name} >= 1: equal lengths per axis, equal interior operators")
+    try:
+        theorem = replay(Certificate(repr(lhs), repr(rhs), (step,)), (lhs, rhs))
+    except CertificateError as err:
+        return None, str(err).removeprefix(f"step 0 ({Rule.GENERIC_INTERIOR_ND.value}): ")
+    per_residue = f" for each residue of {name} - 1 mod {period}" if residues else ""
+    strides = total_strides(lhs.layers(), lhs.ndim)
+    steps = (
+        ProofStep("axis_lengths", f"on each axis the two sides' output lengths are equal for every input length "
+                                  f"and every {name} >= 1 (the 1-D length lemma on the classes mod {period})"),
+        ProofStep("edge_free", f"both sides pad only in front, so for every {name} each output is the side's "
+                               f"interior operator applied to the input extended by zeros"),
+        ProofStep("polyphase_responses",
+                  f"both interior operators have the strides {strides}; their responses to the impulses at "
+                  f"{' x '.join(f'[0, {s})' for s in strides)} are equal formal series in z whose atoms are the "
+                  f"polyphase components mod {period} of the generic kernels{per_residue}"),
+    )
+    channels = lhs.in_channels or rhs.in_channels or 1
+    numeric = _numeric(lhs, rhs, [{name: value} for value in (1, 2, 3)], seed, channels)
+    if not numeric.agrees:  # the kernel proved it for every c: a numeric gap is a bug
+        raise AssertionError(f"proved for every {name} but the chains differ numerically: {numeric.mismatch}")
+    note = f"proved for every {name} >= 1 and every input shape by the generic interior argument"
+    return Proof(lhs, rhs, Verdict.PROVED, theorem=theorem, steps=steps, numeric=numeric, note=note), ""
+
+
 def prove_generic_nd(lhs: Layer, rhs: Layer, seed: int = 0):
-    """``lhs == rhs`` for N-D chains with generic sizes: refuted at a value, else unknown (module docstring)."""
+    """``lhs == rhs`` for N-D chains with generic sizes: proved for every c, refuted at a value, else unknown
+    (module docstring)."""
     from symconv.prover.proof import Proof, ProofStep, prove
 
     names = generic_sizes(lhs, rhs)
+    argument, why = None, "it takes one generic size"
+    if len(names) == 1:
+        argument, why = _interior_argument(lhs, rhs, names[0], seed)
+        if argument is not None:
+            return argument
     assignments = _instances(names)
     proved, open_notes, steps = [], [], []
     for sizes in assignments:
@@ -123,13 +195,12 @@ def prove_generic_nd(lhs: Layer, rhs: Layer, seed: int = 0):
     if numeric is not None and not numeric.agrees:  # the instances were proved equal: a numeric gap is a bug
         raise AssertionError(f"instances proved but the generic chains differ numerically: {numeric.mismatch}")
     every = ", ".join(names)
+    outside = f"the N-D argument for every {every} (generic_interior_nd) does not apply: {why}"
     if open_notes:
-        note = (f"not decided for every value checked: {'; '.join(open_notes)}; the generic argument for every "
-                f"{every} is not yet available in N-D")
+        note = f"not decided for every value checked: {'; '.join(open_notes)}; {outside}"
     else:
         note = (f"the identity was proved for {_span(names)} (each value proved as a concrete statement, its "
-                f"certificate replayed by the kernel); the generic argument for every {every} is not yet "
-                f"available in N-D, so this is not a proof for every {every}")
+                f"certificate replayed by the kernel); {outside}, so this is not a proof for every {every}")
     return Proof(lhs, rhs, "unknown", steps=tuple(steps), numeric=numeric, note=note)
 
 

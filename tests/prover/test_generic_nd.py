@@ -1,7 +1,8 @@
 """``derive``, numeric evaluation and ``prove`` for N-D chains with a generic size (``k[c, 3]``).
 
-``prove`` decides each c = 1..8 as a concrete statement: a false instance refutes with its counterexample and
-the value of c, and otherwise the verdict is ``unknown`` (never ``proved``: no N-D certificate covers every c).
+``prove`` proves edge-free statements for every c through the kernel rule ``generic_interior_nd``; otherwise it
+decides each c = 1..8 as a concrete statement: a false instance refutes with its counterexample and the value of c,
+and otherwise the verdict is ``unknown`` (instances proved one by one never give ``proved``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 from symconv import derive, prove
+from symconv.checker import Certificate, replay
 from symconv.cli import main
 from symconv.dsl import parse_chain, parse_statement
 from symconv.errors import InvalidArgument, KernelError
@@ -124,22 +126,52 @@ def test_prove_cli_refutation_prints_the_value_of_c_and_exits_1(capsys):
     assert out["replayed"] is False
 
 
-def test_prove_a_true_generic_statement_is_unknown_with_the_values_proved():
+def test_prove_a_true_edge_free_generic_statement_is_proved_for_every_c_by_the_kernel_rule():
     proof = prove(*STRIDES)
+    assert proof.verdict == "proved" and proof.theorem.scope == "every c >= 1 and every input shape"
+    assert proof.note == "proved for every c >= 1 and every input shape by the generic interior argument"
+    assert [s.rule for s in proof.steps] == ["axis_lengths", "edge_free", "polyphase_responses"]
+    assert "the strides (4, 4); their responses to the impulses at [0, 4) x [0, 4) are" in proof.steps[2].statement
+    assert proof.numeric.agrees and proof.numeric.compared == 9  # c = 1, 2, 3, three shapes each
+    # the certificate is one generic_interior_nd step, and replays from its JSON alone
+    obj = json.loads(proof.certificate.dumps())
+    assert obj["steps"] == [{"rule": "generic_interior_nd", "period": 4, "symbol": "c",
+                             "statement": "for every c >= 1: equal lengths per axis, equal interior operators"}]
+    assert replay(Certificate.from_json(obj)).scope == "every c >= 1 and every input shape"
+
+
+@pytest.mark.parametrize("lhs, rhs, residues", [
+    ("conv2d(k[c, c], stride=2) >> conv2d(k, stride=2)", "conv2d(convolve(k, dilate(k, 2)), stride=4)", False),
+    ("conv2d(W[2, 3, c, 2]) >> conv2d(V[2, 2, 2, c])", "conv2d(convolve(W, V))", False),
+    ("conv2d(flip(k[c, 3]), stride=2) >> conv2d(k)", "conv2d(convolve(flip(k), dilate(k, 2)), stride=2)", True),
+    ("conv2d(k[c, 3], padding='same')", "conv2d(flip(flip(k)), padding=1)", None),
+])
+def test_prove_generic_nd_statements_in_the_fragment_are_proved_or_refused(lhs, rhs, residues):
+    proof = prove(lhs, rhs)
+    if residues is None:  # 'same' pads floor((c - 1) / 2) on axis 1, not 1: false at c = 1
+        assert proof.verdict == "refuted" and proof.note.startswith("with c = 1: ")
+        return
+    assert proof.verdict == "proved"
+    assert ("for each residue of c - 1 mod 2" in proof.steps[2].statement) == residues
+
+
+def test_prove_a_true_generic_statement_outside_the_fragment_is_unknown_naming_why():
+    proof = prove("conv2d(k[c, 3]) >> pad((1, 1)) >> crop((1, 1))", "conv2d(k[c, 3])")
     assert proof.verdict == "unknown" and proof.theorem is None
     assert proof.note == ("the identity was proved for c = 1..8 (each value proved as a concrete statement, its "
-                          "certificate replayed by the kernel); the generic argument for every c is not yet "
-                          "available in N-D, so this is not a proof for every c")
+                          "certificate replayed by the kernel); the N-D argument for every c (generic_interior_nd) "
+                          "does not apply: layer 2 of conv2d(k[c, 3]) >> pad((1, 1)) >> crop((1, 1)), pad((1, 1)), "
+                          "pads after a window layer, so an output can read across an inner edge; the rule needs "
+                          "every padding in front, so this is not a proof for every c")
     assert [s.statement.split(":")[0] for s in proof.steps] == [f"c = {c}" for c in range(1, 9)]
     assert all("proved (certificate replayed by the kernel" in s.statement for s in proof.steps)
-    assert proof.numeric.agrees and proof.numeric.compared == 24
 
 
-def test_prove_cli_true_generic_statement_exits_3(capsys):
+def test_prove_cli_true_generic_3d_statement_is_proved_and_exits_0(capsys):
     assert main(["prove", "conv3d(k[c, 2, 1], stride=2) >> conv3d(k, stride=(2, 1, 1))",
-                 "conv3d(convolve(k, dilate(k, 2)), stride=(4, 2, 2))"]) == 3
+                 "conv3d(convolve(k, dilate(k, 2)), stride=(4, 2, 2))"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("unknown: ") and "the identity was proved for c = 1..8" in out
+    assert out.startswith("proved: ") and "for every c >= 1 and every input shape" in out
 
 
 @pytest.mark.parametrize("option, kwargs", [("solve", {"solve": ["q"]}), ("assume", {"assume": ["abs(x) <= 1"]})])
