@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from symconv.checker.length_formula import LengthClaim
-from symconv.checker.rules import FIELDS, Rule
+from symconv.checker.rules import FIELDS, OPTIONAL_FIELDS, Rule
 from symconv.checker.schema import certificate_schema, violations
 from symconv.errors import CertificateError
 
@@ -142,9 +142,10 @@ def _step_from_json(index: int, raw: object) -> CertificateStep:
         raise CertificateError(f"certificate step {index}: unknown rule {raw['rule']!r}; expected one of "
                                f"{known}") from None
     given = set(raw) - {"rule", "statement"}
-    if given != set(FIELDS[rule]):
+    if not set(FIELDS[rule]) <= given <= set(FIELDS[rule]) | set(OPTIONAL_FIELDS[rule]):
+        also = f" (and optionally {sorted(OPTIONAL_FIELDS[rule])})" if OPTIONAL_FIELDS[rule] else ""
         raise CertificateError(f"step {index} ({rule.value}): fields {sorted(given)}; the rule takes exactly "
-                               f"{sorted(FIELDS[rule])}")
+                               f"{sorted(FIELDS[rule])}{also}")
     if not isinstance(raw.get("statement", ""), str):
         raise CertificateError(f"step {index} ({rule.value}): its statement must be a string")
     return CertificateStep(rule, tuple(sorted((k, raw[k]) for k in given)), raw.get("statement", ""))

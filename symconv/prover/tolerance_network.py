@@ -1,23 +1,29 @@
-"""Tolerances through ``relu()`` and max-pool layers: ``prove(L, R, atol=...)`` for networks sharing them.
+"""Tolerances through ``relu()``, max-pool layers and residual sums: ``prove(L, R, atol=...)``.
 
-``L = A_k f ... f A_1`` and ``R = B_k f ... f B_1`` (affine blocks ``A_j``,
-``B_j``; ``f`` the same ``relu()`` or padding-free max-pool on both sides). The
-bound of :mod:`symconv.checker.tolerance_network`, on ``|x| <= 1``:
+``L`` and ``R`` are trees of affine blocks (``A_j`` on the lhs, ``B_j`` on the
+rhs) joined by the same ``relu()`` or padding-free max-pool layers and by sums
+of branches paired in order (a residual block ``f + pad(0)``). The bound of
+:mod:`symconv.checker.tolerance_network`, on ``|x| <= 1``, carries ``(e, r)``
+from ``(0, 1)``: a block gives ``(D(r) + Lip e, N(r))``, a relu() / max-pool
+keeps it, a sum gives the sums of its branches' values; for a chain
 
     e_0 = 0, r_0 = 1,   e_j = D_j(r_{j-1}) + Lip_j e_{j-1},   r_j = N_j(r_{j-1}),
 
 ``D_j(r) = sup (r sum |d| + |delta|)`` over the rows of ``A_j - B_j``,
 ``N_j(r) = sup (r sum |a| + |a_0|)`` over those of ``A_j``, ``Lip_j = sup sum |b|``
 over those of ``B_j``, each sup over every input shape (the finite-horizon
-lemma of :mod:`symconv.prover.worst_case` per block). ``|L x - R x| <= e_k``:
-``e_k <= atol`` proves the tolerance (through the kernel's rule
-``tolerance_network``). ``e_k > atol`` says nothing (the bound may be loose):
+lemma of :mod:`symconv.prover.worst_case` per block). ``|L x - R x| <= e``:
+``e <= atol`` proves the tolerance (through the kernel's rule
+``tolerance_network``). ``e > atol`` says nothing (the bound may be loose):
 an input exceeding atol, found numerically and confirmed exactly, refutes it;
 otherwise the verdict is ``unknown`` with the bound in the note.
 
 >>> p = prove_network("conv([1, 1/2]) >> relu()", "conv([1, 501/1000]) >> relu()", atol="1/1000")
 >>> p.verdict, p.rests_on
 ('proved', ('tolerance: atol=1/1000, rtol=0',))
+>>> r = prove_network("(conv([1/2]) >> relu()) + pad(0)", "(conv([501/1000]) >> relu()) + pad(0)", atol="1/1000")
+>>> r.verdict, r.certificate.steps[0].get("sums")[0]["error"]
+('proved', '1/1000')
 """
 
 from __future__ import annotations
@@ -31,8 +37,7 @@ import sympy
 
 from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.tolerance import tolerance_entry
-from symconv.checker.tolerance_network import network_blocks
-from symconv.core.composite import Chain
+from symconv.checker.tolerance_network import NetworkTree, network_tree
 from symconv.core.layers import Flip, Layer, MaxPool, ReLU
 from symconv.core.layers_nd import SignalFlipNd
 from symconv.core.pools_nd import MaxPoolNd
@@ -41,7 +46,7 @@ from symconv.numeric.check import NumericReport
 from symconv.prover.proof import Proof, ProofStep, ToleranceBound, proved_by_kernel
 from symconv.prover.worst_case import Outcome, analyse, leaf_layers, nested_tuple, quote_statement, row_sums
 
-__all__ = ["is_network", "network_bound", "NetworkBound", "BlockBound", "prove_network"]
+__all__ = ["is_network", "network_bound", "NetworkBound", "BlockBound", "SumBound", "prove_network"]
 
 #: Random inputs tried per shape when the bound exceeds atol (the search for an input that does).
 SEARCH_TRIALS = 64
@@ -60,73 +65,123 @@ class BlockBound:
 
 @dataclass(frozen=True)
 class NetworkBound:
-    """The blocks' sups and the bound ``e_k`` on ``|L x - R x|`` over every shape and ``|x| <= 1``."""
+    """A sequence's blocks' sups, its sums' bounds in order, and its value ``(e, r)``: ``bound`` = e bounds
+    ``|L x - R x|`` over every shape and ``|x| <= 1`` (for the whole sides), ``reach`` = r bounds ``|L x|``."""
 
     blocks: tuple[BlockBound, ...]
     bound: Fraction
+    reach: Fraction
+    sums: tuple["SumBound", ...] = ()
+
+    def all_blocks(self) -> tuple[BlockBound, ...]:
+        """The blocks of the sequence and of every branch under it."""
+        return self.blocks + tuple(block for s in self.sums for branch in s.branches for block in branch.all_blocks())
 
 
-def _flat(layer: Layer) -> tuple[Layer, ...]:
-    return tuple(leaf for step in layer.steps for leaf in _flat(step)) if isinstance(layer, Chain) else (layer,)
+@dataclass(frozen=True)
+class SumBound:
+    """A sum's branches' bounds and its value ``(e, r) = (sum_b e_b, sum_b r_b)``."""
+
+    branches: tuple[NetworkBound, ...]
+    error: Fraction
+    reach: Fraction
 
 
 def is_network(lhs: Layer, rhs: Layer) -> bool:
-    """Whether a side applies a ``relu()`` or max-pool between its layers (not inside a sum)."""
-    return any(isinstance(layer, (ReLU, MaxPool, MaxPoolNd)) for side in (lhs, rhs) for layer in _flat(side))
+    """Whether a side applies a ``relu()`` or max-pool anywhere (between its layers or inside a sum)."""
+    return any(isinstance(layer, (ReLU, MaxPool, MaxPoolNd)) for side in (lhs, rhs) for layer in leaf_layers(side))
+
+
+def _sequence_bound(tree: NetworkTree, error: Fraction, reach: Fraction, ndim: int,
+                    context: str) -> Union[NetworkBound, Outcome]:
+    """The value of a sequence from ``(error, reach)`` at its input, with every block's sups and every sum's."""
+    found, sums = [], []
+    for j, (a, b, channels) in enumerate(tree.blocks):
+        if j and isinstance(tree.joints[j - 1], tuple):
+            branches = [_sequence_bound(t, error, reach, ndim, f"{context}sum {len(sums) + 1}, branch {i + 1}, ")
+                        for i, t in enumerate(tree.joints[j - 1])]
+            failed = [branch for branch in branches if isinstance(branch, Outcome)]
+            if failed:
+                return failed[0]
+            error = sum((branch.bound for branch in branches), Fraction(0))
+            reach = sum((branch.reach for branch in branches), Fraction(0))
+            sums.append(SumBound(tuple(branches), error, reach))
+        name = f"{context}block {j + 1} ({shorten(repr(a))} against {shorten(repr(b))})"
+        if any(isinstance(layer, (Flip, SignalFlipNd)) for side in (a, b) for layer in leaf_layers(side)):
+            return Outcome(f"{name} has a flip(); a tolerance through relu() / max-pool layers is proved for "
+                           f"flip-free blocks")
+        sides = analyse(a, b, channels, ndim)
+        if isinstance(sides, Outcome):
+            return Outcome(f"{name}: {sides.note}")
+        rows = row_sums(sides)
+        difference = max((reach * d + delta for d, delta, _, _, _ in rows), default=Fraction(0))
+        own = max((reach * s + a_0 for _, _, s, a_0, _ in rows), default=Fraction(0))
+        lipschitz = max((s for _, _, _, _, s in rows), default=Fraction(0))
+        found.append(BlockBound(difference, own, lipschitz, tuple((x.start, x.period, x.limit) for x in sides.axes)))
+        error, reach = difference + lipschitz * error, own
+    return NetworkBound(tuple(found), error, reach, tuple(sums))
 
 
 def network_bound(lhs: Layer, rhs: Layer) -> Union[NetworkBound, Outcome]:
-    """The exact bound e_k and every block's sups, or why a block's rows cannot be compared."""
+    """The exact bound e and every block's and sum's values, or why a block's rows cannot be compared."""
     try:
-        blocks = network_blocks(lhs, rhs, "a tolerance through relu() / max-pool layers")
+        tree = network_tree(lhs, rhs, "a tolerance through relu() / max-pool layers")
     except CertificateError as err:
         raise NotInFragment(f"{quote_statement(lhs, rhs)}: {err}") from None
-    ndim = max(lhs.ndim, rhs.ndim)
-    error, reach, found = Fraction(0), Fraction(1), []
-    for j, (a, b, channels) in enumerate(blocks):
-        if any(isinstance(layer, (Flip, SignalFlipNd)) for side in (a, b) for layer in leaf_layers(side)):
-            return Outcome(f"block {j + 1} ({shorten(repr(a))} against {shorten(repr(b))}) has a flip(); a tolerance "
-                           f"through relu() / max-pool layers is proved for flip-free blocks")
-        sides = analyse(a, b, channels, ndim)
-        if isinstance(sides, Outcome):
-            return Outcome(f"block {j + 1} ({shorten(repr(a))} against {shorten(repr(b))}): {sides.note}")
-        sums = row_sums(sides)
-        difference = max((reach * d + delta for d, delta, _, _, _ in sums), default=Fraction(0))
-        own = max((reach * s + a_0 for _, _, s, a_0, _ in sums), default=Fraction(0))
-        lipschitz = max((s for _, _, _, _, s in sums), default=Fraction(0))
-        found.append(BlockBound(difference, own, lipschitz, tuple((x.start, x.period, x.limit) for x in sides.axes)))
-        error, reach = difference + lipschitz * error, own
-    return NetworkBound(tuple(found), error)
+    return _sequence_bound(tree, Fraction(0), Fraction(1), max(lhs.ndim, rhs.ndim), "")
+
+
+def _sequence_fields(bound: NetworkBound) -> dict:
+    """A sequence's claims (:mod:`symconv.checker.tolerance_network`): ``sums`` only where it adds branches."""
+    fields = {"axes": [[list(a) for a in block.axes] for block in bound.blocks],
+              "difference": [str(block.difference) for block in bound.blocks],
+              "lipschitz": [str(block.lipschitz) for block in bound.blocks],
+              "reach": [str(block.reach) for block in bound.blocks]}
+    if bound.sums:
+        fields["sums"] = [{"branches": [_sequence_fields(branch) for branch in s.branches], "error": str(s.error),
+                           "reach": str(s.reach)} for s in bound.sums]
+    return fields
 
 
 def _certificate(lhs: Layer, rhs: Layer, bound: NetworkBound, atol: Fraction) -> Certificate:
-    data = (("atol", str(atol)), ("axes", [[list(a) for a in block.axes] for block in bound.blocks]),
-            ("bound", str(bound.bound)), ("difference", [str(block.difference) for block in bound.blocks]),
-            ("lipschitz", [str(block.lipschitz) for block in bound.blocks]),
-            ("reach", [str(block.reach) for block in bound.blocks]))
-    statement = (f"{len(bound.blocks)} affine blocks between the same relu() / max-pool layers: "
-                 f"|L x - R x| <= e_k = {bound.bound} <= atol on |x| <= 1 for every shape")
+    data = tuple(sorted({"atol": str(atol), "bound": str(bound.bound), **_sequence_fields(bound)}.items()))
+    where = f"{len(bound.blocks)} affine blocks between the same relu() / max-pool layers" if not bound.sums else \
+        f"{len(bound.all_blocks())} affine blocks between the same relu() / max-pool layers and sums of branches"
+    statement = f"{where}: |L x - R x| <= {'e' if bound.sums else 'e_k'} = {bound.bound} <= atol on |x| <= 1 for " \
+                f"every shape"
     return Certificate(repr(lhs), repr(rhs), (CertificateStep(Rule.TOLERANCE_NETWORK, data, statement),))
 
 
 def _steps(bound: NetworkBound, atol: Fraction) -> tuple[ProofStep, ...]:
     chain = "; ".join(f"block {j + 1}: D = {float(b.difference):.6g}, Lip = {float(b.lipschitz):.6g}, "
                       f"N = {float(b.reach):.6g}" for j, b in enumerate(bound.blocks))
-    return (
+    sums = f", and {len(bound.sums)} sum{'s' if len(bound.sums) > 1 else ''} of branches paired in order, each " \
+           f"branch the same way" if bound.sums else ""
+    steps = [
         ProofStep("network_blocks", f"both sides apply the same relu() / max-pool layers between {len(bound.blocks)} "
-                                    f"affine blocks A_j (lhs) and B_j (rhs)"),
+                                    f"affine blocks A_j (lhs) and B_j (rhs){sums}"),
         ProofStep("block_sups", f"over every input shape of each block (finite horizon per block), with r the "
                                 f"reach of its input: D = sup r sum|d| + |delta| of A_j - B_j, N = sup r sum|a| + "
                                 f"|a_0| of A_j, Lip = sup sum|b| of B_j ({chain})"),
-        ProofStep("lipschitz_chain", f"relu() and max-pool are 1-Lipschitz in the sup norm: e_j = D_j + Lip_j "
-                                     f"e_(j-1) bounds |L x - R x|: e_k = {bound.bound} ~ {float(bound.bound):.6g} "
-                                     f"({'<=' if bound.bound <= atol else '>'} atol = {atol})"),
-    )
+    ]
+    if bound.sums:
+        values = "; ".join(f"sum {i + 1}: e = {float(s.error):.6g}, r = {float(s.reach):.6g}"
+                           for i, s in enumerate(bound.sums))
+        steps.append(ProofStep("branch_sums", f"a sum of branches paired in order adds their bounds (the sup norm of "
+                                              f"a sum is at most the sum of the sup norms): e = sum e_b, r = sum r_b "
+                                              f"({values})"))
+    steps.append(ProofStep("lipschitz_chain", f"relu() and max-pool are 1-Lipschitz in the sup norm: e_j = D_j + "
+                                              f"Lip_j e_(j-1) bounds |L x - R x|: {'e' if bound.sums else 'e_k'} = "
+                                              f"{bound.bound} ~ "
+                                              f"{float(bound.bound):.6g} ({'<=' if bound.bound <= atol else '>'} "
+                                              f"atol = {atol})"))
+    return tuple(steps)
 
 
 def _shapes(bound: NetworkBound, ndim: int) -> list[tuple[int, ...]]:
-    """A few input shapes: those at the first block's limits and past them."""
-    limits = [limit for _, _, limit in bound.blocks[0].axes] if bound.blocks else [4] * ndim
+    """A few input shapes: those at the largest limits of the blocks and past them."""
+    blocks = bound.all_blocks()
+    limits = [max(block.axes[axis][2] for block in blocks) for axis in range(ndim)] if blocks else [4] * ndim
     return list(dict.fromkeys([tuple(limit for limit in limits), tuple(limit + 3 for limit in limits),
                                tuple(max(limit - 1, 1) for limit in limits)]))
 

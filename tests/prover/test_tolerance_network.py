@@ -145,7 +145,7 @@ def test_the_messages_quote_a_large_network_by_its_head_and_tail():
     layer = as_layer(summed, "lhs")
     with pytest.raises(NotInFragment) as caught:
         prove(layer + (layer >> as_layer(nn.ReLU(), "relu")), layer, atol="1e-5")
-    assert "is not linear or affine" in str(caught.value) and len(str(caught.value)) < 800
+    assert "[a sum of 2 branches] against []" in str(caught.value) and len(str(caught.value)) < 800
 
 
 def test_network_bound_gives_each_block_its_sups():
@@ -156,3 +156,98 @@ def test_network_bound_gives_each_block_its_sups():
     assert [(b.difference, b.reach, b.lipschitz) for b in bound.blocks] == [
         (Fraction(1, 1000), Fraction(3, 2), Fraction(1501, 1000)), (Fraction(0), Fraction(3), Fraction(2))]
     assert bound.bound == Fraction(1, 500)
+
+
+class BasicBlock(nn.Module):
+    """A ResNet basic block: relu(bn2(conv2(relu(bn1(conv1(x))))) + x), written with a forward method."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.relu = nn.ReLU()
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x):
+        return self.relu(self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x))))) + x)
+
+
+class FusedBasicBlock(nn.Module):
+    """The same block with each convolution fused with its batch norm (``fuse_conv_bn_eval``)."""
+
+    def __init__(self, block: BasicBlock):
+        super().__init__()
+        self.conv1 = fuse_conv_bn_eval(copy.deepcopy(block.conv1), copy.deepcopy(block.bn1))
+        self.conv2 = fuse_conv_bn_eval(copy.deepcopy(block.conv2), copy.deepcopy(block.bn2))
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        return self.relu(self.conv2(self.relu(self.conv1(x))) + x)
+
+
+@pytest.fixture(scope="module")
+def residual():
+    torch.manual_seed(1)
+    model = BasicBlock(2)
+    with torch.no_grad():
+        for bn in (model.bn1, model.bn2):
+            bn.running_mean.normal_()
+            bn.running_var.uniform_(0.5, 2.0)
+            bn.weight.normal_()
+            bn.bias.normal_()
+    model.eval()
+    return model, FusedBasicBlock(model).eval()
+
+
+def test_a_resnet_basic_block_is_proved_within_1e_6_of_its_fusion_for_every_shape(residual):
+    proof = prove(*residual, atol="1e-6")
+    assert proof.verdict == "proved", proof.note
+    assert proof.rests_on == ("tolerance: atol=1/1000000, rtol=0",)
+    step = proof.certificate.steps[0]
+    total = step.get("sums")[0]
+    assert len(total["branches"]) == 2
+    assert (total["branches"][1]["difference"], total["branches"][1]["lipschitz"]) == (["0"], ["1"])  # x itself
+    bound = Fraction(step.get("bound"))
+    assert bound == Fraction(total["error"])  # the sum's error, through the last relu()
+    assert 0 < bound <= Fraction(1, 10**6)
+    assert proof.numeric.max_abs_error <= float(bound)
+    theorem = replay(Certificate.from_json(json.loads(proof.certificate.dumps())))  # from the text alone
+    assert theorem.scope == "every input shape and every input with |x| <= 1, within atol=1/1000000, rtol=0"
+
+
+def test_a_resnet_basic_block_within_a_too_small_atol_is_refuted(residual):
+    proof = prove(*residual, atol="1e-12")
+    assert proof.verdict == "refuted"
+    example = proof.counterexample
+    x = np.array([[[Fraction(v) for v in row] for row in channel] for channel in example.input], dtype=object)
+    lhs, rhs = (evaluate_nd_numeric(side, x, exact=True) for side in (proof.lhs, proof.rhs))
+    assert max(abs(Fraction(p) - Fraction(q)) for p, q in zip(lhs.ravel(), rhs.ravel())) > Fraction(1, 10**12)
+
+
+def test_a_residual_network_is_proved_with_the_summed_bound():
+    # (conv >> relu() >> conv) + pad(0): the branch's e_2 = D_2 + Lip_2 D_1 = 0 + 2 * 1/1000, the identity's 0
+    lhs = "(conv([1, 1/2], padding=(1, 0)) >> relu() >> conv([1, -1], padding=(0, 1))) + pad(0)"
+    rhs = "(conv([1, 501/1000], padding=(1, 0)) >> relu() >> conv([1, -1], padding=(0, 1))) + pad(0)"
+    proof = prove(lhs, rhs, atol="1/100")
+    assert proof.verdict == "proved", proof.note
+    step = proof.certificate.steps[0]
+    assert (step.get("bound"), step.get("sums")[0]["error"], step.get("sums")[0]["reach"]) == ("1/500", "1/500", "4")
+    from symconv.dsl import parse_statement
+
+    bound = network_bound(*parse_statement(lhs, rhs))
+    assert [branch.bound for branch in bound.sums[0].branches] == [Fraction(1, 500), Fraction(0)]
+
+
+def test_a_residual_sum_against_a_chain_is_refused_naming_both_structures():
+    with pytest.raises(NotInFragment, match=r"the sides apply different relu\(\) / max-pool layers, \[a sum of 2 "
+                                            r"branches\] against \[relu\(\)\]; expected the same ones in the same "
+                                            r"order on both sides \(a sum with as many branches\)$"):
+        prove("(conv([2]) >> relu()) + pad(0)", "conv([2]) >> relu()", atol=1)
+
+
+def test_a_resnet_block_against_its_fusion_without_the_shortcut_is_refused(residual):
+    model, fused = residual
+    plain = nn.Sequential(fused.conv1, nn.ReLU(), fused.conv2, nn.ReLU())
+    with pytest.raises(NotInFragment, match=r"\[a sum of 2 branches, relu\(\)\] against \[relu\(\), relu\(\)\]"):
+        prove(model, plain, atol="1e-6")
