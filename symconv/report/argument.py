@@ -8,7 +8,11 @@ residue classes, the generic length forms, the certificate's data), so a
 chain is a composition of operators, a kernel a polynomial and a length a
 floor expression with its case split. A step of a rule this module does not
 know (the prover grows) keeps its own ``latex`` when it has one, else its
-statement as prose.
+statement as prose. The structural and network steps (shared layers,
+congruence, ReLU pairs, tolerances) are built by
+:mod:`symconv.report.network_steps`; the steps after one that opens a
+sub-proof (the middle of shared layers, a half of a congruence) name its
+sides ``L', R'`` or ``L_1, R_1`` and use its own normal forms.
 
 The boundary bound is stated once, as the lemma has it: both sides agree for
 every ``n < n_0 + P``; past ``n_0`` they are periodic with period ``P``.
@@ -26,7 +30,7 @@ from typing import Optional
 import sympy
 
 from symconv.core.layers import Chain
-from symconv.report import notation
+from symconv.report import network_steps, notation
 from symconv.report.math_text import prose_math
 from symconv.report.notation import SymbolNames, Tex, expr_latex, layer_math, prose
 from symconv.report.taps_latex import polynomial_latex
@@ -85,12 +89,12 @@ def _step(title, body, display=None, after=None) -> dict:
             "after": Tex(after) if after is not None else None}
 
 
-def _normal_form(proof, side: str, names: SymbolNames) -> Optional[dict]:
-    decision = getattr(proof, "decision", None)
+def _normal_form(decision, side: str, names: SymbolNames, symbols: tuple[str, str] = ("L", "R")) -> Optional[dict]:
     nf = getattr(decision, side, None) if decision is not None else None
     if nf is None or getattr(decision, "residue_classes", ()):
         return None
-    label, symbol = _SIDES[side]
+    label, symbol = _SIDES[side][0], symbols[0 if side == "lhs" else 1]
+    sub = symbol if len(symbol) == 1 else f"{{{symbol}}}"  # K_L, K_{L'}
     title = f"Normal form of the {label}"
     formula = _interior_formula(nf, names, symbol)
     if formula is None:
@@ -105,17 +109,16 @@ def _normal_form(proof, side: str, names: SymbolNames) -> Optional[dict]:
         how = (r"$a * b$ multiplies the polynomials and $\operatorname{dilate}_d$ substitutes $z^d$" if single else
                r"$\operatorname{conv}_{t}(b) \circ \operatorname{conv}_{s}(a) = "
                r"\operatorname{conv}_{st}(a * \operatorname{dilate}_s(b))$")
-        text += (rf" with $K_{symbol}(z) = {generating[0]}$ ({how}); expanded, "
-                 rf"$K_{symbol}(z) = {poly}$")
+        text += (rf" with $K_{sub}(z) = {generating[0]}$ ({how}); expanded, "
+                 rf"$K_{sub}(z) = {poly}$")
     elif poly is not None:
-        text += rf" with $K_{symbol}(z) = {poly}$"
+        text += rf" with $K_{sub}(z) = {poly}$"
     return _step(title, text + ".")
 
 
-def _length_step(proof, names: SymbolNames) -> Optional[dict]:
+def _length_step(decision, names: SymbolNames) -> Optional[dict]:
     from symconv.prover.describe import closed_length
 
-    decision = getattr(proof, "decision", None)
     if decision is None or decision.lhs is None or decision.bound is None:
         return None
     bound = decision.bound
@@ -157,17 +160,19 @@ def proof_steps(proof) -> list[dict]:
     decision = getattr(proof, "decision", None)
     classes = list(getattr(decision, "residue_classes", ()) or ())
     generic = None
+    symbols = ("L", "R")
     out: list[dict] = []
     sides = iter(("lhs", "rhs"))
     for step in proof.steps:
         rule = rule_name(step.rule)
         built: Optional[dict] = None
         if rule == "normal_form":
-            built = _normal_form(proof, next(sides, "rhs"), names)
+            built = _normal_form(decision, next(sides, "rhs"), names, symbols)
         elif rule == "interior_equal":
+            kernels = "K_L = K_R" if symbols == ("L", "R") else f"K_{{{symbols[0]}}} = K_{{{symbols[1]}}}"
             built = {"title": "Equal interior operators",
-                     "body": Tex(r"The two kernels are equal as exact polynomials in the taps: $K_L = K_R$, "
-                                 r"so away from the ends both sides compute the same outputs."), "display": None}
+                     "body": Tex(rf"The two kernels are equal as exact polynomials in the taps: ${kernels}$, "
+                                 rf"so away from the ends both sides compute the same outputs."), "display": None}
         elif rule == "output_length":
             if decision is None:  # a generic length; else (a step of a sub-proof) the step keeps its prose
                 generic = generic or _generic_lengths(proof, names)
@@ -178,11 +183,12 @@ def proof_steps(proof) -> list[dict]:
                                          rf"as eventually quasi-affine functions of ${c}$, so the output lengths agree "
                                          rf"for every $n$ and every ${c} \ge 1$."), "display": None}
             else:
-                built = _length_step(proof, names)
+                built = _length_step(decision, names)
         elif rule == "no_inner_edge":
             built = {"title": "No inner edge",
                      "body": Tex(r"No output reads across an inner window edge, so every output is the interior "
-                                 r"operator applied to the zero-extended input: $L x = R x$ for every $n$."),
+                                 rf"operator applied to the zero-extended input: ${symbols[0]} x = {symbols[1]} x$ "
+                                 r"for every $n$."),
                      "display": None}
         elif rule == "boundary_bound" and decision is not None and decision.bound is not None:
             b = decision.bound
@@ -248,12 +254,32 @@ def proof_steps(proof) -> list[dict]:
             built = {"title": "Each axis alone",
                      "body": Tex(r"On each axis the output lengths of both sides agree for every $n$ (the 1-D "
                                  r"projections of the chains)."), "display": None}
+        if built is None:  # the structural and network arguments (report.network_steps)
+            built = network_steps.proof_step(rule, step, proof, symbols)
+        sub = network_steps.sub_statement(rule, step, proof)
+        if sub is not None:  # the steps that follow are a sub-proof's: its own normal forms, its own names
+            (left, right), symbols = sub
+            decision, sides = _sub_decision(left, right), iter(("lhs", "rhs"))
         if built is None:  # a rule this module does not know yet: its own latex, or its statement as prose
             built = {"title": prose(rule.replace("_", " ").capitalize()), "body": prose_math(_sentence(step.statement)),
                      "display": Tex(step.latex) if step.latex else None}
         built.setdefault("after", None)
         out.append(built)
     return out
+
+
+def _sub_decision(lhs, rhs):
+    """The decision of a linear 1-D sub-statement (the middle of shared layers, a half of a congruence), or None."""
+    from symconv.errors import SymconvError
+    from symconv.prover.decide import decide
+
+    if lhs.ndim >= 2 or rhs.ndim >= 2 or not (lhs.linear and rhs.linear):
+        return None
+    try:
+        decision = decide(lhs, rhs)
+    except (SymconvError, TypeError, ValueError, ArithmeticError):  # weights outside the exact ring: no closed form
+        return None
+    return decision if decision.verdict == "proved" else None
 
 
 def _sentence(text: str) -> str:
@@ -302,6 +328,9 @@ def certificate_steps(proof) -> Optional[list[dict]]:
             shape = ", ".join(str(v) for v in limits)
             body = (rf"Each axis has its own boundary bound ({', '.join(f'$n_{i + 1} < {v}$' for i, v in enumerate(limits))}); "
                     rf"the outputs agree for every shape below $({shape})$, so for every shape.")
-        out.append({"title": prose(rule.replace("_", " ").capitalize()),
+        if body is None:
+            body = network_steps.certificate_body(rule, data)
+        title = network_steps.CERTIFICATE_TITLES.get(rule, rule.replace("_", " ").capitalize())
+        out.append({"title": prose(title),
                     "body": Tex(body) if body is not None else prose_math(_sentence(step.statement))})
     return out

@@ -15,6 +15,7 @@ from symconv.core.kernel import (Convolve, DerivedKernel, Dilate, FlipKernel, Ke
                                  Literal, PadKernel, Scaled)
 from symconv.report.symbol_math import name_math, sequence_latex, size_math
 from symconv.report.tex_escape import Tex, escape_tt
+from symconv.report.weights_math import is_long_numeric, shape_math
 
 __all__ = ["kernel_math", "axes_math"]
 
@@ -24,6 +25,8 @@ def kernel_math(k: Kernel) -> Tex:
     if isinstance(k, KernelSymbol):
         return name_math(k.name)
     if isinstance(k, (Literal, DerivedKernel)):
+        if is_long_numeric(k.values):  # a model's weights: set by their shape (report.weights_math)
+            return shape_math(k.values)
         if k.is_single_channel:
             return sequence_latex(k.values[0][0])
         # out channels down, in channels across, each entry one tap sequence
@@ -71,6 +74,8 @@ def _kernel_nd_math(k) -> Optional[Tex]:
     if kind == "KernelSymbolNd":
         return name_math(k.name)
     if kind in ("LiteralNd", "DerivedKernelNd"):
+        if is_long_numeric(k.values):
+            return shape_math(k.values)
         values = k.values
         while _depth(values) > 2 and len(values) == 1:
             values = values[0]  # single-channel weights: drop the channel axes

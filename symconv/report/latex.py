@@ -18,6 +18,8 @@ True
 
 from __future__ import annotations
 
+import re
+
 from symconv.factoring import BoundedReluFactorization, Factorization
 from symconv.prover.derive import Derivation
 from symconv.prover.proof import Proof
@@ -29,14 +31,27 @@ from symconv.report.proof_sections import proof_sections, result_of
 from symconv.report.symbol_math import theorem_parts
 from symconv.report.taps_latex import polynomial_latex
 from symconv.report.tex_escape import Tex, escape_tex, escape_tt
+from symconv.report.weights_math import SHAPE_MARK, shortened_statement
 from symconv.report.verdict_text import agreement_text, assumptions_latex, input_sizes, verdict_text
 
 __all__ = ["Tex", "escape_tex", "escape_tt", "latex", "proof_latex", "derivation_latex", "environment",
            "polynomial_latex", "result_of", "boundary_text", "proof_sections", "verdict_text", "assumptions_latex",
-           "input_sizes"]
+           "input_sizes", "note_latex"]
 
 
 _TITLES = {"proved": "Proof", "refuted": "Refutation", "checked": "Numerical check", "unknown": "Report"}
+
+
+#: An exact bound too long to read, followed by its rounded value: ``5055...681/4056...032 ~ 1.24639e-06``.
+_LONG_FRACTION = re.compile(r"-?\d{10,}/\d{10,} ~ ")
+
+
+def note_latex(note: str) -> Tex:
+    """A proof's note as LaTeX prose: a long exact bound read by its rounded value (``about 1.25e-06``; the
+    certificate has it exactly) and ``|x_i|`` set as mathematics."""
+    note = _LONG_FRACTION.sub("about ", str(note))
+    pieces = note.split("|x_i|")
+    return Tex("$|x_i|$".join(prose_math(piece) for piece in pieces))
 
 
 def proof_latex(proof: Proof) -> str:
@@ -51,17 +66,20 @@ def proof_latex(proof: Proof) -> str:
     if not isinstance(proof, Proof):
         raise TypeError(f"proof_latex takes a Proof (from symconv.prove), not {type(proof).__name__}")
     parts = theorem_parts(proof.lhs, proof.rhs)
+    listed = [shortened_statement(repr(side)) for side in (proof.lhs, proof.rhs)]
+    formulas = [notation.layer_math(side) for side in (proof.lhs, proof.rhs)]
     return render(
         "proof.tex.j2",
         title=f"{_TITLES.get(proof.verdict, 'Report')} of a convolution identity",
         verdict=proof.verdict, verdict_text=verdict_text(proof),
-        sides=[("Left-hand side", "L", notation.layer_math(proof.lhs), escape_tt(repr(proof.lhs))),
-               ("Right-hand side", "R", notation.layer_math(proof.rhs), escape_tt(repr(proof.rhs)))],
+        sides=[("Left-hand side", "L", formulas[0], escape_tt(listed[0])),
+               ("Right-hand side", "R", formulas[1], escape_tt(listed[1]))],
+        shortened=listed != [repr(proof.lhs), repr(proof.rhs)] or any(SHAPE_MARK in f for f in formulas),
         declarations=parts["declarations"], assumptions=assumptions_latex(proof),
         proof=proof_sections(proof), two_d=proof.lhs.ndim >= 2, axes=proof.lhs.ndim, sizes=input_sizes(proof.lhs),
         of_size=Tex("of that shape" if proof.lhs.ndim >= 2 else "of length $n$"),
         agreement=agreement_text(proof),
-        note=prose_math(proof.note) if explain.explanation(proof) is None else "",
+        note=note_latex(proof.note) if explain.explanation(proof) is None else "",
     )
 
 

@@ -21,6 +21,7 @@ from symconv.core.layers import (Affine, AvgPool, Chain, Conv, ConvTranspose, Cr
 from symconv.report.kernel_math import axes_math, kernel_math
 from symconv.report.symbol_math import name_math, sequence_latex, size_math
 from symconv.report.tex_escape import Tex, escape_tex, escape_tt
+from symconv.report.weights_math import is_long_numeric, shape_math
 
 __all__ = ["layer_math"]
 
@@ -55,7 +56,7 @@ def _bias(bias) -> str:
         return ""
     if isinstance(bias, str):
         return r";\, " + name_math(bias)
-    return r";\, " + sequence_latex(bias)
+    return r";\, " + (shape_math(bias) if is_long_numeric(bias) else sequence_latex(bias))
 
 
 def _pool_flags(layer) -> dict:
@@ -141,6 +142,8 @@ def layer_math(layer: Layer) -> Tex:
         return Tex(rf"{op}{{{name}}}{sub}({layer.size})")
     if isinstance(layer, Affine):
         def scalar(v):
+            if is_long_numeric(v):
+                return shape_math(v)
             return sequence_latex(v) if isinstance(v, tuple) else Tex(sympy.latex(v))
         return Tex(rf"{op}{{affine}}({scalar(layer.scale)}, {scalar(layer.shift)})")
     nd = _layer_nd_math(layer)

@@ -65,6 +65,30 @@ LEMMAS = {
     "shapes_equal": "the exact 2-D outputs are compared for every shape below the product bound",
     "interior_operator": "N-D chains that pad only in front agree for every shape iff their per-axis lengths agree "
                          "and their outputs agree at one interior shape",
+    "generic_lengths": "with a generic kernel length c, both output lengths as eventually quasi-affine functions "
+                       "of n and c",
+    "zero_extension": "every padding and transposed layer reads a signal that is zero outside its window, so each "
+                      "layer is its bi-infinite operator restricted to the window",
+    "impulse_responses": "operators that commute with a shift by P are equal iff their responses to the impulses at "
+                         "0..P-1 are equal formal series (in the polyphase atoms of the generic kernels)",
+    "shared_layers": "padding written as pad() (conv(k, padding=(l, r)) = pad(l, r) >> conv(k)), the layers both "
+                     "sides share at the ends split off, and what differs between them proved on its own",
+    "congruence": "both sides apply the same layer f: equal chains before it and after it give equal sides",
+    "congruence_before": "the chains before the shared layer, proved equal on their own",
+    "congruence_after": "the chains after the shared layer, proved equal on their own",
+    "relu_pairing": "relu(u) - relu(-u) = u: a relu() whose channels come in negated pairs, weighed by w and -w, "
+                    "drops out and the side is linear",
+    "relu_reduction": "with the relu() layers dropped under the bound, the chains left are proved equal for every "
+                      "input",
+    "network_blocks": "both sides apply the same relu() / max-pool layers between affine blocks A_j and B_j",
+    "block_sups": "each block's exact sups over every input shape: D_j of A_j - B_j, Lip(B_j), and the reach r_j "
+                  "of A_j",
+    "lipschitz_chain": "relu() and max-pool are 1-Lipschitz: e_j = D_j(r_(j-1)) + Lip(B_j) e_(j-1) bounds "
+                       "|L x - R x| after block j",
+    "affine_difference": "every output of L - R is an affine form of the input; its largest value on |x| <= 1 is "
+                         "the sum of the absolute taps plus the offset",
+    "worst_case_gain": "the worst-case gain of L - R over every input shape (finite horizon)",
+    "tolerance": "the worst-case difference is within atol + rtol * R for every input shape",
     "cert:flip_conjugation": "certificate rule, re-checked by the core: flips moved to the input",
     "cert:strip_input_flip": "certificate rule, re-checked by the core: flip >> A = flip >> B iff A = B",
     "cert:eventual_periodicity": "certificate rule, re-checked by the core: both sides agree for every n below "
@@ -73,6 +97,25 @@ LEMMAS = {
                             "eventually periodic class of n at a time",
     "cert:interior_operator": "certificate rule, re-checked by the core: both sides pad only in front, their "
                               "per-axis lengths agree, and a few outputs agree exactly at one interior shape",
+    "cert:padding_as_pad": "certificate rule, re-checked by the core: every convolution's zero padding written as "
+                           "a pad() layer before it (conv(k, padding=(l, r)) = pad(l, r) >> conv(k))",
+    "cert:congruence": "certificate rule, re-checked by the core: both sides split at the same layer; the chains "
+                       "before it and after it are the next goals",
+    "cert:relu_pairing": "certificate rule, re-checked by the core: a relu() with negated channel pairs rewritten "
+                         "as two convolutions (relu(u) - relu(-u) = u)",
+    "cert:generic_argument": "certificate rule, re-checked by the core: the whole generic argument replayed from "
+                             "the statement (lengths by classes of n and c, zero extension, impulse responses)",
+    "cert:generic_instances": "certificate rule, re-checked by the core: the generic statement at c = 1..C, each "
+                              "by eventual periodicity",
+    "cert:tolerance_network": "certificate rule, re-checked by the core: the blocks' sups recomputed exactly and "
+                              "e_j = D_j(r_(j-1)) + Lip(B_j) e_(j-1) checked up to e_k <= atol",
+    "cert:tolerance": "certificate rule, re-checked by the core: the worst-case gain of L - R within atol + rtol * R",
+    "cert:relu_identity": "certificate rule, re-checked by the core: a relu() whose input is >= 0 under the bound "
+                          "dropped",
+    "cert:relu_identity_at": "certificate rule, re-checked by the core: the same for a relu() in any dimension or "
+                             "inside sums",
+    "cert:affine_as_convolution": "certificate rule, re-checked by the core: affine(s, t) read as its 1x1 "
+                                  "convolution with bias t",
     "counterexample": "a concrete counterexample (small integers), re-verified with the numeric evaluator",
     "numeric_check": "both sides evaluated in floating point on seeded random inputs (numerical evidence only)",
     "length_argument": "the exact length argument: quasi-linear past the last clamp, compared on two periods",

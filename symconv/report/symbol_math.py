@@ -58,6 +58,9 @@ class SymbolNames:
             match = re.fullmatch(re.escape(name) + r"((?:_\d+){%d})" % count, symbol.name)
             if match:
                 return rf"{name_math(name)}_{{{','.join(match.group(1)[1:].split('_'))}}}"
+        tap = re.fullmatch(r"([A-Za-z]+)((?:_\d+)+)", symbol.name)
+        if tap:  # a tap written into a literal kernel (``[q_0, -q_0]``): q_{0}, as a kernel's taps are set
+            return rf"{name_math(tap.group(1))}_{{{','.join(tap.group(2)[1:].split('_'))}}}"
         return name_math(symbol.name)
 
 
