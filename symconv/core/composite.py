@@ -189,23 +189,66 @@ class Parallel(Layer):
         return " + ".join(f"({b!r})" if isinstance(b, (Chain, Parallel)) else repr(b) for b in self.branches)
 
 
+def _named_flip_axes(layers: Sequence[Layer]) -> set[int]:
+    """The axes the ``flip(axes=...)`` layers among ``layers`` (inside chains and sums too) name."""
+    from symconv.core.layers_nd import SignalFlipNd
+
+    named: set[int] = set()
+    for layer in layers:
+        if isinstance(layer, SignalFlipNd):
+            named |= set(layer.axes)
+        elif isinstance(layer, (Chain, Parallel)):
+            named |= _named_flip_axes(layer.layers() if isinstance(layer, Chain) else layer.branches)
+    return named
+
+
+def _whole_flips(layers: Sequence[Layer]) -> bool:
+    """Whether a ``flip()`` (every axis reversed) is among ``layers`` (inside chains and sums too)."""
+    from symconv.core.layers import Flip
+
+    return any(isinstance(layer, Flip) or isinstance(layer, Chain) and _whole_flips(layer.layers())
+               or isinstance(layer, Parallel) and _whole_flips(layer.branches) for layer in layers)
+
+
+def _axes_named_by_flips(sides: Sequence[Layer]) -> int:
+    """``d = max(2, a + 1)``, ``a`` the largest axis a ``flip(axes=...)`` of the sides names: the fewest axes such
+    a statement has when no side fixes them (0: no axis is named). Sample-by-sample layers and the named flips
+    act alike for every larger d, so the verdict at this d holds for each; a ``flip()``, which reverses every
+    axis, does not (``flip()`` is ``flip(axes=(0, 1))`` in 2-D only): then ChainError."""
+    named = _named_flip_axes(sides)
+    if not named:
+        return 0
+    d = max(2, max(named) + 1)
+    if _whole_flips(sides):
+        statement = " == ".join(repr(side) for side in sides)
+        raise ChainError(f"{quote(statement)}: no layer fixes the number of spatial axes d, and flip() reverses "
+                         f"every axis while flip(axes=...) reverses the axes it names, so the statement depends on "
+                         f"d; expected a layer that fixes d on one side, e.g. pad({(0,) * d}) for d = {d}")
+    return d
+
+
 def on_statement_axes(sides: Sequence[Layer]) -> tuple[Layer, ...]:
     """The sides of one statement on its spatial axes: a side made only of layers that fit any number of axes
     (``flip()``, ``flip(axes=...)``, ``relu()``, ``affine``) takes the ``d`` of the sides that fix it, as a
-    :class:`Chain` with ``axes_given = d``; with no side fixing it the sides are left as they are (1-D).
+    :class:`Chain` with ``axes_given = d``; with no side fixing it, the fewest axes the sides' ``flip(axes=...)``
+    name (``max(2, a + 1)`` for a largest named axis a; ChainError when a ``flip()`` is there too), else the
+    sides are left as they are (1-D).
 
     A ``flip(axes=...)`` naming an axis the statement lacks is refused (InvalidArgument); sides that fix
     different ``d`` are left as they are for the prover to refuse.
 
-    >>> from symconv.core.layers import flip
-    >>> from symconv.core.layers_nd import pad
+    >>> from symconv.core.layers_nd import flip, pad
     >>> lhs, rhs = on_statement_axes([flip() >> flip(), pad((0, 0))])
     >>> lhs, lhs.ndim
     (flip() >> flip(), 2)
+    >>> [side.ndim for side in on_statement_axes([flip(axes=(2,)), flip(axes=(2,))])]
+    [3, 3]
     """
     from symconv.core.layers_nd import check_flip_axes
 
     dims = {side.ndim for side in sides if not side.axes_free}
+    if not dims:
+        dims = {_axes_named_by_flips(sides)} - {0}
     if len(dims) != 1:
         return tuple(sides)
     d = dims.pop()

@@ -24,6 +24,13 @@ square roots), the chains left are proved equal by congruence where they apply
 the same nonlinear layers (:mod:`symconv.prover.congruence`); the proof rests
 on ``interval_lemma`` for the dropped relu() layers.
 
+What holds for every input holds within the bound: sides that apply the same
+layers, or the same nonlinear layers between equal linear chains (congruence),
+are proved so even where a relu() may clip. A statement with a generic kernel
+length (``k[c]``) has no taps for the interval bounds or the bounded search:
+it is proved only when it holds for every input, and refused (InvalidArgument,
+naming the length) otherwise.
+
 A refutation needs an input that meets the bound: it is searched for on the
 original chains (exact rational arithmetic, inputs at the corners of the box
 ``[-B, B]`` and inside it, ``B`` set to a small positive number when it is a
@@ -46,7 +53,8 @@ import numpy as np
 import sympy
 
 from symconv.core.layers import Layer, ReLU
-from symconv.errors import ChainError
+from symconv.core.output_length import generic_sizes
+from symconv.errors import ChainError, InvalidArgument
 from symconv.numeric.bindings import random_bindings
 from symconv.numeric.check import compare_chains, evidence_lengths
 from symconv.numeric.evaluate import evaluate_numeric
@@ -208,6 +216,44 @@ def _proved_by_congruence(lhs: Layer, rhs: Layer, congruent, steps: tuple, bound
                  note=f"assuming {bound}, for every input within the bound; {congruent.note}")
 
 
+def _holding_for_every_input(lhs: Layer, rhs: Layer, bound: InputBound, proof, report=None):
+    """``proof`` (of ``lhs == rhs`` for every input, ``proved``) as a proof under ``bound``: the inputs within
+    the bound are some of every input, so only the hypothesis is added; ``report`` the evidence within the
+    bound, when there is some."""
+    from symconv.checker import assumption as assumption_entry, weaken
+    from symconv.prover.proof import Proof
+
+    return Proof(lhs, rhs, "proved", steps=proof.steps, numeric=report or proof.numeric, decision=proof.decision,
+                 assumptions=(bound,), theorem=weaken(proof.theorem, (assumption_entry(bound.text),)),
+                 note=f"assuming {bound}: it holds for every input, so for every input within the bound; "
+                      f"{proof.note}")
+
+
+def _shared_nonlinear_layers(lhs: Layer, rhs: Layer, seed: int):
+    """``proved`` for every input by the structural arguments (the same layers, congruence at the same
+    nonlinear layers), or None."""
+    from symconv.prover.shared_layers import prove_by_shared_layers
+
+    proof = prove_by_shared_layers(lhs, rhs, seed) if lhs == rhs else prove_by_congruence(lhs, rhs, seed)
+    return proof if proof is not None and proof.verdict == "proved" else None
+
+
+def _proved_for_every_input(lhs: Layer, rhs: Layer, bound: InputBound, seed: int):
+    """``proved`` under ``bound`` for a statement with a generic kernel length (``k[c]``), when it holds for every
+    input (shared layers, congruence at shared nonlinear layers, a linear identity); else InvalidArgument:
+    the interval bounds of the ReLU lemma and the bounded counterexample search need concrete taps."""
+    from symconv.prover.proof import prove
+
+    proof = prove(lhs, rhs, seed=seed)
+    if proof.verdict == "proved":
+        return _holding_for_every_input(lhs, rhs, bound, proof)
+    names = ", ".join(generic_sizes(lhs, rhs))
+    raise InvalidArgument("prove", "assume", bound.text,
+                          f"a statement with concrete kernel lengths: with the generic length {names}, an input "
+                          f"bound is used only for identities that hold for every input ({lhs!r} == {rhs!r} is "
+                          f"{proof.verdict} without it); give {names} a value, e.g. k[3]")
+
+
 def _ndim(lhs: Layer, rhs: Layer) -> int:
     """The spatial axes of the statement (a side of sample-by-sample layers fits any)."""
     dims = {side.ndim for side in (lhs, rhs) if not side.axes_free}
@@ -231,6 +277,8 @@ def prove_assuming(lhs: Union[str, Layer], rhs: Union[str, Layer], assume: Seque
     bounds = tuple(a for a in assume if isinstance(a, InputBound)) + parse_assumptions(
         [a for a in assume if isinstance(a, str)])
     bound = bounds[0] if len({b.bound for b in bounds}) == 1 else min(bounds, key=lambda b: b.bound)
+    if generic_sizes(lhs, rhs):  # no interval bounds or bounded search without taps: only what holds for every input
+        return _proved_for_every_input(lhs, rhs, bound, seed)
     channels = lhs.in_channels or rhs.in_channels or 1
     limit, fixed = _bound_values(bound)
     if ndim == 1:
@@ -255,6 +303,9 @@ def prove_assuming(lhs: Union[str, Layer], rhs: Union[str, Layer], assume: Seque
         congruent = None if left.reason or right.reason else prove_by_congruence(left.chain, right.chain, seed)
         if congruent is not None and congruent.verdict == "proved":
             return _proved_by_congruence(lhs, rhs, congruent, steps, bound, report)
+        shared = _shared_nonlinear_layers(lhs, rhs, seed)  # a relu() that may clip, applied by both sides
+        if shared is not None:
+            return _holding_for_every_input(lhs, rhs, bound, shared, report)
         example = counterexample()
         reason = left.reason or right.reason or "a nonlinear layer remains"
         if example is not None:

@@ -23,7 +23,7 @@ from symconv.checker.congruence import chain_of
 from symconv.core.layers import Layer
 from symconv.core.nonlinear import Affine
 
-__all__ = ["prove_by_congruence", "shared_cut"]
+__all__ = ["congruence_note", "prove_by_congruence", "shared_cut"]
 
 
 def _nonlinear_positions(layers: tuple[Layer, ...]) -> list[int]:
@@ -74,6 +74,18 @@ def prove_by_congruence(lhs: Layer, rhs: Layer, seed: int = 0):
     certificate = Certificate(repr(lhs), repr(rhs),
                               (split,) + tuple(step for _, proof in proofs for step in proof.certificate.steps))
     rests_on = tuple(dict.fromkeys(entry for _, proof in proofs for entry in proof.rests_on))
-    notes = "; ".join(f"{where} {shared!r}: {proof.note}" for where, proof in proofs)
-    return proved_by_kernel(lhs, rhs, certificate, rests_on, steps=tuple(steps), note=f"by congruence at "
-                                                                                    f"{shared!r}; {notes}")
+    return proved_by_kernel(lhs, rhs, certificate, rests_on, steps=tuple(steps), note=congruence_note(shared, proofs))
+
+
+def congruence_note(shared: Layer, proofs: list) -> str:
+    """The note of a congruence proof at ``shared``: what each proved half rests on, or that both halves are the
+    same layers on both sides.
+
+    >>> from symconv.core.layers import ReLU
+    >>> congruence_note(ReLU(), [])
+    'by congruence at relu(): the chains before and after it are the same layers on both sides'
+    """
+    if not proofs:
+        return f"by congruence at {shared!r}: the chains before and after it are the same layers on both sides"
+    halves = "; ".join(f"{where} {shared!r}: {proof.note or 'proved'}" for where, proof in proofs)
+    return f"by congruence at {shared!r}; {halves}"

@@ -28,6 +28,7 @@ ToleranceBound(atol=Fraction(1, 1000), rtol=Fraction(0, 1), gain=Fraction(1, 100
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Optional, Union
@@ -35,8 +36,10 @@ from typing import Optional, Union
 import numpy as np
 import sympy
 
+from symconv.algebra.flip import FlipNotMovable
 from symconv.checker import Certificate, CertificateStep, Rule
-from symconv.checker.tolerance import tolerance_entry
+from symconv.checker.flips_nd import has_flips
+from symconv.checker.tolerance import MAX_CHECK_SHAPES, tolerance_entry
 from symconv.core.layers import Layer
 from symconv.errors import InvalidArgument, NumericMismatch
 from symconv.numeric.check import NumericReport
@@ -111,14 +114,19 @@ def _counterexample(lhs: Layer, rhs: Layer, shape: tuple, x: tuple, a: np.ndarra
     return CounterexampleNd(shape, x, {}, _rationals(a), _rationals(b), output)
 
 
-def _exceeding(lhs: Layer, rhs: Layer, row: RowGain, atol: Fraction, rtol: Fraction):
-    """The maximising input of ``row``, re-verified: the outputs there differ by G > atol + rtol * R."""
-    a, b = _exact_outputs(lhs, rhs, row.input, row.shape)
+def _exceeding(lhs: Layer, rhs: Layer, row: RowGain, atol: Fraction, rtol: Fraction,
+               input_flip: frozenset = frozenset()):
+    """The maximising input of ``row`` (a row of the sides with their input flip on ``input_flip`` stripped: then
+    flipped back), re-verified on ``lhs`` and ``rhs``: the outputs there differ by G > atol + rtol * R."""
+    x = row.input
+    if input_flip:
+        x = nested_tuple(np.flip(np.array(x, dtype=object), tuple(a + 1 for a in sorted(input_flip))).tolist())
+    a, b = _exact_outputs(lhs, rhs, x, row.shape)
     difference = abs(Fraction(a[row.output]) - Fraction(b[row.output]))
     if difference != row.gain or difference <= row.allowed(atol, rtol):
         raise NumericMismatch(f"the input at {row.where()} should make {quote_statement(lhs, rhs)} differ by "
                               f"{row.gain}; the numeric evaluator gives {difference}")
-    return _counterexample(lhs, rhs, row.shape, row.input, a, b, row.output)
+    return _counterexample(lhs, rhs, row.shape, x, a, b, row.output)
 
 
 def _shape_counterexample(lhs: Layer, rhs: Layer, shape: tuple[int, ...], channels: int):
@@ -172,16 +180,20 @@ def _flip_steps(sides: Sides) -> list[CertificateStep]:
     return steps
 
 
-def _certificate(sides: Sides, worst: WorstCase, atol: Fraction, rtol: Fraction) -> Certificate:
+def _certificate(sides: Sides, worst: WorstCase, atol: Fraction, rtol: Fraction,
+                 statement: Optional[tuple[Layer, Layer]] = None, rewrites: tuple = ()) -> Certificate:
+    """The certificate of ``statement`` (``sides``' own by default): ``rewrites`` (the N-D flip conjugations that
+    turn it into ``sides``), or the 1-D flip steps, then the rule ``tolerance`` on ``sides``."""
     at = worst.attained
     axes = [[b.start, b.period, b.limit] for b in worst.axes]
     data = (("atol", str(atol)), ("attained", [list(at.shape), list(at.output)] if at else []),
             ("axes", axes), ("gain", str(worst.gain)), ("rtol", str(rtol)))
     limits = " x ".join(str(b.limit) for b in worst.axes)
-    statement = (f"every output of every shape below {limits} differs by at most atol + rtol * R on |x| <= 1; past "
-                 f"the per-axis bounds the rows repeat; worst-case gain {worst.gain}")
-    return Certificate(repr(sides.lhs), repr(sides.rhs),
-                       tuple(_flip_steps(sides)) + (CertificateStep(Rule.TOLERANCE, data, statement),))
+    statement_text = (f"every output of every shape below {limits} differs by at most atol + rtol * R on |x| <= 1; "
+                      f"past the per-axis bounds the rows repeat; worst-case gain {worst.gain}")
+    lhs, rhs = statement or (sides.lhs, sides.rhs)
+    return Certificate(repr(lhs), repr(rhs), tuple(rewrites or _flip_steps(sides))
+                       + (CertificateStep(Rule.TOLERANCE, data, statement_text),))
 
 
 def _steps(worst: WorstCase, atol: Fraction, rtol: Fraction) -> tuple[ProofStep, ...]:
@@ -226,7 +238,11 @@ def prove_within(lhs: Union[str, Layer], rhs: Union[str, Layer], atol: Optional[
     lhs, rhs = read_sides(lhs, rhs)
     if is_network(lhs, rhs):  # relu() / max-pool layers between affine blocks
         return prove_network(lhs, rhs, atol_q, rtol_q, seed)
-    sides = analyse(lhs, rhs)
+    try:
+        sides = analyse(lhs, rhs)
+    except FlipNotMovable as err:  # N-D: a flip meets a stride on a flipped axis (1-D says so in analyse)
+        sides = Outcome(f"flips are outside the tolerance fragment here: the rows are compared for chains whose "
+                        f"flips move to the input, and on one axis {' '.join(str(err).split())}")
     if isinstance(sides, Outcome):
         stated = ToleranceBound(atol_q, rtol_q)
         if sides.shape is None:
@@ -234,18 +250,72 @@ def prove_within(lhs: Union[str, Layer], rhs: Union[str, Layer], atol: Optional[
         example = _shape_counterexample(lhs, rhs, sides.shape, lhs.in_channels or rhs.in_channels or 1)
         return Proof(lhs, rhs, "refuted", counterexample=example, note=sides.note, rests_on=rests_on,
                      tolerance=stated)
+    rewrites, input_flip = (), frozenset()
+    if sides.ndim > 1 and (has_flips(lhs) or has_flips(rhs)):
+        moved = _flip_free_sides(sides)
+        if isinstance(moved, str):
+            return _outside_the_fragment(sides, moved, atol_q, rtol_q)
+        sides, rewrites, input_flip = moved
     worst = worst_of(sides)
     stated = ToleranceBound(atol_q, rtol_q, worst.gain)
-    steps = _steps(worst, atol_q, rtol_q)
+    steps = tuple(ProofStep(step.rule.value, step.statement) for step in rewrites) + _steps(worst, atol_q, rtol_q)
     exceeding = [row for row in worst.rows if row.gain > row.allowed(atol_q, rtol_q)]
     if exceeding:
         row = max(exceeding, key=lambda r: r.gain - r.allowed(atol_q, rtol_q))
-        example = _exceeding(lhs, rhs, row, atol_q, rtol_q)
-        return Proof(lhs, rhs, "refuted", steps=steps[:3], counterexample=example, rests_on=rests_on,
+        example = _exceeding(lhs, rhs, row, atol_q, rtol_q, input_flip)
+        return Proof(lhs, rhs, "refuted", steps=steps[:len(rewrites) + 3], counterexample=example, rests_on=rests_on,
                      tolerance=stated,
                      note=f"at {row.where()} the sides differ by {row.gain} ~ {float(row.gain):.6g}, more than "
                           f"atol + rtol * R = {row.allowed(atol_q, rtol_q)}; worst-case gain {worst.gain}")
     report = _numeric(sides, worst, atol_q, rtol_q, seed)
-    return proved_by_kernel(lhs, rhs, _certificate(sides, worst, atol_q, rtol_q), rests_on=rests_on, steps=steps,
-                            numeric=report, tolerance=stated,
-                            note=f"worst-case gain {worst.gain} ~ {float(worst.gain):.6g}")
+    note = f"worst-case gain {worst.gain} ~ {float(worst.gain):.6g}"
+    certificate = _certificate(sides, worst, atol_q, rtol_q, (lhs, rhs), rewrites)
+    return proved_by_kernel(lhs, rhs, certificate, rests_on=rests_on, steps=steps, numeric=report, tolerance=stated,
+                            note=f"{note}; the flips moved to the input first" if rewrites else note)
+
+
+def _flip_free_sides(sides: Sides) -> Union[tuple[Sides, tuple, frozenset], str]:
+    """N-D sides with flips: ``(flip-free Sides, the certificate steps that move every flip to the input and strip
+    it, the axes F of the stripped input flip)``, as exact proofs do (:func:`symconv.prover.proof_nd._flip_free`):
+    ``flip_F >> A`` and ``flip_F >> B`` differ on x as A and B on ``flip_F x``, a bijection of the box ``|x| <= 1``;
+    else why the tolerance rule, which compares flip-free chains, cannot be used."""
+    from symconv.checker.flips_nd import conjugated
+    from symconv.core.layers_nd import flipped_axes
+    from symconv.prover.proof_nd import _flip_free
+
+    moved = _flip_free(sides.lhs, sides.rhs)
+    if moved is None:
+        return ("flips are outside the tolerance fragment here: the kernel's tolerance rule compares flip-free "
+                "chains, and these flips do not all move to the input and cancel (a stride on a flipped axis, or "
+                "one side reverses its input and the other does not)")
+    a, b, rewrites = moved
+    flip_free = analyse(a, b, sides.channels, sides.ndim)
+    if isinstance(flip_free, Outcome):
+        return f"flips are outside the tolerance fragment here: with them moved to the input, {flip_free.note}"
+    first = conjugated(sides.lhs, "lhs").layers()[0] if has_flips(sides.lhs) else None
+    stripped = any(step.rule is Rule.STRIP_INPUT_FLIP_AXES for step in rewrites)
+    input_flip = (flipped_axes(first, sides.ndim) or frozenset()) if stripped and first is not None else frozenset()
+    return flip_free, tuple(rewrites), input_flip
+
+
+#: How many more samples per axis than the (flip-blind) bounds a tolerance with flips outside the fragment tries.
+FLIP_SEARCH_MARGIN = 2
+
+
+def _outside_the_fragment(sides: Sides, reason: str, atol: Fraction, rtol: Fraction) -> Proof:
+    """``refuted`` by a row that exceeds the tolerance (each row's gain is exact at its shape, re-verified; the
+    shapes go :data:`FLIP_SEARCH_MARGIN` past the flip-blind bounds, since a flip shows on an axis of length >= 2
+    only), else ``unknown`` saying why: with flips that do not move to the input the shapes are not bounded."""
+    lhs, rhs = sides.lhs, sides.rhs
+    rests_on, stated = (tolerance_entry(atol, rtol),), ToleranceBound(atol, rtol)
+    wider = tuple(replace(b, start=b.start + FLIP_SEARCH_MARGIN) for b in sides.axes)
+    if math.prod(b.limit for b in wider) <= MAX_CHECK_SHAPES:
+        sides = replace(sides, axes=wider)
+    exceeding = [row for row in worst_of(sides).rows if row.gain > row.allowed(atol, rtol)]
+    if exceeding:
+        row = max(exceeding, key=lambda r: r.gain - r.allowed(atol, rtol))
+        return Proof(lhs, rhs, "refuted", counterexample=_exceeding(lhs, rhs, row, atol, rtol), rests_on=rests_on,
+                     tolerance=stated, note=f"at {row.where()} the sides differ by {row.gain} ~ {float(row.gain):.6g}, "
+                                            f"more than atol + rtol * R = {row.allowed(atol, rtol)}; {reason}")
+    return Proof(lhs, rhs, "unknown", rests_on=rests_on, tolerance=stated,
+                 note=f"no output of the shapes compared exceeds the tolerance, but {reason}")

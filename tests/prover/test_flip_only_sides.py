@@ -2,7 +2,8 @@
 
 ``flip()`` and ``flip(axes=...)`` fit a chain of any d (above the axes they name), so in
 ``flip(axes=(0,)) >> flip(axes=(0,)) == pad((0, 0), (0, 0))`` the left side is 2-D because the right side is;
-with no side fixing d the statement stays 1-D.
+with no side fixing d the statement stays 1-D, unless a ``flip(axes=...)`` names an axis
+(tests/prover/test_flip_axes_fix_d.py).
 """
 
 from __future__ import annotations
