@@ -39,6 +39,7 @@ from typing import Optional, Sequence
 from symconv.checker.certificate import Certificate, schema_violations
 from symconv.checker.rules import RULES, Rule
 from symconv.core.layers import Layer
+from symconv.core.output_length import generic_sizes
 from symconv.errors import CertificateError, SymconvError
 
 __all__ = ["Verdict", "Theorem", "replay", "weaken", "check_certificate", "RESTS_ON", "GENERIC_ARGUMENT",
@@ -161,6 +162,24 @@ def _length_sides(certificate: Certificate) -> list:
         raise CertificateError(f"the chains {' and '.join(texts)} do not parse: {' '.join(str(err).split())}") from None
 
 
+#: The rules that handle a generic size in an N-D kernel (``k[c, 3]``); every other rule reads concrete sizes.
+GENERIC_ND_RULES = frozenset({"generic_interior_nd"})
+
+
+def _refuse_generic_nd_sizes(sides: list, certificate: Certificate) -> None:
+    """CertificateError naming the first step whose rule is not in :data:`GENERIC_ND_RULES` when the statement
+    is N-D with a generic size: that rule would read the sizes as numbers (and so could not be replayed)."""
+    chains = [side for side in sides if side is not None]
+    names = generic_sizes(*chains)
+    if not names or max(side.ndim for side in chains) < 2:
+        return
+    for index, step in enumerate(certificate.steps):
+        if step.rule.value not in GENERIC_ND_RULES:
+            raise CertificateError(f"step {index} ({step.rule.value}): the statement has the generic size "
+                                   f"{', '.join(names)} in an N-D kernel; rules other than "
+                                   f"{', '.join(sorted(GENERIC_ND_RULES))} need concrete sizes")
+
+
 def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None,
            rests_on: Sequence[str] = ()) -> Theorem:
     """Replay every step of ``certificate``; the Theorem it establishes, or CertificateError naming the step.
@@ -174,6 +193,7 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
         if not valid_rests_on(entry):
             raise CertificateError(f"rests_on entry {entry!r} is not in the vocabulary {list(RESTS_ON)}")
     state = _State(_sides(certificate, sides))
+    _refuse_generic_nd_sizes(state, certificate)
     state.bounds = _bounds(certificate)
     state.length_claim = certificate.length
     state.pending = []
@@ -199,8 +219,10 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
         needs.extend(entry.rests_on + (entry.step_rests_on(step) if entry.step_rests_on else ()))
     if not scope:
         raise CertificateError("the certificate ends before the statement is closed: its last step must be "
-                               "eventual_periodicity, residue_classes, product_bound, interior_operator, "
-                               "generic_instances, generic_argument, tolerance or length_formula")
+                               "a closing rule (eventual_periodicity, residue_classes, product_bound, "
+                               "flip_product_bound, interior_operator, generic_instances, generic_argument, "
+                               "generic_interior_nd, tolerance, tolerance_network, length_formula, or a "
+                               "congruence whose halves are the same layers)")
     if state.pending:
         raise CertificateError(f"the certificate ends before the statement is closed: {len(state.pending)} goal(s) "
                                f"of a congruence split still open, the first {state.pending[0][0]!r} == "

@@ -26,6 +26,9 @@ generic_instances      symbol, instances                           close c = 1..
 generic_argument       symbol, period                              close every c >= 1 and every n: lengths,
                                                                    zero extension, impulse responses in z
                                                                    (:mod:`.generic_argument`)
+generic_interior_nd    symbol, period                              close every c >= 1 and every shape (N-D,
+                                                                   edge-free sides): per-axis lengths, polyphase
+                                                                   impulse responses (:mod:`.generic_interior_nd`)
 relu_identity          side, index, period, start, limit           rewrite: drop a relu() whose input is >= 0
                                                                    under the declared bound (affine as conv)
 relu_identity_at       side, path, axes                            rewrite: the same for a relu() in any d and
@@ -36,8 +39,10 @@ length_formula         period, start, limit                        close a lengt
 tolerance              atol, rtol, gain, attained, axes            close every shape within atol + rtol * R
                                                                    on ``|x| <= 1`` (numeric weights)
 tolerance_network      atol, axes, bound, difference, lipschitz,   close every shape within atol on ``|x| <= 1``:
-                       reach                                       affine blocks between the same relu() /
-                                                                   max-pool layers (:mod:`.tolerance_network`)
+                       reach, [sums]                               affine blocks between the same relu() /
+                                                                   max-pool layers and sums of branches, e of
+                                                                   a sum the sum of its branches' (nested per
+                                                                   sum in sums) (:mod:`.tolerance_network`)
 affine_as_convolution  (none)                                      rewrite: every affine(s, t) of both sides as
                                                                    its grouped 1x1 convolution with bias t
 congruence             lhs, rhs                                    split at a layer both sides apply: the
@@ -64,6 +69,7 @@ from symconv.checker.flip_classes_nd import rule_flip_product_bound
 from symconv.checker.flips_nd import conjugated, strip_input_flips
 from symconv.checker.generic_argument import rule_generic_argument
 from symconv.checker.generic_instances import rule_generic_instances
+from symconv.checker.generic_interior_nd import rule_generic_interior_nd
 from symconv.checker.interior import rule_interior_operator
 from symconv.checker.length_formula import rule_length_formula
 from symconv.checker.padding_as_pad import rule_padding_as_pad
@@ -76,7 +82,7 @@ from symconv.checker.tolerance_network import rule_tolerance_network, tolerance_
 from symconv.core.layers import Flip, Layer
 from symconv.errors import CertificateError
 
-__all__ = ["Rule", "RULES", "FIELDS", "RuleEntry"]
+__all__ = ["Rule", "RULES", "FIELDS", "OPTIONAL_FIELDS", "RuleEntry"]
 
 
 class Rule(enum.Enum):
@@ -93,6 +99,7 @@ class Rule(enum.Enum):
     INTERIOR_OPERATOR = "interior_operator"
     GENERIC_INSTANCES = "generic_instances"
     GENERIC_ARGUMENT = "generic_argument"
+    GENERIC_INTERIOR_ND = "generic_interior_nd"
     TOLERANCE = "tolerance"
     TOLERANCE_NETWORK = "tolerance_network"
     RELU_IDENTITY = "relu_identity"
@@ -201,6 +208,8 @@ class RuleEntry:
     rests_on: tuple[str, ...] = ()
     #: Entries read off the step's own fields (a tolerance), added to ``rests_on``.
     step_rests_on: Optional[Callable[[object], tuple[str, ...]]] = None
+    #: Fields a step may leave out (a later extension of the rule's data, absent in earlier certificates).
+    optional: tuple[str, ...] = ()
 
 
 #: The whole trusted rule set.
@@ -216,10 +225,12 @@ RULES: dict[Rule, RuleEntry] = {
     Rule.INTERIOR_OPERATOR: RuleEntry(("axes", "shape"), interior_operator),
     Rule.GENERIC_INSTANCES: RuleEntry(("instances", "symbol"), generic_instances, ("generic_argument",)),
     Rule.GENERIC_ARGUMENT: RuleEntry(("period", "symbol"), rule_generic_argument),
+    Rule.GENERIC_INTERIOR_ND: RuleEntry(("period", "symbol"), rule_generic_interior_nd),
     Rule.TOLERANCE: RuleEntry(("atol", "attained", "axes", "gain", "rtol"), rule_tolerance,
                               step_rests_on=tolerance_rests_on),
     Rule.TOLERANCE_NETWORK: RuleEntry(("atol", "axes", "bound", "difference", "lipschitz", "reach"),
-                                      rule_tolerance_network, step_rests_on=tolerance_network_rests_on),
+                                      rule_tolerance_network, step_rests_on=tolerance_network_rests_on,
+                                      optional=("sums",)),
     Rule.RELU_IDENTITY: RuleEntry(("index", "limit", "period", "side", "start"), rule_relu_identity),
     Rule.RELU_IDENTITY_AT: RuleEntry(("axes", "path", "side"), rule_relu_identity_at),
     Rule.LENGTH_FORMULA: RuleEntry(("limit", "period", "start"), length_formula),
@@ -231,3 +242,5 @@ RULES: dict[Rule, RuleEntry] = {
 
 #: The fields each rule takes (a certificate step has exactly these, besides ``rule`` and ``statement``).
 FIELDS: dict[Rule, tuple[str, ...]] = {rule: entry.fields for rule, entry in RULES.items()}
+#: The fields a step of each rule may also have (``sums`` of ``tolerance_network``).
+OPTIONAL_FIELDS: dict[Rule, tuple[str, ...]] = {rule: entry.optional for rule, entry in RULES.items()}

@@ -127,6 +127,12 @@ def derive_nd(chain: Layer, derive: Callable) -> DerivationNd:
     paddings = tuple(tuple(d.padding) for d in axes)
     fields = tuple(d.receptive_field for d in axes)
     single = chain.linear and all(d.branches == 1 for d in axes) and all(p[0] >= 0 for p in paddings)
+    reversed_axes = _input_flip(chain)
+    note = None
+    if reversed_axes:
+        single = False
+        note = (f"kernel: none; with every flip moved to the input the chain begins with "
+                f"flip(axes={tuple(sorted(reversed_axes))}), which reverses its input: no single convolution is it")
     interior = _interior(chain, strides, tuple(p[0] for p in paddings), fields) if single else None
     length = " x ".join(f"({_axis_length(d, a)})" for a, d in enumerate(axes))
     exact, layer = False, None
@@ -135,7 +141,21 @@ def derive_nd(chain: Layer, derive: Callable) -> DerivationNd:
         exact = decide_nd(chain, layer).verdict == "proved"
     kernel = interior.kernel if interior is not None else None
     return DerivationNd(chain, kernel, strides, paddings, fields, length, max(d.branches for d in axes), exact, None,
-                        layer=layer if exact else None, axes=tuple(axes))
+                        layer=layer if exact else None, axes=tuple(axes), note=note)
+
+
+def _input_flip(chain: Layer) -> frozenset[int]:
+    """The axes the chain reverses once its flips are moved to the input (empty when they cancel or none is
+    there; every axis when a flip cannot be moved, so that no kernel is read off the chain)."""
+    from symconv.checker.flips_nd import flips_to_input_nd, has_flips
+
+    if not has_flips(chain):
+        return frozenset()
+    try:
+        head, _ = flips_to_input_nd(chain, "derive")
+    except SymconvError:
+        return frozenset(range(chain.ndim))
+    return head
 
 
 #: A derivation with a generic size checks the single layer at each of these values.

@@ -44,13 +44,17 @@ SOURCES = {
     "relu_pairing": ("conv([[[1, 2]], [[-1, -2]]]) >> affine(1, 0) >> relu() >> conv([[[1, 1], [-1, -1]]])",
                      "conv([1, 3, 2])"),
     "tolerance_network": ("conv([1, 1/2]) >> relu() >> conv([1, -1])", "conv([1, 501/1000]) >> relu() >> conv([1, -1])"),
+    "tolerance_network_sum": ("((conv([1/2]) >> relu()) + pad(0)) >> relu() >> conv([1, -1])",
+                              "((conv([501/1000]) >> relu()) + pad(0)) >> relu() >> conv([1, -1])"),
+    "generic_nd": ("conv2d(k[c, 3], stride=2) >> conv2d(k, stride=2)", "conv2d(convolve(k, dilate(k, 2)), stride=4)"),
 }
 #: Keyword arguments of ``prove`` for a source.
 OPTIONS = {"tolerance": {"atol": "1/100"}, "relu": {"assume": ["abs(x) <= 1"]},
-           "relu_at": {"assume": ["abs(x) <= 1"]}, "tolerance_network": {"atol": "1/100"}}
+           "relu_at": {"assume": ["abs(x) <= 1"]}, "tolerance_network": {"atol": "1/100"},
+           "tolerance_network_sum": {"atol": "1/100"}}
 NAMES = ("flips", "residue", "generic", "generic_instances", "product_bound", "tolerance", "relu", "relu_at", "interior", "length",
          "flips_nd", "flip_classes_nd", "congruence", "padding_as_pad", "relu_pairing",
-         "tolerance_network")
+         "tolerance_network", "generic_nd", "tolerance_network_sum")
 LENGTH = ("conv(k[3], stride=2, padding=1) >> conv(h[2])", sympy.floor((sympy.Symbol("n") - 1) / 2))
 PRODUCT_BOUND = {"format": "symconv-certificate", "version": 2, "solved": [], "assumptions": [],
                  "lhs": "conv2d(k[2, 2], stride=2) >> conv2d(k[2, 2], stride=2)",
@@ -146,6 +150,8 @@ SEMANTIC = [
     ("product_bound", 0, "axes", [[1, 4, 5], [1, 4, 5]], "intermediate length"),
     ("tolerance", 0, "atol", "1/10000", "differ by up to 1/1000, more than atol"),
     ("tolerance", 0, "gain", "1/999", "not the claimed 1/999"),
+    ("tolerance_network_sum", 0, "sums", [], "sums must be a list of 1 objects \\{branches, error, reach\\}"),
+    ("tolerance_network_sum", 0, "bound", "1/1000", "the bound e is 1/500, not the claimed 1/1000"),
     ("relu", 0, "index", 1, "layer 1 of .* is not a relu\\(\\)"),
     ("relu", 0, "side", "rhs", "layer 2 of conv\\(\\[1, -1, -2\\]\\) is not a relu\\(\\)"),
     ("relu", 0, "start", 1, "intermediate length"),
@@ -267,8 +273,13 @@ STATEMENT_CHANGES = {
                    ("rhs", "relu() >> conv([1, 1])", "relu() >> conv([1, 2])"), ("lhs", "relu()", "relu() >> relu()")],
     "relu_pairing": [("lhs", "[[-1, -2]]", "[[-1, -3]]"), ("lhs", "[-1, -1]", "[-1, 1]"),
                      ("lhs", "affine(1, 0)", "affine(1, 1)"), ("rhs", "[1, 3, 2]", "[1, 3, 3]")],
+    "tolerance_network_sum": [("rhs", "501/1000", "511/1000"), ("rhs", "+ pad(0)", "+ pad(0) + pad(0)"),
+                              ("lhs", "+ pad(0)", "+ conv([1/2])")],
     "padding_as_pad": [("lhs", "padding=1", "padding=2"), ("rhs", "pad(0, 1)", "pad(1, 0)"),
                        ("lhs", "relu() >> ", ""), ("rhs", "V[10, 10, 2]", "V[10, 10, 1]")],
+    "generic_nd": [("rhs", "dilate(k[c, 3], 2)", "dilate(k[c, 3], 3)"), ("rhs", "stride=4", "stride=2"),
+                   ("lhs", ">> conv2d(k[c, 3], stride=2)", ">> conv2d(k[c, 3], stride=2, padding=1)"),
+                   ("rhs", "convolve(k[c, 3], dilate", "convolve(flip(k[c, 3]), dilate")],
     "length": [("lhs", "stride=2", "stride=3"), ("lhs", "padding=1", "padding=2"), ("lhs", "h[2]", "h[3]"),
                ("lhs", "conv(k[3]", "conv(k[3], dilation=2")],
 }
