@@ -19,7 +19,8 @@ from fractions import Fraction
 from numbers import Number
 from typing import Callable, Mapping
 
-__all__ = ["number_text", "inline", "grid", "example_lines", "kernel_lines"]
+__all__ = ["number_text", "inline", "grid", "example_lines", "kernel_lines", "shortened_statement",
+           "STATEMENT_LIMIT", "LIST_HEAD"]
 
 
 def number_text(value: object) -> str:
@@ -167,3 +168,38 @@ def counterexample_block(example: Mapping, indent: str = "  ") -> list[str]:
         lines.append(f"{indent}{side} ->")
         lines += [indent * 2 + line for line in grid(example[side], _channel)]
     return lines
+
+
+#: A side's text longer than this is shortened for display (:func:`shortened_statement`).
+STATEMENT_LIMIT = 400
+#: How many characters of a long bracketed list a shortened statement keeps.
+LIST_HEAD = 40
+
+
+def shortened_statement(text: str, limit: int = STATEMENT_LIMIT, head: int = LIST_HEAD) -> str:
+    """``text`` (a side's DSL text); when longer than ``limit``, every bracketed list longer than ``head``
+    characters is cut after its first entries, its brackets closed: ``conv([[1/1024, 1/512, ...]], padding=1)``.
+
+    >>> shortened_statement("conv([" + ", ".join(["1/1024"] * 80) + "], padding=1)")
+    'conv([1/1024, 1/1024, 1/1024, 1/1024, ...], padding=1)'
+    """
+    if len(text) <= limit:
+        return text
+    out, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char == "[":
+            if depth == 0:
+                out.append(text[start:i])
+                start = i
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+            if depth == 0:
+                group = text[start:i + 1]
+                kept = group[:head]
+                kept = kept[:max(kept.rfind(", "), kept.count("[") + 1)]
+                closing = "]" * (kept.count("[") - kept.count("]"))
+                out.append(group if len(group) <= head else f"{kept}, ...{closing}")
+                start = i + 1
+    out.append(text[start:])
+    return "".join(out)

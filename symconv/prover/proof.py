@@ -43,27 +43,10 @@ LINE_LIMIT = 400
 
 
 def _shown(side: Layer) -> str:
-    """``repr(side)``; when it is longer than LINE_LIMIT (a model's weights), every bracketed list longer than
-    40 characters is cut after its first 40: ``conv2d([[[[-7579159/8589934592, 4242655/67108864, ...], padding=1)``."""
-    text = repr(side)
-    if len(text) <= LINE_LIMIT:
-        return text
-    out, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        if char == "[":
-            if depth == 0:
-                out.append(text[start:i])
-                start = i
-            depth += 1
-        elif char == "]" and depth:
-            depth -= 1
-            if depth == 0:
-                group = text[start:i + 1]
-                head = group[:40]
-                out.append(group if len(group) <= 40 else head[:max(head.rfind(", "), head.count("[") + 1)] + ", ...]")
-                start = i + 1
-    out.append(text[start:])
-    return "".join(out)
+    """``repr(side)``, its long bracketed lists cut (a model's weights): :func:`.display.shortened_statement`."""
+    from symconv.prover.display import shortened_statement
+
+    return shortened_statement(repr(side), LINE_LIMIT)
 
 
 @dataclass(frozen=True)

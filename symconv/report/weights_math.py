@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sympy
 
+from symconv.prover import display
 from symconv.report.tex_escape import Tex
 
 __all__ = ["SHAPE_MARK", "MAX_NUMBERS", "MAX_CHARACTERS", "MAX_ENTRY_CHARACTERS", "LISTING_LIMIT", "is_long_numeric",
@@ -86,26 +87,6 @@ def shape_math(values) -> Tex:
 
 
 def shortened_statement(text: str) -> str:
-    """``text`` (a side's DSL text); when longer than LISTING_LIMIT, every bracketed list longer than
-    LISTING_HEAD characters is cut after its first entries, its brackets closed:
-    ``conv([[1/1024, 1/512, ...]], padding=1)``."""
-    if len(text) <= LISTING_LIMIT:
-        return text
-    out, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        if char == "[":
-            if depth == 0:
-                out.append(text[start:i])
-                start = i
-            depth += 1
-        elif char == "]" and depth:
-            depth -= 1
-            if depth == 0:
-                group = text[start:i + 1]
-                head = group[:LISTING_HEAD]
-                kept = head[:max(head.rfind(", "), head.count("[") + 1)]
-                closing = "]" * (kept.count("[") - kept.count("]"))
-                out.append(group if len(group) <= LISTING_HEAD else f"{kept}, ...{closing}")
-                start = i + 1
-    out.append(text[start:])
-    return "".join(out)
+    """``text`` (a side's DSL text) with its long bracketed lists cut when longer than LISTING_LIMIT
+    (:func:`symconv.prover.display.shortened_statement`, as the proof's plain text does)."""
+    return display.shortened_statement(text, LISTING_LIMIT, LISTING_HEAD)

@@ -63,9 +63,9 @@ def test_the_text_of_a_proof_about_numeric_weights_cuts_every_long_list_and_keep
     proof = prove(lhs, rhs)
     text = str(proof)
     first = text.splitlines()[0]
-    assert first == ("proved: conv([[[0, 1/1024, 1/512]], [[1/1024, 1/512, ...], padding=1, bias=[0, 1/8, 1/4, "
+    assert first == ("proved: conv([[[0, 1/1024, 1/512]], [[1/1024, 1/512, ...]]], padding=1, bias=[0, 1/8, 1/4, "
                      "3/8, 1/2, 5/8, 3/4, 7/8, ...]) >> relu()  ==  pad(1) >> conv([[[0, 1/1024, 1/512]], "
-                     "[[1/1024, 1/512, ...], bias=[0, 1/8, 1/4, 3/8, 1/2, 5/8, 3/4, 7/8, ...]) >> relu()")
+                     "[[1/1024, 1/512, ...]]], bias=[0, 1/8, 1/4, 3/8, 1/2, 5/8, 3/4, 7/8, ...]) >> relu()")
     assert text.endswith("(long lines shortened with '...'; --json has them in full)")
     assert proof.to_json()["lhs"] == repr(proof.lhs) and len(proof.to_json()["lhs"]) > 1000
 
