@@ -307,7 +307,8 @@ def _check_progress(i: int, total: int, theorem, result) -> None:
 
 def _cmd_check(args) -> int:
     """Run theorem files (default: ./proofs, else the source checkout's proofs/); exit 1 on any surprise."""
-    from symconv.library.run import check, format_table
+    from symconv.library.results import format_table
+    from symconv.library.run import check
 
     progress = _check_progress if sys.stderr.isatty() else None
     report = check(args.paths or None, progress=progress)
@@ -336,7 +337,7 @@ def _cmd_homework(args) -> int:
 def _cmd_report(args) -> int:
     """``DIR/index.tex`` and one ``DIR/<file>/<theorem>.tex`` per theorem; exit 1 on any unexpected verdict."""
     from symconv.report.library import write_library
-    from symconv.library.run import format_failure
+    from symconv.library.results import format_failure
 
     progress = _check_progress if sys.stderr.isatty() else None
     written = write_library(args.paths or None, Path(args.out), pdf=args.pdf, progress=progress)

@@ -99,7 +99,8 @@ class TheoremItem(pytest.Item):
         self.result = None
 
     def runtest(self) -> None:
-        from symconv.library.run import SKIPPED, run_theorem
+        from symconv.library.results import SKIPPED
+        from symconv.library.run import run_theorem
 
         self.result = run_theorem(self.theorem)
         verdict = str(getattr(self.result.verdict, "value", self.result.verdict))
@@ -113,7 +114,7 @@ class TheoremItem(pytest.Item):
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, TheoremMismatch):
-            from symconv.library.run import format_failure
+            from symconv.library.results import format_failure
 
             return format_failure(excinfo.value.result)
         return super().repr_failure(excinfo, style=style)

@@ -27,16 +27,10 @@ What the verdicts mean in the library (DESIGN §4):
 from symconv.library.evidence import Evidence, Interval, mean_ci, proportion_ci
 from symconv.library.load import default_paths, discover, load_file
 from symconv.library.perturbation import perturbations
-from symconv.library.registry import (
-    VERDICTS,
-    Theorem,
-    TheoremFileError,
-    expectation,
-    inequality,
-    shapes,
-    theorem,
-)
-from symconv.library.run import CheckReport, TheoremResult, check, run_theorem
+from symconv.library.registry import TheoremFileError, expectation, inequality, shapes, theorem
+from symconv.library.results import CheckReport, TheoremResult
+from symconv.library.run import check, run_theorem
+from symconv.library.specs import VERDICTS, Theorem
 
 __all__ = [
     "theorem",

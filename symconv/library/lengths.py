@@ -109,8 +109,11 @@ def compare_lengths(lhs: Layer, target: Union[Layer, sympy.Expr], *, modulus: in
                     residues: Optional[Sequence[int]] = None, min_n: int = 1) -> Evidence:
     """Decide ``len(lhs)(n) == target(n)`` for every ``n >= min_n`` with ``n % modulus in residues``.
 
-    ``target`` is another chain or a SymPy expression in ``n`` (see the module docstring).
+    ``target`` is another chain or a SymPy expression in ``n`` (see the module docstring), or for an N-D
+    ``lhs`` a tuple of SymPy expressions in ``n``, one per axis (:func:`_compare_lengths_per_axis`).
     """
+    if isinstance(target, tuple):
+        return _compare_lengths_per_axis(lhs, target, modulus=modulus, residues=residues, min_n=min_n)
     residues = set(range(modulus)) if residues is None else {r % modulus for r in residues}
     chains = [LinearChain.of(lhs, skeleton=True)]
     if isinstance(target, Layer):
@@ -143,3 +146,31 @@ def compare_lengths(lhs: Layer, target: Union[Layer, sympy.Expr], *, modulus: in
     data = {"period": period, "start": start, "checked_below": horizon, "lengths_checked": checked}
     return Evidence("proved", f"equal for every n < {horizon} and quasi-linear with period {period} "
                               f"from n = {start}, hence for every n", data)
+
+
+def _compare_lengths_per_axis(lhs: Layer, formulas: tuple[sympy.Expr, ...], *, modulus: int,
+                              residues: Optional[Sequence[int]], min_n: int) -> Evidence:
+    """Decide ``len(lhs)(n1, ..., nd) == (F1(n1), ..., Fd(nd))`` for every claimed ``n_a`` (each in its own n).
+
+    The output shape of an N-D chain is the 1-D length table on each axis projection
+    (:func:`symconv.core.layers_nd.output_shape`), so the claim is the 1-D claim per axis; the data
+    carries one period (the lcm of the axes') and one start (the largest) that serve every axis.
+    """
+    from symconv.core.layers_nd import axis_chain
+
+    if lhs.ndim != len(formulas):
+        return Evidence("unknown", f"{len(formulas)} length formula(s) for the {lhs.ndim}-D chain {lhs!r}; "
+                                   f"expected one per axis")
+    periods, starts, checked = [], [], 0
+    for axis, formula in enumerate(formulas):
+        ev = compare_lengths(axis_chain(lhs, axis), formula, modulus=modulus, residues=residues, min_n=min_n)
+        if ev.verdict != "proved":
+            example = None if ev.counterexample is None else dict(ev.counterexample, axis=axis + 1)
+            return Evidence(ev.verdict, f"axis {axis + 1}: {ev.detail}", ev.data, example)
+        periods.append(ev.data["period"])
+        starts.append(ev.data["start"])
+        checked += ev.data["lengths_checked"]
+    period, start = math.lcm(*periods), max(starts)
+    data = {"period": period, "start": start, "lengths_checked": checked}
+    return Evidence("proved", f"equal on each of the {len(formulas)} axes: quasi-linear with period {period} "
+                              f"from n = {start} per axis, hence for every shape", data)

@@ -27,7 +27,8 @@ import traceback
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
-from symconv.library.registry import Theorem, TheoremFileError, collecting
+from symconv.library.registry import TheoremFileError, collecting
+from symconv.library.specs import Theorem
 
 __all__ = ["load_file", "discover", "default_paths", "is_theorem_file"]
 

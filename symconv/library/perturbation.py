@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from symconv.library.evidence import Evidence
-from symconv.library.registry import ExpectationSpec, InequalitySpec, Theorem
+from symconv.library.specs import ExpectationSpec, InequalitySpec, Theorem
 
 __all__ = ["RELATIVE", "Perturbation", "perturbations"]
 

@@ -1,4 +1,4 @@
-"""Theorem declarations: the immutable :class:`Theorem` record and the four ways to make one.
+"""Theorem declarations: the four ways to make a :class:`~symconv.library.specs.Theorem`, and their collection.
 
 A theorem file (``proofs/*.py``, DESIGN §6) is a Python module that calls
 
@@ -44,14 +44,32 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import re
-from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
 
 import sympy
 
 from symconv.core.layers import Layer
 from symconv.errors import InvalidArgument, SymconvError
+from symconv.library.arguments import (
+    chain_text,
+    check_callable,
+    check_certify,
+    check_claims,
+    check_expect,
+    check_name,
+    check_perturbed,
+    check_sizes,
+)
+from symconv.library.specs import (
+    VERDICTS,
+    CustomSpec,
+    ExpectationSpec,
+    IdentitySpec,
+    InequalitySpec,
+    ShapesSpec,
+    Spec,
+    Theorem,
+)
 
 __all__ = [
     "VERDICTS",
@@ -69,11 +87,6 @@ __all__ = [
     "collecting",
 ]
 
-#: The verdicts a theorem can expect (DESIGN §4); ``error`` is only ever a result.
-VERDICTS = ("proved", "refuted", "checked", "unknown")
-
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-
 #: The theorems a load is collecting (None outside a load): scoped, never global.
 _COLLECTOR: contextvars.ContextVar[Optional[list]] = contextvars.ContextVar("symconv_theorems", default=None)
 
@@ -88,197 +101,6 @@ class TheoremFileError(SymconvError):
         self.path = path
         self.reason = reason
         super().__init__(f"theorem file {path!r}: {reason}")
-
-
-Sizes = tuple[tuple[str, tuple[int, ...]], ...]
-
-
-@dataclass(frozen=True)
-class IdentitySpec:
-    """``lhs == rhs`` for every input length; ``sizes`` lists instances of generic lengths."""
-
-    lhs: str
-    rhs: str
-    sizes: Sizes = ()
-    seed: int = 0
-    assume: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ShapesSpec:
-    """Output lengths: ``lhs`` against ``rhs`` (a chain) or ``length`` (SymPy in ``n``), or at given ``n``.
-
-    Only ``n >= min_n`` with ``n % modulus`` in ``residues`` are claimed.
-    """
-
-    lhs: str
-    rhs: Optional[str] = None
-    length: Optional[sympy.Expr] = None
-    at: tuple[tuple[int, int], ...] = ()
-    modulus: int = 1
-    residues: tuple[int, ...] = (0,)
-    min_n: int = 1
-    sizes: Sizes = ()
-
-
-@dataclass(frozen=True)
-class InequalitySpec:
-    """``quantity(case) <= bound(case) * (1 + rtol)`` for every case."""
-
-    quantity: Callable[[Any], float]
-    bound: Callable[[Any], float]
-    cases: tuple
-    rtol: float = 1e-9
-
-
-@dataclass(frozen=True)
-class ExpectationSpec:
-    """``E[X] = value`` with ``X`` drawn by ``sample(rng, size)``; ``symbolic()`` may prove it exactly."""
-
-    sample: Callable[[Any, int], Any]
-    value: Union[float, Callable[[], float]]
-    samples: int = 20_000
-    seed: int = 0
-    level: float = 0.999
-    symbolic: Optional[Callable[[], bool]] = None
-
-
-@dataclass(frozen=True)
-class CustomSpec:
-    """A function of no argument returning an :class:`~symconv.library.evidence.Evidence`.
-
-    ``certified`` lists the parts of the claim that are identities of chains or
-    length formulas: each is proved and replayed by the kernel (symconv.checker)
-    before the check runs, and the theorem counts as certified only when all are.
-    """
-
-    check: Callable[[], Any]
-    certified: tuple[Union[IdentitySpec, ShapesSpec], ...] = ()
-
-
-Spec = Union[IdentitySpec, ShapesSpec, InequalitySpec, ExpectationSpec, CustomSpec]
-
-
-@dataclass(frozen=True)
-class Theorem:
-    """One declared claim: what it states, where it comes from, what verdict it expects.
-
-    ``file`` is filled in by the loader; ``statement`` is the text shown in
-    tables and reports (the identity itself for :func:`theorem`).
-    """
-
-    name: str
-    kind: str
-    spec: Spec
-    claims: tuple[str, ...] = ()
-    source: str = ""
-    expect: str = "proved"
-    note: str = ""
-    statement: str = ""
-    file: Optional[str] = None
-    perturbed: tuple[Callable[[], Any], ...] = ()
-
-    def located(self, file: str) -> "Theorem":
-        """The same theorem, recorded as declared in ``file``."""
-        return replace(self, file=file)
-
-    def __repr__(self) -> str:
-        where = f" in {self.file}" if self.file else ""
-        return f"<{self.kind} {self.name!r} expect={self.expect}{where}: {self.statement}>"
-
-
-# --- argument checks ------------------------------------------------------------------------
-
-def _check_name(what: str, name: object) -> str:
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise InvalidArgument(what, "name", name, "an identifier such as 'stride_composition' (letters, digits, _ . -)")
-    return name
-
-
-def _check_expect(what: str, expect: object) -> str:
-    if expect not in VERDICTS:
-        raise InvalidArgument(what, "expect", expect, "one of " + ", ".join(map(repr, VERDICTS)))
-    return expect  # type: ignore[return-value]
-
-
-def _check_claims(what: str, claims: object) -> tuple[str, ...]:
-    if isinstance(claims, str):
-        claims = [claims]
-    if not isinstance(claims, (list, tuple)) or not all(isinstance(c, str) and c for c in claims):
-        raise InvalidArgument(what, "claims", claims, "a list of claim labels such as ['C1.1']")
-    return tuple(claims)
-
-
-def _chain_text(what: str, argument: str, value: object) -> str:
-    if isinstance(value, Layer):
-        return repr(value)
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidArgument(what, argument, value, "a chain in the DSL, e.g. 'conv(k[3], stride=2)'")
-    return value
-
-
-def _check_sizes(what: str, sizes: object) -> Sizes:
-    if sizes is None:
-        return ()
-    if not isinstance(sizes, Mapping):
-        raise InvalidArgument(what, "sizes", sizes, "a mapping such as {'c': [3, 4, 5]}")
-    out = []
-    for key, values in sizes.items():
-        if isinstance(values, int):
-            values = [values]
-        values = tuple(values)
-        if not (isinstance(key, str) and key.isidentifier()) or not values or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values
-        ):
-            raise InvalidArgument(what, "sizes", dict(sizes), "a mapping from size names to positive integers, "
-                                                              "e.g. {'c': [3, 4, 5]}")
-        out.append((key, values))
-    return tuple(out)
-
-
-def _check_callable(what: str, argument: str, value: object) -> Callable:
-    if not callable(value):
-        raise InvalidArgument(what, argument, value, "a function")
-    return value  # type: ignore[return-value]
-
-
-def _check_perturbed(what: str, perturbed: object) -> tuple[Callable[[], Any], ...]:
-    if perturbed is None:
-        return ()
-    if callable(perturbed):
-        perturbed = (perturbed,)
-    if not isinstance(perturbed, (list, tuple)) or not all(callable(f) for f in perturbed):
-        raise InvalidArgument(what, "perturbed", perturbed, "a function (or a list of functions) of no argument "
-                                                            "returning the Evidence of the check with its constant "
-                                                            "perturbed")
-    return tuple(perturbed)
-
-
-def _check_certify(what: str, certify: object) -> tuple:
-    """``certify=[(lhs, rhs), (chain, length), (chain, length, min_n)]``: identities and length formulas."""
-    if certify is None:
-        return ()
-    expected = ("a list of (lhs, rhs) chain pairs (identities) or (chain, length) pairs with length a SymPy "
-                "expression in n (length formulas), optionally (chain, length, min_n)")
-    if not isinstance(certify, (list, tuple)):
-        raise InvalidArgument(what, "certify", certify, expected)
-    parts = []
-    for entry in certify:
-        if not isinstance(entry, tuple) or len(entry) not in (2, 3):
-            raise InvalidArgument(what, "certify", certify, expected)
-        chain, target = _chain_text(what, "certify", entry[0]), entry[1]
-        if isinstance(target, sympy.Expr):
-            if any(s.name != "n" for s in target.free_symbols):
-                raise InvalidArgument(what, "certify", certify, expected)
-            min_n = entry[2] if len(entry) == 3 else 1
-            if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
-                raise InvalidArgument(what, "certify", certify, expected)
-            parts.append(ShapesSpec(chain, length=target, min_n=min_n))
-        elif len(entry) == 2:
-            parts.append(IdentitySpec(chain, _chain_text(what, "certify", target)))
-        else:
-            raise InvalidArgument(what, "certify", certify, expected)
-    return tuple(parts)
 
 
 def _declare(t: Theorem) -> Theorem:
@@ -321,25 +143,25 @@ def theorem(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Laye
     >>> theorem("noble", lhs="down(2) >> conv(k[3])", rhs="conv(dilate(k, 2)) >> down(2)").statement
     'down(2) >> conv(k[3])  ==  conv(dilate(k, 2)) >> down(2)'
     """
-    name = _check_name("theorem", name)
-    common = dict(claims=_check_claims("theorem", claims), source=str(source),
-                  expect=_check_expect("theorem", expect), note=str(note),
-                  perturbed=_check_perturbed("theorem", perturbed))
+    name = check_name("theorem", name)
+    common = dict(claims=check_claims("theorem", claims), source=str(source),
+                  expect=check_expect("theorem", expect), note=str(note),
+                  perturbed=check_perturbed("theorem", perturbed))
     if check is not None:
         if not statement:
             raise InvalidArgument("theorem", "statement", statement, "the statement a custom check= establishes")
-        spec: Spec = CustomSpec(_check_callable("theorem", "check", check), _check_certify("theorem", certify))
+        spec: Spec = CustomSpec(check_callable("theorem", "check", check), check_certify("theorem", certify))
         return _declare(Theorem(name, "identity", spec, statement=statement, **common))
     if certify is not None:
         raise InvalidArgument("theorem", "certify", certify, "nothing without check= (an identity theorem is "
                                                             "certified itself)")
-    left, right = _chain_text("theorem", "lhs", lhs), _chain_text("theorem", "rhs", rhs)
+    left, right = chain_text("theorem", "lhs", lhs), chain_text("theorem", "rhs", rhs)
     if isinstance(assume, str):
         assume = [assume]
     from symconv.dsl_assumptions import parse_assumptions
 
     parse_assumptions(assume)
-    spec = IdentitySpec(left, right, _check_sizes("theorem", sizes), int(seed), tuple(assume))
+    spec = IdentitySpec(left, right, check_sizes("theorem", sizes), int(seed), tuple(assume))
     instances = ""
     if spec.sizes:
         instances = " for " + ", ".join(f"{k} in {{{', '.join(map(str, v))}}}" for k, v in spec.sizes)
@@ -366,18 +188,18 @@ def shapes(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Layer
     >>> shapes("valid", "conv(k[3])", length=n - 2, min_n=3).statement
     'len(conv(k[3])) = n - 2 for n >= 3'
     """
-    name = _check_name("shapes", name)
-    common = dict(claims=_check_claims("shapes", claims), source=str(source),
-                  expect=_check_expect("shapes", expect), note=str(note))
+    name = check_name("shapes", name)
+    common = dict(claims=check_claims("shapes", claims), source=str(source),
+                  expect=check_expect("shapes", expect), note=str(note))
     if check is not None:
         if not statement:
             raise InvalidArgument("shapes", "statement", statement, "the statement a custom check= establishes")
-        spec = CustomSpec(_check_callable("shapes", "check", check), _check_certify("shapes", certify))
+        spec = CustomSpec(check_callable("shapes", "check", check), check_certify("shapes", certify))
         return _declare(Theorem(name, "shapes", spec, statement=statement, **common))
     if certify is not None:
         raise InvalidArgument("shapes", "certify", certify, "nothing without check= (a length theorem is "
                                                           "certified itself)")
-    left = _chain_text("shapes", "lhs", lhs)
+    left = chain_text("shapes", "lhs", lhs)
     given = [x for x in (rhs, length, at) if x is not None]
     if len(given) != 1:
         raise InvalidArgument("shapes", "rhs", rhs, "exactly one of rhs= (a chain), length= (a SymPy "
@@ -385,7 +207,7 @@ def shapes(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Layer
     if not isinstance(modulus, int) or isinstance(modulus, bool) or modulus < 1:
         raise InvalidArgument("shapes", "modulus", modulus, "a positive integer")
     residues = tuple(range(modulus)) if residues is None else tuple(int(r) % modulus for r in residues)
-    right = _chain_text("shapes", "rhs", rhs) if rhs is not None else None
+    right = chain_text("shapes", "rhs", rhs) if rhs is not None else None
     points: tuple[tuple[int, int], ...] = ()
     if at is not None:
         if not isinstance(at, Mapping) or not at:
@@ -395,7 +217,7 @@ def shapes(name: str, lhs: Union[str, Layer, None] = None, rhs: Union[str, Layer
         length = sympy.sympify(length) if isinstance(length, int) else length  # safe: an int
         if not isinstance(length, sympy.Expr) or any(s.name != "n" for s in length.free_symbols):
             raise InvalidArgument("shapes", "length", length, "a SymPy expression in the symbol n only")
-    spec = ShapesSpec(left, right, length, points, modulus, residues, int(min_n), _check_sizes("shapes", sizes))
+    spec = ShapesSpec(left, right, length, points, modulus, residues, int(min_n), check_sizes("shapes", sizes))
     return _declare(Theorem(name, "shapes", spec, statement=statement or _shapes_statement(spec), **common))
 
 
@@ -423,20 +245,20 @@ def inequality(name: str, quantity: Optional[Callable[[Any], float]] = None,
     ...            statement="|x| <= x^2 + 1").kind
     'inequality'
     """
-    name = _check_name("inequality", name)
+    name = check_name("inequality", name)
     if not statement:
         raise InvalidArgument("inequality", "statement", statement, "the inequality in words or formulas")
-    common = dict(claims=_check_claims("inequality", claims), source=str(source),
-                  expect=_check_expect("inequality", expect), note=str(note), statement=statement,
-                  perturbed=_check_perturbed("inequality", perturbed))
+    common = dict(claims=check_claims("inequality", claims), source=str(source),
+                  expect=check_expect("inequality", expect), note=str(note), statement=statement,
+                  perturbed=check_perturbed("inequality", perturbed))
     if check is not None:
-        return _declare(Theorem(name, "inequality", CustomSpec(_check_callable("inequality", "check", check)),
+        return _declare(Theorem(name, "inequality", CustomSpec(check_callable("inequality", "check", check)),
                                 **common))
     cases = tuple(cases)
     if not cases:
         raise InvalidArgument("inequality", "cases", cases, "at least one case")
-    spec = InequalitySpec(_check_callable("inequality", "quantity", quantity),
-                          _check_callable("inequality", "bound", bound), cases, float(rtol))
+    spec = InequalitySpec(check_callable("inequality", "quantity", quantity),
+                          check_callable("inequality", "bound", bound), cases, float(rtol))
     return _declare(Theorem(name, "inequality", spec, **common))
 
 
@@ -457,16 +279,16 @@ def expectation(name: str, sample: Optional[Callable[[Any, int], Any]] = None,
     ...             statement="E[U] = 1/2").expect
     'checked'
     """
-    name = _check_name("expectation", name)
+    name = check_name("expectation", name)
     if not statement:
         raise InvalidArgument("expectation", "statement", statement, "the expectation as a formula")
     if expect is None:
         expect = "proved" if symbolic is not None else "checked"
-    common = dict(claims=_check_claims("expectation", claims), source=str(source),
-                  expect=_check_expect("expectation", expect), note=str(note), statement=statement,
-                  perturbed=_check_perturbed("expectation", perturbed))
+    common = dict(claims=check_claims("expectation", claims), source=str(source),
+                  expect=check_expect("expectation", expect), note=str(note), statement=statement,
+                  perturbed=check_perturbed("expectation", perturbed))
     if check is not None:
-        return _declare(Theorem(name, "expectation", CustomSpec(_check_callable("expectation", "check", check)),
+        return _declare(Theorem(name, "expectation", CustomSpec(check_callable("expectation", "check", check)),
                                 **common))
     if not (0.5 < level < 1):
         raise InvalidArgument("expectation", "level", level, "a confidence level in (0.5, 1), e.g. 0.999")
@@ -474,6 +296,6 @@ def expectation(name: str, sample: Optional[Callable[[Any, int], Any]] = None,
         raise InvalidArgument("expectation", "samples", samples, "an integer of at least 100")
     if value is None or not (callable(value) or isinstance(value, (int, float))):
         raise InvalidArgument("expectation", "value", value, "the closed form as a number or a function")
-    spec = ExpectationSpec(_check_callable("expectation", "sample", sample), value, samples, int(seed),
+    spec = ExpectationSpec(check_callable("expectation", "sample", sample), value, samples, int(seed),
                            float(level), symbolic)
     return _declare(Theorem(name, "expectation", spec, **common))

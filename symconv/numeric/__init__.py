@@ -19,9 +19,9 @@ import importlib
 _PUBLIC = {
     "evaluate_numeric": "symconv.numeric.evaluate",
     "evaluate_nd_numeric": "symconv.numeric.evaluate_nd",
-    "random_bindings_nd": "symconv.numeric.evaluate_nd",
-    "kernel_array_nd": "symconv.numeric.evaluate_nd",
-    "random_bindings": "symconv.numeric.bindings",
+    "random_bindings_nd": "symconv.numeric.symbols_nd",
+    "kernel_array_nd": "symconv.numeric.kernels_nd",
+    "random_bindings": "symconv.numeric.symbols",
     "evaluate_torch": "symconv.numeric.torch_oracle",
     "torch_available": "symconv.numeric.torch_oracle",
     "kernel_array": "symconv.numeric.bindings",

@@ -1,4 +1,4 @@
-"""Values for the symbols of a chain: named kernels, named biases, affine symbols.
+"""Bound values for the symbols of a chain, read as arrays: kernel expressions, biases, coefficients.
 
 A *binding* maps a name to numbers: the flat taps of a kernel ``k[c]``, an
 array ``(out, in, c)`` for a weight ``W[out, in, c]`` (PyTorch's layout), one
@@ -11,6 +11,10 @@ scale or shift. This module turns kernel expressions into arrays
 * ``flip(k)[j] = k[c - 1 - j]``; ``padk(k, l, r)`` puts zeros around the taps;
 * ``a + b`` adds tap-wise and ``q * k`` scales every tap.
 
+Which symbols a chain uses, and random values for them, are in
+:mod:`symconv.numeric.symbols`; the numbers (``Fraction`` or float) in
+:mod:`symconv.numeric.conversions`. Both are re-exported here.
+
 >>> from symconv.core.kernel import kernel, dilate
 >>> kernel_array(dilate(kernel("k", 2), 3), {"k": [1, 2]}).tolist()
 [[[1.0, 0.0, 0.0, 2.0]]]
@@ -18,9 +22,6 @@ scale or shift. This module turns kernel expressions into arrays
 
 from __future__ import annotations
 
-import math
-import numbers
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable, Mapping, Optional, Union
 
@@ -39,168 +40,17 @@ from symconv.core.kernel import (
     PadKernel,
     Scaled,
 )
-from symconv.core.layers import Affine, Chain, Conv, ConvTranspose, Layer, Parallel
-from symconv.errors import InvalidArgument, KernelError, NotInFragment
-
+from symconv.core.layers import Conv, ConvTranspose, Layer
+from symconv.errors import KernelError
+from symconv.numeric.conversions import number, number_array, zeros
+from symconv.numeric.symbols import length_of, tap_of, used_symbols
+from symconv.numeric.symbols import random_bindings, transposed_out_channels  # noqa: F401 -- re-exported
 __all__ = ["Bindings", "random_bindings", "kernel_array", "resolve_sizes", "number", "number_array"]
 
 Bindings = Mapping[str, Any]
 
 
-# --- numbers -------------------------------------------------------------------------------
-
-def number(value: object, exact: bool, what: str = "value") -> Union[float, Fraction]:
-    """One number as a ``Fraction`` (``exact=True``) or a ``float``.
-
-    >>> number(sympy.Rational(1, 3), exact=True)
-    Fraction(1, 3)
-    """
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bool):
-        raise InvalidArgument("numeric evaluation", what, value, "a number, not a boolean")
-    if isinstance(value, str):
-        try:
-            value = Fraction(value)
-        except (ValueError, ZeroDivisionError):
-            raise InvalidArgument("numeric evaluation", what, value, "a number such as 3, -1/2 or 0.25") from None
-    if isinstance(value, sympy.Basic):
-        if isinstance(value, sympy.Rational):
-            value = Fraction(int(value.p), int(value.q))
-        elif isinstance(value, sympy.Float):
-            value = float(value)
-        elif isinstance(value, sympy.Expr) and value.is_number and value.is_real:
-            if exact:
-                raise NotInFragment(
-                    f"{what} {value} is not rational; exact evaluation needs rational numbers"
-                )
-            return float(value)
-        else:
-            raise KernelError(f"{what} {value} is not a number; give a numeric value for it")
-    if isinstance(value, numbers.Integral):
-        return Fraction(int(value)) if exact else float(value)
-    if isinstance(value, numbers.Rational):
-        return Fraction(value) if exact else float(value)
-    if isinstance(value, numbers.Real):
-        if exact:
-            if not math.isfinite(value):
-                raise InvalidArgument("numeric evaluation", what, value, "a finite number in exact mode")
-            return Fraction(float(value))
-        return float(value)
-    raise InvalidArgument("numeric evaluation", what, value, "an int, a Fraction, a float or a string such as '1/2'")
-
-
-def number_array(values: object, exact: bool, what: str = "value") -> np.ndarray:
-    """An array of ``Fraction`` (dtype object) or of float64; entries as :func:`number` accepts.
-
-    >>> number_array([1, "1/2", 0.25], exact=True).tolist()
-    [Fraction(1, 1), Fraction(1, 2), Fraction(1, 4)]
-    """
-    try:
-        arr = np.asarray(values)
-    except ValueError as error:  # ragged nesting
-        raise InvalidArgument("numeric evaluation", what, _describe(values), "a rectangular array") from error
-    if not exact and arr.dtype.kind in "iuf":
-        return arr.astype(np.float64)
-    out = np.empty(arr.shape, dtype=object if exact else np.float64)
-    for index, v in np.ndenumerate(arr):
-        out[index] = number(v, exact, what)
-    return out
-
-
-def _describe(values: object) -> str:
-    text = repr(values)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def zeros(shape: tuple[int, ...], exact: bool) -> np.ndarray:
-    """Zeros as exact ``Fraction(0)`` (dtype object) or float64."""
-    if exact:
-        return np.full(shape, Fraction(0), dtype=object)
-    return np.zeros(shape, dtype=np.float64)
-
-
-# --- which symbols a chain uses ------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Symbols:
-    kernels: dict[str, KernelSymbol]
-    biases: dict[str, int]  # name -> output channels
-    scalars: tuple[str, ...]
-
-
-def _walk_kernel(k: Kernel, found: dict[str, KernelSymbol]) -> None:
-    if isinstance(k, KernelSymbol):
-        previous = found.setdefault(k.name, k)
-        if previous.dims != k.dims:
-            raise KernelError(f"kernel {k.name} is used as {previous!r} and as {k!r}; expected one size")
-    elif isinstance(k, (Dilate, FlipKernel, PadKernel, Scaled)):
-        _walk_kernel(k.kernel, found)
-    elif isinstance(k, (Convolve, KernelSum)):
-        _walk_kernel(k.a, found)
-        _walk_kernel(k.b, found)
-    elif isinstance(k, DerivedKernel):
-        for source in k.sources:
-            _walk_kernel(source, found)
-    elif not isinstance(k, Literal):
-        raise TypeError(f"no numeric meaning for the kernel {k!r}")
-
-
-def transposed_out_channels(layer: ConvTranspose) -> int:
-    """Output channels of ``conv_transpose``: weight dim 1 times ``groups`` (PyTorch's layout)."""
-    return layer.weight.shape[1] * layer.groups
-
-
-def _walk(layer: Layer, kernels: dict, biases: dict, scalars: dict) -> None:
-    if isinstance(layer, Chain):
-        for step in layer.steps:
-            _walk(step, kernels, biases, scalars)
-    elif isinstance(layer, Parallel):
-        for branch in layer.branches:
-            _walk(branch, kernels, biases, scalars)
-    elif isinstance(layer, (Conv, ConvTranspose)):
-        _walk_kernel(layer.weight, kernels)
-        if isinstance(layer.bias, tuple):
-            for value in layer.bias:
-                scalars.update((s.name, None) for s in sorted(value.free_symbols, key=str))
-        if isinstance(layer.bias, str):
-            channels = (
-                layer.weight.shape[0] if isinstance(layer, Conv) else transposed_out_channels(layer)
-            )
-            previous = biases.setdefault(layer.bias, channels)
-            if previous != channels:
-                raise KernelError(
-                    f"bias {layer.bias} is used with {previous} and {channels} channels; expected one size"
-                )
-    elif isinstance(layer, Affine):
-        for value in (layer.scale, layer.shift):
-            for v in value if isinstance(value, tuple) else (value,):
-                scalars.update((s.name, None) for s in sorted(v.free_symbols, key=str))
-
-
-def used_symbols(layers: Union[Layer, Iterable[Layer]]) -> _Symbols:
-    """The named kernels, biases and affine symbols used by one or several layers."""
-    kernels: dict[str, KernelSymbol] = {}
-    biases: dict[str, int] = {}
-    scalars: dict[str, None] = {}
-    for layer in [layers] if isinstance(layers, Layer) else layers:
-        _walk(layer, kernels, biases, scalars)
-    for name in [n for n in scalars if _tap_of(n, kernels) is not None]:
-        del scalars[name]  # a tap of a used kernel inside a bias or affine expression
-    for name in set(kernels) & (set(biases) | set(scalars)) | set(biases) & set(scalars):
-        raise KernelError(f"the name {name!r} is used for two different things; expected distinct names")
-    return _Symbols(kernels, biases, tuple(scalars))
-
-
 # --- sizes ---------------------------------------------------------------------------------
-
-def _length_of(symbol: KernelSymbol, sizes: Mapping[str, int]) -> Optional[int]:
-    length = symbol.dims[-1]
-    if isinstance(length, int):
-        return length
-    value = length.subs({s: sizes[s.name] for s in length.free_symbols if s.name in sizes})
-    return int(value) if value.is_Integer else None
-
 
 def resolve_sizes(
     layers: Union[Layer, Iterable[Layer]], bindings: Optional[Bindings], sizes: Optional[Mapping[str, int]]
@@ -240,7 +90,7 @@ def _bound(name: str, bindings: Optional[Bindings], what: str) -> object:
 
 def _symbol_array(symbol: KernelSymbol, bindings, sizes, exact: bool) -> np.ndarray:
     bound = _bound(symbol.name, bindings, f"kernel {symbol!r}")
-    length = _length_of(symbol, sizes)
+    length = length_of(symbol, sizes)
     if length is None:
         missing = ", ".join(sorted(s.name for s in symbol.dims[-1].free_symbols if s.name not in sizes))
         raise KernelError(f"kernel {symbol!r} has a generic length; give sizes={{{missing!r}: ...}}")
@@ -369,21 +219,11 @@ def bias_array(layer: Union[Conv, ConvTranspose], channels: int, bindings, exact
     return values
 
 
-def _tap_of(name: str, kernels: Iterable[str]) -> Optional[tuple[str, tuple[int, ...]]]:
-    """``("W", (1, 0, 2))`` for the tap symbol ``W_1_0_2`` of a kernel among ``kernels``, else None."""
-    parts = name.split("_")
-    for cut in range(len(parts) - 1, 0, -1):
-        owner, index = "_".join(parts[:cut]), parts[cut:]
-        if owner in kernels and all(p.isdigit() for p in index):
-            return owner, tuple(int(p) for p in index)
-    return None
-
-
 def _symbol_value(symbol: sympy.Symbol, bindings, exact: bool) -> Union[float, Fraction]:
     """The value of a scalar name, or of a tap ``q_2`` of a bound kernel ``q``."""
     if bindings is not None and symbol.name in bindings:
         return scalar_value(symbol, bindings, exact)
-    tap = _tap_of(symbol.name, bindings or {})
+    tap = tap_of(symbol.name, bindings or {})
     if tap is None:
         raise KernelError(f"no value for the symbol {symbol.name}; give bindings={{{symbol.name!r}: ...}}")
     owner, index = tap
@@ -412,50 +252,3 @@ def scalar_value(value: sympy.Expr, bindings, exact: bool) -> Union[float, Fract
             )
         return number(bound.reshape(()).item(), exact, f"affine symbol {value.name}")
     return number(value, exact, "affine coefficient")
-
-
-# --- random values -------------------------------------------------------------------------
-
-def random_bindings(
-    layers: Union[Layer, Iterable[Layer]],
-    rng: Union[np.random.Generator, int, None] = None,
-    low: int = -3,
-    high: int = 3,
-    sizes: Optional[Mapping[str, int]] = None,
-    integer: bool = True,
-) -> dict[str, Union[np.ndarray, int, float]]:
-    """Random values for every symbol the layers use, shared by name across them.
-
-    Kernels get arrays (flat ``(c,)`` for ``k[c]``, ``(out, in, c)`` for a
-    weight), named biases one value per output channel, affine symbols one
-    number. Values are integers in ``[low, high]`` (``integer=True``) or
-    floats uniform in ``[low, high)``. Generic lengths need ``sizes``.
-
-    >>> from symconv.core.layers import conv
-    >>> from symconv.core.kernel import kernel
-    >>> b = random_bindings([conv(kernel("k", 3), bias="b"), conv(kernel("k", 3))], 0)
-    >>> sorted(b), b["k"].shape, b["b"].shape
-    (['b', 'k'], (3,), (1,))
-    """
-    if not isinstance(rng, np.random.Generator):
-        rng = np.random.default_rng(rng)
-    symbols = used_symbols(layers)
-    sizes = dict(sizes or {})
-
-    def draw(shape: tuple[int, ...]) -> np.ndarray:
-        if integer:
-            return rng.integers(low, high, size=shape, endpoint=True)
-        return rng.uniform(low, high, size=shape)
-
-    values: dict[str, Union[np.ndarray, int, float]] = {}
-    for name, symbol in symbols.kernels.items():
-        length = _length_of(symbol, sizes)
-        if length is None:
-            missing = ", ".join(sorted(s.name for s in symbol.dims[-1].free_symbols if s.name not in sizes))
-            raise KernelError(f"kernel {symbol!r} has a generic length; give sizes={{{missing!r}: ...}}")
-        values[name] = draw((length,) if len(symbol.dims) == 1 else symbol.shape[:2] + (length,))
-    for name, channels in symbols.biases.items():
-        values[name] = draw((channels,))
-    for name in symbols.scalars:
-        values[name] = draw(()).item()
-    return values

@@ -27,7 +27,7 @@ import sympy
 from symconv.core.kernel import DerivedKernel, Kernel, Literal, Scaled
 from symconv.core.layers import Affine, Chain, Conv, ConvTranspose, Layer, Parallel
 from symconv.core.output_length import output_length
-from symconv.numeric.bindings import random_bindings
+from symconv.numeric.symbols import random_bindings
 from symconv.numeric.evaluate import evaluate_numeric
 
 __all__ = ["NumericReport", "compare_chains", "evidence_lengths"]

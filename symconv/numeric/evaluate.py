@@ -44,16 +44,9 @@ from symconv.core.layers import (
     Up,
 )
 from symconv.errors import ChannelMismatch, InvalidArgument, LengthMismatch, NotInFragment, SizeLimitError
-from symconv.numeric.bindings import (
-    Bindings,
-    bias_array,
-    kernel_array,
-    number_array,
-    resolve_sizes,
-    scalar_value,
-    transposed_out_channels,
-    zeros,
-)
+from symconv.numeric.bindings import Bindings, bias_array, kernel_array, resolve_sizes, scalar_value
+from symconv.numeric.conversions import number_array, zeros
+from symconv.numeric.symbols import transposed_out_channels
 
 __all__ = ["evaluate_numeric", "MAX_OUTPUT_LENGTH", "MAX_ELEMENTS"]
 

@@ -29,7 +29,8 @@ from symconv.core.output_length import output_length
 from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.errors import NumericMismatch
 from symconv.numeric.check import NumericReport
-from symconv.numeric.evaluate_nd import evaluate_nd_numeric, random_bindings_nd
+from symconv.numeric.evaluate_nd import evaluate_nd_numeric
+from symconv.numeric.symbols_nd import random_bindings_nd
 from symconv.prover.nonlinear_nd import exact_difference, float_error, takes_square_roots
 from symconv.prover.proof_nd import report_of
 

@@ -18,7 +18,7 @@ from symconv.algebra.normal_form import LinearChain
 from symconv.core.kernel import KernelSymbol
 from symconv.core.layers import Layer
 from symconv.errors import NumericMismatch
-from symconv.numeric.bindings import used_symbols
+from symconv.numeric.symbols import used_symbols
 
 __all__ = ["Counterexample", "find_counterexample", "bindings_of"]
 

@@ -23,7 +23,8 @@ from symconv.core.layers_nd import L2PoolNd
 from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.errors import NumericMismatch
 from symconv.numeric.check import NumericReport
-from symconv.numeric.evaluate_nd import evaluate_nd_numeric, random_bindings_nd
+from symconv.numeric.evaluate_nd import evaluate_nd_numeric
+from symconv.numeric.symbols_nd import random_bindings_nd
 
 __all__ = ["prove_nonlinear_nd", "shapes_for", "takes_square_roots", "float_error", "exact_difference"]
 

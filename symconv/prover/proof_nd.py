@@ -27,7 +27,8 @@ from symconv.core.layers import Layer
 from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.errors import ChainError, NumericMismatch
 from symconv.numeric.check import NumericReport
-from symconv.numeric.evaluate_nd import evaluate_nd_numeric, random_bindings_nd
+from symconv.numeric.evaluate_nd import evaluate_nd_numeric
+from symconv.numeric.symbols_nd import random_bindings_nd
 from symconv.prover.decide_nd import DecisionNd, decide_flip_classes_nd, decide_nd
 from symconv.prover.forms_nd import CONSTANT, forms_nd, ring_nd
 

@@ -40,8 +40,9 @@ from symconv.report.math_text import prose_math
 from symconv.report.notation import Tex, escape_tt
 from symconv.report.pdf import TEX_PACKAGES, build_pdf, tex_engine
 from symconv.library.load import default_paths, discover, load_file
-from symconv.library.registry import CustomSpec, IdentitySpec, ShapesSpec, Theorem
-from symconv.library.run import TheoremResult, run_theorem
+from symconv.library.results import TheoremResult
+from symconv.library.run import run_theorem
+from symconv.library.specs import CustomSpec, IdentitySpec, ShapesSpec, Theorem
 
 __all__ = ["LibraryEntry", "Instance", "LibraryReport", "collect", "identity_instances", "theorem_latex",
            "write_library", "plain_number", "round_numbers", "MARKER"]

@@ -21,7 +21,9 @@ print(json.dumps([code, sorted(m for m in sys.modules if m.startswith("symconv")
 #: counterexamples, assumptions, and the packages above the prover.
 NOT_FOR_A_PROVED_1D_IDENTITY = ("symconv.prover.generic_proof", "symconv.prover.generic",
                                 "symconv.prover.generic_series", "symconv.prover.counterexample",
-                                "symconv.numeric.evaluate_nd", "symconv.numeric.torch_oracle",
+                                "symconv.numeric.evaluate_nd", "symconv.numeric.kernels_nd",
+                                "symconv.numeric.operators_nd", "symconv.numeric.symbols_nd",
+                                "symconv.numeric.torch_oracle",
                                 "symconv.dsl_assumptions", "symconv.report", "symconv.library",
                                 "symconv.factoring", "symconv.interop")
 

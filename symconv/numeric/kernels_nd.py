@@ -1,0 +1,142 @@
+"""Bound values of an N-D chain as numbers and arrays: parameters, kernel taps, kernel expressions.
+
+A bias or affine parameter ``p`` is bound to one number; ``k_a_b`` (``W_o_i_a_b``)
+is a tap of a bound kernel. A kernel expression becomes an array
+``E[o, i, a1, ..., ad]`` of shape ``(out, in, k1, ..., kd)`` from the bound
+values, without :meth:`KernelNd.grid`:
+
+* ``dilate(k, f)[a f] = k[a]`` per axis, zeros elsewhere;
+* ``convolve(p, q)[o, i] = sum_m fullNd(p[m, i], q[o, m])``;
+* ``flip(k)[a] = k[K - 1 - a]`` on every axis (the listed ones for ``flip(k, axes=...)``);
+  ``padk`` puts zeros around the taps;
+* ``p + q`` and ``s * k`` tap-wise.
+
+Values are float64, or exact ``Fraction`` objects with ``exact=True``; NaN and
+infinities are refused (:func:`finite_array`).
+
+>>> from symconv.core.kernel_nd import kernel_nd, FlipNd
+>>> kernel_array_nd(FlipNd(kernel_nd("k", 1, 2), (0, 1)), {"k": [[1, 2]]}).tolist()
+[[[[2.0, 1.0]]]]
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+from typing import Iterable, Optional, Union
+
+import numpy as np
+import sympy
+
+from symconv.core.kernel_nd import (
+    ConvolveNd, DerivedKernelNd, DilateNd, FlipNd, KernelNd, KernelSymbolNd, LiteralNd, PadKernelNd, ScaledNd, SumNd,
+)
+from symconv.errors import InvalidArgument, KernelError, NotInFragment
+from symconv.numeric.bindings import Bindings
+from symconv.numeric.conversions import number, number_array, zeros
+from symconv.numeric.symbols import tap_of
+
+__all__ = ["kernel_array_nd", "parameter_value", "finite_array", "spatial_slices"]
+
+
+def finite_array(values: object, exact: bool, what: str) -> np.ndarray:
+    """Numbers as :func:`number_array` gives them; NaN and infinities refused in both modes."""
+    arr = number_array(values, exact, what)  # exact mode refuses non-finite floats itself
+    if not exact and not np.isfinite(arr).all():
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise InvalidArgument("evaluate_nd_numeric", what, f"{arr[index]} at index {index}", "finite numbers")
+    return arr
+
+
+def _symbol_value(symbol: sympy.Symbol, bindings: Optional[Bindings], exact: bool) -> Union[float, Fraction]:
+    """A bias parameter ``p`` bound to one number, or a tap ``k_a_b`` / ``W_o_i_a_b`` of a bound kernel."""
+    bindings = bindings or {}
+    if symbol.name in bindings:
+        value = finite_array(bindings[symbol.name], exact, f"parameter {symbol.name}")
+        if value.shape != ():
+            raise KernelError(f"parameter {symbol.name} is bound to an array of shape {value.shape}; "
+                              f"expected one number")
+        return value.item()
+    tap = tap_of(symbol.name, bindings)
+    if tap is None:
+        raise KernelError(f"no value for the symbol {symbol.name}; give bindings={{{symbol.name!r}: ...}}")
+    owner, index = tap
+    values = finite_array(bindings[owner], exact, f"kernel {owner}")
+    if values.ndim == len(index) + 2 and values.shape[:2] == (1, 1):
+        values = values[0, 0]
+    if len(index) != values.ndim or any(i >= n for i, n in zip(index, values.shape)):
+        raise KernelError(f"kernel {owner} is bound to an array of shape {values.shape}; it has no tap "
+                          f"{symbol.name}")
+    return values[index]
+
+
+def parameter_value(expr: sympy.Expr, bindings: Optional[Bindings], exact: bool, what: str) -> Union[float, Fraction]:
+    """A number, or a polynomial in parameters and kernel taps at their bound values."""
+    table = {}
+    for s in expr.free_symbols:
+        v = Fraction(_symbol_value(s, bindings, exact))
+        table[s] = sympy.Rational(v.numerator, v.denominator)
+    return number(expr.xreplace(table) if table else expr, exact, what)
+
+
+def _symbol_array(k: KernelSymbolNd, bindings: Optional[Bindings], exact: bool) -> np.ndarray:
+    if bindings is None or k.name not in bindings:
+        raise KernelError(f"no value for kernel {k!r}; give bindings={{{k.name!r}: array of shape {k.dims}}}")
+    values = finite_array(bindings[k.name], exact, f"kernel {k.name}")
+    if values.shape not in (tuple(k.dims), k.shape):
+        raise KernelError(f"kernel {k!r} is bound to an array of shape {values.shape}; expected shape {k.dims}")
+    return values.reshape(k.shape)
+
+
+def spatial_slices(starts: Iterable[int], sizes: Iterable[int], steps: Optional[Iterable[int]] = None) -> tuple:
+    """The index ``[:, :, a : a + n : s, ...]``: per spatial axis, ``n`` samples from ``a``, ``s`` apart (default 1)."""
+    steps = steps if steps is not None else itertools.repeat(1)
+    return (slice(None), slice(None)) + tuple(slice(a, a + n, s) for a, n, s in zip(starts, sizes, steps))
+
+
+def kernel_array_nd(k: KernelNd, bindings: Optional[Bindings] = None, exact: bool = False) -> np.ndarray:
+    """The N-D kernel expression ``k`` as an array ``E[o, i, a1, ..., ad]`` of shape ``(out, in, k1, ..., kd)``.
+
+    >>> from symconv.core.kernel_nd import kernel_nd, DilateNd
+    >>> kernel_array_nd(DilateNd(kernel_nd("k", 1, 2), (1, 2)), {"k": [[1, 2]]}).tolist()
+    [[[[1.0, 0.0, 2.0]]]]
+    """
+    if isinstance(k, KernelSymbolNd):
+        return _symbol_array(k, bindings, exact)
+    if isinstance(k, (LiteralNd, DerivedKernelNd)):
+        for source in getattr(k, "sources", ()):
+            _symbol_array(source, bindings, exact)  # checks the sources' shapes before reading their taps
+        flat = np.array(k.values, dtype=object).reshape(-1)
+        # sympify is safe here: the values are the exact kernel values, never user text
+        taps = [parameter_value(sympy.sympify(v), bindings, exact, "kernel tap") for v in flat]
+        return number_array(np.array(taps, dtype=object).reshape(k.shape), exact)
+    if isinstance(k, DilateNd):
+        inner = kernel_array_nd(k.kernel, bindings, exact)
+        shape = inner.shape[:2] + tuple(f * (n - 1) + 1 for f, n in zip(k.factors, inner.shape[2:]))
+        result = zeros(shape, exact)
+        result[(slice(None), slice(None)) + tuple(slice(None, None, f) for f in k.factors)] = inner
+        return result
+    if isinstance(k, ConvolveNd):
+        first, second = kernel_array_nd(k.a, bindings, exact), kernel_array_nd(k.b, bindings, exact)
+        shape = (second.shape[0], first.shape[1]) + tuple(p + q - 1 for p, q in zip(first.shape[2:], second.shape[2:]))
+        result = zeros(shape, exact)
+        for u in itertools.product(*(range(n) for n in first.shape[2:])):
+            # sum_m second[o, m, v] first[m, i, u] -> (o, v..., i) -> (o, i, v...)
+            block = np.moveaxis(np.tensordot(second, first[(slice(None), slice(None)) + u], axes=([1], [0])), -1, 1)
+            result[spatial_slices(u, second.shape[2:])] += block
+        return result
+    if isinstance(k, PadKernelNd):
+        inner = kernel_array_nd(k.kernel, bindings, exact)
+        result = zeros(inner.shape[:2] + tuple(n + b + a for n, b, a in zip(inner.shape[2:], k.before, k.after)),
+                       exact)
+        result[spatial_slices(k.before, inner.shape[2:])] = inner
+        return result
+    if isinstance(k, FlipNd):  # reversed on the kernel's flipped axes
+        inner = kernel_array_nd(k.kernel, bindings, exact)
+        return inner[(slice(None), slice(None)) + tuple(slice(None, None, -1) if a in k.axes else slice(None)
+                                                        for a in range(inner.ndim - 2))].copy()
+    if isinstance(k, ScaledNd):
+        return kernel_array_nd(k.kernel, bindings, exact) * parameter_value(k.scalar, bindings, exact, "kernel scale")
+    if isinstance(k, SumNd):  # the core refuses terms of different shapes
+        return kernel_array_nd(k.a, bindings, exact) + kernel_array_nd(k.b, bindings, exact)
+    raise NotInFragment(f"no numeric meaning for the N-D kernel {k!r}")
