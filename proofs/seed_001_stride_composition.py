@@ -180,12 +180,15 @@ def _padding_rule_every_c() -> Evidence:
                               "so the closed form applies", {"length_minus_quarter": values})
 
 
-shapes("quarter_length_padding_rule_every_c", check=_padding_rule_every_c,
+shapes("quarter_length_padding_rule_every_c", check=_padding_rule_every_c, certify=[STRIDE4],
        statement="for every c >= 1: a total padding P applied once before conv(k[c], stride=2) >> conv(k, stride=2) "
                  "gives length exactly n/4 for every n divisible by 4 iff 3c - 6 <= P <= 3c - 3 (P >= 0)",
        claims=["C1.2"], source=SOURCE,
        note="the rule in closed form for every c (the split of P between the ends does not change lengths); "
-            "quarter_length_padding_condition decides the same per c with the engine")
+            "quarter_length_padding_condition decides the same per c with the engine. The closed form of the "
+            "length, floor((n + P - 3c + 2)/4) + 1, is the length of conv(k4, stride=4) with k4 of size 3c - 2: "
+            "the certified identity of the two chains gives it for every c and n; the rule's case analysis in e "
+            "rests on SymPy")
 
 
 shapes("quarter_length_with_padding_3c_minus_3",

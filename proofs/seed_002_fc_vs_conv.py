@@ -213,11 +213,16 @@ def _parameter_counts_2d() -> Evidence:
 
 
 shapes("parameter_counts_dense_vs_conv_2d", check=_parameter_counts_2d,
+       certify=[(f"conv2d(W[{K}, {M}, {k}, {k}])", (sympy.Symbol("n") - k + 1,) * 2, k)
+                for K, M, k, _ in COUNT_CASES_2D],
        statement="the matrix of conv2d(W[K, M, k, k]) on N x N inputs maps M N^2 inputs to K m^2 outputs, "
                  "m = N - k + 1 (a dense layer between these shapes has K m^2 M N^2 weights, the note's "
                  "N^2 N^2 M' M for m = N), but it holds only K M k^2 distinct weights, each in exactly m^2 entries; "
-                 "exact for (K, M, k, N) in " + ", ".join(map(str, COUNT_CASES_2D)),
-       claims=["C2.4"], source=SOURCE)
+                 "exact for (K, M, k, N) in " + ", ".join(map(str, COUNT_CASES_2D)) + ", and the output shape "
+                 "len(conv2d(W[K, M, k, k]))(n1, n2) = (n1 - k + 1, n2 - k + 1) for every n1, n2 >= k",
+       claims=["C2.4"], source=SOURCE,
+       note="the output shape (one length formula per axis) is replayed by the kernel; the counts of weights "
+            "rest on the exact symbolic outputs")
 
 # --- C2.5: L2 stability -----------------------------------------------------------------------
 

@@ -45,6 +45,13 @@ n = sympy.Symbol("n")
 ADJOINT_SIZES = [(K, M, l, t) for K, M in [(1, 1), (2, 3), (3, 2), (1, 4)] for l in (1, 2, 3) for t in (1, 2, 3)]
 
 
+#: The shape half of the adjoint claims: conv(W, stride=t) then conv_transpose(W, stride=t, output_padding=p) maps
+#: length n to t floor((n - l)/t) + l + p for every n >= l, which is n exactly when p = (n - l) mod t; so the
+#: transpose maps the K n outputs back onto M D inputs. Length formulas for every n, replayed by the kernel.
+ADJOINT_LENGTHS = [(f"conv(W[{K}, {M}, {l}], stride={t}) >> conv_transpose(W, stride={t}, output_padding={p})",
+                    t * sympy.floor((n - l) / t) + l + p, l) for K, M, l, t in ADJOINT_SIZES for p in range(t)]
+
+
 def _adjoint() -> Evidence:
     count = 0
     for K, M, l, t in ADJOINT_SIZES:
@@ -61,13 +68,15 @@ def _adjoint() -> Evidence:
                               f"cases", {"cases": count})
 
 
-theorem("conv_transpose_is_the_adjoint", check=_adjoint,
+theorem("conv_transpose_is_the_adjoint", check=_adjoint, certify=ADJOINT_LENGTHS,
         statement="<conv(W, stride=t) x, y> = <x, conv_transpose(W, stride=t, output_padding=(D - l) mod t) y> "
                   "for symbolic W[K, M, l]: the exact matrices are transposes, for (K, M) in {(1, 1), (2, 3), "
                   "(3, 2), (1, 4)}, l, t in {1, 2, 3} and every D from l to 10",
         claims=["C3.1"], source=SOURCE,
         note="exact over the listed sizes; every D is the next theorem. output_padding restores the (D - l) mod t "
-             "input samples no window reaches")
+             "input samples no window reaches. The shapes (conv then conv_transpose maps length D back to D on "
+             "its residue class) are length formulas replayed by the kernel; the matrix entries rest on the "
+             "exact matrices")
 
 
 def _adjoint_every_length() -> Evidence:
@@ -91,13 +100,14 @@ def _adjoint_every_length() -> Evidence:
                               f"at one D", {"schema": str(schema), "instances": len(instances)})
 
 
-theorem("conv_transpose_is_the_adjoint_every_D", check=_adjoint_every_length,
+theorem("conv_transpose_is_the_adjoint_every_D", check=_adjoint_every_length, certify=ADJOINT_LENGTHS,
         statement="for every D >= l: the matrix of conv_transpose(W, stride=t, output_padding=(D - l) mod t) is the "
                   "transpose of the Kn x MD matrix of conv(W[K, M, l], stride=t), for the (K, M, l, t) above",
         claims=["C3.1"], source=SOURCE,
         note="rests on the engine's lemma schema adjoint_of_strided_conv (DESIGN: lemma schemas are the axioms, "
              "each with a z-domain proof and exhaustive small-size tests): entry (o, i), (m, u) of both is W[o, m, "
-             "u - t i], for every D in the residue class")
+             "u - t i], for every D in the residue class. The shapes, for every D, are length formulas replayed by "
+             "the kernel (ADJOINT_LENGTHS)")
 
 for l, t in [(3, 1), (4, 2), (5, 3), (3, 3)]:
     shapes(f"output_positions_l{l}_t{t}", f"conv(W[4, 3, {l}], stride={t})", length=(n - l) / t + 1,

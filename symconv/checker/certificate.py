@@ -8,8 +8,9 @@ It carries its format version and the SHA-256 of its statement, so that a
 certificate edited by hand, or one moved to another statement, is refused
 before anything is replayed. A length certificate (``length``: a
 :class:`~symconv.checker.length_formula.LengthClaim`) states instead
-``len(lhs)(n) == F(n)`` for the claimed n; its ``rhs`` is the claim's text, so the
-hash covers the formula. The JSON Schema of the format is shipped as
+``len(lhs)(n) == F(n)`` for the claimed n (for an N-D lhs, ``formulas``: one per axis,
+``len(lhs)(n1, ..., nd) == (F1(n1), ..., Fd(nd))``); its ``rhs`` is the claim's text, so the
+hash covers the formulas. The JSON Schema of the format is shipped as
 ``certificate.schema.json`` next to this module (:func:`schema`).
 
 >>> c = Certificate("conv(k[3])", "conv(k[3])", ())
@@ -72,8 +73,8 @@ class CertificateStep:
 class Certificate:
     """``lhs == rhs`` (with ``solved`` names and ``assumptions``) and the steps that close it.
 
-    With ``length``: the statement is ``len(lhs)(n) == length.formula(n)`` (or ``len(length.chain)(n)``)
-    for the claimed n, and ``rhs`` must be ``length.text()``.
+    With ``length``: the statement is ``len(lhs)(n) == length.formula(n)`` (or ``len(length.chain)(n)``, or
+    ``(F1(n1), ..., Fd(nd))`` from ``length.formulas``) for the claimed n, and ``rhs`` must be ``length.text()``.
     """
 
     lhs: str

@@ -37,6 +37,11 @@ the claim for every n. The rows of the table that (1) relies on (:data:`RATE_TAB
 monotone and rigid past the first positive output) are tested exhaustively at small
 sizes against the core in ``tests/checker/test_length_formula.py``.
 
+**N-D chains.** The output shape of a d-D chain is the length table on each axis
+projection (:func:`symconv.core.layers_nd.output_shape`), so a claim with one formula
+per axis, ``len(C)(n1, ..., nd) == (F1(n1), ..., Fd(nd))``, holds iff the lemma holds
+for ``axis_chain(C, a)`` and ``F_a`` on every axis a (:func:`rule_length_formula`).
+
 >>> claim = LengthClaim(QuasiAffine(1, 0, ((1, Fraction(1, 2), Fraction(-3, 2)),)), min_n=3)
 >>> claim.text()
 'floor(n/2 - 3/2) + 1 for n >= 3'
@@ -69,12 +74,14 @@ from symconv.core.output_length import output_length
 from symconv.errors import CertificateError
 
 __all__ = ["QuasiAffine", "LengthClaim", "RATE_TABLE", "length_shift", "rule_length_formula", "MAX_LENGTH_LIMIT",
-           "MAX_TERMS"]
+           "MAX_TERMS", "MAX_AXES"]
 
 #: The checker evaluates the length table at most up to this input length.
 MAX_LENGTH_LIMIT = 100_000
 #: At most this many floor and ceiling terms in a formula.
 MAX_TERMS = 16
+#: At most this many axes (formulas) in a length claim.
+MAX_AXES = 8
 
 _RATIONAL = re.compile(r"^-?[0-9]{1,30}(/[0-9]{1,30})?$")
 
@@ -100,11 +107,11 @@ def rational_json(value: Fraction) -> Union[int, str]:
     return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
-def _linear_text(a: Fraction, b: Fraction) -> str:
+def _linear_text(a: Fraction, b: Fraction, variable: str = "n") -> str:
     terms = []
     if a:
         magnitude = abs(a)
-        text = "n" if magnitude.numerator == 1 else f"{magnitude.numerator}*n"
+        text = variable if magnitude.numerator == 1 else f"{magnitude.numerator}*{variable}"
         text += "" if magnitude.denominator == 1 else f"/{magnitude.denominator}"
         terms.append(("-" if a < 0 else "") + text)
     if b or not terms:
@@ -172,12 +179,12 @@ class QuasiAffine:
             total += c * a * period
         return total
 
-    def text(self) -> str:
-        """The formula as a reader writes it, e.g. ``floor(n/2 - 3/2) + 1``."""
-        terms = [_scaled(c, f"floor({_linear_text(a, b)})") for c, a, b in self.floors if c]
-        terms += [_scaled(c, f"ceiling({_linear_text(a, b)})") for c, a, b in self.ceilings if c]
+    def text(self, variable: str = "n") -> str:
+        """The formula as a reader writes it in ``variable``, e.g. ``floor(n/2 - 3/2) + 1``."""
+        terms = [_scaled(c, f"floor({_linear_text(a, b, variable)})") for c, a, b in self.floors if c]
+        terms += [_scaled(c, f"ceiling({_linear_text(a, b, variable)})") for c, a, b in self.ceilings if c]
         if self.slope:
-            terms.append(_linear_text(self.slope, Fraction(0)))
+            terms.append(_linear_text(self.slope, Fraction(0), variable))
         if self.constant or not terms:
             terms.append(str(self.constant))
         return _join(terms)
@@ -200,7 +207,10 @@ class QuasiAffine:
 class LengthClaim:
     """``len(C)(n) == formula(n)`` for every ``n >= min_n`` with ``n mod modulus`` in ``residues``.
 
-    With ``chain`` (DSL text of a second chain D) instead of a formula: ``len(C)(n) == len(D)(n)``.
+    With ``chain`` (DSL text of a second chain D) instead of a formula: ``len(C)(n) == len(D)(n)``
+    (per axis when C is N-D). With ``formulas`` (one per axis, d >= 2) instead: C is d-D and
+    ``len(C)(n1, ..., nd) == (F1(n1), ..., Fd(nd))`` for every claimed ``n_a`` (each ``n_a >= min_n``
+    with ``n_a mod modulus`` in ``residues``); axis a's claim is :meth:`axis`.
     """
 
     formula: Optional[QuasiAffine]
@@ -208,12 +218,19 @@ class LengthClaim:
     modulus: int = 1
     residues: tuple[int, ...] = (0,)
     chain: Optional[str] = None
+    formulas: tuple[QuasiAffine, ...] = ()
 
     def __post_init__(self) -> None:
-        if (self.formula is None) == (self.chain is None):
-            raise CertificateError("length claim: expected a formula or a second chain, exactly one of them")
+        if (self.formula is not None) + (self.chain is not None) + bool(self.formulas) != 1:
+            raise CertificateError("length claim: expected a formula, one formula per axis or a second chain, "
+                                   "exactly one of them")
         if self.formula is not None and not isinstance(self.formula, QuasiAffine):
             raise CertificateError(f"length claim: {self.formula!r} is not a QuasiAffine formula")
+        if self.formulas and (not isinstance(self.formulas, (tuple, list)) or not 2 <= len(self.formulas) <= MAX_AXES
+                              or not all(isinstance(f, QuasiAffine) for f in self.formulas)):
+            raise CertificateError(f"length claim: the formulas per axis {self.formulas!r} must be 2 to {MAX_AXES} "
+                                   f"QuasiAffine formulas (a 1-D claim gives one formula)")
+        object.__setattr__(self, "formulas", tuple(self.formulas))
         if self.chain is not None and not isinstance(self.chain, str):
             raise CertificateError(f"length claim: the second chain {self.chain!r} is not DSL text")
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (self.min_n, self.modulus)) \
@@ -228,18 +245,31 @@ class LengthClaim:
         object.__setattr__(self, "residues", residues)
 
     def claims(self, n: int) -> bool:
-        """Whether the claim covers input length ``n``."""
+        """Whether the claim covers input length ``n`` (on each axis)."""
         return n >= self.min_n and n % self.modulus in self.residues
 
+    def axis(self, a: int) -> "LengthClaim":
+        """Axis ``a``'s 1-D claim (0-based): its formula with the common scope; the claim itself without formulas."""
+        if not self.formulas:
+            return self
+        return LengthClaim(self.formulas[a], self.min_n, self.modulus, self.residues)
+
+    def variables(self) -> str:
+        """The input lengths the claim is about: ``n``, or ``n1, n2`` for one formula per axis."""
+        return ", ".join(f"n{a + 1}" for a in range(len(self.formulas))) if self.formulas else "n"
+
     def scope(self) -> str:
-        """``every n >= 3 with n mod 2 in {0}``."""
-        text = f"every n >= {self.min_n}"
+        """``every n >= 3 with n mod 2 in {0}`` (``every n1, n2 >= 3 ...`` per axis)."""
+        names = self.variables()
+        text = f"every {names} >= {self.min_n}"
         if len(self.residues) < self.modulus:
-            text += f" with n mod {self.modulus} in {{{', '.join(map(str, self.residues))}}}"
+            text += f" with {names} mod {self.modulus} in {{{', '.join(map(str, self.residues))}}}"
         return text
 
     def right(self) -> str:
-        """The right side: the formula's text, or ``len(D)(n)``."""
+        """The right side: the formula's text, ``(F1(n1), F2(n2))`` per axis, or ``len(D)(n)``."""
+        if self.formulas:
+            return "(" + ", ".join(f.text(f"n{a + 1}") for a, f in enumerate(self.formulas)) + ")"
         return self.formula.text() if self.formula is not None else f"len({self.chain})(n)"
 
     def text(self) -> str:
@@ -247,18 +277,24 @@ class LengthClaim:
         return f"{self.right()} for {self.scope().removeprefix('every ')}"
 
     def to_json(self) -> dict:
-        right = {"formula": self.formula.to_json()} if self.formula is not None else {"chain": self.chain}
+        if self.formulas:
+            right = {"formulas": [f.to_json() for f in self.formulas]}
+        else:
+            right = {"formula": self.formula.to_json()} if self.formula is not None else {"chain": self.chain}
         return {**right, "min_n": self.min_n, "modulus": self.modulus, "residues": list(self.residues)}
 
     @staticmethod
     def from_json(obj: object) -> "LengthClaim":
-        keys = {"min_n", "modulus", "residues"}
-        if not isinstance(obj, dict) or len(set(obj) & {"formula", "chain"}) != 1 \
-                or set(obj) - {"formula", "chain"} != keys:
+        keys, sides = {"min_n", "modulus", "residues"}, {"formula", "formulas", "chain"}
+        if not isinstance(obj, dict) or len(set(obj) & sides) != 1 or set(obj) - sides != keys:
             raise CertificateError(f"length claim {obj!r}: expected an object with exactly the keys "
-                                   f"{sorted(keys)} and one of 'formula', 'chain'")
+                                   f"{sorted(keys)} and one of 'formula', 'formulas', 'chain'")
         formula = QuasiAffine.from_json(obj["formula"]) if "formula" in obj else None
-        return LengthClaim(formula, obj["min_n"], obj["modulus"], obj["residues"], obj.get("chain"))
+        formulas = obj.get("formulas", [])
+        if not isinstance(formulas, list):
+            raise CertificateError(f"length claim: formulas {formulas!r} is not a list of formulas, one per axis")
+        return LengthClaim(formula, obj["min_n"], obj["modulus"], obj["residues"], obj.get("chain"),
+                           tuple(QuasiAffine.from_json(f) for f in formulas))
 
 
 def _rate(layer: Layer) -> Fraction:
@@ -329,7 +365,32 @@ def rule_length_formula(chain: Layer, claim: LengthClaim, step, where: str, othe
 
     ``other``: the claim's second chain D, parsed with ``chain`` (its length plays the formula's
     part: hypotheses 1 and 2 for D give ``len(D)(n + P) = len(D)(n) + Q_D`` from ``start`` on).
+
+    An N-D chain's output shape is the 1-D length table per axis on the axis projection
+    (:func:`symconv.core.layers_nd.output_shape`), so the claim holds iff axis a's 1-D claim
+    (:meth:`LengthClaim.axis`) holds for ``axis_chain(chain, a)``, for every a: the lemma runs
+    once per axis with the step's period, start and limit.
     """
+    ndim = chain.ndim
+    given = len(claim.formulas) if claim.formulas else (1 if claim.formula is not None else ndim)
+    if given != ndim:
+        raise CertificateError(f"{where}: the claim gives {given} formula(s) for the {ndim}-D chain {chain!r}; "
+                               f"expected one per axis")
+    if ndim == 1:
+        return _rule_length_formula_1d(chain, claim, step, where, other)
+    from symconv.core.layers_nd import axis_chain
+
+    if other is not None and other.ndim != ndim:
+        raise CertificateError(f"{where}: the chains {chain!r} and {other!r} have {ndim} and {other.ndim} axes")
+    for a in range(ndim):
+        _rule_length_formula_1d(axis_chain(chain, a), claim.axis(a), step, f"{where}, axis {a + 1}",
+                                None if other is None else axis_chain(other, a), f"n{a + 1}")
+    return claim.scope()
+
+
+def _rule_length_formula_1d(chain: Layer, claim: LengthClaim, step, where: str, other: Optional[Layer],
+                            variable: str = "n") -> str:
+    """The lemma for a 1-D chain (or one axis of an N-D chain, its input length ``variable``); the scope it closes."""
     period, start, limit = step.get("period"), step.get("start"), step.get("limit")
     if not (all(_natural(v) for v in (period, start, limit)) and period >= 1):
         raise CertificateError(f"{where}: expected integers period >= 1, start >= 0 and limit")
@@ -344,14 +405,14 @@ def rule_length_formula(chain: Layer, claim: LengthClaim, step, where: str, othe
         raise CertificateError(f"{where}: period {period} is not a multiple of the claim's modulus {claim.modulus}")
     chain_growth = length_shift(chain, period, where)
     if _smallest_length(chain, start, where) < 1:
-        raise CertificateError(f"{where}: an intermediate length of {chain!r} is 0 at n = start = {start}")
+        raise CertificateError(f"{where}: an intermediate length of {chain!r} is 0 at {variable} = start = {start}")
     if other is None:
         formula_growth, what = claim.formula.shift(period, where), "the formula"
         right = claim.formula.at
     else:
         formula_growth, what = length_shift(other, period, where), f"the length of {other!r}"
         if _smallest_length(other, start, where) < 1:
-            raise CertificateError(f"{where}: an intermediate length of {other!r} is 0 at n = start = {start}")
+            raise CertificateError(f"{where}: an intermediate length of {other!r} is 0 at {variable} = start = {start}")
         right = lambda n: output_length(other, n)  # noqa: E731
     if formula_growth != chain_growth:
         raise CertificateError(f"{where}: {what} grows by {formula_growth} per period {period}, the length of "
@@ -361,6 +422,6 @@ def rule_length_formula(chain: Layer, claim: LengthClaim, step, where: str, othe
             continue
         length, value = output_length(chain, n), right(n)
         if length != value:
-            raise CertificateError(f"{where}: at n = {n} the length is {length}, "
+            raise CertificateError(f"{where}: at {variable} = {n} the length is {length}, "
                                    f"{'the formula gives' if other is None else 'the second chain has'} {value}")
     return claim.scope()

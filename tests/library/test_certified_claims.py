@@ -43,6 +43,22 @@ def test_a_replayed_length_formula_is_a_certified_part():
     assert r.detail.endswith("1 length formula of the claim replayed by the kernel")
 
 
+def test_a_2d_output_shape_with_one_formula_per_axis_is_a_certified_part():
+    r = run_theorem(shapes("t", check=lambda: Evidence("proved", "exact"), statement="s",
+                           certify=[("conv2d(k[3, 5], stride=(2, 1))", (sympy.floor((n - 3) / 2) + 1, n - 4), 5)]))
+    assert (r.verdict, r.data["replayed"]) == ("proved", True)
+    assert r.detail.endswith("1 length formula of the claim replayed by the kernel")
+
+
+def test_a_false_formula_on_one_axis_refutes_the_theorem_naming_the_axis():
+    r = run_theorem(shapes("t", check=lambda: Evidence("proved"), statement="s",
+                           certify=[("conv2d(k[3, 5])", (n - 2, n - 2), 5)]))
+    assert (r.verdict, r.data["replayed"]) == ("refuted", False)
+    assert r.detail == "certified part len(conv2d(k[3, 5])) = (n - 2, n - 2) for n >= 5: axis 2: lengths differ " \
+                       "at n = 5: 1 against 3"
+    assert r.counterexample == {"n": 5, "lhs": 1, "rhs": 3, "axis": 2}
+
+
 def test_a_false_certified_part_refutes_the_theorem_with_its_counterexample_and_skips_the_check():
     ran = []
     r = run_theorem(theorem("t", check=lambda: ran.append(1) or Evidence("proved"), statement="s",
@@ -71,7 +87,7 @@ def test_certify_must_be_pairs_of_chains_or_a_chain_and_a_length():
     assert str(err.value) == (
         "theorem: certify=['conv(k[3])'] is invalid; expected a list of (lhs, rhs) chain pairs (identities) or "
         "(chain, length) pairs with length a SymPy expression in n (length formulas), optionally "
-        "(chain, length, min_n)")
+        "(chain, length, min_n); for an N-D chain, length is a tuple of SymPy expressions in n, one per axis")
 
 
 def test_certify_without_a_check_is_rejected():
