@@ -1,0 +1,168 @@
+"""The checker's rule ``factored_interior``: two 1-D convolution chains whose interior kernels have the same factors.
+
+Notation of the reports (0-based, cross-correlation); a kernel ``K`` of
+length c is the polynomial ``K(z) = sum_j K[j] z^j`` in the commuting taps.
+The rule is for *plain chains*: 1-D chains of ``conv`` layers, each with a
+single-channel kernel of integer length, ``groups = 1`` and no bias, of which
+only the first may pad; layer l has stride ``s_l`` and dilation ``d_l``, and
+``S_l = s_1 ... s_l`` (``S_0 = 1``).
+
+**Lemma A (form).** A plain chain of L layers whose first layer pads ``pl``
+on the left gives, for every input length n and every output i,
+
+    y[i] = sum_a E[a] xbar[S_L i - pl + a],   E(z) = prod_l K_l(z^(d_l S_(l-1))),
+
+``xbar`` being x extended by zeros. *Proof.* By induction on L. The first
+layer reads ``xbar[s_1 i - pl + d_1 j]``, ``0 <= j < c_1``: its padded input.
+Layer ``l > 1`` pads nothing and its output length counts exactly the windows
+that fit, so it reads ``y_(l-1)[s_l i + d_l j]`` inside its input, where the
+form of ``y_(l-1)`` holds; substituting it gives
+``sum_(j, a) K_l[j] E_(l-1)[a] xbar[S_l i - pl + S_(l-1) d_l j + a]``, whose
+polynomial in z is ``E_(l-1)(z) K_l(z^(S_(l-1) d_l))``. QED. (This is
+:mod:`symconv.checker.interior`'s Lemma A on one axis and one channel,
+with the kernel kept as a product.)
+
+**Lemma F (factors).** ``convolve(a, b)(z) = a(z) b(z)`` (the full
+convolution ``(a * b)[m] = sum_j a[j] b[m - j]`` is the product of the
+polynomials) and ``dilate(k, m)(z) = k(z^m)`` (tap j moves to ``m j``), for
+single-channel a, b and k. So a kernel expression is, as a polynomial,
+``K(z^e) = prod_(A, f) A(z^(e f))`` over its *factors*: the multiset of
+pairs (atom A, exponent f) met by descending through ``convolve`` (the
+exponent is kept) and ``dilate(., m)`` (it is multiplied by m) of
+single-channel kernels; any other kernel (a named kernel, a literal, a flip,
+a sum, ...) is an atom, a polynomial of its own. Two atoms that are equal
+as objects have the same taps. *Proof.* The two identities, by induction on
+the expression. QED.
+
+**Theorem.** Let lhs and rhs be plain chains with the same total stride
+``S_L``, the same left padding ``pl`` of their first layers, the same
+multiset of factors of ``E`` (each layer's kernel with the exponent
+``d_l S_(l-1)``, Lemma F), and equal output lengths for every n (Lemma B of
+:mod:`symconv.checker.interior`: equal lengths for every ``n < limit``,
+every intermediate length at least 1 at ``start``, and the same growth per
+``period``). Then ``lhs == rhs`` for every n. *Proof.* The taps commute, so
+equal multisets of factors give ``E_lhs(z) = E_rhs(z)`` (Lemma F); by
+Lemma A both sides are then the same function of ``xbar`` at every output
+i of every n, and they have the same outputs. QED.
+
+Nothing is expanded: the check costs what the layers' count costs (a
+32-layer chain is 32 factors), besides the length window of Lemma B.
+Channels, biases and inner padding are refused (matrices do not commute; a
+bias or an inner zero breaks the form), and so are flips and every other
+layer: those statements keep the other certificates.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from symconv.checker.periodicity import check_window, equal_growth
+from symconv.core.kernel import Kernel
+from symconv.core.kernel_expr import Convolve, Dilate
+from symconv.core.layers import Conv, Layer
+from symconv.core.output_length import output_length
+from symconv.errors import CertificateError
+
+__all__ = ["FactoredForm", "factored_form", "kernel_factors", "rule_factored_interior"]
+
+
+@dataclass(frozen=True)
+class FactoredForm:
+    """Lemma A of a plain chain: ``y[i] = sum_a E[a] xbar[stride i - offset + a]``, ``E`` the product of ``factors``.
+
+    ``factors``: the pairs ``((atom, exponent), multiplicity)`` of Lemma F, ``E(z) = prod A(z^f)^multiplicity``.
+    """
+
+    stride: int
+    offset: int
+    factors: frozenset
+
+    def describe(self) -> str:
+        """The factors as ``k(z^2)^3 * j(z)``, in a fixed order (by text)."""
+        words = sorted(f"{atom!r}(z{'' if e == 1 else f'^{e}'}){'' if m == 1 else f'^{m}'}"
+                       for (atom, e), m in self.factors)
+        return " * ".join(words)
+
+
+def kernel_factors(kernel: Kernel, exponent: int = 1) -> Counter:
+    """Lemma F: the multiset of ``(atom, exponent)`` with ``kernel(z^exponent) = prod atom(z^exponent')``.
+
+    >>> from symconv.core.kernel import kernel as named
+    >>> k = named("k", 2)
+    >>> sorted((repr(a), e, m) for (a, e), m in kernel_factors(Convolve(k, Dilate(k, 2))).items())
+    [('k[2]', 1, 1), ('k[2]', 2, 1)]
+    """
+    found: Counter = Counter()
+    pending = [(kernel, exponent)]
+    while pending:  # a stack, not recursion: nested convolve() may be hundreds deep
+        node, e = pending.pop()
+        if isinstance(node, Convolve) and node.a.is_single_channel and node.b.is_single_channel:
+            pending += [(node.a, e), (node.b, e)]
+        elif isinstance(node, Dilate) and node.kernel.is_single_channel:
+            pending.append((node.kernel, e * node.factor))
+        else:
+            found[(node, e)] += 1
+    return found
+
+
+def _not_plain(step: Layer) -> str:
+    """Why ``step`` cannot be a layer of a plain chain (padding aside), or ``""``."""
+    if type(step) is not Conv:
+        return "is not a conv; the rule is for chains of single-channel convolutions"
+    if not step.weight.is_single_channel or step.groups != 1:
+        return "has more than one channel; the rule is for single-channel convolutions"
+    if step.bias is not None:
+        return "has a bias; the rule is for convolutions without bias"
+    if type(step.weight.length) is not int:
+        return "has a kernel of generic length; the rule needs integer lengths"
+    return ""
+
+
+def factored_form(side: Layer, where: str) -> FactoredForm:
+    """Lemma A of the plain chain ``side`` (module docstring), or a CertificateError naming the layer that is not plain."""
+    if side.ndim != 1:
+        raise CertificateError(f"{where}: {side!r} is not a 1-D chain; the rule is for 1-D convolution chains")
+    stride, offset, factors = 1, 0, Counter()
+    for number, step in enumerate(side.layers(), 1):
+        reason = _not_plain(step)
+        if reason:  # the message is built only here: a repr of the side per layer would cost O(L^2)
+            raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, {reason}")
+        left, right = step.padding_pair()
+        if number > 1 and (left, right) != (0, 0):
+            raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, pads after the first layer, so an "
+                                   f"output can read across an inner edge; the rule needs every padding in front")
+        if number == 1:
+            offset = left
+        factors += kernel_factors(step.weight, step.dilation * stride)
+        stride *= step.stride
+    return FactoredForm(stride, offset, frozenset(factors.items()))
+
+
+def _equal_lengths(lhs: Layer, rhs: Layer, period: object, start: object, limit: object, where: str) -> None:
+    """Lemma B: equal lengths for every ``n < limit`` and the same growth per ``period`` from ``start`` on."""
+    check_window(period, start, limit, where)
+    equal_growth(lhs, rhs, period, start, where)
+    for n in range(limit):
+        left, right = output_length(lhs, n), output_length(rhs, n)
+        if left != right:
+            raise CertificateError(f"{where}: the output lengths differ at n = {n}: {left} against {right}")
+
+
+def rule_factored_interior(state: list[Layer], step, where: str) -> str:
+    """``factored_interior`` (``period``, ``start``, ``limit``: Lemma B's window) closes a 1-D statement for every n.
+
+    The theorem of the module docstring, every hypothesis re-derived from the core layers.
+    """
+    if getattr(state, "length_claim", None) is not None:
+        raise CertificateError(f"{where}: the certificate states a length claim, not an identity")
+    lhs, rhs = state
+    left, right = factored_form(lhs, where), factored_form(rhs, where)
+    if (left.stride, left.offset) != (right.stride, right.offset):
+        raise CertificateError(f"{where}: the sides read output i at stride {left.stride}, offset {left.offset} and "
+                               f"at stride {right.stride}, offset {right.offset}")
+    if left.factors != right.factors:
+        raise CertificateError(f"{where}: the interior kernels have different factors: {left.describe()} against "
+                               f"{right.describe()}")
+    _equal_lengths(lhs, rhs, step.get("period"), step.get("start"), step.get("limit"), where)
+    return "every input length"
