@@ -101,7 +101,8 @@ class Theorem:
     @property
     def statement(self) -> str:
         if self.certificate.length is not None:  # the claimed n are the scope
-            return f"len({self.certificate.lhs})(n) == {self.certificate.length.right()}"
+            claim = self.certificate.length
+            return f"len({self.certificate.lhs})({claim.variables()}) == {claim.right()}"
         return f"{self.certificate.lhs} == {self.certificate.rhs}"
 
 
@@ -220,9 +221,9 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
     if not scope:
         raise CertificateError("the certificate ends before the statement is closed: its last step must be "
                                "a closing rule (eventual_periodicity, residue_classes, product_bound, "
-                               "flip_product_bound, interior_operator, generic_instances, generic_argument, "
-                               "generic_interior_nd, tolerance, tolerance_network, length_formula, or a "
-                               "congruence whose halves are the same layers)")
+                               "flip_product_bound, interior_operator, factored_interior, generic_instances, "
+                               "generic_argument, generic_interior_nd, tolerance, tolerance_network, "
+                               "length_formula, or a congruence whose halves are the same layers)")
     if state.pending:
         raise CertificateError(f"the certificate ends before the statement is closed: {len(state.pending)} goal(s) "
                                f"of a congruence split still open, the first {state.pending[0][0]!r} == "

@@ -22,6 +22,9 @@ product_bound          axes                                        close every s
 flip_product_bound     axes                                        close every shape (N-D, flips across strides:
                                                                    per-axis residue classes)
 interior_operator      axes, shape                                 close every shape (N-D, edge-free sides)
+factored_interior      period, start, limit                        close every n (1-D single-channel conv chains:
+                                                                   equal factors of the interior kernel,
+                                                                   :mod:`.factored_interior`)
 generic_instances      symbol, instances                           close c = 1..C and every n
 generic_argument       symbol, period                              close every c >= 1 and every n: lengths,
                                                                    zero extension, impulse responses in z
@@ -35,7 +38,8 @@ relu_identity_at       side, path, axes                            rewrite: the 
                                                                    inside sums (path through the branches)
 length_formula         period, start, limit                        close a length claim: len(lhs)(n) equals
                                                                    the certificate's quasi-affine formula
-                                                                   for every claimed n (:mod:`.length_formula`)
+                                                                   for every claimed n (one per axis on an
+                                                                   N-D chain) (:mod:`.length_formula`)
 tolerance              atol, rtol, gain, attained, axes            close every shape within atol + rtol * R
                                                                    on ``|x| <= 1`` (numeric weights)
 tolerance_network      atol, axes, bound, difference, lipschitz,   close every shape within atol on ``|x| <= 1``:
@@ -64,6 +68,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from symconv.checker.congruence import rule_congruence
+from symconv.checker.factored_interior import rule_factored_interior
 from symconv.checker.flips import as_layer, flips_to_input
 from symconv.checker.flip_classes_nd import rule_flip_product_bound
 from symconv.checker.flips_nd import conjugated, strip_input_flips
@@ -97,6 +102,7 @@ class Rule(enum.Enum):
     PRODUCT_BOUND = "product_bound"
     FLIP_PRODUCT_BOUND = "flip_product_bound"
     INTERIOR_OPERATOR = "interior_operator"
+    FACTORED_INTERIOR = "factored_interior"
     GENERIC_INSTANCES = "generic_instances"
     GENERIC_ARGUMENT = "generic_argument"
     GENERIC_INTERIOR_ND = "generic_interior_nd"
@@ -223,6 +229,7 @@ RULES: dict[Rule, RuleEntry] = {
     Rule.PRODUCT_BOUND: RuleEntry(("axes",), product_bound),
     Rule.FLIP_PRODUCT_BOUND: RuleEntry(("axes",), flip_product_bound),
     Rule.INTERIOR_OPERATOR: RuleEntry(("axes", "shape"), interior_operator),
+    Rule.FACTORED_INTERIOR: RuleEntry(("limit", "period", "start"), rule_factored_interior),
     Rule.GENERIC_INSTANCES: RuleEntry(("instances", "symbol"), generic_instances, ("generic_argument",)),
     Rule.GENERIC_ARGUMENT: RuleEntry(("period", "symbol"), rule_generic_argument),
     Rule.GENERIC_INTERIOR_ND: RuleEntry(("period", "symbol"), rule_generic_interior_nd),

@@ -55,7 +55,7 @@ import sympy
 from symconv.core.layers import Layer, ReLU
 from symconv.core.output_length import generic_sizes
 from symconv.errors import ChainError, InvalidArgument
-from symconv.numeric.bindings import random_bindings
+from symconv.numeric.symbols import random_bindings
 from symconv.numeric.check import compare_chains, evidence_lengths
 from symconv.numeric.evaluate import evaluate_numeric
 from symconv.dsl_assumptions import InputBound, parse_assumptions
@@ -133,6 +133,7 @@ def _relu_steps(side: str, elimination: Elimination, bound: InputBound):
             f"{side}: under {bound} every input of the relu() at {step.position} is {chain} "
             f"(interval bounds through the layers before it), so that relu() is the identity",
             f"{bound.latex()} \\implies v \\ge {sympy.latex(lower)} \\ge 0 \\implies \\max(v, 0) = v",
+            data=(("position", step.position), ("side", side)),
         )
 
 
@@ -209,7 +210,8 @@ def _proved_by_congruence(lhs: Layer, rhs: Layer, congruent, steps: tuple, bound
     if not report.agrees:
         raise AssertionError(f"proved under {bound} but numerically different: {report.mismatch}")
     reduced = ProofStep("relu_reduction", f"with those relu() dropped: lhs = {congruent.lhs!r}, rhs = "
-                                          f"{congruent.rhs!r}, equal for every input")
+                                          f"{congruent.rhs!r}, equal for every input",
+                        data=(("chains", (congruent.lhs, congruent.rhs)),))
     dropped = (INTERVAL_LEMMA,) if steps else ()
     return Proof(lhs, rhs, "proved", steps=steps + (reduced,) + congruent.steps, numeric=report,
                  assumptions=(bound,), theorem=weaken(congruent.theorem, (assumption_entry(bound.text),) + dropped),

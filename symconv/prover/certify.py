@@ -12,7 +12,7 @@ from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.length_formula import LengthClaim, QuasiAffine
 from symconv.prover.decide import Decision
 
-__all__ = ["certificate_for", "quasi_affine", "length_certificate"]
+__all__ = ["certificate_for", "quasi_affine", "length_certificate", "factored_interior_certificate"]
 
 
 def _has_flip(layer) -> bool:
@@ -42,6 +42,52 @@ def certificate_for(decision: Decision) -> Certificate:
         f"{bound.period}, so they agree for every n",
     ))
     return Certificate(repr(lnf.source), repr(rnf.source), tuple(steps))
+
+
+def factored_interior_certificate(lhs: Layer, rhs: Layer) -> Optional[Certificate]:
+    """The one-step certificate ``factored_interior`` of ``lhs == rhs`` (:mod:`symconv.checker.factored_interior`),
+    or None when the sides are not plain chains with equal geometry and factors (then the caller decides).
+
+    Lemma B's window: ``period`` the total stride (it moves every layer rigidly), ``start`` the first n at
+    which every intermediate length of both sides is at least 1, ``limit = start + period``; None past the
+    checker's bound.
+    """
+    from symconv.checker.cones import min_intermediate_length
+    from symconv.checker.factored_interior import factored_form
+    from symconv.checker.periodicity import MAX_CHECK_LENGTH
+    from symconv.core.output_length import output_length
+    from symconv.errors import CertificateError
+
+    try:
+        left, right = factored_form(lhs, "lhs"), factored_form(rhs, "rhs")
+    except CertificateError:
+        return None
+    if left != right:
+        return None
+    period = left.stride
+
+    def positive(n: int) -> bool:
+        return min(min_intermediate_length(side, n) for side in (lhs, rhs)) >= 1
+
+    if not positive(MAX_CHECK_LENGTH):
+        return None
+    low, start = 0, MAX_CHECK_LENGTH  # lengths never decrease with n: bisect for the first positive n
+    while start - low > 1:
+        middle = (low + start) // 2
+        low, start = (low, middle) if positive(middle) else (middle, start)
+    if start + period > MAX_CHECK_LENGTH:
+        return None
+    limit = start + period
+    # equal geometry and right padding give equal lengths (the windows that fit); a few spot checks, as the
+    # kernel's own check of every n < limit is what the proof rests on
+    if (lhs.layers()[0].padding_pair()[1] != rhs.layers()[0].padding_pair()[1]
+            or any(output_length(lhs, n) != output_length(rhs, n) for n in (0, start - 1, start, limit))):
+        return None
+    step = CertificateStep(Rule.FACTORED_INTERIOR, (("limit", limit), ("period", period), ("start", start)),
+                           f"both sides are single-channel convolution chains whose interior kernels are the same "
+                           f"product {left.describe()}, read at stride {left.stride}; their lengths agree for every "
+                           f"n < {limit} and grow alike per period {period}, so they agree for every n")
+    return Certificate(repr(lhs), repr(rhs), (step,))
 
 
 def _residue_certificate(decision: Decision) -> Certificate:
@@ -99,11 +145,15 @@ def quasi_affine(expr: sympy.Expr) -> Optional[QuasiAffine]:
     return QuasiAffine(constant, slope, tuple(floors), tuple(ceilings))
 
 
-def length_certificate(chain: Layer, length: Union[sympy.Expr, Layer], *, period: int, start: int, min_n: int = 0,
-                       modulus: int = 1, residues: Sequence[int] = (0,)) -> Optional[Certificate]:
+def length_certificate(chain: Layer, length: Union[sympy.Expr, Layer, Sequence[sympy.Expr]], *, period: int,
+                       start: int, min_n: int = 0, modulus: int = 1,
+                       residues: Sequence[int] = (0,)) -> Optional[Certificate]:
     """The certificate of ``len(chain)(n) == length(n)`` for ``n >= min_n``, ``n mod modulus`` in ``residues``.
 
-    ``length``: a SymPy expression in n, or a second chain (``len(chain) == len(length)``).
+    ``length``: a SymPy expression in n, a second chain (``len(chain) == len(length)``), or for an N-D
+    chain a tuple of SymPy expressions, axis a's output length in that axis's input length (written n):
+    ``len(chain)(n1, ..., nd) == (length[0](n1), ..., length[d-1](nd))``, each n_a claimed; ``period``
+    and ``start`` then serve every axis.
 
     ``period`` and ``start`` are the search's (:func:`symconv.library.lengths.compare_lengths`): the
     kernel's rule ``length_formula`` checks the lengths on ``[min_n, start + period)`` and that both
@@ -111,11 +161,13 @@ def length_certificate(chain: Layer, length: Union[sympy.Expr, Layer], *, period
     in the kernel's sense (:func:`quasi_affine`).
     """
     other = repr(length) if isinstance(length, Layer) else None
-    formula = None if other is not None else quasi_affine(length)
-    if formula is None and other is None:
+    per_axis = isinstance(length, (tuple, list))
+    formulas = tuple(quasi_affine(expr) for expr in length) if per_axis else ()
+    formula = None if other is not None or per_axis else quasi_affine(length)
+    if (formula is None and other is None and not per_axis) or None in formulas:
         return None
     min_n = max(min_n, 0)
-    claim = LengthClaim(formula, min_n, modulus, tuple(sorted({r % modulus for r in residues})), other)
+    claim = LengthClaim(formula, min_n, modulus, tuple(sorted({r % modulus for r in residues})), other, formulas)
     start = max(start, min_n)
     step = CertificateStep(Rule.LENGTH_FORMULA, (("limit", start + period), ("period", period), ("start", start)),
                            f"equal for every claimed n < {start + period}; from n = {start} both sides grow by the "

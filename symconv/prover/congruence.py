@@ -67,9 +67,13 @@ def prove_by_congruence(lhs: Layer, rhs: Layer, seed: int = 0):
             for where in ("before", "after")}
     steps = [ProofStep("congruence", f"both sides apply {shared!r} (layer {i + 1} of lhs, layer {j + 1} of rhs); "
                                      f"the chains before it are {said['before']} and the chains after it are "
-                                     f"{said['after']}, so the sides are equal (equal inputs give equal outputs)")]
+                                     f"{said['after']}, so the sides are equal (equal inputs give equal outputs)",
+                       data=(("cut", (i, j)), ("proved_halves", tuple(where for where, _ in proofs)),
+                             ("shared", shared)))]
     for where, proof in proofs:
-        steps.append(ProofStep(f"congruence_{where}", f"{where} it: {proof.lhs!r} == {proof.rhs!r}: {proof.verdict}"))
+        steps.append(ProofStep(f"congruence_{where}", f"{where} it: {proof.lhs!r} == {proof.rhs!r}: {proof.verdict}",
+                               data=(("sides", (proof.lhs, proof.rhs)), ("verdict", proof.verdict),
+                                     ("where", where))))
         steps.extend(proof.steps)
     certificate = Certificate(repr(lhs), repr(rhs),
                               (split,) + tuple(step for _, proof in proofs for step in proof.certificate.steps))

@@ -51,11 +51,17 @@ def _shown(side: Layer) -> str:
 
 @dataclass(frozen=True)
 class ProofStep:
-    """One step: the rule (lemma) used and the statement it establishes."""
+    """One step: the rule (lemma) used and the statement it establishes; ``data``, ``(name, value)`` pairs, holds
+    the step's objects (chains, positions) for the reports, so they never parse ``statement`` back (not in JSON)."""
 
     rule: str
     statement: str
     latex: str = ""
+    data: tuple[tuple[str, object], ...] = field(default=(), compare=False, repr=False)
+
+    def get(self, name: str, default: object = None) -> object:
+        """The value named ``name`` in ``data``, or ``default``."""
+        return dict(self.data).get(name, default)
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "statement": self.statement, "latex": self.latex}
@@ -348,6 +354,11 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
         from symconv.prover.generic_proof import prove_generic
 
         return prove_generic(lhs, rhs, seed)
+    from symconv.prover.factored import prove_by_factors
+
+    factored = prove_by_factors(lhs, rhs, seed)  # deep conv chains: O(L), no exact expansion
+    if factored is not None:
+        return factored
     decision = decide(lhs, rhs)
     limit = decision.bound.limit if decision.bound else max([16] + [c.limit for c in decision.residue_classes])
     if decision.verdict == "refuted":

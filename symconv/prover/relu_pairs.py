@@ -110,7 +110,10 @@ def prove_by_relu_pairing(lhs: Layer, rhs: Layer, seed: int = 0):
     if not report.agrees:
         raise AssertionError(f"proved by relu pairing but numerically different: {report.mismatch}")
     reduced = ProofStep("relu_pairing", f"relu(u) - relu(-u) = u on each negated channel pair: lhs = {left!r}, "
-                                        f"rhs = {right!r}")
+                                        f"rhs = {right!r}",
+                        data=(("linear", (left, right)),
+                              ("pairs", tuple((pairing.get("side"), pairing.get("index"),
+                                               tuple(map(tuple, pairing.get("pairs")))) for pairing in steps))))
     certificate = Certificate(repr(lhs), repr(rhs), steps + linear.certificate.steps)
     return proved_by_kernel(lhs, rhs, certificate, linear.rests_on, steps=(reduced,) + linear.steps,
                             numeric=report, note=f"for every input (relu(u) - relu(-u) = u); linear part: "

@@ -78,6 +78,7 @@ def prove_by_shared_layers(lhs: Layer, rhs: Layer, seed: int = 0):
     if sides != (lhs, rhs):
         steps.append(CertificateStep(Rule.PADDING_AS_PAD, (), "every convolution's zero padding as a pad() layer"))
     ndim = max(lhs.ndim, rhs.ndim)
+    count = len(left)  # the layers of a side, padding written as pad()
     if p:  # cut at the last shared layer of the prefix: before it the same layers, after it the rest
         steps.append(CertificateStep(Rule.CONGRUENCE, (("lhs", p - 1), ("rhs", p - 1)),
                                      f"both sides begin with the same {p} layer(s)"))
@@ -87,9 +88,10 @@ def prove_by_shared_layers(lhs: Layer, rhs: Layer, seed: int = 0):
                                      f"both sides end with the same {s} layer(s)"))
     middle = chain_of(left[:len(left) - s], ndim), chain_of(right[:len(right) - s], ndim)
     rewritten = "with every convolution's zero padding written as pad(), " if sides != (lhs, rhs) else ""
+    data = (("layers", count), ("middle", middle), ("prefix", p), ("rewritten", sides != (lhs, rhs)), ("suffix", s))
     if middle[0] == middle[1]:
         said = f"{rewritten}both sides are the same {p} layer(s)"
-        proof_steps = (ProofStep("shared_layers", f"{said}: equal inputs give equal outputs"),)
+        proof_steps = (ProofStep("shared_layers", f"{said}: equal inputs give equal outputs", data=data),)
         return proved_by_kernel(lhs, rhs, Certificate(repr(lhs), repr(rhs), tuple(steps)), steps=proof_steps,
                                 note="the same layers on both sides")
     try:
@@ -101,7 +103,8 @@ def prove_by_shared_layers(lhs: Layer, rhs: Layer, seed: int = 0):
     ends = " and ".join(part for part in (f"the first {p}" if p else "", f"the last {s}" if s else "") if part)
     said = f"{rewritten}{ends} layer(s) of both sides are the same"
     proof_steps = (ProofStep("shared_layers", f"{said}; what differs, {middle[0]!r} == {middle[1]!r}, is proved "
-                                              f"below, so the sides are equal (equal inputs give equal outputs)"),
+                                              f"below, so the sides are equal (equal inputs give equal outputs)",
+                             data=data),
                    ) + tuple(inner.steps)
     certificate = Certificate(repr(lhs), repr(rhs), tuple(steps) + tuple(inner.certificate.steps))
     return proved_by_kernel(lhs, rhs, certificate, tuple(inner.rests_on), steps=proof_steps,

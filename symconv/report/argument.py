@@ -4,7 +4,7 @@ A :class:`~symconv.prover.proof.ProofStep` carries a plain-text ``statement``
 for the terminal; the report never prints it when it knows the rule. For each
 known rule the sentence and its formula are built here from the structured
 objects the proof holds (the decision's normal forms and boundary bound, the
-residue classes, the generic length forms, the certificate's data), so a
+residue classes, the generic length forms, the steps' and the certificate's data), so a
 chain is a composition of operators, a kernel a polynomial and a length a
 floor expression with its case split. A step of a rule this module does not
 know (the prover grows) keeps its own ``latex`` when it has one, else its
@@ -238,7 +238,7 @@ def proof_steps(proof) -> list[dict]:
                                      rf"$A_r(z^{{{p}}})$, $0 \le r < {p}$, of the kernels of generic length ${c}$; so "
                                      rf"the operators are equal for every ${c}$."), "display": None}
         elif rule == "relu_identity_under_bound":
-            side = "left-hand side" if step.statement.startswith("lhs") else "right-hand side"
+            side = "left-hand side" if step.get("side") == "lhs" else "right-hand side"
             bounds = " and ".join(rf"$|x[i]| \le {expr_latex(a.bound, names)}$" for a in proof.assumptions) or \
                 "the assumption"
             built = {"title": f"A ReLU of the {side} is the identity",
@@ -256,7 +256,7 @@ def proof_steps(proof) -> list[dict]:
                                  r"projections of the chains)."), "display": None}
         if built is None:  # the structural and network arguments (report.network_steps)
             built = network_steps.proof_step(rule, step, proof, symbols)
-        sub = network_steps.sub_statement(rule, step, proof)
+        sub = network_steps.sub_statement(rule, step)
         if sub is not None:  # the steps that follow are a sub-proof's: its own normal forms, its own names
             (left, right), symbols = sub
             decision, sides = _sub_decision(left, right), iter(("lhs", "rhs"))

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from symconv.report.latex import environment
 from symconv.report.notation import Tex, escape_tex, escape_tt
-from symconv.library.registry import CustomSpec, ExpectationSpec, IdentitySpec, InequalitySpec, ShapesSpec
+from symconv.library.specs import CustomSpec, ExpectationSpec, IdentitySpec, InequalitySpec, ShapesSpec
 
 if TYPE_CHECKING:  # pragma: no cover
     from symconv.prover.proof import Proof

@@ -1,11 +1,10 @@
 r"""The steps of the structural arguments as mathematics: shared layers, congruence, ReLU pairs, ReLUs dropped
 under a bound, tolerances through networks, and the kernel rules that replay them.
 
-A step of these provers carries its chains in its plain-text statement (for the
-terminal); the report rebuilds each from the objects: the shared ends from the
-statement's sides (:func:`symconv.prover.shared_layers.shared_ends`), the paired
-chains from :func:`symconv.prover.relu_pairs.pairing_steps`, a congruence's
-chains parsed back from the DSL text of the step, the tolerance chain from the
+A step of these provers carries its plain-text statement (for the terminal) and
+its objects in ``ProofStep.data`` (the shared ends and middles, a congruence's
+shared layer and halves, the ReLU pairs and the chains left); the report sets
+them from those objects, never from the text, and the tolerance chain from the
 certificate's exact sups. Each function returns the step as
 ``{"title", "body", "display", "after"}`` (see :func:`symconv.report.argument.proof_steps`)
 or None when the data is not there (the step then keeps its prose).
@@ -28,7 +27,6 @@ The formulas, in the report's composition order (``B \circ A``: A first):
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from typing import Optional
 
@@ -52,15 +50,6 @@ _CONGRUENCE = Tex(r"L_1 = R_1 \text{ and } L_2 = R_2 \implies L_2 \circ f \circ 
 def _step(title: str, body: str, display: Optional[str] = None, after: Optional[str] = None) -> dict:
     return {"title": Tex(title), "body": Tex(body), "display": Tex(display) if display is not None else None,
             "after": Tex(after) if after is not None else None}
-
-
-def _parsed(text: str) -> Optional[Layer]:
-    from symconv.dsl import parse_chain
-
-    try:
-        return parse_chain(text.strip())
-    except SymconvError:
-        return None
 
 
 #: A chain whose formula is longer than this (LaTeX characters) is set in the text, where it can break at
@@ -118,22 +107,19 @@ def _layers_word(count: int) -> str:
     return "the same layer" if count == 1 else f"the same {count} layers"
 
 
-def _shared_parts(proof) -> Optional[tuple]:
-    """``(rewritten, p, s, (L', R'), layers)``: whether padding was written as pad(), the shared prefix and
-    suffix lengths, the middles and the layer count of a side, as :mod:`symconv.prover.shared_layers` splits."""
-    from symconv.checker.congruence import chain_of
-    from symconv.checker.padding_as_pad import padding_as_pad
-    from symconv.prover.shared_layers import shared_ends
-
-    sides = padding_as_pad(proof.lhs), padding_as_pad(proof.rhs)
-    left, right = (side.layers() for side in sides)
-    p, s = shared_ends(left, right)
-    middle = (chain_of(left[p:len(left) - s], sides[0].ndim), chain_of(right[p:len(right) - s], sides[1].ndim))
-    return sides != (proof.lhs, proof.rhs), p, s, middle, len(left)
+def _pair(step, name: str) -> Optional[tuple[Layer, Layer]]:
+    """The two chains a step's ``data`` holds under ``name``, or None when the step lacks them."""
+    sides = step.get(name)
+    if not (isinstance(sides, tuple) and len(sides) == 2 and all(isinstance(side, Layer) for side in sides)):
+        return None
+    return sides
 
 
-def _shared_layers(proof) -> Optional[dict]:
-    rewritten, p, s, middle, count = _shared_parts(proof)
+def _shared_layers(step) -> Optional[dict]:
+    middle = _pair(step, "middle")
+    if middle is None:
+        return None
+    rewritten, p, s, count = (step.get(name) for name in ("rewritten", "prefix", "suffix", "layers"))
     first = "" if not rewritten else (
         rf"Every convolution's zero padding is written as a $\operatorname{{pad}}$ layer before it, "
         rf"${PAD_IDENTITY}$ (the padded input is the output of $\operatorname{{pad}}(l, r)$). ")
@@ -148,64 +134,48 @@ def _shared_layers(proof) -> Optional[dict]:
                  r"$L' = R'$ gives $L = R$.")
 
 
-_CONGRUENCE_TEXT = re.compile(r"^both sides apply (?P<shared>.+) \(layer (?P<i>\d+) of lhs, layer (?P<j>\d+) of rhs\); "
-                              r"the chains before it are (?P<before>.+?) and the chains after it are (?P<after>.+?),")
-_HALF_TEXT = re.compile(r"^(?P<where>before|after) it: (?P<lhs>.+) == (?P<rhs>.+): (?P<verdict>\w+)$")
-_REDUCED_TEXT = re.compile(r"^with those relu\(\) dropped: lhs = (?P<lhs>.+), rhs = (?P<rhs>.+), "
-                           r"equal for every input$")
-
-
 def _congruence(step, symbols: tuple[str, str]) -> Optional[dict]:
-    found = _CONGRUENCE_TEXT.match(step.statement)
-    shared = _parsed(found["shared"]) if found else None
-    if shared is None:
+    shared, cut, proved = step.get("shared"), step.get("cut"), step.get("proved_halves", ())
+    if not isinstance(shared, Layer) or cut is None:
         return None
-    said = {where: "equal (proved below)" if found[where].startswith("equal") else "the same layers on both sides"
+    said = {where: "equal (proved below)" if where in proved else "the same layers on both sides"
             for where in ("before", "after")}
     halves = (f"The chains before it and after it are {said['before']}" if said["before"] == said["after"] else
               f"The chains before it are {said['before']}, the chains after it {said['after']}")
     return _step("Congruence at a shared layer",
-                 rf"Both sides apply $f = {layer_math(shared)}$ (layer {found['i']} of the left-hand side, layer "
-                 rf"{found['j']} of the right-hand side): ${symbols[0]} = L_2 \circ f \circ L_1$ and "
+                 rf"Both sides apply $f = {layer_math(shared)}$ (layer {cut[0] + 1} of the left-hand side, layer "
+                 rf"{cut[1] + 1} of the right-hand side): ${symbols[0]} = L_2 \circ f \circ L_1$ and "
                  rf"${symbols[1]} = R_2 \circ f \circ R_1$. "
                  rf"{halves}, and",
                  _CONGRUENCE, "since equal inputs give equal outputs (whatever $f$ is, linear or not).")
 
 
 def _congruence_half(step) -> Optional[dict]:
-    found = _HALF_TEXT.match(step.statement)
-    sides = (_parsed(found["lhs"]), _parsed(found["rhs"])) if found else (None, None)
-    if None in sides:
+    sides, where = _pair(step, "sides"), step.get("where")
+    if sides is None or where not in ("before", "after"):
         return None
-    index = 1 if found["where"] == "before" else 2
-    return _sides_step(f"The chains {found['where']} the shared layer", rf"The chains {found['where']} $f$ are",
-                       (f"L_{index}", f"R_{index}"), sides, ",", f"{found['verdict']} equal by the steps that follow.")
+    index, verdict = 1 if where == "before" else 2, step.get("verdict")
+    return _sides_step(f"The chains {where} the shared layer", rf"The chains {where} $f$ are",
+                       (f"L_{index}", f"R_{index}"), sides, ",", f"{verdict} equal by the steps that follow.")
 
 
-def _relu_pairing(proof) -> Optional[dict]:
-    from symconv.prover.relu_pairs import pairing_steps
-
-    try:
-        found = pairing_steps(proof.lhs, proof.rhs)
-    except SymconvError:
+def _relu_pairing(step) -> Optional[dict]:
+    linear = _pair(step, "linear")
+    if linear is None:
         return None
-    if found is None:
-        return None
-    steps, (left, right) = found
-    pairs = sum(len(step.get("pairs")) for step in steps)
+    pairs = sum(len(channels) for _, _, channels in step.get("pairs", ()))
     return _sides_step("ReLU pairs",
                  rf"For every real $u$, ${PAIRING_IDENTITY}$. The convolution before a ReLU gives its channels in "
                  rf"pairs $u$, $-u$ (equal taps and bias up to sign) and the convolution after it weighs them by "
                  rf"$w$ and $-w$, so a pair contributes $w\,\operatorname{{relu}}(u) - w\,\operatorname{{relu}}(-u) = "
                  rf"w\, u$: the ReLU drops out and one channel of each pair is kept ({pairs} "
                  rf"pair{'s' if pairs != 1 else ''} in all). For every input the sides are the linear chains",
-                 ("L'", "R'"), (left, right), ",", "decided below.")
+                 ("L'", "R'"), linear, ",", "decided below.")
 
 
 def _relu_reduction(step) -> Optional[dict]:
-    found = _REDUCED_TEXT.match(step.statement)
-    sides = (_parsed(found["lhs"]), _parsed(found["rhs"])) if found else (None, None)
-    if None in sides:
+    sides = _pair(step, "chains")
+    if sides is None:
         return None
     return _sides_step("The chains left", r"With those ReLUs dropped the two sides are the chains",
                        ("L'", "R'"), sides, ",",
@@ -338,32 +308,21 @@ def _tolerance_step(rule: str, proof) -> Optional[dict]:
     return None
 
 
-def sub_statement(rule: str, step, proof) -> Optional[tuple[tuple[Layer, Layer], tuple[str, str]]]:
+#: The data field holding the chains each sub-proof opening step states, by rule.
+_SUB_SIDES = {"shared_layers": "middle", "relu_pairing": "linear", "congruence_before": "sides",
+              "congruence_after": "sides", "relu_reduction": "chains"}
+
+
+def sub_statement(rule: str, step) -> Optional[tuple[tuple[Layer, Layer], tuple[str, str]]]:
     """``((lhs, rhs), (name of lhs, name of rhs))``: the statement the steps after this one prove (the middle of
     shared layers ``L', R'``, a half of a congruence ``L_1, R_1`` or ``L_2, R_2``, the chains left by the ReLU
-    pairs or by dropping ReLUs ``L', R'``), or None when the step opens no sub-proof."""
-    try:
-        if rule == "shared_layers":
-            _, _, _, middle, _ = _shared_parts(proof)
-            return (middle, ("L'", "R'")) if middle[0] != middle[1] else None
-        if rule == "relu_pairing":
-            from symconv.prover.relu_pairs import pairing_steps
-
-            found = pairing_steps(proof.lhs, proof.rhs)
-            return (found[1], ("L'", "R'")) if found is not None else None
-        found = {"congruence_before": _HALF_TEXT, "congruence_after": _HALF_TEXT,
-                 "relu_reduction": _REDUCED_TEXT}.get(rule)
-        found = found.match(step.statement) if found is not None else None
-        if found is None:
-            return None
-        sides = _parsed(found["lhs"]), _parsed(found["rhs"])
-        if None in sides:
-            return None
-        where = found.groupdict().get("where")
-        index = {"before": "_1", "after": "_2"}.get(where, "'")
-        return sides, (f"L{index}", f"R{index}")
-    except SymconvError:
+    pairs or by dropping ReLUs ``L', R'``), read from the step's ``data``, or None when the step opens no
+    sub-proof."""
+    sides = _pair(step, _SUB_SIDES[rule]) if rule in _SUB_SIDES else None
+    if sides is None or (rule == "shared_layers" and sides[0] == sides[1]):
         return None
+    index = {"congruence_before": "_1", "congruence_after": "_2"}.get(rule, "'")
+    return sides, (f"L{index}", f"R{index}")
 
 
 def proof_step(rule: str, step, proof, symbols: tuple[str, str] = ("L", "R")) -> Optional[dict]:
@@ -371,20 +330,20 @@ def proof_step(rule: str, step, proof, symbols: tuple[str, str] = ("L", "R")) ->
     ``symbols`` name the two sides the step is about (``L', R'`` inside a sub-proof)."""
     try:
         if rule == "shared_layers":
-            return _shared_layers(proof)
+            return _shared_layers(step)
         if rule == "congruence":
             return _congruence(step, symbols)
         if rule in ("congruence_before", "congruence_after"):
             return _congruence_half(step)
         if rule == "relu_pairing":
-            return _relu_pairing(proof)
+            return _relu_pairing(step)
         if rule == "relu_reduction":
             return _relu_reduction(step)
         if rule in ("network_blocks", "block_sups", "lipschitz_chain"):
             return _network_step(rule, proof)
         if rule in ("affine_difference", "boundary_bound", "worst_case_gain", "tolerance"):
             return _tolerance_step(rule, proof)
-    except SymconvError:  # the statement cannot be rebuilt: the step keeps its prose
+    except SymconvError:  # a formula cannot be set (a layer without LaTeX): the step keeps its prose
         return None
     return None
 

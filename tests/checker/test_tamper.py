@@ -33,6 +33,9 @@ SOURCES = {
     "relu": ("conv([1, -2]) >> affine(1, 3) >> relu() >> conv([1, 1], bias=[-6])", "conv([1, -1, -2])"),
     "relu_at": ("conv([1, -2]) + (conv([1, 1]) >> affine(1, 3) >> relu())", "conv([2, -1], bias=[3])"),
     "interior": ("conv2d(k[2, 2], stride=2) >> conv2d(k, stride=2)", "conv2d(convolve(k, dilate(k, 2)), stride=4)"),
+    "factored": ("conv(k[2], stride=2, padding=(1, 0)) >> conv(j[2]) >> conv(k) >> conv(k) >> conv(k) >> conv(k)",
+                 "conv(convolve(k, dilate(convolve(convolve(j, k), convolve(k, convolve(k, k))), 2)), stride=2, "
+                 "padding=(1, 0))"),
     "flips_nd": ("conv2d(k[2, 2]) >> flip(axes=(0,)) >> conv2d(j[2, 2])",
                  "conv2d(convolve(k, flip(j, axes=(0,)))) >> flip(axes=(0,))"),
     "flip_classes_nd": ("flip(axes=(1,)) >> down((1, 2)) >> flip(axes=(1,)) >> conv2d(k[2, 2])",
@@ -52,10 +55,13 @@ SOURCES = {
 OPTIONS = {"tolerance": {"atol": "1/100"}, "relu": {"assume": ["abs(x) <= 1"]},
            "relu_at": {"assume": ["abs(x) <= 1"]}, "tolerance_network": {"atol": "1/100"},
            "tolerance_network_sum": {"atol": "1/100"}}
-NAMES = ("flips", "residue", "generic", "generic_instances", "product_bound", "tolerance", "relu", "relu_at", "interior", "length",
+NAMES = ("flips", "residue", "generic", "generic_instances", "product_bound", "tolerance", "relu", "relu_at", "interior", "factored", "length",
          "flips_nd", "flip_classes_nd", "congruence", "padding_as_pad", "relu_pairing",
-         "tolerance_network", "generic_nd", "tolerance_network_sum")
+         "tolerance_network", "generic_nd", "tolerance_network_sum", "length_nd")
 LENGTH = ("conv(k[3], stride=2, padding=1) >> conv(h[2])", sympy.floor((sympy.Symbol("n") - 1) / 2))
+#: len(conv2d(...))(n1, n2) == (floor((n1 - 1)/2) + 1, n2 - 4) for n1, n2 >= 4: one formula per axis.
+LENGTH_ND = ("conv2d(k[3, 5], stride=(2, 1), padding=(1, 0))",
+             (sympy.floor((sympy.Symbol("n") - 1) / 2) + 1, sympy.Symbol("n") - 4))
 PRODUCT_BOUND = {"format": "symconv-certificate", "version": 2, "solved": [], "assumptions": [],
                  "lhs": "conv2d(k[2, 2], stride=2) >> conv2d(k[2, 2], stride=2)",
                  "rhs": "conv2d(convolve(k[2, 2], dilate(k[2, 2], 2)), stride=4)",
@@ -73,6 +79,8 @@ def _valid_text(name: str) -> str:
         return _certificate(*parse_statement(*SOURCES["generic"]), "c", 4).dumps()
     if name == "length":  # len(conv(k[3], stride=2, padding=1) >> conv(h[2]))(n) == floor((n - 1)/2), n >= 1
         return length_certificate(parse_chain(LENGTH[0]), LENGTH[1], period=2, start=3, min_n=1).dumps()
+    if name == "length_nd":
+        return length_certificate(parse_chain(LENGTH_ND[0]), LENGTH_ND[1], period=2, start=5, min_n=4).dumps()
     proof = prove(*SOURCES[name], **OPTIONS.get(name, {}))
     assert proof.verdict == "proved", proof.note
     return proof.certificate.dumps()
@@ -158,11 +166,16 @@ SEMANTIC = [
     ("interior", 0, "shape", [7, 8], "the shape \\[7, 8\\] is not interior on axis 1"),
     ("interior", 0, "axes", [[1, 4, 5], [4, 4, 8]], "axis 1: an intermediate length .* is 0 at n = 1"),
     ("interior", 0, "axes", [[4, 2, 8], [4, 4, 8]], "axis 1: 2 is not a period of"),
+    ("factored", 0, "period", 1, "1 is not a period of .* it does not move conv\\(k\\[2\\], stride=2, padding=\\(1, 0\\)\\) rigidly"),
+    ("factored", 0, "start", 10, "an intermediate length of .* is 0 at n = 10"),
+    ("factored", 0, "limit", None, "limit >= start \\+ period"),
     ("congruence", 0, "lhs", 1, "layer 1 of lhs, affine\\(2, 1\\), and layer 1 of rhs, relu\\(\\), differ"),
     ("congruence", 0, "rhs", 2, "layer 2 of rhs, conv\\(\\[1, 1\\]\\), differ"),
     ("length", 0, "period", 1, "1 is not a period of .* it does not move conv\\(k\\[3\\], stride=2, padding=1\\) rigidly"),
     ("length", 0, "start", 2, "an intermediate length of .* is 0 at n = start = 2"),
     ("length", 0, "limit", None, "limit 4 cuts the window: it must be at least start \\+ period = 5"),
+    ("length_nd", 0, "period", 1, "axis 1: 1 is not a period of .* it does not move conv\\(\\[1, 1, 1\\], stride=2"),
+    ("length_nd", 0, "start", 4, "axis 2: an intermediate length of .* is 0 at n2 = start = 4"),
 ]
 
 
@@ -195,6 +208,15 @@ def _rule_swaps():
 @pytest.mark.parametrize("name, index, rule", list(_rule_swaps()))
 def test_every_rule_name_changed_is_rejected_naming_the_step(name, index, rule):
     obj = valid(name)
+    if {rule, obj["steps"][index]["rule"]} == {"eventual_periodicity", "factored_interior"}:
+        # the same fields: a flip-free goal of single-channel conv chains may be closed by either (both sound);
+        # the swap is refused exactly when the goal is outside the new rule
+        obj["steps"][index]["rule"] = rule
+        try:
+            replay(Certificate.from_json(obj))
+        except CertificateError as err:
+            assert str(err).startswith(f"step {index} ({rule})"), err
+        return
     obj["steps"][index]["rule"] = rule
     message = rejection(obj)
     if rule == "padding_as_pad" and "padding" in obj["lhs"] + obj["rhs"]:
@@ -282,6 +304,8 @@ STATEMENT_CHANGES = {
                    ("rhs", "convolve(k[c, 3], dilate", "convolve(flip(k[c, 3]), dilate")],
     "length": [("lhs", "stride=2", "stride=3"), ("lhs", "padding=1", "padding=2"), ("lhs", "h[2]", "h[3]"),
                ("lhs", "conv(k[3]", "conv(k[3], dilation=2")],
+    "length_nd": [("lhs", "k[3, 5]", "k[3, 4]"), ("lhs", "stride=(2, 1)", "stride=(1, 1)"),
+                  ("lhs", "padding=(1, 0)", "padding=(0, 0)")],
 }
 
 
