@@ -49,7 +49,8 @@ Nothing is expanded: the check costs what the layers' count costs (a
 32-layer chain is 32 factors), besides the length window of Lemma B.
 Channels, biases and inner padding are refused (matrices do not commute; a
 bias or an inner zero breaks the form), and so are flips and every other
-layer: those statements keep the other certificates.
+layer: those statements keep the other certificates. N-D chains: the same
+lemmas per axis, :mod:`symconv.checker.factored_nd`.
 """
 
 from __future__ import annotations
@@ -57,10 +58,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from symconv.checker.factored_nd import factored_parts_nd
 from symconv.checker.periodicity import check_window, equal_growth
 from symconv.core.kernel import Kernel
 from symconv.core.kernel_expr import Convolve, Dilate
 from symconv.core.layers import Conv, Layer
+from symconv.core.layers_nd import axis_chain
 from symconv.core.output_length import output_length
 from symconv.errors import CertificateError
 
@@ -72,16 +75,24 @@ class FactoredForm:
     """Lemma A of a plain chain: ``y[i] = sum_a E[a] xbar[stride i - offset + a]``, ``E`` the product of ``factors``.
 
     ``factors``: the pairs ``((atom, exponent), multiplicity)`` of Lemma F, ``E(z) = prod A(z^f)^multiplicity``.
+    N-D chains: ``stride``, ``offset`` and each exponent are tuples, one entry per axis.
     """
 
-    stride: int
-    offset: int
+    stride: int | tuple[int, ...]
+    offset: int | tuple[int, ...]
     factors: frozenset
 
     def describe(self) -> str:
-        """The factors as ``k(z^2)^3 * j(z)``, in a fixed order (by text)."""
-        words = sorted(f"{atom!r}(z{'' if e == 1 else f'^{e}'}){'' if m == 1 else f'^{m}'}"
-                       for (atom, e), m in self.factors)
+        """The factors as ``k(z^2)^3 * j(z)`` (N-D: ``k(z1^2, z2)``), in a fixed order (by text)."""
+        def power(name: str, e: int) -> str:
+            return name if e == 1 else f"{name}^{e}"
+
+        def variables(e: int | tuple[int, ...]) -> str:
+            if isinstance(e, int):
+                return power("z", e)
+            return ", ".join(power(f"z{a}", f) for a, f in enumerate(e, 1))
+
+        words = sorted(f"{atom!r}({variables(e)}){'' if m == 1 else f'^{m}'}" for (atom, e), m in self.factors)
         return " * ".join(words)
 
 
@@ -120,9 +131,11 @@ def _not_plain(step: Layer) -> str:
 
 
 def factored_form(side: Layer, where: str) -> FactoredForm:
-    """Lemma A of the plain chain ``side`` (module docstring), or a CertificateError naming the layer that is not plain."""
+    """Lemma A of the plain chain ``side`` (module docstring; N-D: :mod:`.factored_nd`), or a CertificateError
+    naming the layer that is not plain."""
     if side.ndim != 1:
-        raise CertificateError(f"{where}: {side!r} is not a 1-D chain; the rule is for 1-D convolution chains")
+        stride, offset, factors = factored_parts_nd(side, where)
+        return FactoredForm(stride, offset, frozenset(factors.items()))
     stride, offset, factors = 1, 0, Counter()
     for number, step in enumerate(side.layers(), 1):
         reason = _not_plain(step)
@@ -150,13 +163,16 @@ def _equal_lengths(lhs: Layer, rhs: Layer, period: object, start: object, limit:
 
 
 def rule_factored_interior(state: list[Layer], step, where: str) -> str:
-    """``factored_interior`` (``period``, ``start``, ``limit``: Lemma B's window) closes a 1-D statement for every n.
+    """``factored_interior`` (``period``, ``start``, ``limit``: Lemma B's window) closes a statement for every n.
 
-    The theorem of the module docstring, every hypothesis re-derived from the core layers.
+    The theorem of the module docstring (N-D: of :mod:`symconv.checker.factored_nd`, the window on every
+    axis), every hypothesis re-derived from the core layers.
     """
     if getattr(state, "length_claim", None) is not None:
         raise CertificateError(f"{where}: the certificate states a length claim, not an identity")
     lhs, rhs = state
+    if lhs.ndim != rhs.ndim:
+        raise CertificateError(f"{where}: the sides have {lhs.ndim} and {rhs.ndim} axes")
     left, right = factored_form(lhs, where), factored_form(rhs, where)
     if (left.stride, left.offset) != (right.stride, right.offset):
         raise CertificateError(f"{where}: the sides read output i at stride {left.stride}, offset {left.offset} and "
@@ -164,5 +180,10 @@ def rule_factored_interior(state: list[Layer], step, where: str) -> str:
     if left.factors != right.factors:
         raise CertificateError(f"{where}: the interior kernels have different factors: {left.describe()} against "
                                f"{right.describe()}")
-    _equal_lengths(lhs, rhs, step.get("period"), step.get("start"), step.get("limit"), where)
+    window = step.get("period"), step.get("start"), step.get("limit")
+    if lhs.ndim == 1:
+        _equal_lengths(lhs, rhs, *window, where)
+    else:
+        for axis in range(lhs.ndim):  # Lemma B on each axis projection, one window for all
+            _equal_lengths(axis_chain(lhs, axis), axis_chain(rhs, axis), *window, f"{where}, axis {axis + 1}")
     return "every input length"

@@ -22,8 +22,9 @@ product_bound          axes                                        close every s
 flip_product_bound     axes                                        close every shape (N-D, flips across strides:
                                                                    per-axis residue classes)
 interior_operator      axes, shape                                 close every shape (N-D, edge-free sides)
-factored_interior      period, start, limit                        close every n (1-D single-channel conv chains:
-                                                                   equal factors of the interior kernel,
+factored_interior      period, start, limit                        close every n (single-channel conv chains, 1-D
+                                                                   or N-D, one window for every axis: equal
+                                                                   factors of the interior kernel,
                                                                    :mod:`.factored_interior`)
 generic_instances      symbol, instances                           close c = 1..C and every n
 generic_argument       symbol, period                              close every c >= 1 and every n: lengths,

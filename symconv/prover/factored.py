@@ -9,15 +9,18 @@ the interior kernel ``prod_l K_l(z^(d_l S_(l-1)))``, each kernel expression
 split through ``convolve`` and ``dilate``), which costs O(L); equal
 products close the statement by the kernel's rule ``factored_interior``.
 When the factors differ nothing is concluded and the caller decides.
+N-D chains (``conv2d``, ``conv3d``) likewise, by factors with an exponent per
+axis (:mod:`symconv.checker.factored_nd`), one Lemma B window for all axes.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
+from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.core.layers import Layer
 
-__all__ = ["MIN_FACTORED_LAYERS", "prove_by_factors"]
+__all__ = ["MIN_FACTORED_LAYERS", "prove_by_factors", "factored_interior_certificate_nd"]
 
 #: The deepest side must have this many layers before the factored proof is tried (shallower statements are
 #: cheap to decide, and their certificates stay the eventual-periodicity ones).
@@ -32,13 +35,105 @@ def prove_by_factors(lhs: Layer, rhs: Layer, seed: int = 0):
 
     if max(len(lhs.layers()), len(rhs.layers())) < MIN_FACTORED_LAYERS:
         return None
-    certificate = factored_interior_certificate(lhs, rhs)
+    if lhs.ndim >= 2 or rhs.ndim >= 2:
+        certificate = factored_interior_certificate_nd(lhs, rhs)
+    else:
+        certificate = factored_interior_certificate(lhs, rhs)
     if certificate is None:
         return None
     step = certificate.steps[0]
-    report = compare_chains(lhs, rhs, _numeric_lengths(16), trials_per_length=1, seed=seed, channels=1)
+    if lhs.ndim >= 2:
+        start, limit = step.get("start"), step.get("limit")
+        report = _float_check_nd(lhs, rhs, [(limit,) * lhs.ndim, (limit + 1,) + (start,) * (lhs.ndim - 1)], seed)
+    else:
+        report = compare_chains(lhs, rhs, _numeric_lengths(16), trials_per_length=1, seed=seed, channels=1)
     if not report.agrees:
         raise AssertionError(f"proved by factors but numerically different: {report.mismatch}")
     steps = (ProofStep("factored_interior", step.statement),)
     return proved_by_kernel(lhs, rhs, certificate, steps=steps, numeric=report,
                             note="equal interior kernels as products of the same factors")
+
+
+def _float_check_nd(lhs: Layer, rhs: Layer, shapes: list[tuple[int, ...]], seed: int):
+    """Both N-D sides in float64 on random integer kernels and normal inputs, for each shape: the worst
+    difference, held to ``1e-9`` times the largest output (the exact check of :mod:`symconv.prover.proof_nd`
+    in ``Fraction`` costs seconds on deep chains; the proof is the kernel's, this is evidence)."""
+    import numpy as np
+
+    from symconv.numeric.check import NumericReport
+    from symconv.numeric.evaluate_nd import evaluate_nd_numeric
+    from symconv.numeric.symbols_nd import random_bindings_nd
+
+    rng = np.random.default_rng(seed)
+    worst, tolerance, compared = 0.0, 0.0, 0
+    for shape in shapes:
+        bindings = random_bindings_nd([lhs, rhs], rng)
+        x = rng.standard_normal((1,) + tuple(shape))
+        a, b = (evaluate_nd_numeric(side, x, bindings) for side in (lhs, rhs))
+        if a.shape != b.shape:
+            mismatch = {"n": list(shape), "reason": "output shapes differ"}
+            return NumericReport(len(shapes), float("inf"), tolerance, mismatch, compared)
+        if a.size:
+            compared += 1
+            tolerance = max(tolerance, 1e-9 * max(1.0, float(np.max(np.abs(a)))))
+            worst = max(worst, float(np.max(np.abs(a - b))))
+            if worst > tolerance:
+                return NumericReport(len(shapes), worst, tolerance, {"n": list(shape), "seed": seed}, compared)
+    return NumericReport(len(shapes), worst, tolerance, compared=compared)
+
+
+def _first_positive(sides: tuple[Layer, ...], bound: int) -> Optional[int]:
+    """The least n with every intermediate length of every side at least 1 (lengths never decrease), or None."""
+    from symconv.checker.cones import min_intermediate_length
+
+    def positive(n: int) -> bool:
+        return min(min_intermediate_length(side, n) for side in sides) >= 1
+
+    if not positive(bound):
+        return None
+    low, first = 0, bound
+    while first - low > 1:
+        middle = (low + first) // 2
+        low, first = (low, middle) if positive(middle) else (middle, first)
+    return first
+
+
+def factored_interior_certificate_nd(lhs: Layer, rhs: Layer) -> Optional[Certificate]:
+    """The one-step certificate ``factored_interior`` of two N-D chains, or None when the rule does not apply.
+
+    One Lemma B window for every axis: ``period = lcm`` of the total strides per axis (a multiple of each
+    moves every layer of that axis rigidly), ``start`` the largest first n at which every intermediate length
+    of an axis projection is at least 1, ``limit = start + period``; None past the checker's bound.
+    """
+    from math import lcm
+
+    from symconv.checker.factored_interior import factored_form
+    from symconv.checker.periodicity import MAX_CHECK_LENGTH
+    from symconv.core.layers_nd import axis_chain
+    from symconv.core.output_length import output_length
+    from symconv.errors import CertificateError
+
+    if lhs.ndim != rhs.ndim or lhs.ndim < 2:
+        return None
+    try:
+        left, right = factored_form(lhs, "lhs"), factored_form(rhs, "rhs")
+    except CertificateError:
+        return None
+    if left != right:
+        return None
+    period = lcm(*left.stride)
+    projections = [(axis_chain(lhs, axis), axis_chain(rhs, axis)) for axis in range(lhs.ndim)]
+    starts = [_first_positive(pair, MAX_CHECK_LENGTH) for pair in projections]
+    if None in starts or max(starts) + period > MAX_CHECK_LENGTH:
+        return None
+    start = max(starts)
+    limit = start + period
+    # a few spot checks: the kernel's own check of every n < limit on every axis is what the proof rests on
+    if any(output_length(a, n) != output_length(b, n) for a, b in projections for n in (0, start - 1, start, limit)):
+        return None
+    step = CertificateStep(Rule.FACTORED_INTERIOR, (("limit", limit), ("period", period), ("start", start)),
+                           f"both sides are single-channel {lhs.ndim}-D convolution chains whose interior kernels "
+                           f"are the same product {left.describe()}, read at stride {left.stride}; on every axis "
+                           f"their lengths agree for every n < {limit} and grow alike per period {period}, so they "
+                           f"agree for every shape")
+    return Certificate(repr(lhs), repr(rhs), (step,))

@@ -341,9 +341,11 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
         if rewritten is not None:
             return rewritten
     if lhs.ndim >= 2 or rhs.ndim >= 2:
+        from symconv.prover.factored import prove_by_factors
         from symconv.prover.proof_nd import prove_nd
 
-        return prove_nd(lhs, rhs, seed)
+        factored = prove_by_factors(lhs, rhs, seed)  # deep N-D conv chains: O(L) per axis, no exact expansion
+        return factored if factored is not None else prove_nd(lhs, rhs, seed)
     channels = lhs.in_channels or rhs.in_channels or 1
     if not (lhs.linear and rhs.linear):
         from symconv.prover.relu_pairs import prove_by_relu_pairing

@@ -36,6 +36,10 @@ SOURCES = {
     "factored": ("conv(k[2], stride=2, padding=(1, 0)) >> conv(j[2]) >> conv(k) >> conv(k) >> conv(k) >> conv(k)",
                  "conv(convolve(k, dilate(convolve(convolve(j, k), convolve(k, convolve(k, k))), 2)), stride=2, "
                  "padding=(1, 0))"),
+    "factored_nd": ("conv2d(k[2, 2], stride=(2, 1), padding=(1, 0)) >> conv2d(j[2, 2]) >> conv2d(k) >> conv2d(k) >> "
+                    "conv2d(k) >> conv2d(k)",
+                    "conv2d(convolve(k, dilate(convolve(convolve(j, k), convolve(k, convolve(k, k))), (2, 1))), "
+                    "stride=(2, 1), padding=(1, 0))"),
     "flips_nd": ("conv2d(k[2, 2]) >> flip(axes=(0,)) >> conv2d(j[2, 2])",
                  "conv2d(convolve(k, flip(j, axes=(0,)))) >> flip(axes=(0,))"),
     "flip_classes_nd": ("flip(axes=(1,)) >> down((1, 2)) >> flip(axes=(1,)) >> conv2d(k[2, 2])",
@@ -55,7 +59,7 @@ SOURCES = {
 OPTIONS = {"tolerance": {"atol": "1/100"}, "relu": {"assume": ["abs(x) <= 1"]},
            "relu_at": {"assume": ["abs(x) <= 1"]}, "tolerance_network": {"atol": "1/100"},
            "tolerance_network_sum": {"atol": "1/100"}}
-NAMES = ("flips", "residue", "generic", "generic_instances", "product_bound", "tolerance", "relu", "relu_at", "interior", "factored", "length",
+NAMES = ("flips", "residue", "generic", "generic_instances", "product_bound", "tolerance", "relu", "relu_at", "interior", "factored", "factored_nd", "length",
          "flips_nd", "flip_classes_nd", "congruence", "padding_as_pad", "relu_pairing",
          "tolerance_network", "generic_nd", "tolerance_network_sum", "length_nd")
 LENGTH = ("conv(k[3], stride=2, padding=1) >> conv(h[2])", sympy.floor((sympy.Symbol("n") - 1) / 2))
@@ -169,6 +173,9 @@ SEMANTIC = [
     ("factored", 0, "period", 1, "1 is not a period of .* it does not move conv\\(k\\[2\\], stride=2, padding=\\(1, 0\\)\\) rigidly"),
     ("factored", 0, "start", 10, "an intermediate length of .* is 0 at n = 10"),
     ("factored", 0, "limit", None, "limit >= start \\+ period"),
+    ("factored_nd", 0, "period", 1, "axis 1: 1 is not a period of .* it does not move conv\\(\\[1, 1\\], stride=2"),
+    ("factored_nd", 0, "start", 3, "axis 1: an intermediate length of .* is 0 at n = 3"),
+    ("factored_nd", 0, "limit", None, "axis 1: expected integers period, start >= 1 and limit >= start \\+ period"),
     ("congruence", 0, "lhs", 1, "layer 1 of lhs, affine\\(2, 1\\), and layer 1 of rhs, relu\\(\\), differ"),
     ("congruence", 0, "rhs", 2, "layer 2 of rhs, conv\\(\\[1, 1\\]\\), differ"),
     ("length", 0, "period", 1, "1 is not a period of .* it does not move conv\\(k\\[3\\], stride=2, padding=1\\) rigidly"),
@@ -304,6 +311,8 @@ STATEMENT_CHANGES = {
                    ("rhs", "convolve(k[c, 3], dilate", "convolve(flip(k[c, 3]), dilate")],
     "length": [("lhs", "stride=2", "stride=3"), ("lhs", "padding=1", "padding=2"), ("lhs", "h[2]", "h[3]"),
                ("lhs", "conv(k[3]", "conv(k[3], dilation=2")],
+    "factored_nd": [("rhs", "(2, 1))), stride", "(1, 2))), stride"), ("rhs", "stride=(2, 1)", "stride=(1, 2)"),
+                    ("lhs", "conv2d(j[2, 2])", "conv2d(j[2, 2], padding=(0, 1))")],
     "length_nd": [("lhs", "k[3, 5]", "k[3, 4]"), ("lhs", "stride=(2, 1)", "stride=(1, 1)"),
                   ("lhs", "padding=(1, 0)", "padding=(0, 0)")],
 }

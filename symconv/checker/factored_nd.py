@@ -1,0 +1,104 @@
+"""The rule ``factored_interior`` on N-D chains: the 1-D lemmas of :mod:`symconv.checker.factored_interior` per axis.
+
+A kernel ``K`` of spatial shape ``(c_1, ..., c_d)`` is the polynomial
+``K(z) = sum_j K[j] z_1^(j_1) ... z_d^(j_d)`` in commuting taps; for an
+exponent vector ``e``, ``K(z^e) = K(z_1^(e_1), ..., z_d^(e_d))``. A *plain
+N-D chain* is a chain of ``conv{d}d`` layers with single-channel kernels of
+integer sizes, ``groups = 1`` and no bias, of which only the first may pad;
+on axis a layer l has stride ``s_(a,l)`` and dilation ``d_(a,l)``, and
+``S_(a,l) = s_(a,1) ... s_(a,l)``.
+
+**Lemma A (N-D form).** A plain N-D chain of L layers whose first layer
+pads ``pl_a`` on the left of axis a gives, for every shape n and output i,
+
+    y[i] = sum_a E[a] xbar[S_L i - pl + a],   E(z) = prod_l K_l(z^(e_l)),   (e_l)_a = d_(a,l) S_(a,l-1),
+
+products and sums taken per axis, ``xbar`` x extended by zeros. *Proof.*
+This is :mod:`symconv.checker.interior`'s Lemma A for one channel (its
+stride ``S_L`` and offset ``pl`` per axis, from ``_geometry``); substituting
+layer l into the form of layer ``l - 1`` moves tap j of ``K_l`` to
+``S_(l-1) d_l j`` on each axis, whose polynomial is ``K_l(z^(e_l))``. QED.
+
+**Lemma F (N-D factors).** ``convolve(a, b)(z) = a(z) b(z)`` and
+``dilate(k, (m_1, ..., m_d))(z) = k(z_1^(m_1), ..., z_d^(m_d))`` for
+single-channel kernels, so ``K(z^e) = prod_(A, f) A(z^(f))`` over the
+multiset of pairs (atom A, exponent vector f) met by descending through
+``convolve`` (f kept) and ``dilate`` (f multiplied by the factors axis by
+axis); any other kernel is an atom.
+
+**Theorem.** Two plain N-D chains with the same stride ``S_L`` and left
+padding ``pl`` on every axis, the same multiset of factors and equal output
+lengths on every axis for every n (Lemma B on the axis projections
+``axis_chain``, with one window ``period``, ``start``, ``limit`` for all
+axes) are equal for every shape. *Proof.* Equal multisets give equal ``E``
+(Lemma F, the taps commute), so by Lemma A both sides are the same function
+of ``xbar`` at every output; the output shape is the length per axis. QED.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from symconv.core.conv_nd import ConvNd
+from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd
+from symconv.core.kernel_nd import KernelNd
+from symconv.core.layers import Layer
+from symconv.errors import CertificateError
+
+__all__ = ["kernel_factors_nd", "factored_parts_nd"]
+
+
+def kernel_factors_nd(kernel: KernelNd, exponent: tuple[int, ...]) -> Counter:
+    """Lemma F: the multiset of ``(atom, exponent vector)`` with ``kernel(z^exponent) = prod atom(z^f)``.
+
+    >>> from symconv.core.kernel_nd import kernel_nd
+    >>> k = kernel_nd("k", 2, 2)
+    >>> sorted((repr(a), f, m) for (a, f), m in kernel_factors_nd(ConvolveNd(k, DilateNd(k, (2, 1))), (1, 3)).items())
+    [('k[2, 2]', (1, 3), 1), ('k[2, 2]', (2, 3), 1)]
+    """
+    found: Counter = Counter()
+    pending = [(kernel, tuple(exponent))]
+    while pending:  # a stack, not recursion: nested convolve() may be hundreds deep
+        node, e = pending.pop()
+        if isinstance(node, ConvolveNd) and node.a.is_single_channel and node.b.is_single_channel:
+            pending += [(node.a, e), (node.b, e)]
+        elif isinstance(node, DilateNd) and node.kernel.is_single_channel:
+            pending.append((node.kernel, tuple(f * m for f, m in zip(e, node.factors))))
+        else:
+            found[(node, e)] += 1
+    return found
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _not_plain(step: Layer) -> str:
+    """Why ``step`` cannot be a layer of a plain N-D chain (padding aside), or ``""``."""
+    if type(step) is not ConvNd:
+        return "is not a conv; the rule is for chains of single-channel convolutions"
+    if not step.weight.is_single_channel or step.groups != 1:
+        return "has more than one channel; the rule is for single-channel convolutions"
+    if step.bias is not None:
+        return "has a bias; the rule is for convolutions without bias"
+    if not all(_is_int(c) for c in step.weight.spatial):
+        return "has a kernel of generic size; the rule needs integer sizes"
+    return ""
+
+
+def factored_parts_nd(side: Layer, where: str) -> tuple[tuple[int, ...], tuple[int, ...], Counter]:
+    """Lemma A of the plain N-D chain ``side``: ``(S_L, pl, factors)`` per axis, or a CertificateError."""
+    d = side.ndim
+    stride, offset, factors = (1,) * d, (0,) * d, Counter()
+    for number, step in enumerate(side.layers(), 1):
+        reason = _not_plain(step)
+        if reason:  # the message is built only here: a repr of the side per layer would cost O(L^2)
+            raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, {reason}")
+        if number > 1 and any(pair != (0, 0) for pair in step.padding):
+            raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, pads after the first layer, so an "
+                                   f"output can read across an inner edge; the rule needs every padding in front")
+        if number == 1:
+            offset = tuple(left for left, _ in step.padding)
+        factors += kernel_factors_nd(step.weight, tuple(m * s for m, s in zip(step.dilation, stride)))
+        stride = tuple(s * t for s, t in zip(stride, step.stride))
+    return stride, offset, factors
