@@ -10,7 +10,8 @@ floor expression with its case split. A step of a rule this module does not
 know (the prover grows) keeps its own ``latex`` when it has one, else its
 statement as prose. The structural and network steps (shared layers,
 congruence, ReLU pairs, tolerances) are built by
-:mod:`symconv.report.network_steps`; the steps after one that opens a
+:mod:`symconv.report.network_steps`, the factored and N-D generic interior
+arguments by :mod:`symconv.report.interior_steps`; the steps after one that opens a
 sub-proof (the middle of shared layers, a half of a congruence) name its
 sides ``L', R'`` or ``L_1, R_1`` and use its own normal forms.
 
@@ -30,7 +31,7 @@ from typing import Optional
 import sympy
 
 from symconv.core.layers import Chain
-from symconv.report import network_steps, notation
+from symconv.report import interior_steps, network_steps, notation
 from symconv.report.math_text import prose_math
 from symconv.report.notation import SymbolNames, Tex, expr_latex, layer_math, prose
 from symconv.report.taps_latex import polynomial_latex
@@ -256,6 +257,8 @@ def proof_steps(proof) -> list[dict]:
                                  r"projections of the chains)."), "display": None}
         if built is None:  # the structural and network arguments (report.network_steps)
             built = network_steps.proof_step(rule, step, proof, symbols)
+        if built is None:  # the factored and N-D generic interior arguments (report.interior_steps)
+            built = interior_steps.proof_step(rule, step, proof)
         sub = network_steps.sub_statement(rule, step)
         if sub is not None:  # the steps that follow are a sub-proof's: its own normal forms, its own names
             (left, right), symbols = sub
@@ -330,7 +333,10 @@ def certificate_steps(proof) -> Optional[list[dict]]:
                     rf"the outputs agree for every shape below $({shape})$, so for every shape.")
         if body is None:
             body = network_steps.certificate_body(rule, data)
-        title = network_steps.CERTIFICATE_TITLES.get(rule, rule.replace("_", " ").capitalize())
+        if body is None:
+            body = interior_steps.certificate_body(rule, data)
+        titles = {**network_steps.CERTIFICATE_TITLES, **interior_steps.CERTIFICATE_TITLES}
+        title = titles.get(rule, rule.replace("_", " ").capitalize())
         out.append({"title": prose(title),
                     "body": Tex(body) if body is not None else prose_math(_sentence(step.statement))})
     return out

@@ -95,7 +95,8 @@ def _layer_nd_math(layer) -> Optional[Tex]:
         sub = _args(s=_unless_all(layer.stride, layer.size) if layer.stride != layer.size else None,
                     p=_unless_all(layer.padding, 0), d=_unless_all(getattr(layer, "dilation", 1), 1),
                     **_pool_flags(layer))
-        return Tex(rf"{op}{{{kind[:-2].lower()}}}{sub}({axes_math(layer.size)})")
+        window = r" \times ".join(size_math(v) for v in layer.size)  # the window per axis: 2 x 2 shows it is 2-D
+        return Tex(rf"{op}{{{kind[:-2].lower()}}}{sub}({window})")
     if kind in ("PadNd", "CropNd"):
         return Tex(rf"{op}{{{kind[:-2].lower()}}}({axes_math(layer.before)};\, {axes_math(layer.after)})")
     if kind == "DownNd":

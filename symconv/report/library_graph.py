@@ -71,6 +71,21 @@ LEMMAS = {
                       "layer is its bi-infinite operator restricted to the window",
     "impulse_responses": "operators that commute with a shift by P are equal iff their responses to the impulses at "
                          "0..P-1 are equal formal series (in the polyphase atoms of the generic kernels)",
+    "axis_lengths": "N-D, one generic size c: on each axis the output lengths agree for every n_a and c (the 1-D "
+                    "generic length lemma on the axis projections, classes of n_a and c mod P)",
+    "edge_free": "N-D: both sides pad only in front, so for every c each output is the interior operator applied "
+                 "to the zero-extended input",
+    "polyphase_responses": "N-D, with c = P q + rho + 1: the responses to the impulses at 0 <= t_j < S_j are equal "
+                           "formal sums in the polyphase atoms A_(r,a)(z_G^P) of the kernels of size c",
+    "instance": "the generic statement at one value of its sizes, decided as a concrete statement (says nothing "
+                "of the next value)",
+    "factored_interior": "a deep single-channel conv chain is y[i] = sum_a E[a] x[S i - p + a] with E(z) = prod_l "
+                         "K_l(z^(d_l S_(l-1))); equal multisets of factors A(z^f) (convolve multiplies, dilate "
+                         "substitutes) give equal kernels without expanding",
+    "flip_product_bound": "N-D flips across strided layers: per residue class of n mod the strides on each axis, "
+                          "the flips move to the input with fixed phases, then the product bound",
+    "affine_as_convolution": "affine(s, t) read as the grouped 1x1 convolution with weights s and bias t",
+    "branch_sums": "a sum of branches paired in order adds their bounds: e = sum_b e_b, r = sum_b r_b",
     "shared_layers": "padding written as pad() (conv(k, padding=(l, r)) = pad(l, r) >> conv(k)), the layers both "
                      "sides share at the ends split off, and what differs between them proved on its own",
     "congruence": "both sides apply the same layer f: equal chains before it and after it give equal sides",
@@ -95,6 +110,23 @@ LEMMAS = {
                                  "a limit and are periodic past n0",
     "cert:residue_classes": "certificate rule, re-checked by the core: flips across strided layers, one "
                             "eventually periodic class of n at a time",
+    "cert:flip_axes_conjugation": "certificate rule, re-checked by the core: in N-D, flips on some axes moved to "
+                                  "the input",
+    "cert:strip_input_flip_axes": "certificate rule, re-checked by the core: flip_G >> A = flip_G >> B iff A = B, "
+                                  "in N-D",
+    "cert:product_bound": "certificate rule, re-checked by the core: N-D chains agree for every shape below the "
+                          "product of the per-axis bounds, so for every shape",
+    "cert:flip_product_bound": "certificate rule, re-checked by the core: the product bound per residue class of "
+                               "the input shape, flips moved to the input with fixed phases",
+    "cert:factored_interior": "certificate rule, re-checked by the core: E(z) = prod_l K_l(z^(d_l S_(l-1))) of both "
+                              "sides as equal multisets of factors A(z^f), equal stride and padding, and equal "
+                              "lengths (n < limit, equal growth per period)",
+    "cert:generic_interior_nd": "certificate rule, re-checked by the core: N-D with one generic size c = P q + rho "
+                                "+ 1, equal per-axis lengths for every n_a and c, no edge inside, and equal "
+                                "polyphase impulse responses",
+    "cert:length_formula": "certificate rule, re-checked by the core: the output length equals a quasi-affine "
+                           "formula F(n) (N-D: one formula F_a(n_a) per axis) below a limit, and both grow alike "
+                           "per period past n0",
     "cert:interior_operator": "certificate rule, re-checked by the core: both sides pad only in front, their "
                               "per-axis lengths agree, and a few outputs agree exactly at one interior shape",
     "cert:padding_as_pad": "certificate rule, re-checked by the core: every convolution's zero padding written as "

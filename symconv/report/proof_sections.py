@@ -135,7 +135,29 @@ def _result(proof: Proof, names) -> dict | None:
     """The result stated first: the one strided correlation both sides are, its kernel in closed form."""
     if proof.verdict != "proved":
         return None
-    return result_of(proof.lhs, proof.rhs, getattr(proof, "decision", None), names)
+    result = result_of(proof.lhs, proof.rhs, getattr(proof, "decision", None), names)
+    if result is not None and any(str(step.rule) == "factored_interior" for step in proof.steps):
+        result = _factored_result(proof, result)
+    return result
+
+
+#: A kernel expression longer than this (LaTeX characters) is left to the statement in the result's display.
+RESULT_KERNEL_CHARACTERS = 40
+
+
+def _factored_result(proof: Proof, result: dict) -> dict:
+    """A deep chain's result with its kernel as a product of powers (``k(z)^{12}``), not one factor per layer."""
+    from symconv.checker.factored_interior import factored_form
+    from symconv.errors import CertificateError
+    from symconv.report.interior_steps import factor_product
+
+    try:
+        form = factored_form(proof.rhs, "rhs")
+    except CertificateError:
+        return result
+    kernel = result["kernel"]
+    return dict(result, generating=factor_product(form.factors),
+                kernel=kernel if kernel is None or len(kernel) <= RESULT_KERNEL_CHARACTERS else None)
 
 
 def result_of(lhs, rhs, decision, names) -> dict | None:

@@ -8,10 +8,13 @@ the identity holds for every input length $n \\ge 0$ and all values of the kerne
 
 from __future__ import annotations
 
+import re
+from fractions import Fraction
+
 import sympy
 
 from symconv.prover.proof import Proof
-from symconv.report.symbol_math import expr_latex, theorem_parts
+from symconv.report.symbol_math import expr_latex, name_math, theorem_parts
 from symconv.report.tex_escape import Tex, escape_tex, prose
 
 __all__ = ["verdict_text", "agreement_text", "assumptions_latex", "input_sizes", "bound_names"]
@@ -37,12 +40,19 @@ def assumptions_latex(proof: Proof) -> list[Tex]:
 
 
 def input_sizes(layer) -> Tex:
-    """``input length $n \\ge 0$`` in 1-D, ``input shape $(n_1, n_2)$`` with every $n_i \\ge 0$ in d-D."""
+    """``input length $n \\ge 0$`` in 1-D, ``input shape $(n_1, n_2)$`` with every $n_i \\ge 0$ in d-D; with a
+    generic kernel size ``c``, followed by ``, every kernel size $c \\ge 1$``."""
     axes = getattr(layer, "ndim", 1)
     if axes <= 1:
-        return Tex(r"input length $n \ge 0$")
-    shape = ", ".join(f"n_{i}" for i in range(1, axes + 1))
-    return Tex(rf"input shape $({shape})$ with every $n_i \ge 0$")
+        text = r"input length $n \ge 0$"
+    else:
+        shape = ", ".join(f"n_{i}" for i in range(1, axes + 1))
+        text = rf"input shape $({shape})$ with every $n_i \ge 0$"
+    generic = sorted({str(s) for k in layer.kernels() for s in k.length_symbols()})
+    if generic:
+        sizes = ", ".join(name_math(name) for name in generic)
+        text += rf", every kernel size ${sizes} \ge 1$" if len(generic) == 1 else rf", all kernel sizes ${sizes} \ge 1$"
+    return Tex(text)
 
 
 def agreement_text(proof: Proof) -> Tex:
@@ -87,5 +97,23 @@ def _rests_on_words(entry: str, bounds: list[Tex]) -> str:
         return "the assumption " + (" and ".join(f"${b}$" for b in bounds) + " for every $i$" if bounds
                                     else prose(entry[len("assumption: "):]))
     if entry.startswith("tolerance: "):
-        return "the numeric tolerance " + prose(entry[len("tolerance: "):])
+        return "the numeric tolerance " + _tolerance_words(entry[len("tolerance: "):])
     return prose(entry)
+
+
+_TOLERANCE = re.compile(r"^atol=(-?[0-9]{1,40}(?:/[0-9]{1,40})?), rtol=(-?[0-9]{1,40}(?:/[0-9]{1,40})?)$")
+
+
+def _tolerance_words(text: str) -> Tex:
+    r"""``atol=1/100000, rtol=0`` (the checker's exact tolerance) as ``$\mathrm{atol} = 10^{-5}$, ...``; any
+    other text as prose."""
+    from symconv.report.network_steps import decimal_math
+
+    found = _TOLERANCE.match(text.strip())
+    if found is None:
+        return prose(text)
+    try:
+        atol, rtol = (Fraction(v) for v in found.groups())
+    except ZeroDivisionError:
+        return prose(text)
+    return Tex(rf"$\mathrm{{atol}} = {decimal_math(atol)}$, $\mathrm{{rtol}} = {decimal_math(rtol)}$")

@@ -91,7 +91,7 @@ def test_interval_of_l2pool_nd_is_zero_to_sqrt_volume_times_the_bound():
 
 
 def test_notation_prints_the_l2pool_nd_layer():
-    assert str(layer_math(l2pool2d(2, stride=(1, 2)))) == r"\operatorname{l2pool}_{s=(1, 2)}(2)"
+    assert str(layer_math(l2pool2d(2, stride=(1, 2)))) == r"\operatorname{l2pool}_{s=(1, 2)}(2 \times 2)"
     assert str(layer_math(l2pool3d((1, 2, 2), ceil_mode=True))).startswith(r"\operatorname{l2pool}_{\text{ceil\_mode}")
 
 
