@@ -36,7 +36,7 @@ from symconv.core.composite import on_statement_axes
 from symconv.core.kernel import Kernel, KernelSymbol, kernel, literal  # kernel: for the doctests
 from symconv.core.layers import Layer
 from symconv.dsl_taps import has_names, tap_list
-from symconv.dsl_coefficients import coefficient, is_coefficient, is_number
+from symconv.dsl_coefficients import coefficient, is_coefficient, is_number, written_value
 from symconv.dsl_grammar import (
     FORBIDDEN,
     FUNCTION_NAMES,
@@ -411,6 +411,8 @@ class _Builder:
             if not math.isfinite(node.value):
                 raise self.fail(LiteralError, node, f"the number {shorten(self.source.span(node)[1])} is not finite "
                                 "(it overflows a float)", "expected a finite number")
+            if isinstance(node.value, float):  # the decimal as written, not the float Python rounded it to
+                return written_value(node.value, self.source.span(node)[1])
             return node.value
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             value = self.number(node.operand)

@@ -68,20 +68,23 @@ def _is_abs_x(node: ast.AST) -> bool:
             and len(node.args) == 1 and not node.keywords and _is_x(node.args[0]))
 
 
-def _number(node: ast.AST) -> Optional[Fraction]:
-    """A literal number, a signed one or a quotient of two (``1/2``); None for anything else."""
+def _number(node: ast.AST, text: str) -> Optional[Fraction]:
+    """A literal number, a signed one or a quotient of two (``1/2``); None for anything else. A decimal is
+    read as written in ``text`` (``0.5000000000000000001`` is not 1/2), never through the float it rounds to."""
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         value = node.value
         if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
             return None
-        return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+        if isinstance(value, float):
+            return Fraction(ast.get_source_segment(text, node).replace("_", ""))
+        return Fraction(value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        inner = _number(node.operand)
+        inner = _number(node.operand, text)
         if inner is None:
             return None
         return -inner if isinstance(node.op, ast.USub) else inner
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        top, bottom = _number(node.left), _number(node.right)
+        top, bottom = _number(node.left, text), _number(node.right, text)
         if top is None or bottom is None or bottom == 0:
             return None
         return top / bottom
@@ -94,7 +97,7 @@ def _bound(text: str, node: ast.AST) -> sympy.Expr:
         if node.id == "x":
             raise _fail(text, node, "the bound cannot be the input x itself")
         return bound_symbol(node.id)
-    value = _number(node)
+    value = _number(node, text)
     if value is None:
         raise _fail(text, node, "the bound is neither a number nor a name")
     if value <= 0:
@@ -106,7 +109,7 @@ def _negated(text: str, node: ast.AST) -> sympy.Expr:
     """``-B`` in ``-B <= x <= B``, returned as ``B``."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return _bound(text, node.operand)
-    value = _number(node)
+    value = _number(node, text)
     if value is not None and value < 0:
         return sympy.Rational(-value.numerator, value.denominator)
     raise _fail(text, node, "the lower end is not the negated bound -B")

@@ -15,7 +15,23 @@ import sympy
 
 from symconv.errors import KindError, LiteralError
 
-__all__ = ["is_number", "is_coefficient", "coefficient"]
+__all__ = ["is_number", "is_coefficient", "coefficient", "written_value"]
+
+
+def written_value(value: float, written: str) -> Union[float, sympy.Rational]:
+    """A float literal read as written: ``value`` itself when ``repr(value)`` is the same rational as the text
+    ``written`` (``0.5``, ``0.1``: every later step reads the float through its repr, so 0.1 is 1/10), else
+    the exact rational of the text (``1.00000000000000000001`` is not 1, ``1e-400`` is not 0).
+
+    >>> written_value(0.1, "0.1"), written_value(1.0, "1.00000000000000000001")
+    (0.1, 100000000000000000001/100000000000000000000)
+    """
+    from fractions import Fraction
+
+    exact = Fraction(written.replace("_", ""))
+    if Fraction(repr(value)) == exact:
+        return value
+    return sympy.Rational(exact.numerator, exact.denominator)
 
 
 def is_number(node: ast.expr) -> bool:
