@@ -66,7 +66,8 @@ def rule_congruence(state: list[Layer], step, where: str):
                                f"expected the same layer on both sides")
     ndim = max(state[0].ndim, state[1].ndim)
     halves = [(left[:i], right[:j]), (left[i + 1:], right[j + 1:])]
-    goals = [(chain_of(a, ndim), chain_of(b, ndim)) for a, b in halves if a != b]  # A == A needs no proof
+    goals = [goal for goal in ((chain_of(a, ndim), chain_of(b, ndim)) for a, b in halves)
+             if goal[0] != goal[1]]  # A == A needs no proof (no layers and pad(0) are the same identity)
     if not goals:
         return "every input length" if ndim <= 1 else "every input shape"
     state[:] = list(goals[0])

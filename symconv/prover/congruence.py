@@ -50,9 +50,9 @@ def prove_by_congruence(lhs: Layer, rhs: Layer, seed: int = 0):
         return None
     (i, j), left, right = cut, lhs.layers(), rhs.layers()
     ndim = max(lhs.ndim, rhs.ndim)
-    halves = [(where, chain_of(a, ndim), chain_of(b, ndim))
-              for where, a, b in (("before", left[:i], right[:j]), ("after", left[i + 1:], right[j + 1:]))
-              if a != b]  # the same layers on both sides are equal: no goal (the kernel's rule agrees)
+    halves = [(where, a, b) for where, a, b in ((where, chain_of(a, ndim), chain_of(b, ndim)) for where, a, b in
+                                                 (("before", left[:i], right[:j]), ("after", left[i + 1:], right[j + 1:])))
+              if a != b]  # the same chains on both sides are equal: no goal (the kernel's rule agrees)
     proofs = []
     for where, a, b in halves:
         proof = prove(a, b, seed=seed)
