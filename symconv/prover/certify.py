@@ -12,7 +12,8 @@ from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.length_formula import LengthClaim, QuasiAffine
 from symconv.prover.decide import Decision
 
-__all__ = ["certificate_for", "quasi_affine", "length_certificate", "factored_interior_certificate"]
+__all__ = ["certificate_for", "quasi_affine", "length_certificate", "factored_interior_certificate",
+           "first_positive_length"]
 
 
 def _has_flip(layer) -> bool:
@@ -44,6 +45,23 @@ def certificate_for(decision: Decision) -> Certificate:
     return Certificate(repr(lnf.source), repr(rnf.source), tuple(steps))
 
 
+def first_positive_length(sides: tuple[Layer, ...], bound: int) -> Optional[int]:
+    """The least n <= ``bound`` at which every intermediate length of every side is at least 1, by bisection
+    (lengths never decrease with n); None when even ``bound`` is too short."""
+    from symconv.checker.cones import min_intermediate_length
+
+    def positive(n: int) -> bool:
+        return min(min_intermediate_length(side, n) for side in sides) >= 1
+
+    if not positive(bound):
+        return None
+    low, first = 0, bound
+    while first - low > 1:
+        middle = (low + first) // 2
+        low, first = (low, middle) if positive(middle) else (middle, first)
+    return first
+
+
 def factored_interior_certificate(lhs: Layer, rhs: Layer) -> Optional[Certificate]:
     """The one-step certificate ``factored_interior`` of ``lhs == rhs`` (:mod:`symconv.checker.factored_interior`),
     or None when the sides are not plain chains with equal geometry and factors (then the caller decides).
@@ -52,7 +70,6 @@ def factored_interior_certificate(lhs: Layer, rhs: Layer) -> Optional[Certificat
     which every intermediate length of both sides is at least 1, ``limit = start + period``; None past the
     checker's bound.
     """
-    from symconv.checker.cones import min_intermediate_length
     from symconv.checker.factored_interior import factored_form
     from symconv.checker.periodicity import MAX_CHECK_LENGTH
     from symconv.core.output_length import output_length
@@ -65,17 +82,8 @@ def factored_interior_certificate(lhs: Layer, rhs: Layer) -> Optional[Certificat
     if left != right:
         return None
     period = left.stride
-
-    def positive(n: int) -> bool:
-        return min(min_intermediate_length(side, n) for side in (lhs, rhs)) >= 1
-
-    if not positive(MAX_CHECK_LENGTH):
-        return None
-    low, start = 0, MAX_CHECK_LENGTH  # lengths never decrease with n: bisect for the first positive n
-    while start - low > 1:
-        middle = (low + start) // 2
-        low, start = (low, middle) if positive(middle) else (middle, start)
-    if start + period > MAX_CHECK_LENGTH:
+    start = first_positive_length((lhs, rhs), MAX_CHECK_LENGTH)
+    if start is None or start + period > MAX_CHECK_LENGTH:
         return None
     limit = start + period
     # equal geometry and right padding give equal lengths (the windows that fit); a few spot checks, as the

@@ -82,22 +82,6 @@ def _float_check_nd(lhs: Layer, rhs: Layer, shapes: list[tuple[int, ...]], seed:
     return NumericReport(len(shapes), worst, tolerance, compared=compared)
 
 
-def _first_positive(sides: tuple[Layer, ...], bound: int) -> Optional[int]:
-    """The least n with every intermediate length of every side at least 1 (lengths never decrease), or None."""
-    from symconv.checker.cones import min_intermediate_length
-
-    def positive(n: int) -> bool:
-        return min(min_intermediate_length(side, n) for side in sides) >= 1
-
-    if not positive(bound):
-        return None
-    low, first = 0, bound
-    while first - low > 1:
-        middle = (low + first) // 2
-        low, first = (low, middle) if positive(middle) else (middle, first)
-    return first
-
-
 def factored_interior_certificate_nd(lhs: Layer, rhs: Layer) -> Optional[Certificate]:
     """The one-step certificate ``factored_interior`` of two N-D chains, or None when the rule does not apply.
 
@@ -110,6 +94,7 @@ def factored_interior_certificate_nd(lhs: Layer, rhs: Layer) -> Optional[Certifi
     from symconv.checker.factored_interior import factored_form
     from symconv.checker.periodicity import MAX_CHECK_LENGTH
     from symconv.core.layers_nd import axis_chain
+    from symconv.prover.certify import first_positive_length
     from symconv.core.output_length import output_length
     from symconv.errors import CertificateError
 
@@ -123,7 +108,7 @@ def factored_interior_certificate_nd(lhs: Layer, rhs: Layer) -> Optional[Certifi
         return None
     period = lcm(*left.stride)
     projections = [(axis_chain(lhs, axis), axis_chain(rhs, axis)) for axis in range(lhs.ndim)]
-    starts = [_first_positive(pair, MAX_CHECK_LENGTH) for pair in projections]
+    starts = [first_positive_length(pair, MAX_CHECK_LENGTH) for pair in projections]
     if None in starts or max(starts) + period > MAX_CHECK_LENGTH:
         return None
     start = max(starts)
