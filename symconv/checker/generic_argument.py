@@ -74,7 +74,8 @@ from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer,
 from symconv.core.output_length import length_step, output_length
 from symconv.errors import CertificateError
 
-__all__ = ["rule_generic_argument", "compare_lengths", "MAX_PERIOD"]
+__all__ = ["rule_generic_argument", "compare_lengths", "MAX_PERIOD", "integer_affine", "merged_monomial",
+           "add_term"]
 
 #: Largest period the rule accepts (the work grows as P^2), and the largest crossing point it scans to.
 MAX_PERIOD = 64
@@ -88,7 +89,7 @@ class _NeedsResidue(Exception):
     """A quantity depends on ``rho = (c - 1) mod P``: the caller checks each residue (internal signal)."""
 
 
-def _affine(value: object, symbol: sympy.Symbol, what: str, where: str) -> tuple[int, int]:
+def integer_affine(value: object, symbol: sympy.Symbol, what: str, where: str) -> tuple[int, int]:
     """``(u, v)`` with ``value = u c + v``, integers."""
     if isinstance(value, int):
         return 0, value
@@ -121,7 +122,7 @@ def _row(step: Layer, symbol, rows: dict, where: str) -> tuple[int, int, int, in
     """``(a, D, b1, b0)`` of the step's length, read from the core's table once per rule (``rows``)."""
     if step not in rows:
         row = length_step(step)
-        b1, b0 = _affine(row.offset, symbol, f"the length offset of {step!r}", where)
+        b1, b0 = integer_affine(row.offset, symbol, f"the length offset of {step!r}", where)
         if row.empty_stays_empty and (b1 or b0 // row.divisor >= 1):
             raise CertificateError(f"{where}: {step!r} gives an empty output on an empty input, not max(0, phi)")
         rows[step] = (row.scale, row.divisor, b1, b0)
@@ -212,11 +213,13 @@ def _zero_extension(layer: Layer, zero_outside: bool, where: str) -> bool:
 
 # (3) impulse responses -----------------------------------------------------------------------------------
 
-def _merge(t1: tuple, t2: tuple) -> tuple:
+def merged_monomial(t1: tuple, t2: tuple) -> tuple:
+    """The product of two sorted monomials (tuples of variable numbers), sorted."""
     return tuple(sorted(t1 + t2)) if t1 and t2 else t1 or t2
 
 
-def _add(total: Series, key: tuple, number) -> None:
+def add_term(total: Series, key: tuple, number) -> None:
+    """``total[key] += number``, the entry removed when it cancels."""
     value = total.get(key, 0) + number
     if value:
         total[key] = value
@@ -232,7 +235,7 @@ def _sum(parts) -> Series:
     total = dict(first)
     for part in rest:
         for key, number in part.items():
-            _add(total, key, number)
+            add_term(total, key, number)
     return total
 
 
@@ -241,7 +244,7 @@ def _products(pairs, divide: int = 1) -> Series:
     out: Series = {}
     get = out.get
     for (b1, a1, t1, m1), c1, (b2, a2, t2, m2), c2 in pairs:
-        key = ((b1 + b2) // divide, a1 + a2, _merge(t1, t2), _merge(m1, m2))
+        key = ((b1 + b2) // divide, a1 + a2, merged_monomial(t1, t2), merged_monomial(m1, m2))
         value = get(key, 0) + c1 * c2
         if value:
             out[key] = value
@@ -300,7 +303,7 @@ def _kernel_uncached(k: Kernel, e: int, ctx: _Context, where: str, s: int) -> li
         return [[{(j * e, 0, (), mono): c for j, poly in enumerate(taps) for mono, c in poly.items()}
                  for taps in row] for row in exact_taps(k)]
     if isinstance(k, KernelSymbol):
-        if _affine(k.length, ctx.symbol, f"the length of {k!r}", where) != (1, 0):
+        if integer_affine(k.length, ctx.symbol, f"the length of {k!r}", where) != (1, 0):
             raise CertificateError(f"{where}: {k!r}: a generic length must be {ctx.symbol} itself")
         atom = (k.name,) + tuple(map(str, k.dims))  # the kernel as written: its name and sizes
         m = _exact(ctx.period * e, s, where)
@@ -313,7 +316,7 @@ def _kernel_uncached(k: Kernel, e: int, ctx: _Context, where: str, s: int) -> li
         return [[_sum([_mul(a[m][i], b[o][m]) for m in range(len(a))]) for i in range(len(a[0]))]
                 for o in range(len(b))]
     if isinstance(k, FlipKernel):  # z^(e (l - 1)) K(z^-e)
-        u, v = _affine(k.length, ctx.symbol, f"the length of {k!r}", where)
+        u, v = integer_affine(k.length, ctx.symbol, f"the length of {k!r}", where)
         if u and ctx.rho is None:
             raise _NeedsResidue
         beta, alpha = e * (u * ((ctx.rho or 0) + 1) + v - 1), _exact(e * u * ctx.period, s, where)
@@ -337,7 +340,7 @@ def _left_padding(step: Conv, ctx: _Context, where: str) -> tuple[int, int]:
         return left, 0
     if ctx.rho is None:
         raise _NeedsResidue
-    u, v = _affine(step.weight.length, ctx.symbol, f"the length of {step.weight!r}", where)
+    u, v = integer_affine(step.weight.length, ctx.symbol, f"the length of {step.weight!r}", where)
     if step.dilation * u * ctx.period % 2:
         raise CertificateError(f"{where}: {step!r} needs an even period")
     return step.dilation * (u * (ctx.rho + 1) + v - 1) // 2, step.dilation * u * ctx.period // 2

@@ -66,8 +66,9 @@ from typing import Optional
 
 import sympy
 
-from symconv.checker.generic_argument import MAX_PERIOD, _affine, _merge, compare_lengths
-from symconv.checker.interior import _edge_free_steps
+from symconv.checker.generic_argument import (MAX_PERIOD, add_term, compare_lengths, integer_affine,
+                                              merged_monomial)
+from symconv.checker.interior import edge_free_steps
 from symconv.core.conv_nd import ConvNd
 from symconv.core.exact_poly import from_sympy, to_sympy
 from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd, FlipNd, PadKernelNd, ScaledNd, SumNd
@@ -104,19 +105,11 @@ def _vec(a: tuple, b: tuple) -> tuple:
     return tuple(x + y for x, y in zip(a, b))
 
 
-def _add(total: Series, key: tuple, number) -> None:
-    value = total.get(key, 0) + number
-    if value:
-        total[key] = value
-    else:
-        del total[key]
-
-
 def _sum(parts) -> Series:
     total: Series = {}
     for part in parts:
         for key, number in part.items():
-            _add(total, key, number)
+            add_term(total, key, number)
     return total
 
 
@@ -127,7 +120,7 @@ def _mul(a: Series, b: Series, where: str) -> Series:
     out: Series = {}
     for (b1, a1, t1, m1), c1 in a.items():
         for (b2, a2, t2, m2), c2 in b.items():
-            _add(out, (_vec(b1, b2), _vec(a1, a2), _merge(t1, t2), _merge(m1, m2)), c1 * c2)
+            add_term(out, (_vec(b1, b2), _vec(a1, a2), merged_monomial(t1, t2), merged_monomial(m1, m2)), c1 * c2)
     return out
 
 
@@ -175,7 +168,7 @@ def _correlate(x: Series, groups: dict, s: tuple, shift: tuple, where: str) -> S
         b1, a1, t1, m1 = _divided(key, s, where)
         for (b2, a2, t2, m2), c2 in groups.get(tuple(-x % f for x, f in zip(b1, s)), ()):
             beta = tuple((x + y) // f for x, y, f in zip(b1, b2, s))
-            _add(out, (beta, _vec(a1, a2), _merge(t1, t2), _merge(m1, m2)), c1 * c2)
+            add_term(out, (beta, _vec(a1, a2), merged_monomial(t1, t2), merged_monomial(m1, m2)), c1 * c2)
     return out
 
 
@@ -215,7 +208,7 @@ def _kernel_uncached(k: KernelNd, e: tuple, ctx: _Context, where: str) -> list[l
     if isinstance(k, FlipNd):  # per flipped axis: z^(e (l - 1)) K(z^-e), l = u c + v
         beta, alpha = [0] * ctx.d, [0] * ctx.d
         for axis in k.axes:
-            u, v = _affine(k.kernel.spatial[axis], ctx.symbol, f"the size on axis {axis + 1} of {k!r}", where)
+            u, v = integer_affine(k.kernel.spatial[axis], ctx.symbol, f"the size on axis {axis + 1} of {k!r}", where)
             if u and ctx.rho is None:
                 raise _NeedsResidue
             beta[axis] = e[axis] * (u * ((ctx.rho or 0) + 1) + v - 1)
@@ -249,7 +242,7 @@ def _left_padding(step: ConvNd, ctx: _Context, where: str) -> tuple[tuple, tuple
             raise CertificateError(f"{where}: {step!r}: the padding {left} on axis {axis + 1} is not 'same'")
         if ctx.rho is None:
             raise _NeedsResidue
-        u, v = _affine(size, ctx.symbol, f"the size on axis {axis + 1} of {step.weight!r}", where)
+        u, v = integer_affine(size, ctx.symbol, f"the size on axis {axis + 1} of {step.weight!r}", where)
         if dilation * u * ctx.period % 2:
             raise CertificateError(f"{where}: {step!r} needs an even period")
         beta[axis], alpha[axis] = dilation * (u * (ctx.rho + 1) + v - 1) // 2, dilation * u * ctx.period // 2
@@ -341,7 +334,7 @@ def rule_generic_interior_nd(state: list[Layer], step, where: str) -> str:
         raise CertificateError(f"{where}: the statement has the generic sizes {sorted(map(str, symbols))}; "
                                f"the rule takes exactly one, {name}")
     symbol = symbols.pop()
-    steps = [_edge_free_steps(side, where) for side in state]
+    steps = [edge_free_steps(side, where) for side in state]
     for axis in range(d):
         compare_lengths([axis_chain(side, axis) for side in state], period, symbol, f"{where}, axis {axis + 1}")
     strides = [total_strides(s, d) for s in steps]

@@ -73,7 +73,7 @@ from symconv.core.output_length import output_length
 from symconv.core.semantics_nd import symbolic_outputs_exact
 from symconv.errors import CertificateError
 
-__all__ = ["rule_interior_operator", "Geometry"]
+__all__ = ["rule_interior_operator", "Geometry", "edge_free_steps"]
 
 _WINDOWS = (ConvNd, AvgPoolNd, DownNd, CropNd)
 
@@ -104,7 +104,7 @@ def _window(step: Layer, axis: int) -> tuple[int, int, int]:
     return 1, 0, step.before[axis] + step.after[axis] + 1  # CropNd
 
 
-def _edge_free_steps(side: Layer, where: str) -> tuple[Layer, ...]:
+def edge_free_steps(side: Layer, where: str) -> tuple[Layer, ...]:
     """The layers of ``side``, after checking the edge-free order (module docstring); else CertificateError."""
     steps = side.layers()
     windows = 0
@@ -194,7 +194,7 @@ def rule_interior_operator(state: list[Layer], step, where: str) -> bool:
     if not (isinstance(shape, list) and len(shape) == d and all(_is_int(n) and 1 <= n <= MAX_CHECK_LENGTH
                                                                  for n in shape)):
         raise CertificateError(f"{where}: expected shape [n1, ..., n{d}], {d} integers from 1 to {MAX_CHECK_LENGTH}")
-    steps = [_edge_free_steps(side, where) for side in (lhs, rhs)]
+    steps = [edge_free_steps(side, where) for side in (lhs, rhs)]
     for axis, (start, period, limit) in enumerate(axes):
         _same_lengths(axis_chain(lhs, axis), axis_chain(rhs, axis), start, period, limit,
                       f"{where}, axis {axis + 1}")

@@ -107,8 +107,8 @@ def kernel_array_nd(k: KernelNd, bindings: Optional[Bindings] = None, exact: boo
         for source in getattr(k, "sources", ()):
             _symbol_array(source, bindings, exact)  # checks the sources' shapes before reading their taps
         flat = np.array(k.values, dtype=object).reshape(-1)
-        # sympify is safe here: the values are the exact kernel values, never user text
-        taps = [parameter_value(sympy.sympify(v), bindings, exact, "kernel tap") for v in flat]
+        taps = [parameter_value(sympy.sympify(v), bindings, exact, "kernel tap")  # safe: exact kernel values
+                for v in flat]
         return number_array(np.array(taps, dtype=object).reshape(k.shape), exact)
     if isinstance(k, DilateNd):
         inner = kernel_array_nd(k.kernel, bindings, exact)

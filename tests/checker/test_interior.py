@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from symconv.checker import Certificate, CertificateStep, Rule, replay, statement_hash
-from symconv.checker.interior import _edge_free_steps, _geometry, _outputs
+from symconv.checker.interior import edge_free_steps, _geometry, _outputs
 from symconv.core.exact_poly import to_sympy
 from symconv.cli import main
 from symconv.core.semantics_nd import outputs_at, symbolic_input_nd
@@ -132,7 +132,7 @@ def test_a_crop_moved_past_a_convolution_is_proved_and_a_shifted_one_refused():
 def test_the_geometry_is_the_window_each_output_reads_in_the_core_semantics():
     chain = parse_chain("pad((1, 0)) >> conv2d(k[3, 2], stride=(2, 1), padding=(1, (0, 1)), dilation=(1, 2)) >> "
                         "conv2d(j[2, 3], stride=2)")
-    g = _geometry(_edge_free_steps(chain, "test"), 2)
+    g = _geometry(edge_free_steps(chain, "test"), 2)
     (_, values) = outputs_at(chain, symbolic_input_nd((30, 30)), [(0, 3, 4)])
     read = [tuple(int(p) for p in s.name.split("_")[2:]) for s in values[(0, 3, 4)].free_symbols
             if s.name.startswith("x_")]
@@ -153,7 +153,7 @@ def test_the_geometry_is_the_window_each_output_reads_in_the_core_semantics():
 def test_the_checkers_evaluation_equals_the_core_semantics(text, shape, indices):
     chain = parse_chain(text)
     channels, spatial = shape[0], tuple(shape[1:])
-    out_channels, mine = _outputs(chain, _edge_free_steps(chain, "test"), spatial, channels, indices, "test")
+    out_channels, mine = _outputs(chain, edge_free_steps(chain, "test"), spatial, channels, indices, "test")
     keys = [(o, *i) for o in range(out_channels) for i in indices]
     _, core = outputs_at(chain, symbolic_input_nd(spatial, channels), keys)
     assert out_channels == chain.out_channels(channels)
