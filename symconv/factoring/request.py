@@ -149,16 +149,21 @@ def factor_request(kernel: object, sizes: object) -> FactorRequest:
     """
     k = _kernel(kernel)
     text = repr(k)
+    if not isinstance(k, Kernel):
+        raise KernelError(
+            f"the kernel {text} has {k.ndim} spatial axes; --sizes N,M splits a 1-D kernel such as q[5] "
+            f"into two layers; a 2-D or 3-D kernel is split into one layer per axis with --separable"
+        )
     if not k.is_single_channel:
         raise KernelError(
-            f"factor: the kernel {text} has shape {k.shape}; expected a single-channel kernel such as q[5]"
+            f"the kernel {text} has shape {k.shape}; expected a single-channel kernel such as q[5]"
         )
     if not isinstance(k.length, int):
         raise KernelError(
-            f"factor: the kernel {text} has the generic length {k.length}; expected a concrete length such as q[5]"
+            f"the kernel {text} has the generic length {k.length}; expected a concrete length such as q[5]"
         )
     if k.length > MAX_FACTOR_LENGTH:
-        raise SizeLimitError(f"factor: the kernel {text} has {k.length} taps; symconv factors at most {MAX_FACTOR_LENGTH}")
+        raise SizeLimitError(f"the kernel {text} has {k.length} taps; symconv factors at most {MAX_FACTOR_LENGTH}")
     n, m = check_sizes(sizes)
     if n + m - 1 != k.length:
         raise SizesDoNotAddUp((n, m), text, k.length)

@@ -76,3 +76,9 @@ def test_non_integer_channels_are_refused_by_the_argument_parser(capsys):
         main(["factor", "q[5]", "--sizes", "2,4", "--channels", "x"])
     err = capsys.readouterr().err
     assert info.value.code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_a_2d_kernel_with_sizes_is_bad_input_in_one_line(capsys):
+    code, out, err = run(capsys, "[[1, 2, 1], [2, 4, 2], [1, 2, 1]]", "--sizes", "3,3")
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "has 2 spatial axes" in err and "Traceback" not in err

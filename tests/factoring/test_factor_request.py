@@ -83,6 +83,13 @@ def test_a_multi_channel_kernel_is_refused():
         factor("W[2, 1, 3]", (2, 2))
 
 
+@pytest.mark.parametrize("kernel, axes", [("[[1, 2, 1], [2, 4, 2], [1, 2, 1]]", 2), ("k[3, 3]", 2)])
+def test_an_n_d_kernel_is_refused_with_a_pointer_to_separable(kernel, axes):
+    with pytest.raises(KernelError, match=rf"the kernel .* has {axes} spatial axes; --sizes N,M splits a 1-D kernel "
+                                          r"such as q\[5\] into two layers; .* with --separable$"):
+        factor(kernel, (2, 2))
+
+
 def test_a_generic_length_kernel_is_refused():
     with pytest.raises(KernelError, match=r"generic length c; expected a concrete length"):
         factor("q[c]", (2, 2))
