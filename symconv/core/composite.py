@@ -25,14 +25,16 @@ def _flatten(layers: Sequence[Layer]) -> tuple[Layer, ...]:
     return tuple(flat)
 
 
-def _propagate_channels(layers: Sequence[Layer], channels: Optional[int], context: str) -> Optional[int]:
-    producer = "the input"
+def _propagate_channels(layers: Sequence[Layer], channels: Optional[int]) -> Optional[int]:
+    """The channels after ``layers`` on an input of ``channels`` (None: any); ChannelMismatch naming the two
+    layers that disagree (their reprs are built only then: a repr prints every weight)."""
+    producer: Optional[Layer] = None
     for layer in layers:
         need = layer.in_channels
         if need is not None and channels is not None and need != channels:
-            raise ChannelMismatch(producer, channels, repr(layer), need)
+            raise ChannelMismatch("the input" if producer is None else repr(producer), channels, repr(layer), need)
         channels = layer.out_channels(channels if channels is not None else need)
-        producer = repr(layer)
+        producer = layer
     return channels
 
 
@@ -63,7 +65,7 @@ class Chain(Layer):
         from symconv.core.layers_nd import check_flip_axes
 
         check_flip_axes(self.steps)
-        _propagate_channels(self.steps, None, repr(self))
+        _propagate_channels(self.steps, None)
 
     @property
     def ndim(self) -> int:  # type: ignore[override]
@@ -86,7 +88,7 @@ class Chain(Layer):
         return None
 
     def out_channels(self, in_channels: Optional[int]) -> Optional[int]:
-        return _propagate_channels(self.steps, in_channels, repr(self))
+        return _propagate_channels(self.steps, in_channels)
 
     def kernels(self) -> tuple[Kernel, ...]:
         return tuple(k for layer in self.steps for k in layer.kernels())
@@ -133,7 +135,9 @@ class Parallel(Layer):
         from symconv.core.layers_nd import check_flip_axes
 
         check_flip_axes(self.branches)
-        if self.ndim >= 2:
+        from symconv.core.layers_nd import has_nd_layers
+
+        if self.ndim >= 2 or any(has_nd_layers(b) for b in self.branches):  # per axis (d = 1 from as_nd too)
             from symconv.core.layers_nd import axis_chain
 
             for axis in range(self.ndim):

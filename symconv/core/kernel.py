@@ -257,7 +257,9 @@ class Literal(Kernel):
         return self.values
 
     def __repr__(self) -> str:
-        def fmt(v: sympy.Expr) -> str:
+        def fmt(v: sympy.Expr) -> str:  # a rational as SymPy prints it, without its printer
+            if isinstance(v, sympy.Rational):
+                return str(v.p) if v.q == 1 else f"{v.p}/{v.q}"
             return str(v)
 
         if self.is_single_channel:

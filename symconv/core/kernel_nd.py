@@ -1,5 +1,8 @@
 """N-D kernels for any number ``d >= 2`` of spatial axes: ``k[3, 3]``, ``k[3, 3, 3]``, ``W[out, in, k1, ..., kd]``.
 
+A kernel with one spatial axis (``ndim=1``) is the lift of a 1-D kernel (:mod:`symconv.core.lift_nd`); the DSL
+reads ``k[3]`` and ``W[8, 4, 3]`` as 1-D kernels.
+
 A kernel has shape ``(out, in, k1, ..., kd)`` (PyTorch's layout). Its taps
 are a grid: a dict from index tuples ``(o, i, a1, ..., ad)`` to exact SymPy
 values (zeros left out); :meth:`KernelNd.taps` gives the same as nested
@@ -201,6 +204,8 @@ class KernelNd:
 def _listing(values: object) -> str:
     if isinstance(values, tuple):
         return "[" + ", ".join(_listing(v) for v in values) + "]"
+    if isinstance(values, sympy.Rational):  # as SymPy prints it, without its printer (weights have thousands)
+        return str(values.p) if values.q == 1 else f"{values.p}/{values.q}"
     return str(values)
 
 
@@ -223,8 +228,8 @@ class KernelSymbolNd(KernelNd):
         if not isinstance(self.name, str) or not self.name.isidentifier():
             raise KernelError(f"kernel name {quote(self.name)} is not an identifier")
         object.__setattr__(self, "dims", tuple(self.dims))
-        axes = self.axes or default_ndim(len(self.dims))
-        if axes is None or axes < 2 or len(self.dims) not in (axes, axes + 2):
+        axes = self.axes or default_ndim(len(self.dims))  # d = 1 only when given (ndim=1): k[3] is read by 1-D
+        if axes is None or axes < 1 or len(self.dims) not in (axes, axes + 2):
             raise KernelError(f"kernel {self.name}{list(self.dims)} has {len(self.dims)} sizes; an N-D kernel has "
                               f"d sizes (k[3, 3]) or d + 2 (W[out, in, 3, 3]), d >= 2"
                               + ("" if self.axes else "; with 3 sizes say which: the layer (conv3d) or ndim=3"))
@@ -270,8 +275,8 @@ class LiteralNd(KernelNd):
 
     def __post_init__(self) -> None:
         grid, shape = grid_of(self.values, nesting_depth(self.values))
-        if len(shape) < 4:
-            raise KernelError(f"literal kernel {quote(self.values)}: expected [out][in] and at least two spatial axes")
+        if len(shape) < 3:
+            raise KernelError(f"literal kernel {quote(self.values)}: expected [out][in] and at least one spatial axis")
         exact = {index: _exact_real(v) for index, v in grid.items()}
         object.__setattr__(self, "values", nested(exact, shape))
 

@@ -5,7 +5,9 @@ shape ``(n1, ..., nd)``. ``pad``/``crop``/``down``/``up`` with a tuple per axis
 build :class:`PadNd`/:class:`CropNd`/:class:`DownNd`/:class:`UpNd` (an int keeps
 the 1-D layer). The convolutions live in :mod:`symconv.core.conv_nd`, the pools
 in :mod:`symconv.core.pools_nd`; their names are re-exported here, so
-``from symconv.core.layers_nd import conv2d`` keeps working.
+``from symconv.core.layers_nd import conv2d`` keeps working. The classes
+also take one axis (d = 1): :func:`symconv.core.lift_nd.as_nd` builds those
+from 1-D layers; the constructors here refuse a one-value tuple.
 
 On each axis a layer acts with the window arithmetic of one 1-D layer
 (:func:`axis_layer`), so its output shape is the 1-D length table of
@@ -47,13 +49,13 @@ __all__ = ["ConvNd", "ConvTransposeNd", "PadNd", "CropNd", "DownNd", "UpNd", "Av
            "flip", "flipped_axes", "check_flip_axes",
            "conv_nd", "conv2d", "conv3d", "conv_transpose_nd", "conv_transpose2d", "conv_transpose3d",
            "avgpool2d", "avgpool3d", "maxpool2d", "maxpool3d", "l2pool2d", "l2pool3d", "pad", "crop", "down", "up",
-           "axis_layer", "axis_chain", "output_shape", "is_nd"]
+           "axis_layer", "axis_chain", "output_shape", "is_nd", "ND_CLASSES", "has_nd_layers"]
 
 
 def _axes_field(layer: Layer, field: str, what: str, check) -> Axes:
     value = getattr(layer, field)
-    if not (isinstance(value, (tuple, list)) and len(value) >= 2 and all(is_int(v) for v in value)):
-        raise InvalidArgument(what, field, value, "a tuple with one int per axis (2 or more axes)")
+    if not (isinstance(value, (tuple, list)) and len(value) >= 1 and all(is_int(v) for v in value)):
+        raise InvalidArgument(what, field, value, "a tuple with one int per axis")
     value = tuple(value)
     object.__setattr__(layer, field, value)
     return checked_axes(value, check, what, field)
@@ -217,10 +219,14 @@ def flip(axes: object = None) -> Layer:
     return Flip() if axes is None else SignalFlipNd(axes)
 
 
-def _tuples(*values: object) -> int:
-    """The number of axes of the first per-axis tuple among ``values`` (0: all ints, a 1-D layer)."""
+def _tuples(what: str, argument: str, *values: object) -> int:
+    """The number of axes of the first per-axis tuple among ``values`` (0: all ints, a 1-D layer). A tuple of one
+    value is refused: the constructors build a 1-D signal's layer from an int (the classes take d = 1 from
+    :func:`symconv.core.lift_nd.as_nd`)."""
     for v in values:
         if isinstance(v, (tuple, list)):
+            if len(v) < 2:
+                raise InvalidArgument(what, argument, v, "a tuple with one int per axis (2 or more axes)")
             return len(v)
     return 0
 
@@ -233,7 +239,7 @@ def _as_axes(value: object, ndim: int, what: str, argument: str) -> Axes:
 
 def pad(left: object, right: object = None) -> Layer:
     """Zero padding: ``left`` zeros before, ``right`` (default ``left``) after; per-axis tuples pad N-D signals."""
-    d = _tuples(left, right)
+    d = _tuples("pad", "before", left, right)
     if d:
         before = _as_axes(left, d, "pad", "left")
         return PadNd(before, before if right is None else _as_axes(right, d, "pad", "right"))
@@ -242,7 +248,7 @@ def pad(left: object, right: object = None) -> Layer:
 
 def crop(left: object, right: object = None) -> Layer:
     """Drop ``left`` samples at the start and ``right`` (default ``left``) at the end; per-axis tuples in N-D."""
-    d = _tuples(left, right)
+    d = _tuples("crop", "before", left, right)
     if d:
         before = _as_axes(left, d, "crop", "left")
         return CropNd(before, before if right is None else _as_axes(right, d, "crop", "right"))
@@ -251,7 +257,7 @@ def crop(left: object, right: object = None) -> Layer:
 
 def down(s: object, phase: object = 0) -> Layer:
     """Subsampling: ``y[i] = x[i*s + phase]``; ``down((s1, ..., sd), (q1, ..., qd))`` in N-D."""
-    d = _tuples(s, phase)
+    d = _tuples("down", "factors", s, phase)
     if d:
         return DownNd(_as_axes(s, d, "down", "s"), (0,) * d if phase == 0 else _as_axes(phase, d, "down", "phase"))
     return Down(s, phase)
@@ -259,7 +265,7 @@ def down(s: object, phase: object = 0) -> Layer:
 
 def up(s: object) -> Layer:
     """Up-sampling with zeros: ``y[i*s] = x[i]``; ``up((s1, ..., sd))`` in N-D."""
-    if _tuples(s):
+    if _tuples("up", "factors", s):
         return UpNd(_as_axes(s, len(s), "up", "s"))
     return Up(s)
 
@@ -269,6 +275,18 @@ def up(s: object) -> Layer:
 def is_nd(layer: Layer) -> bool:
     """Whether ``layer`` (or a layer of its chain) has 2 or more spatial axes."""
     return layer.ndim >= 2
+
+
+#: The per-axis layer classes (any d >= 1; d = 1 is what :func:`symconv.core.lift_nd.as_nd` builds).
+ND_CLASSES = (ConvNd, ConvTransposeNd, PadNd, CropNd, DownNd, UpNd, AvgPoolNd, MaxPoolNd, L2PoolNd)
+
+
+def has_nd_layers(layer: Layer) -> bool:
+    """Whether ``layer``, or a layer of its chain or sum, is of an N-D class (so its lengths are read per axis)."""
+    parts = getattr(layer, "steps", None) or getattr(layer, "branches", None)
+    if parts:
+        return any(has_nd_layers(part) for part in parts)
+    return isinstance(layer, ND_CLASSES)
 
 
 def _ones(size: int) -> Literal:

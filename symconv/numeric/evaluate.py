@@ -1,10 +1,17 @@
-"""numpy evaluation of any chain: the independent witness of the exact semantics.
+"""numpy evaluation of any 1-D chain: the independent witness of the exact semantics.
 
-Every layer is written again here from its PyTorch definition, on arrays of
-shape ``(B, C, n)``, without :mod:`symconv.core.semantics`,
-:mod:`symconv.core.output_length` or :meth:`Kernel.taps`. Output lengths are
-never computed from a formula: a layer builds its padded (or scattered) array
-and slides its windows, and the length is however many windows fit.
+A 1-D chain runs through the one numpy evaluator of every number of axes:
+each layer is lifted to its d = 1 twin (:func:`symconv.core.lift_nd.as_nd`)
+and applied by the operators of :mod:`symconv.numeric.operators_nd`, written
+from PyTorch's definitions on arrays of shape ``(B, C, n)``, without
+:mod:`symconv.core.semantics`, :mod:`symconv.core.output_length` or
+:meth:`Kernel.taps`. Output lengths are never computed from a formula: a layer
+builds its padded (or scattered) array and slides its windows, and the length
+is however many windows fit. This module keeps the 1-D conventions: inputs of
+shape ``(n,)``, ``(C, n)`` or ``(B, C, n)``, the bindings of
+:mod:`symconv.numeric.bindings` (``k[c]`` bound to its flat taps, a named bias
+to one number per output channel, an affine name to one number), and messages
+that quote each layer as it was written.
 
 Conventions: an empty input (``n = 0``) is a signal like any other: padding,
 output_padding and bias supply the samples (``pad(1, 2)`` gives three zeros,
@@ -21,264 +28,51 @@ length 0 (where PyTorch raises). Values are float64, or exact ``Fraction`` objec
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import Callable, Mapping, Optional
+from typing import Mapping, Optional
 
 import numpy as np
 
-from symconv.core.layers import (
-    Affine,
-    AvgPool,
-    Chain,
-    Conv,
-    ConvTranspose,
-    Crop,
-    Down,
-    Flip,
-    L2Pool,
-    Layer,
-    MaxPool,
-    Pad,
-    Parallel,
-    ReLU,
-    Up,
-)
-from symconv.errors import ChannelMismatch, InvalidArgument, LengthMismatch, NotInFragment, SizeLimitError
+from symconv.core.layers import Affine, Chain, Conv, Layer, Parallel
+from symconv.core.lift_nd import as_nd
+from symconv.core.sizes_nd import with_sizes
+from symconv.errors import ChannelMismatch, InvalidArgument, LengthMismatch, SizeLimitError
 from symconv.numeric.bindings import Bindings, bias_array, kernel_array, resolve_sizes, scalar_value
-from symconv.numeric.conversions import number_array, zeros
-from symconv.numeric.symbols import transposed_out_channels
+from symconv.numeric.conversions import number_array
+from symconv.numeric.operators_nd import MAX_ELEMENTS, MAX_OUTPUT_LENGTH, BoundValues, apply_layer
 
 __all__ = ["evaluate_numeric", "MAX_OUTPUT_LENGTH", "MAX_ELEMENTS"]
 
-#: Longest signal (samples per channel) the evaluator builds; refused before allocating.
-MAX_OUTPUT_LENGTH = 10**7
-#: Most numbers (batch x channels x length) in any array the evaluator builds or accepts.
-MAX_ELEMENTS = 10**8
 
+class _Values1d(BoundValues):
+    """The numbers of one 1-D layer's parameters, read from the bindings in the 1-D convention
+    (:mod:`symconv.numeric.bindings`); messages quote the layer as written, not its lift."""
 
-class _Context:
-    """What every layer needs besides its input: the values of the symbols and the mode."""
-
-    def __init__(self, bindings: Optional[Bindings], sizes: Mapping[str, int], exact: bool):
-        self.bindings = bindings
+    def __init__(self, layer: Layer, bindings: Optional[Bindings], sizes: Mapping[str, int], exact: bool):
+        super().__init__(bindings, exact)
+        self.layer = layer
         self.sizes = sizes
-        self.exact = exact
 
-    def weight(self, layer: Conv | ConvTranspose) -> np.ndarray:
-        return kernel_array(layer.weight, self.bindings, self.sizes, self.exact)
+    def shown(self, lifted: Layer) -> Layer:
+        return self.layer
 
+    def weight(self, lifted: Layer) -> np.ndarray:
+        return kernel_array(self.layer.weight, self.bindings, self.sizes, self.exact)
 
-def _guard(layer: Layer, batch: int, channels: int, length: int) -> None:
-    if length > MAX_OUTPUT_LENGTH:
-        raise SizeLimitError(
-            f"{layer!r} would build {length} samples per channel; the numeric evaluator refuses "
-            f"more than {MAX_OUTPUT_LENGTH}"
-        )
-    if batch * channels * length > MAX_ELEMENTS:
-        raise SizeLimitError(
-            f"{layer!r} would build {batch} x {channels} x {length} numbers; the numeric evaluator "
-            f"refuses more than {MAX_ELEMENTS}"
-        )
+    def bias(self, lifted: Layer, channels: int) -> Optional[np.ndarray]:
+        return bias_array(self.layer, channels, self.bindings, self.exact)
 
+    def affine(self, lifted: Affine, channels: int) -> tuple[np.ndarray, np.ndarray]:
+        def per_channel(value) -> np.ndarray:
+            values = value if isinstance(value, tuple) else (value,) * channels
+            if len(values) != channels:
+                raise ChannelMismatch("the input", channels, repr(self.layer), len(values))
+            return number_array([scalar_value(v, self.bindings, self.exact) for v in values], self.exact)
 
-def _padded(layer: Layer, x: np.ndarray, left: int, right: int, fill: object) -> np.ndarray:
-    batch, channels, n = x.shape
-    _guard(layer, batch, channels, left + n + right)
-    out = np.full((batch, channels, left + n + right), fill, dtype=x.dtype)
-    out[:, :, left:left + n] = x
-    return out
+        return per_channel(self.layer.scale), per_channel(self.layer.shift)
 
 
-def _window_starts(padded_length: int, taps: int, stride: int, dilation: int) -> range:
-    """Starts of the windows ``start + j*dilation`` (j < taps) that lie inside the padded signal."""
-    return range(0, padded_length - dilation * (taps - 1), stride)
-
-
-def _tap(xp: np.ndarray, starts: range, j: int, dilation: int) -> np.ndarray:
-    """``xp[..., start + j*dilation]`` for every window start, as a strided slice."""
-    if not starts:
-        return xp[..., :0]
-    first = starts.start + j * dilation
-    return xp[..., first:first + starts.step * (len(starts) - 1) + 1:starts.step]
-
-
-def _check_channels(layer: Layer, x: np.ndarray, expected: int) -> None:
-    if x.shape[1] != expected:
-        raise ChannelMismatch("the input", x.shape[1], repr(layer), expected)
-
-
-def _conv(layer: Conv, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    w = ctx.weight(layer)  # (out, in/groups, c)
-    out, per_group_in, c = w.shape
-    groups, s, d = layer.groups, layer.stride, layer.dilation
-    _check_channels(layer, x, per_group_in * groups)
-    bias = bias_array(layer, out, ctx.bindings, ctx.exact)
-    if layer.padding == "same":
-        total = d * (c - 1)  # PyTorch puts the odd zero on the right
-        left, right = total // 2, total - total // 2
-    elif layer.padding == "valid":
-        left, right = 0, 0
-    elif isinstance(layer.padding, tuple):
-        left, right = layer.padding
-    else:
-        left = right = layer.padding
-    batch = x.shape[0]
-    xp = _padded(layer, x, left, right, zeros((), ctx.exact).item())
-    starts = _window_starts(xp.shape[2], c, s, d)
-    _guard(layer, batch, out, len(starts))
-    if not starts:
-        return zeros((batch, out, 0), ctx.exact)
-    xg = xp.reshape(batch, groups, per_group_in, xp.shape[2])
-    wg = w.reshape(groups, out // groups, per_group_in, c)
-    y = zeros((batch, groups, out // groups, len(starts)), ctx.exact)
-    for j in range(c):
-        # (1, G, out/G, in/G) @ (B, G, in/G, m) -> (B, G, out/G, m)
-        y += np.matmul(wg[None, :, :, :, j], _tap(xg, starts, j, d))
-    y = y.reshape(batch, out, len(starts))
-    return y if bias is None else y + bias[None, :, None]
-
-
-def _conv_transpose(layer: ConvTranspose, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    w = ctx.weight(layer)  # (in, out/groups, c), as PyTorch
-    inp, per_group_out, c = w.shape
-    groups, s, d, p = layer.groups, layer.stride, layer.dilation, layer.padding
-    out = transposed_out_channels(layer)
-    _check_channels(layer, x, inp)
-    bias = bias_array(layer, out, ctx.bindings, ctx.exact)
-    batch, _, n = x.shape
-    if n == 0:  # nothing to scatter: the buffer's length still follows (n - 1)*s + (c - 1)*d + 1 + op
-        length = max(0, (c - 1) * d - s + 1 + layer.output_padding - 2 * p)
-        _guard(layer, batch, out, length)
-        y = zeros((batch, out, length), ctx.exact)
-        return y if bias is None or length == 0 else y + bias[None, :, None]
-    # Scatter every input sample through every tap: x[i] lands at i*s + j*d. The
-    # buffer ends at the last landing place, plus output_padding zeros on the right.
-    last = (n - 1) * s + (c - 1) * d
-    full = last + 1 + layer.output_padding
-    _guard(layer, batch, out, full)
-    per_group_in = inp // groups
-    xg = x.reshape(batch, groups, per_group_in, n)
-    wg = w.reshape(groups, per_group_in, per_group_out, c)
-    buffer = zeros((batch, groups, per_group_out, full), ctx.exact)
-    for j in range(c):
-        # (1, G, out/G, in/G) @ (B, G, in/G, n) -> (B, G, out/G, n)
-        contribution = np.matmul(np.swapaxes(wg[None, :, :, :, j], -1, -2), xg)
-        buffer[..., j * d:j * d + (n - 1) * s + 1:s] += contribution
-    buffer = buffer.reshape(batch, out, full)
-    # padding removes p samples from each end of the scattered signal
-    y = buffer[:, :, p:full - p] if full > 2 * p else buffer[:, :, :0]
-    return y if bias is None or y.shape[2] == 0 else y + bias[None, :, None]
-
-
-def _pad(layer: Pad, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    return _padded(layer, x, layer.left, layer.right, zeros((), ctx.exact).item())
-
-
-def _crop(layer: Crop, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    n = x.shape[2]
-    if layer.left + layer.right >= n:
-        return x[:, :, :0].copy()
-    return x[:, :, layer.left:n - layer.right].copy()
-
-
-def _down(layer: Down, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    return x[:, :, layer.phase::layer.factor].copy()
-
-
-def _up(layer: Up, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    batch, channels, n = x.shape
-    if n == 0:
-        return x.copy()
-    positions = range(0, (n - 1) * layer.factor + 1, layer.factor)  # where x[i] lands; nothing after
-    _guard(layer, batch, channels, positions[-1] + 1)
-    y = zeros((batch, channels, positions[-1] + 1), ctx.exact)
-    y[:, :, ::layer.factor] = x
-    return y
-
-
-def _flip(layer: Flip, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    return x[:, :, ::-1].copy()
-
-
-def _pool_windows(layer: Layer, xp: np.ndarray, size: int, stride: int, dilation: int,
-                  last_start: Optional[int] = None) -> list[np.ndarray]:
-    """The taps of every window inside ``xp``; ``last_start``: windows starting after it are dropped."""
-    starts = _window_starts(xp.shape[2], size, stride, dilation)
-    if last_start is not None:
-        starts = starts[:len(range(0, last_start + 1, stride))]
-    _guard(layer, xp.shape[0], xp.shape[1], len(starts))
-    return [_tap(xp, starts, j, dilation) for j in range(size)]
-
-
-def _ceil_beyond(layer: Layer, x: np.ndarray) -> tuple[int, Optional[int]]:
-    """With ``ceil_mode``: ``(s - 1, n + p - 1)``, the samples a last window may read past the right padding
-    and the last start PyTorch keeps (inside the input or the left padding); else ``(0, None)``."""
-    if not layer.ceil_mode:
-        return 0, None
-    return layer.stride - 1, x.shape[2] + layer.padding - 1
-
-
-def _avgpool(layer: AvgPool, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    zero = zeros((), ctx.exact).item()
-    if not layer.ceil_mode and layer.count_include_pad:
-        xp = _padded(layer, x, layer.padding, layer.padding, zero)
-        taps = _pool_windows(layer, xp, layer.size, layer.stride, 1)
-        weight = Fraction(1, layer.size) if ctx.exact else 1.0 / layer.size
-        return sum(taps[1:], taps[0].copy()) * weight  # every window lies in the padded input: divide by size
-    beyond, last_start = _ceil_beyond(layer, x)
-    xp = _padded(layer, x, layer.padding, layer.padding + beyond, zero)
-    # the divisor counts the window's samples of the padded input (count_include_pad) or of the input itself
-    counted = np.zeros((1, 1, xp.shape[2]), dtype=np.int64)
-    counted[..., : x.shape[2] + 2 * layer.padding] = 1
-    if not layer.count_include_pad:
-        counted[..., : layer.padding] = 0
-        counted[..., layer.padding + x.shape[2]:] = 0
-    taps = _pool_windows(layer, xp, layer.size, layer.stride, 1, last_start)
-    counts = sum(_pool_windows(layer, counted, layer.size, layer.stride, 1, last_start))
-    total = sum(taps[1:], taps[0].copy())
-    return total / (counts.astype(object) if ctx.exact else counts)
-
-
-def _maxpool(layer: MaxPool, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    # PyTorch pads with -inf; a window made only of padding gives -inf (also in exact mode), and so do the
-    # samples past the right padding that a ceil_mode window reads.
-    beyond, last_start = _ceil_beyond(layer, x)
-    xp = _padded(layer, x, layer.padding, layer.padding + beyond, float("-inf"))
-    taps = _pool_windows(layer, xp, layer.size, layer.stride, layer.dilation, last_start)
-    result = taps[0].copy()
-    for t in taps[1:]:
-        result = np.maximum(result, t)  # propagates NaN, as PyTorch does
-    return result
-
-
-def _l2pool(layer: L2Pool, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    if ctx.exact:
-        raise NotInFragment(
-            f"{layer!r} takes square roots, which are not rational; evaluate it with exact=False"
-        )
-    taps = _pool_windows(layer, x, layer.size, layer.stride, 1)
-    return np.sqrt(sum(t * t for t in taps))
-
-
-def _relu(layer: ReLU, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    return np.maximum(x, zeros((), ctx.exact).item())  # propagates NaN, as PyTorch does
-
-
-def _affine(layer: Affine, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    channels = x.shape[1]
-
-    def per_channel(value) -> np.ndarray:
-        values = value if isinstance(value, tuple) else (value,) * channels
-        if len(values) != channels:
-            raise ChannelMismatch("the input", channels, repr(layer), len(values))
-        return number_array([scalar_value(v, ctx.bindings, ctx.exact) for v in values], ctx.exact)
-
-    scale, shift = per_channel(layer.scale), per_channel(layer.shift)
-    return x * scale[None, :, None] + shift[None, :, None]
-
-
-def _parallel(layer: Parallel, x: np.ndarray, ctx: _Context) -> np.ndarray:
-    outputs = [_apply(branch, x, ctx) for branch in layer.branches]
+def _parallel(layer: Parallel, x: np.ndarray, bindings, sizes, exact: bool) -> np.ndarray:
+    outputs = [_apply(branch, x, bindings, sizes, exact) for branch in layer.branches]
     shapes = [y.shape for y in outputs]
     if len({s[2] for s in shapes}) > 1:
         raise LengthMismatch(
@@ -290,35 +84,19 @@ def _parallel(layer: Parallel, x: np.ndarray, ctx: _Context) -> np.ndarray:
     return sum(outputs[1:], outputs[0])
 
 
-_RULES: dict[type, Callable[[Layer, np.ndarray, _Context], np.ndarray]] = {
-    Conv: _conv,
-    ConvTranspose: _conv_transpose,
-    Pad: _pad,
-    Crop: _crop,
-    Down: _down,
-    Up: _up,
-    Flip: _flip,
-    AvgPool: _avgpool,
-    MaxPool: _maxpool,
-    L2Pool: _l2pool,
-    ReLU: _relu,
-    Affine: _affine,
-}
-
-
-def _apply(layer: Layer, x: np.ndarray, ctx: _Context) -> np.ndarray:
+def _apply(layer: Layer, x: np.ndarray, bindings, sizes: Mapping[str, int], exact: bool) -> np.ndarray:
     if isinstance(layer, Chain):
         for step in layer.steps:
-            x = _apply(step, x, ctx)
+            x = _apply(step, x, bindings, sizes, exact)
         return x
     if isinstance(layer, Parallel):
-        return _parallel(layer, x, ctx)
-    rule = _RULES.get(type(layer))
-    if rule is None:
+        return _parallel(layer, x, bindings, sizes, exact)
+    if layer.ndim >= 2:
         raise TypeError(f"no numeric meaning for {layer!r}")
-    if x.shape[2] == 0 and (isinstance(layer, MaxPool) or isinstance(layer, AvgPool) and not layer.count_include_pad):
-        return x.copy()  # a maximum, or an average of input samples, over no sample: empty on an empty input
-    return rule(layer, x, ctx)
+    lifted = as_nd(layer)
+    if sizes and isinstance(layer, Conv) and layer.padding == "same":  # the split of a generic k[c] at its value
+        lifted = with_sizes(lifted, sizes)
+    return apply_layer(lifted, x, _Values1d(layer, bindings, sizes, exact))
 
 
 def _as_batch(x: object, exact: bool) -> tuple[np.ndarray, int]:
@@ -375,6 +153,5 @@ def evaluate_numeric(
     if not isinstance(layer, Layer):
         raise InvalidArgument("evaluate_numeric", "layer", layer, "a layer such as conv([1, 2, 1])")
     arr, rank = _as_batch(x, exact)
-    ctx = _Context(bindings, resolve_sizes(layer, bindings, sizes), exact)
-    y = _apply(layer, arr, ctx)
+    y = _apply(layer, arr, bindings, resolve_sizes(layer, bindings, sizes), exact)
     return y if rank == 3 else y[0]

@@ -18,9 +18,10 @@ an empty axis is empty. Values are float64, or exact ``Fraction`` objects with
 ``exact=True``; NaN is refused.
 
 The kernel expressions are in :mod:`symconv.numeric.kernels_nd`, the layers'
-operators in :mod:`symconv.numeric.operators_nd`, the symbols and random
-values in :mod:`symconv.numeric.symbols_nd`; this module runs a chain through
-them (a parallel sum adds its branches' outputs).
+operators in :mod:`symconv.numeric.operators_nd` (they serve 1-D chains too,
+lifted to d = 1), the symbols and random values in
+:mod:`symconv.numeric.symbols_nd`; this module runs a chain through them (a
+parallel sum adds its branches' outputs).
 
 >>> from symconv.core.kernel_nd import literal_nd
 >>> from symconv.core.layers_nd import conv2d
@@ -34,78 +35,31 @@ from typing import Mapping, Optional
 
 import numpy as np
 
-from symconv.core.layers import Flip, Layer, Parallel
-from symconv.core.layers_nd import (
-    AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, L2PoolNd, MaxPoolNd, PadNd, SignalFlipNd, UpNd,
-)
-from symconv.core.nonlinear import Affine, ReLU
-from symconv.errors import InvalidArgument, LengthMismatch, NotInFragment
+from symconv.core.layers import Layer, Parallel
+from symconv.core.layers_nd import has_nd_layers
+from symconv.errors import InvalidArgument, LengthMismatch
 from symconv.numeric.bindings import Bindings
-from symconv.numeric.conversions import zeros
 from symconv.numeric.kernels_nd import finite_array, kernel_array_nd, parameter_value  # noqa: F401 -- re-exported
-from symconv.numeric.operators_nd import (
-    average_pool, convolution, l2_pool, max_pool, padded, transposed_convolution, upsampled,
-)
+from symconv.numeric.operators_nd import BoundValues, apply_layer
 from symconv.numeric.symbols_nd import random_bindings_nd, with_given_sizes  # noqa: F401 -- re-exported
 
 __all__ = ["evaluate_nd_numeric", "kernel_array_nd", "random_bindings_nd"]
 
 
-def _run(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: bool) -> np.ndarray:
+def _run(layer: Layer, x: np.ndarray, values: BoundValues) -> np.ndarray:
     for step in layer.layers():
-        x = _apply(step, x, bindings, exact)
+        x = _apply(step, x, values)
     return x
 
 
-def _per_channel(values: np.ndarray, ndim: int) -> np.ndarray:
-    return values.reshape((1, -1) + (1,) * ndim)
-
-
-def _apply(layer: Layer, x: np.ndarray, bindings: Optional[Bindings], exact: bool) -> np.ndarray:
-    if isinstance(layer, Parallel) and (layer.ndim >= 2 or layer.axes_free):  # a sum of flips, relu, ... fits any d
-        outputs = [_run(branch, x, bindings, exact) for branch in layer.branches]
+def _apply(layer: Layer, x: np.ndarray, values: BoundValues) -> np.ndarray:
+    if isinstance(layer, Parallel) and (layer.ndim >= 2 or layer.axes_free or has_nd_layers(layer)):  # any d
+        outputs = [_run(branch, x, values) for branch in layer.branches]
         if len({y.shape for y in outputs}) > 1:
             raise LengthMismatch(f"the branches of {layer!r} give shapes {[y.shape[1:] for y in outputs]} for an "
                                  f"input of shape {x.shape[1:]}; expected equal (channels, sizes)")
         return sum(outputs[1:], outputs[0])
-    if isinstance(layer, ConvNd):
-        return convolution(layer, x, bindings, exact)
-    if isinstance(layer, ConvTransposeNd):
-        return transposed_convolution(layer, x, bindings, exact)
-    if isinstance(layer, PadNd):
-        return padded(layer, x, list(zip(layer.before, layer.after)), exact)
-    if isinstance(layer, CropNd):
-        return x[(slice(None), slice(None)) + tuple(slice(b, max(b, n - a)) for b, a, n in
-                                                    zip(layer.before, layer.after, x.shape[2:]))].copy()
-    if isinstance(layer, DownNd):
-        return x[(slice(None), slice(None)) + tuple(slice(q, None, s) for s, q in
-                                                    zip(layer.factors, layer.phases))].copy()
-    if isinstance(layer, UpNd):
-        return upsampled(layer, x, exact)
-    if isinstance(layer, Flip):  # y[i] = x[n - 1 - i] on every spatial axis
-        return x[(slice(None), slice(None)) + (slice(None, None, -1),) * (x.ndim - 2)].copy()
-    if isinstance(layer, SignalFlipNd):  # reversed on the listed spatial axes only
-        if max(layer.axes) >= x.ndim - 2:
-            raise InvalidArgument("evaluate_nd_numeric", "layer", layer, f"axes below {x.ndim - 2}")
-        return x[(slice(None), slice(None)) + tuple(slice(None, None, -1) if a in layer.axes else slice(None)
-                                                    for a in range(x.ndim - 2))].copy()
-    if isinstance(layer, AvgPoolNd):
-        return average_pool(layer, x, exact)
-    if isinstance(layer, MaxPoolNd):
-        return max_pool(layer, x)
-    if isinstance(layer, L2PoolNd):
-        return l2_pool(layer, x, exact)
-    if isinstance(layer, ReLU):
-        return np.where(x > 0, x, zeros(x.shape, exact))  # max(x, 0); -inf (a window of padding only) gives 0
-    if isinstance(layer, Affine):
-        scale, shift = (np.array([parameter_value(v, bindings, exact, "affine") for v in values], dtype=object if exact
-                                 else float) for values in layer.per_channel(x.shape[1]))
-        return x * _per_channel(scale, x.ndim - 2) + _per_channel(shift, x.ndim - 2)
-    if layer.ndim < 2:
-        raise NotInFragment(f"{layer!r} is a 1-D layer; evaluate_nd_numeric takes N-D chains (conv2d, conv3d, "
-                            f"pad((1, 1)), down((2, 2)), ...); use evaluate_numeric for 1-D chains")
-    raise NotInFragment(f"no N-D numeric meaning for {layer!r}; expected conv2d/3d, conv_transpose2d/3d, avgpool, "
-                        f"maxpool, l2pool, relu, affine, pad, crop, down, up or flip")
+    return apply_layer(layer, x, values)
 
 
 def evaluate_nd_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = None,
@@ -130,10 +84,10 @@ def evaluate_nd_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = 
         raise InvalidArgument("evaluate_nd_numeric", "layer", layer, "an N-D layer such as conv2d(k[3, 3])")
     layer = with_given_sizes(layer, sizes)
     arr = finite_array(x, exact, "input sample")  # refuses ragged lists too
-    d = layer.ndim if layer.ndim >= 2 else arr.ndim - 1
+    d = layer.ndim if layer.ndim >= 2 or has_nd_layers(layer) else arr.ndim - 1  # flips, relu fit any d
     if arr.ndim not in (d + 1, d + 2) or 0 in arr.shape[:arr.ndim - d]:
         sizes = ", ".join(f"n{k + 1}" for k in range(d))
         raise InvalidArgument("evaluate_nd_numeric", "x", f"an array of shape {arr.shape}",
                               f"shape (C, {sizes}) or (B, C, {sizes}) with at least one channel")
-    y = _run(layer, arr.reshape((1,) * (d + 2 - arr.ndim) + arr.shape), bindings, exact)
+    y = _run(layer, arr.reshape((1,) * (d + 2 - arr.ndim) + arr.shape), BoundValues(bindings, exact))
     return y if arr.ndim == d + 2 else y[0]

@@ -14,11 +14,16 @@ max-pool of an empty axis is empty.
 * :func:`average_pool`, :func:`max_pool`, :func:`l2_pool`: window means (padding counted, or not), maxima
   (padding never wins) and ``sqrt(K avg_pool(x^2))``, ``K = prod k``.
 
-Values are float64, or exact ``Fraction`` objects with ``exact=True``; an
-array of more than ``MAX_ELEMENTS`` numbers is refused before it is built.
+One operator serves every number of axes, d = 1 included: the 1-D evaluator
+(:mod:`symconv.numeric.evaluate`) runs its layers lifted by
+:func:`symconv.core.lift_nd.as_nd`. The numbers of the weights, biases and
+affine coefficients come from a :class:`BoundValues` (each evaluator's
+convention for its bindings). Values are float64, or exact ``Fraction``
+objects with ``exact=True``; an array longer than ``MAX_OUTPUT_LENGTH`` on an
+axis or of more than ``MAX_ELEMENTS`` numbers is refused before it is built.
 
 >>> from symconv.core.layers_nd import UpNd
->>> upsampled(UpNd((1, 2)), np.array([[[[1.0, 2.0]]]]), False).tolist()
+>>> upsampled(UpNd((1, 2)), np.array([[[[1.0, 2.0]]]]), BoundValues(None, False)).tolist()
 [[[[1.0, 0.0, 2.0]]]]
 """
 
@@ -31,27 +36,81 @@ from typing import Optional, Union
 
 import numpy as np
 
-from symconv.core.layers_nd import AvgPoolNd, ConvNd, ConvTransposeNd, L2PoolNd, MaxPoolNd, UpNd
-from symconv.errors import ChannelMismatch, NotInFragment, SizeLimitError
+from symconv.core.layers import Flip, Layer
+from symconv.core.layers_nd import (AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, L2PoolNd, MaxPoolNd, PadNd,
+                                    SignalFlipNd, UpNd)
+from symconv.core.nonlinear import Affine, ReLU
+from symconv.errors import ChannelMismatch, InvalidArgument, NotInFragment, SizeLimitError
 from symconv.numeric.bindings import Bindings
 from symconv.numeric.conversions import number_array, zeros
-from symconv.numeric.evaluate import MAX_ELEMENTS
 from symconv.numeric.kernels_nd import kernel_array_nd, parameter_value, spatial_slices
 
-__all__ = ["padded", "convolution", "transposed_convolution", "upsampled", "average_pool", "max_pool", "l2_pool"]
+__all__ = ["BoundValues", "apply_layer", "padded", "convolution", "transposed_convolution", "upsampled",
+           "average_pool", "max_pool", "l2_pool", "MAX_OUTPUT_LENGTH", "MAX_ELEMENTS"]
+
+#: Longest signal (samples per channel on an axis) the evaluator builds; refused before allocating.
+MAX_OUTPUT_LENGTH = 10**7
+#: Most numbers (batch x channels x sizes) in any array the evaluator builds or accepts.
+MAX_ELEMENTS = 10**8
 
 
-def _alloc(layer: object, shape: tuple[int, ...], exact: bool) -> np.ndarray:
+class BoundValues:
+    """The numbers of a chain's parameters, read from ``bindings`` (the N-D convention: a kernel name bound to
+    its array, each bias or affine parameter to one number), in float64 or exact ``Fraction`` (``exact``).
+
+    The operators ask this object for a layer's weight, bias and affine coefficients, and quote
+    :meth:`shown` in their errors: another convention (the 1-D one of :mod:`symconv.numeric.evaluate`) is a
+    subclass, the arithmetic stays one.
+    """
+
+    def __init__(self, bindings: Optional[Bindings], exact: bool):
+        self.bindings = bindings
+        self.exact = exact
+
+    def shown(self, layer: Layer) -> Layer:
+        """The layer as the user wrote it, for messages."""
+        return layer
+
+    def weight(self, layer: Union[ConvNd, ConvTransposeNd]) -> np.ndarray:
+        """``W[o, i, a1, ..., ad]`` of shape ``(out, in, k1, ..., kd)`` (PyTorch's layout)."""
+        return kernel_array_nd(layer.weight, self.bindings, self.exact)
+
+    def bias(self, layer: Union[ConvNd, ConvTransposeNd], channels: int) -> Optional[np.ndarray]:
+        """One number per output channel, or None."""
+        if layer.bias is None:
+            return None
+        return number_array([parameter_value(v, self.bindings, self.exact, "bias") for v in layer.bias], self.exact)
+
+    def affine(self, layer: Affine, channels: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(scale, shift)``, one number per channel each (one number for every channel: numpy broadcasts it)."""
+        return tuple(number_array([parameter_value(v, self.bindings, self.exact, "affine") for v in values],
+                                  self.exact) for values in layer.per_channel(channels))
+
+
+def _check_size(layer: object, shape: tuple[int, ...], values: BoundValues) -> None:
+    """Refuse an array of ``shape`` (batch, channels, sizes) longer than ``MAX_OUTPUT_LENGTH`` on an axis or with more
+    than ``MAX_ELEMENTS`` numbers, before it is built."""
+    if max(shape[2:]) <= MAX_OUTPUT_LENGTH and math.prod(shape) <= MAX_ELEMENTS:
+        return
+    for axis, n in enumerate(shape[2:]):
+        if n > MAX_OUTPUT_LENGTH:
+            where = "per channel" if len(shape) == 3 else f"on axis {axis + 1}"
+            raise SizeLimitError(f"{values.shown(layer)!r} would build {n} samples {where}; the numeric evaluator "
+                                 f"refuses more than {MAX_OUTPUT_LENGTH}")
     if math.prod(shape) > MAX_ELEMENTS:
-        raise SizeLimitError(f"{layer!r} would build an array of shape {shape}; the numeric evaluator refuses "
-                             f"more than {MAX_ELEMENTS} numbers")
-    return zeros(shape, exact)
+        raise SizeLimitError(f"{values.shown(layer)!r} would build an array of shape {shape}; the numeric evaluator "
+                             f"refuses more than {MAX_ELEMENTS} numbers")
 
 
-def padded(layer: object, x: np.ndarray, pairs, exact: bool, fill: object = 0) -> np.ndarray:
+def _alloc(layer: object, shape: tuple[int, ...], values: BoundValues) -> np.ndarray:
+    _check_size(layer, shape, values)
+    return zeros(shape, values.exact)
+
+
+def padded(layer: object, x: np.ndarray, pairs, values: BoundValues, fill: object = 0) -> np.ndarray:
     """``x`` with ``(before, after)`` samples of ``fill`` around each spatial axis."""
     shape = x.shape[:2] + tuple(b + n + a for (b, a), n in zip(pairs, x.shape[2:]))
-    out = _alloc(layer, shape, exact)
+    out = _alloc(layer, shape, values)
     if fill != 0:
         out[...] = fill
     out[spatial_slices((b for b, _ in pairs), x.shape[2:])] = x
@@ -63,73 +122,84 @@ def _fits(padded: int, extent: int, stride: int) -> int:
     return (padded - extent) // stride + 1 if padded >= extent else 0
 
 
-def _bias(layer: Union[ConvNd, ConvTransposeNd], bindings, exact: bool) -> Optional[np.ndarray]:
-    if layer.bias is None:
-        return None
-    return number_array([parameter_value(v, bindings, exact, "bias") for v in layer.bias], exact)
-
-
 def _with_bias(y: np.ndarray, bias: Optional[np.ndarray]) -> np.ndarray:
     return y if bias is None else y + bias.reshape((1, -1) + (1,) * (y.ndim - 2))
 
 
-def convolution(layer: ConvNd, x: np.ndarray, bindings: Optional[Bindings], exact: bool) -> np.ndarray:
-    w = kernel_array_nd(layer.weight, bindings, exact)
+def _check_channels(layer: Layer, x: np.ndarray, expected: int, values: BoundValues) -> None:
+    if x.shape[1] != expected:
+        raise ChannelMismatch("the input", x.shape[1], repr(values.shown(layer)), expected)
+
+
+def _taps(spatial: tuple[int, ...]):
+    """Every tap index ``(a1, ..., ad)`` of a kernel of these sizes."""
+    return itertools.product(*(range(k) for k in spatial))
+
+
+def _tap_slices(spatial, dilation, stride, counts):
+    """For every tap ``a`` (in the order of :func:`_taps`), the index ``[:, :, d a : ... : s]`` of the samples
+    ``s i + d a`` read by the ``counts`` windows ``i`` on each axis."""
+    per_axis = [[slice(a * d, a * d + s * (m - 1) + 1, s) for a in range(k)]
+                for k, d, s, m in zip(spatial, dilation, stride, counts)]
+    return ((slice(None), slice(None)) + window for window in itertools.product(*per_axis))
+
+
+def convolution(layer: ConvNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
+    """``y[B, o, i] = bias[o] + sum_{m, a} W[o, m, a] xp[B, m, s i + d a]`` for the windows that fit in the zero-padded
+    ``xp``: one matrix product per tap ``a`` over all output positions, ``(out/G, in/G) @ (in/G, m1 ... md)`` per
+    group (the taps added in order, as the 1-D evaluator always did)."""
+    w = values.weight(layer)  # (out, in/groups, k1, ..., kd)
     out, per_group = w.shape[:2]
     groups = layer.groups
-    if x.shape[1] != per_group * groups:
-        raise ChannelMismatch("the input", x.shape[1], repr(layer), per_group * groups)
-    xp = padded(layer, x, layer.padding, exact)
+    _check_channels(layer, x, per_group * groups, values)
+    bias = values.bias(layer, out)
+    xp = padded(layer, x, layer.padding, values) if any(b or a for b, a in layer.padding) else x  # only read
     counts = tuple(_fits(n, d * (k - 1) + 1, s)
                    for n, d, k, s in zip(xp.shape[2:], layer.dilation, w.shape[2:], layer.stride))
-    y = _alloc(layer, (x.shape[0], out) + counts, exact)
+    batch = x.shape[0]
+    y = _alloc(layer, (batch, out) + counts, values)
     if 0 in counts:
-        return _with_bias(y, _bias(layer, bindings, exact))
-    opg = out // groups
-    for a in itertools.product(*(range(k) for k in w.shape[2:])):
-        starts = [ai * d for ai, d in zip(a, layer.dilation)]
-        sizes = [s * (m - 1) + 1 for s, m in zip(layer.stride, counts)]
-        patch = xp[spatial_slices(starts, sizes, layer.stride)]
-        for g in range(groups):
-            block = w[(slice(g * opg, (g + 1) * opg), slice(None)) + a]  # (out/groups, in/groups)
-            part = patch[:, g * per_group:(g + 1) * per_group]  # (B, in/groups, m...)
-            y[:, g * opg:(g + 1) * opg] += np.moveaxis(np.tensordot(block, part, axes=([1], [1])), 0, 1)
-    return _with_bias(y, _bias(layer, bindings, exact))
+        return _with_bias(y, bias)
+    opg, positions = out // groups, math.prod(counts)
+    acc = y.reshape(batch, groups, opg, positions)  # a view: the products land in y
+    wg = w.reshape((1, groups, opg, per_group) + w.shape[2:])
+    every = (slice(None),) * 4
+    for a, window in zip(_taps(w.shape[2:]), _tap_slices(w.shape[2:], layer.dilation, layer.stride, counts)):
+        # (1, G, out/G, in/G) @ (B, G, in/G, m) -> (B, G, out/G, m), m the windows: xp[s i + d a]
+        acc += np.matmul(wg[every + a], xp[window].reshape(batch, groups, per_group, positions))
+    return _with_bias(y, bias)
 
 
-def transposed_convolution(layer: ConvTransposeNd, x: np.ndarray, bindings: Optional[Bindings],
-                           exact: bool) -> np.ndarray:
+def transposed_convolution(layer: ConvTransposeNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
     """The full scatter ``F[s i + d a] += W[m, o, a] x[m, i]`` (output padding as trailing zeros), cropped to
     ``p .. p + m`` on each axis, ``m = (n - 1) s - 2p + d (k - 1) + op + 1`` (0 when below)."""
-    w = kernel_array_nd(layer.weight, bindings, exact)
+    w = values.weight(layer)  # (in, out/groups, k1, ..., kd), as PyTorch
     inp, per_group = w.shape[:2]
     groups = layer.groups
-    if x.shape[1] != inp:
-        raise ChannelMismatch("the input", x.shape[1], repr(layer), inp)
-    ns = x.shape[2:]
+    _check_channels(layer, x, inp, values)
+    bias = values.bias(layer, per_group * groups)
+    batch, ns = x.shape[0], x.shape[2:]
     full = tuple((n - 1) * s + d * (k - 1) + 1 + op for n, s, d, k, op in
                  zip(ns, layer.stride, layer.dilation, w.shape[2:], layer.output_padding))
     counts = tuple(max(0, f - 2 * p) for f, p in zip(full, layer.padding))
-    scattered = _alloc(layer, (x.shape[0], per_group * groups) + tuple(max(f, 0) for f in full), exact)
-    ipg = inp // groups
-    for a in (itertools.product(*(range(k) for k in w.shape[2:])) if 0 not in ns else ()):
-        starts = [ai * d for ai, d in zip(a, layer.dilation)]
-        sizes = [s * (n - 1) + 1 for s, n in zip(layer.stride, ns)]
-        target = spatial_slices(starts, sizes, layer.stride)
-        for g in range(groups):
-            block = w[(slice(g * ipg, (g + 1) * ipg), slice(None)) + a]  # (in/groups, out/groups)
-            part = x[:, g * ipg:(g + 1) * ipg]
-            moved = np.moveaxis(np.tensordot(block, part, axes=([0], [1])), 0, 1)  # (B, out/groups, n...)
-            region = (slice(None), slice(g * per_group, (g + 1) * per_group)) + target[2:]
-            scattered[region] += moved
+    scattered = _alloc(layer, (batch, per_group * groups) + tuple(max(f, 0) for f in full), values)
+    if 0 not in ns:
+        ipg = inp // groups
+        xg = x.reshape(batch, groups, ipg, math.prod(ns))
+        wg = w.reshape((groups, ipg, per_group) + w.shape[2:])
+        every = (None, slice(None), slice(None), slice(None))
+        for a, target in zip(_taps(w.shape[2:]), _tap_slices(w.shape[2:], layer.dilation, layer.stride, ns)):
+            # (1, G, out/G, in/G) @ (B, G, in/G, n) -> (B, G, out/G, n), added where x[i] lands through tap a
+            moved = np.matmul(np.swapaxes(wg[every + a], -1, -2), xg)
+            scattered[target] += moved.reshape((batch, groups * per_group) + ns)
     y = scattered[spatial_slices(layer.padding, counts)].copy()
-    return _with_bias(y, _bias(layer, bindings, exact))
+    return _with_bias(y, bias)
 
 
-def upsampled(layer: UpNd, x: np.ndarray, exact: bool) -> np.ndarray:
+def upsampled(layer: UpNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
     """``y[s i] = x[i]`` per axis: the last sample lands at ``(n - 1) s``; nothing after."""
     shape = x.shape[:2] + tuple((n - 1) * s + 1 if n else 0 for n, s in zip(x.shape[2:], layer.factors))
-    y = _alloc(layer, shape, exact)
+    y = _alloc(layer, shape, values)
     y[(slice(None), slice(None)) + tuple(slice(None, None, s) for s in layer.factors)] = x
     return y
 
@@ -144,6 +214,11 @@ def _pool_fits(layer: Union[AvgPoolNd, MaxPoolNd], n: int, p: int, extent: int, 
     of which ``ceil_mode`` keeps the ones that start inside the input or the left padding (start <= n + p - 1)."""
     fits = _fits(n + 2 * p + (s - 1 if layer.ceil_mode else 0), extent, s)
     return min(fits, (n + p - 1) // s + 1) if layer.ceil_mode else fits
+
+
+def _window_taps(xp: np.ndarray, size, stride, dilation, counts):
+    """For each tap ``a`` of the window, ``xp[..., s i + d a]`` at every kept window ``i``."""
+    return (xp[window] for window in _tap_slices(size, dilation, stride, counts))
 
 
 def _avgpool_divisor(layer: AvgPoolNd, x: np.ndarray, counts: tuple[int, ...], exact: bool) -> object:
@@ -162,44 +237,103 @@ def _avgpool_divisor(layer: AvgPoolNd, x: np.ndarray, counts: tuple[int, ...], e
     return divisor.astype(object) if exact else divisor
 
 
-def average_pool(layer: AvgPoolNd, x: np.ndarray, exact: bool) -> np.ndarray:
-    """Window sums over the zero-padded input, divided by the window size (padding counted), or with
-    ``ceil_mode``/``count_include_pad=False`` by the samples the window covers (:func:`_avgpool_divisor`)."""
-    xp = padded(layer, x, [(p, p + e) for p, e in zip(layer.padding, _beyond(layer))], exact)
+def _window_sums(layer: AvgPoolNd, x: np.ndarray, values: BoundValues) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``(sum_a xp[s i + a], counts)`` over the zero-padded input (the first tap, then the others added in order)."""
+    xp = padded(layer, x, [(p, p + e) for p, e in zip(layer.padding, _beyond(layer))], values)
     counts = tuple(0 if not n and not layer.count_include_pad else _pool_fits(layer, n, p, k, s)
                    for n, p, k, s in zip(x.shape[2:], layer.padding, layer.size, layer.stride))
-    out = _alloc(layer, x.shape[:2] + counts, exact)
     if 0 in counts:
-        return out
-    for a in itertools.product(*(range(k) for k in layer.size)):
-        out = out + xp[spatial_slices(a, [s * (m - 1) + 1 for s, m in zip(layer.stride, counts)], layer.stride)]
+        return _alloc(layer, x.shape[:2] + counts, values), counts
+    _check_size(layer, x.shape[:2] + counts, values)
+    taps = _window_taps(xp, layer.size, layer.stride, (1,) * len(counts), counts)
+    total = next(taps).copy()
+    for tap in taps:
+        total = total + tap
+    return total, counts
+
+
+def average_pool(layer: AvgPoolNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
+    """Window sums over the zero-padded input, divided by the window size (padding counted), or with
+    ``ceil_mode``/``count_include_pad=False`` by the samples the window covers (:func:`_avgpool_divisor`)."""
+    total, counts = _window_sums(layer, x, values)
+    if 0 in counts:
+        return total
     if layer.ceil_mode or not layer.count_include_pad:
-        return out / _avgpool_divisor(layer, x, counts, exact)
-    return out * (Fraction(1, math.prod(layer.size)) if exact else 1.0 / math.prod(layer.size))
+        return total / _avgpool_divisor(layer, x, counts, values.exact)
+    return total * (Fraction(1, math.prod(layer.size)) if values.exact else 1.0 / math.prod(layer.size))
 
 
-def max_pool(layer: MaxPoolNd, x: np.ndarray) -> np.ndarray:
+def max_pool(layer: MaxPoolNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
     """Window maxima over the input padded with ``-inf`` (a padded sample never wins: PyTorch's rule; nor does
-    one past the right padding that a ``ceil_mode`` window reads)."""
-    xp = np.full(x.shape[:2] + tuple(n + 2 * p + e for n, p, e in zip(x.shape[2:], layer.padding, _beyond(layer))),
-                 -np.inf, dtype=x.dtype)
+    one past the right padding that a ``ceil_mode`` window reads); NaN propagates, as in PyTorch."""
+    shape = x.shape[:2] + tuple(n + 2 * p + e for n, p, e in zip(x.shape[2:], layer.padding, _beyond(layer)))
+    _check_size(layer, shape, values)
+    xp = np.full(shape, -np.inf, dtype=x.dtype)
     xp[spatial_slices(layer.padding, x.shape[2:])] = x
     counts = tuple(_pool_fits(layer, n, p, d * (k - 1) + 1, s) if n else 0 for n, p, d, k, s in
                    zip(x.shape[2:], layer.padding, layer.dilation, layer.size, layer.stride))
-    out = np.full(x.shape[:2] + counts, -np.inf, dtype=x.dtype)
+    _check_size(layer, x.shape[:2] + counts, values)
     if 0 in counts:
-        return out
-    for a in itertools.product(*(range(k) for k in layer.size)):
-        starts = [ai * d for ai, d in zip(a, layer.dilation)]
-        window = xp[spatial_slices(starts, [s * (m - 1) + 1 for s, m in zip(layer.stride, counts)], layer.stride)]
-        out = np.where(window > out, window, out)
+        return np.full(x.shape[:2] + counts, -np.inf, dtype=x.dtype)
+    taps = _window_taps(xp, layer.size, layer.stride, layer.dilation, counts)
+    out = next(taps).copy()
+    for tap in taps:
+        out = np.maximum(out, tap)
     return out
 
 
-def l2_pool(layer: L2PoolNd, x: np.ndarray, exact: bool) -> np.ndarray:
+def l2_pool(layer: L2PoolNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
     """PyTorch's ``lp_pool{d}d`` with ``norm_type=2``: ``sqrt(K avg_pool{d}d(x^2, k, s, 0, ceil_mode))``,
-    ``K = prod k`` (a window clipped by ``ceil_mode`` is averaged over the samples it reads, then scaled by K)."""
-    if exact:
-        raise NotInFragment(f"{layer!r} takes square roots, which are not rational; evaluate it with exact=False")
-    mean = average_pool(AvgPoolNd(layer.size, layer.stride, 0, layer.axes, layer.ceil_mode), x * x, exact)
-    return np.sqrt(mean * math.prod(layer.size))
+    ``K = prod k``: the root of the window's sum of squares, except that a window clipped by ``ceil_mode`` is
+    averaged over the samples it reads, then scaled by K."""
+    if values.exact:
+        raise NotInFragment(f"{values.shown(layer)!r} takes square roots, which are not rational; evaluate it with "
+                            f"exact=False")
+    pool = AvgPoolNd(layer.size, layer.stride, 0, layer.axes, layer.ceil_mode)
+    total, counts = _window_sums(pool, x * x, values)
+    if layer.ceil_mode and 0 not in counts:
+        total = total / _avgpool_divisor(pool, x, counts, False) * math.prod(layer.size)
+    return np.sqrt(total)
+
+
+def apply_layer(layer: Layer, x: np.ndarray, values: BoundValues) -> np.ndarray:
+    """One layer (not a chain or a sum) on ``x`` of shape ``(B, C, n1, ..., nd)``, by its operator above."""
+    exact = values.exact
+    if isinstance(layer, ConvNd):
+        return convolution(layer, x, values)
+    if isinstance(layer, ConvTransposeNd):
+        return transposed_convolution(layer, x, values)
+    if isinstance(layer, PadNd):
+        return padded(layer, x, list(zip(layer.before, layer.after)), values)
+    if isinstance(layer, CropNd):
+        return x[(slice(None), slice(None)) + tuple(slice(b, max(b, n - a)) for b, a, n in
+                                                    zip(layer.before, layer.after, x.shape[2:]))].copy()
+    if isinstance(layer, DownNd):
+        return x[(slice(None), slice(None)) + tuple(slice(q, None, s) for s, q in
+                                                    zip(layer.factors, layer.phases))].copy()
+    if isinstance(layer, UpNd):
+        return upsampled(layer, x, values)
+    if isinstance(layer, Flip):  # y[i] = x[n - 1 - i] on every spatial axis
+        return x[(slice(None), slice(None)) + (slice(None, None, -1),) * (x.ndim - 2)].copy()
+    if isinstance(layer, SignalFlipNd):  # reversed on the listed spatial axes only
+        if max(layer.axes) >= x.ndim - 2:
+            raise InvalidArgument("evaluate_nd_numeric", "layer", layer, f"axes below {x.ndim - 2}")
+        return x[(slice(None), slice(None)) + tuple(slice(None, None, -1) if a in layer.axes else slice(None)
+                                                    for a in range(x.ndim - 2))].copy()
+    if isinstance(layer, AvgPoolNd):
+        return average_pool(layer, x, values)
+    if isinstance(layer, MaxPoolNd):
+        return max_pool(layer, x, values)
+    if isinstance(layer, L2PoolNd):
+        return l2_pool(layer, x, values)
+    if isinstance(layer, ReLU):  # max(x, 0): -inf (a window of padding only) gives 0, NaN propagates (PyTorch)
+        return np.maximum(x, zeros((), exact).item())
+    if isinstance(layer, Affine):
+        scale, shift = values.affine(layer, x.shape[1])
+        per_channel = (1, -1) + (1,) * (x.ndim - 2)
+        return x * scale.reshape(per_channel) + shift.reshape(per_channel)
+    if layer.ndim < 2:
+        raise NotInFragment(f"{layer!r} is a 1-D layer; evaluate_nd_numeric takes N-D chains (conv2d, conv3d, "
+                            f"pad((1, 1)), down((2, 2)), ...); use evaluate_numeric for 1-D chains")
+    raise NotInFragment(f"no N-D numeric meaning for {layer!r}; expected conv2d/3d, conv_transpose2d/3d, avgpool, "
+                        f"maxpool, l2pool, relu, affine, pad, crop, down, up or flip")

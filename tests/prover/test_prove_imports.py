@@ -18,11 +18,11 @@ print(json.dumps([code, sorted(m for m in sys.modules if m.startswith("symconv")
 """
 
 #: Loaded only by the statements that need them: generic lengths, N-D evaluation, the PyTorch oracle,
-#: counterexamples, assumptions, and the packages above the prover.
+#: counterexamples, assumptions, and the packages above the prover. (The numpy operators,
+#: symconv.numeric.operators_nd and kernels_nd, serve every d: the 1-D numeric check runs through them.)
 NOT_FOR_A_PROVED_1D_IDENTITY = ("symconv.prover.generic_proof", "symconv.prover.generic",
                                 "symconv.prover.generic_series", "symconv.prover.counterexample",
-                                "symconv.numeric.evaluate_nd", "symconv.numeric.kernels_nd",
-                                "symconv.numeric.operators_nd", "symconv.numeric.symbols_nd",
+                                "symconv.numeric.evaluate_nd", "symconv.numeric.symbols_nd",
                                 "symconv.numeric.torch_oracle",
                                 "symconv.dsl_assumptions", "symconv.report", "symconv.library",
                                 "symconv.factoring", "symconv.interop")

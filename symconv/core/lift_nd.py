@@ -1,0 +1,149 @@
+"""1-D layers lifted to the N-D classes at d = 1: one meaning, read by the code written for every d.
+
+:func:`as_nd` maps each 1-D layer to the N-D layer with ``ndim == 1`` that has
+the same meaning (PyTorch's ``conv1d``, ``conv_transpose1d``, ``avg_pool1d``,
+...), argument for argument:
+
+* ``conv(k, s, p, d, g, b)`` -> ``ConvNd(k', (s,), ((pl, pr),), (d,), g, b)`` (``'same'`` kept as ``'same'``,
+  so a generic length ``k[c]`` splits as in 1-D);
+* ``conv_transpose``, ``avgpool``, ``maxpool``, ``l2pool`` -> their N-D classes with one value per argument;
+* ``pad(l, r)``, ``crop(l, r)``, ``down(s, q)``, ``up(s)`` -> ``PadNd((l,), (r,))``, ``CropNd``, ``DownNd``, ``UpNd``;
+* ``flip()``, ``relu()``, ``affine(...)`` fit a chain of any ``d``: they are kept; chains and sums are lifted
+  step by step and branch by branch.
+
+Kernels are lifted the same way (:func:`as_kernel_nd1`): ``k[c]`` -> ``KernelSymbolNd("k", (c,), 1)``, whose taps
+are the same symbols ``k_0, k_1, ...`` (``W_o_i_j`` for a weight), a literal keeps its numbers, and every kernel
+expression (``dilate``, ``convolve``, ``flip``, ``padk``, sums, multiples, derived closed forms) becomes its N-D
+twin. Layers that are already N-D pass through.
+
+>>> from symconv.core.layers import conv, pad
+>>> from symconv.core.kernel import kernel
+>>> as_nd(conv(kernel("k", 3), stride=2, padding=(1, 0)) >> pad(2))
+conv1d(k[3], stride=2, padding=((1, 0),)) >> pad((2,))
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy
+
+from symconv.core.composite import Chain, Parallel
+from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal
+from symconv.core.kernel_expr import Convolve, Dilate, FlipKernel, KernelSum, PadKernel, Scaled
+from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd, FlipNd, PadKernelNd, ScaledNd, SumNd
+from symconv.core.kernel_nd import DerivedKernelNd, KernelNd, KernelSymbolNd, literal_nd
+from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up
+from symconv.core.layers_nd import (AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, L2PoolNd, MaxPoolNd, PadNd,
+                                    UpNd)
+from symconv.core.nonlinear import L2Pool, MaxPool
+from symconv.errors import InvalidArgument
+
+__all__ = ["as_nd", "as_kernel_nd1"]
+
+
+def _symbol(k: KernelSymbol) -> KernelSymbolNd:
+    length = k.dims[-1]
+    if isinstance(length, sympy.Expr) and not (length.is_Integer or isinstance(length, sympy.Symbol)):
+        raise InvalidArgument("as_nd", "kernel", k, "a kernel whose length is an int or a name (k[3], k[c])")
+    size = int(length) if isinstance(length, sympy.Expr) and length.is_Integer else length
+    return KernelSymbolNd(k.name, tuple(k.dims[:-1]) + (size,), 1)
+
+
+def as_kernel_nd1(k: Kernel) -> KernelNd:
+    """The 1-D kernel expression ``k`` as the N-D kernel with one spatial axis and the same taps.
+
+    >>> from symconv.core.kernel import kernel, dilate
+    >>> as_kernel_nd1(dilate(kernel("k", 2), 3)).taps()
+    (((k_0, 0, 0, k_1),),)
+    """
+    if isinstance(k, KernelNd):
+        return k
+    if isinstance(k, KernelSymbol):
+        return _symbol(k)
+    if isinstance(k, Literal):
+        return literal_nd(k.values, 1)
+    if isinstance(k, Dilate):
+        return DilateNd(as_kernel_nd1(k.kernel), (k.factor,))
+    if isinstance(k, Convolve):
+        return ConvolveNd(as_kernel_nd1(k.a), as_kernel_nd1(k.b))
+    if isinstance(k, FlipKernel):
+        return FlipNd(as_kernel_nd1(k.kernel))
+    if isinstance(k, PadKernel):
+        return PadKernelNd(as_kernel_nd1(k.kernel), (k.left,), (k.right,))
+    if isinstance(k, KernelSum):
+        return SumNd(as_kernel_nd1(k.a), as_kernel_nd1(k.b))
+    if isinstance(k, Scaled):
+        return ScaledNd(k.scalar, as_kernel_nd1(k.kernel))
+    if isinstance(k, DerivedKernel):
+        values = tuple(tuple(tuple(taps) for taps in row) for row in k.values)
+        return DerivedKernelNd(values, tuple(_symbol(s) for s in k.sources))
+    raise InvalidArgument("as_nd", "kernel", k, "a 1-D kernel (k[3], a literal list or a kernel expression)")
+
+
+def _conv_padding(layer: Conv) -> object:
+    if layer.padding in ("same", "valid"):
+        return layer.padding
+    return (layer.padding_pair(),)
+
+
+def _lift_leaf(layer: Layer) -> Layer:
+    if isinstance(layer, Conv):
+        return ConvNd(as_kernel_nd1(layer.weight), (layer.stride,), _conv_padding(layer), (layer.dilation,),
+                      layer.groups, layer.bias)
+    if isinstance(layer, ConvTranspose):
+        return ConvTransposeNd(as_kernel_nd1(layer.weight), (layer.stride,), (layer.padding,),
+                               (layer.output_padding,), (layer.dilation,), layer.groups, layer.bias)
+    if isinstance(layer, Pad):
+        return PadNd((layer.left,), (layer.right,))
+    if isinstance(layer, Crop):
+        return CropNd((layer.left,), (layer.right,))
+    if isinstance(layer, Down):
+        return DownNd((layer.factor,), (layer.phase,))
+    if isinstance(layer, Up):
+        return UpNd((layer.factor,))
+    if isinstance(layer, AvgPool):
+        return AvgPoolNd((layer.size,), (layer.stride,), (layer.padding,), 1, layer.ceil_mode,
+                         layer.count_include_pad)
+    if isinstance(layer, MaxPool):
+        return MaxPoolNd((layer.size,), (layer.stride,), (layer.padding,), (layer.dilation,), 1, layer.ceil_mode)
+    if isinstance(layer, L2Pool):
+        return L2PoolNd((layer.size,), (layer.stride,), 1)
+    if layer.axes_free or layer.ndim >= 2 or isinstance(layer, (ConvNd, ConvTransposeNd, PadNd, CropNd, DownNd,
+                                                                    UpNd, AvgPoolNd, MaxPoolNd, L2PoolNd)):
+        return layer  # flip(), relu(), affine() fit any d; an N-D layer is lifted already
+    raise InvalidArgument("as_nd", "layer", layer, "a 1-D layer (conv, conv_transpose, pad, crop, down, up, flip, "
+                                                   "avgpool, maxpool, l2pool, relu, affine) or a chain of them")
+
+
+@lru_cache(maxsize=1024)
+def _lift_cached(layer: Layer) -> Layer:
+    return _lift(layer)
+
+
+def as_nd(layer: Layer) -> Layer:
+    """The N-D layer (``ndim == 1``) with the meaning of the 1-D ``layer``: see the module docstring.
+
+    ``y = layer(x)`` in :mod:`symconv.core.semantics` is ``y = as_nd(layer)(x)`` in
+    :mod:`symconv.core.semantics_nd` at every length ``n >= 0`` (the same samples, the same tap symbols).
+
+    >>> from symconv.core.layers import avgpool, conv, relu
+    >>> as_nd(avgpool(2) >> (conv([1, 1], padding=(1, 0)) + relu()))
+    avgpool1d(2) >> (conv1d([1, 1], padding=((1, 0),)) + relu())
+    """
+    try:
+        return _lift_cached(layer)  # layers are immutable: lifted once (the numeric evaluator lifts on every call)
+    except TypeError:  # an unhashable part (a lazily built derived kernel): lifted each time
+        return _lift(layer)
+
+
+def _lift(layer: Layer) -> Layer:
+    if isinstance(layer, Chain):
+        steps = tuple(as_nd(step) for step in layer.steps)
+        return layer if steps == layer.steps else Chain(steps, layer.axes_given)
+    if isinstance(layer, Parallel):
+        branches = tuple(as_nd(branch) for branch in layer.branches)
+        return layer if branches == layer.branches else Parallel(branches)
+    if not isinstance(layer, Layer):
+        raise InvalidArgument("as_nd", "layer", layer, "a layer such as conv([1, 2, 1])")
+    return _lift_leaf(layer)
