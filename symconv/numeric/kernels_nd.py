@@ -22,6 +22,7 @@ infinities are refused (:func:`finite_array`).
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
 from fractions import Fraction
 from typing import Iterable, Optional, Union
 
@@ -36,7 +37,7 @@ from symconv.numeric.bindings import Bindings
 from symconv.numeric.conversions import number, number_array, zeros
 from symconv.numeric.symbols import tap_of
 
-__all__ = ["kernel_array_nd", "parameter_value", "finite_array", "spatial_slices"]
+__all__ = ["kernel_array_nd", "literal_array", "parameter_value", "finite_array", "spatial_slices"]
 
 
 def finite_array(values: object, exact: bool, what: str) -> np.ndarray:
@@ -72,6 +73,9 @@ def _symbol_value(symbol: sympy.Symbol, bindings: Optional[Bindings], exact: boo
 
 def parameter_value(expr: sympy.Expr, bindings: Optional[Bindings], exact: bool, what: str) -> Union[float, Fraction]:
     """A number, or a polynomial in parameters and kernel taps at their bound values."""
+    if isinstance(expr, sympy.Rational):  # an exact number (a bias, an affine scale): as number() reads it
+        p, q = int(expr.p), int(expr.q)
+        return Fraction(p, q) if exact else p / q
     table = {}
     for s in expr.free_symbols:
         v = Fraction(_symbol_value(s, bindings, exact))
@@ -94,6 +98,55 @@ def spatial_slices(starts: Iterable[int], sizes: Iterable[int], steps: Optional[
     return (slice(None), slice(None)) + tuple(slice(a, a + n, s) for a, n, s in zip(starts, sizes, steps))
 
 
+#: How many literal kernels :func:`literal_array` keeps converted (per mode): a network's weights, read again at
+#: every input a search tries.
+LITERAL_CACHE_SIZE = 64
+_literal_arrays: "OrderedDict[tuple[int, bool], tuple[LiteralNd, np.ndarray]]" = OrderedDict()
+
+
+def _rational_taps(values: object, exact: bool) -> Optional[list]:
+    """The taps of nested tuples of SymPy rationals, flat, as ``p / q`` (the float ``Fraction(p, q)`` rounds to)
+    or ``Fraction(p, q)``; None when a tap is no rational (``sqrt(2)``)."""
+    flat: list = []
+    stack = [values]
+    while stack:  # depth-first, last level read in order: the row-major order of the array
+        top = stack.pop()
+        if top and isinstance(top[0], tuple):
+            stack.extend(reversed(top))
+            continue
+        for v in top:
+            if not isinstance(v, sympy.Rational):
+                return None
+            p, q = int(v.p), int(v.q)
+            flat.append(Fraction(p, q) if exact else p / q)
+    return flat
+
+
+def literal_array(k: LiteralNd, exact: bool) -> Optional[np.ndarray]:
+    """The rational taps of ``k`` as an array (a fresh copy), converted once per kernel object and mode and kept
+    (the :data:`LITERAL_CACHE_SIZE` kernels used last); None when a tap is no rational (it needs :func:`number`).
+
+    The same numbers as the general path (``number`` of each tap): ``Fraction(p, q)``, or its float ``p / q``.
+
+    >>> from symconv.core.kernel_nd import literal_nd
+    >>> literal_array(literal_nd([[1, Fraction(1, 3)]]), exact=True).tolist()
+    [[[[Fraction(1, 1), Fraction(1, 3)]]]]
+    """
+    key = (id(k), exact)
+    entry = _literal_arrays.get(key)
+    if entry is None or entry[0] is not k:  # the entry holds k, so its id names no other object while kept
+        taps = _rational_taps(k.values, exact)
+        if taps is None:
+            return None
+        array = np.array(taps, dtype=object if exact else np.float64).reshape(k.shape)
+        entry = _literal_arrays[key] = (k, array)
+        while len(_literal_arrays) > 2 * LITERAL_CACHE_SIZE:
+            _literal_arrays.popitem(last=False)
+    else:
+        _literal_arrays.move_to_end(key)
+    return entry[1].copy()
+
+
 def kernel_array_nd(k: KernelNd, bindings: Optional[Bindings] = None, exact: bool = False) -> np.ndarray:
     """The N-D kernel expression ``k`` as an array ``E[o, i, a1, ..., ad]`` of shape ``(out, in, k1, ..., kd)``.
 
@@ -103,6 +156,10 @@ def kernel_array_nd(k: KernelNd, bindings: Optional[Bindings] = None, exact: boo
     """
     if isinstance(k, KernelSymbolNd):
         return _symbol_array(k, bindings, exact)
+    if isinstance(k, LiteralNd):
+        rational = literal_array(k, exact)
+        if rational is not None:
+            return rational
     if isinstance(k, (LiteralNd, DerivedKernelNd)):
         for source in getattr(k, "sources", ()):
             _symbol_array(source, bindings, exact)  # checks the sources' shapes before reading their taps

@@ -7,6 +7,11 @@ the dict ``{(m, j1, ..., jd): TapPoly, (): constant}`` with
 no SymPy expansion runs in the loops. Output shapes come from the length
 table (:func:`symconv.core.layers_nd.output_shape`).
 
+With numeric weights only (a tolerance's blocks), :class:`RationalRing` stands
+for the tap ring: :func:`scaled_forms_nd` gives the forms as ints ``F`` over one
+common denominator ``D`` (``y = F x / D``), each layer's taps read once for every
+input shape, so a 64-channel layer costs integer arithmetic, not polynomials.
+
 >>> from symconv.core.kernel_nd import kernel_nd
 >>> from symconv.core.layers_nd import conv2d
 >>> layer = conv2d(kernel_nd("k", 1, 2))
@@ -19,9 +24,12 @@ table (:func:`symconv.core.layers_nd.output_shape`).
 from __future__ import annotations
 
 import itertools
+import math
+import operator
 from fractions import Fraction
-from typing import Sequence
+from typing import Optional, Sequence, Union
 
+import numpy as np
 import sympy
 
 from symconv.algebra.tap_poly import TapPoly, TapRing
@@ -34,7 +42,7 @@ from symconv.core.layers_nd import (
 )
 from symconv.errors import NotInFragment
 
-__all__ = ["CONSTANT", "ring_nd", "ring_grid", "forms_nd", "Forms"]
+__all__ = ["CONSTANT", "ring_nd", "ring_grid", "forms_nd", "scaled_forms_nd", "Forms", "RationalRing"]
 
 #: The key of a form's constant term.
 CONSTANT = ()
@@ -79,8 +87,83 @@ def _value_exprs(k: KernelNd):
             yield sympy.sympify(node.scalar)  # safe: the exact number the kernel holds, never user text
 
 
-def ring_grid(k: KernelNd, ring: TapRing) -> dict[tuple[int, ...], TapPoly]:
+class RationalRing:
+    """The rationals QQ in place of a :class:`TapRing` without variables, for chains with numeric weights only:
+    coefficients are ints and Fractions (as a numeric TapRing's constants), so a form costs Python arithmetic, not
+    polynomial objects, and each kernel's taps are read once per ring (:meth:`grid`), not once per input shape.
+
+    >>> ring = RationalRing()
+    >>> ring.from_expr(sympy.Rational(6, 4)), ring.from_expr(sympy.Integer(3)), ring.constant(Fraction(4, 2))
+    (Fraction(3, 2), 3, 2)
+    """
+
+    symbols: tuple = ()
+    one = 1
+
+    def __init__(self) -> None:
+        self._grids: dict[int, tuple[KernelNd, dict]] = {}
+        self._integer_grids: dict[int, tuple[KernelNd, tuple[dict, int]]] = {}
+        self._kept: dict[tuple[int, object], tuple[object, object]] = {}
+
+    @staticmethod
+    def constant(value) -> Union[int, Fraction]:
+        """``value`` as TapRing.constant holds it: an int when it is one, else a Fraction."""
+        value = Fraction(value)
+        return value.numerator if value.denominator == 1 else value
+
+    @staticmethod
+    def from_expr(expr) -> Union[int, Fraction]:
+        """A rational number (a SymPy rational directly; anything else as TapRing(()).from_expr reads it)."""
+        if isinstance(expr, sympy.Rational):
+            return int(expr.p) if expr.q == 1 else Fraction(int(expr.p), int(expr.q))
+        return TapRing(()).from_expr(expr).terms.get((), 0)
+
+    def grid(self, k: KernelNd) -> dict[tuple[int, ...], Union[int, Fraction]]:
+        """:func:`ring_grid` of ``k`` in this ring, computed once per kernel object."""
+        entry = self._grids.get(id(k))
+        if entry is None or entry[0] is not k:  # the entry holds k, so its id names no other object while kept
+            entry = self._grids[id(k)] = (k, _grid(k, self))
+        return entry[1]
+
+    def kept(self, owner: object, key: object, build):
+        """``build()``, computed once per ``owner`` object and ``key`` (a layer's taps arranged for its loop)."""
+        entry = self._kept.get((id(owner), key))
+        if entry is None or entry[0] is not owner:  # the entry holds owner: its id names no other object
+            entry = self._kept[(id(owner), key)] = (owner, build())
+        return entry[1]
+
+    def integer_grid(self, k: KernelNd) -> tuple[dict[tuple[int, ...], int], int]:
+        """``(taps, D)``: the taps of ``k`` times ``D``, the lcm of their denominators, as ints (computed once)."""
+        entry = self._integer_grids.get(id(k))
+        if entry is None or entry[0] is not k:
+            found = _literal_integers(k) if isinstance(k, LiteralNd) else None
+            if found is None:
+                grid = self.grid(k)
+                scale = math.lcm(*(v.denominator for v in grid.values()))
+                found = ({index: int(v * scale) for index, v in grid.items()}, scale)
+            entry = self._integer_grids[id(k)] = (k, found)
+        return entry[1]
+
+
+def _literal_integers(k: LiteralNd) -> Optional[tuple[dict[tuple[int, ...], int], int]]:
+    """:meth:`RationalRing.integer_grid` of a literal of SymPy rationals read straight from its values (``p / q``
+    times ``D`` is ``p (D / q)``), without Fractions; None when a tap is no rational."""
+    values = np.array(k.values, dtype=object)
+    flat = values.ravel().tolist()
+    if not all(isinstance(v, sympy.Rational) for v in flat):
+        return None
+    scale = math.lcm(*{int(v.q) for v in flat})
+    taps = {index: int(v.p) * (scale // int(v.q))
+            for index, v in zip(itertools.product(*map(range, values.shape)), flat) if v.p}
+    return taps, scale
+
+
+def ring_grid(k: KernelNd, ring: Union[TapRing, RationalRing]) -> dict[tuple[int, ...], TapPoly]:
     """The nonzero taps of ``k`` as ring elements, computed in the ring (no SymPy expansion)."""
+    return ring.grid(k) if isinstance(ring, RationalRing) else _grid(k, ring)
+
+
+def _grid(k: KernelNd, ring: Union[TapRing, RationalRing]) -> dict:
     if isinstance(k, (KernelSymbolNd, LiteralNd, DerivedKernelNd)):
         return {index: ring.from_expr(v) for index, v in k.grid().items()}
     if isinstance(k, DilateNd):
@@ -128,53 +211,101 @@ def _add(acc: dict, form: dict, coeff) -> None:
             acc.pop(key, None)
 
 
-def _bias_form(bias, o: int, ring: TapRing) -> dict:
-    return {CONSTANT: ring.from_expr(bias[o])} if bias and bias[o] != 0 else {}
+def _scaled_taps(k: KernelNd, ring) -> tuple[dict, int]:
+    """``(taps, D)``: the taps of ``k`` times ``D`` (ints, ``D`` the lcm of their denominators) in a
+    :class:`RationalRing`, ``(ring_grid(k), 1)`` in a TapRing."""
+    return ring.integer_grid(k) if isinstance(ring, RationalRing) else (ring_grid(k, ring), 1)
 
 
-def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: TapRing) -> tuple[tuple, Forms, int]:
+def _scaled_bias(bias, ring) -> tuple[Optional[list], int]:
+    """``(b, D)``: each output's bias times ``D`` (ints in a :class:`RationalRing`, None for a zero), ``D = 1`` and
+    ring elements in a TapRing; ``(None, 1)`` without a bias."""
+    if not bias:
+        return None, 1
+    values = [ring.from_expr(b) if b != 0 else None for b in bias]
+    if not isinstance(ring, RationalRing):
+        return values, 1
+    scale = math.lcm(*(v.denominator for v in values if v is not None))
+    return [None if v is None else int(v * scale) for v in values], scale
+
+
+def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: Union[TapRing, "RationalRing"],
+          den: int = 1) -> tuple[tuple, Forms, int, int]:
+    """One layer on the forms ``x / den``: ``(output shape, forms, channels, den)``, the new forms over the new
+    common denominator (always 1 in a TapRing)."""
     out_channels = layer.out_channels(channels) or channels
     m_shape = output_shape(layer, shape)
     if 0 in m_shape:
-        return m_shape, {}, out_channels
+        return m_shape, {}, out_channels, den
     empty: dict = {}
     outputs = list(itertools.product(*(range(n) for n in m_shape)))
 
-    def at(m: int, index: Sequence[int]) -> dict:
-        if all(0 <= j < n for j, n in zip(index, shape)):
-            return x.get((m, *index), empty)
-        return empty
+    def at(m: int, index: Sequence[int]) -> dict:  # x has keys inside the shape only: outside is the zero form
+        return x.get((m, *index), empty)
 
     out: Forms = {}
     if isinstance(layer, Parallel):
-        for branch in layer.branches:
-            _, forms, _ = _run(branch, x, shape, channels, ring)
+        branches = [_run(branch, x, shape, channels, ring, den) for branch in layer.branches]
+        common = math.lcm(*(b[3] for b in branches))
+        for _, forms, _, branch_den in branches:
+            factor = ring.one if branch_den == common else common // branch_den
             for key, form in forms.items():
-                _add(out.setdefault(key, {}), form, ring.one)
-        return m_shape, {k: f for k, f in out.items() if f}, out_channels
+                _add(out.setdefault(key, {}), form, factor)
+        return m_shape, {k: f for k, f in out.items() if f}, out_channels, common
+    if isinstance(layer, (ConvNd, ConvTransposeNd)):
+        taps, tap_den = _scaled_taps(layer.weight, ring)
+        biases, bias_den = _scaled_bias(layer.bias, ring)
+        new_den = math.lcm(den * tap_den, bias_den)  # y = (T x) / (den D_T) + b: every term over new_den
+        factor, bias_factor = new_den // (den * tap_den), new_den // bias_den
+        if factor != 1 and not isinstance(layer, ConvNd):
+            taps = {index: w * factor for index, w in taps.items()}
+        if biases and bias_factor != 1:
+            biases = [None if b is None else b * bias_factor for b in biases]
+
+        def bias_form(o: int) -> dict:
+            return {CONSTANT: biases[o]} if biases and biases[o] is not None else {}
     if isinstance(layer, ConvNd):
-        taps = ring_grid(layer.weight, ring)
         opg, ipg = layer.weight.out_channels // layer.groups, layer.weight.in_channels
         lefts = tuple(p for p, _ in layer.padding)
-        by_out: dict = {}
-        for (o, m, *a), w in taps.items():
-            by_out.setdefault(o, []).append(((o // opg) * ipg + m, a, w))
+
+        def by_output() -> dict:  # x[m, s i + d a - p] times w: the tap's part (m, d a, w) once per output channel
+            found: dict = {}
+            for (o, m, *a), w in taps.items():
+                found.setdefault(o, []).append(((o // opg) * ipg + m, tuple(map(operator.mul, layer.dilation, a)),
+                                                w * factor if factor != 1 else w))
+            return found
+
+        by_out = ring.kept(layer, factor, by_output) if isinstance(ring, RationalRing) else by_output()
+        starts = {i: tuple(s * ii - p for s, ii, p in zip(layer.stride, i, lefts)) for i in outputs}
+        if isinstance(ring, RationalRing) and isinstance(x, InputForms):
+            plan = ring.kept(layer, ("on the input", factor),
+                             lambda: _tap_table(by_out, layer.weight.out_channels, opg))
+            return m_shape, _conv_of_input(x, plan, starts, biases), out_channels, new_den
+        if isinstance(ring, RationalRing):
+            return m_shape, _integer_conv(x, by_out, starts, biases, layer.weight.out_channels), out_channels, new_den
         for o in range(layer.weight.out_channels):
             for i in outputs:
-                acc = dict(_bias_form(layer.bias, o, ring))
-                for m, a, w in by_out.get(o, ()):
-                    _add(acc, at(m, [s * ii + d * aa - p for s, ii, d, aa, p in
-                                     zip(layer.stride, i, layer.dilation, a, lefts)]), w)
+                acc = bias_form(o)
+                start = starts[i]
+                for m, offset, w in by_out.get(o, ()):
+                    form = x.get((m, *map(operator.add, start, offset)))
+                    if form is None:
+                        continue
+                    for key, value in form.items():  # _add, inlined: the innermost loop of every conv
+                        total = acc.get(key, 0) + value * w
+                        if total:
+                            acc[key] = total
+                        else:
+                            acc.pop(key, None)
                 if acc:
                     out[(o, *i)] = acc
-        return m_shape, out, out_channels
+        return m_shape, out, out_channels, new_den
     if isinstance(layer, ConvTransposeNd):
-        taps = ring_grid(layer.weight, ring)
         ipg, opg = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
         for o in range(out_channels):
             for i in outputs:
-                if layer.bias and layer.bias[o] != 0:
-                    out[(o, *i)] = _bias_form(layer.bias, o, ring)
+                if biases and biases[o] is not None:
+                    out[(o, *i)] = bias_form(o)
         for (m, o, *a), w in taps.items():  # scatter every input sample through every tap
             target = (m // ipg) * opg + o
             for key, form in x.items():
@@ -184,9 +315,13 @@ def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: T
                           zip(layer.stride, key[1:], layer.dilation, a, layer.padding))
                 if all(0 <= rr < n for rr, n in zip(r, m_shape)):
                     _add(out.setdefault((target, *r), {}), form, w)
-        return m_shape, {k: f for k, f in out.items() if f}, out_channels
+        return m_shape, {k: f for k, f in out.items() if f}, out_channels, new_den
     if isinstance(layer, AvgPoolNd):
-        weight = ring.constant(Fraction(1, _prod(layer.size)))
+        size = _prod(layer.size)
+        if isinstance(ring, RationalRing):  # the mean over den * size
+            weight, den = 1, den * size
+        else:
+            weight = ring.constant(Fraction(1, size))
         offsets = list(itertools.product(*(range(k) for k in layer.size)))
         for m in range(channels):
             for i in outputs:
@@ -196,7 +331,7 @@ def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: T
                     _add(acc, at(m, [b + o for b, o in zip(start, off)]), weight)
                 if acc:
                     out[(m, *i)] = acc
-        return m_shape, out, out_channels
+        return m_shape, out, out_channels, den
     if isinstance(layer, (PadNd, CropNd)):
         sign = -1 if isinstance(layer, PadNd) else 1
         source = lambda i: [ii + sign * b for ii, b in zip(i, layer.before)]  # noqa: E731
@@ -216,7 +351,89 @@ def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: T
             form = at(m, source(i))
             if form:
                 out[(m, *i)] = form
-    return m_shape, out, out_channels
+    return m_shape, out, out_channels, den
+
+
+def _tap_table(by_out: dict, out_channels: int, per_group: int) -> list[tuple[range, tuple, dict]]:
+    """Per group of outputs: its outputs, the taps ``(m, d a)`` any of them has, and each output's weights in that
+    order (0 where it has none)."""
+    table = []
+    for first in range(0, out_channels, per_group):
+        outputs = range(first, min(first + per_group, out_channels))
+        index: dict = {}
+        for o in outputs:
+            for m, offset, _ in by_out.get(o, ()):
+                index.setdefault((m, offset), len(index))
+        weights = {}
+        for o in outputs:
+            row = [0] * len(index)
+            for m, offset, w in by_out.get(o, ()):
+                row[index[(m, offset)]] = w
+            weights[o] = row
+        table.append((outputs, tuple(index), weights))
+    return table
+
+
+def _conv_of_input(x: "InputForms", table: list, starts: dict, biases: Optional[list]) -> Forms:
+    """:func:`_integer_conv` on the input itself: every tap ``(m, a)`` reads its own sample ``(m, start_i + d a)``
+    (distinct taps, distinct samples), so a row is its in-range taps' weights; which taps are in range is found once
+    per output position and group, not once per output channel."""
+    out: Forms = {}
+    for outputs, taps, weights in table:
+        for i, start in starts.items():
+            keys, kept = [], []
+            for t, (m, offset) in enumerate(taps):
+                key = (m, *map(operator.add, start, offset))
+                if key in x:
+                    keys.append(key)
+                    kept.append(t)
+            every = len(kept) == len(taps)
+            for o in outputs:
+                row = weights[o]
+                acc = {key: w for key, w in zip(keys, row if every else [row[t] for t in kept]) if w}
+                if biases and biases[o] is not None:
+                    acc[CONSTANT] = biases[o]
+                if acc:
+                    out[(o, *i)] = acc
+    return out
+
+
+def _integer_conv(x: Forms, by_out: dict, starts: dict, biases: Optional[list], out_channels: int) -> Forms:
+    """A convolution's forms in a :class:`RationalRing`: ``y[o, i] = b_o + sum_{m, a} w x[m, start_i + d a]`` with
+    int coefficients: the first form met is copied scaled, the others added into it."""
+    out: Forms = {}
+    for o in range(out_channels):
+        taps = by_out.get(o, ())
+        bias = biases[o] if biases else None
+        for i, start in starts.items():
+            acc: dict = {}
+            for m, offset, w in taps:
+                form = x.get((m, *map(operator.add, start, offset)))
+                if form is None:
+                    continue
+                if not acc:  # nonzero ints times a nonzero int: nothing cancels
+                    acc = {k: v * w for k, v in form.items()}
+                    continue
+                for k, v in form.items():
+                    total = acc.get(k, 0) + v * w
+                    if total:
+                        acc[k] = total
+                    else:
+                        del acc[k]
+            if bias is not None:
+                total = acc.get(CONSTANT, 0) + bias
+                if total:
+                    acc[CONSTANT] = total
+                else:
+                    acc.pop(CONSTANT, None)
+            if acc:
+                out[(o, *i)] = acc
+    return out
+
+
+class InputForms(dict):
+    """The forms of the input itself, ``x[m, j] = 1 * x[m, j]`` (a dict, marked so a first layer can skip reading
+    them)."""
 
 
 def _prod(values: Sequence[int]) -> int:
@@ -226,16 +443,30 @@ def _prod(values: Sequence[int]) -> int:
     return result
 
 
-def _run(layer: Layer, x: Forms, shape: tuple, channels: int, ring: TapRing) -> tuple[tuple, Forms, int]:
+def _run(layer: Layer, x: Forms, shape: tuple, channels: int, ring: Union[TapRing, "RationalRing"],
+         den: int = 1) -> tuple[tuple, Forms, int, int]:
     for step in layer.layers():
-        shape, x, channels = _step(step, x, shape, channels, ring)
-    return shape, x, channels
+        shape, x, channels, den = _step(step, x, shape, channels, ring, den)
+    return shape, x, channels, den
 
 
-def forms_nd(layer: Layer, shape: Sequence[int], ring: TapRing, channels: int = 1) -> tuple[tuple, Forms]:
-    """``(output shape, forms)`` of ``layer`` on an input of ``shape`` with ``channels`` channels."""
+def scaled_forms_nd(layer: Layer, shape: Sequence[int], ring: Union[TapRing, "RationalRing"],
+                    channels: int = 1) -> tuple[tuple, Forms, int]:
+    """``(output shape, F, D)``: the forms of ``layer`` are ``F / D``. In a :class:`RationalRing` the coefficients
+    of F are ints (exact integer arithmetic, one common denominator D); in a TapRing D is 1 and F the forms."""
     shape = tuple(shape)
-    x = {(m, *i): {(m, *i): ring.one} for m in range(channels)
-         for i in itertools.product(*(range(n) for n in shape))}
-    out_shape, forms, _ = _run(layer, x, shape, channels, ring)
+    x = InputForms({(m, *i): {(m, *i): ring.one} for m in range(channels)
+                    for i in itertools.product(*(range(n) for n in shape))})
+    out_shape, forms, _, den = _run(layer, x, shape, channels, ring)
+    return out_shape, forms, den
+
+
+def forms_nd(layer: Layer, shape: Sequence[int], ring: Union[TapRing, "RationalRing"],
+             channels: int = 1) -> tuple[tuple, Forms]:
+    """``(output shape, forms)`` of ``layer`` on an input of ``shape`` with ``channels`` channels (in a
+    :class:`RationalRing` the coefficients are ints and Fractions)."""
+    out_shape, forms, den = scaled_forms_nd(layer, shape, ring, channels)
+    if den != 1:
+        forms = {key: {k: RationalRing.constant(Fraction(v, den)) for k, v in form.items()}
+                 for key, form in forms.items()}
     return out_shape, forms

@@ -106,13 +106,15 @@ def _sequence_bound(tree: NetworkTree, error: Fraction, reach: Fraction, ndim: i
             error = sum((branch.bound for branch in branches), Fraction(0))
             reach = sum((branch.reach for branch in branches), Fraction(0))
             sums.append(SumBound(tuple(branches), error, reach))
-        name = f"{context}block {j + 1} ({shorten(repr(a))} against {shorten(repr(b))})"
+        def name() -> str:  # printed only in a note: a block's repr lists its weights
+            return f"{context}block {j + 1} ({shorten(repr(a))} against {shorten(repr(b))})"
+
         if any(isinstance(layer, (Flip, SignalFlipNd)) for side in (a, b) for layer in leaf_layers(side)):
-            return Outcome(f"{name} has a flip(); a tolerance through relu() / max-pool layers is proved for "
+            return Outcome(f"{name()} has a flip(); a tolerance through relu() / max-pool layers is proved for "
                            f"flip-free blocks")
         sides = analyse(a, b, channels, ndim)
         if isinstance(sides, Outcome):
-            return Outcome(f"{name}: {sides.note}")
+            return Outcome(f"{name()}: {sides.note}")
         rows = row_sums(sides)
         difference = max((reach * d + delta for d, delta, _, _, _ in rows), default=Fraction(0))
         own = max((reach * s + a_0 for _, _, s, a_0, _ in rows), default=Fraction(0))

@@ -126,12 +126,14 @@ def _number(coefficient) -> Fraction:
     return Fraction(terms.get((), 0))
 
 
-def _row(shape: tuple[int, ...], output: tuple[int, ...], a: dict, b: dict, constant, channels: int) -> RowGain:
-    """The row of forms ``a`` (lhs) and ``b`` (rhs): keys ``(m, j1, ..., jd)`` and ``constant``."""
-    difference = {key: _number(a.get(key, 0)) - _number(b.get(key, 0)) for key in set(a) | set(b)}
-    delta = difference.pop(constant, Fraction(0))
-    gain = sum(map(abs, difference.values()), Fraction(0)) + abs(delta)
-    own = sum((abs(_number(v)) for v in b.values()), Fraction(0))
+def _row(shape: tuple[int, ...], output: tuple[int, ...], a: dict, b: dict, constant, channels: int,
+         den: int = 1) -> RowGain:
+    """The row of forms ``a / den`` (lhs) and ``b / den`` (rhs): keys ``(m, j1, ..., jd)`` and ``constant``, exact
+    numbers (ints over the common denominator ``den``: the sums are divided by it once)."""
+    difference = {key: a.get(key, 0) - b.get(key, 0) for key in set(a) | set(b)}
+    delta = difference.pop(constant, 0)
+    gain = Fraction(sum(map(abs, difference.values())) + abs(delta), den)
+    own = Fraction(sum(map(abs, b.values())), den)
     signs = np.full((channels, *shape), -1 if delta < 0 else 1, dtype=int)
     for key, value in difference.items():
         if value < 0:
@@ -155,17 +157,17 @@ def leaf_layers(layer: Layer):
 
 
 def _check_fragment(lhs: Layer, rhs: Layer) -> None:
-    """Linear layers and ``affine`` with numeric weights; anything else is a clear error."""
-    statement = quote_statement(lhs, rhs)
+    """Linear layers and ``affine`` with numeric weights; anything else is a clear error (quoting the statement,
+    printed only then: a network's repr lists every weight)."""
     leaves = [*leaf_layers(lhs), *leaf_layers(rhs)]
     for layer in leaves:
         if not layer.is_linear and not isinstance(layer, Affine):
             if hasattr(layer, "count_include_pad"):  # an average with edge windows
-                raise NotInFragment(f"{outside_fragment_reason(layer)}, in {statement}; a tolerance is proved for "
-                                    f"the decided linear layers, biases and affine() only")
-            raise NotInFragment(f"{shorten(repr(layer))} in {statement} is not linear or affine; a tolerance is "
-                                f"proved for linear layers, biases and affine() (and for relu() or max-pool "
-                                f"layers that both sides apply in the same order, between affine blocks)")
+                raise NotInFragment(f"{outside_fragment_reason(layer)}, in {quote_statement(lhs, rhs)}; a tolerance "
+                                    f"is proved for the decided linear layers, biases and affine() only")
+            raise NotInFragment(f"{shorten(repr(layer))} in {quote_statement(lhs, rhs)} is not linear or affine; a "
+                                f"tolerance is proved for linear layers, biases and affine() (and for relu() or "
+                                f"max-pool layers that both sides apply in the same order, between affine blocks)")
     names = {s.name for layer in (lhs, rhs) for k in layer.kernels() for s in k.symbols()}
     names |= {str(s.name) for layer in (lhs, rhs) for k in layer.kernels() for s in k.length_symbols()}
     names |= {str(s) for layer in leaves if isinstance(layer, Affine)
@@ -175,8 +177,9 @@ def _check_fragment(lhs: Layer, rhs: Layer) -> None:
     names |= {str(s) for layer in leaves if isinstance(getattr(layer, "bias", None), tuple)
               for b in layer.bias for s in b.free_symbols}
     if names:
-        raise NotInFragment(f"{statement} has symbolic {', '.join(sorted(names))}: a symbolic kernel cannot be "
-                            f"bounded; give numeric weights for a tolerance, or prove it exactly without atol/rtol")
+        raise NotInFragment(f"{quote_statement(lhs, rhs)} has symbolic {', '.join(sorted(names))}: a symbolic kernel "
+                            f"cannot be bounded; give numeric weights for a tolerance, or prove it exactly without "
+                            f"atol/rtol")
 
 
 def quote_statement(lhs: Layer, rhs: Layer) -> str:
@@ -243,44 +246,56 @@ def analyse(lhs: Layer, rhs: Layer, channels: Optional[int] = None,
 
 
 def _row_forms(sides: Sides):
-    """``(shape, output, lhs form, rhs form, constant key)`` for every row of every shape below the limits."""
+    """``(shape, output, lhs form, rhs form, constant key, D)`` for every row of every shape below the limits: the
+    forms' coefficients are exact numbers over the common denominator D (in N-D ints, :class:`RationalRing`)."""
     if sides.ndim == 1:
         lnf, rnf = sides.forms
         for n in range(sides.axes[0].limit):
             for o, (left, right) in enumerate(zip(chain_forms(lnf, n), chain_forms(rnf, n))):
                 for i, (a, b) in enumerate(zip(left, right)):
-                    yield (n,), (o, i), a, b, CONSTANT
+                    yield ((n,), (o, i), {key: _number(v) for key, v in a.items()},
+                           {key: _number(v) for key, v in b.items()}, CONSTANT, 1)
         return
     from symconv.prover.forms_nd import CONSTANT as CONSTANT_ND
-    from symconv.prover.forms_nd import forms_nd, ring_nd
+    from symconv.prover.forms_nd import RationalRing, scaled_forms_nd
 
-    ring = ring_nd(sides.left, sides.right)
+    ring = RationalRing()  # numeric weights only (_check_fragment): each kernel read once, for every shape
+    outputs = sides.channels
+    for step in sides.left.layers():  # as forms_nd counts them (a chain's out_channels prints the chain)
+        outputs = step.out_channels(outputs) or outputs
     for shape in itertools.product(*(range(b.limit) for b in sides.axes)):
-        out_shape, left = forms_nd(sides.left, shape, ring, sides.channels)
-        _, right = forms_nd(sides.right, shape, ring, sides.channels)
-        outputs = sides.left.out_channels(sides.channels) or sides.channels
+        out_shape, left, left_den = scaled_forms_nd(sides.left, shape, ring, sides.channels)
+        _, right, right_den = scaled_forms_nd(sides.right, shape, ring, sides.channels)
+        den = math.lcm(left_den, right_den)
+        to_left, to_right = den // left_den, den // right_den
         for key in itertools.product(range(outputs), *(range(m) for m in out_shape)):
-            yield shape, key, left.get(key, {}), right.get(key, {}), CONSTANT_ND
+            a, b = left.get(key, {}), right.get(key, {})
+            if to_left != 1:
+                a = {k: v * to_left for k, v in a.items()}
+            if to_right != 1:
+                b = {k: v * to_right for k, v in b.items()}
+            yield shape, key, a, b, CONSTANT_ND, den
 
 
 def _rows(sides: Sides) -> tuple[RowGain, ...]:
     """Every row of every shape below the per-axis limits."""
-    return tuple(_row(shape, output, a, b, constant, sides.channels)
-                 for shape, output, a, b, constant in _row_forms(sides))
+    return tuple(_row(shape, output, a, b, constant, sides.channels, den)
+                 for shape, output, a, b, constant, den in _row_forms(sides))
 
 
 def row_sums(sides: Sides) -> list[tuple[Fraction, Fraction, Fraction, Fraction, Fraction]]:
     """``(sum |d|, |delta|, sum |a|, |a_0|, sum |b|)`` of every row below the limits: d, delta the coefficients
     and constant of ``lhs - rhs``, a, a_0 those of lhs, b the coefficients of rhs."""
     sums = []
-    for _, _, a, b, constant in _row_forms(sides):
-        left = {key: _number(v) for key, v in a.items()}
-        right = {key: _number(v) for key, v in b.items()}
-        difference = {key: left.get(key, Fraction(0)) - right.get(key, Fraction(0)) for key in set(left) | set(right)}
-        delta, a_0 = difference.pop(constant, Fraction(0)), left.pop(constant, Fraction(0))
-        right.pop(constant, None)
-        sums.append((sum(map(abs, difference.values()), Fraction(0)), abs(delta),
-                     sum(map(abs, left.values()), Fraction(0)), abs(a_0), sum(map(abs, right.values()), Fraction(0))))
+    for _, _, a, b, constant, den in _row_forms(sides):
+        a_0, b_0 = a.get(constant, 0), b.get(constant, 0)
+        difference = dict(a)
+        for key, value in b.items():
+            difference[key] = difference.get(key, 0) - value
+        differences = sum(map(abs, difference.values())) - abs(a_0 - b_0)
+        sums.append((Fraction(differences, den), Fraction(abs(a_0 - b_0), den),
+                     Fraction(sum(map(abs, a.values())) - abs(a_0), den), Fraction(abs(a_0), den),
+                     Fraction(sum(map(abs, b.values())) - abs(b_0), den)))
     return sums
 
 
