@@ -37,8 +37,11 @@ axis: checking every row of those shapes bounds every row of every shape and
 gives the maximum of G over all shapes.
 
 The checker recomputes every row's coefficients from the core exact
-semantics (:func:`symconv.core.semantics.evaluate` and
-:func:`symconv.core.semantics_nd.run_nd` on a symbolic input); ``affine``
+semantics (:func:`symconv.core.semantics_nd.outputs_exact_forms`: the exact
+polynomials of :func:`symconv.core.semantics.evaluate` and
+:func:`symconv.core.semantics_nd.run_nd` on a symbolic input, without SymPy),
+each sum over the integers: a row ``(sum_v P_v x_v + P_0) / d`` has
+``sum |coefficients| = sum_v |P_v| / d`` and ``|constant| = |P_0| / d``; ``affine``
 layers are read as the grouped 1x1 convolution they are
 (``y[m, i] = s_m x[m, i] + t_m`` either way) for the cone and period checks.
 """
@@ -51,12 +54,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
-import sympy
-
 from symconv.checker.periodicity import check_window, periodic_structure
+from symconv.core.exact_poly import Poly, affine_integer_form, to_sympy
 from symconv.core.kernel import Literal
 from symconv.core.layers import Affine, Chain, Conv, Layer, Parallel
-from symconv.core.semantics import evaluate, symbolic_input
 from symconv.errors import CertificateError, shorten
 
 __all__ = ["rule_tolerance", "tolerance_entry", "tolerance_rests_on", "as_convolutions", "row_gains",
@@ -111,17 +112,14 @@ def as_convolutions(layer: Layer, channels: int, ndim: int = 1) -> Layer:
     return layer
 
 
-def _affine_map(expr: sympy.Expr, inputs: set, where: str) -> dict:
-    """``{input symbol: coefficient, 1: constant}`` of an output that must be affine in the input with rational
-    coefficients."""
-    terms: dict = {}
-    # the semantics gives expanded sums; a product left unexpanded is refused below, never misread
-    for term, coeff in expr.as_coefficients_dict().items():
-        if not (isinstance(coeff, sympy.Rational) and (term == 1 or term in inputs)):
-            raise CertificateError(f"{where}: the output {shorten(str(expr))} is not affine in the input with "
-                                   f"rational coefficients; a tolerance is checked for numeric weights only")
-        terms[term] = terms.get(term, Fraction(0)) + Fraction(int(coeff.p), int(coeff.q))
-    return terms
+def _affine_form(p: Poly, inputs: frozenset, where: str) -> tuple[Poly, int]:
+    """``(P, d)`` with ``p = (sum_v P[(v,)] x_v + P[()]) / d``, integers (:func:`exact_poly.affine_integer_form`), of
+    an output that must be affine in the input with rational coefficients."""
+    form = affine_integer_form(p, inputs)
+    if form is None:
+        raise CertificateError(f"{where}: the output {shorten(str(to_sympy(p)))} is not affine in the input with "
+                               f"rational coefficients; a tolerance is checked for numeric weights only")
+    return form
 
 
 @dataclass(frozen=True)
@@ -139,26 +137,29 @@ class RowNorms:
     rhs_constant: Fraction
 
 
-def _norms(output: tuple, left: dict, right: dict) -> RowNorms:
-    def split(terms: dict) -> tuple[Fraction, Fraction]:
-        return (sum((abs(v) for k, v in terms.items() if k != 1), Fraction(0)), abs(terms.get(1, Fraction(0))))
+def _norms(output: tuple, left: tuple[Poly, int], right: tuple[Poly, int]) -> RowNorms:
+    """The sums of one output from the integer forms ``(A, a)``, ``(B, b)`` of its two sides (``lhs = A / a``,
+    ``rhs = B / b``): over the integers with ``c = lcm(a, b)``, ``lhs - rhs = ((c/a) A - (c/b) B) / c``, and
+    ``sum |coefficients| = sum_{m != ()} |P[m]| / d`` for ``P / d`` (the constant's entry is the monomial ``()``)."""
+    def split(P: Poly, d: int) -> tuple[Fraction, Fraction]:
+        constant = abs(P.get((), 0))
+        return Fraction(sum(map(abs, P.values())) - constant, d), Fraction(constant, d)
 
-    difference = {key: left.get(key, Fraction(0)) - right.get(key, Fraction(0)) for key in set(left) | set(right)}
-    return RowNorms(output, *split(difference), *split(left), *split(right))
+    (A, a), (B, b) = left, right
+    common = math.lcm(a, b)
+    left_scale, right_scale = common // a, common // b
+    difference = {m: c * left_scale for m, c in A.items()} if left_scale != 1 else dict(A)
+    for m, c in B.items():
+        difference[m] = difference.get(m, 0) - c * right_scale
+    return RowNorms(output, *split(difference, common), *split(A, a), *split(B, b))
 
 
-def _outputs(layer: Layer, shape: tuple[int, ...], channels: int) -> tuple[tuple, dict, set]:
-    """``(output shape with channels first, {(o, *i): expression}, input symbols)`` from the core semantics."""
-    if len(shape) == 1:
-        x = symbolic_input(shape[0], channels)
-        y = evaluate(layer, x)
-        return ((len(y), *{len(c) for c in y}),
-                {(o, i): v for o, c in enumerate(y) for i, v in enumerate(c)}, {s for c in x for s in c})
-    from symconv.core.semantics_nd import run_nd, symbolic_input_nd
+def _outputs(layer: Layer, shape: tuple[int, ...], channels: int) -> tuple[tuple, dict, frozenset]:
+    """``(output shape with channels first, {(o, *i): exact polynomial}, input variables)`` from the core semantics
+    (:func:`symconv.core.semantics_nd.outputs_exact_forms`)."""
+    from symconv.core.semantics_nd import outputs_exact_forms
 
-    x = symbolic_input_nd(shape, channels)
-    y = run_nd(layer, x)
-    return (y.channels, *y.shape), dict(y.values), set(x.values.values())
+    return outputs_exact_forms(layer, shape, channels)
 
 
 def row_norms(lhs: Layer, rhs: Layer, shape: tuple[int, ...], where: str,
@@ -173,9 +174,10 @@ def row_norms(lhs: Layer, rhs: Layer, shape: tuple[int, ...], where: str,
                                f"{list(left_shape)} against {list(right_shape)}")
     if len(left_shape) != len(shape) + 1:  # 1-D channels of different lengths: cannot happen, refuse anyway
         raise CertificateError(f"{where}: ragged output at input shape {list(shape)}")
-    zero = sympy.Integer(0)
-    return [_norms(key, _affine_map(left.get(key, zero), inputs, where), _affine_map(right.get(key, zero), inputs,
-                                                                                     where))
+    zero = ({}, 1)
+    left_forms = {key: _affine_form(p, inputs, where) for key, p in left.items()}
+    right_forms = {key: _affine_form(p, inputs, where) for key, p in right.items()}
+    return [_norms(key, left_forms.get(key, zero), right_forms.get(key, zero))
             for key in itertools.product(*(range(m) for m in left_shape))]
 
 

@@ -33,12 +33,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from fractions import Fraction
 from math import lcm
-from typing import Iterable
+from typing import Container, Iterable, Optional
 
 import sympy
 
 __all__ = ["Poly", "ONE", "constant", "variable", "variable_name", "add_into", "add_product", "times", "integer_form",
-           "linear_combination", "from_sympy", "to_sympy", "has_opaque_atom"]
+           "linear_combination", "affine_integer_form", "from_sympy", "to_sympy", "has_opaque_atom"]
 
 #: ``{monomial: coefficient}``; a monomial is a sorted tuple of variable numbers (with repeats).
 Poly = dict
@@ -78,6 +78,18 @@ def variable_name(number: int) -> tuple:
 
 def add_into(total: Poly, p: Poly, scale: Fraction | int = 1) -> None:
     """``total += scale * p``, in place (entries that cancel are removed)."""
+    if type(scale) is int and scale == 1:  # a plain sum: an entry new to total is p's own (non-zero) coefficient
+        for monomial, c in p.items():
+            old = total.get(monomial)
+            if old is None:
+                total[monomial] = c
+                continue
+            value = old + c
+            if value:
+                total[monomial] = value
+            else:
+                del total[monomial]
+        return
     for monomial, c in p.items():
         value = total.get(monomial, 0) + scale * c
         if value:
@@ -178,6 +190,20 @@ def linear_combination(terms: Iterable[tuple[Fraction | int, Poly, int]]) -> Pol
             value = Fraction(v, common)
             out[m] = value.numerator if value.denominator == 1 else value
     return out
+
+
+def affine_integer_form(p: Poly, inputs: Container[int]) -> Optional[tuple[Poly, int]]:
+    """``(P, d)`` with ``p = (sum_v P[(v,)] x_v + P[()]) / d`` (:func:`integer_form`) when ``p`` is affine in the
+    variables numbered ``inputs`` with rational coefficients, else None (a monomial of degree >= 2, or a
+    variable not in ``inputs``: a tap, a bias parameter, an opaque atom).
+
+    The coefficient of ``x_v`` is ``P.get((v,), 0) / d`` and the constant ``P.get((), 0) / d``, exactly; so
+    ``sum_v |coefficient of x_v| = sum_{m != ()} |P[m]| / d`` with the sum taken over the integers.
+    """
+    for monomial in p:
+        if len(monomial) > 1 or (monomial and monomial[0] not in inputs):
+            return None
+    return integer_form(p)
 
 
 def from_sympy(expr: sympy.Expr) -> Poly:

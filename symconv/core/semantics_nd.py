@@ -45,8 +45,8 @@ from symconv.core.nonlinear import Affine, ReLU
 from symconv.core.semantics import avgpool_divisor
 from symconv.errors import ChannelMismatch, NotInFragment
 
-__all__ = ["SignalNd", "evaluate_nd", "run_nd", "every_output_exact", "outputs_at", "outputs_at_exact",
-           "symbolic_outputs_exact", "symbolic_input_nd", "signal_nd"]
+__all__ = ["SignalNd", "evaluate_nd", "run_nd", "every_output_exact", "outputs_exact_forms", "outputs_at",
+           "outputs_at_exact", "symbolic_outputs_exact", "symbolic_input_nd", "signal_nd"]
 
 ZERO = sympy.Integer(0)
 
@@ -141,6 +141,34 @@ def _weights_by_out(entries) -> tuple[dict, dict]:
     return symbolic, numbers
 
 
+#: :func:`_tap_tables` by ``id(layer)``: ``(layer, tables)``, the layer kept so that its id is not reused.
+_TAP_TABLES: dict[int, tuple] = {}
+#: At most this many layers' tables are kept (the whole memo is dropped past it): a 64-channel 3x3 layer's take
+#: about 10 MB; a checker rule evaluates the few layers of one block at every shape, then moves on.
+_MAX_TAP_TABLES = 16
+
+
+def _tap_tables(layer: Union[ConvNd, ConvTransposeNd]) -> tuple[dict, dict, list]:
+    """``(symbolic, numbers, bias)`` of a (transposed) convolution: :func:`_weights_by_out` of its taps by output
+    channel and its bias as polynomials. Made once per layer object (layers are immutable), not once per input
+    shape: reading a trained model's taps into the ring costs more than a small shape's outputs."""
+    kept = _TAP_TABLES.get(id(layer))
+    if kept is not None and kept[0] is layer:
+        return kept[1]
+    if isinstance(layer, ConvNd):
+        entries = ((o, m, a, w) for (o, m, *a), w in layer.weight.grid().items())
+        out_channels = layer.weight.out_channels
+    else:  # W[m, o, a] feeds output channel g out/groups + o, g the group of input channel m
+        ipg, opg = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
+        entries = (((m // ipg) * opg + o, m, a, w) for (m, o, *a), w in layer.weight.grid().items())
+        out_channels = layer.out_channels(None)
+    tables = (*_weights_by_out(entries), [from_sympy(b) for b in layer.bias or (ZERO,) * out_channels])
+    if len(_TAP_TABLES) >= _MAX_TAP_TABLES:
+        _TAP_TABLES.clear()
+    _TAP_TABLES[id(layer)] = (layer, tables)
+    return tables
+
+
 class _IntegerForms:
     """:func:`exact_poly.linear_combination` of numbers and samples, each sample's integer form made once (the
     samples of a level are kept, so a sample read by many outputs is the same object each time)."""
@@ -179,8 +207,7 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
         # numeric weights are summed as integers over one denominator (exact_poly.linear_combination)
         lefts = tuple(p for p, _ in layer.padding)
         opg, ipg = layer.weight.out_channels // layer.groups, layer.weight.in_channels
-        by_out, numbers_by_out = _weights_by_out(((o, m, a, w) for (o, m, *a), w in layer.weight.grid().items()))
-        bias = [from_sympy(b) for b in layer.bias or (ZERO,) * layer.weight.out_channels]
+        by_out, numbers_by_out, bias = _tap_tables(layer)
         integer_forms = _IntegerForms()
 
         def reads(o: int, i: tuple, m: int, a: Sequence[int]) -> Poly:
@@ -196,11 +223,8 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
         return conv
     if isinstance(layer, ConvTransposeNd):
         # y[g out/groups + o, s i + d a - p] += W[m, o, a] x[m, i] for m in group g, then + b: gathered at r,
-        # the inputs are i = (r + p - d a) / s where that is an integer inside the input
-        ipg, opg = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
-        by_out, numbers_by_out = _weights_by_out((((m // ipg) * opg + o, m, a, w)
-                                                  for (m, o, *a), w in layer.weight.grid().items()))
-        bias = [from_sympy(b) for b in layer.bias or (ZERO,) * layer.out_channels(None)]
+        # the inputs are i = (r + p - d a) / s where that is an integer inside the input (taps by output: _tap_tables)
+        by_out, numbers_by_out, bias = _tap_tables(layer)
         integer_forms = _IntegerForms()
 
         def reads(r: tuple, m: int, a: Sequence[int]) -> Optional[Poly]:
@@ -393,6 +417,41 @@ def every_output_exact(layer: Layer, shape: Sequence[int], channels: int) -> tup
             if v:
                 values[(o, *i)] = v
     return last.channels, last.shape, values
+
+
+def outputs_exact_forms(layer: Layer, shape: Sequence[int], channels: int) -> tuple[tuple[int, ...], dict, frozenset]:
+    """``(output shape, {(o, *i): y[o, i]}, input variables)`` for every output of ``layer`` on a symbolic input
+    of ``shape`` with ``channels`` channels, as exact polynomials (zero outputs left out), without SymPy.
+
+    The output shape is ``(channels, n'_1, ..., n'_d)``; the input variables are the numbers of the input
+    samples' variables (:mod:`symconv.core.exact_poly`). One axis (``len(shape) == 1``): the 1-D semantics
+    :func:`symconv.core.semantics.evaluate_exact` on :func:`symconv.core.semantics.exact_input` (the samples
+    ``x_i``, or ``x_m_i`` for several channels), its shape ``(channels, *{lengths of the channels})`` (two
+    entries after the channels if they were ragged), as :func:`symconv.core.semantics.evaluate` gives it;
+    else :func:`every_output_exact` (the samples ``("x", m, *j)``), each input sample's polynomial made once (so
+    that a sample read by many outputs is the same object: :class:`_IntegerForms` forms it once). Each output is
+    the polynomial whose ``to_sympy`` is the sample of :func:`symconv.core.semantics.evaluate` / :func:`run_nd`.
+    """
+    shape = tuple(shape)
+    if len(shape) == 1:
+        from symconv.core.semantics import evaluate_exact, exact_input
+
+        x = exact_input(shape[0], channels)
+        y = evaluate_exact(layer, x)
+        values = {(o, i): v for o, c in enumerate(y) for i, v in enumerate(c) if v}
+        return (len(y), *{len(c) for c in y}), values, frozenset(v for c in x for sample in c for (v,) in sample)
+    samples = {(m, *j): variable(("x", m, *j)) for m in range(channels)
+               for j in itertools.product(*(range(n) for n in shape))}
+
+    def at(m: int, index: Sequence[int]) -> Poly:
+        sample = samples.get((m, *index))  # none outside the input: 0
+        return {} if sample is None else sample
+
+    last = _levels(layer, at, shape, channels)
+    values = {(o, *i): v for o in range(last.channels) for i in itertools.product(*(range(n) for n in last.shape))
+              if (v := last.sample(o, i))}
+    inputs = frozenset(number for sample in samples.values() for (number,) in sample)  # each is {(number,): 1}
+    return (last.channels, *last.shape), values, inputs
 
 
 def evaluate_nd(layer: Layer, x: Union[SignalNd, tuple]) -> tuple:
