@@ -4,7 +4,7 @@ Notation of the reports (0-based, cross-correlation); a kernel ``K`` of
 length c is the polynomial ``K(z) = sum_j K[j] z^j`` in the commuting taps.
 The rule is for *plain chains*: 1-D chains of ``conv`` layers, each with a
 single-channel kernel of integer length, ``groups = 1`` and no bias, of which
-only the first may pad; layer l has stride ``s_l`` and dilation ``d_l``, and
+only the first may pad (Lemma M: kernels with channels, ``groups = 1``); layer l has stride ``s_l`` and dilation ``d_l``, and
 ``S_l = s_1 ... s_l`` (``S_0 = 1``).
 
 **Lemma A (form).** A plain chain of L layers whose first layer pads ``pl``
@@ -34,22 +34,40 @@ a sum, ...) is an atom, a polynomial of its own. Two atoms that are equal
 as objects have the same taps. *Proof.* The two identities, by induction on
 the expression. QED.
 
+**Lemma M (channels).** With channels a kernel ``W`` of shape
+``(out, in, c)`` is the polynomial matrix ``W(z)[o, i] = sum_j W[o, i, j] z^j``,
+and Lemma A holds with ``E(z) = K_L(z^(d_L S_(L-1))) ... K_1(z)``, a matrix
+product taken in the reverse order of the layers (layer l reads every
+channel of layer ``l - 1``: ``y_l[o] = sum_m K_l[o, m] * y_(l-1)[m]``, the
+same substitution as in Lemma A for each pair of channels). Lemma F holds
+for matrices: ``convolve(a, b)(z) = b(z) a(z)`` (its taps are
+``E[o, i] = sum_m convolve(a[m, i], b[o, m])``) and
+``dilate(W, m)(z) = W(z^m)`` entry by entry. A factor with one input and one
+output channel is a scalar polynomial, which commutes with every matrix of
+polynomials (the entries commute); the other factors do not commute. So a
+kernel is ``(prod of its scalar factors) x M_r(z^(f_r)) ... M_1(z^(f_1))``:
+a multiset of scalar factors and a *sequence* of matrix factors in the
+order they apply. *Proof.* The two identities entry by entry, by induction
+on the expression; a 1 x 1 polynomial factor s gives ``A s B = s A B``. QED.
+
 **Theorem.** Let lhs and rhs be plain chains with the same total stride
 ``S_L``, the same left padding ``pl`` of their first layers, the same
-multiset of factors of ``E`` (each layer's kernel with the exponent
-``d_l S_(l-1)``, Lemma F), and equal output lengths for every n (Lemma B of
+multiset of scalar factors and the same sequence of matrix factors of ``E``
+(each layer's kernel with the exponent ``d_l S_(l-1)``, Lemmas F and M), and
+equal output lengths for every n (Lemma B of
 :mod:`symconv.checker.interior`: equal lengths for every ``n < limit``,
 every intermediate length at least 1 at ``start``, and the same growth per
 ``period``). Then ``lhs == rhs`` for every n. *Proof.* The taps commute, so
-equal multisets of factors give ``E_lhs(z) = E_rhs(z)`` (Lemma F); by
+equal multisets of scalar factors and equal sequences of matrix factors give
+``E_lhs(z) = E_rhs(z)`` (Lemmas F and M); by
 Lemma A both sides are then the same function of ``xbar`` at every output
 i of every n, and they have the same outputs. QED.
 
 Nothing is expanded: the check costs what the layers' count costs (a
 32-layer chain is 32 factors), besides the length window of Lemma B.
-Channels, biases and inner padding are refused (matrices do not commute; a
-bias or an inner zero breaks the form), and so are flips and every other
-layer: those statements keep the other certificates. N-D chains: the same
+Grouped convolutions, biases and inner padding are refused (a bias or an
+inner zero breaks the form), and so are flips and every other layer: those
+statements keep the other certificates. N-D chains: the same
 lemmas per axis, :mod:`symconv.checker.factored_nd`.
 """
 
@@ -67,20 +85,23 @@ from symconv.core.layers_nd import axis_chain
 from symconv.core.output_length import output_length
 from symconv.errors import CertificateError
 
-__all__ = ["FactoredForm", "factored_form", "kernel_factors", "rule_factored_interior"]
+__all__ = ["FactoredForm", "factored_form", "kernel_factors", "matrix_factors", "rule_factored_interior"]
 
 
 @dataclass(frozen=True)
 class FactoredForm:
     """Lemma A of a plain chain: ``y[i] = sum_a E[a] xbar[stride i - offset + a]``, ``E`` the product of ``factors``.
 
-    ``factors``: the pairs ``((atom, exponent), multiplicity)`` of Lemma F, ``E(z) = prod A(z^f)^multiplicity``.
+    ``factors``: the scalar factors, pairs ``((atom, exponent), multiplicity)`` of Lemma F;
+    ``sequence``: the matrix factors ``(atom, exponent)`` of Lemma M in the order the layers apply them, so
+    ``E(z) = prod A(z^f)^multiplicity x M_r(z^(f_r)) ... M_1(z^(f_1))``.
     N-D chains: ``stride``, ``offset`` and each exponent are tuples, one entry per axis.
     """
 
     stride: int | tuple[int, ...]
     offset: int | tuple[int, ...]
     factors: frozenset
+    sequence: tuple = ()
 
     def describe(self) -> str:
         """The factors as ``k(z^2)^3 * j(z)`` (N-D: ``k(z1^2, z2)``), in a fixed order (by text)."""
@@ -93,6 +114,7 @@ class FactoredForm:
             return ", ".join(power(f"z{a}", f) for a, f in enumerate(e, 1))
 
         words = sorted(f"{atom!r}({variables(e)}){'' if m == 1 else f'^{m}'}" for (atom, e), m in self.factors)
+        words += [f"{atom!r}({variables(e)})" for atom, e in reversed(self.sequence)]
         return " * ".join(words)
 
 
@@ -117,12 +139,41 @@ def kernel_factors(kernel: Kernel, exponent: int = 1) -> Counter:
     return found
 
 
+def matrix_factors(kernel: Kernel, exponent=1, convolve_type: type = Convolve, dilate_type: type = Dilate,
+                   dilated=lambda e, node: e * node.factor) -> tuple[Counter, list]:
+    """Lemma M: ``(scalars, sequence)`` with ``kernel(z^exponent) = prod scalars x M_r ... M_1``.
+
+    ``sequence`` lists the matrix factors ``(atom, exponent)`` in the order they apply (``convolve(a, b)``:
+    a's before b's). ``convolve_type``/``dilate_type``/``dilated`` give the N-D classes and exponent rule.
+
+    >>> from symconv.core.kernel import kernel as named
+    >>> a, b = named("A", 2, 2, 3), named("B", 2, 2, 1)
+    >>> scalars, sequence = matrix_factors(Convolve(a, Dilate(b, 2)))
+    >>> (dict(scalars), [(repr(atom), e) for atom, e in sequence])
+    ({}, [('A[2, 2, 3]', 1), ('B[2, 2, 1]', 2)])
+    """
+    scalars: Counter = Counter()
+    sequence: list = []
+    pending = [(kernel, exponent)]
+    while pending:  # a stack, not recursion; b is pushed first so that a's factors come out first
+        node, e = pending.pop()
+        if isinstance(node, convolve_type):
+            pending += [(node.b, e), (node.a, e)]
+        elif isinstance(node, dilate_type):
+            pending.append((node.kernel, dilated(e, node)))
+        elif node.is_single_channel:
+            scalars[(node, e)] += 1
+        else:
+            sequence.append((node, e))
+    return scalars, sequence
+
+
 def _not_plain(step: Layer) -> str:
     """Why ``step`` cannot be a layer of a plain chain (padding aside), or ``""``."""
     if type(step) is not Conv:
-        return "is not a conv; the rule is for chains of single-channel convolutions"
-    if not step.weight.is_single_channel or step.groups != 1:
-        return "has more than one channel; the rule is for single-channel convolutions"
+        return "is not a conv; the rule is for chains of convolutions"
+    if step.groups != 1:
+        return "is a grouped convolution; the rule is for convolutions with groups = 1"
     if step.bias is not None:
         return "has a bias; the rule is for convolutions without bias"
     if type(step.weight.length) is not int:
@@ -134,9 +185,9 @@ def factored_form(side: Layer, where: str) -> FactoredForm:
     """Lemma A of the plain chain ``side`` (module docstring; N-D: :mod:`.factored_nd`), or a CertificateError
     naming the layer that is not plain."""
     if side.ndim != 1:
-        stride, offset, factors = factored_parts_nd(side, where)
-        return FactoredForm(stride, offset, frozenset(factors.items()))
-    stride, offset, factors = 1, 0, Counter()
+        stride, offset, factors, sequence = factored_parts_nd(side, where)
+        return FactoredForm(stride, offset, frozenset(factors.items()), tuple(sequence))
+    stride, offset, factors, sequence = 1, 0, Counter(), []
     for number, step in enumerate(side.layers(), 1):
         reason = _not_plain(step)
         if reason:  # the message is built only here: a repr of the side per layer would cost O(L^2)
@@ -147,9 +198,11 @@ def factored_form(side: Layer, where: str) -> FactoredForm:
                                    f"output can read across an inner edge; the rule needs every padding in front")
         if number == 1:
             offset = left
-        factors += kernel_factors(step.weight, step.dilation * stride)
+        scalars, matrices = matrix_factors(step.weight, step.dilation * stride)
+        factors += scalars
+        sequence += matrices
         stride *= step.stride
-    return FactoredForm(stride, offset, frozenset(factors.items()))
+    return FactoredForm(stride, offset, frozenset(factors.items()), tuple(sequence))
 
 
 def _equal_lengths(lhs: Layer, rhs: Layer, period: object, start: object, limit: object, where: str) -> None:
@@ -177,7 +230,7 @@ def rule_factored_interior(state: list[Layer], step, where: str) -> str:
     if (left.stride, left.offset) != (right.stride, right.offset):
         raise CertificateError(f"{where}: the sides read output i at stride {left.stride}, offset {left.offset} and "
                                f"at stride {right.stride}, offset {right.offset}")
-    if left.factors != right.factors:
+    if left.factors != right.factors or left.sequence != right.sequence:
         raise CertificateError(f"{where}: the interior kernels have different factors: {left.describe()} against "
                                f"{right.describe()}")
     window = step.get("period"), step.get("start"), step.get("limit")

@@ -3,8 +3,9 @@
 A kernel ``K`` of spatial shape ``(c_1, ..., c_d)`` is the polynomial
 ``K(z) = sum_j K[j] z_1^(j_1) ... z_d^(j_d)`` in commuting taps; for an
 exponent vector ``e``, ``K(z^e) = K(z_1^(e_1), ..., z_d^(e_d))``. A *plain
-N-D chain* is a chain of ``conv{d}d`` layers with single-channel kernels of
-integer sizes, ``groups = 1`` and no bias, of which only the first may pad;
+N-D chain* is a chain of ``conv{d}d`` layers with kernels of integer sizes
+(with channels: Lemma M of :mod:`symconv.checker.factored_interior`, per axis),
+``groups = 1`` and no bias, of which only the first may pad;
 on axis a layer l has stride ``s_(a,l)`` and dilation ``d_(a,l)``, and
 ``S_(a,l) = s_(a,1) ... s_(a,l)``.
 
@@ -76,9 +77,9 @@ def _is_int(value: object) -> bool:
 def _not_plain(step: Layer) -> str:
     """Why ``step`` cannot be a layer of a plain N-D chain (padding aside), or ``""``."""
     if type(step) is not ConvNd:
-        return "is not a conv; the rule is for chains of single-channel convolutions"
-    if not step.weight.is_single_channel or step.groups != 1:
-        return "has more than one channel; the rule is for single-channel convolutions"
+        return "is not a conv; the rule is for chains of convolutions"
+    if step.groups != 1:
+        return "is a grouped convolution; the rule is for convolutions with groups = 1"
     if step.bias is not None:
         return "has a bias; the rule is for convolutions without bias"
     if not all(_is_int(c) for c in step.weight.spatial):
@@ -86,10 +87,17 @@ def _not_plain(step: Layer) -> str:
     return ""
 
 
-def factored_parts_nd(side: Layer, where: str) -> tuple[tuple[int, ...], tuple[int, ...], Counter]:
-    """Lemma A of the plain N-D chain ``side``: ``(S_L, pl, factors)`` per axis, or a CertificateError."""
+def _dilated(e: tuple[int, ...], node: DilateNd) -> tuple[int, ...]:
+    return tuple(f * m for f, m in zip(e, node.factors))
+
+
+def factored_parts_nd(side: Layer, where: str) -> tuple[tuple[int, ...], tuple[int, ...], Counter, list]:
+    """Lemma A of the plain N-D chain ``side``: ``(S_L, pl, scalar factors, matrix factors)`` per axis (Lemma M of
+    :mod:`symconv.checker.factored_interior` for kernels with channels), or a CertificateError."""
+    from symconv.checker.factored_interior import matrix_factors
+
     d = side.ndim
-    stride, offset, factors = (1,) * d, (0,) * d, Counter()
+    stride, offset, factors, sequence = (1,) * d, (0,) * d, Counter(), []
     for number, step in enumerate(side.layers(), 1):
         reason = _not_plain(step)
         if reason:  # the message is built only here: a repr of the side per layer would cost O(L^2)
@@ -99,6 +107,9 @@ def factored_parts_nd(side: Layer, where: str) -> tuple[tuple[int, ...], tuple[i
                                    f"output can read across an inner edge; the rule needs every padding in front")
         if number == 1:
             offset = tuple(left for left, _ in step.padding)
-        factors += kernel_factors_nd(step.weight, tuple(m * s for m, s in zip(step.dilation, stride)))
+        scalars, matrices = matrix_factors(step.weight, tuple(m * s for m, s in zip(step.dilation, stride)),
+                                           ConvolveNd, DilateNd, _dilated)
+        factors += scalars
+        sequence += matrices
         stride = tuple(s * t for s, t in zip(stride, step.stride))
-    return stride, offset, factors
+    return stride, offset, factors, sequence

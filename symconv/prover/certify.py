@@ -92,7 +92,7 @@ def factored_interior_certificate(lhs: Layer, rhs: Layer) -> Optional[Certificat
             or any(output_length(lhs, n) != output_length(rhs, n) for n in (0, start - 1, start, limit))):
         return None
     step = CertificateStep(Rule.FACTORED_INTERIOR, (("limit", limit), ("period", period), ("start", start)),
-                           f"both sides are single-channel convolution chains whose interior kernels are the same "
+                           f"both sides are convolution chains whose interior kernels are the same "
                            f"product {left.describe()}, read at stride {left.stride}; their lengths agree for every "
                            f"n < {limit} and grow alike per period {period}, so they agree for every n")
     return Certificate(repr(lhs), repr(rhs), (step,))

@@ -1,6 +1,7 @@
 """Proofs of deep 1-D convolution chains by the factors of their interior kernels.
 
-``conv(k[3]) >> conv(k) >> ... >> conv(k)`` (L layers) against
+``conv(k[3]) >> conv(k) >> ... >> conv(k)`` (L layers; with channels, ``conv(W1[4, 4, 3]) >> conv(W2) >> ...``,
+whose kernels are matrices of polynomials multiplied in order) against
 ``conv(convolve(convolve(k, k), ...))``: deciding it by eventual periodicity
 evaluates both sides exactly on a symbolic input, whose samples carry
 ``O(L^3)`` monomials of length L at the last layer. Here both sides are
@@ -20,11 +21,20 @@ from typing import Optional
 from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.core.layers import Layer
 
-__all__ = ["MIN_FACTORED_LAYERS", "prove_by_factors", "factored_interior_certificate_nd"]
+__all__ = ["MIN_FACTORED_LAYERS", "MIN_FACTORED_LAYERS_WITH_CHANNELS", "prove_by_factors", "refute_before_deciding",
+           "factored_interior_certificate_nd"]
 
 #: The deepest side must have this many layers before the factored proof is tried (shallower statements are
 #: cheap to decide, and their certificates stay the eventual-periodicity ones).
 MIN_FACTORED_LAYERS = 6
+
+#: The same with channels: decided exactly, four layers of ``W[4, 4, 3]`` take half a second and eight do not
+#: finish (each output is a sum over every path through the channels), so the factored proof comes sooner.
+MIN_FACTORED_LAYERS_WITH_CHANNELS = 3
+
+
+def _has_channels(side: Layer) -> bool:
+    return any(not getattr(getattr(step, "weight", None), "is_single_channel", True) for step in side.layers())
 
 
 def prove_by_factors(lhs: Layer, rhs: Layer, seed: int = 0):
@@ -33,7 +43,9 @@ def prove_by_factors(lhs: Layer, rhs: Layer, seed: int = 0):
     from symconv.prover.certify import factored_interior_certificate
     from symconv.prover.proof import ProofStep, _numeric_lengths, proved_by_kernel
 
-    if max(len(lhs.layers()), len(rhs.layers())) < MIN_FACTORED_LAYERS:
+    channels = lhs.in_channels or 1
+    least = MIN_FACTORED_LAYERS_WITH_CHANNELS if _has_channels(lhs) or _has_channels(rhs) else MIN_FACTORED_LAYERS
+    if max(len(lhs.layers()), len(rhs.layers())) < least:
         return None
     if lhs.ndim >= 2 or rhs.ndim >= 2:
         certificate = factored_interior_certificate_nd(lhs, rhs)
@@ -44,9 +56,10 @@ def prove_by_factors(lhs: Layer, rhs: Layer, seed: int = 0):
     step = certificate.steps[0]
     if lhs.ndim >= 2:
         start, limit = step.get("start"), step.get("limit")
-        report = _float_check_nd(lhs, rhs, [(limit,) * lhs.ndim, (limit + 1,) + (start,) * (lhs.ndim - 1)], seed)
+        report = _float_check_nd(lhs, rhs, [(limit,) * lhs.ndim, (limit + 1,) + (start,) * (lhs.ndim - 1)], seed,
+                                 channels)
     else:
-        report = compare_chains(lhs, rhs, _numeric_lengths(16), trials_per_length=1, seed=seed, channels=1)
+        report = compare_chains(lhs, rhs, _numeric_lengths(16), trials_per_length=1, seed=seed, channels=channels)
     if not report.agrees:
         raise AssertionError(f"proved by factors but numerically different: {report.mismatch}")
     steps = (ProofStep("factored_interior", step.statement),)
@@ -54,7 +67,35 @@ def prove_by_factors(lhs: Layer, rhs: Layer, seed: int = 0):
                             note="equal interior kernels as products of the same factors")
 
 
-def _float_check_nd(lhs: Layer, rhs: Layer, shapes: list[tuple[int, ...]], seed: int):
+def refute_before_deciding(lhs: Layer, rhs: Layer, seed: int = 0):
+    """``refuted`` by small integer kernels and inputs, tried before the exact decision of a chain with channels
+    at least ``MIN_FACTORED_LAYERS_WITH_CHANNELS`` deep (that decision expands every path through the channels:
+    five layers of ``W[4, 4, 3]`` take seconds, three of ``W[4, 4, 3, 3]`` minutes), or None (then the caller
+    decides). The counterexample is exact and re-verified, as every refutation's."""
+    depth = max(len(lhs.layers()), len(rhs.layers()))
+    if depth < MIN_FACTORED_LAYERS_WITH_CHANNELS or not (_has_channels(lhs) or _has_channels(rhs)):
+        return None
+    from symconv.prover.proof import Proof
+
+    channels = lhs.in_channels or rhs.in_channels or 1
+    if lhs.ndim >= 2 or rhs.ndim >= 2:
+        from symconv.prover.proof_nd import refute_numerically_nd
+
+        if lhs.ndim != rhs.ndim or not (lhs.linear and rhs.linear):
+            return None
+        example = refute_numerically_nd(lhs, rhs, channels, seed)
+    else:
+        from symconv.numeric.check import evidence_lengths
+        from symconv.prover.counterexample import find_numeric_counterexample
+
+        example = find_numeric_counterexample(lhs, rhs, evidence_lengths(lhs, rhs)[-2:], seed=seed, trials=2)
+    if example is None:
+        return None
+    return Proof(lhs, rhs, "refuted", counterexample=example,
+                 note="found by exact numeric search before the exact decision")
+
+
+def _float_check_nd(lhs: Layer, rhs: Layer, shapes: list[tuple[int, ...]], seed: int, channels: int = 1):
     """Both N-D sides in float64 on random integer kernels and normal inputs, for each shape: the worst
     difference, held to ``1e-9`` times the largest output (the exact check of :mod:`symconv.prover.proof_nd`
     in ``Fraction`` costs seconds on deep chains; the proof is the kernel's, this is evidence)."""
@@ -68,7 +109,7 @@ def _float_check_nd(lhs: Layer, rhs: Layer, shapes: list[tuple[int, ...]], seed:
     worst, tolerance, compared = 0.0, 0.0, 0
     for shape in shapes:
         bindings = random_bindings_nd([lhs, rhs], rng)
-        x = rng.standard_normal((1,) + tuple(shape))
+        x = rng.standard_normal((channels,) + tuple(shape))
         a, b = (evaluate_nd_numeric(side, x, bindings) for side in (lhs, rhs))
         if a.shape != b.shape:
             mismatch = {"n": list(shape), "reason": "output shapes differ"}
@@ -117,7 +158,7 @@ def factored_interior_certificate_nd(lhs: Layer, rhs: Layer) -> Optional[Certifi
     if any(output_length(a, n) != output_length(b, n) for a, b in projections for n in (0, start - 1, start, limit)):
         return None
     step = CertificateStep(Rule.FACTORED_INTERIOR, (("limit", limit), ("period", period), ("start", start)),
-                           f"both sides are single-channel {lhs.ndim}-D convolution chains whose interior kernels "
+                           f"both sides are {lhs.ndim}-D convolution chains whose interior kernels "
                            f"are the same product {left.describe()}, read at stride {left.stride}; on every axis "
                            f"their lengths agree for every n < {limit} and grow alike per period {period}, so they "
                            f"agree for every shape")

@@ -32,7 +32,7 @@ from symconv.numeric.symbols_nd import random_bindings_nd
 from symconv.prover.decide_nd import DecisionNd, decide_flip_classes_nd, decide_nd
 from symconv.prover.forms_nd import CONSTANT, forms_nd, ring_nd
 
-__all__ = ["CounterexampleNd", "prove_nd", "numeric_check_nd"]
+__all__ = ["CounterexampleNd", "prove_nd", "numeric_check_nd", "refute_numerically_nd"]
 
 
 def _plain(v: object) -> object:
@@ -133,6 +133,90 @@ def _counterexample(lhs: Layer, rhs: Layer, shape: tuple[int, ...], channels: in
                                    _nested_array(a), _nested_array(b), index)
         _reverify(lhs, rhs, example, point, x)
         return example
+    return None
+
+
+def _with_values(side: Layer, bindings: dict) -> Optional[Layer]:
+    """``side`` with every named kernel replaced by the literal of its bound values (kernel expressions kept, so
+    the core still computes ``convolve``/``dilate``/...), or None for a step this does not cover (a sum, a
+    derived kernel, a symbolic bias)."""
+    import dataclasses
+
+    from symconv.core.conv_nd import ConvNd, ConvTransposeNd
+    from symconv.core.kernel_nd import DerivedKernelNd, KernelNd, KernelSymbolNd, LiteralNd, literal_nd
+
+    def kernel(k: KernelNd) -> Optional[KernelNd]:
+        if isinstance(k, KernelSymbolNd):
+            return literal_nd(np.asarray(bindings[k.name], dtype=object).tolist(), ndim=k.ndim)
+        if isinstance(k, LiteralNd):
+            return k
+        if isinstance(k, DerivedKernelNd) or not dataclasses.is_dataclass(k):
+            return None
+        changes = {}
+        for f in dataclasses.fields(k):
+            value = getattr(k, f.name)
+            if isinstance(value, KernelNd):
+                changes[f.name] = kernel(value)
+                if changes[f.name] is None:
+                    return None
+        return dataclasses.replace(k, **changes)
+
+    steps = []
+    for step in side.layers():
+        if isinstance(step, (ConvNd, ConvTransposeNd)):
+            if step.bias is not None and any(isinstance(b, sympy.Expr) and b.free_symbols for b in step.bias):
+                return None
+            weight = kernel(step.weight)
+            if weight is None:
+                return None
+            step = dataclasses.replace(step, weight=weight)
+        elif step.kernels() or len(step.layers()) != 1:
+            return None
+        steps.append(step)
+    chain = steps[0]
+    for step in steps[1:]:
+        chain = chain >> step
+    return chain
+
+
+def refute_numerically_nd(lhs: Layer, rhs: Layer, channels: int, seed: int = 0) -> Optional[CounterexampleNd]:
+    """A counterexample found by evaluating both sides exactly on small integer kernels and inputs at a few
+    shapes past the receptive fields (no symbolic expansion), re-verified as every N-D counterexample is; or
+    None. For deep chains with channels, whose exact decision expands every path through the channels."""
+    from symconv.core.layers_nd import axis_chain, output_shape
+    from symconv.numeric.check import evidence_lengths
+
+    per_axis = [evidence_lengths(axis_chain(lhs, a), axis_chain(rhs, a)) for a in range(lhs.ndim)]
+    shapes = [tuple(lengths[int(len(lengths) * f)] for lengths in per_axis) for f in (0.25, 0.5, 0.99)]
+    rng = np.random.default_rng(seed)
+    for shape in shapes:
+        out = output_shape(lhs, shape)
+        if out != output_shape(rhs, shape) or 0 in out:
+            continue  # the lengths differ (the decision says where) or nothing to compare
+        for _ in range(2):
+            bindings = random_bindings_nd([lhs, rhs], rng)
+            concrete = [_with_values(side, bindings) for side in (lhs, rhs)]
+            if None in concrete:
+                return None
+            x = np.vectorize(sympy.Integer, otypes=[object])(rng.integers(-3, 4, size=(channels,) + shape))
+            a, b = (evaluate_nd_numeric(side, x, bindings, exact=True) for side in (lhs, rhs))
+            index = _first_difference(a, b)
+            if index is None:
+                continue
+            kernels = {name: (np.asarray(v).tolist() if isinstance(v, np.ndarray) else v)
+                       for name, v in bindings.items()}
+            lhs_out, rhs_out = (_nested_array(np.vectorize(sympy.Rational, otypes=[object])(v)) for v in (a, b))
+            example = CounterexampleNd(shape, _nested_array(x), kernels, lhs_out, rhs_out, index)
+            signal = signal_nd(example.input, len(shape))
+            for side, expected in zip(concrete, (lhs_out, rhs_out)):  # the core's exact semantics, on numbers
+                got = run_nd(side, signal)
+                want = np.zeros((got.channels,) + got.shape, dtype=object)
+                want[...] = sympy.Integer(0)
+                for key, v in got.values.items():
+                    want[key] = v
+                if _nested_array(want) != expected:
+                    raise NumericMismatch(f"N-D counterexample not confirmed by the exact semantics for {side!r}")
+            return example
     return None
 
 

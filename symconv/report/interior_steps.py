@@ -75,6 +75,26 @@ def factor_product(factors) -> Tex:
     return Tex(r"\, ".join(parts))
 
 
+def matrix_product(sequence) -> Tex:
+    r"""``W_2(z^{2})\, W_1(z)``: matrix factors ``(atom, exponent)`` in the order they apply, written as their
+    product (the last layer's on the left)."""
+    ordered = list(reversed(sequence))
+    parts = []
+    for atom, exponent in ordered[:MAX_FACTORS]:
+        z = "z" if exponent == 1 else f"z^{{{exponent}}}"
+        parts.append(rf"{kernel_math(atom)}({z})")
+    if len(ordered) > MAX_FACTORS:
+        parts.append(rf"\cdots\ (\text{{{len(ordered)} matrix factors}})")
+    return Tex(r"\, ".join(parts))
+
+
+def _product(form) -> Tex:
+    """The scalar factors, then the matrix factors in order."""
+    parts = [part for part in (factor_product(form.factors) if form.factors else "",
+                               matrix_product(form.sequence) if form.sequence else "") if part]
+    return Tex(r"\, ".join(parts) if parts else "1")
+
+
 def _factored(proof) -> Optional[dict]:
     from symconv.checker.factored_interior import factored_form
     from symconv.errors import CertificateError
@@ -85,22 +105,36 @@ def _factored(proof) -> Optional[dict]:
         return None
     data = _certificate_data(proof, "factored_interior") or {}
     left, right = forms
-    same = left.factors == right.factors
+    same = left.factors == right.factors and left.sequence == right.sequence
     read = (rf"the output lengths agree for every $n < {data['limit']}$ and grow alike by period "
             rf"$P = {data['period']}$ past $n_0 = {data['start']}$, so they agree for every $n$"
             if {"limit", "period", "start"} <= set(data) else "the output lengths agree for every $n$")
     offset = "" if left.offset == 0 else rf" - {left.offset}"
     count = sum(m for _, m in left.factors)
-    body = (rf"Both sides are chains of single-channel convolutions without bias that pad only in their first "
+    channels = bool(left.sequence or right.sequence)
+    kind = "convolutions" if channels else "single-channel convolutions"
+    body = (rf"Both sides are chains of {kind} without bias that pad only in their first "
             rf"layer. With $s_l$ and $d_l$ the stride and dilation of layer $l$, every output is "
             rf"$y[i] = \sum_a E[a]\, \bar x[{left.stride if left.stride != 1 else ''}i{offset} + a]$, "
             rf"$\bar x$ the input extended by zeros, where")
-    after = (rf"Since $\operatorname{{convolve}}(a, b)(z) = a(z)\, b(z)$ and $\operatorname{{dilate}}_m(k)(z) = "
-             rf"k(z^m)$, each kernel splits into factors $A(z^f)$; the two sides have the "
-             rf"{'same' if same else 'different'} multiset of {count} factors, so, the taps commuting, "
-             rf"$E_L = E_R$ without expanding. Both have total stride $S = {left.stride}$; {read}. Hence $L = R$.")
-    display = (rf"{FACTORED_PRODUCT}, \\ E_L(z) = {factor_product(left.factors)}, \qquad "
-               rf"E_R(z) = {factor_product(right.factors)}")
+    if channels:
+        body += (
+            r" each $K_l$ is a matrix of polynomials (output channels by input channels) and the product is "
+            r"taken with the last layer on the left:")
+        after = (rf"Since $\operatorname{{convolve}}(a, b)(z) = b(z)\, a(z)$ for matrices and "
+                 rf"$\operatorname{{dilate}}_m(W)(z) = W(z^m)$, each kernel splits into factors $A(z^f)$. "
+                 rf"Factors with one channel in and out are scalars and commute with everything; the others are "
+                 rf"matrices, which do not commute. The two sides have the {'same' if same else 'different'} "
+                 rf"scalar factors ({count}) and the {'same' if same else 'different'} sequence of "
+                 rf"{len(left.sequence)} matrix factors, so $E_L = E_R$ without expanding. Both have total "
+                 rf"stride $S = {left.stride}$; {read}. Hence $L = R$.")
+    else:
+        after = (rf"Since $\operatorname{{convolve}}(a, b)(z) = a(z)\, b(z)$ and $\operatorname{{dilate}}_m(k)(z) = "
+                 rf"k(z^m)$, each kernel splits into factors $A(z^f)$; the two sides have the "
+                 rf"{'same' if same else 'different'} multiset of {count} factors, so, the taps commuting, "
+                 rf"$E_L = E_R$ without expanding. Both have total stride $S = {left.stride}$; {read}. Hence $L = R$.")
+    display = (rf"{FACTORED_PRODUCT}, \\ E_L(z) = {_product(left)}, \qquad "
+               rf"E_R(z) = {_product(right)}")
     return _step("Equal products of factors", body, rf"\begin{{gathered}} {display} \end{{gathered}}", after)
 
 
@@ -204,12 +238,14 @@ def proof_step(rule: str, step, proof) -> Optional[dict]:
 def certificate_body(rule: str, data: dict) -> Optional[str]:
     """The body of a certificate step of the rules this module describes, or None."""
     if rule == "factored_interior" and {"limit", "period", "start"} <= set(data):
-        return (rf"The core reads both sides as chains of single-channel convolutions without bias that pad only "
+        return (rf"The core reads both sides as chains of convolutions without bias that pad only "
                 rf"in their first layer, and writes each as $y[i] = \sum_a E[a]\, \bar x[S i - p + a]$ with "
                 rf"$E(z) = \prod_l K_l(z^{{d_l S_{{l-1}}}})$, $S_l = s_1 \cdots s_l$. "
                 rf"It collects the factors $A(z^f)$ of each $E$ through "
                 rf"$\operatorname{{convolve}}$ (the exponent kept) and $\operatorname{{dilate}}_m$ (the exponent "
-                rf"times $m$), checks equal multisets, equal $S$ and $p$, and equal output lengths for every "
+                rf"times $m$), checks equal multisets of the one-channel (scalar) factors and equal sequences of the "
+                rf"matrix factors (kernels with channels, in the order of the layers), equal $S$ and $p$, "
+                rf"and equal output lengths for every "
                 rf"$n < {data['limit']}$ with the same growth per period $P = {data['period']}$ past "
                 rf"$n_0 = {data['start']}$. Nothing is expanded.")
     if rule == "generic_interior_nd" and "period" in data:

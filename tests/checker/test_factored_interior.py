@@ -84,15 +84,15 @@ def test_different_factors_or_geometry_are_refused(lhs, rhs, message):
 
 @pytest.mark.parametrize("lhs, message", [
     ("conv(k[2]) >> flip()", "layer 2 of conv(k[2]) >> flip(), flip(), is not a conv; the rule is for chains of "
-                             "single-channel convolutions"),
+                             "convolutions"),
     ("conv(k[2], bias=[1]) >> conv(k)", "layer 1 of conv(k[2], bias=[1]) >> conv(k[2]), conv(k[2], bias=[1]), "
                                         "has a bias; the rule is for convolutions without bias"),
     ("conv(k[2]) >> conv(k, padding=1)", "layer 2 of conv(k[2]) >> conv(k[2], padding=1), conv(k[2], padding=1), "
                                          "pads after the first layer, so an output can read across an inner edge; "
                                          "the rule needs every padding in front"),
-    ("conv(W[2, 1, 2]) >> conv(V[1, 2, 2])", "layer 1 of conv(W[2, 1, 2]) >> conv(V[1, 2, 2]), conv(W[2, 1, 2]), "
-                                             "has more than one channel; the rule is for single-channel "
-                                             "convolutions"),
+    ("conv(W[2, 1, 2], groups=2) >> conv(V[1, 2, 2])",
+     "layer 1 of conv(W[2, 1, 2], groups=2) >> conv(V[1, 2, 2]), conv(W[2, 1, 2], groups=2), is a grouped "
+     "convolution; the rule is for convolutions with groups = 1"),
 ])
 def test_layers_outside_plain_chains_are_refused(lhs, message):
     with pytest.raises(CertificateError) as caught:

@@ -93,15 +93,15 @@ def test_different_factors_or_geometry_per_axis_are_refused(lhs, rhs, message):
     ("conv2d(k[2, 2]) >> conv2d(k, padding=(0, 1))",
      "layer 2 of conv2d(k[2, 2]) >> conv2d(k[2, 2], padding=(0, 1)), conv2d(k[2, 2], padding=(0, 1)), pads after "
      "the first layer, so an output can read across an inner edge; the rule needs every padding in front"),
-    ("conv2d(W[2, 1, 2, 2]) >> conv2d(V[1, 2, 2, 2])",
-     "layer 1 of conv2d(W[2, 1, 2, 2]) >> conv2d(V[1, 2, 2, 2]), conv2d(W[2, 1, 2, 2]), has more than one "
-     "channel; the rule is for single-channel convolutions"),
+    ("conv2d(W[2, 1, 2, 2], groups=2) >> conv2d(V[1, 2, 2, 2])",
+     "layer 1 of conv2d(W[2, 1, 2, 2], groups=2) >> conv2d(V[1, 2, 2, 2]), conv2d(W[2, 1, 2, 2], groups=2), is a "
+     "grouped convolution; the rule is for convolutions with groups = 1"),
     ("conv2d(k[2, 2], bias=[1]) >> conv2d(k)",
      "layer 1 of conv2d(k[2, 2], bias=[1]) >> conv2d(k[2, 2]), conv2d(k[2, 2], bias=[1]), has a bias; the rule "
      "is for convolutions without bias"),
     ("conv2d(k[2, 2]) >> down((1, 2))",
      "layer 2 of conv2d(k[2, 2]) >> down((1, 2)), down((1, 2)), is not a conv; the rule is for chains of "
-     "single-channel convolutions"),
+     "convolutions"),
     ("conv2d(k[c, 2]) >> conv2d(k)",
      "layer 1 of conv2d(k[c, 2]) >> conv2d(k[c, 2]), conv2d(k[c, 2]), has a kernel of generic size; the rule "
      "needs integer sizes"),
