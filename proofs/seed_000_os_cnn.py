@@ -32,6 +32,7 @@ from symconv.factoring import batchnorm_relu_factorization, minimal_channels
 from symconv.factoring.composition_proof import source_values, substitute_taps, weight_kernel
 from symconv.numeric import evaluate_numeric
 from symconv.library import Evidence
+from symconv.library import facts as kernel_facts
 from symconv.library.evidence import replayed_by_kernel
 
 SOURCE = "seed 000 (OS-CNN appendix A)"
@@ -132,14 +133,21 @@ def _min_norm_every_L() -> Evidence:
 
     The constraints sum_(n + j = l) w[n][j] = q_l involve disjoint sets of weights (the anti-diagonals), so the
     minimum of sum w^2 splits per anti-diagonal; on one with m weights summing to q, sum w_i^2 = q^2/m +
-    sum (w_i - q/m)^2 -- an identity in the power sums, generic in m (SymPy) -- so w_i = q/m is the unique
-    minimiser. m = #{(n, j): n + j = l} = min(N - 1, l) - max(0, l - M + 1) + 1 = min(l + 1, N, M, L - l)
+    sum (w_i - q/m)^2 -- an identity in the power sums, generic in m (a kernel fact) -- so w_i = q/m is the
+    unique minimiser. m = #{(n, j): n + j = l} = min(N - 1, l) - max(0, l - M + 1) + 1 = min(l + 1, N, M, L - l)
     (min(a, b) + min(c, d) is the least of the four sums); the enumeration for L <= 12 agrees.
     """
-    m, q, s1, s2 = sympy.symbols("m q s1 s2", positive=True)
-    # sum (w_i - q/m)^2 = s2 - 2 (q/m) s1 + m (q/m)^2, and s1 = q
-    if sympy.simplify(s2 - 2 * (q / m) * s1 + m * (q / m) ** 2 - (s2 - q ** 2 / m)).subs(s1, q) != 0:
-        return Evidence("refuted", "the split identity fails")
+    # sum (w_i - q/m)^2 = s2 - 2 (q/m) s1 + m (q/m)^2 with s1 = sum w_i = q and s2 = sum w_i^2: = s2 - q^2/m
+    split = kernel_facts.replay_facts(
+        [kernel_facts.identity("s2 - 2*(q/m)*q + m*(q/m)**2", "s2 - q**2/m", ["m", "q", "s2"])],
+        ["argument: the anti-diagonals hold disjoint sets of weights, so the least sum of squares is the sum of "
+         "the least per anti-diagonal; with the identity, sum w_i**2 = q**2/m + sum (w_i - q/m)**2 is least "
+         "exactly at w_i = q/m",
+         "argument: #{(n, j): n + j = l} = min(N - 1, l) - max(0, l - M + 1) + 1 = min(l + 1, N, M, L - l) "
+         "(min(a, b) + min(c, d) is the least of the four sums)",
+         "computation: the count formula against the enumeration for every L <= 12 and N <= L"])
+    if not split.replayed:
+        return Evidence("unknown", f"the split identity is not established: {split.describe()}", split.data())
     for L in range(1, 13):
         for N in range(1, L + 1):
             M = L - N + 1
@@ -148,8 +156,9 @@ def _min_norm_every_L() -> Evidence:
                 if count != min(l + 1, N, M, L - l):
                     return Evidence("refuted", f"anti-diagonal count at L = {L}, N = {N}, l = {l}: {count}",
                                     counterexample={"L": L, "N": N, "l": l, "count": count})
-    return Evidence("proved", "per anti-diagonal, sum w^2 - q^2/m = sum (w - q/m)^2 >= 0 (SymPy, generic m); the "
-                              "count formula agrees with the enumeration for every L <= 12 and N <= L")
+    return Evidence("proved", f"per anti-diagonal, sum w^2 - q^2/m = sum (w - q/m)^2 >= 0 (generic m: "
+                              f"{split.describe()}); the count formula agrees with the enumeration for every L <= 12 "
+                              f"and N <= L", split.data())
 
 
 theorem("min_norm_weights_every_L", check=_min_norm_every_L,
@@ -555,12 +564,24 @@ def _two_channels_impossible() -> Evidence:
     reasons: dict = {}
     for r in rows:
         reasons[r["contradiction"]] = reasons.get(r["contradiction"], 0) + 1
-    data = {**facts, "cases": len(rows), "contradictions": {str(k): v for k, v in reasons.items()}}
+    # Q's lack of a real root, the contradiction of the cases with a real kink point, is a kernel fact (Sturm)
+    root_free = kernel_facts.replay_facts(
+        [kernel_facts.no_real_root([1, -2, 3, 0, 4], "z")],
+        ["argument: positive homogeneity (x -> t x, t -> oo) removes the shifts and the bias and folds g into F "
+         "and S; x and -x give (A) sum_c S_c * F_c = 2 q and (B) sum_c S_c * |F_c * x| = 0",
+         "argument: the functions |v . x| for pairwise non-parallel v are linearly independent (one kink each)",
+         f"sympy: linsolve of the kink equations in each of the {len(rows)} support, parallel and sign cases, and "
+         f"the contradiction of (A) in each (q != 0, q_0 != 0, q_4 != 0, or sum_c S_c F_c = 0 at a real point)"])
+    data = {**facts, "cases": len(rows), "contradictions": {str(k): v for k, v in reasons.items()},
+            **root_free.data()}
+    if not root_free.replayed:
+        return Evidence("unknown", f"Q's lack of a real root is not established: {root_free.describe()}", data)
     if open_cases:
         return Evidence("unknown", f"{len(open_cases)} case(s) without a contradiction", data,
                         {"case": {k: str(v) for k, v in open_cases[0].items()}})
     return Evidence("proved", f"all {len(rows)} cases (support patterns, parallel filters, signs) contradict "
-                              f"sum_c S_c F_c = 2q: " + "; ".join(f"{v} x {k}" for k, v in reasons.items()), data)
+                              f"sum_c S_c F_c = 2q: " + "; ".join(f"{v} x {k}" for k, v in reasons.items())
+                    + f"; Q has no real root ({root_free.describe()})", data)
 
 
 theorem("batchnorm_relu_two_channels_impossible_without_real_root", check=_two_channels_impossible,
@@ -572,8 +593,8 @@ theorem("batchnorm_relu_two_channels_impossible_without_real_root", check=_two_c
              "(3) the functions |v . x| for pairwise non-parallel v are linearly independent. Mechanised: the case "
              "analysis over the supports of F_1, F_2 (zero, one tap, two taps; parallel or not) and the signs, "
              "solving the kink equations with SymPy, each case contradicting (A) through q != 0, q_0 != 0, q_4 != 0 "
-             "or Q's lack of a real root (SymPy real_roots). The same analysis leaves the q = [1, 3, 5, 7, 4] "
-             "cases with F_2 = -mu F_1 open, which the construction above realises")
+             "or Q's lack of a real root (a kernel fact: Sturm's count). The same analysis leaves the "
+             "q = [1, 3, 5, 7, 4] cases with F_2 = -mu F_1 open, which the construction above realises")
 
 # --- beyond the note: the N-D version (VGG's argument) -------------------------------------------
 

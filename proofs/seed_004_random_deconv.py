@@ -45,6 +45,7 @@ from symconv.dsl import parse_chain
 from symconv.numeric import evaluate_numeric
 from symconv.numeric.similarity import note_ssim, pearson, ssim
 from symconv.library import Evidence, expectation, inequality, mean_ci, proportion_ci, shapes
+from symconv.library import facts as kernel_facts
 from symconv.library.optional import require
 
 SOURCE = "seed 004 (He et al., randomness in deconvolutional networks)"
@@ -59,22 +60,41 @@ THETA = math.acos(X @ Y / (np.linalg.norm(X) * np.linalg.norm(Y)))
 CROSS = np.linalg.norm(X) * np.linalg.norm(Y) / (2 * math.pi) * (math.sin(THETA) + (math.pi - THETA) * math.cos(THETA))
 
 
-def _planar_cross_moment() -> bool:
-    """In the plane of x and y: x = |x| e_1, y = |y| (cos t, sin t), w = r (cos p, sin p)."""
-    r, p = sympy.symbols("r p", positive=True)
+#: Rotation invariance of N(0, I): the steps no certificate covers, shared by the three C4.1 claims.
+PLANE = "argument: rotation invariance of N(0, I_d) reduces E[relu(w.x) relu(w.y)] to the plane of x and y"
+RADIAL = ("argument: in polar coordinates of that plane, int_0^oo r**3 exp(-r**2/2) dr / (2 pi) = "
+          "sqrt(2 pi) E[relu(g)**3] / (2 pi) (the standard normal density)")
+ANGULAR = ("sympy: integrate(cos(p) cos(p - t), (p, t - pi/2, pi/2)) = ((pi - t) cos t + sin t)/2 for 0 <= t <= pi "
+           "(where cos p > 0 and cos(p - t) > 0)")
+
+
+def _planar_facts():
+    """In the plane of x and y: x = |x| e_1, y = |y| (cos t, sin t), w = r (cos p, sin p). The radial factor
+    is sqrt(2 pi) E[relu(g)**3] / (2 pi) = 1/pi (kernel facts); SymPy integrates the angular factor for
+    symbolic t (no fact rule integrates cosines); their product is the closed form, an identity in pi, t,
+    c = cos t and s = sin t (kernel). ``(certificates, rests_on)``, None when SymPy's integral disagrees."""
+    p = sympy.Symbol("p", positive=True)
     t = sympy.Symbol("t", positive=True)
-    radial = sympy.integrate(r ** 3 * sympy.exp(-r ** 2 / 2), (r, 0, sympy.oo)) / (2 * sympy.pi)
-    # for 0 <= t <= pi, cos p > 0 and cos(p - t) > 0 exactly on t - pi/2 < p < pi/2
     angular = sympy.integrate(sympy.cos(p) * sympy.cos(p - t), (p, t - sympy.pi / 2, sympy.pi / 2))
-    target = (sympy.sin(t) + (sympy.pi - t) * sympy.cos(t)) / (2 * sympy.pi)
-    return sympy.simplify(radial * angular - target) == 0
+    if sympy.simplify(angular - ((sympy.pi - t) * sympy.cos(t) + sympy.sin(t)) / 2) != 0:
+        return None
+    return ([kernel_facts.gaussian_moment(3, "2/sqrt(2*pi)"),
+             kernel_facts.identity("sqrt(2*pi) * (2/sqrt(2*pi)) / (2*pi)", "1/pi", ["pi"]),
+             kernel_facts.identity("1/pi * ((pi - t)*c + s)/2", "(s + (pi - t)*c)/(2*pi)", ["pi", "t", "c", "s"])],
+            [PLANE, RADIAL, ANGULAR])
 
 
-def _planar_second_moment() -> bool:
-    r, p = sympy.symbols("r p", positive=True)
-    radial = sympy.integrate(r ** 3 * sympy.exp(-r ** 2 / 2), (r, 0, sympy.oo)) / (2 * sympy.pi)
-    return sympy.simplify(radial * sympy.integrate(sympy.cos(p) ** 2, (p, -sympy.pi / 2, sympy.pi / 2))
-                          - sympy.Rational(1, 2)) == 0
+def _planar_cross_moment():
+    planar = _planar_facts()
+    return False if planar is None else kernel_facts.replay_facts(*planar)
+
+
+def _second_moment():
+    """w.x ~ |x| g with g ~ N(0, 1), and relu(|x| g)**2 = |x|**2 relu(g)**2: E relu(w.x)**2 = |x|**2 / 2."""
+    return kernel_facts.replay_facts(
+        [kernel_facts.gaussian_moment(2, "1/2")],
+        ["argument: rotation invariance of N(0, I_d): w.x has the law of |x| g, g ~ N(0, 1)",
+         "argument: relu is positively homogeneous: relu(|x| g)**2 = |x|**2 relu(g)**2"])
 
 
 def _gaussian_rows(rng, size):
@@ -90,15 +110,18 @@ expectation("relu_cross_moment_gaussian", _cross_samples, CROSS, symbolic=_plana
             statement="w ~ N(0, I_5): E[relu(w.x) relu(w.y)] = |x||y|/(2 pi) (sin t + (pi - t) cos t), t = angle(x, y)",
             claims=["C4.1"], source=SOURCE,
             note="proved: rotation invariance of N(0, I) reduces the expectation to the plane of x and y (stated, "
-                 "not machine-checked); SymPy evaluates the planar polar integral exactly for symbolic t in "
-                 "[0, pi]. Monte Carlo (200000 draws) agrees")
+                 "not machine-checked); the radial factor is a Gaussian moment (kernel fact), SymPy integrates "
+                 "the angular factor exactly for symbolic t in [0, pi], and the product is the closed form "
+                 "(kernel identity). Monte Carlo (200000 draws) agrees")
 
 
 expectation("relu_second_moment_gaussian",
             lambda rng, size: np.maximum(_gaussian_rows(rng, size) @ X, 0) ** 2,
-            float(X @ X) / 2, symbolic=_planar_second_moment, samples=200_000, seed=2,
+            float(X @ X) / 2, symbolic=_second_moment, samples=200_000, seed=2,
             statement="w ~ N(0, I_5): E[relu(w.x)^2] = |x|^2 / 2",
-            claims=["C4.1"], source=SOURCE, note="the case y = x (t = 0) of the cross moment")
+            claims=["C4.1"], source=SOURCE,
+            note="the case y = x (t = 0) of the cross moment, proved directly: w.x ~ |x| g (rotation invariance, "
+                 "stated) and E[relu(g)**2] = 1/2 (kernel fact)")
 
 
 def _sphere_samples(rng, size):
@@ -107,12 +130,19 @@ def _sphere_samples(rng, size):
     return np.maximum(w @ X, 0) * np.maximum(w @ Y, 0)
 
 
-def _isotropic_from_gaussian() -> bool:
+def _isotropic_from_gaussian():
     """g ~ N(0, I_d) is r u with r = |g| ~ chi_d independent of u uniform on the sphere, and relu(w.x) relu(w.y)
-    is homogeneous of degree 2 in w: E_g = E[r^2] E_u, with E[r^2] = d (SymPy) and E_g the planar integral."""
-    from sympy.stats import Chi, E
-
-    return sympy.simplify(E(Chi("r", DIM) ** 2) - DIM) == 0 and _planar_cross_moment()
+    is homogeneous of degree 2 in w: E_g = E[r^2] E_u, with E[r^2] = d E[g_1**2] = d (a kernel fact and
+    linearity) and E_g the planar integral."""
+    planar = _planar_facts()
+    if planar is None:
+        return False
+    certificates, rests_on = planar
+    return kernel_facts.replay_facts(
+        certificates + [kernel_facts.gaussian_moment(2, "1", half_line=False)],
+        rests_on + ["argument: g = r u with r = |g| independent of u uniform on the sphere, and the product is "
+                    "homogeneous of degree 2 in w: E_g = E[r**2] E_u",
+                    "argument: E[r**2] = sum_i E[g_i**2] = d E[g**2] (linearity)"])
 
 
 expectation("relu_cross_moment_isotropic", _sphere_samples, CROSS / DIM, samples=200_000, seed=3,
@@ -122,7 +152,7 @@ expectation("relu_cross_moment_isotropic", _sphere_samples, CROSS / DIM, samples
             claims=["C4.1"], source=SOURCE,
             note="the lemma for any isotropic density: the radius factors out, E|w|^2 / d replaces 1. Proved: "
                  "the Gaussian is r u with r independent of u (stated, not machine-checked), the product is "
-                 "homogeneous of degree 2, and SymPy gives E[r^2] = d for chi_d and the planar integral; "
+                 "homogeneous of degree 2, and E[r^2] = d E[g**2] = d (kernel fact) and the planar integral; "
                  "Monte Carlo (200000 draws) agrees")
 
 # --- C4.2: the limit and the routes ------------------------------------------------------------
@@ -347,12 +377,21 @@ def _scaled_error(rng, size):
     return out
 
 
-def _pi_minus_one() -> bool:
-    g = sympy.Symbol("g", real=True)
-    density = sympy.exp(-g ** 2 / 2) / sympy.sqrt(2 * sympy.pi)
-    second = sympy.integrate(g ** 2 * density, (g, 0, sympy.oo))  # E relu(g)^2
-    first = sympy.integrate(g * density, (g, 0, sympy.oo))  # E relu(g)
-    return sympy.simplify((second - first ** 2) / first ** 2 - (sympy.pi - 1)) == 0
+#: The steps of the variance identity that no certificate covers (shared with the Markov bound).
+VARIANCE_STEPS = ["argument: rotation invariance of N(0, I): w.X_i has the law of |X_i| g, so E relu(w.X_i) = "
+                  "|X_i| E[relu(g)] and E relu(w.X_i)**2 = |X_i|**2 E[relu(g)**2]",
+                  "argument: the K channels are i.i.d.: E|f - f*|**2 = sum_i Var(relu(w.X_i)) / K with f* = E f"]
+
+
+def _pi_minus_one_facts() -> list:
+    """E relu(g)^2 = 1/2 and E relu(g) = 1/sqrt(2 pi) (kernel: the Gaussian moment recursion), and
+    (E relu(g)^2 - (E relu(g))^2) / (E relu(g))^2 = pi - 1 (kernel identity; |X_i|^2 cancels per pixel)."""
+    return [kernel_facts.gaussian_moment(2, "1/2"), kernel_facts.gaussian_moment(1, "1/sqrt(2*pi)"),
+            kernel_facts.identity("(1/2 - (1/sqrt(2*pi))**2) / (1/sqrt(2*pi))**2", "pi - 1", ["pi"])]
+
+
+def _pi_minus_one():
+    return kernel_facts.replay_facts(_pi_minus_one_facts(), VARIANCE_STEPS)
 
 
 expectation("two_layer_variance_is_pi_minus_one_over_K", _scaled_error, math.pi - 1, symbolic=_pi_minus_one,
@@ -361,21 +400,24 @@ expectation("two_layer_variance_is_pi_minus_one_over_K", _scaled_error, math.pi 
                       "K E|f - f*|^2 / |f*|^2 = pi - 1, f*_i = |X_i| / sqrt(2 pi)",
             claims=["C4.3"], source=SOURCE,
             note="proved: the channels are i.i.d., so E|f - f*|^2 = (E|z|^2 - |E z|^2)/K, and per pixel "
-                 "E relu(g)^2 / (E relu(g))^2 = pi (SymPy integrates both moments); Monte Carlo agrees")
+                 "E relu(g)^2 / (E relu(g))^2 = pi (both moments and the ratio are kernel facts); Monte Carlo "
+                 "agrees")
 
 
-def _sine_below_relative_distance() -> bool:
-    """|f* - f|^2 - |f*|^2 sin^2 Theta = (|f| - |f*| cos Theta)^2 >= 0, an identity in a = |f*|, b = |f|, c = cos."""
-    a, b, c = sympy.symbols("a b c", real=True)
-    return sympy.expand(a ** 2 + b ** 2 - 2 * a * b * c - a ** 2 * (1 - c ** 2) - (b - a * c) ** 2) == 0
+def _sine_below_relative_distance():
+    """|f* - f|^2 - |f*|^2 sin^2 Theta = (|f| - |f*| cos Theta)^2 >= 0, an identity in a = |f*|, b = |f|, c = cos
+    (with |f* - f|^2 = a^2 + b^2 - 2 a b c and sin^2 = 1 - c^2)."""
+    return kernel_facts.identity("a**2 + b**2 - 2*a*b*c - a**2*(1 - c**2)", "(b - a*c)**2", ["a", "b", "c"])
 
 
 def _markov_bound() -> Evidence:
-    """proved from the exact steps; the Monte-Carlo frequencies must agree (they are far below delta)."""
-    exact = {"two_layer_variance_is_pi_minus_one": _pi_minus_one(),
-             "sine_below_relative_distance": _sine_below_relative_distance()}
-    if not all(exact.values()):
-        return Evidence("unknown", "an exact step failed: " + ", ".join(k for k, v in exact.items() if not v))
+    """proved from the exact steps (kernel facts); the Monte-Carlo frequencies must agree (they are far below delta)."""
+    exact = kernel_facts.replay_facts(
+        _pi_minus_one_facts() + [_sine_below_relative_distance()],
+        VARIANCE_STEPS + ["argument: |f* - f|**2 = |f*|**2 + |f|**2 - 2 |f*| |f| cos Theta and sin**2 = 1 - cos**2",
+                          "argument: Markov's inequality on |f - f*|**2 / |f*|**2"])
+    if not exact.replayed:
+        return Evidence("unknown", f"an exact step failed: {exact.describe()}", exact.data())
     rows = []
     for K, delta in [(8, 0.2), (8, 0.05), (32, 0.1)]:
         rng = np.random.default_rng(K * 1000 + int(delta * 100))
@@ -388,9 +430,9 @@ def _markov_bound() -> Evidence:
         if ci.low > delta:
             return Evidence("refuted", f"the frequency at K = {K}, delta = {delta} is {ci}, above delta",
                             {"rows": rows}, rows[-1])
-    return Evidence("proved", "sin^2 Theta <= |f - f*|^2/|f*|^2 (SymPy identity), E|f - f*|^2/|f*|^2 = (pi - 1)/K "
-                              "(SymPy moments), Markov; the Monte-Carlo frequencies agree (far below delta)",
-                    {"rows": rows, "exact_steps": list(exact)})
+    return Evidence("proved", "sin^2 Theta <= |f - f*|^2/|f*|^2 (kernel identity), E|f - f*|^2/|f*|^2 = (pi - 1)/K "
+                              f"(kernel moments), Markov; {exact.describe()}; the Monte-Carlo frequencies agree (far "
+                              "below delta)", {"rows": rows, **exact.data()})
 
 
 theorem("two_layer_angle_markov_bound", check=_markov_bound,
@@ -425,12 +467,13 @@ def _cos_lower_bound(case) -> float:
     return float(1 - x @ (x - mean) / (x @ x))
 
 
-def _lagrange_identity(k: int) -> bool:
-    """k sum a_j^2 - (sum a_j)^2 = (1/2) sum_(j, l) (a_j - a_l)^2 >= 0 (Cauchy-Schwarz with equality's defect)."""
-    a = sympy.symbols(f"a_0:{k}", real=True)
-    left = k * sum(v ** 2 for v in a) - sum(a) ** 2
-    right = sympy.Rational(1, 2) * sum((p - q) ** 2 for p in a for q in a)
-    return sympy.expand(left - right) == 0
+def _lagrange_identity(k: int):
+    """k sum a_j^2 - (sum a_j)^2 = (1/2) sum_(j, l) (a_j - a_l)^2 >= 0 (Cauchy-Schwarz with equality's defect),
+    a kernel fact for this k."""
+    a = [f"a_{j}" for j in range(k)]
+    left = f"{k}*({' + '.join(f'{v}**2' for v in a)}) - ({' + '.join(a)})**2"
+    right = f"({' + '.join(f'({p} - {q})**2' for p in a for q in a)})/2"
+    return kernel_facts.identity(left, right, a)
 
 
 def _patch_cover(n: int, k: int) -> list[int]:
@@ -442,10 +485,18 @@ def _patch_cover(n: int, k: int) -> list[int]:
 
 def _limit_input_bound() -> Evidence:
     kernels = sorted({case["k"] for case in CASES_54})
-    exact = {f"lagrange_identity_k{k}": _lagrange_identity(k) for k in kernels}
-    exact.update({f"each_pixel_in_at_most_{k}_patches": max(_patch_cover(48, k)) <= k for k in kernels})
+    exact = {f"each_pixel_in_at_most_{k}_patches": max(_patch_cover(48, k)) <= k for k in kernels}
     if not all(exact.values()):
         return Evidence("unknown", "an exact step failed: " + ", ".join(k for k, v in exact.items() if not v))
+    facts = kernel_facts.replay_facts(
+        [_lagrange_identity(k) for k in kernels],
+        ["argument: a pixel j is in the patches i with i - left <= j <= i - left + k - 1, at most k of them, so "
+         "|f*|**2 = sum_j cover_j x_j**2 <= k |x|**2",
+         "computation: the patch covers of the 'same'-padded layers at n = 48, with the numeric evaluator",
+         "argument: the Lagrange identity gives sum_patch x_j <= sqrt(k) |X_i| (Cauchy-Schwarz); multiply by "
+         "x_i >= 0 and sum over i"])
+    if not facts.replayed:
+        return Evidence("unknown", f"an exact step failed: {facts.describe()}", facts.data())
     rows, tightest = [], 0.0
     for case in CASES_54:
         bound, cosine = _cos_lower_bound(case), _cos_input_limit(case)
@@ -454,7 +505,9 @@ def _limit_input_bound() -> Evidence:
             return Evidence("refuted", f"{bound:.6g} > cos = {cosine:.6g} at {case!r}", {"cases": rows}, rows[-1])
     return Evidence("proved", f"|f*|^2 <= k |x|^2 (each pixel in at most k patches), |X_i| >= sqrt(k) mean_i "
                               f"(Cauchy-Schwarz, positive x), hence cos >= sum_i x_i mean_i / |x|^2; exact steps: "
-                              f"{', '.join(exact)}; {len(rows)} numeric instances agree", {"cases": rows})
+                              f"{', '.join(exact)}, {facts.describe()} (the Lagrange identity for k = "
+                              f"{', '.join(map(str, kernels))}); {len(rows)} numeric instances agree",
+                    {"cases": rows, **facts.data()})
 
 
 inequality("limit_correlates_with_input", check=_limit_input_bound, expect="proved",
@@ -465,8 +518,8 @@ inequality("limit_correlates_with_input", check=_limit_input_bound, expect="prov
            note="Theorem 5.4 with its bound written out from the proof. Steps: |f*|^2 = sum_j cover_j x_j^2 <= "
                 "k |x|^2 (a pixel j is in the patches i with i - left <= j <= i - left + k - 1: at most k; counted "
                 "exactly from the layer at n = 48); sum_patch x_j <= sqrt(k) |X_i| by the Lagrange identity "
-                "(SymPy); multiply by x_i >= 0 and sum. Larger k gives larger d_i on natural signals, so the bound "
-                "weakens, as the paper says")
+                "(kernel fact); multiply by x_i >= 0 and sum. Larger k gives larger d_i on natural signals, so the "
+                "bound weakens, as the paper says")
 
 # --- C4.5: average pooling ---------------------------------------------------------------------
 

@@ -14,7 +14,11 @@ What the verdicts mean in the library (DESIGN §4):
   listed instances of a generic length, a finite list of sizes). A
   symbolic step that is argued by hand (a reduction by symmetry) is named
   in the theorem's note. Identities and length formulas are replayed by the
-  kernel (:mod:`symconv.checker`), also inside a ``check=`` (``certify=``).
+  kernel (:mod:`symconv.checker`), also inside a ``check=`` (``certify=``);
+  the exact facts of a ``check=`` or ``symbolic=`` argument (identities,
+  Gaussian moments, root counts, signs of rationals) are fact certificates
+  the kernel replays (:mod:`symconv.library.facts`), and the steps beyond
+  them are named in the theorem's ``rests_on``.
 * ``checked`` -- floating-point or seeded Monte-Carlo evidence only, and
   only from a check that refutes the statement with its constant off by
   5 % (:mod:`symconv.library.perturbation`; the declaration's

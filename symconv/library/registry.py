@@ -265,14 +265,16 @@ def inequality(name: str, quantity: Optional[Callable[[Any], float]] = None,
 def expectation(name: str, sample: Optional[Callable[[Any, int], Any]] = None,
                 value: Union[float, Callable[[], float], None] = None, *, statement: str = "",
                 samples: int = 20_000, seed: int = 0, level: float = 0.999,
-                symbolic: Optional[Callable[[], bool]] = None, claims: Sequence[str] = (),
+                symbolic: Optional[Callable[[], Any]] = None, claims: Sequence[str] = (),
                 source: str = "", expect: Optional[str] = None, note: str = "",
                 check: Optional[Callable[[], Any]] = None, perturbed: Any = None) -> Theorem:
     """Declare ``E[X] = value``: ``sample(rng, size)`` draws ``size`` independent copies of ``X``.
 
     The seeded Monte-Carlo mean must hold ``value`` inside its ``level``
     confidence interval (verdict ``checked``); with ``symbolic=`` (a function
-    returning True when SymPy establishes the closed form exactly) the
+    returning True when SymPy establishes the closed form exactly, or the
+    :class:`~symconv.library.facts.KernelFacts` of
+    :func:`~symconv.library.facts.replay_facts`, every fact replayed) the
     verdict is ``proved``. ``expect`` defaults accordingly.
 
     >>> expectation("mean_of_uniform", lambda rng, size: rng.uniform(size=size), 0.5,

@@ -4,7 +4,9 @@ A theorem *passes* when ``verdict in (expected, "skipped")``: a skipped theorem
 (its evidence needs an optional package that is not installed) is not a
 failure, and not a pass of its claim. :meth:`CheckReport.summary` counts the
 verdicts and, among the proved claims, those with a certificate the kernel
-replayed (``data["replayed"]``) and those without one, by what they rest on.
+replayed (``data["replayed"]``) and those without one, by what they rest on; a claim proved from fact
+certificates (:mod:`symconv.library.facts`) lists them in ``data["replayed_facts"]`` and the steps beyond
+them in ``data["rests_on"]``.
 :func:`format_table` and :func:`format_failure` are the text the CLI prints.
 
 >>> r = TheoremResult("noble", None, ("C1",), "proved", "refuted", 0.0, "", statement="a == b")
@@ -124,7 +126,11 @@ class CheckReport:
                 # let a user see exactly which claims
                 "proved_by_custom_check": sum(bool(r.data.get("custom_check")) for r in uncertified),
                 "proved_by_exact_argument": sum(not r.data.get("custom_check") for r in uncertified),
-                "proved_without_certificate_names": sorted(r.name for r in uncertified)}
+                "proved_without_certificate_names": sorted(r.name for r in uncertified),
+                # certified claims whose exact facts (identities, Gaussian moments, root counts, signs) are fact
+                # certificates the kernel replayed; the steps beyond them are named in each theorem's rests_on
+                "proved_with_fact_certificates": sum(bool(r.data.get("replayed_facts"))
+                                                     and r.data.get("replayed") is True for r in proved)}
 
     def to_json(self) -> dict:
         return {"theorems": [r.to_json() for r in self.results], "summary": self.summary()}

@@ -11,12 +11,15 @@ A theorem *passes* when its verdict is the verdict it expects. Verdicts:
 * shapes: :func:`~symconv.library.lengths.compare_lengths` (exact, every n).
 * inequalities: ``checked`` when ``quantity <= bound`` holds on every case,
   else ``refuted`` with the worst case.
-* expectations: ``proved`` when the symbolic argument succeeds (the Monte
-  Carlo check must then agree), else ``checked`` when the closed form lies
-  in the confidence interval, ``refuted`` when it does not.
+* expectations: ``proved`` when the symbolic argument succeeds -- a SymPy
+  bool, or :class:`~symconv.library.facts.KernelFacts` whose every fact the
+  kernel replayed (the Monte Carlo check must then agree), else ``checked``
+  when the closed form lies in the confidence interval, ``refuted`` when it
+  does not.
 * ``check=`` functions: their own verdict, once the identities and length
   formulas named in ``certify=`` are proved and replayed by the kernel (one
-  that is not proved gives the theorem its verdict).
+  that is not proved gives the theorem its verdict); a ``proved`` whose data
+  holds a fact the kernel rejected (``rejected_facts``) is ``unknown``.
 
 Every proved identity and length formula carries ``data["replayed"]`` (the
 kernel replayed its certificate); :meth:`CheckReport.summary` counts the
@@ -46,6 +49,7 @@ import numpy as np
 from symconv.core.layers import Layer
 from symconv.errors import PythonPackageMissing, SymconvError
 from symconv.library.evidence import Evidence, mean_ci
+from symconv.library.facts import KernelFacts
 from symconv.library.optional import OPTIONAL_PACKAGES
 from symconv.library.specs import (
     CustomSpec,
@@ -193,12 +197,22 @@ def _run_expectation(spec: ExpectationSpec) -> Evidence:
     data = {"value": value, "monte_carlo": ci.to_json(), "seed": spec.seed}
     inside = ci.contains(value)
     if spec.symbolic is not None:
-        exact = bool(spec.symbolic())
+        # a symbolic argument is a bool (SymPy), or the kernel's verdicts on its exact facts (KernelFacts)
+        outcome = spec.symbolic()
+        facts = outcome if isinstance(outcome, KernelFacts) else None
+        exact = facts.replayed if facts is not None else bool(outcome)
         data["symbolic"] = exact
+        if facts is not None:
+            data.update(facts.data())
         if exact and not inside:
             raise AssertionError(f"symbolic proof succeeded but Monte Carlo {ci} excludes {value:.6g}")
         if exact:
-            return Evidence("proved", f"SymPy proves the closed form; Monte Carlo {ci} contains {value:.6g}", data)
+            how = "SymPy proves the closed form" if facts is None else facts.describe() + (
+                f", resting on {len(facts.rests_on)} step(s) outside the kernel (rests_on)" if facts.rests_on else "")
+            return Evidence("proved", f"{how}; Monte Carlo {ci} contains {value:.6g}", data)
+        if facts is not None and inside:
+            return Evidence("checked", f"not proved ({facts.describe()}); Monte Carlo mean {ci} contains the closed "
+                                       f"form {value:.6g}", data)
     if inside:
         return Evidence("checked", f"Monte Carlo mean {ci} contains the closed form {value:.6g}", data)
     return Evidence("refuted", f"Monte Carlo mean {ci} excludes the closed form {value:.6g}", data,
@@ -231,6 +245,9 @@ def _run_custom(spec: CustomSpec) -> Evidence:
     if evidence.verdict not in VERDICTS:
         raise ValueError(f"a check returned the verdict {evidence.verdict!r}; expected one of {VERDICTS}")
     data = dict(evidence.data, custom_check=True)
+    if evidence.verdict == "proved" and data.get("rejected_facts"):  # a fact the kernel refused proves nothing
+        return Evidence("unknown", f"the check's argument needs exact facts the kernel rejected: "
+                                   f"{data['rejected_facts'][0]}", dict(data, replayed=False), evidence.counterexample)
     if parts:
         data["certified_parts"] = parts
         data["replayed"] = all(p["replayed"] for p in parts) and data.get("replayed", True) is True

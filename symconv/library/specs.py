@@ -79,7 +79,8 @@ class ExpectationSpec:
     samples: int = 20_000
     seed: int = 0
     level: float = 0.999
-    symbolic: Optional[Callable[[], bool]] = None
+    #: A SymPy argument (a bool) or the kernel's verdicts on exact facts (symconv.library.facts.KernelFacts).
+    symbolic: Optional[Callable[[], object]] = None
 
 
 @dataclass(frozen=True)

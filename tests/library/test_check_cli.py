@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import symconv
+from symconv.checker import valid_rests_on
 from symconv.cli import main
 
 GOOD = """
@@ -121,14 +122,16 @@ LIBRARY = Path(__file__).resolve().parents[2] / "proofs"
 
 #: The proved claims of the library that no certificate covers (README: what rests outside the kernel).
 UNCERTIFIED = [
-    "min_norm_weights_every_L",  # a minimum-norm argument (sum of squares), not an identity
-    "batchnorm_relu_two_channels_impossible_without_real_root",  # an impossibility, by cases
     "strided_layer_norm_below_transfer_sup", "transfer_sup_below_young_bound",  # inequalities of norms
     "relu_network_jacobian_below_product_of_norms", "relu_network_difference_quotients_below_product",
-    "model_rip_delta2_tail_bound", "reconstruction_error_bound_sparse_inputs",  # probability, inequality
-    "relu_cross_moment_gaussian", "relu_second_moment_gaussian", "relu_cross_moment_isotropic",  # expectations
-    "two_layer_variance_is_pi_minus_one_over_K",
-    "two_layer_angle_markov_bound", "limit_correlates_with_input", "limit_pearson_with_smooth_input",
+    "limit_pearson_with_smooth_input",  # interval enclosures of square roots
+]
+#: Proved claims whose exact facts the kernel replays (fact certificates), resting on named arguments beyond them.
+FACT_CERTIFIED = [
+    "min_norm_weights_every_L", "batchnorm_relu_two_channels_impossible_without_real_root",
+    "model_rip_delta2_tail_bound", "relu_cross_moment_gaussian", "relu_second_moment_gaussian",
+    "relu_cross_moment_isotropic", "two_layer_variance_is_pi_minus_one_over_K", "two_layer_angle_markov_bound",
+    "limit_correlates_with_input", "reconstruction_error_bound_sparse_inputs",
 ]
 
 
@@ -140,13 +143,19 @@ def test_every_theorem_of_the_library_has_its_expected_verdict():
     summary = report.summary()  # every proved identity and length formula was replayed by the kernel
     assert summary["replayed"] == summary["certified"] > summary["proved_identities"] > 0
     replayed = [r.name for r in report.results if r.verdict == "proved" and r.data.get("replayed") is True]
-    assert len(replayed) == summary["certified"] == 172
+    assert len(replayed) == summary["certified"] == 182
     # what rests outside the kernel: exactly these proved claims, by a check= function or a symbolic argument
     assert summary["verdicts"]["proved"] == 187
-    assert summary["proved_without_certificate"] == 15
-    assert (summary["proved_by_custom_check"], summary["proved_by_exact_argument"]) == (11, 4)
-    assert summary["certified_with_custom_check"] == 24
+    assert summary["proved_without_certificate"] == 5
+    assert (summary["proved_by_custom_check"], summary["proved_by_exact_argument"]) == (5, 0)
+    assert summary["certified_with_custom_check"] == 30
     assert summary["proved_without_certificate_names"] == sorted(UNCERTIFIED)
+    # a claim proved from fact certificates: every fact replayed, the rest named in its rests_on
+    with_facts = {r.name: r.data for r in report.results if r.data.get("replayed_facts")}
+    assert sorted(with_facts) == sorted(FACT_CERTIFIED)
+    assert all(data["replayed"] is True and data["rests_on"] and all(valid_rests_on(e) for e in data["rests_on"])
+               for data in with_facts.values())
+    assert summary["proved_with_fact_certificates"] == len(FACT_CERTIFIED)
     claims = {c for r in report.results for c in r.claims}
     seeds = {f"C{s}.{i}" for s, count in [(0, 3), (1, 3), (2, 5), (3, 3), (4, 6)] for i in range(1, count + 1)}
     assert seeds <= claims, f"claims without a theorem: {sorted(seeds - claims)}"

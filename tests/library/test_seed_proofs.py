@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import sympy
 
-from symconv.errors import InvalidArgument
+from symconv.checker import Certificate, replay
+from symconv.errors import CertificateError, InvalidArgument
 from symconv.library import Evidence, theorem
 from symconv.library.registry import collecting
 
@@ -113,7 +114,9 @@ def test_the_impossibility_case_has_no_real_root_and_every_kink_case_contradicts
     facts = os_cnn._no_real_root([1, -2, 3, 0, 4])
     assert facts["real_roots"] == [] and facts["first_tap_nonzero"]
     assert "-1" in os_cnn._no_real_root([1, 3, 5, 7, 4])["real_roots"]
-    assert os_cnn._two_channels_impossible().verdict == "proved"
+    evidence = os_cnn._two_channels_impossible()
+    assert evidence.verdict == "proved" and evidence.data["replayed"] is True
+    assert evidence.data["replayed_facts"] == ["number of real roots of 1 - 2*z + 3*z**2 + 4*z**4 == 0"]
 
 
 def test_the_kink_analysis_leaves_the_paired_case_open_when_q_has_a_real_root(os_cnn):
@@ -144,15 +147,28 @@ def test_a_stability_bound_that_is_too_small_is_refuted(stability):
 
 # --- C3.2 and C3.3 --------------------------------------------------------------------------------
 
-def test_frobenius_second_moment_is_six_over_n(invertibility):
-    N = sympy.Symbol("N", positive=True)
-    assert sympy.simplify(invertibility._frobenius_second_moment(N) - 6 / N) == 0
+def test_frobenius_second_moment_is_six_over_n_from_kernel_replayed_moments(invertibility):
+    moment = invertibility._frobenius_second_moment()
+    assert moment.replayed and moment.statements[:2] == ("E[g**2] == 1", "E[g**4] == 3")
+    assert moment.statements[2].endswith("== 6/N")
+    assert "argument: ||G_S - I||_2 <= ||G_S - I||_F" in moment.rests_on
 
 
 def test_reconstruction_error_is_at_most_delta_1_on_a_bank(invertibility):
     row = invertibility._reconstruction_exact(0)
     assert row["diagonal_dominant"] and row["delta_2_below_1"]
     assert 0 < row["sampled_error"] <= row["delta_1"] * (1 + 1e-9) < row["bound"]
+
+
+def test_the_gram_inequalities_of_a_bank_are_kernel_facts_and_a_changed_entry_is_rejected(invertibility):
+    facts = invertibility._gram_facts(0)
+    assert len(facts) == 4 * 3 + 6 * 4  # dominance per (f, g), trace and determinant of G_S and 2 I - G_S per pair
+    for certificate in facts[:3] + facts[-4:]:
+        replay(certificate)
+    last = facts[-1]  # det(2 I - G_S) of the last pair, with its first entry doubled
+    changed = Certificate(last.lhs.replace("(2 - (", "(2 - 2*(", 1), last.rhs, last.steps)
+    with pytest.raises(CertificateError, match=r"^step 0 \(rational_sign\): the expression is .*, not the claimed "):
+        replay(changed)
 
 
 def test_gershgorin_bound_is_above_the_sampled_constant(invertibility):
@@ -164,9 +180,23 @@ def test_gershgorin_bound_is_above_the_sampled_constant(invertibility):
 
 # --- C4: exact steps --------------------------------------------------------------------------------
 
-def test_cauchy_schwarz_and_sine_identities(deconv):
-    assert all(deconv._lagrange_identity(k) for k in (1, 3, 5))
-    assert deconv._sine_below_relative_distance()
+def test_cauchy_schwarz_and_sine_identities_are_replayed_by_the_kernel(deconv):
+    for certificate in [deconv._lagrange_identity(k) for k in (1, 3, 5)] + [deconv._sine_below_relative_distance()]:
+        replay(certificate)
+
+
+def test_a_wrong_lagrange_constant_is_rejected_by_the_kernel(deconv):
+    good = deconv._lagrange_identity(3)
+    bad = Certificate(good.lhs.replace("3*(", "2*(", 1), good.rhs, good.steps)
+    with pytest.raises(CertificateError, match=r"^step 0 \(polynomial_identity\): lhs - rhs is "):
+        replay(bad)
+
+
+def test_the_variance_claim_rests_on_replayed_moments_and_named_arguments(deconv):
+    facts = deconv._pi_minus_one()
+    assert facts.statements == ("E[relu(g)**2] == 1/2", "E[relu(g)**1] == 1/sqrt(2*pi)",
+                                "(1/2 - (1/sqrt(2*pi))**2) / (1/sqrt(2*pi))**2 == pi - 1")
+    assert facts.replayed and all(entry.startswith("argument: ") for entry in facts.rests_on)
 
 
 def test_each_pixel_is_in_at_most_k_same_padded_patches(deconv):
