@@ -88,3 +88,26 @@ def one_conv(channels: int = 16) -> nn.Conv2d:
     with torch.no_grad():
         conv.weight.copy_(weight.float())
     return conv.eval()
+
+
+def main(channels: int = 16) -> dict:
+    """Prove the block against its fusion within 1e-4 and the two 3x3 convolutions against their 5x5; print and
+    return the verdicts (the exact statements are refuted: fusion and composition round to float32)."""
+    import time
+
+    import symconv
+
+    verdicts = {}
+    for name, (lhs, rhs) in {"fused_block": (basic_block(channels), fused_block(channels)),
+                             "one_conv": (two_convs(channels), one_conv(channels))}.items():
+        for atol in (1e-4, 1e-9):
+            start = time.perf_counter()
+            proof = symconv.prove(lhs, rhs, atol=atol)
+            verdicts[f"{name} atol={atol:g}"] = proof.verdict
+            print(f"{name}, {channels} channels, atol={atol:g}: {proof.verdict} "
+                  f"({time.perf_counter() - start:.1f} s)")
+    return verdicts
+
+
+if __name__ == "__main__":
+    main()

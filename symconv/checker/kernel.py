@@ -20,7 +20,11 @@ drawn from a small fixed vocabulary (:data:`RESTS_ON`):
   ``relu_identity_at`` cannot replay (a flip after a stride before the relu()),
   dropped by the search's interval bounds under an assumption (the
   certificate then states the linear chains left);
-* ``tolerance: <atol, rtol>`` -- a numeric tolerance.
+* ``tolerance: <atol, rtol>`` -- a numeric tolerance;
+* ``argument: <name>``, ``sympy: <computation>``, ``computation: <what>`` -- the steps of a library claim
+  that its fact certificates (``polynomial_identity``, ``gaussian_moment``, ``no_real_root``,
+  ``rational_sign``, whose state is the statement's two texts) do not cover: a hand argument, a SymPy
+  computation, an exact computation of the claim's check that the kernel does not redo.
 
 >>> from symconv.checker.certificate import Certificate, CertificateStep
 >>> from symconv.checker.rules import Rule
@@ -37,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from symconv.checker.certificate import Certificate, schema_violations
-from symconv.checker.rules import RULES, Rule
+from symconv.checker.rules import FACT_RULES, RULES, Rule
 from symconv.core.layers import Layer
 from symconv.core.output_length import generic_sizes
 from symconv.errors import CertificateError, SymconvError
@@ -61,7 +65,7 @@ class Verdict(enum.StrEnum):
 GENERIC_ARGUMENT = "generic_argument"
 INTERVAL_LEMMA = "interval_lemma"
 #: The vocabulary of ``rests_on``: exact entries, and prefixes followed by the declared text.
-RESTS_ON = (GENERIC_ARGUMENT, INTERVAL_LEMMA, "assumption: ", "tolerance: ")
+RESTS_ON = (GENERIC_ARGUMENT, INTERVAL_LEMMA, "assumption: ", "tolerance: ", "argument: ", "sympy: ", "computation: ")
 
 
 def assumption(text: str) -> str:
@@ -134,6 +138,17 @@ def _bounds(certificate: Certificate) -> tuple:
 def _sides(certificate: Certificate, sides: Optional[tuple[Layer, Layer]]) -> list[Layer]:
     if certificate.length is not None:  # len(lhs)(n) == a formula (or a second chain's length)
         return _length_sides(certificate)
+    if all(step.rule.value in FACT_RULES for step in certificate.steps):  # a fact: its state is the two texts
+        for index, step in enumerate(certificate.steps[1:], 1):
+            raise CertificateError(f"step {index} ({step.rule.value}): a fact certificate has one step")
+        if sides is not None and certificate.steps:
+            raise CertificateError(f"a fact certificate ({certificate.steps[0].rule.value}) states no chains; it "
+                                   f"cannot prove {sides[0]!r} == {sides[1]!r}")
+        return [certificate.lhs, certificate.rhs]
+    for index, step in enumerate(certificate.steps):
+        if step.rule.value in FACT_RULES:
+            raise CertificateError(f"step {index} ({step.rule.value}): a fact rule closes a fact certificate, "
+                                   f"whose only step it is")
     if sides is not None:
         texts = (repr(sides[0]), repr(sides[1]))
         if texts != (certificate.lhs, certificate.rhs):
@@ -163,14 +178,16 @@ def _length_sides(certificate: Certificate) -> list:
         raise CertificateError(f"the chains {' and '.join(texts)} do not parse: {' '.join(str(err).split())}") from None
 
 
-#: The rules that handle a generic size in an N-D kernel (``k[c, 3]``); every other rule reads concrete sizes.
-GENERIC_ND_RULES = frozenset({"generic_interior_nd"})
+#: The rules that handle a generic size in an N-D kernel (``k[c, 3]``); every other rule reads concrete sizes
+#: (the rewrites ``merge_branches``, which compares weight shapes as expressions, and ``drop_identity_layers``,
+#: which reads pad/crop/down/up values only, read no kernel size as a number).
+GENERIC_ND_RULES = frozenset({"generic_interior_nd", "merge_branches", "drop_identity_layers"})
 
 
 def _refuse_generic_nd_sizes(sides: list, certificate: Certificate) -> None:
     """CertificateError naming the first step whose rule is not in :data:`GENERIC_ND_RULES` when the statement
     is N-D with a generic size: that rule would read the sizes as numbers (and so could not be replayed)."""
-    chains = [side for side in sides if side is not None]
+    chains = [side for side in sides if isinstance(side, Layer)]
     names = generic_sizes(*chains)
     if not names or max(side.ndim for side in chains) < 2:
         return
@@ -223,7 +240,8 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
                                "a closing rule (eventual_periodicity, residue_classes, product_bound, "
                                "flip_product_bound, interior_operator, factored_interior, generic_instances, "
                                "generic_argument, generic_interior_nd, tolerance, tolerance_network, "
-                               "length_formula, or a congruence whose halves are the same layers)")
+                               "length_formula, polynomial_identity, gaussian_moment, no_real_root, rational_sign, or a "
+                               "congruence whose halves are the same layers)")
     if state.pending:
         raise CertificateError(f"the certificate ends before the statement is closed: {len(state.pending)} goal(s) "
                                f"of a congruence split still open, the first {state.pending[0][0]!r} == "

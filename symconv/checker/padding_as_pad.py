@@ -43,7 +43,8 @@ def _conv_as_pad(layer: Layer) -> Layer:
         left, right = layer.padding_pair()
         if type(left) is int and type(right) is int and (left or right):
             return Chain((Pad(left, right), replace(layer, padding=0)))
-    if isinstance(layer, ConvNd) and any(p for pair in layer.padding for p in pair):
+    if (isinstance(layer, ConvNd) and any(p for pair in layer.padding for p in pair)
+            and all(type(p) is int for pair in layer.padding for p in pair)):
         before, after = (tuple(pair[k] for pair in layer.padding) for k in (0, 1))
         return Chain((PadNd(before, after), replace(layer, padding=0)))
     return layer

@@ -22,9 +22,10 @@ product_bound          axes                                        close every s
 flip_product_bound     axes                                        close every shape (N-D, flips across strides:
                                                                    per-axis residue classes)
 interior_operator      axes, shape                                 close every shape (N-D, edge-free sides)
-factored_interior      period, start, limit                        close every n (single-channel conv chains, 1-D
-                                                                   or N-D, one window for every axis: equal
-                                                                   factors of the interior kernel,
+factored_interior      period, start, limit                        close every n (conv chains, 1-D or N-D, one
+                                                                   window for every axis: equal scalar factors and
+                                                                   equal sequences of matrix factors of the
+                                                                   interior kernel,
                                                                    :mod:`.factored_interior`)
 generic_instances      symbol, instances                           close c = 1..C and every n
 generic_argument       symbol, period                              close every c >= 1 and every n: lengths,
@@ -59,7 +60,27 @@ padding_as_pad         (none)                                      rewrite: ever
 relu_pairing           side, index, pairs                          rewrite: conv >> [affine] >> relu() >> conv
                                                                    with negated channel pairs as two convs
                                                                    (relu(u) - relu(-u) = u, :mod:`.relu_pairing`)
+merge_branches         (none)                                      rewrite: every sum of convolutions with the
+                                                                   same stride, padding, dilation, groups and
+                                                                   weight shape as one convolution with the
+                                                                   summed weight and bias, both sides
+                                                                   (:mod:`.branch_merging`)
+drop_identity_layers   (none)                                      rewrite: every pad(0, 0), crop(0, 0), down(1)
+                                                                   and up(1) (per axis in N-D) left out, both
+                                                                   sides (:mod:`.identity_layers`)
+polynomial_identity    symbols                                     close a fact: two rational expressions in
+                                                                   the real symbols (with sqrt) are equal
+                                                                   (:mod:`.polynomial_identity`)
+gaussian_moment        power, domain                               close a fact: E[relu(g)**k] or E[g**k] of a
+                                                                   standard normal (:mod:`.gaussian_moment`)
+no_real_root           variable, sign_changes                      close a fact: an integer polynomial has no
+                                                                   real root (Sturm, :mod:`.real_roots`)
+rational_sign          value                                       close a fact: the sign of an exact rational
+                                                                   expression (:mod:`.rational_sign`)
 =====================  ==========================================  ===========================================
+
+A *fact* certificate (one step of a rule in :data:`FACT_RULES`) states an exact fact of a library
+claim instead of an identity of chains: its state is the statement's two texts ``[lhs, rhs]``.
 """
 
 from __future__ import annotations
@@ -68,18 +89,24 @@ import enum
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from symconv.checker.branch_merging import rule_merge_branches
 from symconv.checker.congruence import rule_congruence
 from symconv.checker.factored_interior import rule_factored_interior
 from symconv.checker.flips import as_layer, flips_to_input
 from symconv.checker.flip_classes_nd import rule_flip_product_bound
 from symconv.checker.flips_nd import conjugated, strip_input_flips
+from symconv.checker.gaussian_moment import rule_gaussian_moment
 from symconv.checker.generic_argument import rule_generic_argument
 from symconv.checker.generic_instances import rule_generic_instances
 from symconv.checker.generic_interior_nd import rule_generic_interior_nd
+from symconv.checker.identity_layers import rule_drop_identity_layers
 from symconv.checker.interior import rule_interior_operator
 from symconv.checker.length_formula import rule_length_formula
 from symconv.checker.padding_as_pad import rule_padding_as_pad
 from symconv.checker.periodicity import close_by_periodicity
+from symconv.checker.polynomial_identity import rule_polynomial_identity
+from symconv.checker.rational_sign import rule_rational_sign
+from symconv.checker.real_roots import rule_no_real_root
 from symconv.checker.relu_bound import rule_relu_identity, rule_relu_identity_at
 from symconv.checker.relu_pairing import rule_relu_pairing
 from symconv.checker.residue_classes import rule_product_bound, rule_residue_classes
@@ -88,7 +115,7 @@ from symconv.checker.tolerance_network import rule_tolerance_network, tolerance_
 from symconv.core.layers import Flip, Layer
 from symconv.errors import CertificateError
 
-__all__ = ["Rule", "RULES", "FIELDS", "OPTIONAL_FIELDS", "RuleEntry"]
+__all__ = ["Rule", "RULES", "FIELDS", "OPTIONAL_FIELDS", "RuleEntry", "FACT_RULES"]
 
 
 class Rule(enum.Enum):
@@ -116,6 +143,12 @@ class Rule(enum.Enum):
     AFFINE_AS_CONVOLUTION = "affine_as_convolution"
     PADDING_AS_PAD = "padding_as_pad"
     RELU_PAIRING = "relu_pairing"
+    MERGE_BRANCHES = "merge_branches"
+    DROP_IDENTITY_LAYERS = "drop_identity_layers"
+    POLYNOMIAL_IDENTITY = "polynomial_identity"
+    GAUSSIAN_MOMENT = "gaussian_moment"
+    NO_REAL_ROOT = "no_real_root"
+    RATIONAL_SIGN = "rational_sign"
 
 
 def flip_conjugation(state: list[Layer], step, where: str) -> None:
@@ -246,7 +279,16 @@ RULES: dict[Rule, RuleEntry] = {
     Rule.AFFINE_AS_CONVOLUTION: RuleEntry((), affine_as_convolution),
     Rule.PADDING_AS_PAD: RuleEntry((), rule_padding_as_pad),
     Rule.RELU_PAIRING: RuleEntry(("index", "pairs", "side"), rule_relu_pairing),
+    Rule.MERGE_BRANCHES: RuleEntry((), rule_merge_branches),
+    Rule.DROP_IDENTITY_LAYERS: RuleEntry((), rule_drop_identity_layers),
+    Rule.POLYNOMIAL_IDENTITY: RuleEntry(("symbols",), rule_polynomial_identity),
+    Rule.GAUSSIAN_MOMENT: RuleEntry(("domain", "power"), rule_gaussian_moment),
+    Rule.NO_REAL_ROOT: RuleEntry(("sign_changes", "variable"), rule_no_real_root),
+    Rule.RATIONAL_SIGN: RuleEntry(("value",), rule_rational_sign),
 }
+
+#: The rules of fact certificates (their state is the statement's two texts, not two chains).
+FACT_RULES = frozenset({"polynomial_identity", "gaussian_moment", "no_real_root", "rational_sign"})
 
 #: The fields each rule takes (a certificate step has exactly these, besides ``rule`` and ``statement``).
 FIELDS: dict[Rule, tuple[str, ...]] = {rule: entry.fields for rule, entry in RULES.items()}

@@ -15,7 +15,8 @@ every input length n and every ``c >= 1`` when (after flip conjugation: every
    responses to the impulses at ``0, ..., P - 1`` do; those responses are
    formal series in z whose atoms are the polyphase components ``A_r(z^m)`` of
    the generic kernels, equal as formal expressions (for every residue of
-   ``c - 1`` mod P when a generic kernel is flipped).
+   ``c - 1`` mod P when a generic kernel is flipped or has ``padding='same'``,
+   P then even if the padding ``floor(d (l - 1) / 2)`` needs it).
 
 (1)-(3) is a proof; when (3) fails the chains may still agree on their
 windows, so the caller searches concrete lengths c for a counterexample.
@@ -24,13 +25,15 @@ windows, so the caller searches concrete lengths c for a counterexample.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import lcm
 from typing import Optional
 
 import sympy
 
 from symconv.core.layers import Layer
 from symconv.prover.generic_lengths import LengthForm, OutsideGenericFragment, common_period, length_form
-from symconv.prover.generic_series import NeedsResidue, SeriesContext, exact_impulse_response, exact_series_text
+from symconv.prover.generic_series import (NeedsResidue, SeriesContext, exact_impulse_response, exact_series_text,
+                                           same_padding_modulus)
 
 __all__ = ["GenericDecision", "decide_generic", "OutsideGenericFragment", "MAX_PERIOD"]
 
@@ -76,7 +79,7 @@ def decide_generic(lhs: Layer, rhs: Layer) -> GenericDecision:
     """Decide ``lhs == rhs`` for every n and every value of the generic length (module docstring)."""
     symbol = _symbol(lhs, rhs)
     lhs, rhs = _without_flips(lhs, rhs)
-    period = common_period(lhs, rhs)
+    period = lcm(common_period(lhs, rhs), same_padding_modulus(lhs), same_padding_modulus(rhs))
     if period > MAX_PERIOD:
         raise OutsideGenericFragment(f"the strides multiply to {period} > {MAX_PERIOD}")
     lengths = (length_form(lhs, period, symbol), length_form(rhs, period, symbol))

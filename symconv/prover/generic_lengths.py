@@ -8,7 +8,8 @@ included, DESIGN section 1) to
 
 with integers ``a, D >= 1`` and ``b`` affine in c (a convolution of extent
 ``E = d (len - 1) + 1`` with padding ``(pl, pr)`` and stride s has
-``a = 1, D = s, b = pl + pr - E + s``; ``up(u)`` has ``a = u, D = 1, b = 1 - u``;
+``a = 1, D = s, b = pl + pr - E + s``, so ``b = 0`` for ``padding='same'`` (stride 1,
+``pl + pr = E - 1``) whatever c is; ``up(u)`` has ``a = u, D = 1, b = 1 - u``;
 ``conv_transpose`` has ``a = s, D = 1, b = E + op - 2p - s``). Composing them,
 with ``P`` a multiple of the product of the D's and ``n = P m + sigma``:
 
@@ -71,8 +72,6 @@ def _length_step(layer: Layer, symbol: sympy.Symbol) -> tuple[int, int, QuasiAff
     """``(a, D, b)`` of the layer, read from the core's table (:func:`symconv.core.output_length.length_step`)."""
     if not isinstance(layer, _FRAGMENT):
         raise OutsideGenericFragment(f"{layer!r} is outside the generic-length fragment")
-    if isinstance(layer, Conv) and layer.padding == "same" and layer.weight.length_symbols():
-        raise OutsideGenericFragment(f"{layer!r}: padding='same' with a generic length")
     step = length_step(layer)
     if step.empty_stays_empty and affine_length(step.offset, symbol)[1] // step.divisor >= 1:
         # phi(0) >= 1, but a maximum (or average) over no sample gives an empty output: not of the form max(0, phi)

@@ -1,7 +1,9 @@
 """``prove`` for N-D statements with a generic kernel size (``conv2d(k[c, 3])``): for every c, or value by value.
 
 First, for edge-free chains with one generic size (padding only in front:
-``pad``, ``conv{d}d``, linear ``avgpool{d}d``, ``down``, ``crop``), the
+``pad``, ``conv{d}d``, linear ``avgpool{d}d``, ``down``, ``crop``; a sum of
+convolutions, ``conv2d(a) + conv2d(b)``, is made one, ``conv2d(a + b)``, before
+(:mod:`symconv.prover.rewrites`)), the
 kernel rule ``generic_interior_nd`` (:mod:`symconv.checker.generic_interior_nd`)
 is offered a certificate with the period ``P`` (the strides' lcm): it shows
 equal per-axis lengths for every ``n_a`` and c, and equal interior operators as

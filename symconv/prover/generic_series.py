@@ -17,7 +17,9 @@ bi-infinite signals with x zero outside ``0..n-1``:
 where ``down_s`` keeps the terms whose exponent is a multiple of s (M makes
 every atom's ``m`` and every ``alpha`` one) and divides it by s. Flipping a
 kernel of length ``l(c)`` multiplies by ``z^(l - 1)`` after ``z -> 1/z``, which
-needs the residue ``rho`` of ``c - 1`` mod M.
+needs the residue ``rho`` of ``c - 1`` mod M; so does ``padding='same'`` on such a
+kernel, whose left padding ``floor(d (l - 1) / 2)`` is ``beta + alpha q`` on each
+class (M even when ``d u`` is odd, ``l = u c + v``).
 
 Each layer's finite output equals the bi-infinite one on its window as long as
 nothing reads outside a window where the signal is not zero: padding and
@@ -51,7 +53,7 @@ from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer,
 from symconv.prover.generic_lengths import OutsideGenericFragment, affine_length
 
 __all__ = ["Series", "SeriesContext", "impulse_response", "kernel_series", "NeedsResidue", "series_equal",
-           "series_text", "ExactSeries", "exact_impulse_response", "exact_series_text"]
+           "series_text", "ExactSeries", "exact_impulse_response", "exact_series_text", "same_padding_modulus"]
 
 #: ``(beta, alpha, atoms)``: the term ``z^(beta + alpha q) prod A_r(z^m)``, atoms ``(name, r, m)`` sorted.
 Key = tuple[int, int, tuple[tuple[str, int, int], ...]]
@@ -64,7 +66,8 @@ ExactSeries = dict[tuple, Number]
 
 
 class NeedsResidue(Exception):
-    """A generic-length kernel is flipped: the response depends on ``c mod M`` (internal signal)."""
+    """A generic-length kernel is flipped or ``'same'``-padded: the response depends on ``c mod M`` (internal
+    signal)."""
 
 
 @dataclass(frozen=True)
@@ -298,13 +301,45 @@ def _sum(series) -> ExactSeries:
     return total
 
 
+def _left_padding(layer: Conv, ctx: SeriesContext) -> tuple[int, int]:
+    """``(beta, alpha)``: the left padding is ``beta + alpha q``. A ``'same'`` padding of a kernel of length
+    ``l = u c + v`` is ``floor(d (l - 1) / 2)``; with ``c = M q + rho + 1`` that is
+    ``floor(d (u (rho + 1) + v - 1) / 2) + (d u M / 2) q`` when ``d u M`` is even (the modulus is chosen so:
+    :func:`same_padding_modulus`), which needs rho."""
+    left = layer.padding_pair()[0]
+    if isinstance(left, int):
+        return left, 0
+    if ctx.residue is None:
+        raise NeedsResidue(repr(layer))
+    u, v = affine_length(layer.weight.length, ctx.symbol)
+    if layer.dilation * u * ctx.modulus % 2:
+        raise OutsideGenericFragment(f"{layer!r}: the modulus {ctx.modulus} is odd")  # internal
+    return layer.dilation * (u * (ctx.residue + 1) + v - 1) // 2, layer.dilation * u * ctx.modulus // 2
+
+
+def same_padding_modulus(layer: Layer) -> int:
+    """2 when some ``padding='same'`` convolution of ``layer`` has a generic length ``u c + v`` with ``d u`` odd
+    (its left padding ``floor(d (l - 1) / 2)`` is affine in q only on the classes of c mod an even modulus), else 1."""
+    if isinstance(layer, (Chain, Parallel)):
+        parts = layer.steps if isinstance(layer, Chain) else layer.branches
+        return max((same_padding_modulus(part) for part in parts), default=1)
+    if isinstance(layer, Conv) and not isinstance(layer.padding_pair()[0], int):
+        symbols = layer.weight.length_symbols()
+        if len(symbols) == 1:
+            u, _ = affine_length(layer.weight.length, next(iter(symbols)))
+            return 2 if layer.dilation * u % 2 else 1
+    return 1
+
+
 def _conv(layer: Conv, x: Signal, ctx: SeriesContext) -> Signal:
     """``y[o] = sum_i down_s(z^p K_oi(z^-d) x[i])``, each ``K_oi(z^-d)`` built once per context."""
     key = ("reflected", layer.weight, layer.dilation, layer.stride)
     if key not in ctx.kernels:
         ctx.kernels[key] = _entrywise(_kernel(layer.weight, ctx, -layer.dilation, layer.stride),
                                       lambda e: _grouped(e, layer.stride))
-    left = layer.padding_pair()[0]
+    left, alpha = _left_padding(layer, ctx)
+    if alpha:
+        x = [_shift(xi, 0, alpha) for xi in x]
     out = []
     for row in ctx.kernels[key]:
         total, *rest = [_correlate(xi, koi, layer.stride, left) for xi, koi in zip(x, row)]  # fresh dicts

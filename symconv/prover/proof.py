@@ -318,16 +318,37 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
 
         return prove_with_unknowns(lhs, rhs, list(solve), seed=seed)
     lhs, rhs = _as_layers(lhs, rhs)
-    if (lhs.ndim >= 2 or rhs.ndim >= 2) and generic_sizes(lhs, rhs):  # k[c, 3]: decided at each c = 1..8
-        from symconv.prover.generic_nd import prove_generic_nd
-
-        return prove_generic_nd(lhs, rhs, seed)
+    from symconv.prover.rewrites import prove_after_rewrites
     from symconv.prover.shared_layers import prove_by_shared_layers, worth_splitting
 
-    if lhs == rhs or worth_splitting(lhs, rhs):
+    generic_nd = (lhs.ndim >= 2 or rhs.ndim >= 2) and bool(generic_sizes(lhs, rhs))
+    large = worth_splitting(lhs, rhs)
+    if generic_nd or large:  # identity layers left out, sums of convolutions merged: first, where they save most
+        simpler = prove_after_rewrites(lhs, rhs, seed)
+        if simpler is not None:
+            return simpler
+    split_first = not generic_nd and (lhs == rhs or large)
+    if split_first:
         shared = prove_by_shared_layers(lhs, rhs, seed)
         if shared is not None:
             return shared
+    proof = _prove_layers(lhs, rhs, seed, generic_nd)
+    if proof.verdict == Verdict.UNKNOWN:  # a simpler statement, or what differs between shared layers, may be decided
+        simpler = None if generic_nd or large else prove_after_rewrites(lhs, rhs, seed)
+        if simpler is not None:
+            return simpler
+        shared = None if split_first else prove_by_shared_layers(lhs, rhs, seed)
+        if shared is not None and shared.verdict == Verdict.PROVED:
+            return shared
+    return proof
+
+
+def _prove_layers(lhs: Layer, rhs: Layer, seed: int, generic_nd: bool) -> Proof:
+    """:func:`prove` of two core layers (no unknowns, assumptions or tolerance), by the first route that applies."""
+    if generic_nd:  # k[c, 3]: for every c by the kernel's generic_interior_nd, else decided at each c = 1..8
+        from symconv.prover.generic_nd import prove_generic_nd
+
+        return prove_generic_nd(lhs, rhs, seed)
     if not (lhs.linear and rhs.linear):
         from symconv.prover.congruence import prove_by_congruence
 
@@ -345,6 +366,10 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
         from symconv.prover.proof_nd import prove_nd
 
         factored = prove_by_factors(lhs, rhs, seed)  # deep N-D conv chains: O(L) per axis, no exact expansion
+        if factored is None:
+            from symconv.prover.factored import refute_before_deciding
+
+            factored = refute_before_deciding(lhs, rhs, seed)  # deep chains with channels: a difference shows fast
         return factored if factored is not None else prove_nd(lhs, rhs, seed)
     channels = lhs.in_channels or rhs.in_channels or 1
     if not (lhs.linear and rhs.linear):
@@ -356,9 +381,11 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
         from symconv.prover.generic_proof import prove_generic
 
         return prove_generic(lhs, rhs, seed)
-    from symconv.prover.factored import prove_by_factors
+    from symconv.prover.factored import prove_by_factors, refute_before_deciding
 
     factored = prove_by_factors(lhs, rhs, seed)  # deep conv chains: O(L), no exact expansion
+    if factored is None:
+        factored = refute_before_deciding(lhs, rhs, seed)  # deep chains with channels: a difference shows fast
     if factored is not None:
         return factored
     decision = decide(lhs, rhs)

@@ -79,9 +79,10 @@ LEMMAS = {
                            "formal sums in the polyphase atoms A_(r,a)(z_G^P) of the kernels of size c",
     "instance": "the generic statement at one value of its sizes, decided as a concrete statement (says nothing "
                 "of the next value)",
-    "factored_interior": "a deep single-channel conv chain is y[i] = sum_a E[a] x[S i - p + a] with E(z) = prod_l "
-                         "K_l(z^(d_l S_(l-1))); equal multisets of factors A(z^f) (convolve multiplies, dilate "
-                         "substitutes) give equal kernels without expanding",
+    "factored_interior": "a deep conv chain is y[i] = sum_a E[a] x[S i - p + a] with E(z) = prod_l "
+                         "K_l(z^(d_l S_(l-1))); equal multisets of scalar factors A(z^f) and equal sequences of "
+                         "matrix factors (kernels with channels; convolve multiplies, dilate substitutes) give equal "
+                         "kernels without expanding",
     "flip_product_bound": "N-D flips across strided layers: per residue class of n mod the strides on each axis, "
                           "the flips move to the input with fixed phases, then the product bound",
     "affine_as_convolution": "affine(s, t) read as the grouped 1x1 convolution with weights s and bias t",
@@ -119,7 +120,8 @@ LEMMAS = {
     "cert:flip_product_bound": "certificate rule, re-checked by the core: the product bound per residue class of "
                                "the input shape, flips moved to the input with fixed phases",
     "cert:factored_interior": "certificate rule, re-checked by the core: E(z) = prod_l K_l(z^(d_l S_(l-1))) of both "
-                              "sides as equal multisets of factors A(z^f), equal stride and padding, and equal "
+                              "sides as equal multisets of scalar factors A(z^f) and equal sequences of matrix factors, "
+                              "equal stride and padding, and equal "
                               "lengths (n < limit, equal growth per period)",
     "cert:generic_interior_nd": "certificate rule, re-checked by the core: N-D with one generic size c = P q + rho "
                                 "+ 1, equal per-axis lengths for every n_a and c, no edge inside, and equal "
@@ -131,10 +133,22 @@ LEMMAS = {
                               "per-axis lengths agree, and a few outputs agree exactly at one interior shape",
     "cert:padding_as_pad": "certificate rule, re-checked by the core: every convolution's zero padding written as "
                            "a pad() layer before it (conv(k, padding=(l, r)) = pad(l, r) >> conv(k))",
+    "cert:merge_branches": "certificate rule, re-checked by the core: a sum of convolutions with the same stride, "
+                           "dilation and groups made one (conv(a) + conv(b) = conv(a + b), paddings aligned by padk)",
+    "cert:drop_identity_layers": "certificate rule, re-checked by the core: pad(0, 0), crop(0, 0), down(1) and "
+                                 "up(1) left out (each is the identity at every size)",
     "cert:congruence": "certificate rule, re-checked by the core: both sides split at the same layer; the chains "
                        "before it and after it are the next goals",
     "cert:relu_pairing": "certificate rule, re-checked by the core: a relu() with negated channel pairs rewritten "
                          "as two convolutions (relu(u) - relu(-u) = u)",
+    "cert:polynomial_identity": "fact rule, re-checked by the kernel: two rational expressions (with square roots) "
+                                "in named real symbols are equal, by exact expansion of the numerator",
+    "cert:gaussian_moment": "fact rule, re-checked by the kernel: E[relu(g)^k] or E[g^k] of a standard normal, "
+                            "from the recursion M_k = (k - 1) M_(k-2)",
+    "cert:no_real_root": "fact rule, re-checked by the kernel: an integer polynomial has no real root (equal sign "
+                         "changes of its Sturm sequence at -oo and +oo)",
+    "cert:rational_sign": "fact rule, re-checked by the kernel: the sign of an expression of integers, evaluated in "
+                          "exact rational arithmetic",
     "cert:generic_argument": "certificate rule, re-checked by the core: the whole generic argument replayed from "
                              "the statement (lengths by classes of n and c, zero extension, impulse responses)",
     "cert:generic_instances": "certificate rule, re-checked by the core: the generic statement at c = 1..C, each "

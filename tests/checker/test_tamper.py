@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from fractions import Fraction
 from functools import lru_cache
 
 import pytest
@@ -20,6 +21,7 @@ import sympy
 from symconv.checker import Certificate, Rule, replay, statement_hash
 from symconv.errors import CertificateError
 from symconv.dsl import parse_chain
+from symconv.library import facts
 from symconv.prover import prove
 from symconv.prover.certify import length_certificate
 
@@ -54,6 +56,8 @@ SOURCES = {
     "tolerance_network_sum": ("((conv([1/2]) >> relu()) + pad(0)) >> relu() >> conv([1, -1])",
                               "((conv([501/1000]) >> relu()) + pad(0)) >> relu() >> conv([1, -1])"),
     "generic_nd": ("conv2d(k[c, 3], stride=2) >> conv2d(k, stride=2)", "conv2d(convolve(k, dilate(k, 2)), stride=4)"),
+    "merge_branches": ("conv2d(k[c, 3], stride=2) + conv2d(flip(k), stride=2)", "conv2d(k + flip(k), stride=2)"),
+    "drop_identity_layers": ("conv2d(k[c, 3], stride=(2, 1)) >> pad((0, 0))", "conv2d(flip(flip(k)), stride=(2, 1))"),
 }
 #: Keyword arguments of ``prove`` for a source.
 OPTIONS = {"tolerance": {"atol": "1/100"}, "relu": {"assume": ["abs(x) <= 1"]},
@@ -61,7 +65,14 @@ OPTIONS = {"tolerance": {"atol": "1/100"}, "relu": {"assume": ["abs(x) <= 1"]},
            "tolerance_network_sum": {"atol": "1/100"}}
 NAMES = ("flips", "residue", "generic", "generic_instances", "product_bound", "tolerance", "relu", "relu_at", "interior", "factored", "factored_nd", "length",
          "flips_nd", "flip_classes_nd", "congruence", "padding_as_pad", "relu_pairing",
-         "tolerance_network", "generic_nd", "tolerance_network_sum", "length_nd")
+         "tolerance_network", "generic_nd", "tolerance_network_sum", "length_nd", "merge_branches", "drop_identity_layers",
+         "polynomial_identity", "gaussian_moment", "no_real_root", "rational_sign")
+#: Fact certificates (symconv.library.facts): their statements are texts of the kernel's expression reader.
+FACTS = {"polynomial_identity": lambda: facts.identity("a**2 + b**2 - 2*a*b*c - a**2*(1 - c**2)", "(b - a*c)**2",
+                                                       ["a", "b", "c"]),
+         "gaussian_moment": lambda: facts.gaussian_moment(2, "1/2"),
+         "no_real_root": lambda: facts.no_real_root([1, -2, 3, 0, 4], "z"),
+         "rational_sign": lambda: facts.rational_sign("(2 - 3/4)*(2 - 5/8) - (1/16)**2", Fraction(439, 256))}
 LENGTH = ("conv(k[3], stride=2, padding=1) >> conv(h[2])", sympy.floor((sympy.Symbol("n") - 1) / 2))
 #: len(conv2d(...))(n1, n2) == (floor((n1 - 1)/2) + 1, n2 - 4) for n1, n2 >= 4: one formula per axis.
 LENGTH_ND = ("conv2d(k[3, 5], stride=(2, 1), padding=(1, 0))",
@@ -76,6 +87,8 @@ PRODUCT_BOUND = {"format": "symconv-certificate", "version": 2, "solved": [], "a
 def _valid_text(name: str) -> str:
     if name == "product_bound":
         return json.dumps(_rehash(copy.deepcopy(PRODUCT_BOUND)))
+    if name in FACTS:
+        return FACTS[name]().dumps()
     if name == "generic_instances":  # the certificate the prover falls back to outside generic_argument
         from symconv.dsl import parse_statement
         from symconv.prover.generic_proof import _certificate
@@ -183,6 +196,14 @@ SEMANTIC = [
     ("length", 0, "limit", None, "limit 4 cuts the window: it must be at least start \\+ period = 5"),
     ("length_nd", 0, "period", 1, "axis 1: 1 is not a period of .* it does not move conv\\(\\[1, 1, 1\\], stride=2"),
     ("length_nd", 0, "start", 4, "axis 2: an intermediate length of .* is 0 at n2 = start = 4"),
+    ("polynomial_identity", 0, "symbols", ["a", "b"], "expected a number, one of the symbols \\['a', 'b'\\], sqrt"),
+    ("gaussian_moment", 0, "power", 4, "the statement's lhs 'E\\[relu\\(g\\)\\*\\*2\\]' is not "
+                                       "'E\\[relu\\(g\\)\\*\\*4\\]'"),
+    ("gaussian_moment", 0, "domain", "real_line", "the statement's lhs .* is not 'E\\[g\\*\\*2\\]'"),
+    ("no_real_root", 0, "sign_changes", [3, 3], "has 2 and 2 sign changes at -oo and \\+oo, not \\[3, 3\\]"),
+    ("no_real_root", 0, "variable", "x", "expected a number, one of the symbols \\['x'\\]"),
+    ("rational_sign", 0, "value", "440/256", "the expression is 439/256, not the claimed value 440/256"),
+    ("rational_sign", 0, "value", "-439/256", "the expression is 439/256, not the claimed value -439/256"),
 ]
 
 
@@ -306,6 +327,11 @@ STATEMENT_CHANGES = {
                               ("lhs", "+ pad(0)", "+ conv([1/2])")],
     "padding_as_pad": [("lhs", "padding=1", "padding=2"), ("rhs", "pad(0, 1)", "pad(1, 0)"),
                        ("lhs", "relu() >> ", ""), ("rhs", "V[10, 10, 2]", "V[10, 10, 1]")],
+    "drop_identity_layers": [("lhs", "pad((0, 0))", "pad((0, 1))"), ("rhs", "flip(flip(k[c, 3]))", "flip(k[c, 3])"),
+                             ("lhs", "stride=(2, 1)", "stride=(1, 2)")],
+    "merge_branches": [("rhs", "flip(k[c, 3])", "flip(k[c, 3], axes=(0,))"),
+                       ("lhs", "conv2d(flip(k[c, 3]), stride=2)", "conv2d(flip(k[c, 3], axes=(1,)), stride=2)"),
+                       ("rhs", "k[c, 3] + flip", "k[c, 3] + k[c, 3] + flip")],
     "generic_nd": [("rhs", "dilate(k[c, 3], 2)", "dilate(k[c, 3], 3)"), ("rhs", "stride=4", "stride=2"),
                    ("lhs", ">> conv2d(k[c, 3], stride=2)", ">> conv2d(k[c, 3], stride=2, padding=1)"),
                    ("rhs", "convolve(k[c, 3], dilate", "convolve(flip(k[c, 3]), dilate")],
@@ -315,6 +341,11 @@ STATEMENT_CHANGES = {
                     ("lhs", "conv2d(j[2, 2])", "conv2d(j[2, 2], padding=(0, 1))")],
     "length_nd": [("lhs", "k[3, 5]", "k[3, 4]"), ("lhs", "stride=(2, 1)", "stride=(1, 1)"),
                   ("lhs", "padding=(1, 0)", "padding=(0, 0)")],
+    "polynomial_identity": [("rhs", "(b - a*c)**2", "(b + a*c)**2"), ("lhs", "2*a*b*c", "2*a*b"),
+                            ("lhs", "(1 - c**2)", "(1 + c**2)")],
+    "gaussian_moment": [("rhs", "1/2", "1/3"), ("rhs", "1/2", "1/sqrt(2*pi)"), ("lhs", "relu(g)", "g")],
+    "no_real_root": [("lhs", "3*z**2", "-3*z**2"), ("lhs", "4*z**4", "4*z**3"), ("rhs", "0", "1")],
+    "rational_sign": [("lhs", "(2 - 3/4)", "(1 - 3/4)"), ("lhs", "(1/16)**2", "(1/16)**3"), ("rhs", "1", "-1")],
 }
 
 

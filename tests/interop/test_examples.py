@@ -21,12 +21,20 @@ def test_every_example_has_a_test():
     # conv_bn_tolerance.py and repvgg_merge.py are run by tests/prover/test_tolerance.py
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == ["conv_bn_tolerance.py", "fuse_conv_bn.py",
                                                              "padded_convs.py", "receptive_fields.py",
-                                                             "repvgg_merge.py", "stride_composition.py"]
+                                                             "repvgg_merge.py", "resnet_block.py",
+                                                             "stride_composition.py"]
 
 
 def test_conv2d_padding_1_is_proved_equal_to_zero_pad_2d_then_conv2d_and_a_one_sided_pad_is_refuted(capsys):
     assert _main("padded_convs.py") == {"explicit_pads": "proved", "wrong_side": "refuted"}
     assert "Conv2d(padding=1) x 2 == (ZeroPad2d(1) + Conv2d) x 2: proved" in capsys.readouterr().out
+
+
+def test_a_trained_resnet_block_is_proved_within_1e_4_of_its_fusion_and_two_3x3_convs_of_their_5x5(capsys):
+    main = runpy.run_path(str(EXAMPLES / "resnet_block.py"))["main"]
+    assert main(4) == {"fused_block atol=0.0001": "proved", "fused_block atol=1e-09": "refuted",
+                       "one_conv atol=0.0001": "proved", "one_conv atol=1e-09": "refuted"}
+    assert "fused_block, 4 channels, atol=0.0001: proved" in capsys.readouterr().out
 
 
 def test_two_stride_2_convolutions_are_proved_equal_to_one_stride_4_with_composed_weights(capsys):
