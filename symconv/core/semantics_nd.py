@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from operator import add, mul
 from fractions import Fraction
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence, Union
@@ -37,16 +38,17 @@ from symconv.core.layers_nd import (
     MaxPoolNd,
     PadNd,
     UpNd,
+    axis_chain,
     axis_layer,
     flipped_axes,
-    output_shape,
 )
 from symconv.core.nonlinear import Affine, ReLU
-from symconv.core.semantics import avgpool_divisor
+from symconv.core.output_length import output_length
 from symconv.errors import ChannelMismatch, NotInFragment
 
-__all__ = ["SignalNd", "evaluate_nd", "run_nd", "every_output_exact", "outputs_exact_forms", "outputs_at",
-           "outputs_at_exact", "symbolic_outputs_exact", "symbolic_input_nd", "signal_nd"]
+__all__ = ["SignalNd", "Samples", "evaluate_nd", "run_nd", "exact_level", "every_output_exact",
+           "outputs_exact_forms", "outputs_at", "outputs_at_exact", "symbolic_outputs_exact", "symbolic_input_nd",
+           "signal_nd", "avgpool_divisor"]
 
 ZERO = sympy.Integer(0)
 
@@ -106,12 +108,32 @@ def signal_nd(x: object, ndim: int) -> SignalNd:
     return SignalNd(len(x), tuple(shape), values)
 
 
+def avgpool_divisor(layer: AvgPool, n: int, i: int) -> int:
+    """The divisor of output ``i`` of the 1-D ``avgpool`` on ``n`` samples, as ``avg_pool1d`` (an N-D window's
+    divisor is the product of its axes' ones).
+
+    The window starts at ``t = i*s - p``; ``q = min(t + size, n + p) - t`` (the window clipped to the right
+    padding, which only a ``ceil_mode`` window crosses), or with ``count_include_pad=False`` the number of
+    input samples in it, ``min(t + size, n) - max(t, 0)``.
+
+    >>> avgpool_divisor(AvgPool(3, 2, 1, ceil_mode=True), 4, 2), avgpool_divisor(AvgPool(3, 2, 1, False, False), 4, 0)
+    (2, 2)
+    """
+    start = i * layer.stride - layer.padding
+    if layer.count_include_pad:
+        return min(start + layer.size, n + layer.padding) - start
+    return min(start + layer.size, n) - max(start, 0)
+
+
 #: ``X(m, index)``: a sample of a layer's input as an exact polynomial, ``{}`` (0) outside it.
 Samples = Callable[[int, Sequence[int]], Poly]
 
 
 def _inside(index: Sequence[int], shape: Sequence[int]) -> bool:
-    return all(0 <= j < n for j, n in zip(index, shape))
+    for j, n in zip(index, shape):
+        if not 0 <= j < n:
+            return False
+    return True
 
 
 def _windows(size: Sequence[int], dilation: Sequence[int]) -> list[tuple[int, ...]]:
@@ -126,18 +148,18 @@ def _sum(polys) -> Poly:
 
 
 def _weights_by_out(entries) -> tuple[dict, dict]:
-    """``(symbolic, numbers)``: each output channel's ``(m, a, w)`` taps, w a Poly (a tap with a symbol) or a
+    """``(symbolic, numbers)``: each output channel's ``(m, shift, w)`` taps, w a Poly (a tap with a symbol) or a
     rational number; zero taps are left out."""
     symbolic: dict = {}
     numbers: dict = {}
-    for o, m, a, w in entries:
+    for o, m, shift, w in entries:
         p = from_sympy(w)
         if not p:
             continue
         if len(p) == 1 and () in p:
-            numbers.setdefault(o, []).append((m, a, p[()]))
+            numbers.setdefault(o, []).append((m, shift, p[()]))
         else:
-            symbolic.setdefault(o, []).append((m, a, p))
+            symbolic.setdefault(o, []).append((m, shift, p))
     return symbolic, numbers
 
 
@@ -151,16 +173,25 @@ _MAX_TAP_TABLES = 16
 def _tap_tables(layer: Union[ConvNd, ConvTransposeNd]) -> tuple[dict, dict, list]:
     """``(symbolic, numbers, bias)`` of a (transposed) convolution: :func:`_weights_by_out` of its taps by output
     channel and its bias as polynomials. Made once per layer object (layers are immutable), not once per input
-    shape: reading a trained model's taps into the ring costs more than a small shape's outputs."""
+    shape: reading a trained model's taps into the ring costs more than a small shape's outputs.
+
+    A tap ``W[o, m, a]`` of a convolution is kept as ``(g(o) in/groups + m, d a - pl, w)``: output ``i`` reads the
+    input channel ``g(o) in/groups + m`` at ``s i + d a - pl``. A tap ``W[m, o, a]`` of a transposed one is kept as
+    ``(m, p - d a, w)`` under output channel ``g(m) out/groups + o``: output ``r`` reads input ``(r + p - d a) / s``.
+    """
     kept = _TAP_TABLES.get(id(layer))
     if kept is not None and kept[0] is layer:
         return kept[1]
     if isinstance(layer, ConvNd):
-        entries = ((o, m, a, w) for (o, m, *a), w in layer.weight.grid().items())
+        opg, ipg = layer.weight.out_channels // layer.groups, layer.weight.in_channels
+        lefts = tuple(p for p, _ in layer.padding)
+        entries = ((o, (o // opg) * ipg + m, tuple(d * aa - p for d, aa, p in zip(layer.dilation, a, lefts)), w)
+                   for (o, m, *a), w in layer.weight.grid().items())
         out_channels = layer.weight.out_channels
     else:  # W[m, o, a] feeds output channel g out/groups + o, g the group of input channel m
         ipg, opg = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
-        entries = (((m // ipg) * opg + o, m, a, w) for (m, o, *a), w in layer.weight.grid().items())
+        entries = (((m // ipg) * opg + o, m, tuple(p - d * aa for p, d, aa in zip(layer.padding, layer.dilation, a)),
+                    w) for (m, o, *a), w in layer.weight.grid().items())
         out_channels = layer.out_channels(None)
     tables = (*_weights_by_out(entries), [from_sympy(b) for b in layer.bias or (ZERO,) * out_channels])
     if len(_TAP_TABLES) >= _MAX_TAP_TABLES:
@@ -205,40 +236,40 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
     if isinstance(layer, ConvNd):
         # y[o, i] = b[o] + sum_{m, a} W[o, m, a] xp[g(o) in/groups + m, s i + d a] (per axis; left padding pl)
         # numeric weights are summed as integers over one denominator (exact_poly.linear_combination)
-        lefts = tuple(p for p, _ in layer.padding)
-        opg, ipg = layer.weight.out_channels // layer.groups, layer.weight.in_channels
-        by_out, numbers_by_out, bias = _tap_tables(layer)
+        by_out, numbers_by_out, bias = _tap_tables(layer)  # taps as (input channel, d a - pl, w)
         integer_forms = _IntegerForms()
 
-        def reads(o: int, i: tuple, m: int, a: Sequence[int]) -> Poly:
-            return X((o // opg) * ipg + m, [s * ii + d * aa - p for s, ii, d, aa, p in
-                                            zip(layer.stride, i, layer.dilation, a, lefts)])
-
         def conv(o: int, i: tuple) -> Poly:
-            total = integer_forms.combine((w, reads(o, i, m, a)) for m, a, w in numbers_by_out.get(o, ()))
+            start = [*map(mul, layer.stride, i)]
+            numbers = numbers_by_out.get(o)
+            total = (integer_forms.combine((w, X(m, [*map(add, start, shift)])) for m, shift, w in numbers)
+                     if numbers else {})
             add_into(total, bias[o])
-            for m, a, w in by_out.get(o, ()):
-                add_product(total, w, reads(o, i, m, a))
+            for m, shift, w in by_out.get(o, ()):
+                add_product(total, w, X(m, [*map(add, start, shift)]))
             return total
         return conv
     if isinstance(layer, ConvTransposeNd):
         # y[g out/groups + o, s i + d a - p] += W[m, o, a] x[m, i] for m in group g, then + b: gathered at r,
         # the inputs are i = (r + p - d a) / s where that is an integer inside the input (taps by output: _tap_tables)
-        by_out, numbers_by_out, bias = _tap_tables(layer)
+        by_out, numbers_by_out, bias = _tap_tables(layer)  # taps as (m, p - d a, w)
         integer_forms = _IntegerForms()
 
-        def reads(r: tuple, m: int, a: Sequence[int]) -> Optional[Poly]:
-            t = [rr + p - d * aa for rr, p, d, aa in zip(r, layer.padding, layer.dilation, a)]
-            if all(tt % s == 0 for tt, s in zip(t, layer.stride)):
-                return X(m, [tt // s for tt, s in zip(t, layer.stride)])
-            return None
+        def reads(r: tuple, m: int, shift: Sequence[int]) -> Optional[Poly]:
+            index = []
+            for rr, c, s in zip(r, shift, layer.stride):
+                if (rr + c) % s:
+                    return None
+                index.append((rr + c) // s)
+            return X(m, index)
 
         def transposed(o: int, r: tuple) -> Poly:
-            total = integer_forms.combine((w, x) for m, a, w in numbers_by_out.get(o, ())
-                                          if (x := reads(r, m, a)) is not None)
+            numbers = numbers_by_out.get(o)
+            total = (integer_forms.combine((w, x) for m, shift, w in numbers if (x := reads(r, m, shift)) is not None)
+                     if numbers else {})
             add_into(total, bias[o])
-            for m, a, w in by_out.get(o, ()):
-                x = reads(r, m, a)
+            for m, shift, w in by_out.get(o, ()):
+                x = reads(r, m, shift)
                 if x is not None:
                     add_product(total, w, x)
             return total
@@ -308,12 +339,32 @@ def _check_channels(layer: Layer, channels: int) -> None:
         raise ChannelMismatch("the input", channels, repr(layer), need)
 
 
+#: :func:`axis_chain` by ``(id(step), axis)``: ``(step, chain)``, the step kept so that its id is not reused.
+_AXIS_CHAINS: dict[tuple[int, int], tuple] = {}
+#: At most this many are kept (the whole memo is dropped past it).
+_MAX_AXIS_CHAINS = 4096
+
+
+def _output_shape(step: Layer, shape: tuple[int, ...]) -> tuple:
+    """:func:`symconv.core.layers_nd.output_shape` of one step, its 1-D chain on each axis made once per step
+    object (layers are immutable): a chain evaluated at many shapes builds them once, not once per shape."""
+    lengths = []
+    for axis, n in enumerate(shape):
+        kept = _AXIS_CHAINS.get((id(step), axis))
+        if kept is None or kept[0] is not step:
+            if len(_AXIS_CHAINS) >= _MAX_AXIS_CHAINS:
+                _AXIS_CHAINS.clear()
+            kept = _AXIS_CHAINS[(id(step), axis)] = (step, axis_chain(step, axis))
+        lengths.append(output_length(kept[1], n))
+    return tuple(lengths)
+
+
 class _Level:
     """The output of one step of a chain over the level below it, evaluated on demand and kept (as polynomials)."""
 
     def __init__(self, step: Layer, below: Samples, shape: tuple[int, ...], channels: int):
         self.channels = step.out_channels(channels) or channels
-        self.shape = output_shape(step, shape)
+        self.shape = _output_shape(step, shape)
         self.cache: dict = {}
         if isinstance(step, Parallel):
             branches = [_levels(branch, below, shape, channels) for branch in step.branches]
@@ -322,13 +373,13 @@ class _Level:
             self.formula = _gather(step, below, shape, channels)
 
     def sample(self, o: int, index: Sequence[int]) -> Poly:
-        index = tuple(index)
-        if not _inside(index, self.shape):
-            return {}
         key = (o, *index)
-        if key not in self.cache:
-            self.cache[key] = self.formula(o, index)
-        return self.cache[key]
+        value = self.cache.get(key)
+        if value is None:
+            if not _inside(index, self.shape):
+                return {}
+            value = self.cache[key] = self.formula(o, tuple(index))
+        return value
 
 
 def _levels(layer: Layer, below: Samples, shape: tuple[int, ...], channels: int) -> _Level:
@@ -339,6 +390,20 @@ def _levels(layer: Layer, below: Samples, shape: tuple[int, ...], channels: int)
         level = _Level(step, below, shape, channels)
         below, shape, channels = level.sample, level.shape, level.channels
     return level
+
+
+def exact_level(layer: Layer, samples: Samples, shape: Sequence[int], channels: int) -> _Level:
+    """The output of ``layer`` on the input read by ``samples`` (``channels`` channels of ``shape``) as a level:
+    ``.channels``, ``.shape`` and ``.sample(o, i)``, each output an exact polynomial made on demand and kept.
+    ``samples(m, i)`` must be ``{}`` (0) outside the input.
+
+    >>> from symconv.core.layers_nd import PadNd
+    >>> x = [from_sympy(sympy.Symbol("x_0")), from_sympy(sympy.Symbol("x_1"))]
+    >>> level = exact_level(PadNd((1,), (0,)), lambda m, i: x[i[0]] if 0 <= i[0] < 2 else {}, (2,), 1)
+    >>> level.shape, to_sympy(level.sample(0, (0,))), to_sympy(level.sample(0, (2,)))
+    ((3,), 0, x_1)
+    """
+    return _levels(layer, samples, tuple(shape), channels)
 
 
 def _exact_samples(x: SignalNd) -> Samples:
