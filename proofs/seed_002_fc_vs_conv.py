@@ -14,12 +14,11 @@ The 2-D statements (C2.3, and the 2-D parameter count of C2.4) use
 ``conv2d``; 2-D identities are decided for every shape by the product bound.
 """
 
-import functools
-
 import numpy as np
 import sympy
 
 from symconv import theorem
+from symconv.checker import Certificate
 from symconv.core.kernel import kernel
 from symconv.core.kernel_nd import kernel_nd
 from symconv.core.layers_nd import conv2d
@@ -27,6 +26,7 @@ from symconv.core.semantics_nd import evaluate_nd, symbolic_input_nd
 from symconv.core.layers import conv, relu
 from symconv.numeric import evaluate_numeric
 from symconv.library import Evidence, inequality, shapes
+from symconv.library import facts as kernel_facts
 from symconv.library.matrices import exact_matrix, numeric_matrix, operator_norm
 
 SOURCE = "seed 002 (Cheng, lecture notes on CNNs)"
@@ -246,14 +246,24 @@ def _young_bound(case) -> float:
     return float(np.linalg.norm(np.abs(_weights(case)).sum(axis=2), 2))
 
 
+def _polyphase_slots(c: int, s: int) -> dict:
+    """Where the polyphase bookkeeping puts each tap: tap j of W[o, m] goes to phase p = j mod s, slot
+    b = j div s of P[o, m s + p] (``{(p, b): [j]}``, one tap per slot)."""
+    slots = {}
+    for j in range(c):
+        slots.setdefault((j % s, j // s), []).append(j)
+    return slots
+
+
 def _transfer_bound(case, grid: int = 2048) -> float:
     """sup_w ||H(w)||_2 of the polyphase transfer matrix, bounded from above (grid max + slope * step / 2)."""
     W, s = _weights(case), case["s"]
     K, M, c = W.shape
     taps = -(-c // s)
     P = np.zeros((K, M * s, taps))
-    for j in range(c):
-        P[:, (np.arange(M) * s + j % s), j // s] = W[:, :, j]
+    for (p, b), js in _polyphase_slots(c, s).items():
+        for j in js:
+            P[:, np.arange(M) * s + p, b] += W[:, :, j]
     w = np.linspace(0, 2 * np.pi, grid, endpoint=False)
     H = np.einsum("kra,wa->wkr", P, np.exp(1j * np.outer(w, np.arange(taps))))
     peak = float(np.linalg.svd(H, compute_uv=False)[:, 0].max())
@@ -261,60 +271,107 @@ def _transfer_bound(case, grid: int = 2048) -> float:
     return float(peak + slope * (2 * np.pi / grid) / 2)
 
 
-# Each C2.5 inequality holds for every weight, length and input by standard steps; the steps that are
-# computations are done exactly (SymPy, symbolic weights) and the numeric instances must agree (a
-# violation would refute the theorem, and tests/library shows the comparison is tight enough to see one).
+# Each C2.5 inequality holds for every weight, length and input by standard steps. Its exact steps are kernel
+# facts (symconv.library.facts: polynomial identities and nonnegative_combination), the other steps are named
+# in rests_on, and the numeric instances must agree (a violation would refute the theorem, and tests/library
+# shows the comparison is tight enough to see one).
 
 
-@functools.cache  # two theorems rest on it
-def _phases_partition_the_taps() -> bool:
-    """Polyphase bookkeeping, exact for symbolic W: tap j of W[o, m] lands on phase j mod s, slot j div s
-    of P[o, m s + j mod s], once; so the taps of P[o, (m, .)] are those of W[o, m], each once (hence the
-    sums of |.| agree)."""
-    for case in LAYERS:
-        K, M, c, s = case["K"], case["M"], case["c"], case["s"]
-        W = [[[sympy.Symbol(f"W_{o}_{m}_{j}") for j in range(c)] for m in range(M)] for o in range(K)]
-        P = {}
-        for o in range(K):
-            for m in range(M):
-                for j in range(c):
-                    key = (o, m * s + j % s, j // s)
-                    if key in P:
-                        return False
-                    P[key] = W[o][m][j]
-        for o in range(K):
-            for m in range(M):
-                phases = [P[(o, m * s + p, b)] for p in range(s) for b in range(-(-c // s)) if (o, m * s + p, b) in P]
-                if sorted(phases, key=str) != sorted(W[o][m], key=str):  # the same taps, each once
-                    return False
-    return True
+def _polyphase_identity(c: int, s: int) -> Certificate:
+    """The fact W(z) = sum_p z^p P_p(z^s) in the taps W0..W(c-1) and z, P_p the taps the bookkeeping
+    (:func:`_polyphase_slots`) puts on phase p: an identity in independent taps holds only when every tap
+    lands once, on the exponent j = p + s b (so the taps of P[o, (m, .)] are those of W[o, m], each once)."""
+    taps = [f"W{j}" for j in range(c)]
+    lhs = " + ".join(f"{w}*z**{j}" for j, w in enumerate(taps))
+    phases = {}
+    for (p, b), js in sorted(_polyphase_slots(c, s).items()):
+        phases.setdefault(p, []).extend(f"{taps[j]}*(z**{s})**{b}" for j in js)
+    rhs = " + ".join(f"z**{p}*({' + '.join(terms)})" for p, terms in sorted(phases.items()))
+    return kernel_facts.identity(lhs, rhs, taps + ["z"])
 
 
-def _relu_is_one_lipschitz() -> bool:
-    """|relu(a) - relu(b)| <= |a - b| for all real a, b: in each sign case the gap simplifies to a
-    non-negative expression (u, v >= 0 stand for |a|, |b|)."""
-    u, v = sympy.symbols("u v", nonnegative=True)
-    for a in (u, -u):
-        for b in (v, -v):
-            gap = sympy.simplify(sympy.Abs(a - b) - sympy.Abs(sympy.Max(a, 0) - sympy.Max(b, 0)))
-            if gap.is_nonnegative is not True:
-                return False
-    return True
+TRANSFER_STEPS = [
+    "argument: A_n is a compression of the bi-infinite block Toeplitz operator T of conv(W, stride=s) (entries "
+    "W[o, m, u - s i]: conv_matrix_is_banded_toeplitz and the crop identities), so ||A_n||_2 <= ||T||_2",
+    "argument: on the polyphase components x_(m, p)[t] = x_m[s t + p], T is the K x (M s) filter matrix "
+    "P[o, (m, p)] (the polyphase identity W_om(z) = sum_p z^p P_(o, (m, p))(z^s)); by Parseval ||T||_2 = "
+    "sup_w ||H(w)||_2",
+    "computation: numeric instances (8 random Gaussian layers): ||A_n||_2 by SVD against sup_w ||H(w)||_2, "
+    "bounded above by its maximum on a 2048-point grid plus its slope bound times half the step",
+]
+YOUNG_STEPS = [
+    "argument: |H(w)[o, (m, p)]| <= sum_b |P[o, (m, p), b]| (triangle inequality); with the polyphase identity "
+    "(every tap of W[o, m] on one phase, once) sum_p |H(w)[o, (m, p)]| <= sum_j |W[o, m, j]| = B[o, m]",
+    "argument: |x_(m, p)| <= ||x_m||, so |(H(w) x)_o| <= sum_m B[o, m] ||x_m|| and ||H(w) x|| <= ||B||_2 ||x|| "
+    "(entrywise domination by a non-negative matrix)",
+    "computation: numeric instances (the same 8 layers): sup_w ||H(w)||_2 bounded above as for the previous "
+    "theorem against ||B||_2 by SVD",
+]
 
 
-def _relu_derivative_within_one() -> bool:
-    """d relu(t)/dt = Heaviside(t), with values 0, 1/2, 1: a diagonal D of them has ||D||_2 <= 1."""
-    t = sympy.Symbol("t", real=True)
-    d = sympy.diff(sympy.Max(t, 0), t)
-    return d == sympy.Heaviside(t) and all(0 <= d.subs(t, v) <= 1 for v in (-2, 0, 2))
+def _phases_partition_the_taps() -> list[Certificate]:
+    """The polyphase identity of every layer shape of LAYERS, replayed by the kernel."""
+    shapes_cs = dict.fromkeys((case["c"], case["s"]) for case in LAYERS)
+    return [_polyphase_identity(c, s) for c, s in shapes_cs]
 
 
-def _by_steps(steps: str, exact: dict, quantity, bound, cases):
-    """A check: proved when every exact step holds and every numeric instance agrees (quantity <= bound)."""
+#: The sign cases of a >= b (u, v >= 0; the inequality is symmetric in a and b): a, b as texts, and whether relu
+#: keeps each of them (relu(t) = t, which needs t >= 0) or makes it 0 (which needs -t >= 0).
+RELU_CASES = [("v + u", "v", True, True),          # a >= b >= 0
+              ("u", "-v", True, False),            # a >= 0 >= b
+              ("-u", "-u - v", False, False)]      # 0 >= a >= b
+
+
+def _relu_is_one_lipschitz() -> list[Certificate]:
+    """|relu(a) - relu(b)| <= |a - b| for all real a, b, as facts in u, v >= 0 for each sign case with a >= b:
+    the signs of a and b that give relu's values, a - b >= 0 and relu(a) - relu(b) >= 0 (so both |.| drop), and
+    the gap (a - b) - (relu(a) - relu(b)) >= 0."""
+    facts = []
+    for a, b, keeps_a, keeps_b in RELU_CASES:
+        ra, rb = (a if keeps_a else "0"), (b if keeps_b else "0")
+        signs = [t if keeps else f"-({t})" for t, keeps in ((a, keeps_a), (b, keeps_b))]
+        texts = signs + [f"({a}) - ({b})", f"({ra}) - ({rb})", f"(({a}) - ({b})) - (({ra}) - ({rb}))"]
+        facts += [kernel_facts.nonnegative(text, ["u", "v"], ["u", "v"]) for text in texts]
+    return facts
+
+
+LIPSCHITZ_STEPS = [
+    "argument: relu(t) = t for t >= 0 and 0 for t <= 0; the three sign cases of a >= b cover every pair, and "
+    "|relu(a) - relu(b)| <= |a - b| is symmetric in a and b",
+    "argument: f(x + dx) - f(x) = A2 (relu(a') - relu(a)) with a' - a = A1 dx (the biases cancel); entrywise "
+    "|relu(a') - relu(a)| <= |a' - a| gives ||f(x + dx) - f(x)|| <= ||A2|| ||A1 dx|| <= ||A2|| ||A1|| ||dx||",
+    "computation: numeric instances (4 random networks, 50 pairs (x, dx) each): difference quotients against "
+    "||A2||_2 ||A1||_2 by SVD",
+]
+
+
+def _relu_derivative_within_one() -> list[Certificate]:
+    """d relu(t)/dt is 1 for t > 0 and 0 for t < 0 (difference quotients for |h| < |t|, identities in t, h), so
+    D(x) = diag(relu'(h)) has entries d in {0, 1} and ||D y||^2 = sum d_i^2 y_i^2 <= ||y||^2: y^2 - (d y)^2
+    >= 0 for each d."""
+    return [kernel_facts.identity("((t + h) - t)/h", "1", ["t", "h"]),
+            kernel_facts.identity("(0 - 0)/h", "0", ["h"])] + [
+        kernel_facts.nonnegative(f"y**2 - ({d}*y)**2", ["y"], []) for d in (1, 0)]
+
+
+JACOBIAN_STEPS = [
+    "argument: relu(t + h) = t + h when t > 0 and |h| < t, and 0 when t < 0 and |h| < -t, so relu'(t) is the "
+    "limit of those difference quotients as h -> 0",
+    "argument: J_f(x) = A2 D(x) A1 with D(x) = diag(relu'(h)) (chain rule where f is differentiable; the biases "
+    "are constant); ||D(x) y||^2 = sum d_i^2 y_i^2 <= ||y||^2, and ||A2 D A1|| <= ||A2|| ||D|| ||A1|| "
+    "(submultiplicativity)",
+    "computation: numeric instances (4 random networks, 20 inputs each): ||J_f(x)||_2 against ||A2||_2 ||A1||_2 "
+    "by SVD",
+]
+
+
+def _by_steps(steps: str, facts, rests_on: list, quantity, bound, cases):
+    """A check: proved when the kernel replays every exact fact (``facts()``, the claim's exact steps; the rest
+    of the argument is ``rests_on``) and every numeric instance agrees (quantity <= bound)."""
     def check() -> Evidence:
-        failed = [name for name, step in exact.items() if not step()]
-        if failed:
-            return Evidence("unknown", "exact step(s) not established: " + ", ".join(failed))
+        replayed = kernel_facts.replay_facts(facts(), rests_on)
+        if not replayed.replayed:
+            return Evidence("unknown", f"an exact step is not established: {replayed.describe()}", replayed.data())
         rows, tightest = [], 0.0
         for case in cases:
             q, b = float(quantity(case)), float(bound(case))
@@ -323,9 +380,9 @@ def _by_steps(steps: str, exact: dict, quantity, bound, cases):
                 return Evidence("refuted", f"{q:.6g} > {b:.6g} at {case!r}", {"cases": rows},
                                 {"case": dict(case), "quantity": q, "bound": b})
             tightest = max(tightest, q / b if b else 0.0)
-        return Evidence("proved", f"{steps}; exact steps: {', '.join(exact)}; {len(rows)} numeric instances agree "
+        return Evidence("proved", f"{steps}; exact steps: {replayed.describe()}; {len(rows)} numeric instances agree "
                                   f"(tightest quantity/bound {tightest:.4g})",
-                        {"cases": rows, "tightest_ratio": tightest})
+                        {"cases": rows, "tightest_ratio": tightest, **replayed.data()})
     return check
 
 
@@ -333,8 +390,7 @@ inequality("strided_layer_norm_below_transfer_sup", expect="proved",
            check=_by_steps("A_n is a compression of the bi-infinite block Toeplitz operator T (its entries are "
                            "W[o, m, u - s i], conv_matrix_is_banded_toeplitz and the crop identities), so ||A_n|| "
                            "<= ||T||; and ||T|| = sup_w ||H(w)||_2 by Parseval on the polyphase components",
-                           {"phases_partition_the_taps": _phases_partition_the_taps},
-                           _layer_norm, _transfer_bound, LAYERS),
+                           _phases_partition_the_taps, TRANSFER_STEPS, _layer_norm, _transfer_bound, LAYERS),
            statement="for every W[K, M, c], stride s and length n: ||conv(W, stride=s)||_{2 -> 2} <= sup_w "
                      "||H(w)||_2, H the K x (M s) polyphase transfer matrix (the exact norm on l2(Z)); "
                      "numeric instances: random Gaussian W, 8 shapes",
@@ -348,8 +404,7 @@ inequality("transfer_sup_below_young_bound", expect="proved",
                            "partition the taps, so sum_p |H(w)[o, (m, p)]| <= B[o, m]; with |x_(m, p)| <= ||x_m||, "
                            "|(H x)_o| <= sum_m B[o, m] ||x_m||, hence ||H(w) x|| <= ||B||_2 ||x|| (entrywise "
                            "domination by a non-negative matrix)",
-                           {"phases_partition_the_taps": _phases_partition_the_taps},
-                           _transfer_bound, _young_bound, LAYERS),
+                           _phases_partition_the_taps, YOUNG_STEPS, _transfer_bound, _young_bound, LAYERS),
            statement="for every W[K, M, c] and stride s: sup_w ||H(w)||_2 <= ||B||_2 with B[o, m] = "
                      "sum_j |W[o, m, j]| (Young's inequality per channel pair, Cauchy-Schwarz across channels); "
                      "numeric instances: the same layers",
@@ -410,8 +465,7 @@ def _difference_quotient(case) -> float:
 inequality("relu_network_jacobian_below_product_of_norms", expect="proved",
            check=_by_steps("J_f(x) = A2 D(x) A1 with D(x) = diag(relu'(h)) (chain rule; the biases are constant), "
                            "||D(x)||_2 <= 1, and ||A2 D A1|| <= ||A2|| ||D|| ||A1|| (submultiplicativity)",
-                           {"relu_derivative_within_one": _relu_derivative_within_one},
-                           _local_lipschitz, _product_bound, NETWORKS),
+                           _relu_derivative_within_one, JACOBIAN_STEPS, _local_lipschitz, _product_bound, NETWORKS),
            statement="for all weights and biases and every x where f is differentiable: f = conv(W1, stride=2, "
                      "padding=1, bias) >> relu >> conv(W2, padding=2, bias) has ||J_f(x)||_2 <= ||A2|| ||A1|| "
                      "(A1, A2 the layers' matrices); numeric instances: 4 networks, 20 inputs each",
@@ -421,8 +475,7 @@ inequality("relu_network_difference_quotients_below_product", expect="proved",
            check=_by_steps("f(x + dx) - f(x) = A2 (relu(a') - relu(a)) with a' - a = A1 dx (the biases cancel), "
                            "|relu(a') - relu(a)| <= |a' - a| entrywise, so ||f(x + dx) - f(x)|| <= ||A2|| ||A1 dx|| "
                            "<= ||A2|| ||A1|| ||dx||",
-                           {"relu_is_one_lipschitz": _relu_is_one_lipschitz},
-                           _difference_quotient, _product_bound, NETWORKS),
+                           _relu_is_one_lipschitz, LIPSCHITZ_STEPS, _difference_quotient, _product_bound, NETWORKS),
            statement="for all weights, biases, x and dx: ||f(x + dx) - f(x)|| <= ||A2|| ||A1|| ||dx|| (the note's "
                      "L2 stability with an explicit constant); numeric instances: the same networks, 50 pairs each",
            claims=["C2.5"], source=SOURCE)

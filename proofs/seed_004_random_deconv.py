@@ -40,6 +40,7 @@ import sympy
 from numpy.lib.stride_tricks import sliding_window_view
 
 from symconv import derive, output_length, theorem
+from symconv.checker import Certificate
 from symconv.core.layers import conv, l2pool
 from symconv.dsl import parse_chain
 from symconv.numeric import evaluate_numeric
@@ -799,47 +800,100 @@ def _box_limit_2d(x: np.ndarray, k: int) -> np.ndarray:
     return np.sqrt(_separable(conv([1] * k, padding="same"), x ** 2)) / math.sqrt(2 * math.pi)
 
 
-def _pearson_enclosure(x: np.ndarray, k: int):
-    """An interval (mpmath iv, 100 bits) holding Pearson's rho(x, f*) exactly, f*_i = sqrt(box_k(x^2)_i) / sqrt(2 pi).
+#: Square roots are bracketed by dyadic rationals with this many bits: l = floor(2^bits sqrt(B)) / 2^bits.
+SQRT_BITS = 40
 
-    x's floats are exact rationals; the k x k box sums of x^2 ('same' zero padding, odd k) are exact; only
-    the square roots and the final quotient are enclosed. rho is scale-free, so the 1/sqrt(2 pi) is dropped.
+
+def _pearson_sums(x: np.ndarray, k: int) -> dict:
+    """Exact rational bounds of the sums that make Pearson's rho(x, f*), f*_i = sqrt(B_i) / sqrt(2 pi), B = box_k(x^2).
+
+    x's floats are exact rationals and the k x k box sums of x^2 ('same' zero padding, odd k) are exact. With
+    d_i = x_i - mean(x) (sum d_i = 0) and rho scale-free (the 1/sqrt(2 pi) dropped): rho = cov / sqrt(var_x var_f),
+    cov = sum d_i sqrt(B_i), var_x = sum d_i^2, var_f = sum B_i - (sum sqrt(B_i))^2 / N. Each sqrt(B_i) lies in
+    [l_i, u_i] (l_i^2 <= B_i < u_i^2, checked here exactly), so cov is in [cov_low, cov_high] (l_i or u_i by the
+    sign of d_i) and var_f in [var_f_low, var_f_high] (u_i, then l_i, in the square of the sum).
     """
-    from mpmath import iv
-
-    iv.prec = 100
     side, r = x.shape[0], k // 2
-    sq = [[Fraction(float(v)) ** 2 for v in row] for row in x]
-    box = [[sum((sq[a][b] for a in range(max(0, i - r), min(side, i + r + 1))
+    xs = [[Fraction(float(v)) for v in row] for row in x]
+    box = [[sum((xs[a][b] ** 2 for a in range(max(0, i - r), min(side, i + r + 1))
                  for b in range(max(0, j - r), min(side, j + r + 1))), Fraction(0)) for j in range(side)]
            for i in range(side)]
     if not np.allclose(np.array(box, dtype=float), _separable(conv([1] * k, padding="same"), x ** 2)):
         raise AssertionError("the exact box sums differ from the layer's")
-    xs = [iv.mpf(float(v)) for v in x.ravel()]
-    fs = [iv.sqrt(iv.mpf(v.numerator) / v.denominator) for row in box for v in row]
-    mx, mf = sum(xs) / len(xs), sum(fs) / len(fs)
-    cov = sum((a - mx) * (b - mf) for a, b in zip(xs, fs))
-    return cov / iv.sqrt(sum((a - mx) ** 2 for a in xs) * sum((b - mf) ** 2 for b in fs))
+    values, roots = [v for row in xs for v in row], [v for row in box for v in row]
+    scale = 2 ** SQRT_BITS
+    low = [Fraction(math.isqrt(b.numerator * scale ** 2 // b.denominator), scale) for b in roots]
+    high = [v + Fraction(1, scale) for v in low]
+    if not all(a ** 2 <= b < c ** 2 for a, b, c in zip(low, roots, high)):
+        raise AssertionError("a square-root bracket is wrong")
+    n = len(values)
+    mean = sum(values, Fraction(0)) / n
+    d = [v - mean for v in values]
+    total = sum(roots, Fraction(0))
+    return {"cov_low": sum((di * (a if di > 0 else c) for di, a, c in zip(d, low, high)), Fraction(0)),
+            "cov_high": sum((di * (c if di > 0 else a) for di, a, c in zip(d, low, high)), Fraction(0)),
+            "var_x": sum((di ** 2 for di in d), Fraction(0)),
+            "var_f_low": total - sum(high, Fraction(0)) ** 2 / n, "var_f_high": total - sum(low, Fraction(0)) ** 2 / n}
+
+
+def _rho_bounds(sums: dict) -> tuple[float, float]:
+    """[low, high] bounds of rho from the exact bounds of its sums (floats, for the report)."""
+    low = float(sums["cov_low"]) / math.sqrt(float(sums["var_x"]) * float(sums["var_f_high"]))
+    high = float(sums["cov_high"]) / math.sqrt(float(sums["var_x"]) * float(sums["var_f_low"]))
+    return low, high
+
+
+def _half_facts(sums: dict, smooth: bool) -> list[Certificate]:
+    """rho >= 1/2 (smooth) or rho < 1/2 (rough) as the signs the argument needs of exact rationals (the kernel
+    rejects another sign): var_f_low > 0 (f* is not constant), and for rho >= 1/2 cov_low > 0 and 4 cov_low^2 -
+    var_x var_f_high > 0 (rho >= cov_low / sqrt(var_x var_f_high)); for rho < 1/2 cov_high < 0, or
+    var_x var_f_low - 4 cov_high^2 > 0."""
+    t = {name: kernel_facts.rational_text(v) for name, v in sums.items()}
+    facts = [kernel_facts.rational_sign(t["var_f_low"], sums["var_f_low"], 1)]
+    if smooth:
+        return facts + [kernel_facts.rational_sign(t["cov_low"], sums["cov_low"], 1),
+                        kernel_facts.rational_sign(f"4*{t['cov_low']}**2 - {t['var_x']}*{t['var_f_high']}",
+                                                   4 * sums["cov_low"] ** 2 - sums["var_x"] * sums["var_f_high"], 1)]
+    if sums["cov_high"] < 0:
+        return facts + [kernel_facts.rational_sign(t["cov_high"], sums["cov_high"], -1)]
+    return facts + [kernel_facts.rational_sign(f"{t['var_x']}*{t['var_f_low']} - 4*{t['cov_high']}**2",
+                                               sums["var_x"] * sums["var_f_low"] - 4 * sums["cov_high"] ** 2, 1)]
+
+
+PEARSON_STEPS = [
+    "computation: exact (Fraction) k x k box sums B_i of x^2 ('same' zero padding), centred pixels d_i = x_i - "
+    f"mean(x), brackets l_i = floor(2^{SQRT_BITS} sqrt(B_i)) / 2^{SQRT_BITS} (integer square root), u_i = l_i + "
+    f"2^-{SQRT_BITS} with l_i^2 <= B_i < u_i^2 checked exactly, and from them cov_low, cov_high, var_x, var_f_low, "
+    "var_f_high",
+    "argument: rho is scale-free and sum d_i = 0, so rho(x, f*) = cov / sqrt(var_x var_f) with cov = sum d_i "
+    "sqrt(B_i) in [cov_low, cov_high] (l_i where d_i > 0, u_i where d_i <= 0, and conversely) and var_f = sum B_i "
+    "- (sum sqrt(B_i))^2 / N in [var_f_low, var_f_high]",
+    "argument: with var_f >= var_f_low > 0: cov_low > 0 and 4 cov_low^2 >= var_x var_f_high give rho >= "
+    "cov_low / sqrt(var_x var_f_high) >= 1/2; cov_high < 0 or 4 cov_high^2 < var_x var_f_low give rho < 1/2",
+    "argument: every smooth image has rho >= 1/2 and every rough one rho < 1/2, so each smooth image's rho is "
+    "larger than each rough one's",
+]
+
+SMOOTH_SEEDS, PEARSON_KERNELS = range(4), (3, 5, 7)
 
 
 def _input_limit_pearson() -> Evidence:
-    kernels, seeds = (3, 5, 7), range(4)
-    smooth = {k: [_pearson_enclosure(_image(16, 10 + s), k) for s in seeds] for k in kernels}
-    rough = {k: [_pearson_enclosure(np.random.default_rng(s).uniform(0.05, 1, size=(16, 16)), k) for s in seeds]
-             for k in kernels}
-    low = {k: min(float(v.a) for v in smooth[k]) for k in kernels}
-    high = {k: max(float(v.b) for v in rough[k]) for k in kernels}
-    data = {"smooth": {k: [[float(v.a), float(v.b)] for v in vs] for k, vs in smooth.items()},
-            "rough": {k: [[float(v.a), float(v.b)] for v in vs] for k, vs in rough.items()}}
-    detail = "; ".join(f"k={k}: smooth >= {low[k]:.3f}, rough <= {high[k]:.3f}" for k in kernels)
-    if any(float(v.b) < 0.5 for k in kernels for v in smooth[k]) or any(
-            float(v.a) > float(u.b) for k in kernels for v in rough[k] for u in smooth[k]):
-        return Evidence("refuted", detail + ": a smooth image has rho < 1/2, or a rough one correlates better", data)
-    # the endpoints are rounded to floats for the comparisons: keep a margin far above that rounding
-    if min(low.values()) < 0.5 + 1e-9 or any(high[k] + 1e-9 >= low[k] for k in kernels):
-        return Evidence("unknown", detail + ": the enclosures do not decide the statement", data)
-    return Evidence("proved", f"rho(x, f*) >= 1/2 on every smooth image, and higher than on every rough one "
-                              f"(interval enclosures of the exact values): {detail}", data)
+    smooth = {k: [_pearson_sums(_image(16, 10 + s), k) for s in SMOOTH_SEEDS] for k in PEARSON_KERNELS}
+    rough = {k: [_pearson_sums(np.random.default_rng(s).uniform(0.05, 1, size=(16, 16)), k) for s in SMOOTH_SEEDS]
+             for k in PEARSON_KERNELS}
+    data = {"smooth": {k: [list(_rho_bounds(v)) for v in vs] for k, vs in smooth.items()},
+            "rough": {k: [list(_rho_bounds(v)) for v in vs] for k, vs in rough.items()}}
+    detail = "; ".join(f"k={k}: smooth >= {min(_rho_bounds(v)[0] for v in smooth[k]):.3f}, "
+                       f"rough <= {max(_rho_bounds(v)[1] for v in rough[k]):.3f}" for k in PEARSON_KERNELS)
+    cases = [(sums, True) for vs in smooth.values() for sums in vs] + [(sums, False) for vs in rough.values()
+                                                                       for sums in vs]
+    facts = kernel_facts.replay_facts([f for sums, is_smooth in cases for f in _half_facts(sums, is_smooth)],
+                                      PEARSON_STEPS)
+    if not facts.replayed:  # the exact bounds do not put every smooth image at rho >= 1/2 and every rough one below
+        return Evidence("unknown", f"{detail}: an exact inequality is not established: {facts.describe()}",
+                        {**data, **facts.data()})
+    return Evidence("proved", f"rho(x, f*) >= 1/2 on every smooth image and < 1/2 on every rough one (exact "
+                              f"rational bounds of its sums; {facts.describe()}): {detail}", {**data, **facts.data()})
 
 
 theorem("limit_pearson_with_smooth_input", check=_input_limit_pearson,
@@ -851,4 +905,5 @@ theorem("limit_pearson_with_smooth_input", check=_input_limit_pearson,
              "similar (Theorem 5.4's hypothesis); the note's measure is Pearson's rho. The threshold 1/2 is ours "
              "(the note gives no number); i.i.d. pixels, which lack the local similarity, stay far below it (see "
              "the data), and rho falls as k grows, as Section 4.3 reports for the kernel size. Proved for these "
-             "eight images: exact box sums, interval arithmetic (mpmath, 100 bits) for the square roots")
+             "eight images: exact box sums, dyadic brackets of the square roots (integer square roots, 2^-40), and the "
+             "inequalities on the exact bounds of rho's sums replayed by the kernel")

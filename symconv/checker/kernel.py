@@ -23,7 +23,7 @@ drawn from a small fixed vocabulary (:data:`RESTS_ON`):
 * ``tolerance: <atol, rtol>`` -- a numeric tolerance;
 * ``argument: <name>``, ``sympy: <computation>``, ``computation: <what>`` -- the steps of a library claim
   that its fact certificates (``polynomial_identity``, ``gaussian_moment``, ``no_real_root``,
-  ``rational_sign``, whose state is the statement's two texts) do not cover: a hand argument, a SymPy
+  ``rational_sign``, ``nonnegative_combination``, whose state is the statement's two texts) do not cover: a hand argument, a SymPy
   computation, an exact computation of the claim's check that the kernel does not redo.
 
 >>> from symconv.checker.certificate import Certificate, CertificateStep

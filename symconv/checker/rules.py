@@ -77,6 +77,10 @@ no_real_root           variable, sign_changes                      close a fact:
                                                                    real root (Sturm, :mod:`.real_roots`)
 rational_sign          value                                       close a fact: the sign of an exact rational
                                                                    expression (:mod:`.rational_sign`)
+nonnegative_combination symbols, nonnegative                      close a fact: a polynomial is >= 0, every
+                                                                   term's coefficient >= 0 and odd powers only
+                                                                   of symbols declared >= 0
+                                                                   (:mod:`.nonnegative_combination`)
 =====================  ==========================================  ===========================================
 
 A *fact* certificate (one step of a rule in :data:`FACT_RULES`) states an exact fact of a library
@@ -102,6 +106,7 @@ from symconv.checker.generic_interior_nd import rule_generic_interior_nd
 from symconv.checker.identity_layers import rule_drop_identity_layers
 from symconv.checker.interior import rule_interior_operator
 from symconv.checker.length_formula import rule_length_formula
+from symconv.checker.nonnegative_combination import rule_nonnegative_combination
 from symconv.checker.padding_as_pad import rule_padding_as_pad
 from symconv.checker.periodicity import close_by_periodicity
 from symconv.checker.polynomial_identity import rule_polynomial_identity
@@ -149,6 +154,7 @@ class Rule(enum.Enum):
     GAUSSIAN_MOMENT = "gaussian_moment"
     NO_REAL_ROOT = "no_real_root"
     RATIONAL_SIGN = "rational_sign"
+    NONNEGATIVE_COMBINATION = "nonnegative_combination"
 
 
 def flip_conjugation(state: list[Layer], step, where: str) -> None:
@@ -285,10 +291,12 @@ RULES: dict[Rule, RuleEntry] = {
     Rule.GAUSSIAN_MOMENT: RuleEntry(("domain", "power"), rule_gaussian_moment),
     Rule.NO_REAL_ROOT: RuleEntry(("sign_changes", "variable"), rule_no_real_root),
     Rule.RATIONAL_SIGN: RuleEntry(("value",), rule_rational_sign),
+    Rule.NONNEGATIVE_COMBINATION: RuleEntry(("nonnegative", "symbols"), rule_nonnegative_combination),
 }
 
 #: The rules of fact certificates (their state is the statement's two texts, not two chains).
-FACT_RULES = frozenset({"polynomial_identity", "gaussian_moment", "no_real_root", "rational_sign"})
+FACT_RULES = frozenset({"polynomial_identity", "gaussian_moment", "no_real_root", "rational_sign",
+                        "nonnegative_combination"})
 
 #: The fields each rule takes (a certificate step has exactly these, besides ``rule`` and ``statement``).
 FIELDS: dict[Rule, tuple[str, ...]] = {rule: entry.fields for rule, entry in RULES.items()}

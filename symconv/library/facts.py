@@ -2,7 +2,8 @@
 
 A ``check=`` function (or an expectation's ``symbolic=``) that proves its claim from exact facts
 states each fact as a certificate of a fact rule of the kernel (:mod:`symconv.checker.rules`:
-``polynomial_identity``, ``gaussian_moment``, ``no_real_root``, ``rational_sign``) and lists the steps no certificate
+``polynomial_identity``, ``gaussian_moment``, ``no_real_root``, ``rational_sign``,
+``nonnegative_combination``) and lists the steps no certificate
 covers as ``rests_on`` entries (``argument: ...``, ``sympy: ...``, ``computation: ...``, the kernel's
 vocabulary :data:`~symconv.checker.kernel.RESTS_ON`). :func:`replay_facts` has the kernel replay every
 certificate; its :class:`KernelFacts` goes into the Evidence data: ``replayed`` is true only when the
@@ -25,11 +26,12 @@ import sympy
 
 from symconv.checker import Certificate, CertificateStep, Rule, replay, valid_rests_on
 from symconv.checker.gaussian_moment import moment_text
+from symconv.checker.nonnegative_combination import TRUE, nonnegative_text
 from symconv.checker.rational_sign import sign_text
 from symconv.checker.real_roots import roots_text
 from symconv.errors import CertificateError, InvalidArgument
 
-__all__ = ["identity", "gaussian_moment", "no_real_root", "rational_sign", "rational_text", "polynomial_text", "KernelFacts", "replay_facts"]
+__all__ = ["identity", "gaussian_moment", "no_real_root", "rational_sign", "nonnegative", "rational_text", "polynomial_text", "KernelFacts", "replay_facts"]
 
 
 def identity(lhs: str, rhs: str, symbols: Sequence[str]) -> Certificate:
@@ -44,12 +46,22 @@ def gaussian_moment(power: int, value: str, half_line: bool = True) -> Certifica
                        (CertificateStep(Rule.GAUSSIAN_MOMENT, (("domain", domain), ("power", power))),))
 
 
-def rational_sign(expression: str, value: Fraction) -> Certificate:
+def rational_sign(expression: str, value: Fraction, sign: int | None = None) -> Certificate:
     """The fact ``sign(expression) == s``, s the sign of ``value`` (the expression's exact value, computed by the
-    caller; the kernel evaluates the expression again)."""
-    sign = (value > 0) - (value < 0)
+    caller; the kernel evaluates the expression again), or ``sign`` when given: the sign the argument needs (the
+    kernel then rejects a value of another sign)."""
+    if sign is None:
+        sign = (value > 0) - (value < 0)
     return Certificate(sign_text(expression), str(sign),
                        (CertificateStep(Rule.RATIONAL_SIGN, (("value", str(value)),)),))
+
+
+def nonnegative(expression: str, symbols: Sequence[str], nonnegative_symbols: Sequence[str]) -> Certificate:
+    """The fact ``expression >= 0`` for real ``symbols``, those in ``nonnegative_symbols`` >= 0: every term of its
+    expansion is >= 0 (``nonnegative_combination``)."""
+    return Certificate(nonnegative_text(expression), TRUE,
+                       (CertificateStep(Rule.NONNEGATIVE_COMBINATION, (("nonnegative", list(nonnegative_symbols)),
+                                                                      ("symbols", list(symbols)))),))
 
 
 def rational_text(value: Fraction) -> str:

@@ -149,6 +149,8 @@ LEMMAS = {
                          "changes of its Sturm sequence at -oo and +oo)",
     "cert:rational_sign": "fact rule, re-checked by the kernel: the sign of an expression of integers, evaluated in "
                           "exact rational arithmetic",
+    "cert:nonnegative_combination": "fact rule, re-checked by the kernel: a polynomial is >= 0 because every term "
+                                    "of its expansion is (coefficient >= 0, odd powers only of symbols declared >= 0)",
     "cert:generic_argument": "certificate rule, re-checked by the core: the whole generic argument replayed from "
                              "the statement (lengths by classes of n and c, zero extension, impulse responses)",
     "cert:generic_instances": "certificate rule, re-checked by the core: the generic statement at c = 1..C, each "

@@ -66,13 +66,15 @@ OPTIONS = {"tolerance": {"atol": "1/100"}, "relu": {"assume": ["abs(x) <= 1"]},
 NAMES = ("flips", "residue", "generic", "generic_instances", "product_bound", "tolerance", "relu", "relu_at", "interior", "factored", "factored_nd", "length",
          "flips_nd", "flip_classes_nd", "congruence", "padding_as_pad", "relu_pairing",
          "tolerance_network", "generic_nd", "tolerance_network_sum", "length_nd", "merge_branches", "drop_identity_layers",
-         "polynomial_identity", "gaussian_moment", "no_real_root", "rational_sign")
+         "polynomial_identity", "gaussian_moment", "no_real_root", "rational_sign", "nonnegative_combination")
 #: Fact certificates (symconv.library.facts): their statements are texts of the kernel's expression reader.
 FACTS = {"polynomial_identity": lambda: facts.identity("a**2 + b**2 - 2*a*b*c - a**2*(1 - c**2)", "(b - a*c)**2",
                                                        ["a", "b", "c"]),
          "gaussian_moment": lambda: facts.gaussian_moment(2, "1/2"),
          "no_real_root": lambda: facts.no_real_root([1, -2, 3, 0, 4], "z"),
-         "rational_sign": lambda: facts.rational_sign("(2 - 3/4)*(2 - 5/8) - (1/16)**2", Fraction(439, 256))}
+         "rational_sign": lambda: facts.rational_sign("(2 - 3/4)*(2 - 5/8) - (1/16)**2", Fraction(439, 256)),
+         "nonnegative_combination": lambda: facts.nonnegative("(u - (-v))*x**2 - (u - 0)*x**2", ["u", "v", "x"],
+                                                              ["u", "v"])}
 LENGTH = ("conv(k[3], stride=2, padding=1) >> conv(h[2])", sympy.floor((sympy.Symbol("n") - 1) / 2))
 #: len(conv2d(...))(n1, n2) == (floor((n1 - 1)/2) + 1, n2 - 4) for n1, n2 >= 4: one formula per axis.
 LENGTH_ND = ("conv2d(k[3, 5], stride=(2, 1), padding=(1, 0))",
@@ -204,6 +206,9 @@ SEMANTIC = [
     ("no_real_root", 0, "variable", "x", "expected a number, one of the symbols \\['x'\\]"),
     ("rational_sign", 0, "value", "440/256", "the expression is 439/256, not the claimed value 440/256"),
     ("rational_sign", 0, "value", "-439/256", "the expression is 439/256, not the claimed value -439/256"),
+    ("nonnegative_combination", 0, "nonnegative", ["u"], "the term v\\*x\\*\\*2 of v\\*x\\*\\*2 is not >= 0 for u >= 0"),
+    ("nonnegative_combination", 0, "nonnegative", ["w"], "nonnegative \\['w'\\] must be a list of distinct names"),
+    ("nonnegative_combination", 0, "symbols", ["u", "v"], "expected a number, one of the symbols \\['u', 'v'\\]"),
 ]
 
 
@@ -346,6 +351,7 @@ STATEMENT_CHANGES = {
     "gaussian_moment": [("rhs", "1/2", "1/3"), ("rhs", "1/2", "1/sqrt(2*pi)"), ("lhs", "relu(g)", "g")],
     "no_real_root": [("lhs", "3*z**2", "-3*z**2"), ("lhs", "4*z**4", "4*z**3"), ("rhs", "0", "1")],
     "rational_sign": [("lhs", "(2 - 3/4)", "(1 - 3/4)"), ("lhs", "(1/16)**2", "(1/16)**3"), ("rhs", "1", "-1")],
+    "nonnegative_combination": [("lhs", "(u - 0)", "(u + 2*v)"), ("lhs", "x**2 - ", "x - "), ("rhs", "true", "false")],
 }
 
 

@@ -120,18 +120,15 @@ def test_check_is_importable_as_a_function(tmp_path):
 
 LIBRARY = Path(__file__).resolve().parents[2] / "proofs"
 
-#: The proved claims of the library that no certificate covers (README: what rests outside the kernel).
-UNCERTIFIED = [
-    "strided_layer_norm_below_transfer_sup", "transfer_sup_below_young_bound",  # inequalities of norms
-    "relu_network_jacobian_below_product_of_norms", "relu_network_difference_quotients_below_product",
-    "limit_pearson_with_smooth_input",  # interval enclosures of square roots
-]
 #: Proved claims whose exact facts the kernel replays (fact certificates), resting on named arguments beyond them.
 FACT_CERTIFIED = [
     "min_norm_weights_every_L", "batchnorm_relu_two_channels_impossible_without_real_root",
     "model_rip_delta2_tail_bound", "relu_cross_moment_gaussian", "relu_second_moment_gaussian",
     "relu_cross_moment_isotropic", "two_layer_variance_is_pi_minus_one_over_K", "two_layer_angle_markov_bound",
     "limit_correlates_with_input", "reconstruction_error_bound_sparse_inputs",
+    "strided_layer_norm_below_transfer_sup", "transfer_sup_below_young_bound",  # polyphase identities
+    "relu_network_jacobian_below_product_of_norms", "relu_network_difference_quotients_below_product",  # sign cases
+    "limit_pearson_with_smooth_input",  # signs of exact bounds of rho's sums
 ]
 
 
@@ -143,13 +140,12 @@ def test_every_theorem_of_the_library_has_its_expected_verdict():
     summary = report.summary()  # every proved identity and length formula was replayed by the kernel
     assert summary["replayed"] == summary["certified"] > summary["proved_identities"] > 0
     replayed = [r.name for r in report.results if r.verdict == "proved" and r.data.get("replayed") is True]
-    assert len(replayed) == summary["certified"] == 182
-    # what rests outside the kernel: exactly these proved claims, by a check= function or a symbolic argument
-    assert summary["verdicts"]["proved"] == 187
-    assert summary["proved_without_certificate"] == 5
-    assert (summary["proved_by_custom_check"], summary["proved_by_exact_argument"]) == (5, 0)
-    assert summary["certified_with_custom_check"] == 30
-    assert summary["proved_without_certificate_names"] == sorted(UNCERTIFIED)
+    assert len(replayed) == summary["certified"] == summary["verdicts"]["proved"] == 187
+    # every proved claim is replayed: none rests on a check= function or a symbolic argument alone
+    assert summary["proved_without_certificate"] == 0
+    assert (summary["proved_by_custom_check"], summary["proved_by_exact_argument"]) == (0, 0)
+    assert summary["certified_with_custom_check"] == 35
+    assert summary["proved_without_certificate_names"] == []
     # a claim proved from fact certificates: every fact replayed, the rest named in its rests_on
     with_facts = {r.name: r.data for r in report.results if r.data.get("replayed_facts")}
     assert sorted(with_facts) == sorted(FACT_CERTIFIED)

@@ -3,11 +3,13 @@ accepted, a rejected fact takes ``proved`` away, and what the claim rests on bey
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from symconv.errors import InvalidArgument
 from symconv.library import Evidence, expectation, run_theorem, theorem
-from symconv.library.facts import gaussian_moment, identity, no_real_root, replay_facts
+from symconv.library.facts import gaussian_moment, identity, no_real_root, nonnegative, rational_sign, replay_facts
 
 MARKOV = "argument: Markov's inequality"
 
@@ -35,6 +37,18 @@ def test_a_rests_on_entry_outside_the_vocabulary_is_bad_input():
     with pytest.raises(InvalidArgument, match=r"^replay_facts: rests_on='Markov' is invalid; expected entries such as "
                                               r"'argument: <name>'"):
         replay_facts([gaussian_moment(2, "1/2")], ["Markov"])
+
+
+def test_a_sign_the_argument_needs_is_stated_and_a_value_of_another_sign_is_rejected():
+    assert replay_facts([rational_sign("1/3 - 1/4", Fraction(1, 12), 1)]).replayed
+    facts = replay_facts([rational_sign("1/4 - 1/3", Fraction(-1, 12), 1)])
+    assert facts.rejected == ("sign(1/4 - 1/3) == 1: step 0 (rational_sign): -1/12 has the sign -1, not 1",)
+
+
+def test_a_nonnegative_fact_states_its_expression_and_is_rejected_with_a_negative_term():
+    assert replay_facts([nonnegative("u*v + y**2", ["u", "v", "y"], ["u", "v"])]).statements == (
+        "nonnegative(u*v + y**2) == true",)
+    assert not replay_facts([nonnegative("u*v + y", ["u", "v", "y"], ["u", "v"])]).replayed
 
 
 def _claim(facts):

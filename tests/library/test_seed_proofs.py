@@ -13,6 +13,7 @@ import sympy
 from symconv.checker import Certificate, replay
 from symconv.errors import CertificateError, InvalidArgument
 from symconv.library import Evidence, theorem
+from symconv.library.facts import replay_facts
 from symconv.library.registry import collecting
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs"
@@ -133,14 +134,15 @@ def test_floor_identity_and_padding_rule_are_proved_for_every_c(strides):
 
 # --- C2.5: the exact steps ------------------------------------------------------------------------
 
-def test_relu_steps_of_the_stability_bound(stability):
-    assert stability._relu_is_one_lipschitz()
-    assert stability._relu_derivative_within_one()
-    assert stability._phases_partition_the_taps()
+def test_relu_steps_of_the_stability_bound_are_replayed_by_the_kernel(stability):
+    for facts in (stability._relu_is_one_lipschitz, stability._relu_derivative_within_one,
+                  stability._phases_partition_the_taps):
+        assert replay_facts(facts()).replayed, facts.__name__
 
 
 def test_a_stability_bound_that_is_too_small_is_refuted(stability):
-    check = stability._by_steps("steps", {}, stability._layer_norm, lambda case: 0.5 * stability._young_bound(case),
+    check = stability._by_steps("steps", stability._phases_partition_the_taps, stability.TRANSFER_STEPS,
+                                stability._layer_norm, lambda case: 0.5 * stability._young_bound(case),
                                 stability.LAYERS[:2])
     assert check().verdict == "refuted"
 
