@@ -27,14 +27,16 @@ import ast
 import difflib
 import math
 import re
+from collections import deque
 from fractions import Fraction
-from typing import Callable, Iterable, Mapping, Union
+from typing import Callable, Iterable, Iterator, Mapping, Union
 
 import sympy
 
 from symconv.core.composite import on_statement_axes
 from symconv.core.kernel import Kernel, KernelSymbol, kernel, literal  # kernel: for the doctests
 from symconv.core.layers import Layer
+from symconv.core.numbers import rational
 from symconv.dsl_taps import has_names, tap_list
 from symconv.dsl_coefficients import coefficient, is_coefficient, is_number, written_value
 from symconv.dsl_grammar import (
@@ -120,10 +122,13 @@ class _Source:
         for line in self.lines[:-1]:
             self.starts.append(self.starts[-1] + len(line))
         self.tree = self._parse(body)
+        #: ids of the maximal lists of numbers in the tree (:func:`_check_whitelist` finds them)
+        self.number_lists: frozenset[int] = frozenset()
 
     def offset(self, line: int, byte_column: int) -> int:
         """Character offset in ``text`` of an ast position (ast columns count UTF-8 bytes)."""
-        chars = len(self.lines[line - 1].encode()[:byte_column].decode(errors="ignore"))
+        text = self.lines[line - 1]  # an ASCII line's bytes are its characters: no copy of a long line per node
+        chars = byte_column if text.isascii() else len(text.encode()[:byte_column].decode(errors="ignore"))
         return self.shift + self.starts[line - 1] + chars
 
     def span(self, node: ast.AST) -> tuple[int, str]:
@@ -171,13 +176,20 @@ class _Source:
         return ParseError(self.text, start + 1, self.text[start:end], reason, _LAYER_HINT)
 
 
-def _check_whitelist(source: _Source) -> None:
-    """Refuse every construct outside the DSL, before anything is built."""
-    in_lists = {id(n) for lst in ast.walk(source.tree) if isinstance(lst, ast.List) for n in ast.walk(lst)}
-    for node in ast.walk(source.tree):  # parents before children: the outermost offence is named
+def _check_whitelist(source: _Source) -> frozenset[int]:
+    """Refuse every construct outside the DSL, before anything is built; return the ids of the maximal lists of
+    numbers (:func:`_is_number_list`): nothing in them can be refused, so neither this walk nor a later one
+    enters them (a trained weight is thousands of numbers)."""
+    number_lists = set()
+    todo = deque([(source.tree, False)])  # (node, inside a list): ast.walk's order, parents before children
+    while todo:  # the outermost offence is named
+        node, in_list = todo.popleft()
+        if type(node) is ast.List and _is_number_list(node):
+            number_lists.add(id(node))
+            continue
         if type(node) in FORBIDDEN:
             raise source.error(ParseError, node, FORBIDDEN[type(node)], _ALLOWED)
-        power_of_tap = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and id(node) in in_lists
+        power_of_tap = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and in_list
         if isinstance(node, ast.BinOp) and type(node.op) not in OPERATORS and not power_of_tap:
             raise source.error(ParseError, node, f"the operator {type(node.op).__name__} is not allowed",
                                "expected " + ", ".join(OPERATORS.values()) + "; ** only in a tap list ([k_0**2])")
@@ -197,6 +209,46 @@ def _check_whitelist(source: _Source) -> None:
             _check_callee(source, node.func)
         if not isinstance(node, _NODES):
             raise source.error(ParseError, node, f"{type(node).__name__} is not allowed in the DSL", _ALLOWED)
+        inside = in_list or type(node) is ast.List
+        todo.extend((child, inside) for child in ast.iter_child_nodes(node))
+    return frozenset(number_lists)
+
+
+def _is_number_list(node: ast.List) -> bool:
+    """Whether ``node`` holds, at any depth, only lists and numbers: int or float constants, the signs + and -,
+    ``*`` and ``/`` (every part of it passes :func:`_check_whitelist`; ``1/0`` and ``1e999`` are refused when
+    built)."""
+    todo: list[ast.AST] = [node]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind is ast.List:
+            todo.extend(item.elts)
+        elif kind is ast.Constant:
+            if type(item.value) is not int and type(item.value) is not float:
+                return False
+        elif kind is ast.BinOp:
+            if type(item.op) is not ast.Div and type(item.op) is not ast.Mult:
+                return False
+            todo.append(item.left)
+            todo.append(item.right)
+        elif kind is ast.UnaryOp:
+            if type(item.op) is not ast.USub and type(item.op) is not ast.UAdd:
+                return False
+            todo.append(item.operand)
+        else:
+            return False
+    return True
+
+
+def _walk(node: ast.AST, skip: frozenset[int]) -> Iterator[ast.AST]:
+    """``ast.walk(node)`` without entering the nodes whose ids are in ``skip`` (nor yielding them)."""
+    todo = deque([node])
+    while todo:
+        node = todo.popleft()
+        if id(node) not in skip:
+            todo.extend(ast.iter_child_nodes(node))
+            yield node
 
 
 _ALLOWED = "the DSL has only calls, names, numbers, strings, lists, tuples and >> + * /"
@@ -225,19 +277,20 @@ class _Reader:
             raise TypeError("parse_statement needs at least one text")
         self.sources = [_Source(t) for t in texts]
         for source in self.sources:
-            _check_whitelist(source)
+            source.number_lists = _check_whitelist(source)
         self.names = NameScope(_scope_kernels(scope))
         for source in self.sources:
             self._collect(source)
 
     def _collect(self, source: _Source) -> None:
         """Pass 1: the sizes of every ``name[...]``, and reserved names used as names."""
-        callees = {id(n.func) for n in ast.walk(source.tree) if isinstance(n, ast.Call)}
+        nodes = list(_walk(source.tree, source.number_lists))  # no name is in a list of numbers
+        callees = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
         axes = {id(node): LAYER_AXES[call.func.id]  # names sized inside an N-D layer's arguments
-                for call in ast.walk(source.tree) if isinstance(call, ast.Call) and call.func.id in LAYER_AXES
+                for call in nodes if isinstance(call, ast.Call) and call.func.id in LAYER_AXES
                 for argument in list(call.args) + [k.value for k in call.keywords]
-                for node in ast.walk(argument) if isinstance(node, ast.Subscript)}
-        for node in ast.walk(source.tree):  # a Subscript comes before its own Name
+                for node in _walk(argument, source.number_lists) if isinstance(node, ast.Subscript)}
+        for node in nodes:  # a Subscript comes before its own Name
             if isinstance(node, ast.Subscript):
                 elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
                 dims = tuple(self._size(source, node.value.id, e) for e in elements)
@@ -322,7 +375,9 @@ class _Builder:
         if isinstance(node, ast.Name):
             return self.bare_kernel(node)
         if isinstance(node, ast.List):
-            return tap_list(self, node) if has_names(node) else self.core(node, literal, self.taps(node))
+            if id(node) not in self.source.number_lists and has_names(node):
+                return tap_list(self, node)
+            return self.core(node, literal, self.taps(node))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return self.fold(node, ast.Add, self.kernel)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
@@ -408,23 +463,44 @@ class _Builder:
     def number(self, node: ast.expr) -> Number:
         """An exact number: ints stay ints, ``a/b`` is a rational, floats are checked finite."""
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            if type(node.value) is int:
+                return node.value
             if not math.isfinite(node.value):
                 raise self.fail(LiteralError, node, f"the number {shorten(self.source.span(node)[1])} is not finite "
                                 "(it overflows a float)", "expected a finite number")
-            if isinstance(node.value, float):  # the decimal as written, not the float Python rounded it to
-                return written_value(node.value, self.source.span(node)[1])
-            return node.value
+            return written_value(node.value, self.source.span(node)[1])  # the decimal as written
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             value = self.number(node.operand)
             return -value if isinstance(node.op, ast.USub) else value
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
-            a, b = _exact(self.number(node.left)), _exact(self.number(node.right))
-            if isinstance(node.op, ast.Div) and b == 0:
-                raise self.fail(LiteralError, node, "division by zero", "expected a nonzero denominator")
-            value = a * b if isinstance(node.op, ast.Mult) else a / b
-            return int(value) if value.is_Integer else value
+            value = self.exact(node)
+            if type(value) is int or value.denominator == 1:
+                return int(value)
+            return rational(value.numerator, value.denominator)
         raise self.fail(KindError, node, f"{self.describe(node)} is used where a number is expected",
                         "expected e.g. 2, -1/2 or 0.5")
+
+    def exact(self, node: ast.expr) -> Union[int, Fraction]:
+        """:meth:`number` as an int or a ``Fraction`` (products and quotients are computed in Python's exact
+        integers and fractions; :meth:`number` makes the SymPy rational once, for the result)."""
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+            a, b = self.exact(node.left), self.exact(node.right)
+            if isinstance(node.op, ast.Mult):
+                return a * b
+            if b == 0:
+                raise self.fail(LiteralError, node, "division by zero", "expected a nonzero denominator")
+            return Fraction(a, b) if type(a) is int and type(b) is int else Fraction(a) / b
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            value = self.exact(node.operand)
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return node.value
+        value = self.number(node)
+        if type(value) is int:
+            return value
+        if type(value) is float:
+            return Fraction(repr(value))  # the float's shortest repr: written_value kept the float for it
+        return Fraction(int(value.p), int(value.q))
 
     def is_kernel(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Call):
@@ -448,7 +524,3 @@ class _Builder:
             kind = "string" if isinstance(node.value, str) else "number" if is_number(node) else "constant"
             return f"the {kind} {fragment}"
         return f"the expression {fragment}"
-
-
-def _exact(value: Number) -> sympy.Rational:
-    return sympy.Rational(Fraction(repr(value))) if isinstance(value, float) else sympy.Rational(value)

@@ -9,10 +9,12 @@ affine-linear in the parameters, with exact rational factors.
 from __future__ import annotations
 
 import ast
+from fractions import Fraction
 from typing import Any, Union
 
 import sympy
 
+from symconv.core.numbers import exact_number
 from symconv.errors import KindError, LiteralError
 
 __all__ = ["is_number", "is_coefficient", "coefficient", "written_value"]
@@ -26,8 +28,8 @@ def written_value(value: float, written: str) -> Union[float, sympy.Rational]:
     >>> written_value(0.1, "0.1"), written_value(1.0, "1.00000000000000000001")
     (0.1, 100000000000000000001/100000000000000000000)
     """
-    from fractions import Fraction
-
+    if repr(value) == written:  # the usual case: the text is the float's shortest repr
+        return value
     exact = Fraction(written.replace("_", ""))
     if Fraction(repr(value)) == exact:
         return value
@@ -87,8 +89,6 @@ def coefficient(parser: Any, node: ast.expr, role: str) -> Union[sympy.Expr, int
 
 
 def _exact(value: Union[sympy.Expr, int, float]) -> sympy.Expr:
-    from fractions import Fraction
-
     if isinstance(value, sympy.Expr):
         return value
-    return sympy.Rational(Fraction(repr(value))) if isinstance(value, float) else sympy.Integer(value)
+    return exact_number(value) if isinstance(value, float) else sympy.Integer(value)

@@ -168,18 +168,44 @@ def linear_combination(terms: Iterable[tuple[Fraction | int, Poly, int]]) -> Pol
     ``sum_j num(a_j) (D / (den(a_j) d_j)) P_j``, then each coefficient divided by D once. This is
     :func:`add_product` of constants, without a ``Fraction`` operation per product (the weights of
     a trained model are dyadic rationals with denominators up to ``2^40``; the products of three
-    layers' weights have ~100-bit denominators, and ``Fraction`` takes a gcd at every step).
+    layers' weights have ~100-bit denominators, and ``Fraction`` takes a gcd at every step). Where a
+    coefficient's integer sum is the one term ``num(a_j) (D / (den(a_j) d_j)) d_j`` of a sample ``P_j = d_j m``
+    (a weight times one input sample, the usual case), it is ``a_j`` itself: no Fraction is made for it.
+
+    >>> linear_combination([(Fraction(3, 4), {(0,): 1}, 1), (Fraction(1, 2), {(0,): 2, (1,): 1}, 3)])
+    {(0,): Fraction(13, 12), (1,): Fraction(1, 6)}
+    >>> linear_combination([(Fraction(3, 4), {(0,): 1}, 1), (Fraction(-1, 8), {(1,): 3}, 3)])
+    {(0,): Fraction(3, 4), (1,): Fraction(-1, 8)}
     """
     scaled, common = [], 1
     for a, P, d in terms:
-        if a and P:
-            numerator, denominator = (a, d) if type(a) is int else (a.numerator, a.denominator * d)
-            scaled.append((numerator, denominator, P))
+        if not P:
+            continue
+        if type(a) is int:
+            if not a:
+                continue
+            numerator, denominator, itself = a, d, a
+        else:
+            numerator, denominator = a.numerator, a.denominator
+            if not numerator:
+                continue
+            itself = numerator if denominator == 1 else a if type(a) is Fraction else None
+            denominator *= d
+        scaled.append((numerator, denominator, P, d, itself))
+        if denominator != common:
             common = lcm(common, denominator)
     total: Poly = {}
+    alone: dict[tuple, tuple[int, Fraction | int]] = {}  # m -> (the integer term of a_j at m, a_j) for P_j = d_j m
     get = total.get
-    for numerator, denominator, P in scaled:
+    for numerator, denominator, P, d, itself in scaled:
         factor = numerator * (common // denominator)
+        if itself is not None and len(P) == 1:  # a_j times one monomial (a sample): the usual term of a layer
+            ((m, c),) = P.items()
+            part = factor * c
+            if c == d:
+                alone[m] = (part, itself)
+            total[m] = get(m, 0) + part
+            continue
         for m, c in P.items():
             total[m] = get(m, 0) + factor * c
     if common == 1:
@@ -187,8 +213,12 @@ def linear_combination(terms: Iterable[tuple[Fraction | int, Poly, int]]) -> Pol
     out: Poly = {}
     for m, v in total.items():
         if v:
-            value = Fraction(v, common)
-            out[m] = value.numerator if value.denominator == 1 else value
+            term = alone.get(m)
+            if term is not None and term[0] == v:  # v / D = a_j: the number given, not a new Fraction
+                out[m] = term[1]
+            else:
+                value = Fraction(v, common)
+                out[m] = value.numerator if value.denominator == 1 else value
     return out
 
 

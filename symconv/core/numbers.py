@@ -19,7 +19,20 @@ import sympy
 
 from symconv.errors import KernelError, quote
 
-__all__ = ["exact_number", "exact_expression"]
+__all__ = ["exact_number", "exact_expression", "rational"]
+
+
+def rational(numerator: int, denominator: int) -> sympy.Rational:
+    """The SymPy rational ``numerator / denominator`` of two coprime ints, ``denominator >= 1`` (as a ``Fraction``
+    holds them): no gcd is taken again (SymPy's own constructor takes one, and caches every rational it makes).
+
+    >>> rational(-3, 4), rational(5, 1), rational(1, 2) is sympy.S.Half
+    (-3/4, 5, True)
+    """
+    return _FROM_COPRIME(numerator, denominator)
+
+
+_FROM_COPRIME = getattr(sympy.Rational, "from_coprime_ints", sympy.Rational)  # SymPy >= 1.13 has it
 
 
 def exact_number(value: object, what: str = "kernel tap") -> sympy.Rational:
@@ -28,6 +41,11 @@ def exact_number(value: object, what: str = "kernel tap") -> sympy.Rational:
     >>> exact_number(0.5)
     1/2
     """
+    kind = type(value)
+    if kind is sympy.Rational or kind is sympy.Integer:  # the common cases first, by exact type
+        return value
+    if kind is Fraction:
+        return rational(value.numerator, value.denominator)
     if isinstance(value, bool):
         raise KernelError(f"{what} {quote(value)} is a boolean; expected a number")
     if isinstance(value, sympy.Rational):
@@ -35,11 +53,12 @@ def exact_number(value: object, what: str = "kernel tap") -> sympy.Rational:
     if isinstance(value, int):
         return sympy.Integer(value)
     if isinstance(value, Fraction):
-        return sympy.Rational(value.numerator, value.denominator)
+        return rational(int(value.numerator), int(value.denominator))
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise KernelError(f"{what} {quote(value)} is not finite; expected a finite number")
-        return sympy.Rational(Fraction(repr(float(value))))
+        exact = Fraction(repr(float(value)))
+        return rational(exact.numerator, exact.denominator)
     if isinstance(value, sympy.Float):
         if not value.is_finite or value.has(sympy.nan):
             raise KernelError(f"{what} {value} is not finite; expected a finite number")
@@ -80,6 +99,8 @@ def exact_expression(value: object, what: str = "coefficient") -> sympy.Expr:
 
 def _exact_real(value: object) -> sympy.Expr:
     """A literal tap: a rational via :func:`exact_number`, or an exact finite SymPy real (``sqrt(2)``)."""
+    if type(value) is sympy.Rational or type(value) is sympy.Integer:
+        return value
     if isinstance(value, sympy.Expr) and value.is_number and not isinstance(value, (sympy.Rational, sympy.Float)):
         if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.has(sympy.Float) or not value.is_real:
             raise KernelError(f"kernel tap {value} is not a finite exact real number")

@@ -195,3 +195,41 @@ def test_a_linear_combination_that_cancels_is_zero_and_an_integral_result_has_in
     assert total == from_sympy(sympy.Rational(5, 4) * a + sympy.Rational(5, 2) * b)
     whole = linear_combination([(Fraction(8, 2), *integer_form(p))])
     assert whole == {m: c for m, c in from_sympy(a + 2 * b).items()} and all(type(c) is int for c in whole.values())
+
+
+def _direct_linear_combination(terms: list) -> dict:
+    """``sum_j a_j P_j / d_j`` term by term in Fractions, ints where integral (the order of first appearance)."""
+    total: dict = {}
+    for a, P, d in terms:
+        if a and P:
+            for m, c in P.items():
+                total[m] = total.get(m, 0) + Fraction(a) * c / d
+    return {m: int(v) if v.denominator == 1 else v for m, v in total.items() if v}
+
+
+def test_a_linear_combination_of_weights_times_single_samples_is_the_direct_sum_with_the_same_types_and_order():
+    rng = random.Random(11)
+    for trial in range(400):
+        terms = []
+        for _ in range(rng.randint(0, 12)):
+            kind = rng.randrange(5)
+            a = (rng.randint(-3, 3) if kind == 0 else Fraction(rng.randint(-4, 4)) if kind == 1
+                 else Fraction(rng.randint(-5, 5), rng.randint(1, 9)) if kind == 2 else _dyadic(rng))
+            monomial = rng.choice([(), (0,), (1,), (2,), (0, 1), (3, 3)])  # samples repeat: sums and cancellations
+            d = rng.choice([1, 1, 2, 3, 2 ** 40])
+            c = rng.choice([d, d, -d, 2 * d, 1, rng.randint(1, 50)])
+            terms.append((a, {monomial: c}, d))
+            if trial % 3 == 0 and rng.random() < 0.3:  # the same term negated: the sum at that monomial cancels
+                terms.append((-a, {monomial: c}, d))
+        combined = linear_combination(terms)
+        expected = _direct_linear_combination(terms)
+        assert list(combined.items()) == list(expected.items())
+        assert [type(c) for c in combined.values()] == [type(c) for c in expected.values()]
+
+
+def test_a_coefficient_that_is_one_weight_times_one_sample_is_that_weight_and_an_integral_weight_is_an_int():
+    w, v = Fraction(-5359275, 8589934592), Fraction(9, 8)
+    combined = linear_combination([(w, {(0,): 1}, 1), (v, {(1,): 3}, 3), (Fraction(6, 3), {(2,): 1}, 1),
+                                   (w, {(3,): 1}, 1), (-w, {(3,): 1}, 1), (v, {(4,): 1}, 2)])
+    assert combined == {(0,): w, (1,): v, (2,): 2, (4,): Fraction(9, 16)}
+    assert type(combined[(2,)]) is int
