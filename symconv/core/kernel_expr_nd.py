@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Optional, Sequence
 
 import sympy
@@ -62,16 +63,24 @@ class ConvolveNd(KernelNd):
         a, b = self.a.shape, self.b.shape
         return (b[0], a[1]) + tuple(x + y - 1 for x, y in zip(a[2:], b[2:]))
 
-    def grid(self) -> Grid:
-        """``E[o, i, u + v] = sum_m a[m, i, u] b[o, m, v]``, computed in the exact ring, written in SymPy once."""
+    @cached_property
+    def _exact(self) -> dict:
         terms: dict = {}
-        gb = [(o, m2, v, from_sympy(vb)) for (o, m2, *v), vb in self.b.grid().items()]
-        for (m, i, *u), va in self.a.grid().items():
-            pa = from_sympy(va)
-            for o, m2, v, pb in gb:
-                if m2 == m:
-                    add_product(terms.setdefault((o, i) + tuple(x + y for x, y in zip(u, v)), {}), pa, pb)
-        return {key: to_sympy(p) for key, p in terms.items() if p}
+        by_input: dict = {}  # b's taps by its input channel m
+        for (o, m, *v), pb in self.b.exact_grid().items():
+            by_input.setdefault(m, []).append((o, v, pb))
+        for (m, i, *u), pa in self.a.exact_grid().items():
+            for o, v, pb in by_input.get(m, ()):
+                add_product(terms.setdefault((o, i) + tuple(x + y for x, y in zip(u, v)), {}), pa, pb)
+        return {key: p for key, p in terms.items() if p}
+
+    def exact_grid(self) -> dict:
+        """``E[o, i, u + v] = sum_m a[m, i, u] b[o, m, v]`` in the exact ring (made once per object)."""
+        return self._exact
+
+    def grid(self) -> Grid:
+        """:meth:`exact_grid` written in SymPy."""
+        return {key: to_sympy(p) for key, p in self._exact.items()}
 
     def _children(self) -> tuple[KernelNd, ...]:
         return (self.a, self.b)

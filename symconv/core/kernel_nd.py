@@ -151,6 +151,13 @@ class KernelNd:
         """Nonzero taps by ``(o, i, a1, ..., ad)``."""
         raise NotImplementedError
 
+    def exact_grid(self) -> dict:
+        """:meth:`grid` as exact polynomials (:mod:`symconv.core.exact_poly`), the form the core computes in; a
+        kernel expression that computes its taps in that ring gives them without a round trip through SymPy."""
+        from symconv.core.exact_poly import from_sympy
+
+        return {index: from_sympy(v) for index, v in self.grid().items()}
+
     def taps(self) -> tuple:
         """Nested tuples ``taps[o][i][a1]...[ad]``."""
         return nested(self.grid(), self.shape)

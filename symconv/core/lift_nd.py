@@ -24,13 +24,14 @@ conv1d(k[3], stride=2, padding=((1, 0),)) >> pad((2,))
 
 from __future__ import annotations
 
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 import sympy
 
 from symconv.core.composite import Chain, Parallel
 from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal
-from symconv.core.kernel_expr import Convolve, Dilate, FlipKernel, KernelSum, PadKernel, Scaled
+from symconv.core.kernel_expr import Convolve, Dilate, FlipKernel, KernelSum, PadKernel, Scaled, exact_taps
 from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd, FlipNd, PadKernelNd, ScaledNd, SumNd
 from symconv.core.kernel_nd import DerivedKernelNd, KernelNd, KernelSymbolNd, literal_nd
 from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up
@@ -40,6 +41,20 @@ from symconv.core.nonlinear import L2Pool, MaxPool
 from symconv.errors import InvalidArgument
 
 __all__ = ["as_nd", "as_kernel_nd1"]
+
+
+@dataclass(frozen=True, repr=False)
+class _LiftedConvolve(ConvolveNd):
+    """``convolve(a, b)`` lifted from the 1-D expression ``origin``: the same kernel, whose exact taps are the 1-D
+    expression's (remembered on it, so the checker's other readers of the 1-D taps and the semantics share one
+    product; a 64 x 64 x 3 pair costs seconds)."""
+
+    origin: Convolve = field(default=None, compare=False)
+
+    @cached_property
+    def _exact(self) -> dict:
+        taps = exact_taps(self.origin)
+        return {(o, i, j): p for o, row in enumerate(taps) for i, t in enumerate(row) for j, p in enumerate(t) if p}
 
 
 def _symbol(k: KernelSymbol) -> KernelSymbolNd:
@@ -66,6 +81,8 @@ def as_kernel_nd1(k: Kernel) -> KernelNd:
     if isinstance(k, Dilate):
         return DilateNd(as_kernel_nd1(k.kernel), (k.factor,))
     if isinstance(k, Convolve):
+        if isinstance(k.length, int):
+            return _LiftedConvolve(as_kernel_nd1(k.a), as_kernel_nd1(k.b), k)
         return ConvolveNd(as_kernel_nd1(k.a), as_kernel_nd1(k.b))
     if isinstance(k, FlipKernel):
         return FlipNd(as_kernel_nd1(k.kernel))

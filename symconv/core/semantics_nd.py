@@ -148,12 +148,11 @@ def _sum(polys) -> Poly:
 
 
 def _weights_by_out(entries) -> tuple[dict, dict]:
-    """``(symbolic, numbers)``: each output channel's ``(m, shift, w)`` taps, w a Poly (a tap with a symbol) or a
-    rational number; zero taps are left out."""
+    """``(symbolic, numbers)`` from ``(o, m, shift, w)`` with w an exact polynomial: each output channel's
+    ``(m, shift, w)`` taps, w a Poly (a tap with a symbol) or a rational number; zero taps are left out."""
     symbolic: dict = {}
     numbers: dict = {}
-    for o, m, shift, w in entries:
-        p = from_sympy(w)
+    for o, m, shift, p in entries:
         if not p:
             continue
         if len(p) == 1 and () in p:
@@ -186,12 +185,12 @@ def _tap_tables(layer: Union[ConvNd, ConvTransposeNd]) -> tuple[dict, dict, list
         opg, ipg = layer.weight.out_channels // layer.groups, layer.weight.in_channels
         lefts = tuple(p for p, _ in layer.padding)
         entries = ((o, (o // opg) * ipg + m, tuple(d * aa - p for d, aa, p in zip(layer.dilation, a, lefts)), w)
-                   for (o, m, *a), w in layer.weight.grid().items())
+                   for (o, m, *a), w in layer.weight.exact_grid().items())
         out_channels = layer.weight.out_channels
     else:  # W[m, o, a] feeds output channel g out/groups + o, g the group of input channel m
         ipg, opg = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
         entries = (((m // ipg) * opg + o, m, tuple(p - d * aa for p, d, aa in zip(layer.padding, layer.dilation, a)),
-                    w) for (m, o, *a), w in layer.weight.grid().items())
+                    w) for (m, o, *a), w in layer.weight.exact_grid().items())
         out_channels = layer.out_channels(None)
     tables = (*_weights_by_out(entries), [from_sympy(b) for b in layer.bias or (ZERO,) * out_channels])
     if len(_TAP_TABLES) >= _MAX_TAP_TABLES:

@@ -158,3 +158,24 @@ def test_a_one_value_tuple_still_builds_no_layer_from_the_constructors():
     with pytest.raises(InvalidArgument, match=r"pad: before=\(1,\) is invalid; expected a tuple with one int per "
                                               r"axis \(2 or more axes\)"):
         pad((1,))
+
+
+def test_a_lifted_convolve_shares_the_1d_exact_taps_and_equals_the_nd_product():
+    """The lift of a concrete ``convolve`` reads the 1-D expression's exact taps (one product for both stacks);
+    they equal the N-D product ``E[o, i, u + v] = sum_m a[m, i, u] b[o, m, v]`` computed from the children."""
+    from symconv.core.exact_poly import from_sympy
+    from symconv.core.kernel import kernel as named, literal
+    from symconv.core.kernel_expr import convolve, dilate, exact_taps
+    from symconv.core.kernel_expr_nd import ConvolveNd
+
+    cases = [convolve(named("W", 2, 3, 3), dilate(named("V", 3, 2, 2), 2)),
+             convolve(literal([[[1, -2]], [[3, 0]]]), named("U", 1, 2, 3))]
+    for k in cases:
+        lifted = as_kernel_nd1(k)
+        direct = ConvolveNd(as_kernel_nd1(k.a), as_kernel_nd1(k.b))
+        assert lifted.exact_grid() == direct.exact_grid()
+        assert lifted.grid() == direct.grid() == {key: v for key, v in direct.grid().items()}
+        assert lifted.exact_grid() is lifted.exact_grid()  # made once
+        taps = exact_taps(k)
+        assert {key: from_sympy(v) for key, v in lifted.grid().items()} == {
+            (o, i, j): p for o, row in enumerate(taps) for i, t in enumerate(row) for j, p in enumerate(t) if p}
