@@ -44,6 +44,17 @@ def _nested_convolve(depth: int) -> str:
     return k
 
 
+def _chain_of_weights(n: int) -> str:
+    return " >> ".join(f"conv(W{i}[4, 4, 3])" for i in range(n))
+
+
+def _nested_weights(n: int, swap: bool = False) -> str:
+    k = "convolve(W1, W0)" if swap else "convolve(W0, W1)"
+    for i in range(2, n):
+        k = f"convolve({k}, W{i})"
+    return k
+
+
 #: name -> (argv after `symconv`, target seconds, naive SymPy statement or None)
 ROWS: dict[str, tuple[list[str], float, Optional[str]]] = {
     "version": (["--version"], 0.3, None),
@@ -69,6 +80,12 @@ ROWS: dict[str, tuple[list[str], float, Optional[str]]] = {
                           "examples/padded_convs.py:explicit_pads"], 5.0, None),
     "generic_readme": (["prove", "conv(k[c], stride=2) >> conv(k, stride=2)",
                         "conv(convolve(k, dilate(k, 2)), stride=4)"], 0.8, None),
+    "torch_resnet_16ch": (["prove", "--torch", "examples/resnet_block.py:basic_block",
+                           "examples/resnet_block.py:fused_block", "--atol", "1e-4"], 10.0, None),
+    "torch_5x5_16ch": (["prove", "--torch", "examples/resnet_block.py:two_convs",
+                        "examples/resnet_block.py:one_conv", "--atol", "1e-4"], 5.0, None),
+    "deep_W4_16": (["prove", _chain_of_weights(16), f"conv({_nested_weights(16)})"], 5.0, None),
+    "deep_W4_16_false": (["prove", _chain_of_weights(16), f"conv({_nested_weights(16, swap=True)})"], 5.0, None),
 }
 
 NAIVE = """
@@ -113,7 +130,12 @@ def api_seconds(argv: list[str], timeout: float) -> Optional[float] | str:
     """The same statement through the Python API, result converted to what the user reads ("n/a": no API)."""
     if argv[0] not in ("prove", "derive"):
         return "n/a"
-    args = [a for a in argv[1:] if not a.startswith("--")]
+    args, keywords, rest = [], {}, iter(argv[1:])
+    for a in rest:
+        if a in ("--atol", "--rtol"):  # options with a value; the others (--json, --torch) are flags
+            keywords[a[2:]] = next(rest)
+        elif not a.startswith("--"):
+            args.append(a)
     read = "args = [load_model(spec) for spec in args]\n" if "--torch" in argv else ""
     code = (
         "import time, symconv\n"
@@ -121,7 +143,7 @@ def api_seconds(argv: list[str], timeout: float) -> Optional[float] | str:
         f"args = {args!r}\n"
         "start = time.process_time()\n"
         f"{read}"
-        f"result = symconv.{argv[0]}(*args)\n"
+        f"result = symconv.{argv[0]}(*args, **{keywords!r})\n"
         "str(result); result.to_json()\n"
         "print(time.process_time() - start)\n"
     )
