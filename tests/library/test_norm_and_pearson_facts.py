@@ -3,42 +3,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from symconv.library.facts import replay_facts
-from symconv.library.registry import collecting
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs"
 
 
-def _module(stem: str):
-    name = f"_seed_proofs_{stem}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, PROOFS / f"{stem}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    with collecting():
-        spec.loader.exec_module(module)
-    return module
-
-
 pytestmark = pytest.mark.skipif(not PROOFS.is_dir(), reason="the theorem library is not in this checkout")
-
-
-@pytest.fixture(scope="module")
-def stability():
-    return _module("seed_002_fc_vs_conv")
-
-
-@pytest.fixture(scope="module")
-def deconv():
-    return _module("seed_004_random_deconv")
 
 
 def test_the_polyphase_identity_of_stride_two_is_replayed(stability):

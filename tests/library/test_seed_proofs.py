@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,47 +12,8 @@ from symconv.checker import Certificate, replay
 from symconv.errors import CertificateError, InvalidArgument
 from symconv.library import Evidence, theorem
 from symconv.library.facts import replay_facts
-from symconv.library.registry import collecting
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs"
-
-
-def _module(stem: str):
-    """Import a theorem file as a module (its declarations are collected and dropped)."""
-    name = f"_seed_proofs_{stem}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, PROOFS / f"{stem}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    with collecting():
-        spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def os_cnn():
-    return _module("seed_000_os_cnn")
-
-
-@pytest.fixture(scope="module")
-def strides():
-    return _module("seed_001_stride_composition")
-
-
-@pytest.fixture(scope="module")
-def stability():
-    return _module("seed_002_fc_vs_conv")
-
-
-@pytest.fixture(scope="module")
-def invertibility():
-    return _module("seed_003_invertibility")
-
-
-@pytest.fixture(scope="module")
-def deconv():
-    return _module("seed_004_random_deconv")
 
 
 def test_perturbed_must_be_a_function():
@@ -96,11 +55,10 @@ def test_the_pairing_lemma_for_algebraic_weights_is_replayed_and_needs_the_negat
     assert prove(unpaired, proof.certificate.rhs).verdict != "proved"
 
 
-def test_the_receptive_field_length_formula_pins_the_field_and_the_jump():
+def test_the_receptive_field_length_formula_pins_the_field_and_the_jump(arithmetic):
     from symconv.library.registry import ShapesSpec
     from symconv.library.run import _run_shapes
 
-    arithmetic = _module("classics_arithmetic")
     n = sympy.Symbol("n")
     for text in arithmetic.RF_CHAINS[:4]:
         chain, length, min_n = arithmetic._field_length(text)
