@@ -35,7 +35,7 @@ import math
 from symconv.checker import cones
 from symconv.checker.flips import as_layer
 from symconv.checker.periodicity import MAX_CHECK_LENGTH, check_window, periodic_structure
-from symconv.checker.residue_classes import MAX_CHECK_SHAPES, _flips_at, _strides
+from symconv.checker.residue_classes import MAX_CHECK_SHAPES, flips_at, layer_strides
 from symconv.core.layers import Flip, Layer
 from symconv.core.output_length import output_length
 from symconv.errors import CertificateError
@@ -55,7 +55,7 @@ def _axis_bound(left: Layer, right: Layer, data: object, where: str) -> int:
     if not (_int(period) and _int(start) and 1 <= period <= MAX_CHECK_LENGTH and 1 <= start <= MAX_CHECK_LENGTH):
         raise CertificateError(f"{where}: expected integers 1 <= period, start <= {MAX_CHECK_LENGTH}")
     for layer in (left, right):
-        if period % _strides(layer):
+        if period % layer_strides(layer):
             raise CertificateError(f"{where}: {period} is not a multiple of the strides of {layer!r}")
         if cones.min_intermediate_length(layer, start) < 1:
             raise CertificateError(f"{where}: an intermediate length of {layer!r} is 0 at n = {start}")
@@ -74,8 +74,8 @@ def _axis_bound(left: Layer, right: Layer, data: object, where: str) -> int:
             raise CertificateError(f"{here}: expected from >= {start} and limit >= from + lcm({period}, "
                                    f"{chain_period})")
         n_r = start + (residue - start) % period
-        pair = [as_layer(*_flips_at(side, n_r, here)) for side in (left, right)]
-        if pair != [as_layer(*_flips_at(side, n_r + period, here)) for side in (left, right)]:
+        pair = [as_layer(*flips_at(side, n_r, here)) for side in (left, right)]
+        if pair != [as_layer(*flips_at(side, n_r + period, here)) for side in (left, right)]:
             raise CertificateError(f"{here}: the flip-free projections at n = {n_r} and n = {n_r + period} differ")
         heads = [isinstance(side.layers()[0], Flip) for side in pair]
         if heads[0] != heads[1]:

@@ -44,11 +44,11 @@ from symconv.errors import CertificateError
 __all__ = ["rule_residue_classes", "rule_product_bound", "MAX_CHECK_SHAPES"]
 
 
-def _strides(layer: Layer) -> int:
+def layer_strides(layer: Layer) -> int:
     total = 1
     for step in layer.layers():
         if isinstance(step, Parallel):
-            total *= math.prod(_strides(b) for b in step.branches)
+            total *= math.prod(layer_strides(b) for b in step.branches)
         elif isinstance(step, (Conv, AvgPool)):
             total *= step.stride
         elif isinstance(step, Down):
@@ -81,7 +81,7 @@ def _mirror_at(layer: Layer, n: int, where: str) -> Layer:
     if isinstance(layer, Parallel):
         branches = []
         for b in layer.branches:
-            first, rest = _flips_at(Chain((Flip(),) + b.layers() + (Flip(),)), n, where)
+            first, rest = flips_at(Chain((Flip(),) + b.layers() + (Flip(),)), n, where)
             if first:
                 raise CertificateError(f"{where}: flip conjugation does not apply inside {layer!r}")
             branches.append(as_layer(False, rest))
@@ -89,7 +89,7 @@ def _mirror_at(layer: Layer, n: int, where: str) -> Layer:
     return mirror(layer, where)
 
 
-def _flips_at(layer: Layer, n: int, where: str) -> tuple[bool, tuple[Layer, ...]]:
+def flips_at(layer: Layer, n: int, where: str) -> tuple[bool, tuple[Layer, ...]]:
     """``layer`` on inputs of length n as ``flip^p >> G``, G flip-free: ``(p == 1, G's layers)``."""
     flipped, done, starts = False, [], []
     for step in cancel_flip_pairs(layer):
@@ -98,7 +98,7 @@ def _flips_at(layer: Layer, n: int, where: str) -> tuple[bool, tuple[Layer, ...]
             flipped = not flipped
             continue
         if isinstance(step, Parallel):
-            parts = [_flips_at(b, n, where) for b in step.branches]
+            parts = [flips_at(b, n, where) for b in step.branches]
             if len({p for p, _ in parts}) != 1:
                 raise CertificateError(f"{where}: the branches of {step!r} flip a different number of times")
             if parts[0][0]:
@@ -129,7 +129,7 @@ def rule_residue_classes(state: list[Layer], step, where: str) -> bool:
     for layer in (lhs, rhs):
         if not layer.linear:
             raise CertificateError(f"{where}: {layer!r} is not linear")
-        if period % _strides(layer):
+        if period % layer_strides(layer):
             raise CertificateError(f"{where}: {period} is not a multiple of the strides of {layer!r}")
         if cones.min_intermediate_length(layer, start) < 1:
             raise CertificateError(f"{where}: an intermediate length of {layer!r} is 0 at n = {start}")
@@ -146,8 +146,8 @@ def rule_residue_classes(state: list[Layer], step, where: str) -> bool:
             raise CertificateError(f"{here}: expected from >= {start} and limit >= from + lcm({period}, "
                                    f"{chain_period})")
         n_r = start + (residue - start) % period
-        pair = [as_layer(*_flips_at(side, n_r, here)) for side in (lhs, rhs)]
-        if pair != [as_layer(*_flips_at(side, n_r + period, here)) for side in (lhs, rhs)]:
+        pair = [as_layer(*flips_at(side, n_r, here)) for side in (lhs, rhs)]
+        if pair != [as_layer(*flips_at(side, n_r + period, here)) for side in (lhs, rhs)]:
             raise CertificateError(f"{here}: the flip-free chains at n = {n_r} and n = {n_r + period} differ")
         heads = [isinstance(side.layers()[0], Flip) for side in pair]
         if heads[0] != heads[1]:

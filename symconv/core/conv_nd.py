@@ -22,9 +22,9 @@ from typing import Optional
 import sympy
 
 from symconv.core.axes import Axes, Pairs, checked_axes, fmt_axes, fmt_pairs, is_int, nd_name, padding_pairs, per_axis
-from symconv.core.kernel import MAX_CHANNELS, _check_positive_int
+from symconv.core.kernel import MAX_CHANNELS, check_positive_int
 from symconv.core.kernel_nd import KernelNd, as_kernel_nd, is_generic
-from symconv.core.layers import Layer, _check_rate, _check_shift
+from symconv.core.layers import Layer, check_rate, check_shift
 from symconv.errors import InvalidArgument, KernelError
 
 __all__ = ["ConvNd", "ConvTransposeNd", "conv_nd", "conv2d", "conv3d", "conv_transpose_nd", "conv_transpose2d",
@@ -40,7 +40,7 @@ def _weight(weight: object, ndim: int, what: str) -> KernelNd:
 
 
 def _groups(weight: KernelNd, groups: object, what: str, transposed: bool) -> int:
-    groups = _check_positive_int(groups, what, "groups", MAX_CHANNELS)
+    groups = check_positive_int(groups, what, "groups", MAX_CHANNELS)
     if weight.shape[0] % groups:
         side = "in_channels (dim 0)" if transposed else "out_channels (dim 0)"
         raise InvalidArgument(what, "groups", groups, f"a divisor of the weight's {side} = {weight.shape[0]}")
@@ -84,8 +84,8 @@ class ConvNd(Layer):
         if not isinstance(self.weight, KernelNd):
             raise InvalidArgument(what, "weight", self.weight, "an N-D kernel such as k[3, 3] or W[8, 4, 3, 3]")
         d = self.weight.ndim
-        stride = checked_axes(per_axis(self.stride, d, what, "stride"), _check_rate, what, "stride")
-        dilation = checked_axes(per_axis(self.dilation, d, what, "dilation"), _check_rate, what, "dilation")
+        stride = checked_axes(per_axis(self.stride, d, what, "stride"), check_rate, what, "stride")
+        dilation = checked_axes(per_axis(self.dilation, d, what, "dilation"), check_rate, what, "dilation")
         object.__setattr__(self, "stride", stride)
         object.__setattr__(self, "dilation", dilation)
         object.__setattr__(self, "padding", self._padding(what))
@@ -105,7 +105,7 @@ class ConvNd(Layer):
             return pairs  # 'same' already resolved (a copy of a layer with a generic size)
         for side in pairs:
             for p in side:
-                _check_shift(p, what, "padding")
+                check_shift(p, what, "padding")
         return pairs
 
     def _same_pairs(self) -> Pairs:
@@ -170,8 +170,8 @@ class ConvTransposeNd(Layer):
             raise InvalidArgument("conv_transpose", "weight", self.weight, "an N-D kernel such as k[3, 3]")
         d = self.weight.ndim
         what = nd_name("conv_transpose", d)
-        for field, check in (("stride", _check_rate), ("padding", _check_shift), ("output_padding", _check_shift),
-                             ("dilation", _check_rate)):
+        for field, check in (("stride", check_rate), ("padding", check_shift), ("output_padding", check_shift),
+                             ("dilation", check_rate)):
             values = per_axis(getattr(self, field), d, what, field)
             object.__setattr__(self, field, checked_axes(values, check, what, field))
         for op, s, dil in zip(self.output_padding, self.stride, self.dilation):

@@ -22,7 +22,7 @@ from typing import Mapping, Sequence, Union
 
 import sympy
 
-from symconv.core.numbers import _exact_real, exact_expression, exact_number  # noqa: F401 (re-exported)
+from symconv.core.numbers import exact_real, exact_expression, exact_number  # noqa: F401 (re-exported)
 from symconv.errors import InvalidArgument, KernelError, SizeLimitError, quote
 
 __all__ = [
@@ -85,7 +85,7 @@ def _check_length(length: Size, what: str) -> Size:
     return length
 
 
-def _check_derived_length(k: "Kernel") -> None:
+def check_derived_length(k: "Kernel") -> None:
     """Refuse a kernel expression whose concrete length is beyond the limit (before any taps exist)."""
     length = k.length
     if isinstance(length, int) and length > MAX_KERNEL_LENGTH:
@@ -240,7 +240,7 @@ class Literal(Kernel):
     def __post_init__(self) -> None:
         if not self.values or not self.values[0] or not self.values[0][0]:
             raise KernelError("literal kernel [] is empty; expected at least one tap, e.g. [1, 2, 1]")
-        object.__setattr__(self, "values", tuple(tuple(tuple(_exact_real(v) for v in taps) for taps in row)
+        object.__setattr__(self, "values", tuple(tuple(tuple(exact_real(v) for v in taps) for taps in row)
                                                  for row in self.values))
         length = len(self.values[0][0])
         _check_length(length, f"literal kernel {quote(self)}")
@@ -321,7 +321,7 @@ def _map_numbers(values: object, number) -> object:
     return number(values)
 
 
-def _check_positive_int(value: object, what: str, argument: str, limit: int = MAX_KERNEL_LENGTH) -> int:
+def check_positive_int(value: object, what: str, argument: str, limit: int = MAX_KERNEL_LENGTH) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidArgument(what, argument, value, "a positive integer")
     if value < 1:
@@ -331,7 +331,7 @@ def _check_positive_int(value: object, what: str, argument: str, limit: int = MA
     return value
 
 
-def _check_nonnegative_int(value: object, what: str, argument: str, limit: int = MAX_KERNEL_LENGTH) -> int:
+def check_nonnegative_int(value: object, what: str, argument: str, limit: int = MAX_KERNEL_LENGTH) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidArgument(what, argument, value, "a non-negative integer")
     if value > limit:

@@ -21,9 +21,9 @@ from symconv.core.kernel import (
     Kernel,
     Size,
     Taps,
-    _check_derived_length,
-    _check_nonnegative_int,
-    _check_positive_int,
+    check_derived_length,
+    check_nonnegative_int,
+    check_positive_int,
     as_kernel,
     exact_number,
 )
@@ -98,8 +98,8 @@ class Dilate(_KernelExpr):
     factor: int
 
     def __post_init__(self) -> None:
-        _check_positive_int(self.factor, "dilate", "d")
-        _check_derived_length(self)
+        check_positive_int(self.factor, "dilate", "d")
+        check_derived_length(self)
 
     @cached_property
     def shape(self) -> tuple[int, int, Size]:
@@ -157,7 +157,7 @@ class Convolve(_KernelExpr):
                 f"convolve({quote(self.a)}, {quote(self.b)}): {quote(self.a)} has {self.a.out_channels} output "
                 f"channel(s) but {quote(self.b)} takes {self.b.in_channels}; expected them equal"
             )
-        _check_derived_length(self)
+        check_derived_length(self)
 
     @cached_property
     def shape(self) -> tuple[int, int, Size]:
@@ -218,9 +218,9 @@ class PadKernel(_KernelExpr):
     right: int
 
     def __post_init__(self) -> None:
-        _check_nonnegative_int(self.left, "padk", "left")
-        _check_nonnegative_int(self.right, "padk", "right")
-        _check_derived_length(self)
+        check_nonnegative_int(self.left, "padk", "left")
+        check_nonnegative_int(self.right, "padk", "right")
+        check_derived_length(self)
 
     @cached_property
     def shape(self) -> tuple[int, int, Size]:

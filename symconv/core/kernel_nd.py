@@ -39,7 +39,7 @@ import sympy
 
 from symconv.core.axes import is_int
 from symconv.core.kernel import MAX_CHANNELS, MAX_KERNEL_LENGTH, Kernel, exact_number, size_symbol
-from symconv.core.numbers import _exact_real
+from symconv.core.numbers import exact_real
 from symconv.errors import KernelError, quote
 
 __all__ = ["KernelNd", "KernelSymbolNd", "LiteralNd", "DerivedKernelNd", "Grid", "kernel_nd", "literal_nd", "nested",
@@ -284,7 +284,7 @@ class LiteralNd(KernelNd):
         grid, shape = grid_of(self.values, nesting_depth(self.values))
         if len(shape) < 3:
             raise KernelError(f"literal kernel {quote(self.values)}: expected [out][in] and at least one spatial axis")
-        exact = {index: _exact_real(v) for index, v in grid.items()}
+        exact = {index: exact_real(v) for index, v in grid.items()}
         object.__setattr__(self, "values", nested(exact, shape))
 
     @property

@@ -22,13 +22,13 @@ from symconv.core.kernel import (
     MAX_KERNEL_LENGTH,
     Kernel,
     Size,
-    _check_nonnegative_int,
-    _check_positive_int,
+    check_nonnegative_int,
+    check_positive_int,
     as_kernel,
     exact_expression,
     kernel,  # noqa: F401 (used by the doctests)
 )
-from symconv.core.repr_args import _fmt_args, _fmt_value  # noqa: F401 (re-exported)
+from symconv.core.repr_args import fmt_args, fmt_value  # noqa: F401 (re-exported)
 from symconv.errors import InvalidArgument
 
 __all__ = [
@@ -116,12 +116,12 @@ class Layer:
         return self.is_linear
 
 
-def _check_shift(value: object, what: str, argument: str) -> int:
-    return _check_nonnegative_int(value, what, argument, MAX_SHIFT)
+def check_shift(value: object, what: str, argument: str) -> int:
+    return check_nonnegative_int(value, what, argument, MAX_SHIFT)
 
 
-def _check_rate(value: object, what: str, argument: str) -> int:
-    return _check_positive_int(value, what, argument, MAX_SHIFT)
+def check_rate(value: object, what: str, argument: str) -> int:
+    return check_positive_int(value, what, argument, MAX_SHIFT)
 
 
 def undecided_layers(layer: "Layer") -> list["Layer"]:
@@ -140,7 +140,7 @@ def outside_fragment_reason(layer: "Layer") -> str:
     return f"{layer!r} is nonlinear"
 
 
-def _check_flag(value: object, what: str, argument: str) -> bool:
+def check_flag(value: object, what: str, argument: str) -> bool:
     """A pooling flag (``ceil_mode``, ``count_include_pad``) must be a bool, as in PyTorch's signatures."""
     if not isinstance(value, bool):
         raise InvalidArgument(what, argument, value, "True or False")
@@ -148,7 +148,7 @@ def _check_flag(value: object, what: str, argument: str) -> bool:
 
 
 def _check_groups(weight: Kernel, groups: object, what: str, transposed: bool) -> int:
-    groups = _check_positive_int(groups, what, "groups", MAX_CHANNELS)
+    groups = check_positive_int(groups, what, "groups", MAX_CHANNELS)
     # dim 0 of the weight is divided by groups in both layouts: (out, in/groups, c)
     # for conv and (in, out/groups, c) for conv_transpose.
     divided = weight.shape[0]
@@ -168,8 +168,8 @@ def _normalize_padding(padding: object, what: str) -> Padding:
     if isinstance(padding, (tuple, list)):
         if len(padding) != 2:
             raise InvalidArgument(what, "padding", padding, "a pair (left, right)")
-        return (_check_shift(padding[0], what, "padding"), _check_shift(padding[1], what, "padding"))
-    return _check_shift(padding, what, "padding")
+        return (check_shift(padding[0], what, "padding"), check_shift(padding[1], what, "padding"))
+    return check_shift(padding, what, "padding")
 
 
 def _normalize_bias(bias: object, channels: int, what: str) -> Optional[Union[str, tuple[sympy.Expr, ...]]]:
@@ -214,8 +214,8 @@ class Conv(Layer):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "weight", as_kernel(self.weight))
-        _check_rate(self.stride, "conv", "stride")
-        _check_rate(self.dilation, "conv", "dilation")
+        check_rate(self.stride, "conv", "stride")
+        check_rate(self.dilation, "conv", "dilation")
         object.__setattr__(self, "padding", _normalize_padding(self.padding, "conv"))
         if self.padding == "same" and self.stride != 1:
             raise InvalidArgument("conv", "padding", "same", "padding='same' only with stride=1 (as PyTorch)")
@@ -248,7 +248,7 @@ class Conv(Layer):
 
     def __repr__(self) -> str:
         bias = self.bias if not isinstance(self.bias, tuple) else list(self.bias)
-        args = _fmt_args(
+        args = fmt_args(
             repr(self.weight),
             stride=(self.stride, 1),
             padding=(self.padding, 0),
@@ -274,10 +274,10 @@ class ConvTranspose(Layer):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "weight", as_kernel(self.weight))
-        _check_rate(self.stride, "conv_transpose", "stride")
-        _check_rate(self.dilation, "conv_transpose", "dilation")
-        _check_shift(self.padding, "conv_transpose", "padding")
-        _check_shift(self.output_padding, "conv_transpose", "output_padding")
+        check_rate(self.stride, "conv_transpose", "stride")
+        check_rate(self.dilation, "conv_transpose", "dilation")
+        check_shift(self.padding, "conv_transpose", "padding")
+        check_shift(self.output_padding, "conv_transpose", "output_padding")
         if self.output_padding >= self.stride and self.output_padding >= self.dilation:
             raise InvalidArgument(
                 "conv_transpose",
@@ -301,7 +301,7 @@ class ConvTranspose(Layer):
         return (self.weight,)
 
     def __repr__(self) -> str:
-        args = _fmt_args(
+        args = fmt_args(
             repr(self.weight),
             stride=(self.stride, 1),
             padding=(self.padding, 0),
@@ -323,8 +323,8 @@ class Pad(Layer):
     right: int
 
     def __post_init__(self) -> None:
-        _check_shift(self.left, "pad", "left")
-        _check_shift(self.right, "pad", "right")
+        check_shift(self.left, "pad", "left")
+        check_shift(self.right, "pad", "right")
 
     def __repr__(self) -> str:
         if self.left == self.right:
@@ -340,8 +340,8 @@ class Crop(Layer):
     right: int
 
     def __post_init__(self) -> None:
-        _check_shift(self.left, "crop", "left")
-        _check_shift(self.right, "crop", "right")
+        check_shift(self.left, "crop", "left")
+        check_shift(self.right, "crop", "right")
 
     def __repr__(self) -> str:
         if self.left == self.right:
@@ -357,8 +357,8 @@ class Down(Layer):
     phase: int = 0
 
     def __post_init__(self) -> None:
-        _check_rate(self.factor, "down", "s")
-        _check_shift(self.phase, "down", "phase")
+        check_rate(self.factor, "down", "s")
+        check_shift(self.phase, "down", "phase")
         if self.phase >= self.factor:
             raise InvalidArgument("down", "phase", self.phase, f"0 <= phase < s = {self.factor}")
 
@@ -373,7 +373,7 @@ class Up(Layer):
     factor: int
 
     def __post_init__(self) -> None:
-        _check_rate(self.factor, "up", "s")
+        check_rate(self.factor, "up", "s")
 
     def __repr__(self) -> str:
         return f"up({self.factor})"
@@ -405,15 +405,15 @@ class AvgPool(Layer):
     count_include_pad: bool = True
 
     def __post_init__(self) -> None:
-        _check_rate(self.size, "avgpool", "size")
+        check_rate(self.size, "avgpool", "size")
         if self.stride is None:
             object.__setattr__(self, "stride", self.size)
-        _check_rate(self.stride, "avgpool", "stride")
-        _check_shift(self.padding, "avgpool", "padding")
+        check_rate(self.stride, "avgpool", "stride")
+        check_shift(self.padding, "avgpool", "padding")
         if 2 * self.padding > self.size:
             raise InvalidArgument("avgpool", "padding", self.padding, f"at most size/2 = {self.size / 2:g} (as PyTorch)")
-        _check_flag(self.ceil_mode, "avgpool", "ceil_mode")
-        _check_flag(self.count_include_pad, "avgpool", "count_include_pad")
+        check_flag(self.ceil_mode, "avgpool", "ceil_mode")
+        check_flag(self.count_include_pad, "avgpool", "count_include_pad")
 
     @property
     def is_linear(self) -> bool:  # type: ignore[override]
@@ -428,7 +428,7 @@ class AvgPool(Layer):
         return not ceil_adds and (self.count_include_pad or p == 0)
 
     def __repr__(self) -> str:
-        return "avgpool(" + _fmt_args(str(self.size), stride=(self.stride, self.size), padding=(self.padding, 0),
+        return "avgpool(" + fmt_args(str(self.size), stride=(self.stride, self.size), padding=(self.padding, 0),
                                       ceil_mode=(self.ceil_mode, False),
                                       count_include_pad=(self.count_include_pad, True)) + ")"
 

@@ -37,7 +37,7 @@ from symconv.core.conv_nd import (ConvNd, ConvTransposeNd, conv2d, conv3d, conv_
                                   conv_transpose3d, conv_transpose_nd)
 from symconv.core.kernel import Kernel, KernelSymbol, Literal
 from symconv.core.kernel_nd import KernelNd, axes_text, is_generic
-from symconv.core.layers import Conv, ConvTranspose, Crop, Down, Flip, Layer, Pad, Up, _check_rate, _check_shift
+from symconv.core.layers import Conv, ConvTranspose, Crop, Down, Flip, Layer, Pad, Up, check_rate, check_shift
 from symconv.core.nonlinear import ReLU
 from symconv.core.output_length import Length, output_length
 from symconv.core.pools_nd import (AvgPoolNd, L2PoolNd, MaxPoolNd, avgpool2d, avgpool3d, l2pool2d, l2pool3d,
@@ -77,8 +77,8 @@ class PadNd(Layer):
     after: Axes
 
     def __post_init__(self) -> None:
-        _axes_field(self, "before", "pad", _check_shift)
-        _axes_field(self, "after", "pad", _check_shift)
+        _axes_field(self, "before", "pad", check_shift)
+        _axes_field(self, "after", "pad", check_shift)
         _same_axes(self, "pad", "before", "after")
 
     @property
@@ -97,8 +97,8 @@ class CropNd(Layer):
     after: Axes
 
     def __post_init__(self) -> None:
-        _axes_field(self, "before", "crop", _check_shift)
-        _axes_field(self, "after", "crop", _check_shift)
+        _axes_field(self, "before", "crop", check_shift)
+        _axes_field(self, "after", "crop", check_shift)
         _same_axes(self, "crop", "before", "after")
 
     @property
@@ -117,10 +117,10 @@ class DownNd(Layer):
     phases: Axes = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        _axes_field(self, "factors", "down", _check_rate)
+        _axes_field(self, "factors", "down", check_rate)
         if self.phases is None:
             object.__setattr__(self, "phases", (0,) * len(self.factors))
-        _axes_field(self, "phases", "down", _check_shift)
+        _axes_field(self, "phases", "down", check_shift)
         _same_axes(self, "down", "factors", "phases")
         if any(q >= s for s, q in zip(self.factors, self.phases)):
             raise InvalidArgument("down", "phase", self.phases, "0 <= phase < s on each axis")
@@ -142,7 +142,7 @@ class UpNd(Layer):
     factors: Axes
 
     def __post_init__(self) -> None:
-        _axes_field(self, "factors", "up", _check_rate)
+        _axes_field(self, "factors", "up", check_rate)
 
     @property
     def ndim(self) -> int:  # type: ignore[override]

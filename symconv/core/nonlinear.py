@@ -15,7 +15,7 @@ from typing import Optional
 import sympy
 
 from symconv.core.kernel import exact_expression
-from symconv.core.layers import Layer, Scalar, _check_flag, _check_rate, _check_shift, _fmt_args
+from symconv.core.layers import Layer, Scalar, check_flag, check_rate, check_shift, fmt_args
 from symconv.errors import InvalidArgument
 
 __all__ = ["MaxPool", "L2Pool", "ReLU", "Affine", "maxpool", "l2pool", "relu", "affine"]
@@ -35,18 +35,18 @@ class MaxPool(Layer):
     is_linear = False
 
     def __post_init__(self) -> None:
-        _check_rate(self.size, "maxpool", "size")
+        check_rate(self.size, "maxpool", "size")
         if self.stride is None:
             object.__setattr__(self, "stride", self.size)
-        _check_rate(self.stride, "maxpool", "stride")
-        _check_rate(self.dilation, "maxpool", "dilation")
-        _check_shift(self.padding, "maxpool", "padding")
+        check_rate(self.stride, "maxpool", "stride")
+        check_rate(self.dilation, "maxpool", "dilation")
+        check_shift(self.padding, "maxpool", "padding")
         if 2 * self.padding > self.size:
             raise InvalidArgument("maxpool", "padding", self.padding, f"at most size/2 = {self.size / 2:g} (as PyTorch)")
-        _check_flag(self.ceil_mode, "maxpool", "ceil_mode")
+        check_flag(self.ceil_mode, "maxpool", "ceil_mode")
 
     def __repr__(self) -> str:
-        args = _fmt_args(
+        args = fmt_args(
             str(self.size), stride=(self.stride, self.size), padding=(self.padding, 0), dilation=(self.dilation, 1),
             ceil_mode=(self.ceil_mode, False),
         )
@@ -62,13 +62,13 @@ class L2Pool(Layer):
     is_linear = False
 
     def __post_init__(self) -> None:
-        _check_rate(self.size, "l2pool", "size")
+        check_rate(self.size, "l2pool", "size")
         if self.stride is None:
             object.__setattr__(self, "stride", self.size)
-        _check_rate(self.stride, "l2pool", "stride")
+        check_rate(self.stride, "l2pool", "stride")
 
     def __repr__(self) -> str:
-        return "l2pool(" + _fmt_args(str(self.size), stride=(self.stride, self.size)) + ")"
+        return "l2pool(" + fmt_args(str(self.size), stride=(self.stride, self.size)) + ")"
 
 
 @dataclass(frozen=True, repr=False)

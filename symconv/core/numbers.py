@@ -4,7 +4,7 @@ Every number symconv stores is exact: a Python number becomes a SymPy
 rational (:func:`exact_number`, floats through their shortest repr), a
 coefficient may be a polynomial in named symbols with rational coefficients
 (:func:`exact_expression`), and a literal tap may also be an exact SymPy
-real such as ``sqrt(2)`` (:func:`_exact_real`). NaN, infinities, symbols
+real such as ``sqrt(2)`` (:func:`exact_real`). NaN, infinities, symbols
 where numbers are expected and complex numbers are refused with a
 :class:`~symconv.errors.KernelError`.
 """
@@ -97,7 +97,7 @@ def exact_expression(value: object, what: str = "coefficient") -> sympy.Expr:
     return expanded
 
 
-def _exact_real(value: object) -> sympy.Expr:
+def exact_real(value: object) -> sympy.Expr:
     """A literal tap: a rational via :func:`exact_number`, or an exact finite SymPy real (``sqrt(2)``)."""
     if type(value) is sympy.Rational or type(value) is sympy.Integer:
         return value

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from symconv.core.axes import Axes, checked_axes, fmt_axes, nd_name, per_axis
-from symconv.core.layers import AvgPool, Layer, _check_flag, _check_rate, _check_shift
+from symconv.core.layers import AvgPool, Layer, check_flag, check_rate, check_shift
 from symconv.core.nonlinear import L2Pool, MaxPool
 from symconv.errors import InvalidArgument
 
@@ -68,10 +68,10 @@ class AvgPoolNd(Layer):
         d = _pool_ndim(self.size, self.axes)
         what = nd_name("avgpool", d)
         object.__setattr__(self, "axes", d)
-        _pool_axes(self, what, d, ("size", None, _check_rate))
-        _pool_axes(self, what, d, ("stride", self.size, _check_rate), ("padding", 0, _check_shift))
-        _check_flag(self.ceil_mode, what, "ceil_mode")
-        _check_flag(self.count_include_pad, what, "count_include_pad")
+        _pool_axes(self, what, d, ("size", None, check_rate))
+        _pool_axes(self, what, d, ("stride", self.size, check_rate), ("padding", 0, check_shift))
+        check_flag(self.ceil_mode, what, "ceil_mode")
+        check_flag(self.count_include_pad, what, "count_include_pad")
 
     @property
     def is_linear(self) -> bool:  # type: ignore[override]
@@ -116,10 +116,10 @@ class MaxPoolNd(Layer):
         d = _pool_ndim(self.size, self.axes)
         what = nd_name("maxpool", d)
         object.__setattr__(self, "axes", d)
-        _pool_axes(self, what, d, ("size", None, _check_rate))
-        _pool_axes(self, what, d, ("stride", self.size, _check_rate), ("padding", 0, _check_shift),
-                   ("dilation", 1, _check_rate))
-        _check_flag(self.ceil_mode, what, "ceil_mode")
+        _pool_axes(self, what, d, ("size", None, check_rate))
+        _pool_axes(self, what, d, ("stride", self.size, check_rate), ("padding", 0, check_shift),
+                   ("dilation", 1, check_rate))
+        check_flag(self.ceil_mode, what, "ceil_mode")
 
     @property
     def ndim(self) -> int:  # type: ignore[override]
@@ -157,9 +157,9 @@ class L2PoolNd(Layer):
         d = _pool_ndim(self.size, self.axes)
         what = nd_name("l2pool", d)
         object.__setattr__(self, "axes", d)
-        _pool_axes(self, what, d, ("size", None, _check_rate))
-        _pool_axes(self, what, d, ("stride", self.size, _check_rate))
-        _check_flag(self.ceil_mode, what, "ceil_mode")
+        _pool_axes(self, what, d, ("size", None, check_rate))
+        _pool_axes(self, what, d, ("stride", self.size, check_rate))
+        check_flag(self.ceil_mode, what, "ceil_mode")
 
     @property
     def padding(self) -> Axes:

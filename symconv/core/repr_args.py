@@ -1,6 +1,6 @@
 """DSL-syntax formatting of layer arguments, for reprs that can be pasted back.
 
->>> _fmt_args("k[3]", stride=(2, 1), padding=(0, 0))
+>>> fmt_args("k[3]", stride=(2, 1), padding=(0, 0))
 'k[3], stride=2'
 """
 
@@ -8,23 +8,23 @@ from __future__ import annotations
 
 import sympy
 
-__all__ = ["_fmt_args", "_fmt_value"]
+__all__ = ["fmt_args", "fmt_value"]
 
 
-def _fmt_args(*positional: str, **keywords: tuple[object, object]) -> str:
+def fmt_args(*positional: str, **keywords: tuple[object, object]) -> str:
     """Format call arguments, leaving out keywords that equal their default."""
     parts = list(positional)
     for name, (value, default) in keywords.items():
         if value != default:
-            parts.append(f"{name}={_fmt_value(value)}")
+            parts.append(f"{name}={fmt_value(value)}")
     return ", ".join(parts)
 
 
-def _fmt_value(value: object) -> str:
+def fmt_value(value: object) -> str:
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, tuple):
-        return "(" + ", ".join(_fmt_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+        return "(" + ", ".join(fmt_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, sympy.Expr):
         return str(value)
     return repr(value)

@@ -269,9 +269,9 @@ def prove_assuming(lhs: Union[str, Layer], rhs: Union[str, Layer], assume: Seque
                    seed: int = 0):
     """Prove or refute ``lhs == rhs`` on every input meeting the declared bound (module docstring)."""
     from symconv.checker import INTERVAL_LEMMA, Certificate, assumption as assumption_entry, weaken
-    from symconv.prover.proof import Proof, ProofStep, _as_layers, prove, proved_by_kernel
+    from symconv.prover.proof import Proof, ProofStep, as_layers, prove, proved_by_kernel
 
-    lhs, rhs = _as_layers(lhs, rhs)
+    lhs, rhs = as_layers(lhs, rhs)
     ndim = _ndim(lhs, rhs)
     from symconv.prover.generic_nd import refuse_generic_nd
 

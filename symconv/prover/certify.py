@@ -16,10 +16,10 @@ __all__ = ["certificate_for", "quasi_affine", "length_certificate", "factored_in
            "first_positive_length"]
 
 
-def _has_flip(layer) -> bool:
+def has_flip(layer) -> bool:
     """Whether a flip() occurs anywhere in the layer, branches of sums included."""
     inner = getattr(layer, "branches", None) or getattr(layer, "steps", None) or ()
-    return isinstance(layer, Flip) or any(_has_flip(s) for s in inner)
+    return isinstance(layer, Flip) or any(has_flip(s) for s in inner)
 
 
 def certificate_for(decision: Decision) -> Certificate:
@@ -30,7 +30,7 @@ def certificate_for(decision: Decision) -> Certificate:
     lnf, rnf, bound = decision.lhs, decision.rhs, decision.bound
     steps = []
     for side, nf in (("lhs", lnf), ("rhs", rnf)):
-        if _has_flip(nf.source):
+        if has_flip(nf.source):
             steps.append(CertificateStep(Rule.FLIP_CONJUGATION, (("side", side),),
                                          f"{side}: every flip() moved to the input"))
     if lnf.input_flip and rnf.input_flip:

@@ -168,7 +168,7 @@ def edge_free_geometry(layer: Layer) -> Optional[Geometry]:
     return Geometry(tuple(stride), tuple(offset), tuple(field))
 
 
-def _axis_limit(lhs: Layer, rhs: Layer, axis: int):
+def axis_limit(lhs: Layer, rhs: Layer, axis: int):
     """``(bound, differing n, reason)`` of the projections on one axis."""
     left, right = axis_chain(lhs, axis), axis_chain(rhs, axis)
     chains = [LinearChain.of(c, skeleton=True) for c in (left, right)]
@@ -182,7 +182,7 @@ def _axis_limit(lhs: Layer, rhs: Layer, axis: int):
     return bound, None, ""
 
 
-def _channels(lhs: Layer, rhs: Layer) -> int:
+def statement_channels(lhs: Layer, rhs: Layer) -> int:
     need = {c for c in (lhs.in_channels, rhs.in_channels) if c is not None}
     if len(need) > 1:
         raise ChannelMismatch("the left-hand side's input", lhs.in_channels, "the right-hand side", rhs.in_channels)
@@ -197,7 +197,7 @@ def same_outputs(lhs: Layer, rhs: Layer, shape: Sequence[int], ring: TapRing, ch
     return forms_nd(lhs, shape, ring, channels) == forms_nd(rhs, shape, ring, channels)
 
 
-def _interior_shape(geometries: Sequence[Geometry]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def interior_shape_of(geometries: Sequence[Geometry]) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """``(n*, i0)`` of the theorem: on each axis the outputs ``i0`` and ``i0 + 1`` of both sides read inside n*."""
     d = len(geometries[0].stride)
     first = tuple(max(-(-g.offset[k] // g.stride[k]) for g in geometries) for k in range(d))
@@ -222,11 +222,11 @@ def decide_nd(lhs: Layer, rhs: Layer, compare_shapes: bool = True) -> DecisionNd
     ``proved`` with ``deferred`` set, to be made by the kernel's replay of ``product_bound``, which compares the
     same shapes (the search then compares them itself only when the kernel finds a difference).
     """
-    channels = _channels(lhs, rhs)
+    channels = statement_channels(lhs, rhs)
     d = lhs.ndim
     limits, axes = [], []
     for axis in range(d):
-        bound, differ, reason = _axis_limit(lhs, rhs, axis)
+        bound, differ, reason = axis_limit(lhs, rhs, axis)
         if differ is not None:
             return DecisionNd("refuted", reason, witness=tuple(differ if k == axis else 8 for k in range(d)))
         if bound is None:
@@ -235,7 +235,7 @@ def decide_nd(lhs: Layer, rhs: Layer, compare_shapes: bool = True) -> DecisionNd
         axes.append((bound.start, bound.period, bound.limit))
     ring = ring_nd(lhs, rhs)
     geometries = [edge_free_geometry(side) for side in (lhs, rhs)]
-    shape, first = _interior_shape(geometries) if all(geometries) else ((), ())
+    shape, first = interior_shape_of(geometries) if all(geometries) else ((), ())
     if all(geometries) and all(m >= i + 2 for side in (lhs, rhs) for m, i in zip(output_shape(side, shape), first)):
         if same_outputs(lhs, rhs, shape, ring, channels):
             return DecisionNd("proved", f"both sides are edge-free: equal output lengths on each axis for every n and "
@@ -280,19 +280,19 @@ def _axis_classes(left: Layer, right: Layer) -> Optional[tuple[list, int]]:
     no boundary bound, too many classes)."""
     from symconv.algebra.flip import as_single_layer
     from symconv.core.layers import Flip
-    from symconv.prover.flip_classes import MAX_PERIOD, _lengths, _moved, stride_product
+    from symconv.prover.flip_classes import MAX_PERIOD, class_lengths, moved_flips, stride_product
 
     period = math.lcm(stride_product(left), stride_product(right))
     if period > MAX_PERIOD:
         return None
-    start = next((n for n in range(1, MAX_WITNESS_SEARCH) if min(_lengths(left, n, None) + _lengths(right, n, None))
+    start = next((n for n in range(1, MAX_WITNESS_SEARCH) if min(class_lengths(left, n, None) + class_lengths(right, n, None))
                   >= 1), None)
     if start is None:
         return None
     classes, limit_all = [], start
     for residue in range(period):
         n_r = start + (residue - start) % period
-        pair = [_moved(side, n_r, None) for side in (left, right)]
+        pair = [moved_flips(side, n_r, None) for side in (left, right)]
         heads = [isinstance(side.layers()[0], Flip) for side in pair]
         if heads[0] != heads[1]:
             return None
@@ -311,7 +311,7 @@ def _axis_classes(left: Layer, right: Layer) -> Optional[tuple[list, int]]:
 def decide_flip_classes_nd(lhs: Layer, rhs: Layer) -> DecisionNd:
     """Decide ``lhs == rhs`` when flips cross strided layers: per-axis residue classes of the projections, then
     every shape below the per-axis bounds (the lemma of :mod:`symconv.checker.flip_classes_nd`)."""
-    channels = _channels(lhs, rhs)
+    channels = statement_channels(lhs, rhs)
     d = lhs.ndim
     data, limits = [], []
     for axis in range(d):

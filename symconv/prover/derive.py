@@ -68,9 +68,9 @@ class Derivation:
             "chain": repr(self.chain),
             "kernel": text(self.kernel) if self.kernel is not None else None,
             "stride": self.stride,
-            "padding": [_json_size(p) for p in self.padding],
+            "padding": [json_size(p) for p in self.padding],
             "dilation": self.dilation,
-            "receptive_field": _json_size(self.receptive_field),
+            "receptive_field": json_size(self.receptive_field),
             "output_length": self.output_length,
             "branches": self.branches,
             "exact": self.exact,
@@ -157,7 +157,7 @@ class Derivation:
         return derivation_html(self)
 
 
-def _json_size(value: object) -> Union[int, str]:
+def json_size(value: object) -> Union[int, str]:
     """An int, or the SymPy string of a size that depends on a generic length."""
     return str(value) if isinstance(value, sympy.Expr) and not value.is_Integer else int(value)
 

@@ -34,7 +34,7 @@ from symconv.core.output_length import generic_sizes, resolve_size
 from symconv.core.sizes_nd import with_sizes
 from symconv.errors import InvalidArgument, SymconvError
 from symconv.prover.decide_nd import decide_nd
-from symconv.prover.derive import Derivation, _json_size
+from symconv.prover.derive import Derivation, json_size
 from symconv.prover.describe import length_text
 from symconv.prover.forms_nd import CONSTANT, forms_nd, ring_nd
 
@@ -59,9 +59,9 @@ class DerivationNd(Derivation):
             "chain": repr(self.chain),
             "kernel": text(self.kernel) if self.kernel is not None else None,
             "stride": list(self.stride),
-            "padding": [[_json_size(p) for p in pair] for pair in self.padding],
+            "padding": [[json_size(p) for p in pair] for pair in self.padding],
             "dilation": self.dilation,
-            "receptive_field": [_json_size(f) for f in self.receptive_field],
+            "receptive_field": [json_size(f) for f in self.receptive_field],
             "output_length": self.output_length,
             "branches": self.branches,
             "exact": self.exact,

@@ -41,7 +41,7 @@ def prove_by_factors(lhs: Layer, rhs: Layer, seed: int = 0):
     """``proved`` by one ``factored_interior`` step (numeric evidence as for a decided proof), or None."""
     from symconv.numeric.check import compare_chains
     from symconv.prover.certify import factored_interior_certificate
-    from symconv.prover.proof import ProofStep, _numeric_lengths, proved_by_kernel
+    from symconv.prover.proof import ProofStep, numeric_lengths, proved_by_kernel
 
     channels = lhs.in_channels or 1
     least = MIN_FACTORED_LAYERS_WITH_CHANNELS if _has_channels(lhs) or _has_channels(rhs) else MIN_FACTORED_LAYERS
@@ -59,7 +59,7 @@ def prove_by_factors(lhs: Layer, rhs: Layer, seed: int = 0):
         report = _float_check_nd(lhs, rhs, [(limit,) * lhs.ndim, (limit + 1,) + (start,) * (lhs.ndim - 1)], seed,
                                  channels)
     else:
-        report = compare_chains(lhs, rhs, _numeric_lengths(16), trials_per_length=1, seed=seed, channels=channels)
+        report = compare_chains(lhs, rhs, numeric_lengths(16), trials_per_length=1, seed=seed, channels=channels)
     if not report.agrees:
         raise AssertionError(f"proved by factors but numerically different: {report.mismatch}")
     steps = (ProofStep("factored_interior", step.statement),)

@@ -71,19 +71,19 @@ def stride_product(layer: Layer) -> int:
     return total
 
 
-def _lengths(layer: Layer, n: int, sizes) -> list[int]:
+def class_lengths(layer: Layer, n: int, sizes) -> list[int]:
     """Every intermediate length of ``layer`` at input length n (branches included)."""
     out = []
     for step in layer.layers():
         if isinstance(step, Parallel):
             for b in step.branches:
-                out += _lengths(b, n, sizes)
+                out += class_lengths(b, n, sizes)
         n = output_length(step, n, sizes)
         out.append(n)
     return out
 
 
-def _moved(layer: Layer, n: int, sizes) -> Layer:
+def moved_flips(layer: Layer, n: int, sizes) -> Layer:
     flipped, steps = move_flips_to_input(layer, n, sizes)
     return as_single_layer(((Flip(),) if flipped else ()) + steps)
 
@@ -100,7 +100,7 @@ def decide_by_residue(lhs: Layer, rhs: Layer, ring=None, channels: int = 1,
     ring = ring or ring_for_layers([lhs, rhs], sizes)
 
     def forms(layer: Layer, n: int) -> LinearChain:
-        return LinearChain.of(_moved(layer, n, sizes), ring, channels, sizes)
+        return LinearChain.of(moved_flips(layer, n, sizes), ring, channels, sizes)
 
     def differ(n: int) -> bool:
         return chain_forms(forms(lhs, n), n) != chain_forms(forms(rhs, n), n)
@@ -108,7 +108,7 @@ def decide_by_residue(lhs: Layer, rhs: Layer, ring=None, channels: int = 1,
     def refuted(n: int, why: str) -> Decision:
         return Decision("refuted", why, forms(lhs, n), forms(rhs, n), witness_n=n, brute_force=True)
 
-    start = next((n for n in range(1, MAX_BOUND) if min(_lengths(lhs, n, sizes) + _lengths(rhs, n, sizes)) >= 1),
+    start = next((n for n in range(1, MAX_BOUND) if min(class_lengths(lhs, n, sizes) + class_lengths(rhs, n, sizes)) >= 1),
                  None)
     if start is None:
         return Decision("unknown", f"some intermediate length stays 0 below n = {MAX_BOUND}", None, None)
@@ -120,8 +120,8 @@ def decide_by_residue(lhs: Layer, rhs: Layer, ring=None, channels: int = 1,
     classes = []
     for residue in range(period):
         n_r = start + (residue - start) % period
-        left, right = _moved(lhs, n_r, sizes), _moved(rhs, n_r, sizes)
-        if (left, right) != (_moved(lhs, n_r + period, sizes), _moved(rhs, n_r + period, sizes)):
+        left, right = moved_flips(lhs, n_r, sizes), moved_flips(rhs, n_r, sizes)
+        if (left, right) != (moved_flips(lhs, n_r + period, sizes), moved_flips(rhs, n_r + period, sizes)):
             return Decision("unknown", f"the flip-free chains at n = {n_r} and n = {n_r + period} differ", None, None)
         lnf, rnf = forms(lhs, n_r), forms(rhs, n_r)
         bound = find_bound([lnf, rnf])

@@ -192,7 +192,7 @@ def _listing(taps: object) -> str:
     return "[" + ", ".join(map(_listing, taps)) + "]" if isinstance(taps, (list, tuple)) else str(taps)
 
 
-def _as_layers(lhs: Union[str, Layer], rhs: Union[str, Layer]) -> tuple[Layer, Layer]:
+def as_layers(lhs: Union[str, Layer], rhs: Union[str, Layer]) -> tuple[Layer, Layer]:
     if isinstance(lhs, str) or isinstance(rhs, str):
         from symconv.dsl import parse_statement
 
@@ -203,7 +203,7 @@ def _as_layers(lhs: Union[str, Layer], rhs: Union[str, Layer]) -> tuple[Layer, L
     return on_statement_axes((lhs, rhs))
 
 
-def _numeric_lengths(limit: int) -> list[int]:
+def numeric_lengths(limit: int) -> list[int]:
     """Every length up to the bound (capped) and two past it."""
     small = list(range(0, min(limit + 2, 48) + 1))
     return small + [limit + 3, 2 * limit + 5]
@@ -317,7 +317,7 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
         from symconv.prover.solve import prove_with_unknowns
 
         return prove_with_unknowns(lhs, rhs, list(solve), seed=seed)
-    lhs, rhs = _as_layers(lhs, rhs)
+    lhs, rhs = as_layers(lhs, rhs)
     from symconv.prover.rewrites import prove_after_rewrites
     from symconv.prover.shared_layers import prove_by_shared_layers, worth_splitting
 
@@ -398,7 +398,7 @@ def _prove_layers(lhs: Layer, rhs: Layer, seed: int, generic_nd: bool) -> Proof:
             return Proof(lhs, rhs, "unknown", note=f"{decision.reason}, but no small counterexample was found",
                          decision=decision)
         return Proof(lhs, rhs, "refuted", counterexample=example, note=decision.reason, decision=decision)
-    report = compare_chains(lhs, rhs, _numeric_lengths(limit), trials_per_length=1, seed=seed, channels=channels)
+    report = compare_chains(lhs, rhs, numeric_lengths(limit), trials_per_length=1, seed=seed, channels=channels)
     if decision.verdict == "unknown":
         from symconv.prover.counterexample import find_numeric_counterexample
 

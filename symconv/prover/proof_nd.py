@@ -280,7 +280,7 @@ def _check_shapes(limits: tuple[int, ...], interior: Optional[tuple[int, ...]]) 
     return shapes
 
 
-def _flip_free(lhs: Layer, rhs: Layer) -> Optional[tuple[Layer, Layer, list]]:
+def flip_free_sides(lhs: Layer, rhs: Layer) -> Optional[tuple[Layer, Layer, list]]:
     """``(A, B, certificate steps)``: the flips of both sides moved to their inputs per axis and stripped
     (:mod:`symconv.checker.flips_nd`), so that ``lhs == rhs`` iff ``A == B``; None where a flip cannot cross a
     layer (a stride on a flipped axis) or one side still reverses its input after the strip."""
@@ -308,7 +308,7 @@ def _decide_with_flips(lhs: Layer, rhs: Layer, channels: int, seed: int):
     """Flip-free sides by conjugation, decided by :func:`decide_nd`; ``(decision, sides, steps)`` or a Proof."""
     from symconv.prover.proof import Proof
 
-    moved = _flip_free(lhs, rhs)
+    moved = flip_free_sides(lhs, rhs)
     if moved is None:
         decision = decide_flip_classes_nd(lhs, rhs)
         if decision.verdict != "unknown":
@@ -351,7 +351,7 @@ def prove_nd(lhs: Layer, rhs: Layer, seed: int = 0):
     """``lhs == rhs`` for every input shape, both sides chains with the same number (2 or more) of axes.
 
     Flips (``flip()``, ``flip(axes=...)``) are first moved to the inputs per axis and stripped
-    (:func:`_flip_free`); the flip-free sides are then decided.
+    (:func:`flip_free_sides`); the flip-free sides are then decided.
     """
     from symconv.checker.flips_nd import has_flips
     from symconv.prover.proof import Proof

@@ -70,9 +70,9 @@ def _unknown_symbols(lhs: Layer, rhs: Layer, names: Sequence[str]) -> dict[str, 
 
 def prove_with_unknowns(lhs: Union[str, Layer], rhs: Union[str, Layer], names: Sequence[str], seed: int = 0):
     """Solve for the named kernels, then prove the identity with the solution substituted."""
-    from symconv.prover.proof import Proof, _as_layers, prove
+    from symconv.prover.proof import Proof, as_layers, prove
 
-    lhs, rhs = _as_layers(lhs, rhs)
+    lhs, rhs = as_layers(lhs, rhs)
     if max(lhs.ndim, rhs.ndim) >= 2:
         from symconv.prover.generic_nd import refuse_generic_nd
         from symconv.prover.solve_nd import prove_nd_with_unknowns

@@ -25,7 +25,7 @@ import sympy
 from symconv.core.kernel_nd import DerivedKernelNd, KernelSymbolNd, nested
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import output_shape
-from symconv.prover.decide_nd import _axis_limit, _channels, _interior_shape, edge_free_geometry
+from symconv.prover.decide_nd import axis_limit, statement_channels, interior_shape_of, edge_free_geometry
 from symconv.prover.forms_nd import forms_nd, ring_nd
 from symconv.prover.solve import SolveError, named_kernels, solve_linear, substitute_kernel, with_solutions
 
@@ -48,10 +48,10 @@ def solving_shape(lhs: Layer, rhs: Layer) -> tuple[int, ...]:
     """``n*``: the interior shape of two edge-free sides, else the per-axis bounds of the product bound."""
     geometries = [edge_free_geometry(side) for side in (lhs, rhs)]
     if all(geometries):
-        return _interior_shape(geometries)[0]
+        return interior_shape_of(geometries)[0]
     limits = []
     for axis in range(lhs.ndim):
-        bound, differ, reason = _axis_limit(lhs, rhs, axis)
+        bound, differ, reason = axis_limit(lhs, rhs, axis)
         if bound is None:
             raise SolveError(f"--solve: {reason}; no shape to read equations from")
         limits.append(bound.limit)
@@ -85,9 +85,9 @@ def _equations(lhs: Layer, rhs: Layer, shape: tuple[int, ...], channels: int) ->
 
 def prove_nd_with_unknowns(lhs, rhs, names: Sequence[str], seed: int = 0):
     """Solve the N-D statement for the named kernels, then prove it with the solution substituted."""
-    from symconv.prover.proof import Proof, _as_layers, prove
+    from symconv.prover.proof import Proof, as_layers, prove
 
-    lhs, rhs = _as_layers(lhs, rhs)
+    lhs, rhs = as_layers(lhs, rhs)
     original = (lhs, rhs)
     unknowns = _unknowns(lhs, rhs, names)
     for side in (lhs, rhs):
@@ -95,7 +95,7 @@ def prove_nd_with_unknowns(lhs, rhs, names: Sequence[str], seed: int = 0):
         if nonlinear:
             raise SolveError(f"--solve {', '.join(names)}: {side!r} has the nonlinear layer {nonlinear[0]!r}; "
                              f"expected two linear chains (solving reads the coefficients of linear forms)")
-    channels = _channels(lhs, rhs)
+    channels = statement_channels(lhs, rhs)
     shape = solving_shape(lhs, rhs)
     if math.prod(shape) > MAX_SOLVE_SAMPLES:
         raise SolveError(f"--solve {', '.join(names)}: the equations would be read from an input of shape {shape}, "

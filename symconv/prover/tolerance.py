@@ -86,7 +86,7 @@ def tolerance_value(value: Tolerance, name: str) -> Fraction:
     return number
 
 
-def _exact_outputs(lhs: Layer, rhs: Layer, x: tuple, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+def exact_outputs(lhs: Layer, rhs: Layer, x: tuple, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Both sides on ``x`` (``channels x shape``) with the numeric evaluator in exact (Fraction) mode."""
     from symconv.numeric import evaluate_nd_numeric, evaluate_numeric
 
@@ -106,7 +106,7 @@ def _rationals(array) -> tuple:
     return sympy.Rational(value.numerator, value.denominator)
 
 
-def _counterexample(lhs: Layer, rhs: Layer, shape: tuple, x: tuple, a: np.ndarray, b: np.ndarray, output: tuple):
+def tolerance_counterexample(lhs: Layer, rhs: Layer, shape: tuple, x: tuple, a: np.ndarray, b: np.ndarray, output: tuple):
     if len(shape) == 1:
         return Counterexample(shape[0], x, {}, _rationals(a), _rationals(b), output[1])
     from symconv.prover.proof_nd import CounterexampleNd
@@ -121,22 +121,22 @@ def _exceeding(lhs: Layer, rhs: Layer, row: RowGain, atol: Fraction, rtol: Fract
     x = row.input
     if input_flip:
         x = nested_tuple(np.flip(np.array(x, dtype=object), tuple(a + 1 for a in sorted(input_flip))).tolist())
-    a, b = _exact_outputs(lhs, rhs, x, row.shape)
+    a, b = exact_outputs(lhs, rhs, x, row.shape)
     difference = abs(Fraction(a[row.output]) - Fraction(b[row.output]))
     if difference != row.gain or difference <= row.allowed(atol, rtol):
         raise NumericMismatch(f"the input at {row.where()} should make {quote_statement(lhs, rhs)} differ by "
                               f"{row.gain}; the numeric evaluator gives {difference}")
-    return _counterexample(lhs, rhs, row.shape, x, a, b, row.output)
+    return tolerance_counterexample(lhs, rhs, row.shape, x, a, b, row.output)
 
 
 def _shape_counterexample(lhs: Layer, rhs: Layer, shape: tuple[int, ...], channels: int):
     x = nested_tuple(np.ones((channels, *shape), dtype=int).tolist())
-    a, b = _exact_outputs(lhs, rhs, x, shape)
+    a, b = exact_outputs(lhs, rhs, x, shape)
     if a.shape == b.shape:
         raise NumericMismatch(f"the output shapes of {quote_statement(lhs, rhs)} should differ at input shape "
                               f"{shape}")
     first = tuple(min(p, q) for p, q in zip(a.shape, b.shape))
-    return _counterexample(lhs, rhs, shape, x, a, b, (0, *first[1:]))
+    return tolerance_counterexample(lhs, rhs, shape, x, a, b, (0, *first[1:]))
 
 
 def _numeric(sides: Sides, worst: WorstCase, atol: Fraction, rtol: Fraction, seed: int) -> NumericReport:
@@ -146,7 +146,7 @@ def _numeric(sides: Sides, worst: WorstCase, atol: Fraction, rtol: Fraction, see
     run = evaluate_numeric if sides.ndim == 1 else evaluate_nd_numeric
     trials, compared, observed = 0, 0, 0.0
     if worst.attained is not None:
-        a, b = _exact_outputs(sides.lhs, sides.rhs, worst.attained.input, worst.attained.shape)
+        a, b = exact_outputs(sides.lhs, sides.rhs, worst.attained.input, worst.attained.shape)
         observed = float(abs(Fraction(a[worst.attained.output]) - Fraction(b[worst.attained.output])))
         trials, compared = 1, 1
     rng = np.random.default_rng(seed)
@@ -170,11 +170,11 @@ def _numeric(sides: Sides, worst: WorstCase, atol: Fraction, rtol: Fraction, see
 def _flip_steps(sides: Sides) -> list[CertificateStep]:
     if sides.forms is None:
         return []
-    from symconv.prover.certify import _has_flip
+    from symconv.prover.certify import has_flip
 
     lnf, rnf = sides.forms
     steps = [CertificateStep(Rule.FLIP_CONJUGATION, (("side", side),), f"{side}: every flip() moved to the input")
-             for side, layer in (("lhs", sides.lhs), ("rhs", sides.rhs)) if _has_flip(layer)]
+             for side, layer in (("lhs", sides.lhs), ("rhs", sides.rhs)) if has_flip(layer)]
     if lnf.input_flip and rnf.input_flip:
         steps.append(CertificateStep(Rule.STRIP_INPUT_FLIP, (), "flip() >> A == flip() >> B iff A == B"))
     return steps
@@ -276,14 +276,14 @@ def prove_within(lhs: Union[str, Layer], rhs: Union[str, Layer], atol: Optional[
 
 def _flip_free_sides(sides: Sides) -> Union[tuple[Sides, tuple, frozenset], str]:
     """N-D sides with flips: ``(flip-free Sides, the certificate steps that move every flip to the input and strip
-    it, the axes F of the stripped input flip)``, as exact proofs do (:func:`symconv.prover.proof_nd._flip_free`):
+    it, the axes F of the stripped input flip)``, as exact proofs do (:func:`symconv.prover.proof_nd.flip_free_sides`):
     ``flip_F >> A`` and ``flip_F >> B`` differ on x as A and B on ``flip_F x``, a bijection of the box ``|x| <= 1``;
     else why the tolerance rule, which compares flip-free chains, cannot be used."""
     from symconv.checker.flips_nd import conjugated
     from symconv.core.layers_nd import flipped_axes
-    from symconv.prover.proof_nd import _flip_free
+    from symconv.prover.proof_nd import flip_free_sides
 
-    moved = _flip_free(sides.lhs, sides.rhs)
+    moved = flip_free_sides(sides.lhs, sides.rhs)
     if moved is None:
         return ("flips are outside the tolerance fragment here: the kernel's tolerance rule compares flip-free "
                 "chains, and these flips do not all move to the input and cancel (a stride on a flipped axis, or "

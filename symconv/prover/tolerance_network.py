@@ -218,10 +218,10 @@ def _exact_sample(value: float):
 
 def _refutation(lhs: Layer, rhs: Layer, x: np.ndarray, shape: tuple, atol: Fraction):
     """The counterexample at ``x`` when the exact outputs differ by more than atol somewhere, else None."""
-    from symconv.prover.tolerance import _counterexample, _exact_outputs
+    from symconv.prover.tolerance import tolerance_counterexample, exact_outputs
 
     exact = nested_tuple(np.vectorize(_exact_sample, otypes=[object])(x).tolist())
-    a, b = _exact_outputs(lhs, rhs, exact, shape)
+    a, b = exact_outputs(lhs, rhs, exact, shape)
     if a.shape != b.shape or not a.size:
         return None, Fraction(0)
     gaps = np.vectorize(lambda p, q: abs(Fraction(p) - Fraction(q)), otypes=[object])(a, b)
@@ -229,7 +229,7 @@ def _refutation(lhs: Layer, rhs: Layer, x: np.ndarray, shape: tuple, atol: Fract
     gap = gaps[output]
     if gap <= atol:
         return None, gap
-    return _counterexample(lhs, rhs, shape, exact, a, b, tuple(int(i) for i in output)), gap
+    return tolerance_counterexample(lhs, rhs, shape, exact, a, b, tuple(int(i) for i in output)), gap
 
 
 def prove_network(lhs: Union[str, Layer], rhs: Union[str, Layer], atol: object = None, rtol: object = None,

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from symconv.core.numbers import _exact_real, exact_number, rational
+from symconv.core.numbers import exact_real, exact_number, rational
 from symconv.errors import KernelError
 
 
@@ -29,7 +29,7 @@ def test_exact_number_of_fractions_ints_sympy_rationals_and_floats_by_their_repr
     for value, expected in cases:
         made = exact_number(value)
         assert made == expected and type(made) is type(expected), value
-        assert _exact_real(value) == expected and type(_exact_real(value)) is type(expected)
+        assert exact_real(value) == expected and type(exact_real(value)) is type(expected)
 
 
 def test_exact_number_still_refuses_booleans_and_infinities():
