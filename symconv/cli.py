@@ -466,7 +466,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.close()
         return 1
     except SymconvError as err:
-        print(f"symconv {args.command}: {' '.join(str(err).split())}", file=sys.stderr)
+        message = " ".join(str(err).split())
+        for said in (f"{args.command}: ", "symconv: "):  # the API's own prefix, said once already
+            message = message[len(said):] if message.startswith(said) else message
+        print(f"symconv {args.command}: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug, never a verdict: exit 1 would read as "refuted"
         print(f"symconv {args.command}: internal error ({type(err).__name__}: {' '.join(str(err).split())}); "

@@ -205,9 +205,9 @@ def test_derive_reads_its_chain_from_a_file(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["prove", "-", "-"], "symconv prove: symconv: RHS='-' is invalid; expected `-` (stdin) for one statement "
+        (["prove", "-", "-"], "symconv prove: RHS='-' is invalid; expected `-` (stdin) for one statement "
                               "argument only; give the other as text or @FILE"),
-        (["derive", "@/nonexistent/chain.txt"], "symconv derive: symconv: CHAIN='@/nonexistent/chain.txt' is "
+        (["derive", "@/nonexistent/chain.txt"], "symconv derive: CHAIN='@/nonexistent/chain.txt' is "
                                                 "invalid; expected a readable file after @ (No such file or "
                                                 "directory)"),
     ],

@@ -109,8 +109,6 @@ def _generating_matrix(k: Kernel) -> sympy.Matrix:
 def _window(step: Layer) -> Optional[tuple[object, int, tuple[object, object], Optional[Kernel], int]]:
     """``(extent, stride, (pl, pr), kernel, dilation)`` of a window layer; None for elementwise layers."""
     if isinstance(step, Conv):
-        if step.padding == "same" and step.weight.length_symbols():
-            raise _unsupported(step, "padding='same' with a generic length")
         single = step.groups == 1
         extent = step.dilation * (step.weight.length - 1) + 1
         return extent, step.stride, step.padding_pair(), step.weight if single else None, step.dilation
@@ -242,7 +240,10 @@ def _derivation(chain: Layer, symbol: sympy.Symbol, parts: list, arithmetic: tup
         generating = sympy.powsimp(sympy.expand(generating))
         taps = [str(generating)]
     if not (left.is_number and right.is_number and left >= 0 and right >= 0):
-        return Derivation(chain, taps, exact=False, boundary=None, generating=generating, **arithmetic)
+        # a padding that depends on c (padding='same'): no single layer with integer padding; one conv is itself
+        alone = isinstance(chain, Conv) and chain.bias is None and chain.groups == 1
+        return Derivation(chain, taps, exact=alone, boundary=None, layer=chain if alone else None,
+                          generating=generating, **arithmetic)
     single = Conv(kernel, stride=stride, padding=(int(left), int(right)))
     # An affine chain is its linear part plus its output for the zero input; that output is the constant
     # ``bias`` when no padding follows a bias, so the chain is the single layer with that bias exactly

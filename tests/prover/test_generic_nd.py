@@ -69,9 +69,10 @@ def test_derive_says_when_the_single_layer_is_not_the_chain_at_some_c():
                       "or has no instance): not exact")
 
 
-def test_derive_refuses_same_padding_with_a_generic_size_naming_the_axis():
-    with pytest.raises(InvalidArgument, match=re.escape("on axis 1 it is conv(k[c], padding='same'), which is not")):
-        derive("conv2d(k[c, 3], padding='same')")
+def test_derive_gives_same_padding_with_a_generic_size_per_axis_in_closed_form():
+    data = derive("conv2d(k[c, 3], padding='same')").to_json()
+    assert data["padding"] == [["floor(c/2 - 1/2)", "c - floor(c/2 - 1/2) - 1"], [1, 1]]
+    assert data["receptive_field"] == ["c", 3] and data["stride"] == [1, 1]
 
 
 @pytest.mark.parametrize("text, shape", [
