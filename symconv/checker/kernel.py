@@ -37,6 +37,7 @@ drawn from a small fixed vocabulary (:data:`RESTS_ON`):
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
@@ -211,6 +212,8 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
         if not valid_rests_on(entry):
             raise CertificateError(f"rests_on entry {entry!r} is not in the vocabulary {list(RESTS_ON)}")
     state = _State(_sides(certificate, sides))
+    sizes = [] if certificate.length is not None or not all(isinstance(side, Layer) for side in state) \
+        else generic_sizes(*state)
     _refuse_generic_nd_sizes(state, certificate)
     state.bounds = _bounds(certificate)
     state.length_claim = certificate.length
@@ -240,13 +243,18 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
                                "a closing rule (eventual_periodicity, residue_classes, product_bound, "
                                "flip_product_bound, interior_operator, factored_interior, generic_instances, "
                                "generic_argument, generic_interior_nd, tolerance, tolerance_network, "
-                               "length_formula, polynomial_identity, gaussian_moment, no_real_root, rational_sign, or a "
+                               "length_formula, polynomial_identity, gaussian_moment, no_real_root, rational_sign, "
+                               "nonnegative_combination, or a "
                                "congruence whose halves are the same layers)")
     if state.pending:
         raise CertificateError(f"the certificate ends before the statement is closed: {len(state.pending)} goal(s) "
                                f"of a congruence split still open, the first {state.pending[0][0]!r} == "
                                f"{state.pending[0][1]!r}")
     scope = _one_scope(closed + [scope])
+    if sizes and not any(re.search(rf"\b{name}\b", scope) for name in sizes):
+        # every rule that accepts a generic length replays it symbolically (the others refuse it), so a scope
+        # that does not name it, such as a congruence whose halves are the same layers, holds for every value
+        scope = f"every {', '.join(sizes)} >= 1 and {scope}"
     broken = schema_violations(certificate.to_json())  # what the rules accepted must also be the published format
     if broken:
         raise CertificateError(f"the certificate does not follow certificate.schema.json: {'; '.join(broken[:3])}")
