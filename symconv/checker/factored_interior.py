@@ -78,14 +78,14 @@ from dataclasses import dataclass
 
 from symconv.checker.factored_nd import factored_parts_nd
 from symconv.checker.periodicity import check_window, equal_growth
-from symconv.core.kernel import Kernel
 from symconv.core.kernel_expr import Convolve, Dilate
+from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd
 from symconv.core.layers import Conv, Layer
 from symconv.core.layers_nd import axis_chain
 from symconv.core.output_length import output_length
 from symconv.errors import CertificateError
 
-__all__ = ["FactoredForm", "factored_form", "kernel_factors", "matrix_factors", "rule_factored_interior"]
+__all__ = ["FactoredForm", "factored_form", "matrix_factors", "rule_factored_interior"]
 
 
 @dataclass(frozen=True)
@@ -118,36 +118,17 @@ class FactoredForm:
         return " * ".join(words)
 
 
-def kernel_factors(kernel: Kernel, exponent: int = 1) -> Counter:
-    """Lemma F: the multiset of ``(atom, exponent)`` with ``kernel(z^exponent) = prod atom(z^exponent')``.
+def matrix_factors(kernel, exponent=1) -> tuple[Counter, list]:
+    """Lemmas F and M: ``(scalars, sequence)`` with ``kernel(z^exponent) = prod scalars x M_r ... M_1``.
+
+    ``scalars``: the multiset of one-channel factors ``(atom, exponent)``; ``sequence``: the matrix factors in
+    the order they apply (``convolve(a, b)``: a's before b's). 1-D kernels take an int exponent, N-D ones
+    (``ConvolveNd``, ``DilateNd``) an exponent per axis, multiplied axis by axis by ``dilate``.
 
     >>> from symconv.core.kernel import kernel as named
-    >>> k = named("k", 2)
-    >>> sorted((repr(a), e, m) for (a, e), m in kernel_factors(Convolve(k, Dilate(k, 2))).items())
+    >>> k, a, b = named("k", 2), named("A", 2, 2, 3), named("B", 2, 2, 1)
+    >>> sorted((repr(atom), e, m) for (atom, e), m in matrix_factors(Convolve(k, Dilate(k, 2)))[0].items())
     [('k[2]', 1, 1), ('k[2]', 2, 1)]
-    """
-    found: Counter = Counter()
-    pending = [(kernel, exponent)]
-    while pending:  # a stack, not recursion: nested convolve() may be hundreds deep
-        node, e = pending.pop()
-        if isinstance(node, Convolve) and node.a.is_single_channel and node.b.is_single_channel:
-            pending += [(node.a, e), (node.b, e)]
-        elif isinstance(node, Dilate) and node.kernel.is_single_channel:
-            pending.append((node.kernel, e * node.factor))
-        else:
-            found[(node, e)] += 1
-    return found
-
-
-def matrix_factors(kernel: Kernel, exponent=1, convolve_type: type = Convolve, dilate_type: type = Dilate,
-                   dilated=lambda e, node: e * node.factor) -> tuple[Counter, list]:
-    """Lemma M: ``(scalars, sequence)`` with ``kernel(z^exponent) = prod scalars x M_r ... M_1``.
-
-    ``sequence`` lists the matrix factors ``(atom, exponent)`` in the order they apply (``convolve(a, b)``:
-    a's before b's). ``convolve_type``/``dilate_type``/``dilated`` give the N-D classes and exponent rule.
-
-    >>> from symconv.core.kernel import kernel as named
-    >>> a, b = named("A", 2, 2, 3), named("B", 2, 2, 1)
     >>> scalars, sequence = matrix_factors(Convolve(a, Dilate(b, 2)))
     >>> (dict(scalars), [(repr(atom), e) for atom, e in sequence])
     ({}, [('A[2, 2, 3]', 1), ('B[2, 2, 1]', 2)])
@@ -155,12 +136,14 @@ def matrix_factors(kernel: Kernel, exponent=1, convolve_type: type = Convolve, d
     scalars: Counter = Counter()
     sequence: list = []
     pending = [(kernel, exponent)]
-    while pending:  # a stack, not recursion; b is pushed first so that a's factors come out first
-        node, e = pending.pop()
-        if isinstance(node, convolve_type):
+    while pending:  # a stack, not recursion (nested convolve() may be hundreds deep); b is pushed first so
+        node, e = pending.pop()  # that a's factors come out first
+        if isinstance(node, (Convolve, ConvolveNd)):
             pending += [(node.b, e), (node.a, e)]
-        elif isinstance(node, dilate_type):
-            pending.append((node.kernel, dilated(e, node)))
+        elif isinstance(node, Dilate):
+            pending.append((node.kernel, e * node.factor))
+        elif isinstance(node, DilateNd):
+            pending.append((node.kernel, tuple(f * m for f, m in zip(e, node.factors))))
         elif node.is_single_channel:
             scalars[(node, e)] += 1
         else:

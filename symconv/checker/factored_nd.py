@@ -41,33 +41,10 @@ from __future__ import annotations
 from collections import Counter
 
 from symconv.core.conv_nd import ConvNd
-from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd
-from symconv.core.kernel_nd import KernelNd
 from symconv.core.layers import Layer
 from symconv.errors import CertificateError
 
-__all__ = ["kernel_factors_nd", "factored_parts_nd"]
-
-
-def kernel_factors_nd(kernel: KernelNd, exponent: tuple[int, ...]) -> Counter:
-    """Lemma F: the multiset of ``(atom, exponent vector)`` with ``kernel(z^exponent) = prod atom(z^f)``.
-
-    >>> from symconv.core.kernel_nd import kernel_nd
-    >>> k = kernel_nd("k", 2, 2)
-    >>> sorted((repr(a), f, m) for (a, f), m in kernel_factors_nd(ConvolveNd(k, DilateNd(k, (2, 1))), (1, 3)).items())
-    [('k[2, 2]', (1, 3), 1), ('k[2, 2]', (2, 3), 1)]
-    """
-    found: Counter = Counter()
-    pending = [(kernel, tuple(exponent))]
-    while pending:  # a stack, not recursion: nested convolve() may be hundreds deep
-        node, e = pending.pop()
-        if isinstance(node, ConvolveNd) and node.a.is_single_channel and node.b.is_single_channel:
-            pending += [(node.a, e), (node.b, e)]
-        elif isinstance(node, DilateNd) and node.kernel.is_single_channel:
-            pending.append((node.kernel, tuple(f * m for f, m in zip(e, node.factors))))
-        else:
-            found[(node, e)] += 1
-    return found
+__all__ = ["factored_parts_nd"]
 
 
 def _is_int(value: object) -> bool:
@@ -87,10 +64,6 @@ def _not_plain(step: Layer) -> str:
     return ""
 
 
-def _dilated(e: tuple[int, ...], node: DilateNd) -> tuple[int, ...]:
-    return tuple(f * m for f, m in zip(e, node.factors))
-
-
 def factored_parts_nd(side: Layer, where: str) -> tuple[tuple[int, ...], tuple[int, ...], Counter, list]:
     """Lemma A of the plain N-D chain ``side``: ``(S_L, pl, scalar factors, matrix factors)`` per axis (Lemma M of
     :mod:`symconv.checker.factored_interior` for kernels with channels), or a CertificateError."""
@@ -107,8 +80,7 @@ def factored_parts_nd(side: Layer, where: str) -> tuple[tuple[int, ...], tuple[i
                                    f"output can read across an inner edge; the rule needs every padding in front")
         if number == 1:
             offset = tuple(left for left, _ in step.padding)
-        scalars, matrices = matrix_factors(step.weight, tuple(m * s for m, s in zip(step.dilation, stride)),
-                                           ConvolveNd, DilateNd, _dilated)
+        scalars, matrices = matrix_factors(step.weight, tuple(m * s for m, s in zip(step.dilation, stride)))
         factors += scalars
         sequence += matrices
         stride = tuple(s * t for s, t in zip(stride, step.stride))

@@ -209,15 +209,20 @@ def refute_numerically_nd(lhs: Layer, rhs: Layer, channels: int, seed: int = 0) 
             example = CounterexampleNd(shape, _nested_array(x), kernels, lhs_out, rhs_out, index)
             signal = signal_nd(example.input, len(shape))
             for side, expected in zip(concrete, (lhs_out, rhs_out)):  # the core's exact semantics, on numbers
-                got = run_nd(side, signal)
-                want = np.zeros((got.channels,) + got.shape, dtype=object)
-                want[...] = sympy.Integer(0)
-                for key, v in got.values.items():
-                    want[key] = v
-                if _nested_array(want) != expected:
+                if _dense(run_nd(side, signal)) != expected:
                     raise NumericMismatch(f"N-D counterexample not confirmed by the exact semantics for {side!r}")
             return example
     return None
+
+
+def _dense(signal, value=lambda v: v) -> tuple:
+    """Every output of ``signal`` (a core SignalNd, which leaves zeros out), each through ``value``, as nested
+    tuples of SymPy rationals."""
+    dense = np.zeros((signal.channels,) + signal.shape, dtype=object)
+    dense[...] = sympy.Integer(0)
+    for key, v in signal.values.items():
+        dense[key] = value(v)
+    return _nested_array(dense)
 
 
 def _reverify(lhs: Layer, rhs: Layer, example: CounterexampleNd, point: dict, x: np.ndarray) -> None:
@@ -229,13 +234,7 @@ def _reverify(lhs: Layer, rhs: Layer, example: CounterexampleNd, point: dict, x:
             raise NumericMismatch(f"N-D counterexample not confirmed by the numeric evaluator for {layer!r}")
         if signal is None:
             continue
-        got = run_nd(layer, signal)
-        values = {k: sympy.expand(v.xreplace(point)) for k, v in got.values.items()}
-        want = np.zeros((got.channels,) + got.shape, dtype=object)
-        want[...] = sympy.Integer(0)
-        for key, v in values.items():
-            want[key] = v
-        if _nested_array(want) != expected:
+        if _dense(run_nd(layer, signal), lambda v: sympy.expand(v.xreplace(point))) != expected:
             raise NumericMismatch(f"N-D counterexample not confirmed by the exact semantics for {layer!r}")
 
 

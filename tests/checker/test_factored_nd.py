@@ -7,8 +7,7 @@ import random
 import pytest
 
 from symconv.checker import CertificateStep, Rule, replay
-from symconv.checker.factored_interior import factored_form, rule_factored_interior
-from symconv.checker.factored_nd import kernel_factors_nd
+from symconv.checker.factored_interior import factored_form, matrix_factors, rule_factored_interior
 from symconv.core.kernel_expr import convolve, dilate
 from symconv.core.kernel_nd import kernel_nd, literal_nd
 from symconv.core.layers_nd import conv2d
@@ -64,7 +63,7 @@ def test_a_shallow_2d_chain_keeps_its_interior_operator_certificate():
 
 def test_dilate_multiplies_the_exponent_vector_axis_by_axis():
     k = kernel_nd("k", 2, 2)
-    factors = kernel_factors_nd(convolve(dilate(k, (2, 3)), dilate(convolve(k, k), (1, 2))), (3, 1))
+    factors = matrix_factors(convolve(dilate(k, (2, 3)), dilate(convolve(k, k), (1, 2))), (3, 1))[0]
     assert sorted((repr(atom), e, m) for (atom, e), m in factors.items()) == [("k[2, 2]", (3, 2), 2),
                                                                               ("k[2, 2]", (6, 3), 1)]
 
