@@ -21,8 +21,26 @@ from symconv.core.layers import AvgPool, Layer, check_flag, check_rate, check_sh
 from symconv.core.nonlinear import L2Pool, MaxPool
 from symconv.errors import InvalidArgument
 
-__all__ = ["AvgPoolNd", "MaxPoolNd", "L2PoolNd", "avgpool2d", "avgpool3d", "maxpool2d", "maxpool3d", "l2pool2d",
+__all__ = ["AvgPoolNd", "MaxPoolNd", "L2PoolNd", "avgpool_divisor", "avgpool2d", "avgpool3d", "maxpool2d", "maxpool3d", "l2pool2d",
            "l2pool3d"]
+
+
+def avgpool_divisor(layer: AvgPool, n: int, i: int) -> int:
+    """The divisor of output ``i`` of the 1-D ``avgpool`` on ``n`` samples, as ``avg_pool1d`` (an N-D window's
+    divisor is the product of its axes' ones).
+
+    The window starts at ``t = i*s - p``; ``q = min(t + size, n + p) - t`` (the window clipped to the right
+    padding, which only a ``ceil_mode`` window crosses), or with ``count_include_pad=False`` the number of
+    input samples in it, ``min(t + size, n) - max(t, 0)``.
+
+    >>> avgpool_divisor(AvgPool(3, 2, 1, ceil_mode=True), 4, 2), avgpool_divisor(AvgPool(3, 2, 1, False, False), 4, 0)
+    (2, 2)
+    """
+    start = i * layer.stride - layer.padding
+    if layer.count_include_pad:
+        return min(start + layer.size, n + layer.padding) - start
+    return min(start + layer.size, n) - max(start, 0)
+
 
 
 def _pool_axes(layer: Layer, what: str, ndim: int, *fields: tuple[str, object, object]) -> None:

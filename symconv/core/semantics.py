@@ -49,7 +49,8 @@ from symconv.core.layers import (
 )
 from symconv.core.lift_nd import as_nd
 from symconv.core.output_length import output_length, resolve_size
-from symconv.core.semantics_nd import Samples, avgpool_divisor, exact_level
+from symconv.core.pools_nd import avgpool_divisor
+from symconv.core.semantics_nd import Samples, exact_level
 from symconv.core.sizes_nd import with_sizes
 from symconv.errors import ChannelMismatch, KernelError, LengthMismatch, SizeLimitError
 

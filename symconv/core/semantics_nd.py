@@ -25,8 +25,7 @@ from typing import Callable, Optional, Sequence, Union
 import sympy
 
 from symconv.core.composite import Chain, Parallel
-from symconv.core.exact_poly import (Poly, add_into, add_product, from_sympy, integer_form, linear_combination, times,
-                                     to_sympy, variable)
+from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy, variable
 from symconv.core.layers import AvgPool, Layer
 from symconv.core.layers_nd import (
     AvgPoolNd,
@@ -44,11 +43,13 @@ from symconv.core.layers_nd import (
 )
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.core.output_length import output_length
+from symconv.core.pools_nd import avgpool_divisor
+from symconv.core.tap_tables import IntegerForms, tap_tables
 from symconv.errors import ChannelMismatch, NotInFragment
 
 __all__ = ["SignalNd", "Samples", "evaluate_nd", "run_nd", "exact_level", "every_output_exact",
            "outputs_exact_forms", "outputs_at", "outputs_at_exact", "symbolic_outputs_exact", "symbolic_input_nd",
-           "signal_nd", "avgpool_divisor"]
+           "signal_nd"]
 
 ZERO = sympy.Integer(0)
 
@@ -108,23 +109,6 @@ def signal_nd(x: object, ndim: int) -> SignalNd:
     return SignalNd(len(x), tuple(shape), values)
 
 
-def avgpool_divisor(layer: AvgPool, n: int, i: int) -> int:
-    """The divisor of output ``i`` of the 1-D ``avgpool`` on ``n`` samples, as ``avg_pool1d`` (an N-D window's
-    divisor is the product of its axes' ones).
-
-    The window starts at ``t = i*s - p``; ``q = min(t + size, n + p) - t`` (the window clipped to the right
-    padding, which only a ``ceil_mode`` window crosses), or with ``count_include_pad=False`` the number of
-    input samples in it, ``min(t + size, n) - max(t, 0)``.
-
-    >>> avgpool_divisor(AvgPool(3, 2, 1, ceil_mode=True), 4, 2), avgpool_divisor(AvgPool(3, 2, 1, False, False), 4, 0)
-    (2, 2)
-    """
-    start = i * layer.stride - layer.padding
-    if layer.count_include_pad:
-        return min(start + layer.size, n + layer.padding) - start
-    return min(start + layer.size, n) - max(start, 0)
-
-
 #: ``X(m, index)``: a sample of a layer's input as an exact polynomial, ``{}`` (0) outside it.
 Samples = Callable[[int, Sequence[int]], Poly]
 
@@ -147,78 +131,6 @@ def _sum(polys) -> Poly:
     return total
 
 
-def _weights_by_out(entries) -> tuple[dict, dict]:
-    """``(symbolic, numbers)`` from ``(o, m, shift, w)`` with w an exact polynomial: each output channel's
-    ``(m, shift, w)`` taps, w a Poly (a tap with a symbol) or a rational number; zero taps are left out."""
-    symbolic: dict = {}
-    numbers: dict = {}
-    for o, m, shift, p in entries:
-        if not p:
-            continue
-        if len(p) == 1 and () in p:
-            numbers.setdefault(o, []).append((m, shift, p[()]))
-        else:
-            symbolic.setdefault(o, []).append((m, shift, p))
-    return symbolic, numbers
-
-
-#: :func:`_tap_tables` by ``id(layer)``: ``(layer, tables)``, the layer kept so that its id is not reused.
-_TAP_TABLES: dict[int, tuple] = {}
-#: At most this many layers' tables are kept (the whole memo is dropped past it): a 64-channel 3x3 layer's take
-#: about 10 MB; a checker rule evaluates the few layers of one block at every shape, then moves on.
-_MAX_TAP_TABLES = 16
-
-
-def _tap_tables(layer: Union[ConvNd, ConvTransposeNd]) -> tuple[dict, dict, list]:
-    """``(symbolic, numbers, bias)`` of a (transposed) convolution: :func:`_weights_by_out` of its taps by output
-    channel and its bias as polynomials. Made once per layer object (layers are immutable), not once per input
-    shape: reading a trained model's taps into the ring costs more than a small shape's outputs.
-
-    A tap ``W[o, m, a]`` of a convolution is kept as ``(g(o) in/groups + m, d a - pl, w)``: output ``i`` reads the
-    input channel ``g(o) in/groups + m`` at ``s i + d a - pl``. A tap ``W[m, o, a]`` of a transposed one is kept as
-    ``(m, p - d a, w)`` under output channel ``g(m) out/groups + o``: output ``r`` reads input ``(r + p - d a) / s``.
-    """
-    kept = _TAP_TABLES.get(id(layer))
-    if kept is not None and kept[0] is layer:
-        return kept[1]
-    if isinstance(layer, ConvNd):
-        opg, ipg = layer.weight.out_channels // layer.groups, layer.weight.in_channels
-        lefts = tuple(p for p, _ in layer.padding)
-        entries = ((o, (o // opg) * ipg + m, tuple(d * aa - p for d, aa, p in zip(layer.dilation, a, lefts)), w)
-                   for (o, m, *a), w in layer.weight.exact_grid().items())
-        out_channels = layer.weight.out_channels
-    else:  # W[m, o, a] feeds output channel g out/groups + o, g the group of input channel m
-        ipg, opg = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
-        entries = (((m // ipg) * opg + o, m, tuple(p - d * aa for p, d, aa in zip(layer.padding, layer.dilation, a)),
-                    w) for (m, o, *a), w in layer.weight.exact_grid().items())
-        out_channels = layer.out_channels(None)
-    tables = (*_weights_by_out(entries), [from_sympy(b) for b in layer.bias or (ZERO,) * out_channels])
-    if len(_TAP_TABLES) >= _MAX_TAP_TABLES:
-        _TAP_TABLES.clear()
-    _TAP_TABLES[id(layer)] = (layer, tables)
-    return tables
-
-
-class _IntegerForms:
-    """:func:`exact_poly.linear_combination` of numbers and samples, each sample's integer form made once (the
-    samples of a level are kept, so a sample read by many outputs is the same object each time)."""
-
-    def __init__(self) -> None:
-        self.forms: dict[int, tuple[Poly, Poly, int]] = {}
-
-    def combine(self, pairs) -> Poly:
-        """``sum_j a_j x_j`` for numbers a_j and polynomials x_j."""
-        terms = []
-        for a, x in pairs:
-            if not x:
-                continue
-            form = self.forms.get(id(x))
-            if form is None or form[0] is not x:
-                form = self.forms[id(x)] = (x, *integer_form(x))  # x is kept, so its id is not reused
-            terms.append((a, form[1], form[2]))
-        return linear_combination(terms)
-
-
 def _in_sympy(f: Callable[..., sympy.Expr]) -> Callable[..., Poly]:
     """A nonlinear formula, applied to the samples written in SymPy and read back expanded (opaque atoms)."""
     return lambda *samples: from_sympy(sympy.expand(f(*(to_sympy(v) for v in samples))))
@@ -235,8 +147,8 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
     if isinstance(layer, ConvNd):
         # y[o, i] = b[o] + sum_{m, a} W[o, m, a] xp[g(o) in/groups + m, s i + d a] (per axis; left padding pl)
         # numeric weights are summed as integers over one denominator (exact_poly.linear_combination)
-        by_out, numbers_by_out, bias = _tap_tables(layer)  # taps as (input channel, d a - pl, w)
-        integer_forms = _IntegerForms()
+        by_out, numbers_by_out, bias = tap_tables(layer)  # taps as (input channel, d a - pl, w)
+        integer_forms = IntegerForms()
 
         def conv(o: int, i: tuple) -> Poly:
             start = [*map(mul, layer.stride, i)]
@@ -250,9 +162,9 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
         return conv
     if isinstance(layer, ConvTransposeNd):
         # y[g out/groups + o, s i + d a - p] += W[m, o, a] x[m, i] for m in group g, then + b: gathered at r,
-        # the inputs are i = (r + p - d a) / s where that is an integer inside the input (taps by output: _tap_tables)
-        by_out, numbers_by_out, bias = _tap_tables(layer)  # taps as (m, p - d a, w)
-        integer_forms = _IntegerForms()
+        # the inputs are i = (r + p - d a) / s where that is an integer inside the input (taps by output: tap_tables)
+        by_out, numbers_by_out, bias = tap_tables(layer)  # taps as (m, p - d a, w)
+        integer_forms = IntegerForms()
 
         def reads(r: tuple, m: int, shift: Sequence[int]) -> Optional[Poly]:
             index = []
@@ -285,7 +197,7 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
     if isinstance(layer, AvgPoolNd):
         offsets = _windows(layer.size, (1,) * len(shape))
         per_axis = [axis_layer(layer, a) for a in range(len(shape))]  # the divisor is the product of the 1-D ones
-        integer_forms = _IntegerForms()
+        integer_forms = IntegerForms()
 
         def average(m: int, i: tuple) -> Poly:
             start = [s * ii - p for s, ii, p in zip(layer.stride, i, layer.padding)]
@@ -493,7 +405,7 @@ def outputs_exact_forms(layer: Layer, shape: Sequence[int], channels: int) -> tu
     ``x_i``, or ``x_m_i`` for several channels), its shape ``(channels, *{lengths of the channels})`` (two
     entries after the channels if they were ragged), as :func:`symconv.core.semantics.evaluate` gives it;
     else :func:`every_output_exact` (the samples ``("x", m, *j)``), each input sample's polynomial made once (so
-    that a sample read by many outputs is the same object: :class:`_IntegerForms` forms it once). Each output is
+    that a sample read by many outputs is the same object: :class:`~symconv.core.tap_tables.IntegerForms` forms it once). Each output is
     the polynomial whose ``to_sympy`` is the sample of :func:`symconv.core.semantics.evaluate` / :func:`run_nd`.
     """
     shape = tuple(shape)
