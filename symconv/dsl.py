@@ -31,7 +31,7 @@ from collections import deque
 from fractions import Fraction
 from typing import Callable, Iterable, Iterator, Mapping, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.composite import on_statement_axes
 from symconv.core.kernel import Kernel, KernelSymbol, kernel, literal  # kernel: for the doctests
@@ -68,7 +68,7 @@ from symconv.errors import (
 __all__ = ["parse_chain", "parse_statement", "parse_kernel"]
 
 Scope = Union[Mapping[str, Kernel], Iterable[Kernel], None]
-Number = Union[int, float, sympy.Rational]
+Number = Union[int, float, "sympy.Rational"]
 
 _KERNEL_HINT = "a kernel is a name with sizes (k[3]), a list [1, 2, 1] or dilate/convolve/flip/padk(...)"
 _LAYER_HINT = "a layer is a call such as conv(k[3]), pad(1) or relu(), combined with >> and +"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.errors import AssumptionError
 

@@ -12,7 +12,7 @@ import ast
 from fractions import Fraction
 from typing import Any, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.numbers import exact_number
 from symconv.errors import KindError, LiteralError

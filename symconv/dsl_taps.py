@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, tap_symbol
 from symconv.core.kernel_nd import DerivedKernelNd, KernelSymbolNd

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.laurent import Laurent, Matrix, mat_add, mat_map, mat_mul
 from symconv.algebra.tap_poly import TapRing
@@ -49,21 +49,22 @@ def _ring_for_symbols(symbols: Iterable[sympy.Symbol]) -> TapRing:
 
 
 def ring_for_kernels(kernels: Iterable[Kernel], sizes: Mapping[str, int] | None = None) -> TapRing:
-    """The tap ring with one variable per tap of every named kernel used."""
-    symbols: set[sympy.Symbol] = set()
+    """The tap ring with one variable per tap of every named kernel used, in name order (taps are plain
+    symbols, so that is SymPy's order too); made from the names, without SymPy."""
+    names: set[str] = set()
     for k in kernels:
         for s in k.symbols():
-            for row in s.taps(sizes):
+            for row in s.tap_names(sizes):
                 for taps in row:
-                    symbols.update(taps)
-    return _ring_for_symbols(symbols)
+                    names.update(taps)
+    return TapRing.of_names(sorted(names))
 
 
 def ring_for_layers(layers: Iterable[Layer], sizes: Mapping[str, int] | None = None) -> TapRing:
     """Variables for every tap and every named bias entry of the layers."""
     layers = list(layers)
     base = ring_for_kernels((k for layer in layers for k in _all_kernels(layer)), sizes)
-    extra = set(base.symbols)
+    extra: set = set()
     for layer in _all_layers(layers):
         bias = getattr(layer, "bias", None)
         if isinstance(bias, str):
@@ -71,7 +72,7 @@ def ring_for_layers(layers: Iterable[Layer], sizes: Mapping[str, int] | None = N
             extra.update(bias_values(bias, channels))
         elif isinstance(bias, tuple):
             extra.update(s for value in bias for s in value.free_symbols)
-    return _ring_for_symbols(extra)
+    return _ring_for_symbols(extra.union(base.symbols)) if extra else base
 
 
 def _all_layers(layers: Iterable[Layer]):
@@ -90,9 +91,9 @@ def _all_kernels(layer: Layer) -> tuple[Kernel, ...]:
 def kernel_matrix(k: Kernel, ring: TapRing, sizes: Mapping[str, int] | None = None) -> Matrix:
     """``K[o][i](z) = sum_j k[o][i][j] z^j`` computed structurally (fast path of ``taps``)."""
     if isinstance(k, KernelSymbol):
-        taps = k.taps(sizes)
-        gens = dict(zip(ring.symbols, ring.gens))
-        return tuple(tuple(Laurent({j: gens[t] for j, t in enumerate(row)}) for row in out) for out in taps)
+        gens = dict(zip(ring.names, ring.gens))
+        return tuple(tuple(Laurent({j: gens[t] for j, t in enumerate(row)}) for row in out)
+                     for out in k.tap_names(sizes))
     if isinstance(k, Literal):
         return tuple(
             tuple(Laurent({j: ring.from_expr(v) for j, v in enumerate(row)}) for row in out)

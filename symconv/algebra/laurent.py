@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from symconv.algebra.tap_poly import TapPoly
+from symconv.algebra.tap_poly import TapPoly, TapRing
 
 __all__ = ["Laurent", "Matrix", "mat_mul", "mat_add", "mat_identity", "mat_zero", "mat_map", "mat_is_zero"]
 
@@ -142,7 +142,7 @@ def _flat(entry: "Laurent") -> list[tuple[int, tuple, Coeff]]:
     return out
 
 
-def _entry_product(xs: list[list], ys: list[list], symbols: tuple | None) -> "Laurent":
+def _entry_product(xs: list[list], ys: list[list], ring: "TapRing | None") -> "Laurent":
     """``sum_m x_m y_m`` for flattened entries (:func:`_flat`) ``xs[m]``, ``ys[m]``, accumulated in one dict
     keyed by ``(power of z, monomial)`` (no partial sum is copied)."""
     acc: dict = {}
@@ -165,9 +165,9 @@ def _entry_product(xs: list[list], ys: list[list], symbols: tuple | None) -> "La
                 terms[m] = c
     if not by_power:
         return _ZERO
-    if symbols is None:
+    if ring is None:
         return Laurent({t: terms.get((), 0) for t, terms in by_power.items()})
-    return Laurent({t: TapPoly(terms, symbols) for t, terms in by_power.items()})
+    return Laurent({t: TapPoly(terms, ring) for t, terms in by_power.items()})
 
 
 def mat_mul(a: Matrix, b: Matrix) -> Matrix:
@@ -180,8 +180,8 @@ def mat_mul(a: Matrix, b: Matrix) -> Matrix:
     """
     inner = len(b)
     cols = len(b[0]) if b else 0
-    symbols = next((c.symbols for m in (a, b) for row in m for entry in row for c in entry.terms.values()
-                    if isinstance(c, TapPoly)), None)
+    ring = next((c.ring for m in (a, b) for row in m for entry in row for c in entry.terms.values()
+                 if isinstance(c, TapPoly)), None)
     column_of: dict = {}  # equal columns (and rows) get one number and are multiplied once
     column_numbers = [column_of.setdefault(tuple(b[m][i] for m in range(inner)), len(column_of)) for i in range(cols)]
     row_of: dict = {}
@@ -190,7 +190,7 @@ def mat_mul(a: Matrix, b: Matrix) -> Matrix:
     products = []
     for row in row_of:
         flat_row = [_flat(e) for e in row]
-        products.append([_entry_product(flat_row, ys, symbols) for ys in flat_columns])
+        products.append([_entry_product(flat_row, ys, ring) for ys in flat_columns])
     return tuple(tuple(products[r][c] for c in column_numbers) for r in row_numbers)
 
 

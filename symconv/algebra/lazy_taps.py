@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.tap_print import poly_text
 

@@ -16,11 +16,10 @@ a**2 - b**2
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.tap_print import poly_latex_text, poly_text
 
@@ -32,16 +31,21 @@ Number = Union[int, Fraction]
 class TapPoly:
     """An immutable sparse polynomial ``{monomial: coefficient}`` over one :class:`TapRing`."""
 
-    __slots__ = ("terms", "symbols", "_hash", "_text")
+    __slots__ = ("terms", "ring", "_hash", "_text")
 
-    def __init__(self, terms: Mapping[tuple[int, ...], Number], symbols: tuple[sympy.Symbol, ...]):
+    def __init__(self, terms: Mapping[tuple[int, ...], Number], ring: "TapRing"):
         self.terms = terms
-        self.symbols = symbols
+        self.ring = ring
         self._hash = None
         self._text = None
 
+    @property
+    def symbols(self) -> tuple[sympy.Symbol, ...]:
+        """The ring's variables as SymPy symbols (variable ``i`` is ``symbols[i]``)."""
+        return self.ring.symbols
+
     def _new(self, terms: dict) -> "TapPoly":
-        return TapPoly(terms, self.symbols)
+        return TapPoly(terms, self.ring)
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -141,28 +145,62 @@ class TapPoly:
     __repr__ = __str__
 
 
-@dataclass(frozen=True)
 class TapRing:
-    """The polynomial ring QQ[taps]: its variables, constants and conversions."""
+    """The polynomial ring QQ[taps]: its variables, constants and conversions.
 
-    symbols: tuple[sympy.Symbol, ...]
+    A ring is made from SymPy symbols, ``TapRing((k_0, k_1))``, or from the names of plain symbols,
+    ``TapRing.of_names(["k_0", "k_1"])``; the second builds no SymPy object until :attr:`symbols`
+    is read, so a derivation that prints its own polynomials never loads SymPy. Two rings are
+    equal when their variables are.
+    """
+
+    __slots__ = ("names", "_symbols")
+
+    def __init__(self, symbols: Sequence[sympy.Symbol] = ()) -> None:
+        self._symbols: tuple | None = tuple(symbols)
+        #: The variables' names, variable ``i`` is ``names[i]``.
+        self.names: tuple[str, ...] = tuple(s.name for s in self._symbols)
 
     @staticmethod
     def of_names(names: Iterable[str]) -> "TapRing":
-        return TapRing(tuple(sympy.Symbol(n) for n in names))
+        """The ring whose variables are the plain symbols (no assumptions) named ``names``."""
+        ring = TapRing()
+        ring.names = tuple(names)
+        ring._symbols = None
+        return ring
+
+    @property
+    def symbols(self) -> tuple[sympy.Symbol, ...]:
+        """The variables as SymPy symbols, built on first use for a ring made from names."""
+        if self._symbols is None:
+            self._symbols = tuple(sympy.Symbol(n) for n in self.names)
+        return self._symbols
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TapRing):
+            return NotImplemented
+        if self.names != other.names:
+            return False
+        return (self._symbols is None and other._symbols is None) or self.symbols == other.symbols
+
+    def __hash__(self) -> int:
+        return hash(self.names)
+
+    def __repr__(self) -> str:
+        return f"TapRing({', '.join(self.names)})"
 
     @property
     def gens(self) -> tuple[TapPoly, ...]:
-        return tuple(TapPoly({(i,): 1}, self.symbols) for i in range(len(self.symbols)))
+        return tuple(TapPoly({(i,): 1}, self) for i in range(len(self.names)))
 
     @property
     def one(self) -> TapPoly:
-        return TapPoly({(): 1}, self.symbols)
+        return TapPoly({(): 1}, self)
 
     def constant(self, value: Number) -> TapPoly:
         value = Fraction(value)
         value = value.numerator if value.denominator == 1 else value
-        return TapPoly({(): value} if value else {}, self.symbols)
+        return TapPoly({(): value} if value else {}, self)
 
     def from_expr(self, expr: sympy.Expr) -> TapPoly:
         """A polynomial SymPy expression in the ring's symbols (or a rational number)."""
@@ -175,7 +213,7 @@ class TapRing:
             m = tuple(i for i, e in enumerate(exps) for _ in range(e))
             c = Fraction(int(coeff.p), int(coeff.q))
             terms[m] = c.numerator if c.denominator == 1 else c
-        return TapPoly(terms, self.symbols)
+        return TapPoly(terms, self)
 
     def to_expr(self, value: TapPoly | Number) -> sympy.Expr:
         if isinstance(value, TapPoly):

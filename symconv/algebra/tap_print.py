@@ -26,7 +26,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Callable, Sequence, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 __all__ = ["poly_text", "poly_latex_text", "number_text", "number_latex", "floor_affine_text", "floor_affine_latex"]
 
@@ -40,19 +40,19 @@ class _Generators:
     _last: tuple = (None, None)
 
     @classmethod
-    def of(cls, symbols: Sequence[sympy.Symbol]) -> tuple[tuple[str, ...], tuple | None, tuple[str, ...]]:
-        """``(names, ranks, starred)``: ``names[r]`` is the r-th name in name order, ``ranks[i]`` variable
-        i's place in that order (None when the variables are already in name order), ``starred[r]`` is
-        ``names[r] + "*"``."""
-        cached_symbols, value = cls._last
-        if cached_symbols is symbols:  # every polynomial of one ring shares its symbols tuple
+    def of(cls, ring) -> tuple[tuple[str, ...], tuple | None, tuple[str, ...]]:
+        """``(names, ranks, starred)`` of a :class:`~symconv.algebra.tap_poly.TapRing`: ``names[r]`` is the
+        r-th name in name order, ``ranks[i]`` variable i's place in that order (None when the variables are
+        already in name order), ``starred[r]`` is ``names[r] + "*"``."""
+        cached_ring, value = cls._last
+        if cached_ring is ring:  # every polynomial of one ring shares it
             return value
-        names = tuple(s.name for s in symbols)
+        names = ring.names
         order = sorted(range(len(names)), key=names.__getitem__)
         ranks = None if order == list(range(len(names))) else tuple(sorted(range(len(names)), key=order.__getitem__))
         ranked = tuple(names[i] for i in order)
         value = (ranked, ranks, tuple(n + "*" for n in ranked))
-        cls._last = (symbols, value)
+        cls._last = (ring, value)
         return value
 
 
@@ -79,7 +79,7 @@ def _ordered_terms(poly) -> tuple[list[tuple[int, ...]], dict, Sequence[str]]:
     """``(monomials, coefficients, names)``: the monomials in SymPy's print order, their coefficients, and
     the variable names they index; variables are numbered in name order (so a monomial's sorted tuple is
     in name order, repeats adjacent)."""
-    names, ranks, _ = _Generators.of(poly.symbols)
+    names, ranks, _ = _Generators.of(poly.ring)
     terms = poly.terms
     if ranks is not None:  # rename the variables to their ranks in name order
         terms = {tuple(sorted(ranks[i] for i in monomial)): coeff for monomial, coeff in terms.items()}
@@ -144,7 +144,7 @@ def _print(poly, product: Callable, body: Callable, first_minus: str) -> str:
     name = names.__getitem__
     join = "*".join if product is _text_product else None
     if join is not None and set(terms.values()) == {1}:  # every coefficient 1 (products of weights): no signs
-        starred = _Generators.of(poly.symbols)[2]
+        starred = _Generators.of(poly.ring)[2]
         return " + ".join([starred[monomial[0]] + names[monomial[1]]
                            if len(monomial) == 2 and monomial[0] != monomial[1]  # a product of two taps
                            else (join(map(name, monomial)) if len(set(monomial)) == len(monomial)

@@ -58,7 +58,7 @@ from __future__ import annotations
 import itertools
 from typing import Optional, Sequence
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.composite import Chain, Parallel
 from symconv.core.exact_poly import Poly, variable, variable_name

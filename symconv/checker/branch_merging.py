@@ -52,7 +52,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.composite import Chain, Parallel
 from symconv.core.conv_nd import ConvNd

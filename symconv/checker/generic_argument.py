@@ -63,7 +63,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.checker.flips import as_layer, flips_to_input
 from symconv.core.composite import Chain, Parallel

@@ -64,7 +64,7 @@ import math
 from fractions import Fraction
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.checker.generic_argument import (MAX_PERIOD, add_term, compare_lengths, integer_affine,
                                               merged_monomial)

@@ -23,7 +23,7 @@ symconv.errors.CertificateError: example: the term -2*u*v of -2*u*v + v**2 is no
 
 from __future__ import annotations
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.checker.rational_expression import SqrtTable, read_expression
 from symconv.errors import CertificateError

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.errors import CertificateError
 

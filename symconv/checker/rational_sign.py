@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.checker.rational_expression import SqrtTable, read_expression
 from symconv.errors import CertificateError

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.checker.rational_expression import read_expression
 from symconv.errors import CertificateError

@@ -49,7 +49,7 @@ import itertools
 import math
 from fractions import Fraction
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.checker.flips import as_layer
 from symconv.checker.periodicity import check_window, periodic_structure

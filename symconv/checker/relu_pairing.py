@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.checker.flips import as_layer
 from symconv.core.kernel import DerivedKernel, Kernel, Literal

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.axes import Axes, Pairs, checked_axes, fmt_axes, fmt_pairs, is_int, nd_name, padding_pairs, per_axis
 from symconv.core.kernel import MAX_CHANNELS, check_positive_int

@@ -35,7 +35,7 @@ from fractions import Fraction
 from math import lcm
 from typing import Container, Iterable, Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 __all__ = ["Poly", "ONE", "constant", "variable", "variable_name", "add_into", "add_product", "times", "integer_form",
            "linear_combination", "affine_integer_form", "from_sympy", "to_sympy", "has_opaque_atom"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Mapping, Sequence, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.numbers import exact_real, exact_expression, exact_number  # noqa: F401 (re-exported)
 from symconv.errors import InvalidArgument, KernelError, SizeLimitError, quote
@@ -45,6 +45,7 @@ __all__ = [
     "convolve",
     "flipk",
     "padk",
+    "tap_name",
     "tap_symbol",
     "size_symbol",
     "as_kernel",
@@ -57,14 +58,19 @@ MAX_KERNEL_LENGTH = 4096
 #: Refuse channel counts above this.
 MAX_CHANNELS = 1024
 
-Size = Union[int, sympy.Expr]
+Size = Union[int, "sympy.Expr"]
 #: Taps of a kernel: ``taps[o][i][j]`` for output channel o, input channel i, tap j.
-Taps = tuple[tuple[tuple[sympy.Expr, ...], ...], ...]
+Taps = tuple[tuple[tuple["sympy.Expr", ...], ...], ...]
+
+
+def tap_name(name: str, *index: int) -> str:
+    """The name of one tap: ``k_2`` for ``k[c]``, ``W_1_0_2`` for a weight."""
+    return name + "".join(f"_{i}" for i in index)
 
 
 def tap_symbol(name: str, *index: int) -> sympy.Symbol:
-    """The SymPy symbol of one tap: ``k_2`` for ``k[c]``, ``W_1_0_2`` for a weight."""
-    return sympy.Symbol(name + "".join(f"_{i}" for i in index))
+    """The SymPy symbol of one tap, a plain symbol named :func:`tap_name`."""
+    return sympy.Symbol(tap_name(name, *index))
 
 
 def size_symbol(name: str) -> sympy.Symbol:
@@ -73,7 +79,7 @@ def size_symbol(name: str) -> sympy.Symbol:
 
 
 def _check_length(length: Size, what: str) -> Size:
-    if isinstance(length, sympy.Expr) and not length.is_Integer:
+    if type(length) is not int and isinstance(length, sympy.Expr) and not length.is_Integer:
         return length
     length = int(length)
     if length < 1:
@@ -201,12 +207,16 @@ class KernelSymbol(Kernel):
         return (self.dims[0], self.dims[1], self.dims[2])
 
     def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
+        return tuple(tuple(tuple(sympy.Symbol(n) for n in row) for row in out) for out in self.tap_names(sizes))
+
+    def tap_names(self, sizes: Mapping[str, int] | None = None) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """The names of :meth:`taps`, ``names[o][i][j]`` (``k_j`` for one channel, else ``W_o_i_j``)."""
         out, inp, length = self.shape
         c = _concrete(length, sizes or {}, f"kernel {self.name}")
         if len(self.dims) == 1:
-            return ((tuple(tap_symbol(self.name, j) for j in range(c)),),)
+            return ((tuple(tap_name(self.name, j) for j in range(c)),),)
         return tuple(
-            tuple(tuple(tap_symbol(self.name, o, i, j) for j in range(c)) for i in range(inp))
+            tuple(tuple(tap_name(self.name, o, i, j) for j in range(c)) for i in range(inp))
             for o in range(out)
         )
 
@@ -215,7 +225,7 @@ class KernelSymbol(Kernel):
 
     def length_symbols(self) -> frozenset[sympy.Symbol]:
         length = self.dims[-1]
-        return frozenset(length.free_symbols) if isinstance(length, sympy.Expr) else frozenset()
+        return frozenset() if type(length) is int else frozenset(length.free_symbols)
 
     def symbols(self) -> tuple["KernelSymbol", ...]:
         return (self,)
@@ -400,10 +410,10 @@ def kernel(name: str, *dims: int | str) -> KernelSymbol:
             if not d.isidentifier():
                 raise KernelError(f"kernel {name}: size {quote(d)} is not a number or a name; expected e.g. 3 or 'c'")
             resolved.append(size_symbol(d))
-        elif isinstance(d, sympy.Symbol):
-            resolved.append(size_symbol(d.name))
         elif isinstance(d, int) and not isinstance(d, bool):
             resolved.append(d)
+        elif isinstance(d, sympy.Symbol):
+            resolved.append(size_symbol(d.name))
         else:
             raise KernelError(f"kernel {name}: size {quote(d)} is not an integer or a name")
     return KernelSymbol(name, tuple(resolved))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Mapping, Sequence
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import (
     Kernel,

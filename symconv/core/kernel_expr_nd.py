@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Optional, Sequence
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.axes import Axes, fmt_axes, is_int, per_axis
 from symconv.core.exact_poly import add_product, from_sympy, to_sympy

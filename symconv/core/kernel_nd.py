@@ -35,7 +35,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.axes import is_int
 from symconv.core.kernel import MAX_CHANNELS, MAX_KERNEL_LENGTH, Kernel, exact_number, size_symbol
@@ -46,7 +46,7 @@ __all__ = ["KernelNd", "KernelSymbolNd", "LiteralNd", "DerivedKernelNd", "Grid",
            "grid_of", "default_ndim", "size_within", "spatial_size", "nesting_depth", "is_generic", "Size"]
 
 #: Nonzero taps by index ``(o, i, a1, ..., ad)``.
-Grid = dict[tuple[int, ...], sympy.Expr]
+Grid = dict[tuple[int, ...], "sympy.Expr"]
 
 
 def size_within(value: object, what: str, limit: int) -> int:
@@ -59,7 +59,7 @@ def size_within(value: object, what: str, limit: int) -> int:
 
 
 #: A spatial size: an int, or a SymPy expression in generic sizes (``c``, ``2*c - 1``).
-Size = Union[int, sympy.Expr]
+Size = Union[int, "sympy.Expr"]
 
 
 def is_generic(size: object) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import (
     MAX_CHANNELS,
@@ -68,7 +68,7 @@ __all__ = [
 MAX_SHIFT = MAX_KERNEL_LENGTH
 
 Padding = Union[int, tuple[int, int], str]
-Scalar = Union[sympy.Expr, tuple[sympy.Expr, ...]]
+Scalar = Union["sympy.Expr", tuple["sympy.Expr", ...]]
 
 
 class Layer:

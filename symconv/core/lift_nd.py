@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.composite import Chain, Parallel
 from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import exact_expression
 from symconv.core.layers import Layer, Scalar, check_flag, check_rate, check_shift, fmt_args
@@ -102,8 +102,8 @@ class Affine(Layer):
 
     axes_free = True
 
-    scale: Scalar = sympy.Integer(1)
-    shift: Scalar = sympy.Integer(0)
+    scale: Scalar = 1  # made exact (a SymPy integer) by __post_init__
+    shift: Scalar = 0
     is_linear = False
 
     def __post_init__(self) -> None:

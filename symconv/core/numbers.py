@@ -11,11 +11,13 @@ where numbers are expected and complex numbers are refused with a
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from fractions import Fraction
+from typing import Callable
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.errors import KernelError, quote
 
@@ -29,10 +31,13 @@ def rational(numerator: int, denominator: int) -> sympy.Rational:
     >>> rational(-3, 4), rational(5, 1), rational(1, 2) is sympy.S.Half
     (-3/4, 5, True)
     """
-    return _FROM_COPRIME(numerator, denominator)
+    return _rational_from_coprime()(numerator, denominator)
 
 
-_FROM_COPRIME = getattr(sympy.Rational, "from_coprime_ints", sympy.Rational)  # SymPy >= 1.13 has it
+@functools.cache
+def _rational_from_coprime() -> Callable[[int, int], sympy.Rational]:
+    """SymPy's constructor that takes no gcd (SymPy >= 1.13), else ``Rational`` itself."""
+    return getattr(sympy.Rational, "from_coprime_ints", sympy.Rational)
 
 
 def exact_number(value: object, what: str = "kernel tap") -> sympy.Rational:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import Size, size_symbol
 from symconv.core.layers import (
@@ -52,7 +52,7 @@ from symconv.errors import InvalidArgument
 __all__ = ["output_length", "resolve_size", "length_symbol", "generic_sizes", "LengthStep", "length_step",
            "pool_window_offset"]
 
-Length = Union[int, sympy.Expr]
+Length = Union[int, "sympy.Expr"]
 
 
 def length_symbol(name: str = "n") -> sympy.Symbol:
@@ -183,6 +183,6 @@ def output_length(layer: Layer, n: Length, sizes: Optional[Mapping[str, int]] = 
     if _is_int(n) and n < 0:
         raise InvalidArgument("output_length", "n", n, "a non-negative input length")
     result = _layer_length(layer, n, sizes)
-    if isinstance(result, sympy.Expr) and result.is_Integer:
+    if type(result) is not int and isinstance(result, sympy.Expr) and result.is_Integer:
         return int(result)
     return result

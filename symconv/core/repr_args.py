@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-import sympy
+from symconv.lazy_import import sympy
 
 __all__ = ["fmt_args", "fmt_value"]
 
@@ -25,6 +25,6 @@ def fmt_value(value: object) -> str:
         return repr(value)
     if isinstance(value, tuple):
         return "(" + ", ".join(fmt_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
-    if isinstance(value, sympy.Expr):
-        return str(value)
-    return repr(value)
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return str(value) if isinstance(value, sympy.Expr) else repr(value)

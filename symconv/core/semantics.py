@@ -25,7 +25,7 @@ import numbers
 from fractions import Fraction
 from typing import Mapping, Optional, Sequence
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.exact_poly import Poly, from_sympy, to_sympy
 from symconv.core.kernel import exact_number
@@ -57,7 +57,7 @@ from symconv.errors import ChannelMismatch, KernelError, LengthMismatch, SizeLim
 __all__ = ["Signal", "PolySignal", "evaluate", "evaluate_exact", "exact_input", "symbolic_input", "as_signal",
            "avgpool_divisor", "MAX_EXACT_LENGTH"]
 
-Signal = tuple[tuple[sympy.Expr, ...], ...]
+Signal = tuple[tuple["sympy.Expr", ...], ...]
 
 #: A signal of exact polynomials (:mod:`symconv.core.exact_poly`), one tuple per channel.
 PolySignal = tuple[tuple[Poly, ...], ...]

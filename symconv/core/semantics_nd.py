@@ -22,7 +22,7 @@ from fractions import Fraction
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.composite import Chain, Parallel
 from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy, variable
@@ -51,7 +51,6 @@ __all__ = ["SignalNd", "Samples", "evaluate_nd", "run_nd", "exact_level", "every
            "outputs_exact_forms", "outputs_at", "outputs_at_exact", "symbolic_outputs_exact", "symbolic_input_nd",
            "signal_nd"]
 
-ZERO = sympy.Integer(0)
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,10 @@ class SignalNd:
     def at(self, m: int, index: Sequence[int]) -> sympy.Expr:
         """``x[m, index]``, and 0 outside the signal."""
         if all(0 <= i < n for i, n in zip(index, self.shape)):
-            return self.values.get((m, *index), ZERO)
-        return ZERO
+            value = self.values.get((m, *index))
+            if value is not None:
+                return value
+        return sympy.S.Zero
 
     def indices(self):
         return itertools.product(*(range(n) for n in self.shape))
@@ -75,7 +76,8 @@ class SignalNd:
         """``x[m][i1]...[id]`` as nested tuples."""
         def build(m: int, prefix: tuple[int, ...]) -> object:
             if len(prefix) == len(self.shape):
-                return self.values.get((m, *prefix), ZERO)
+                value = self.values.get((m, *prefix))
+                return sympy.S.Zero if value is None else value
             return tuple(build(m, prefix + (j,)) for j in range(self.shape[len(prefix)]))
 
         return tuple(build(m, ()) for m in range(self.channels))
@@ -218,7 +220,7 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
             return from_sympy(sympy.expand(sympy.sqrt(scale * squares)))
         return l2
     if isinstance(layer, ReLU):
-        relu = _in_sympy(lambda v: sympy.Max(ZERO, v))
+        relu = _in_sympy(lambda v: sympy.Max(sympy.S.Zero, v))
         return lambda m, i: relu(X(m, i))
     if isinstance(layer, Affine):
         scale, shift = (tuple(from_sympy(v) for v in vs) for vs in layer.per_channel(channels))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import fields, is_dataclass, replace
 from typing import Mapping, TypeVar
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import Kernel, KernelSymbol
 from symconv.core.kernel_nd import KernelNd, KernelSymbolNd

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from typing import Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.conv_nd import ConvNd, ConvTransposeNd
 from symconv.core.exact_poly import Poly, from_sympy, integer_form, linear_combination
 
 __all__ = ["weights_by_out", "tap_tables", "IntegerForms"]
-
-ZERO = sympy.Integer(0)
 
 
 def weights_by_out(entries) -> tuple[dict, dict]:
@@ -66,7 +64,7 @@ def tap_tables(layer: Union[ConvNd, ConvTransposeNd]) -> tuple[dict, dict, list]
         entries = (((m // ipg) * opg + o, m, tuple(p - d * aa for p, d, aa in zip(layer.padding, layer.dilation, a)),
                     w) for (m, o, *a), w in layer.weight.exact_grid().items())
         out_channels = layer.out_channels(None)
-    tables = (*weights_by_out(entries), [from_sympy(b) for b in layer.bias or (ZERO,) * out_channels])
+    tables = (*weights_by_out(entries), [from_sympy(b) for b in layer.bias or (sympy.S.Zero,) * out_channels])
     if len(_TAP_TABLES) >= _MAX_TAP_TABLES:
         _TAP_TABLES.clear()
     _TAP_TABLES[id(layer)] = (layer, tables)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Mapping, Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import Literal, exact_number
 from symconv.core.layers import Layer, affine, conv, relu

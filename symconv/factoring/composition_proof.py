@@ -27,7 +27,7 @@ import dataclasses
 from typing import Mapping, Sequence
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import (
     DerivedKernel,

@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import Kernel, KernelSymbol
 from symconv.core.layers import Layer, conv

@@ -43,7 +43,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 from sympy import QQ, Poly
 
 from symconv.factoring.request import Z, FactorRequest, factor_request

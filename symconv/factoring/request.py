@@ -26,7 +26,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Sequence
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import MAX_CHANNELS, Kernel, KernelSymbol, as_kernel
 from symconv.errors import (

@@ -54,7 +54,7 @@ import random
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-import sympy
+from symconv.lazy_import import sympy
 from sympy.polys.matrices import DomainMatrix
 
 from symconv.core.kernel import Kernel
@@ -67,7 +67,7 @@ from symconv.prover.proof import Proof, prove
 
 __all__ = ["SeparableFactorization", "factor_separable", "separable_rank", "matrix_rank", "exact_split"]
 
-Matrix = tuple[tuple[sympy.Expr, ...], ...]
+Matrix = tuple[tuple["sympy.Expr", ...], ...]
 
 
 # --- exact linear algebra ------------------------------------------------------------------------

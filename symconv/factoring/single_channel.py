@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import sympy
+from symconv.lazy_import import sympy
 from sympy import QQ, Poly
 
 from symconv.factoring.minimal_channels import MinimalChannels

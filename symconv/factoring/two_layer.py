@@ -48,7 +48,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-import sympy
+from symconv.lazy_import import sympy
 
 __all__ = [
     "Weights",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import Layer
 from symconv.errors import InvalidArgument

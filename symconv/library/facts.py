@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.checker import Certificate, CertificateStep, Rule, replay, valid_rests_on
 from symconv.checker.gaussian_moment import moment_text

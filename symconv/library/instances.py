@@ -19,7 +19,7 @@ import itertools
 from dataclasses import fields, is_dataclass, replace
 from typing import Iterator, Mapping, Sequence
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import Kernel, KernelSymbol
 from symconv.core.layers import Layer

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from typing import Optional, Sequence, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.normal_form import LinearChain
 from symconv.core.layers import Layer

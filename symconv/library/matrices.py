@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Mapping, Optional
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import Layer
 from symconv.core.semantics import evaluate, symbolic_input

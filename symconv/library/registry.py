@@ -46,7 +46,7 @@ import contextlib
 import contextvars
 from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import Layer
 from symconv.errors import InvalidArgument, SymconvError

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 __all__ = ["VERDICTS", "Sizes", "IdentitySpec", "ShapesSpec", "InequalitySpec", "ExpectationSpec", "CustomSpec",
            "Spec", "Theorem"]

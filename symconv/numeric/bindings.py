@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Any, Iterable, Mapping, Optional, Union
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import (
     Convolve,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import DerivedKernel, Kernel, Literal, Scaled
 from symconv.core.layers import Affine, Chain, Conv, ConvTranspose, Layer, Parallel

@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Union
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.errors import InvalidArgument, KernelError, NotInFragment
 

@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import Iterable, Optional, Union
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel_nd import (
     ConvolveNd, DerivedKernelNd, DilateNd, FlipNd, KernelNd, KernelSymbolNd, LiteralNd, PadKernelNd, ScaledNd, SumNd,

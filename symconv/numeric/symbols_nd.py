@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping, Optional, Union
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel_nd import DerivedKernelNd, KernelNd, KernelSymbolNd, LiteralNd, ScaledNd
 from symconv.core.layers import Layer, Parallel

@@ -50,7 +50,7 @@ from fractions import Fraction
 from typing import Optional, Sequence, Union
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import Layer, ReLU
 from symconv.core.output_length import generic_sizes

@@ -22,7 +22,7 @@ import itertools
 from fractions import Fraction
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import Layer
 from symconv.core.output_length import output_length

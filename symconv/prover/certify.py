@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Optional, Sequence, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import Flip, Layer
 from symconv.checker import Certificate, CertificateStep, Rule

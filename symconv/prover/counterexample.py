@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.forms import CONSTANT, chain_forms
 from symconv.algebra.normal_form import LinearChain

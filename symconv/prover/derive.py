@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 from typing import Optional, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.flip import FlipNotMovable, as_single_layer
 from symconv.algebra.lazy_taps import LazyTaps
@@ -32,7 +32,7 @@ from symconv.core.layers import MAX_SHIFT, Conv, Flip, Layer, Parallel
 from symconv.errors import SizeLimitError
 from symconv.prover.boundary import find_bound
 from symconv.prover.decide import decide_normal_forms
-from symconv.prover.describe import closed_length, length_formula
+from symconv.prover.describe import closed_length_terms, length_formula
 
 __all__ = ["Derivation", "derive"]
 
@@ -52,8 +52,9 @@ class Derivation:
     boundary: Optional[dict]
     layer: Optional[Layer] = None
     dilation: int = 1
-    #: ``floor((a n + c) / b)``, the output length for ``n >= length_from`` (0 below), when it has that form.
-    length_expr: Optional[object] = None
+    #: ``(a, b, c)``: the output length is ``floor((a n + c) / b)`` for ``n >= length_from`` (0 below), when it
+    #: has that form (:attr:`length_expr` is the same as a SymPy expression).
+    length_terms: Optional[tuple[int, int, int]] = None
     length_from: int = 1
     #: ``K(z) = sum_t K[t] z^t`` with generic kernels as formal ``k(z)``, when a kernel length is generic.
     generating: Optional[sympy.Expr] = None
@@ -112,6 +113,17 @@ class Derivation:
         return "\n".join(lines)
 
     @property
+    def length_expr(self) -> Optional[sympy.Expr]:
+        """``floor((a n + c) / b)``, the output length for ``n >= length_from`` (0 below), when it has that form.
+
+        >>> derive("conv(k[3], stride=2) >> conv(k, stride=2)").length_expr
+        floor(n/4 - 3/4)
+        """
+        from symconv.prover.describe import floor_affine
+
+        return None if self.length_terms is None else floor_affine(*self.length_terms)
+
+    @property
     def n(self) -> sympy.Symbol:
         """The input length symbol of :attr:`output_length_expr`: ``d.output_length_expr.subs(d.n, 100)``."""
         from symconv.core.output_length import length_symbol
@@ -159,7 +171,7 @@ class Derivation:
 
 def json_size(value: object) -> Union[int, str]:
     """An int, or the SymPy string of a size that depends on a generic length."""
-    return str(value) if isinstance(value, sympy.Expr) and not value.is_Integer else int(value)
+    return int(value) if type(value) is int or not isinstance(value, sympy.Expr) or value.is_Integer else str(value)
 
 
 def _right_padding(nf: LinearChain, left: int, field: int, stride: int, start: int, horizon: int) -> Optional[int]:
@@ -271,8 +283,8 @@ def derive(chain: Union[str, Layer]) -> Derivation:
     hi = max(s[1] for s in phase_spans) if phase_spans else 0
     field, stride, left = hi - lo + 1, window.in_period, -lo
     formula = length_formula(skeleton, start, period)
-    fitted = closed_length(skeleton, start, period)
-    length = {"length_expr": fitted[0], "length_from": fitted[1]} if fitted else {}
+    fitted = closed_length_terms(skeleton, start, period)
+    length = {"length_terms": fitted[:3], "length_from": fitted[3]} if fitted else {}
     branches = window.out_period
     horizon = start + 2 * period
     right = _right_padding(skeleton, left, field, stride, start, horizon) if branches == 1 else None

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from functools import reduce
 from typing import Optional, Union
 
-import sympy
+from symconv.lazy_import import sympy
 from sympy.core.function import AppliedUndef
 
 from symconv.core.kernel import Kernel, KernelSymbol, Literal, literal

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.normal_form import LinearChain
 from symconv.algebra.polyphase import Polyphase
@@ -18,9 +18,6 @@ from symconv.core.output_length import length_symbol, output_length
 
 __all__ = ["branch_coefficients", "branch_taps", "describe_interior", "length_formula", "length_text", "poly_latex",
            "taps_text"]
-
-Z = sympy.Symbol("z")
-
 
 def branch_coefficients(op: Polyphase, phase: int = 0) -> tuple[int, list]:
     """``(start, coefficients)`` of phase ``phase`` from its lowest exponent, as engine values.
@@ -118,23 +115,28 @@ def closed_length(nf: LinearChain, start: int, period: int) -> tuple[sympy.Expr,
     ``start`` the length is quasi-affine with period ``period``, so agreement
     on that range is agreement for every n.
     """
-    fitted = _closed_terms(nf, start, period)
+    fitted = closed_length_terms(nf, start, period)
     if fitted is None:
         return None
     a, b, c, n_min = fitted
-    return sympy.floor((a * length_symbol() + c) / sympy.Integer(b)), n_min
+    return floor_affine(a, b, c), n_min
+
+
+def floor_affine(a: int, b: int, c: int) -> sympy.Expr:
+    """``floor((a n + c) / b)`` as a SymPy expression in the input length ``n``."""
+    return sympy.floor((a * length_symbol() + c) / sympy.Integer(b))
 
 
 def closed_length_latex(nf: LinearChain, start: int, period: int) -> tuple[str, int] | None:
     """``(sympy.latex(expr), n_min)`` for :func:`closed_length`'s ``(expr, n_min)``, printed without SymPy."""
-    fitted = _closed_terms(nf, start, period)
+    fitted = closed_length_terms(nf, start, period)
     if fitted is None:
         return None
     latex = floor_affine_latex(*fitted[:3])
     return (sympy.latex(closed_length(nf, start, period)[0]) if latex is None else latex), fitted[3]
 
 
-def _closed_terms(nf: LinearChain, start: int, period: int) -> tuple[int, int, int, int] | None:
+def closed_length_terms(nf: LinearChain, start: int, period: int) -> tuple[int, int, int, int] | None:
     """``(a, b, c, n_min)`` of :func:`closed_length`, as integers."""
     rate = nf.rate()
     a, b = rate.numerator, rate.denominator
@@ -156,7 +158,7 @@ def _closed_terms(nf: LinearChain, start: int, period: int) -> tuple[int, int, i
 def length_formula(nf: LinearChain, start: int, period: int) -> str:
     """The output length as text: ``floor(n/4 - 3/4) for n >= 7 (0 below)`` style (:func:`length_text` of
     :func:`closed_length`, printed without SymPy where it has that form)."""
-    fitted = _closed_terms(nf, start, period)
+    fitted = closed_length_terms(nf, start, period)
     text = None if fitted is None else floor_affine_text(*fitted[:3])
     if text is None:
         return length_text(nf.source, closed_length(nf, start, period))

@@ -30,7 +30,7 @@ from fractions import Fraction
 from typing import Optional, Sequence, Union
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.tap_poly import TapPoly, TapRing
 from symconv.core.kernel_nd import (

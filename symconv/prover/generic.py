@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from math import lcm
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import Layer
 from symconv.prover.generic_lengths import LengthForm, OutsideGenericFragment, common_period, length_form

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from math import gcd, lcm
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.quasi_affine import QuasiAffine
 from symconv.core.composite import Chain, Parallel

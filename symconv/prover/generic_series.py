@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Optional, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.composite import Chain, Parallel
 from symconv.core.exact_poly import Poly, from_sympy, to_sympy
@@ -57,7 +57,7 @@ __all__ = ["Series", "SeriesContext", "impulse_response", "kernel_series", "Need
 
 #: ``(beta, alpha, atoms)``: the term ``z^(beta + alpha q) prod A_r(z^m)``, atoms ``(name, r, m)`` sorted.
 Key = tuple[int, int, tuple[tuple[str, int, int], ...]]
-Series = dict[Key, sympy.Expr]
+Series = dict[Key, "sympy.Expr"]
 
 Number = Union[int, Fraction]
 #: ``{(beta, alpha, atoms, taps): number}``: ``number * taps * z^(beta + alpha q) prod A_r(z^m)``, ``taps`` a

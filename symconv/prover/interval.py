@@ -44,7 +44,7 @@ import math
 from dataclasses import dataclass
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.checker.relu_bound import identity
 from symconv.checker.tolerance import as_convolutions

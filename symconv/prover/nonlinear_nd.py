@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import L2Pool, Layer
 from symconv.core.layers_nd import L2PoolNd

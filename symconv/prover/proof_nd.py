@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.core.layers import Layer

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional, Sequence, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol
 from symconv.core.kernel_nd import KernelNd, KernelSymbolNd

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel_nd import DerivedKernelNd, KernelSymbolNd, nested
 from symconv.core.layers import Layer

@@ -34,7 +34,7 @@ from fractions import Fraction
 from typing import Optional, Union
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.flip import FlipNotMovable
 from symconv.checker import Certificate, CertificateStep, Rule
@@ -51,7 +51,7 @@ from symconv.prover.worst_case import (Outcome, RowGain, Sides, WorstCase, analy
 
 __all__ = ["tolerance_value", "RowGain", "WorstCase", "worst_case_gain", "prove_within"]
 
-Tolerance = Union[int, float, str, Fraction, Decimal, sympy.Rational]
+Tolerance = Union[int, float, str, Fraction, Decimal, "sympy.Rational"]
 
 
 def tolerance_value(value: Tolerance, name: str) -> Fraction:

@@ -33,7 +33,7 @@ from fractions import Fraction
 from typing import Union
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.tolerance import tolerance_entry

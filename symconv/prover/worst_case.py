@@ -46,7 +46,7 @@ from fractions import Fraction
 from typing import Optional, Union
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.flip import FlipNotMovable
 from symconv.algebra.forms import CONSTANT, chain_forms

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import Chain
 from symconv.report import interior_steps, network_steps, notation

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import Convolve, DerivedKernel, Dilate, Kernel, KernelSymbol, Literal
 from symconv.core.layers import Chain, Conv, Layer

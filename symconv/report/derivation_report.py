@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import kernel as kernel_symbol
 from symconv.core.kernel_nd import kernel_nd

@@ -17,7 +17,7 @@ import re
 from typing import Sequence
 
 import numpy as np
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.report import library_graph
 from symconv.report.math_text import formula, prose_math

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import Chain, Layer, ReLU
 from symconv.core.semantics import as_signal, evaluate

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import KernelSymbol
 from symconv.core.layers import conv

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.output_length import length_symbol, output_length
 from symconv.dsl import parse_chain

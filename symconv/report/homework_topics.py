@@ -20,7 +20,7 @@ import random
 from dataclasses import dataclass
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import AvgPool, Conv, MaxPool
 from symconv.core.output_length import length_symbol, output_length

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import (Convolve, DerivedKernel, Dilate, FlipKernel, Kernel, KernelSum, KernelSymbol,
                                  Literal, PadKernel, Scaled)

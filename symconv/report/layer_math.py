@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.kernel import Kernel
 from symconv.core.layers import (Affine, AvgPool, Chain, Conv, ConvTranspose, Crop, Down, Flip, L2Pool, Layer,

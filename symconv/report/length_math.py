@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.report.symbol_math import SymbolNames, expr_latex
 from symconv.report.tex_escape import Tex

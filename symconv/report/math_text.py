@@ -21,7 +21,7 @@ import ast
 import re
 from typing import Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.errors import SymconvError
 from symconv.report.notation import Tex, escape_tex, layer_math, prose

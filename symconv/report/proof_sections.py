@@ -10,7 +10,7 @@ solved kernels.
 
 from __future__ import annotations
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.algebra.normal_form import LinearChain
 from symconv.core.kernel import DerivedKernel, KernelSymbol, Literal

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Optional
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.core.layers import Layer
 from symconv.report.tex_escape import Tex, escape_tex

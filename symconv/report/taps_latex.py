@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.report.symbol_math import expr_latex
 from symconv.report.tex_escape import Tex

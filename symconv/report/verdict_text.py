@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.prover.proof import Proof
 from symconv.report.symbol_math import expr_latex, name_math, theorem_parts

@@ -22,7 +22,7 @@ True
 
 from __future__ import annotations
 
-import sympy
+from symconv.lazy_import import sympy
 
 from symconv.prover import display
 from symconv.report.tex_escape import Tex
