@@ -436,7 +436,7 @@ def test_unknown_function_suggests_the_nearest_dsl_function():
 
 
 def test_planned_nd_layers_are_named_as_not_supported_yet(monkeypatch):
-    monkeypatch.setattr("symconv.dsl.PLANNED", frozenset({"conv3d"}))
+    monkeypatch.setattr("symconv.dsl_source.PLANNED", frozenset({"conv3d"}))
     with pytest.raises(UnknownFunction, match="conv3d is not supported yet"):
         parse_chain("conv3d(W[1, 1, 3])")
     with pytest.raises(DSLError, match="a 2-D kernel such as k"):
