@@ -12,7 +12,8 @@ what a user reads (``str``/``to_json``). Baselines, measured in this run:
   at git revision REV, run from a temporary copy), where it answers in time.
 
 Times are CPU seconds of the child process (user + system), the median of
-``--repeat`` runs; a row that runs past ``--timeout`` prints ``>T``.
+``--repeat`` runs; a row that runs past ``--timeout`` prints ``>T``, one that does not answer
+(an error, a traceback) ``failed``.
 
     python bench/real_sizes.py [--repeat 3] [--timeout 60] [--previous 3790cb8] [--only derive_k129]
 """
@@ -100,8 +101,9 @@ print([str(y.coeff(v)) for v in x])
 """
 
 
-def cpu_seconds(argv: list[str], timeout: float, env: Optional[dict] = None) -> Optional[float]:
-    """CPU time (user + system) of one child process, or None past ``timeout`` seconds of wall time.
+def cpu_seconds(argv: list[str], timeout: float, env: Optional[dict] = None) -> Optional[float] | str:
+    """CPU time (user + system) of one child process, None past ``timeout`` seconds of wall time, or
+    "failed" when it did not answer (exit status 2 and above, or a traceback; 1 is a refutation).
 
     With ``env`` (another tree on PYTHONPATH) the child runs in that tree's folder: ``python -m``
     puts the working directory first on sys.path, which would otherwise pick this checkout.
@@ -109,9 +111,11 @@ def cpu_seconds(argv: list[str], timeout: float, env: Optional[dict] = None) -> 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     cwd = env.get("PYTHONPATH") if env else None
     try:
-        subprocess.run(argv, capture_output=True, timeout=timeout, env=env, check=False, cwd=cwd)
+        done = subprocess.run(argv, capture_output=True, timeout=timeout, env=env, check=False, cwd=cwd)
     except subprocess.TimeoutExpired:
         return None
+    if done.returncode >= 2 or b"Traceback (most recent call last)" in done.stderr:
+        return "failed"
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -120,8 +124,8 @@ def median(argv: list[str], repeat: int, timeout: float, env: Optional[dict] = N
     times = []
     for _ in range(repeat):
         t = cpu_seconds(argv, timeout, env)
-        if t is None:
-            return None
+        if t is None or isinstance(t, str):
+            return t
         times.append(t)
     return statistics.median(times)
 
@@ -154,7 +158,7 @@ def api_seconds(argv: list[str], timeout: float) -> Optional[float] | str:
     try:
         return float(done.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        return None
+        return "failed"
 
 
 def previous_release(rev: str) -> Path:
@@ -171,8 +175,8 @@ def fmt(t: Optional[float] | str, timeout: float) -> str:
     return f">{timeout:g}" if t is None else f"{t:.2f}"
 
 
-def ratio(a: Optional[float], b: Optional[float]) -> str:
-    if a is None or b is None or a == 0:
+def ratio(a: Optional[float] | str, b: Optional[float] | str) -> str:
+    if not isinstance(a, float) or not isinstance(b, float) or a == 0:
         return "-"
     return f"{b / a:.1f}x"
 
@@ -205,7 +209,7 @@ def main() -> None:
         t_cli = median(cli + argv, args.repeat, args.timeout)
         t_api = api_seconds(argv, args.timeout)
         line = (f"{name:<18} {target:>7.1f} {fmt(t_cli, args.timeout):>7} {fmt(t_api, args.timeout):>7} "
-                f"{(t_cli / sympy_up if t_cli else float('nan')):>14.1f}x")
+                f"{(t_cli / sympy_up if isinstance(t_cli, float) else float('nan')):>14.1f}x")
         if args.naive:
             t_naive = median([sys.executable, "-c", NAIVE, naive], 1, args.timeout) if naive else None
             line += f" {fmt(t_naive, args.timeout) if naive else '-':>12} {ratio(t_cli, t_naive):>9}"
