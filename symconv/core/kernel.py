@@ -7,15 +7,21 @@ single-channel kernel ``k[3]`` has shape ``(1, 1, 3)`` and taps
 always concrete. Every kernel is an immutable value whose ``repr`` is DSL
 syntax.
 
+The kernel expressions (``convolve``, ``dilate``, ...) are defined in
+:mod:`symconv.core.kernel_expr`, which builds on this module, and are
+re-exported here.
+
 >>> k = kernel("k", 3)
->>> convolve(k, dilate(k, 2))
-convolve(k[3], dilate(k[3], 2))
+>>> k.shape, k.taps()
+((1, 1, 3), (((k_0, k_1, k_2),),))
+>>> from symconv.core.kernel import convolve, dilate
 >>> convolve(k, dilate(k, 2)).length
 7
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Mapping, Sequence, Union
@@ -158,12 +164,17 @@ class Kernel:
     def _children(self) -> tuple["Kernel", ...]:
         return ()
 
+    # The operators build kernel expressions, defined in a module that builds on this one.
     def __add__(self, other: object) -> "Kernel":
+        from symconv.core.kernel_expr import KernelSum
+
         if isinstance(other, Kernel):
             return KernelSum(self, other)
         return NotImplemented
 
     def __mul__(self, scalar: object) -> "Kernel":
+        from symconv.core.kernel_expr import Scaled
+
         if isinstance(scalar, Kernel):
             return NotImplemented
         return Scaled(scalar, self)
@@ -171,6 +182,8 @@ class Kernel:
     __rmul__ = __mul__
 
     def __neg__(self) -> "Kernel":
+        from symconv.core.kernel_expr import Scaled
+
         return Scaled(sympy.Integer(-1), self)
 
 
@@ -435,17 +448,14 @@ def as_kernel(value: object) -> Kernel:
     raise KernelError(f"{quote(value)} is not a kernel; expected e.g. kernel('k', 3) or [1, 2, 1]")
 
 
-# The kernel expressions live in their own module; they are re-exported here.
-from symconv.core.kernel_expr import (  # noqa: E402
-    Convolve,
-    Dilate,
-    FlipKernel,
-    KernelSum,
-    PadKernel,
-    Scaled,
-    convolve,
-    dilate,
-    flipk,
-    full_convolution,  # noqa: F401
-    padk,
-)
+#: The kernel expressions, defined in :mod:`symconv.core.kernel_expr` (which builds on this module),
+#: re-exported from here on first use (PEP 562), so that the core's modules import one way.
+_EXPRESSIONS = ("Convolve", "Dilate", "FlipKernel", "KernelSum", "PadKernel", "Scaled", "convolve", "dilate",
+                "flipk", "full_convolution", "padk")
+
+
+def __getattr__(name: str) -> object:
+    if name not in _EXPRESSIONS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = getattr(importlib.import_module("symconv.core.kernel_expr"), name)
+    return value

@@ -12,6 +12,7 @@ conv(k[3], stride=2) >> conv(k[3], stride=2)
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -99,11 +100,15 @@ class Layer:
         return (self,)
 
     def __rshift__(self, other: object) -> "Chain":
+        from symconv.core.composite import Chain
+
         if not isinstance(other, Layer):
             return NotImplemented
         return Chain(self.layers() + other.layers())
 
     def __add__(self, other: object) -> "Parallel":
+        from symconv.core.composite import Parallel
+
         if not isinstance(other, Layer):
             return NotImplemented
         left = self.branches if isinstance(self, Parallel) else (self,)
@@ -458,16 +463,20 @@ def avgpool(size: int, stride: Optional[int] = None, padding: int = 0, ceil_mode
     return AvgPool(size, stride, padding, ceil_mode, count_include_pad)
 
 
-# Nonlinear and composite layers live in their own modules; they are re-exported here.
-from symconv.core.composite import Chain, Parallel  # noqa: E402
-from symconv.core.nonlinear import (  # noqa: E402
-    Affine,
-    L2Pool,
-    MaxPool,
-    ReLU,
-    affine,
-    l2pool,
-    maxpool,
-    relu,
-)
-from symconv.core.layers_nd import crop, down, pad, up  # noqa: E402 (they accept per-axis tuples too)
+#: Layers defined in the modules built on this one (they import :class:`Layer` from here), re-exported
+#: from here on first use (PEP 562), so that the core's modules import one way: this module never
+#: imports them while it loads.
+_BUILT_ON_THIS = {
+    **dict.fromkeys(("Chain", "Parallel"), "symconv.core.composite"),
+    **dict.fromkeys(("Affine", "L2Pool", "MaxPool", "ReLU", "affine", "l2pool", "maxpool", "relu"),
+                    "symconv.core.nonlinear"),
+    **dict.fromkeys(("crop", "down", "pad", "up"), "symconv.core.layers_nd"),  # they take per-axis tuples too
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _BUILT_ON_THIS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = getattr(importlib.import_module(module), name)
+    return value
