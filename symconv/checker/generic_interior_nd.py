@@ -1,14 +1,28 @@
-"""The checker's rule ``generic_interior_nd``: edge-free N-D chains with one generic size c, for every c >= 1.
+"""The checker's rule ``generic_interior_nd``: linear N-D chains with one generic size c, for every c >= 1.
 
-Rule data: ``symbol`` (the generic size c) and ``period`` (a hint ``P``; every
-divisibility it needs is re-checked). The fragment: both sides are d-D chains
-(d >= 2), *edge-free* as in :mod:`symconv.checker.interior` (zero or more
-``pad`` layers, then ``conv{d}d`` (groups allowed, no bias), linear
-``avgpool{d}d``, ``down`` and ``crop``, of which only the first may pad); each
-named kernel's spatial sizes are integers or c itself (``k[c, 3]``,
-``W[2, 2, c, c]``); kernels are built by ``convolve``, ``dilate``, ``flip``,
-``padk``, sums and multiples. Anything else is refused, naming it. Write
-``c = P q + rho + 1`` (``q >= 0``, ``0 <= rho < P``).
+Rule data: ``symbol`` (the generic size c), ``period`` (a hint ``P``; every
+divisibility it needs is re-checked) and, optionally, ``prefix`` (a count p).
+The fragment: both sides are d-D chains (d >= 2) of ``pad``, ``crop``,
+``down``, ``up``, ``conv{d}d`` and ``conv_transpose{d}d`` (groups and bias
+allowed), linear ``avgpool{d}d`` and sums of such chains (``A + B``, each branch
+giving the same shape), meeting the hypotheses of Lemma Z of
+:mod:`symconv.checker.zero_extension_nd` (a layer that reads outside its
+input's window on an axis, such as a padded convolution, comes only where the
+signal is still zero outside the window on that axis and no bias was added; a
+bias comes after every up-sampling); each named kernel's spatial sizes are
+integers or c itself (``k[c, 3]``, ``W[2, 2, c, c]``); kernels are built by
+``convolve``, ``dilate``, ``flip``, ``padk``, sums and multiples. Anything
+else is refused, naming it. Write ``c = P q + rho + 1`` (``q >= 0``,
+``0 <= rho < P``).
+
+**(0) Shared prefix** (only with ``prefix`` p >= 1). Both sides are rewritten by
+the lemma of :mod:`symconv.checker.padding_as_pad` (a concrete convolution
+padding is a ``pad`` before the unpadded convolution, an equivalence), and
+their first p layers must then be equal objects ``A``; the statement
+``A >> L' == A >> R'`` follows from ``L' == R'`` for every input of every shape
+(the congruence lemma of :mod:`symconv.checker.congruence`), which (1)-(3)
+prove for the rests ``L'`` and ``R'``, with the input channels A gives. This is
+sufficient, not necessary: a failure concludes nothing.
 
 **(1) Lengths.** The output shape is the 1-D length table per axis
 (:func:`symconv.core.layers_nd.output_shape` of the projections
@@ -18,43 +32,54 @@ shape and every c iff each axis's two projections have equal lengths for every
 (1), :func:`~symconv.checker.generic_argument.compare_lengths`, on each axis
 (an axis without c is the same lemma with no q).
 
-**(2) Form.** For each c, the instance is an edge-free chain with integer
-sizes, so by Lemma A of :mod:`symconv.checker.interior` every output of every
-shape is ``y = T(xbar)`` on the output window, ``xbar`` the input extended by
-zeros and T the composition of the layers' bi-infinite operators (in z, per
-axis, cross-correlation; ``down_S`` keeps the exponents in ``S Z^d`` and
-divides them by S):
+**(2) Form.** For each c, by Lemma Z each side's output is ``u = T(xbar) + B``
+on its window, ``xbar`` the input extended by zeros, T the composition of the
+layers' bi-infinite operators (in z, per axis, cross-correlation; ``down_S``
+keeps the exponents in ``S Z^d`` and divides them by S; bias left out):
 
     conv (S, dilation D, left padding p, groups):  Y_o = down_S(z^p sum_i K_oi(z^-D) X_i)
+    conv_transpose (S, D, p, groups):              Y_o = z^-p sum_m K_mo(z^D) X_m(z^S)
     avgpool (size, S, p): the conv of 1/|size| taps per channel    pad(b): z^b X    crop(b): z^-b X
-    down(S, phase): down_S(z^-phase X)
+    down(S, phase): down_S(z^-phase X)      up(S): X(z^S)      A + B: the sum of the branches' outputs
 
-T commutes with shifts: shifting the input by ``S_tot u`` (per axis, S_tot the
-product of the strides) shifts the output by u (Lemma A's form
-``T(x)[i] = sum_a E[a] x[S_tot i - O + a]``, S_tot not depending on c).
+and B the constant (per channel) that the biases add: a bias b after a
+constant B_in gives ``B_o = b_o + sum_i K_oi(1) B_in,i`` (no layer up-samples
+or reads a padding after a bias, Lemma Z), every other layer passes it, and a
+sum adds its branches' constants. By
+Lemma S, shifting the input by ``t`` (:func:`~symconv.checker.zero_extension_nd.impulse_shifts`
+of both sides, lcm per axis) shifts each side's T-output by ``t r``, r the
+position rate, checked equal on both sides (and on the branches of every sum).
 
 **(3) Polyphase atoms.** A named kernel with c on the axes G is
 ``K(z) = sum_{r, a} z^(r, a) A_{r,a}(z_G^P)``: r < P on the axes of G, a
 the tap index on the others, ``A_{r,a}(w) = sum_j k[P j + r, a] w^j`` a formal
 atom, whatever c is. A kernel expression, and a response, is then a finite sum
 of terms ``coefficient * z^(beta + alpha q) * prod A(z^m)`` (beta, alpha, m
-integer vectors); ``flip`` on an axis of size ``u c + v`` gives
-``z^(u (rho + 1) + v - 1 + u P q)`` there, and a generic left padding (only
-``'same'``, ``floor(D (l - 1) / 2)``) is ``D (u (rho + 1) + v - 1) / 2 + (D u P / 2) q``
-with ``2 | D u P`` checked: these are checked for each rho.
-Every operation commutes with evaluating the atoms at a c and at taps (they
-are ring operations), and ``down_S`` does too on a term whose alpha and atom
-exponents m are in ``S Z`` per axis (checked: its exponents are then all
-``beta mod S``, so it is kept whole iff S divides beta, or dropped).
+integer vectors; ``X(z^S)`` multiplies all three by S); ``flip`` on an axis of
+size ``u c + v`` gives ``z^(u (rho + 1) + v - 1 + u P q)`` there, and a generic
+left padding (only ``'same'``, ``floor(D (l - 1) / 2)``) is
+``D (u (rho + 1) + v - 1) / 2 + (D u P / 2) q`` with ``2 | D u P`` checked:
+these are checked for each rho. ``K(1)`` is the term-wise evaluation at z = 1
+(every exponent 0, an atom ``A(z^m)`` becomes ``A(1)``). Every operation
+commutes with evaluating the atoms at a c and at taps (they are ring
+operations), and ``down_S`` does too on a term whose alpha and atom exponents
+m are in ``S Z`` per axis (checked: its exponents are then all ``beta mod S``,
+so it is kept whole iff S divides beta, or dropped).
 
-**Theorem.** If the lengths agree (1), both sides have the same S_tot, and
-the responses of the two sides to the impulses ``z^t``, ``0 <= t_j < S_tot_j``,
-of every input channel are equal formal sums, then ``lhs == rhs`` for every
-input shape and every c >= 1. *Proof.* Fix c. By (3) the responses to those
-``z^t`` agree; a shift by ``S_tot u`` moves both outputs by u (2), so the
-responses to every impulse agree, and by linearity ``T_L = T_R`` on every
-finitely supported signal. By (2) each side's output is ``T(xbar)`` on its
-window, and by (1) the windows are equal. QED.
+**Theorem.** If the lengths agree (1), both sides meet Lemma Z and have the
+same position rates, the responses of the two sides' T to the impulses
+``z^t``, ``0 <= t_j < t*_j`` (the shifts of Lemma S), of every input channel
+are equal formal sums, and their constants B are equal formal sums, then
+``lhs == rhs`` for every input shape and every c >= 1. *Proof.* Fix c. By (3)
+the responses to those ``z^t`` agree; a shift by ``t* u`` moves both outputs
+by ``t* r u`` (Lemma S, the same r), so the responses to every impulse agree,
+and by linearity ``T_L = T_R`` on every finitely supported signal; so do
+``B_L = B_R``. By (2) each side's output is ``T(xbar) + B`` on its window,
+and by (1) the windows are equal. With a prefix, (0). QED.
+
+Edge-free chains (padding only in front, no ``up``, transposed convolution or
+bias) are the case ``t* = S_tot``, the product of the strides
+(:func:`total_strides`).
 """
 
 from __future__ import annotations
@@ -64,17 +89,20 @@ import math
 from fractions import Fraction
 from typing import Optional
 
-from symconv.lazy_import import sympy
+import sympy
 
+from symconv.checker.congruence import chain_of
 from symconv.checker.generic_argument import (MAX_PERIOD, add_term, compare_lengths, integer_affine,
                                               merged_monomial)
-from symconv.checker.interior import edge_free_steps
-from symconv.core.conv_nd import ConvNd
+from symconv.checker.padding_as_pad import padding_as_pad
+from symconv.checker.zero_extension_nd import check_zero_extension, impulse_shifts, linear_steps, position_rates
+from symconv.core.composite import Parallel
+from symconv.core.conv_nd import ConvNd, ConvTransposeNd
 from symconv.core.exact_poly import from_sympy, to_sympy
 from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd, FlipNd, PadKernelNd, ScaledNd, SumNd
 from symconv.core.kernel_nd import KernelNd, KernelSymbolNd
 from symconv.core.layers import Layer
-from symconv.core.layers_nd import AvgPoolNd, CropNd, DownNd, PadNd, axis_chain
+from symconv.core.layers_nd import AvgPoolNd, CropNd, DownNd, PadNd, UpNd, axis_chain
 from symconv.errors import CertificateError
 
 __all__ = ["rule_generic_interior_nd", "total_strides", "MAX_IMPULSES", "MAX_PRODUCT"]
@@ -127,6 +155,22 @@ def _mul(a: Series, b: Series, where: str) -> Series:
 def _shift(a: Series, beta: tuple, alpha: Optional[tuple] = None) -> Series:
     alpha = alpha or (0,) * len(beta)
     return {(_vec(b, beta), _vec(al, alpha), t, m): c for (b, al, t, m), c in a.items()}
+
+
+def _power(a: Series, s: tuple) -> Series:
+    """``X(z^s)`` per axis: beta, alpha and every atom's m multiplied by s."""
+    scale = lambda v: tuple(x * f for x, f in zip(v, s))  # noqa: E731
+    return {(scale(b), scale(al), tuple(sorted((k, o, i, r, scale(m)) for k, o, i, r, m in t)), mono): c
+            for (b, al, t, mono), c in a.items()}
+
+
+def _at_one(a: Series, d: int) -> Series:
+    """The series evaluated at z = 1 term by term: every exponent 0, each atom ``A(z^m)`` becomes ``A(1)``."""
+    zero = (0,) * d
+    out: Series = {}
+    for (_, _, atoms, mono), c in a.items():
+        add_term(out, (zero, zero, tuple(sorted((k, o, i, r, zero) for k, o, i, r, _ in atoms)), mono), c)
+    return out
 
 
 def _exact(vector: tuple, s: tuple, where: str) -> tuple:
@@ -250,8 +294,7 @@ def _left_padding(step: ConvNd, ctx: _Context, where: str) -> tuple[tuple, tuple
 
 
 def _conv(step: ConvNd, x: list[Series], ctx: _Context, where: str) -> list[Series]:
-    if step.bias is not None:
-        raise CertificateError(f"{where}: {step!r} has a bias, outside the generic_interior_nd rule")
+    """The bias-free (linear) part of a convolution, (2)."""
     if step.in_channels != len(x):
         raise CertificateError(f"{where}: {step!r} takes {step.in_channels} channel(s), not {len(x)}")
     key = ("grouped", step.weight, step.dilation, step.stride)
@@ -264,12 +307,35 @@ def _conv(step: ConvNd, x: list[Series], ctx: _Context, where: str) -> list[Seri
                  for i in range(inner)) for o, row in enumerate(ctx.cache[key])]
 
 
+def _conv_transpose(step: ConvTransposeNd, x: list[Series], ctx: _Context, where: str) -> list[Series]:
+    """The bias-free part of a transposed convolution, (2): ``Y_(g O + o) = z^-p sum_m K_mo(z^D) X_m(z^S)``,
+    m over the input channels of group g, weight ``[in][out / groups]``."""
+    if step.in_channels != len(x):
+        raise CertificateError(f"{where}: {step!r} takes {step.in_channels} channel(s), not {len(x)}")
+    k = _kernel(step.weight, tuple(step.dilation), ctx, where)
+    per_group, outer = step.in_channels // step.groups, step.weight.in_channels
+    parts: list[list[Series]] = [[] for _ in range(outer * step.groups)]
+    for m, xm in enumerate(x):
+        powered = _power(xm, tuple(step.stride))
+        for o in range(outer):
+            parts[(m // per_group) * outer + o].append(_mul(powered, k[m][o], where))
+    back = tuple(-p for p in step.padding)
+    return [_shift(_sum(channel), back) for channel in parts]
+
+
 def _response(steps: tuple, x: list[Series], ctx: _Context, where: str) -> list[Series]:
-    """The bi-infinite output of the edge-free ``steps`` (one series per channel) for the input ``x``."""
+    """The bi-infinite output of T (the bias-free operator of ``steps``, one series per channel) for the input x."""
     zero = (0,) * ctx.d
     for step in steps:
-        if isinstance(step, ConvNd):
+        if isinstance(step, Parallel):  # a sum: the sum of its branches' responses
+            outs = [_response(branch.layers(), x, ctx, where) for branch in step.branches]
+            if len({len(out) for out in outs}) > 1:
+                raise CertificateError(f"{where}: the branches of {step!r} give different numbers of channels")
+            x = [_sum(channel) for channel in zip(*outs)]
+        elif isinstance(step, ConvNd):
             x = _conv(step, x, ctx, where)
+        elif isinstance(step, ConvTransposeNd):
+            x = _conv_transpose(step, x, ctx, where)
         elif isinstance(step, AvgPoolNd):
             scale = Fraction(1, math.prod(step.size))
             window = {(tuple(-a for a in index), zero, (), ()): scale
@@ -279,9 +345,39 @@ def _response(steps: tuple, x: list[Series], ctx: _Context, where: str) -> list[
         elif isinstance(step, (PadNd, CropNd)):
             x = [_shift(xi, tuple(step.before) if isinstance(step, PadNd) else tuple(-b for b in step.before))
                  for xi in x]
-        else:  # DownNd, the one window layer left by the edge-free check
+        elif isinstance(step, UpNd):
+            x = [_power(xi, tuple(step.factors)) for xi in x]
+        else:  # DownNd, the one layer left by linear_steps
             x = [_down(_shift(xi, tuple(-p for p in step.phases)), step.factors, where) for xi in x]
     return x
+
+
+def _bias(step: Layer, channel: int, d: int) -> Series:
+    zero = (0,) * d
+    if step.bias is None:
+        return {}
+    return {(zero, zero, (), mono): c for mono, c in from_sympy(step.bias[channel]).items()}
+
+
+def _constants(steps: tuple, b: list[Series], ctx: _Context, where: str) -> list[Series]:
+    """B of (2) after ``steps`` from the constants ``b`` before them (every layer after a bias passes a constant,
+    Lemma Z; a sum adds its branches' constants)."""
+    for step in steps:
+        if isinstance(step, Parallel):
+            b = [_sum(channel) for channel in zip(*(_constants(branch.layers(), b, ctx, where)
+                                                    for branch in step.branches))]
+        elif isinstance(step, ConvNd):
+            k = _kernel(step.weight, tuple(-f for f in step.dilation), ctx, where)
+            per_group, inner = step.weight.out_channels // step.groups, step.weight.in_channels
+            b = [_sum([_bias(step, o, ctx.d)] + [_mul(_at_one(row[i], ctx.d), b[(o // per_group) * inner + i], where)
+                                                  for i in range(inner)]) for o, row in enumerate(k)]
+        elif isinstance(step, ConvTransposeNd):
+            k = _kernel(step.weight, tuple(step.dilation), ctx, where)
+            per_group, outer = step.in_channels // step.groups, step.weight.in_channels
+            b = [_sum([_bias(step, o, ctx.d)] + [_mul(_at_one(k[m][o % outer], ctx.d), b[m], where)
+                                                  for m in range(len(b)) if m // per_group == o // outer])
+                 for o in range(outer * step.groups)]
+    return b
 
 
 def _term_text(key: tuple) -> str:
@@ -290,23 +386,51 @@ def _term_text(key: tuple) -> str:
     return power + "".join(f" {name}[{o},{i}]_{list(r)}(z^{list(m)})" for (name, *_), o, i, r, m in atoms)
 
 
-def _compare_responses(steps: list[tuple], ctx: _Context, channels: int, strides: tuple, where: str) -> None:
+def _difference(a: Series, b: Series) -> tuple[str, object, object]:
+    """The first term (in a fixed order) where two unequal series differ: its text and the two coefficients."""
+    key = min(set(a) ^ set(b) or {k for k in a if a[k] != b[k]}, key=repr)
+    left, right = [to_sympy({key[3]: s[key]}) if key in s else 0 for s in (a, b)]
+    return _term_text(key), left, right
+
+
+def _compare_responses(steps: list[tuple], ctx: _Context, channels: int, shifts: tuple, where: str) -> None:
+    """The Theorem's comparisons: T's responses to the impulses at ``[0, shifts)``, then the constants B."""
     zero = (0,) * ctx.d
+    residue = "" if ctx.rho is None else f" for {ctx.symbol} = {ctx.rho + 1} mod {ctx.period}"
     for channel in range(channels):
-        for position in itertools.product(*(range(s) for s in strides)):
+        for position in itertools.product(*(range(s) for s in shifts)):
             impulse = [{(position, zero, (), ()): 1} if i == channel else {} for i in range(channels)]
             left, right = (_response(s, impulse, ctx, where) for s in steps)
             if len(left) != len(right):
                 raise CertificateError(f"{where}: the sides give {len(left)} and {len(right)} output channels")
             for o, (a, b) in enumerate(zip(left, right)):
                 if a != b:
-                    key = min(set(a) ^ set(b) or {k for k in a if a[k] != b[k]}, key=repr)
-                    terms = [to_sympy({key[3]: s[key]}) if key in s else 0 for s in (a, b)]
-                    residue = "" if ctx.rho is None else f" for {ctx.symbol} = {ctx.rho + 1} mod {ctx.period}"
+                    term, x, y = _difference(a, b)
                     raise CertificateError(f"{where}: the interior operators differ{residue}: the responses to "
                                            f"the impulse at {list(position)} (input channel {channel}) differ in "
-                                           f"output channel {o}: the term {_term_text(key)} has {terms[0]} on "
-                                           f"the left, {terms[1]} on the right")
+                                           f"output channel {o}: the term {term} has {x} on the left, {y} on the "
+                                           f"right")
+    left, right = (_constants(s, [{} for _ in range(channels)], ctx, where) for s in steps)
+    for o, (a, b) in enumerate(zip(left, right)):
+        if a != b:
+            term, x, y = _difference(a, b)
+            raise CertificateError(f"{where}: the constants the biases add differ{residue} in output channel {o}: "
+                                   f"the term {term} has {x} on the left, {y} on the right")
+
+
+def _split_prefix(state: list[Layer], prefix: object, d: int, where: str) -> tuple[list[Layer], Optional[int]]:
+    """(0): the rests after the first ``prefix`` layers, equal on both sides once padding is written as pad, and
+    the number of channels the prefix gives (None: any); the sides themselves when ``prefix`` is 0."""
+    if type(prefix) is not int or prefix < 0:
+        raise CertificateError(f"{where}: prefix must be a count of layers (an integer >= 0), not {prefix!r}")
+    if prefix == 0:
+        return list(state), None
+    layers = [padding_as_pad(side).layers() for side in state]
+    if prefix > min(len(x) for x in layers) or layers[0][:prefix] != layers[1][:prefix]:
+        raise CertificateError(f"{where}: with every convolution's padding written as pad(), the sides do not "
+                               f"begin with the same {prefix} layer(s)")
+    shared = chain_of(layers[0][:prefix], d)
+    return [chain_of(x[prefix:], d) for x in layers], shared.out_channels(state[0].in_channels or state[1].in_channels)
 
 
 def total_strides(steps: tuple, d: int) -> tuple[int, ...]:
@@ -334,21 +458,28 @@ def rule_generic_interior_nd(state: list[Layer], step, where: str) -> str:
         raise CertificateError(f"{where}: the statement has the generic sizes {sorted(map(str, symbols))}; "
                                f"the rule takes exactly one, {name}")
     symbol = symbols.pop()
-    steps = [edge_free_steps(side, where) for side in state]
+    sides, given = _split_prefix(state, dict(step.data).get("prefix", 0), d, where)
+    steps = [linear_steps(side, where) for side in sides]
+    for side in sides:
+        check_zero_extension(side, where)
     for axis in range(d):
-        compare_lengths([axis_chain(side, axis) for side in state], period, symbol, f"{where}, axis {axis + 1}")
-    strides = [total_strides(s, d) for s in steps]
-    if strides[0] != strides[1]:
-        raise CertificateError(f"{where}: the sides have the strides {list(strides[0])} and {list(strides[1])}")
-    channels = lhs.in_channels or rhs.in_channels or 1
-    if lhs.in_channels and rhs.in_channels and lhs.in_channels != rhs.in_channels:
-        raise CertificateError(f"{where}: the sides take {lhs.in_channels} and {rhs.in_channels} input channels")
-    if channels * math.prod(strides[0]) > MAX_IMPULSES:
-        raise CertificateError(f"{where}: {channels} channel(s) and the strides {list(strides[0])} need more than "
+        compare_lengths([axis_chain(side, axis) for side in sides], period, symbol, f"{where}, axis {axis + 1}")
+    rates = [position_rates(s, d, where) for s in steps]
+    if rates[0] != rates[1]:
+        raise CertificateError(f"{where}: the sides move positions at the rates {[str(r) for r in rates[0]]} and "
+                               f"{[str(r) for r in rates[1]]} per axis")
+    shifts = tuple(map(math.lcm, impulse_shifts(steps[0], d, where), impulse_shifts(steps[1], d, where)))
+    wanted = [side.in_channels for side in sides if side.in_channels] + ([given] if given else [])
+    if len(set(wanted)) > 1:
+        raise CertificateError(f"{where}: the sides take {' and '.join(map(str, dict.fromkeys(wanted)))} input "
+                               f"channels")
+    channels = wanted[0] if wanted else 1
+    if channels * math.prod(shifts) > MAX_IMPULSES:
+        raise CertificateError(f"{where}: {channels} channel(s) and the shifts {list(shifts)} need more than "
                                f"{MAX_IMPULSES} impulse responses")
     try:
-        _compare_responses(steps, _Context(period, symbol, d, None), channels, strides[0], where)
+        _compare_responses(steps, _Context(period, symbol, d, None), channels, shifts, where)
     except _NeedsResidue:
         for rho in range(period):
-            _compare_responses(steps, _Context(period, symbol, d, rho), channels, strides[0], where)
+            _compare_responses(steps, _Context(period, symbol, d, rho), channels, shifts, where)
     return f"every {name} >= 1 and every input shape"

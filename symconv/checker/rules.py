@@ -31,9 +31,11 @@ generic_instances      symbol, instances                           close c = 1..
 generic_argument       symbol, period                              close every c >= 1 and every n: lengths,
                                                                    zero extension, impulse responses in z
                                                                    (:mod:`.generic_argument`)
-generic_interior_nd    symbol, period                              close every c >= 1 and every shape (N-D,
-                                                                   edge-free sides): per-axis lengths, polyphase
-                                                                   impulse responses (:mod:`.generic_interior_nd`)
+generic_interior_nd    symbol, period, [prefix]                    close every c >= 1 and every shape (N-D,
+                                                                   linear sides, zero extension per axis, after
+                                                                   a shared prefix): per-axis lengths, polyphase
+                                                                   impulse responses and bias constants
+                                                                   (:mod:`.generic_interior_nd`)
 relu_identity          side, index, period, start, limit           rewrite: drop a relu() whose input is >= 0
                                                                    under the declared bound (affine as conv)
 relu_identity_at       side, path, axes                            rewrite: the same for a relu() in any d and
@@ -272,7 +274,7 @@ RULES: dict[Rule, RuleEntry] = {
     Rule.FACTORED_INTERIOR: RuleEntry(("limit", "period", "start"), rule_factored_interior),
     Rule.GENERIC_INSTANCES: RuleEntry(("instances", "symbol"), generic_instances, ("generic_argument",)),
     Rule.GENERIC_ARGUMENT: RuleEntry(("period", "symbol"), rule_generic_argument),
-    Rule.GENERIC_INTERIOR_ND: RuleEntry(("period", "symbol"), rule_generic_interior_nd),
+    Rule.GENERIC_INTERIOR_ND: RuleEntry(("period", "symbol"), rule_generic_interior_nd, optional=("prefix",)),
     Rule.TOLERANCE: RuleEntry(("atol", "attained", "axes", "gain", "rtol"), rule_tolerance,
                               step_rests_on=tolerance_rests_on),
     Rule.TOLERANCE_NETWORK: RuleEntry(("atol", "axes", "bound", "difference", "lipschitz", "reach"),

@@ -1,14 +1,21 @@
 """``prove`` for N-D statements with a generic kernel size (``conv2d(k[c, 3])``): for every c, or value by value.
 
-First, for edge-free chains with one generic size (padding only in front:
-``pad``, ``conv{d}d``, linear ``avgpool{d}d``, ``down``, ``crop``; a sum of
-convolutions, ``conv2d(a) + conv2d(b)``, is made one, ``conv2d(a + b)``, before
-(:mod:`symconv.prover.rewrites`)), the
-kernel rule ``generic_interior_nd`` (:mod:`symconv.checker.generic_interior_nd`)
-is offered a certificate with the period ``P`` (the strides' lcm): it shows
-equal per-axis lengths for every ``n_a`` and c, and equal interior operators as
-formal series in polyphase atoms mod P, so the verdict is ``proved`` for every
-c. Otherwise (outside that fragment, or a false statement) each instance is
+First, for linear chains with one generic size (``pad``, ``crop``, ``down``,
+``up``, ``conv{d}d`` and ``conv_transpose{d}d`` with groups and biases, linear
+``avgpool{d}d``; a sum of convolutions, ``conv2d(a) + conv2d(b)``, is made one,
+``conv2d(a + b)``, before (:mod:`symconv.prover.rewrites`)), the kernel rule
+``generic_interior_nd`` (:mod:`symconv.checker.generic_interior_nd`) is offered
+a certificate with the period ``P`` (the lcm of the products of the
+down-sampling strides, doubled for a generic 'same' padding or flip): it
+shows equal per-axis lengths for every ``n_a`` and c, zero extension per axis
+(:mod:`symconv.checker.zero_extension_nd`: every padding reads zeros), and
+equal operators and bias constants as formal series in polyphase atoms mod P,
+so the verdict is ``proved`` for every c. When the sides as given pad inside
+the chain, the certificate is offered again with ``prefix``: the number of
+layers both sides begin with once every concrete convolution padding is
+written as ``pad()`` (``conv2d(k[c, 3], padding=1) >> conv2d(g, padding=1)``
+against ``... >> pad((1, 1)) >> conv2d(g)``), the rule then proving what
+follows them. Otherwise (outside that fragment, or a false statement) each instance is
 decided: for c = 1, ..., C
 (:data:`INSTANCE_VALUES`; with several generic sizes, every combination up
 to :data:`JOINT_LIMIT`) the sizes are given their value on the core objects
@@ -38,7 +45,12 @@ from typing import Optional
 
 from symconv.checker import Certificate, CertificateStep, Rule, replay
 from symconv.checker.generic_argument import MAX_PERIOD
+from symconv.checker.congruence import chain_of
 from symconv.checker.generic_interior_nd import total_strides
+from symconv.checker.interior import edge_free_steps
+from symconv.checker.padding_as_pad import padding_as_pad
+from symconv.checker.zero_extension_nd import impulse_shifts
+from symconv.core.composite import Parallel
 from symconv.core.conv_nd import ConvNd
 from symconv.core.kernel_expr_nd import FlipNd
 from symconv.core.kernel_nd import is_generic
@@ -48,6 +60,7 @@ from symconv.core.output_length import generic_sizes
 from symconv.core.sizes_nd import with_sizes
 from symconv.errors import CertificateError, InvalidArgument, SymconvError
 from symconv.numeric.check import NumericReport
+from symconv.prover.shared_layers import shared_ends
 
 __all__ = ["prove_generic_nd", "refuse_generic_nd", "INSTANCE_VALUES", "JOINT_LIMIT"]
 
@@ -107,49 +120,131 @@ def _flips_generic_axis(k) -> bool:
     return any(_flips_generic_axis(getattr(k, f)) for f in ("kernel", "a", "b") if hasattr(k, f))
 
 
+def _down_sampling(layers: tuple, d: int) -> tuple[int, ...]:
+    """The product of the down-sampling strides per axis, through sums (the lcm of their branches')."""
+    product = [1] * d
+    for step in layers:
+        factors = (tuple(map(math.lcm, *(_down_sampling(b.layers(), d) for b in step.branches)))
+                   if isinstance(step, Parallel) else total_strides((step,), d))
+        product = [p * f for p, f in zip(product, factors)]
+    return tuple(product)
+
+
+def _steps_within(layers: tuple) -> list:
+    """The layers, those inside sums included."""
+    return [inner for step in layers
+            for inner in ([x for b in step.branches for x in _steps_within(b.layers())]
+                          if isinstance(step, Parallel) else [step])]
+
+
 def _period(lhs: Layer, rhs: Layer) -> tuple[int, bool]:
     """``(P, residues)``: the lcm of both sides' per-axis total strides (even when a generic 'same' padding halves
     ``d (c - 1)``), and whether the argument is made per residue of ``c - 1 mod P``."""
-    steps = [step for side in (lhs, rhs) for step in side.layers()]
-    period = math.lcm(*(s for side in (lhs, rhs) for s in total_strides(side.layers(), side.ndim)))
+    steps = [step for side in (lhs, rhs) for step in _steps_within(side.layers())]
+    period = math.lcm(*(s for side in (lhs, rhs) for s in _down_sampling(side.layers(), side.ndim)))
     same = any(isinstance(s, ConvNd) and any(is_generic(p) for pair in s.padding for p in pair) for s in steps)
     flips = any(_flips_generic_axis(k) for side in (lhs, rhs) for k in side.kernels())
     return (math.lcm(period, 2) if same else period), same or flips
 
 
+def _edge_free(lhs: Layer, rhs: Layer) -> bool:
+    """Whether both sides pad only in front, with no up-sampling, transposed convolution or bias."""
+    for side in (lhs, rhs):
+        try:
+            steps = edge_free_steps(side, "")
+        except CertificateError:
+            return False
+        if any(getattr(step, "bias", None) is not None for step in steps):
+            return False
+    return True
+
+
+def _shared_prefix(lhs: Layer, rhs: Layer) -> int:
+    """How many leading layers the sides share once every convolution's padding is written as pad()."""
+    return shared_ends(padding_as_pad(lhs).layers(), padding_as_pad(rhs).layers())[0]
+
+
+def _replayed(lhs: Layer, rhs: Layer, name: str, period: int, prefix: int):
+    """The kernel's Theorem for the ``generic_interior_nd`` step, or the reason it refuses it."""
+    data = (("period", period),) + ((("prefix", prefix),) if prefix else ()) + (("symbol", name),)
+    said = f"after the {prefix} layer(s) both sides begin with, " if prefix else ""
+    step = CertificateStep(Rule.GENERIC_INTERIOR_ND, data,
+                           f"for every {name} >= 1: {said}equal lengths per axis, equal interior operators")
+    try:
+        return replay(Certificate(repr(lhs), repr(rhs), (step,)), (lhs, rhs)), ""
+    except CertificateError as err:
+        return None, str(err).removeprefix(f"step 0 ({Rule.GENERIC_INTERIOR_ND.value}): ")
+
+
+def _argument_steps(lhs: Layer, rhs: Layer, name: str, period: int, residues: bool, prefix: int) -> tuple:
+    """The proof's steps: edge-free sides as before; otherwise zero extension and the shifts of Lemma S."""
+    from symconv.prover.proof import ProofStep
+
+    per_residue = f" for each residue of {name} - 1 mod {period}" if residues else ""
+    lengths = ProofStep("axis_lengths", f"on each axis the two sides' output lengths are equal for every input "
+                                        f"length and every {name} >= 1 (the 1-D length lemma on the classes mod "
+                                        f"{period})")
+    if _edge_free(lhs, rhs) and not prefix:
+        strides = total_strides(lhs.layers(), lhs.ndim)
+        return (lengths,
+                ProofStep("edge_free", f"both sides pad only in front, so for every {name} each output is the "
+                                       f"side's interior operator applied to the input extended by zeros"),
+                ProofStep("polyphase_responses",
+                          f"both interior operators have the strides {strides}; their responses to the impulses at "
+                          f"{' x '.join(f'[0, {s})' for s in strides)} are equal formal series in z whose atoms "
+                          f"are the polyphase components mod {period} of the generic kernels{per_residue}"))
+    sides = [lhs, rhs]
+    if prefix:
+        sides = [chain_of(padding_as_pad(side).layers()[prefix:], lhs.ndim) for side in sides]
+    shifts = tuple(map(math.lcm, *(impulse_shifts(side.layers(), lhs.ndim) for side in sides)))
+    shared = (ProofStep("shared_layers", f"with every convolution's padding written as pad(), both sides begin with "
+                                         f"the same {prefix} layer(s); equal inputs give equal outputs, so what "
+                                         f"follows them, {sides[0]!r} == {sides[1]!r}, is proved below"),
+              ) if prefix else ()
+    return shared + (
+        lengths,
+        ProofStep("zero_extension", f"on each axis, every layer that reads outside its input's window (a padding, "
+                                    f"a transposed convolution) reads a signal that is zero outside the window there, "
+                                    f"with no bias added before it, so for every {name} each output is the side's "
+                                    f"bi-infinite "
+                                    f"operator applied to the input extended by zeros, plus the constant the biases "
+                                    f"add"),
+        ProofStep("impulse_responses",
+                  f"a shift of the input by {shifts} shifts both sides' outputs alike; their responses to the "
+                  f"impulses at {' x '.join(f'[0, {s})' for s in shifts)} and their bias constants are equal formal "
+                  f"series in z whose atoms are the polyphase components mod {period} of the generic "
+                  f"kernels{per_residue}"),
+    )
+
+
 def _interior_argument(lhs: Layer, rhs: Layer, name: str, seed: int):
     """The ``generic_interior_nd`` certificate replayed by the kernel: ``(proved Proof, "")``, or ``(None, why)``
-    when the rule does not apply (outside its fragment, or the statement is false)."""
-    from symconv.prover.proof import Proof, ProofStep, Verdict
+    when the rule does not apply (outside its fragment, or the statement is false). The sides as given first,
+    then after the layers they share (padding written as pad())."""
+    from symconv.prover.proof import Proof, Verdict
 
     if lhs.ndim != rhs.ndim:
         return None, f"the sides have {lhs.ndim} and {rhs.ndim} axes"
     period, residues = _period(lhs, rhs)
     if period > MAX_PERIOD:
         return None, f"the strides need the period {period} > {MAX_PERIOD}"
-    step = CertificateStep(Rule.GENERIC_INTERIOR_ND, (("period", period), ("symbol", name)),
-                           f"for every {name} >= 1: equal lengths per axis, equal interior operators")
-    try:
-        theorem = replay(Certificate(repr(lhs), repr(rhs), (step,)), (lhs, rhs))
-    except CertificateError as err:
-        return None, str(err).removeprefix(f"step 0 ({Rule.GENERIC_INTERIOR_ND.value}): ")
-    per_residue = f" for each residue of {name} - 1 mod {period}" if residues else ""
-    strides = total_strides(lhs.layers(), lhs.ndim)
-    steps = (
-        ProofStep("axis_lengths", f"on each axis the two sides' output lengths are equal for every input length "
-                                  f"and every {name} >= 1 (the 1-D length lemma on the classes mod {period})"),
-        ProofStep("edge_free", f"both sides pad only in front, so for every {name} each output is the side's "
-                               f"interior operator applied to the input extended by zeros"),
-        ProofStep("polyphase_responses",
-                  f"both interior operators have the strides {strides}; their responses to the impulses at "
-                  f"{' x '.join(f'[0, {s})' for s in strides)} are equal formal series in z whose atoms are the "
-                  f"polyphase components mod {period} of the generic kernels{per_residue}"),
-    )
+    prefix = 0
+    theorem, why = _replayed(lhs, rhs, name, period, prefix)
+    if theorem is None and _shared_prefix(lhs, rhs):
+        prefix = _shared_prefix(lhs, rhs)
+        theorem, after = _replayed(lhs, rhs, name, period, prefix)
+        why = f"{why}; after the {prefix} layer(s) both sides begin with (padding written as pad()): {after}"
+    if theorem is None:
+        return None, why
+    steps = _argument_steps(lhs, rhs, name, period, residues, prefix)
     channels = lhs.in_channels or rhs.in_channels or 1
     numeric = _numeric(lhs, rhs, [{name: value} for value in (1, 2, 3)], seed, channels)
     if not numeric.agrees:  # the kernel proved it for every c: a numeric gap is a bug
         raise AssertionError(f"proved for every {name} but the chains differ numerically: {numeric.mismatch}")
-    note = f"proved for every {name} >= 1 and every input shape by the generic interior argument"
+    how = "the generic interior argument" if steps[1].rule == "edge_free" else "the generic zero-extension argument"
+    note = f"proved for every {name} >= 1 and every input shape by {how}"
+    if prefix:
+        note += f" after the {prefix} layer(s) both sides begin with"
     return Proof(lhs, rhs, Verdict.PROVED, theorem=theorem, steps=steps, numeric=numeric, note=note), ""
 
 

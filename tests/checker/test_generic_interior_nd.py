@@ -1,4 +1,5 @@
-"""The kernel's rule ``generic_interior_nd``: an edge-free N-D statement with a generic size c, for every c >= 1."""
+"""The kernel's rule ``generic_interior_nd`` on edge-free N-D statements with a generic size c, for every c >= 1
+(the wider fragment, inner padding, up-sampling and biases: ``test_generic_interior_nd_wider.py``)."""
 
 from __future__ import annotations
 
@@ -88,12 +89,14 @@ def test_false_generic_nd_identities_are_refused_naming_the_failing_part(lhs, rh
 OUTSIDE = [
     ("conv2d(k[c, 3], padding='same')", "flip() >> conv2d(flip(k), padding='same') >> flip()", 2, "c",
      "step 0 (generic_interior_nd): layer 1 of flip() >> conv2d(flip(k[c, 3]), padding='same') >> flip(), flip(), is "
-     "not pad, conv, avgpool, down or crop; the rule is for edge-free linear chains"),
+     "not pad, crop, down, up, conv, conv_transpose, avgpool or a sum of such chains; the rule is for linear N-D "
+     "chains"),
     ("conv2d(k[c, 3]) >> pad((1, 1)) >> conv2d(k)", "conv2d(k[c, 3]) >> pad((1, 1)) >> conv2d(k)", 1, "c",
-     "step 0 (generic_interior_nd): layer 2 of conv2d(k[c, 3]) >> pad((1, 1)) >> conv2d(k[c, 3]), pad((1, 1)), pads "
-     "after a window layer"),
-    ("conv2d(k[c, 3], bias=[1])", "conv2d(k[c, 3], bias=[1])", 1, "c",
-     "step 0 (generic_interior_nd): conv2d(k[c, 3], bias=[1]) has a bias, outside the generic_interior_nd rule"),
+     "step 0 (generic_interior_nd): zero extension fails: layer 2 of conv2d(k[c, 3]) >> pad((1, 1)) >> "
+     "conv2d(k[c, 3]), pad((1, 1)), reads outside its input's window on axis 1, where the signal need not be zero"),
+    ("conv2d(k[c, 3], bias=[1]) >> pad((1, 1))", "conv2d(k[c, 3], bias=[1]) >> pad((1, 1))", 1, "c",
+     "step 0 (generic_interior_nd): layer 2 of conv2d(k[c, 3], bias=[1]) >> pad((1, 1)), pad((1, 1)), reads outside "
+     "its input's window on axis 1, where the bias of conv2d(k[c, 3], bias=[1]) is not zero"),
     ("conv2d(k[c, 3]) >> conv2d(j[d, 3])", "conv2d(k[c, 3]) >> conv2d(j[d, 3])", 1, "c",
      "step 0 (generic_interior_nd): the statement has the generic sizes ['c', 'd']; the rule takes exactly one, c"),
     ("conv2d(k[c, 3])", "conv2d(k[c, 3])", 1, "d",
@@ -101,9 +104,9 @@ OUTSIDE = [
     ("conv(k[c], stride=2) >> conv(k, stride=2)", "conv(convolve(k, dilate(k, 2)), stride=4)", 4, "c",
      "step 0 (generic_interior_nd): the generic_interior_nd rule is for two N-D chains with the same axes; the sides "
      "have 1 and 1"),
-    ("conv2d(k[c, 3]) >> up((2, 2))", "conv2d(k[c, 3]) >> up((2, 2))", 2, "c",
-     "step 0 (generic_interior_nd): layer 2 of conv2d(k[c, 3]) >> up((2, 2)), up((2, 2)), is not pad, conv, avgpool, "
-     "down or crop"),
+    ("conv2d(k[c, 3], bias=[1]) >> up((2, 2))", "conv2d(k[c, 3], bias=[1]) >> up((2, 2))", 2, "c",
+     "step 0 (generic_interior_nd): layer 2 of conv2d(k[c, 3], bias=[1]) >> up((2, 2)), up((2, 2)), up-samples the "
+     "constant that the bias of conv2d(k[c, 3], bias=[1]) adds"),
 ]
 
 
@@ -124,7 +127,8 @@ def test_a_hand_made_certificate_for_a_relu_chain_is_refused_with_a_clear_messag
     with pytest.raises(CertificateError) as caught:
         replay(Certificate.from_json(obj))
     assert str(caught.value) == ("step 0 (generic_interior_nd): layer 2 of conv2d(k[c, 3]) >> relu(), relu(), is not "
-                                 "pad, conv, avgpool, down or crop; the rule is for edge-free linear chains")
+                                 "pad, crop, down, up, conv, conv_transpose, avgpool or a sum of such chains; the rule "
+                                 "is for linear N-D chains")
 
 
 def _random_pair(rng: random.Random) -> tuple[str, str, int]:

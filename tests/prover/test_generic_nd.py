@@ -157,13 +157,15 @@ def test_prove_generic_nd_statements_in_the_fragment_are_proved_or_refused(lhs, 
 
 
 def test_prove_a_true_generic_statement_outside_the_fragment_is_unknown_naming_why():
-    proof = prove("conv2d(k[c, 3]) >> pad((1, 1)) >> crop((1, 1))", "conv2d(k[c, 3])")
+    # an inner pad that is neither in front nor after layers both sides share: outside the kernel rule
+    proof = prove("conv2d(k[c, 3]) >> pad((1, 1)) >> crop((1, 1))", "pad((1, 1)) >> crop((1, 1)) >> conv2d(k[c, 3])")
     assert proof.verdict == "unknown" and proof.theorem is None
     assert proof.note == ("the identity was proved for c = 1..8 (each value proved as a concrete statement, its "
                           "certificate replayed by the kernel); the N-D argument for every c (generic_interior_nd) "
-                          "does not apply: layer 2 of conv2d(k[c, 3]) >> pad((1, 1)) >> crop((1, 1)), pad((1, 1)), "
-                          "pads after a window layer, so an output can read across an inner edge; the rule needs "
-                          "every padding in front, so this is not a proof for every c")
+                          "does not apply: zero extension fails: layer 2 of conv2d(k[c, 3]) >> pad((1, 1)) >> "
+                          "crop((1, 1)), pad((1, 1)), reads outside its input's window on axis 1, where the signal "
+                          "need not be zero (an earlier layer reads a window there), so this is not a proof for "
+                          "every c")
     assert [s.statement.split(":")[0] for s in proof.steps] == [f"c = {c}" for c in range(1, 9)]
     assert all("proved (certificate replayed by the kernel" in s.statement for s in proof.steps)
 
