@@ -142,9 +142,63 @@ def _flat(entry: "Laurent") -> list[tuple[int, tuple, Coeff]]:
     return out
 
 
+#: Below this many coefficient pairs a product of integer entries is summed pair by pair.
+_PACKED_FROM = 4096
+
+
+def _packed(entry: list, start: int, width: int) -> tuple[int, int]:
+    """The positive and the negative part of an integer entry (:func:`_flat`, no monomials) as two integers
+    whose ``width``-byte digits, lowest first, are the coefficients of ``z^start``, ``z^(start + 1)``, ..."""
+    stop = max(t for t, _, _ in entry) + 1
+    positive, negative = bytearray((stop - start) * width), bytearray((stop - start) * width)
+    for t, _, c in entry:
+        at = (t - start) * width
+        if c > 0:
+            positive[at:at + width] = c.to_bytes(width, "little")
+        else:
+            negative[at:at + width] = (-c).to_bytes(width, "little")
+    return int.from_bytes(positive, "little"), int.from_bytes(negative, "little")
+
+
+def _integer_entry_product(pairs: list[tuple[list, list]]) -> dict[int, int]:
+    """``{t: c}`` of ``sum_m x_m y_m`` for integer entries, by Kronecker substitution: an entry is packed into
+    one integer with a digit per power of z (base ``2^(8 width)``, more than any coefficient of the result
+    can reach), so a polynomial product is one integer product (Karatsuba, in C); the positive and negative
+    parts are packed apart, so no digit borrows."""
+    bound = sum(sum(abs(c) for _, _, c in x) * sum(abs(c) for _, _, c in y) for x, y in pairs)
+    width = bound.bit_length() // 8 + 1
+    starts = [(min(t for t, _, _ in x), min(t for t, _, _ in y)) for x, y in pairs]
+    lowest = min(a + b for a, b in starts)
+    positive = negative = 0
+    for (x, y), (x_start, y_start) in zip(pairs, starts):
+        x_plus, x_minus = _packed(x, x_start, width)
+        y_plus, y_minus = _packed(y, y_start, width)
+        shift = (x_start + y_start - lowest) * width * 8
+        positive += (x_plus * y_plus + x_minus * y_minus) << shift
+        negative += (x_plus * y_minus + x_minus * y_plus) << shift
+    digits = max(positive.bit_length(), negative.bit_length()) // (8 * width) + 1
+    plus, minus = positive.to_bytes(digits * width, "little"), negative.to_bytes(digits * width, "little")
+    out = {}
+    for k in range(digits):
+        c = (int.from_bytes(plus[k * width:(k + 1) * width], "little")
+             - int.from_bytes(minus[k * width:(k + 1) * width], "little"))
+        if c:
+            out[lowest + k] = c
+    return out
+
+
+def _is_integer_entry(entry: list) -> bool:
+    return all(type(c) is int and not m for _, m, c in entry)
+
+
 def _entry_product(xs: list[list], ys: list[list], ring: "TapRing | None") -> "Laurent":
     """``sum_m x_m y_m`` for flattened entries (:func:`_flat`) ``xs[m]``, ``ys[m]``, accumulated in one dict
-    keyed by ``(power of z, monomial)`` (no partial sum is copied)."""
+    keyed by ``(power of z, monomial)`` (no partial sum is copied); long integer entries (the windows of a
+    chain's skeleton, integer kernels) by :func:`_integer_entry_product`."""
+    pairs = [(x, y) for x, y in zip(xs, ys) if x and y]
+    if (sum(len(x) * len(y) for x, y in pairs) >= _PACKED_FROM
+            and all(_is_integer_entry(x) and _is_integer_entry(y) for x, y in pairs)):
+        return Laurent(_integer_entry_product(pairs)) if pairs else _ZERO
     acc: dict = {}
     get = acc.get
     for x, y in zip(xs, ys):

@@ -187,7 +187,9 @@ class TapRing:
         return hash(self.names)
 
     def __repr__(self) -> str:
-        return f"TapRing({', '.join(self.names)})"
+        names = self.names if len(self.names) <= 6 else (*self.names[:3], "...", self.names[-1])
+        count = "" if len(self.names) <= 6 else f"; {len(self.names)} variables"
+        return f"TapRing({', '.join(names)}{count})"
 
     @property
     def gens(self) -> tuple[TapPoly, ...]:

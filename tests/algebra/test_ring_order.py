@@ -38,6 +38,7 @@ def test_a_ring_made_from_names_differs_from_one_with_an_assumption_on_a_variabl
     assert TapRing.of_names(["c"]) != TapRing((sympy.Symbol("c", positive=True),))
     assert TapRing.of_names(["c"]) != TapRing.of_names(["d"])
     assert repr(TapRing.of_names(["k_0", "k_1"])) == "TapRing(k_0, k_1)"
+    assert repr(TapRing.of_names([f"k_{j}" for j in range(9)])) == "TapRing(k_0, k_1, k_2, ..., k_8; 9 variables)"
 
 
 def test_the_ring_of_named_kernels_has_their_taps_in_sympy_order():
