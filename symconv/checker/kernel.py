@@ -179,10 +179,15 @@ def _length_sides(certificate: Certificate) -> list:
         raise CertificateError(f"the chains {' and '.join(texts)} do not parse: {' '.join(str(err).split())}") from None
 
 
-#: The rules that handle a generic size in an N-D kernel (``k[c, 3]``); every other rule reads concrete sizes
-#: (the rewrites ``merge_branches``, which compares weight shapes as expressions, and ``drop_identity_layers``,
-#: which reads pad/crop/down/up values only, read no kernel size as a number).
-GENERIC_ND_RULES = frozenset({"generic_interior_nd", "merge_branches", "drop_identity_layers"})
+#: The rules that handle a generic size in an N-D kernel (``k[c, 3]``); every other rule reads concrete sizes.
+#: The rewrites and splits read no kernel size as a number, so their lemmas hold for every value of c:
+#: ``merge_branches`` compares weight shapes as expressions; ``drop_identity_layers`` reads pad/crop/down/up
+#: values only; ``padding_as_pad`` rewrites integer paddings only (a generic 'same' padding stays), and its
+#: lemma holds for every kernel, of any size; ``congruence`` compares the shared layer as an object (equal
+#: objects are one function for each c: sizes and taps are the same expressions) and uses of it only that it is
+#: a function of its input; the goals it opens are closed by steps that this same check also covers.
+GENERIC_ND_RULES = frozenset({"generic_interior_nd", "merge_branches", "drop_identity_layers", "padding_as_pad",
+                              "congruence"})
 
 
 def _refuse_generic_nd_sizes(sides: list, certificate: Certificate) -> None:

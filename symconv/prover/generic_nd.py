@@ -15,7 +15,9 @@ the chain, the certificate is offered again with ``prefix``: the number of
 layers both sides begin with once every concrete convolution padding is
 written as ``pad()`` (``conv2d(k[c, 3], padding=1) >> conv2d(g, padding=1)``
 against ``... >> pad((1, 1)) >> conv2d(g)``), the rule then proving what
-follows them. Otherwise (outside that fragment, or a false statement) each instance is
+follows them. When the sides end with the same layers (a shared ``relu()``),
+they are split off by the kernel's ``congruence`` and the rule is offered what
+comes before them (:mod:`symconv.prover.shared_layers`). Otherwise (outside that fragment, or a false statement) each instance is
 decided: for c = 1, ..., C
 (:data:`INSTANCE_VALUES`; with several generic sizes, every combination up
 to :data:`JOINT_LIMIT`) the sizes are given their value on the core objects
@@ -60,9 +62,9 @@ from symconv.core.output_length import generic_sizes
 from symconv.core.sizes_nd import with_sizes
 from symconv.errors import CertificateError, InvalidArgument, SymconvError
 from symconv.numeric.check import NumericReport
-from symconv.prover.shared_layers import shared_ends
+from symconv.prover.shared_layers import prove_by_shared_layers, shared_ends
 
-__all__ = ["prove_generic_nd", "refuse_generic_nd", "INSTANCE_VALUES", "JOINT_LIMIT"]
+__all__ = ["prove_generic_nd", "prove_for_every_size", "refuse_generic_nd", "INSTANCE_VALUES", "JOINT_LIMIT"]
 
 #: The values of a single generic size decided one by one.
 INSTANCE_VALUES = range(1, 9)
@@ -248,6 +250,13 @@ def _interior_argument(lhs: Layer, rhs: Layer, name: str, seed: int):
     return Proof(lhs, rhs, Verdict.PROVED, theorem=theorem, steps=steps, numeric=numeric, note=note), ""
 
 
+def prove_for_every_size(lhs: Layer, rhs: Layer, seed: int = 0):
+    """``proved`` for every value of the one generic size by the kernel rule ``generic_interior_nd``, or None
+    (several sizes, outside its fragment, or a false statement); decides no instance."""
+    names = generic_sizes(lhs, rhs)
+    return _interior_argument(lhs, rhs, names[0], seed)[0] if len(names) == 1 else None
+
+
 def prove_generic_nd(lhs: Layer, rhs: Layer, seed: int = 0):
     """``lhs == rhs`` for N-D chains with generic sizes: proved for every c, refuted at a value, else unknown
     (module docstring)."""
@@ -259,6 +268,9 @@ def prove_generic_nd(lhs: Layer, rhs: Layer, seed: int = 0):
         argument, why = _interior_argument(lhs, rhs, names[0], seed)
         if argument is not None:
             return argument
+        shared = prove_by_shared_layers(lhs, rhs, seed)  # the same layers around a middle the rule proves
+        if shared is not None and shared.verdict == "proved":
+            return shared
     assignments = _instances(names)
     proved, open_notes, steps = [], [], []
     for sizes in assignments:

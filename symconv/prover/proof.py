@@ -337,7 +337,8 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
         simpler = None if generic_nd or large else prove_after_rewrites(lhs, rhs, seed)
         if simpler is not None:
             return simpler
-        shared = None if split_first else prove_by_shared_layers(lhs, rhs, seed)
+        # generic N-D: prove_generic_nd tried shared layers before deciding value by value
+        shared = None if split_first or generic_nd else prove_by_shared_layers(lhs, rhs, seed)
         if shared is not None and shared.verdict == Verdict.PROVED:
             return shared
     return proof

@@ -18,16 +18,25 @@ what the parts that differ cost:
 ``A == B`` is sufficient, not necessary (``S`` may hide a difference, as
 ``down(2)`` hides odd samples), so a middle that is not proved concludes
 nothing: the caller goes on with the whole statement.
+
+An N-D statement with a generic size (``k[c, 3]``) is split at its shared
+suffix only (the rule ``generic_interior_nd`` splits a shared prefix itself),
+when the middle keeps that size, and the middle is proved only by that rule
+(:func:`symconv.prover.generic_nd.prove_for_every_size`):
+the kernel replays such a statement with the rules of
+:data:`symconv.checker.kernel.GENERIC_ND_RULES` alone (``padding_as_pad``,
+``congruence``, ``generic_interior_nd``, ...), so a middle proved by a rule
+that reads concrete sizes, or value by value, would give a certificate the
+kernel rejects.
 """
 
 from __future__ import annotations
-
-from typing import Optional
 
 from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.congruence import chain_of
 from symconv.checker.padding_as_pad import padding_as_pad
 from symconv.core.layers import Layer
+from symconv.core.output_length import generic_sizes
 from symconv.errors import SymconvError
 
 __all__ = ["prove_by_shared_layers", "shared_ends", "worth_splitting"]
@@ -65,19 +74,36 @@ def shared_ends(left: tuple[Layer, ...], right: tuple[Layer, ...]) -> tuple[int,
     return p, s
 
 
+def _prove_middle(middle: tuple[Layer, Layer], generic_nd: bool, seed: int):
+    """The proof of ``A == B``: by :func:`~symconv.prover.proof.prove`, or, for a generic N-D statement, by the
+    kernel rule ``generic_interior_nd`` alone (None when the middle lost the generic size or the rule fails)."""
+    from symconv.prover.proof import prove
+
+    if not generic_nd:
+        return prove(middle[0], middle[1], seed=seed)
+    if not generic_sizes(*middle):  # its proof would read concrete sizes: the kernel would reject the whole
+        return None
+    from symconv.prover.generic_nd import prove_for_every_size
+
+    return prove_for_every_size(middle[0], middle[1], seed)
+
+
 def prove_by_shared_layers(lhs: Layer, rhs: Layer, seed: int = 0):
     """``proved`` by the steps of the module docstring, or None when they do not prove it."""
-    from symconv.prover.proof import ProofStep, prove, proved_by_kernel
+    from symconv.prover.proof import ProofStep, proved_by_kernel
 
     sides = padding_as_pad(lhs), padding_as_pad(rhs)
     left, right = (side.layers() for side in sides)
     p, s = shared_ends(left, right)
+    ndim = max(lhs.ndim, rhs.ndim)
+    generic_nd = ndim >= 2 and bool(generic_sizes(lhs, rhs))
+    if generic_nd:  # the rule generic_interior_nd splits a shared prefix itself (its prefix): the suffix only
+        p = 0
     if p + s == 0:
         return None
     steps: list[CertificateStep] = []
     if sides != (lhs, rhs):
         steps.append(CertificateStep(Rule.PADDING_AS_PAD, (), "every convolution's zero padding as a pad() layer"))
-    ndim = max(lhs.ndim, rhs.ndim)
     count = len(left)  # the layers of a side, padding written as pad()
     if p:  # cut at the last shared layer of the prefix: before it the same layers, after it the rest
         steps.append(CertificateStep(Rule.CONGRUENCE, (("lhs", p - 1), ("rhs", p - 1)),
@@ -95,8 +121,10 @@ def prove_by_shared_layers(lhs: Layer, rhs: Layer, seed: int = 0):
         return proved_by_kernel(lhs, rhs, Certificate(repr(lhs), repr(rhs), tuple(steps)), steps=proof_steps,
                                 note="the same layers on both sides")
     try:
-        inner = prove(middle[0], middle[1], seed=seed)
+        inner = _prove_middle(middle, generic_nd, seed)
     except SymconvError:  # a middle the prover cannot state on its own (say, flips only): decide the whole
+        return None
+    if inner is None:
         return None
     if inner.verdict != "proved" or inner.certificate is None or inner.certificate.assumptions:
         return None

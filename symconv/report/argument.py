@@ -10,8 +10,10 @@ floor expression with its case split. A step of a rule this module does not
 know (the prover grows) keeps its own ``latex`` when it has one, else its
 statement as prose. The structural and network steps (shared layers,
 congruence, ReLU pairs, tolerances) are built by
-:mod:`symconv.report.network_steps`, the factored and N-D generic interior
-arguments by :mod:`symconv.report.interior_steps`; the steps after one that opens a
+:mod:`symconv.report.network_steps`, the factored interior argument by
+:mod:`symconv.report.interior_steps`, the N-D generic-size argument (its zero
+extension and impulse responses axis by axis, not the 1-D wording) by
+:mod:`symconv.report.generic_nd_steps`; the steps after one that opens a
 sub-proof (the middle of shared layers, a half of a congruence) name its
 sides ``L', R'`` or ``L_1, R_1`` and use its own normal forms.
 
@@ -31,7 +33,7 @@ from typing import Optional
 from symconv.lazy_import import sympy
 
 from symconv.core.layers import Chain
-from symconv.report import interior_steps, network_steps, notation
+from symconv.report import generic_nd_steps, interior_steps, network_steps, notation
 from symconv.report.math_text import prose_math
 from symconv.report.notation import SymbolNames, Tex, expr_latex, layer_math, prose
 from symconv.report.taps_latex import polynomial_latex
@@ -166,8 +168,10 @@ def proof_steps(proof) -> list[dict]:
     sides = iter(("lhs", "rhs"))
     for step in proof.steps:
         rule = rule_name(step.rule)
-        built: Optional[dict] = None
-        if rule == "normal_form":
+        built = generic_nd_steps.proof_step(rule, step, proof)
+        if built is not None:  # an N-D generic proof: its steps axis by axis, never the 1-D wording below
+            pass
+        elif rule == "normal_form":
             built = _normal_form(decision, next(sides, "rhs"), names, symbols)
         elif rule == "interior_equal":
             kernels = "K_L = K_R" if symbols == ("L", "R") else f"K_{{{symbols[0]}}} = K_{{{symbols[1]}}}"
@@ -257,7 +261,7 @@ def proof_steps(proof) -> list[dict]:
                                  r"projections of the chains)."), "display": None}
         if built is None:  # the structural and network arguments (report.network_steps)
             built = network_steps.proof_step(rule, step, proof, symbols)
-        if built is None:  # the factored and N-D generic interior arguments (report.interior_steps)
+        if built is None:  # the factored interior argument (report.interior_steps)
             built = interior_steps.proof_step(rule, step, proof)
         sub = network_steps.sub_statement(rule, step)
         if sub is not None:  # the steps that follow are a sub-proof's: its own normal forms, its own names
@@ -334,8 +338,9 @@ def certificate_steps(proof) -> Optional[list[dict]]:
         if body is None:
             body = network_steps.certificate_body(rule, data)
         if body is None:
-            body = interior_steps.certificate_body(rule, data)
-        titles = {**network_steps.CERTIFICATE_TITLES, **interior_steps.CERTIFICATE_TITLES}
+            body = interior_steps.certificate_body(rule, data) or generic_nd_steps.certificate_body(rule, data)
+        titles = {**network_steps.CERTIFICATE_TITLES, **interior_steps.CERTIFICATE_TITLES,
+                  **generic_nd_steps.CERTIFICATE_TITLES}
         title = titles.get(rule, rule.replace("_", " ").capitalize())
         out.append({"title": prose(title),
                     "body": Tex(body) if body is not None else prose_math(_sentence(step.statement))})

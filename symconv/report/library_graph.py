@@ -68,9 +68,11 @@ LEMMAS = {
     "generic_lengths": "with a generic kernel length c, both output lengths as eventually quasi-affine functions "
                        "of n and c",
     "zero_extension": "every padding and transposed layer reads a signal that is zero outside its window, so each "
-                      "layer is its bi-infinite operator restricted to the window",
+                      "layer is its bi-infinite operator restricted to the window (in N-D checked axis by axis: the "
+                      "index maps are separable, and a position outside the box is outside on some axis)",
     "impulse_responses": "operators that commute with a shift by P are equal iff their responses to the impulses at "
-                         "0..P-1 are equal formal series (in the polyphase atoms of the generic kernels)",
+                         "0..P-1 are equal formal series (in the polyphase atoms of the generic kernels; in N-D the "
+                         "impulses of a box [0, t*_1) x ... x [0, t*_d), and the bias constants)",
     "axis_lengths": "N-D, one generic size c: on each axis the output lengths agree for every n_a and c (the 1-D "
                     "generic length lemma on the axis projections, classes of n_a and c mod P)",
     "edge_free": "N-D: both sides pad only in front, so for every c each output is the interior operator applied "

@@ -1,6 +1,6 @@
 """The kernel refuses, before any step runs, a certificate of an N-D statement with a generic size (``k[c, 3]``)
-unless its rules handle generic sizes (generic_interior_nd, and the rewrites drop_identity_layers and
-merge_branches): the others read the sizes as numbers."""
+unless its rules handle generic sizes (generic_interior_nd, the rewrites drop_identity_layers, merge_branches and
+padding_as_pad, and the split congruence): the others read the sizes as numbers."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def _certificate(lhs: str, rhs: str, steps: list) -> Certificate:
 
 def _refusal(index: int, rule: str, names: str = "c") -> str:
     return re.escape(f"step {index} ({rule}): the statement has the generic size {names} in an N-D kernel; rules "
-                     f"other than drop_identity_layers, generic_interior_nd, merge_branches need concrete sizes")
+                     f"other than congruence, drop_identity_layers, generic_interior_nd, merge_branches, padding_as_pad "
+                     f"need concrete sizes")
 
 
 @pytest.mark.parametrize("step", [
@@ -44,10 +45,16 @@ def test_a_rewrite_before_the_closing_step_is_refused_first():
         replay(_certificate("flip(axes=(0,)) >> " + GENERIC + " >> flip(axes=(0,))", WITH_ONE_BY_ONE, steps))
 
 
-def test_even_a_split_of_identical_sides_is_refused_for_a_generic_nd_size():
+def test_a_split_of_identical_sides_holds_for_every_generic_nd_size():
     same = GENERIC + " >> relu()"
-    with pytest.raises(CertificateError, match=_refusal(0, "congruence")):
-        replay(_certificate(same, same, [{"rule": "congruence", "lhs": 1, "rhs": 1}]))
+    theorem = replay(_certificate(same, same, [{"rule": "congruence", "lhs": 1, "rhs": 1}]))
+    assert theorem.scope == "every c >= 1 and every input shape"
+
+
+def test_a_split_whose_goal_is_closed_by_a_rule_that_reads_concrete_sizes_is_refused_by_name():
+    steps = [{"rule": "congruence", "lhs": 1, "rhs": 1}, {"rule": "product_bound", "axes": [[2, 1, 4], [2, 1, 4]]}]
+    with pytest.raises(CertificateError, match=_refusal(1, "product_bound")):
+        replay(_certificate(GENERIC + " >> relu()", WITH_ONE_BY_ONE + " >> relu()", steps))
 
 
 def test_every_generic_name_of_a_3d_statement_is_named():
