@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-from symconv.cli import _build_parser, main
+from symconv.cli import COMMANDS, main
+from symconv.cli_parser import build_parser
 
 STRIDE_LHS = "conv(k[3], stride=2) >> conv(k, stride=2)"
 STRIDE_RHS = "conv(convolve(k, dilate(k, 2)), stride=4)"
@@ -219,7 +220,7 @@ def test_a_bad_statement_source_is_bad_input_in_one_line(capsys, monkeypatch, ar
 
 
 def _subcommands():
-    parser = _build_parser()
+    parser = build_parser(COMMANDS)
     actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return parser, actions[0].choices
 
