@@ -199,9 +199,10 @@ def _argument_steps(lhs: Layer, rhs: Layer, name: str, period: int, residues: bo
     if prefix:
         sides = [chain_of(padding_as_pad(side).layers()[prefix:], lhs.ndim) for side in sides]
     shifts = tuple(map(math.lcm, *(impulse_shifts(side.layers(), lhs.ndim) for side in sides)))
+    rest = (f"so what follows them, {sides[0]!r} == {sides[1]!r}, is proved below" if sides[0] != sides[1] else
+            "and nothing but the identity follows them on either side")
     shared = (ProofStep("shared_layers", f"with every convolution's padding written as pad(), both sides begin with "
-                                         f"the same {prefix} layer(s); equal inputs give equal outputs, so what "
-                                         f"follows them, {sides[0]!r} == {sides[1]!r}, is proved below"),
+                                         f"the same {prefix} layer(s); equal inputs give equal outputs, {rest}"),
               ) if prefix else ()
     return shared + (
         lengths,
