@@ -14,7 +14,7 @@ from symconv.core.kernel import Kernel
 from symconv.core.layers import Layer
 from symconv.errors import ChainError, ChannelMismatch, LengthMismatch, quote
 
-__all__ = ["Chain", "Parallel", "BRANCH_LENGTH_CHECK", "on_statement_axes"]
+__all__ = ["Chain", "Parallel", "on_statement_axes"]
 
 def _flatten(layers: Sequence[Layer]) -> tuple[Layer, ...]:
     flat: list[Layer] = []
@@ -107,19 +107,29 @@ class Chain(Layer):
         return " >> ".join(f"({s!r})" if isinstance(s, Parallel) else repr(s) for s in self.steps)
 
 
-#: Input lengths at which the branches of a sum are compared when it is built.
-BRANCH_LENGTH_CHECK = range(0, 129)
+def _sizes_text(sizes: Sequence[tuple[str, int]]) -> str:
+    return " when " + ", ".join(f"{name} = {value}" for name, value in sizes) if sizes else ""
 
 
 @dataclass(frozen=True, repr=False)
 class Parallel(Layer):
-    """``A + B``: run every branch on the same input and add the outputs."""
+    """``A + B``: run every branch on the same input and add the outputs.
+
+    The branches must give equal lengths at every input length n >= 0 (on every axis): LengthMismatch
+    quoting the sum and a counterexample ``(n, c)`` otherwise
+    (:func:`symconv.core.output_length.branch_length_difference`, integers only, no SymPy simplification).
+    Without generic sizes, and with one generic size ``c`` (``k[c]``, ``k[c, 3]``) whose length offsets are
+    integer-affine in c (every layer of the linear fragment), the check is exact for every n and every c:
+    a periodicity bound reduces it to finitely many c (at most 256), each decided exactly in n. Otherwise
+    (several generic sizes, or a maxpool whose formula gives an empty input samples) it is sound but
+    incomplete: refused only on a counterexample at small sizes (c = 1 .. 16 for one size), accepted else.
+    Deciding those for every value needs the quasi-affine algebra, which the core may not import; the
+    prover compares the branch lengths of the sums it rewrites itself.
+    """
 
     branches: tuple[Layer, ...]
 
     def __post_init__(self) -> None:
-        from symconv.core.output_length import output_length
-
         if len(self.branches) < 2:
             raise ChainError("a sum needs at least two branches")
         ins = {b.in_channels for b in self.branches} - {None}
@@ -135,26 +145,27 @@ class Parallel(Layer):
         from symconv.core.layers_nd import check_flip_axes
 
         check_flip_axes(self.branches)
-        from symconv.core.layers_nd import has_nd_layers
+        self._check_branch_lengths()
+
+    def _check_branch_lengths(self) -> None:
+        """LengthMismatch where the branches' lengths differ (see the class docstring)."""
+        from symconv.core.layers_nd import axis_chain, has_nd_layers
+        from symconv.core.output_length import branch_length_difference
 
         if self.ndim >= 2 or any(has_nd_layers(b) for b in self.branches):  # per axis (d = 1 from as_nd too)
-            from symconv.core.layers_nd import axis_chain
-
             for axis in range(self.ndim):
-                for n in BRANCH_LENGTH_CHECK:
-                    lengths = [output_length(axis_chain(b, axis), n) for b in self.branches]
-                    if len(set(lengths)) > 1:
-                        raise LengthMismatch(f"the branches of {quote(self)} give different sizes {lengths} on axis "
-                                             f"{axis + 1} for an input of size {n}; expected the same shape")
-        elif not self.axes_free and all(not b.kernels() or not any(k.length_symbols() for k in b.kernels())
-                                        for b in self.branches):  # sample-by-sample layers and flips keep n
-            for n in BRANCH_LENGTH_CHECK:
-                lengths = [output_length(b, n) for b in self.branches]
-                if len(set(lengths)) > 1:
-                    raise LengthMismatch(
-                        f"the branches of {quote(self)} give different lengths {lengths} for an input of "
-                        f"length {n}; expected every branch to give the same length"
-                    )
+                found = branch_length_difference([axis_chain(b, axis) for b in self.branches])
+                if found is not None:
+                    raise LengthMismatch(f"the branches of {quote(self)} give different sizes {list(found.lengths)} "
+                                         f"on axis {axis + 1} for an input of size {found.n}"
+                                         f"{_sizes_text(found.sizes)}; expected the same shape")
+        elif not self.axes_free:  # sample-by-sample layers and flips keep n
+            found = branch_length_difference(self.branches)
+            if found is not None:
+                raise LengthMismatch(
+                    f"the branches of {quote(self)} give different lengths {list(found.lengths)} for an input of "
+                    f"length {found.n}{_sizes_text(found.sizes)}; expected every branch to give the same length"
+                )
 
     @property
     def in_channels(self) -> Optional[int]:

@@ -25,7 +25,9 @@ intermediate length is positive.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Union
+from itertools import product
+from math import lcm, prod
+from typing import Mapping, Optional, Sequence, Union
 
 from symconv.lazy_import import sympy
 
@@ -50,7 +52,8 @@ from symconv.core.layers import (
 from symconv.errors import InvalidArgument
 
 __all__ = ["output_length", "resolve_size", "length_symbol", "generic_sizes", "LengthStep", "length_step",
-           "pool_window_offset"]
+           "pool_window_offset", "length_steps", "LengthDifference", "branch_length_difference",
+           "GENERIC_SIZE_VALUATIONS", "MAX_GENERIC_SIZE", "MAX_LENGTH_SCAN"]
 
 Length = Union[int, "sympy.Expr"]
 
@@ -186,3 +189,168 @@ def output_length(layer: Layer, n: Length, sizes: Optional[Mapping[str, int]] = 
     if type(result) is not int and isinstance(result, sympy.Expr) and result.is_Integer:
         return int(result)
     return result
+
+
+def length_steps(layer: Layer) -> tuple[LengthStep, ...]:
+    """The :class:`LengthStep` of every layer of ``layer`` in order (a sum: its first branch's, as
+    :func:`output_length`; its branches' lengths were compared when it was built)."""
+    if isinstance(layer, Chain):
+        return tuple(row for step in layer.steps for row in length_steps(step))
+    if isinstance(layer, Parallel):
+        return length_steps(layer.branches[0])
+    return (length_step(layer),)
+
+
+#: Most valuations of the generic sizes :func:`branch_length_difference` tries where it cannot bound them
+#: (several sizes): each size takes the values ``1 .. B`` with ``B ** (number of sizes)`` within it, ``B <= 16``.
+GENERIC_SIZE_VALUATIONS = 64
+
+#: Largest value of a single generic size compared (past the bound of :func:`_size_bound` the check is partial).
+MAX_GENERIC_SIZE = 256
+
+#: Most input lengths compared at one valuation (``T + P`` below; past it the comparison stops there).
+MAX_LENGTH_SCAN = 20_000
+
+
+@dataclass(frozen=True)
+class LengthDifference:
+    """Branches giving different ``lengths`` for an input of length ``n`` when the generic sizes are ``sizes``
+    (``(name, value)`` pairs, empty without generic sizes)."""
+
+    n: int
+    sizes: tuple[tuple[str, int], ...]
+    lengths: tuple[int, ...]
+
+
+def _apply_all(rows: Sequence[tuple[int, int, int, bool]], n: int) -> tuple[int, int]:
+    """``(L, least)``: the length after every row for an input of length n, and the least length after a row."""
+    least = n
+    for scale, divisor, offset, empty_stays_empty in rows:
+        n = 0 if n == 0 and empty_stays_empty else max(0, (scale * n + offset) // divisor)
+        least = min(least, n)
+    return n, least
+
+
+def _first_difference_at(chains: Sequence[Sequence[tuple[int, int, int, bool]]]) -> Optional[tuple[int, tuple]]:
+    """The least n where the chains' lengths differ (integer rows), or None when they agree at every n >= 0.
+
+    Exact: every row maps ``L >= 0`` to ``max(0, floor((a L + b) / D))`` (0 for ``L = 0`` when
+    ``empty_stays_empty``), non-decreasing in L; so the least length after a row is non-decreasing in n and
+    there is a least ``T >= 1`` from which every length after every row is >= 1. From T on no clamp acts and a
+    chain's length is the composition of the floors, which gains ``S`` when n gains ``P``, ``P`` a multiple of
+    the product of its D's (D divides ``a P / D_before``). So equal lengths at ``n = 0 .. T + P`` are equal
+    lengths at every n. Past :data:`MAX_LENGTH_SCAN` the scan stops (None: no difference found).
+    """
+    period = lcm(*(prod(row[1] for row in rows) for rows in chains))
+
+    def reached(n: int) -> bool:
+        return all(_apply_all(rows, n)[1] >= 1 for rows in chains)
+
+    high = 1
+    while not reached(high) and high <= MAX_LENGTH_SCAN:
+        high *= 2
+    low = high // 2  # not reached at low (or low = 0); reached at high
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if reached(middle) else (middle, high)
+    for n in range(min(high + period, MAX_LENGTH_SCAN) + 1):
+        lengths = tuple(_apply_all(rows, n)[0] for rows in chains)
+        if len(set(lengths)) > 1:
+            return n, lengths
+    return None
+
+
+def _valuations(symbols: Sequence["sympy.Symbol"]) -> list[dict]:
+    """The values ``1 .. B`` of every generic size (see :data:`GENERIC_SIZE_VALUATIONS`), smallest first."""
+    bound = max(b for b in range(1, 17) if b ** len(symbols) <= GENERIC_SIZE_VALUATIONS or b == 1)
+    return [dict(zip(symbols, values)) for values in product(range(1, bound + 1), repeat=len(symbols))]
+
+
+def _affine_offset(offset: Length, symbol: "sympy.Symbol") -> Optional[tuple[int, int]]:
+    """``(b1, b0)`` with ``offset = b1 c + b0`` (integers), else None."""
+    if isinstance(offset, int) or offset.is_Integer:
+        return 0, int(offset)
+    if offset.free_symbols != {symbol}:
+        return None
+    poly = sympy.Poly(offset, symbol)
+    if poly.degree() > 1 or not all(t.is_Integer for t in poly.all_coeffs()):
+        return None
+    return int(poly.coeff_monomial(symbol)), int(poly.coeff_monomial(1))
+
+
+def _raw_length(rows: Sequence[tuple[int, int, int, int, bool]], c: int) -> int:
+    """The composition of the rows' floors ``floor((a L + b1 c + b0) / D)`` from ``L = 0``, no clamp."""
+    length = 0
+    for scale, divisor, b1, b0, _ in rows:
+        length = (scale * length + b1 * c + b0) // divisor
+    return length
+
+
+def _size_bound(chains: Sequence[Sequence[LengthStep]], symbol: "sympy.Symbol") -> Optional[int]:
+    """A C such that chains with equal lengths at every n >= 0 for c = 1 .. C have equal lengths for every
+    c >= 1; None outside the fragment (an offset not integer-affine in c, or a pool whose formula gives an
+    empty input samples).
+
+    With every row ``max(0, phi)``, ``phi(L) = floor((a L + b1 c + b0) / D)`` non-decreasing, and ``n = P m +
+    sigma`` (P the lcm of the chains' products of D's), a chain's length is ``max(alpha m + g_sigma(c), L(0, c))``
+    (:mod:`symconv.prover.generic_lengths` proves it), so two chains agree everywhere iff alpha, every
+    ``g_sigma`` and ``L(0, c)`` agree. A composition of the floors gains a constant when c gains P (D divides
+    what it divides, as for n), so ``g_sigma`` is affine on each class of c mod P: c = 1 .. 2P decide it.
+    ``L(0, c)`` is the maximum of the pieces ``raw(rows[j:])`` (a clamp acted before row j; phi commutes with
+    max), each affine in q on a class ``c = r + P q``: past the last crossing ``q*`` of two pieces of either
+    chain each ``L(0, .)`` is one piece, so equality at ``q* + 1`` and ``q* + 2`` decides the rest.
+    ``C = P (q* + 3)``.
+    """
+    affine_chains = []
+    for chain in chains:
+        rows = []
+        for row in chain:
+            offset = _affine_offset(row.offset, symbol)
+            if offset is None or row.empty_stays_empty and (offset[0] or offset[1] // row.divisor >= 1):
+                return None
+            rows.append((row.scale, row.divisor, *offset, row.empty_stays_empty))
+        affine_chains.append(rows)
+    period = lcm(*(prod(row[1] for row in rows) for rows in affine_chains))
+    pieces = [rows[j:] for rows in affine_chains for j in range(len(rows) + 1)]
+    last_crossing = 0
+    for r in range(1, period + 1):
+        lines = [(_raw_length(p, r), _raw_length(p, r + period) - _raw_length(p, r)) for p in pieces]
+        for i, (start1, slope1) in enumerate(lines):
+            for start2, slope2 in lines[i + 1:]:
+                if slope1 != slope2:
+                    last_crossing = max(last_crossing, -((start1 - start2) // (slope1 - slope2)))
+    return period * (last_crossing + 3)
+
+
+def branch_length_difference(branches: Sequence[Layer]) -> Optional[LengthDifference]:
+    """An input length (and values of the generic sizes) where the branches' lengths differ, or None.
+
+    Each valuation is decided exactly for every n >= 0 (:func:`_first_difference_at`), so a difference is a
+    true counterexample. Without generic sizes, and with one generic size whose offsets are integer-affine
+    (:func:`_size_bound`, compared up to :data:`MAX_GENERIC_SIZE`), None means equal lengths for every n and c.
+    Otherwise (several sizes, an offset outside that form) the sizes run over :func:`_valuations` only: None
+    means no difference there, and the prover, which compares lengths itself, decides the other values.
+    """
+    rows = [length_steps(branch) for branch in branches]
+    if all(chain == rows[0] for chain in rows[1:]):
+        return None  # the same rows: the same lengths
+    symbols = sorted({s for chain in rows for row in chain if not isinstance(row.offset, int)
+                      for s in row.offset.free_symbols}, key=lambda s: s.name)
+    bound = _size_bound(rows, symbols[0]) if len(symbols) == 1 else None
+    valuations = ([{symbols[0]: c} for c in range(1, min(bound, MAX_GENERIC_SIZE) + 1)] if bound is not None
+                  else _valuations(symbols))
+    for valuation in valuations:
+        chains = []
+        for chain in rows:
+            integer_rows = []
+            for row in chain:
+                offset = row.offset if isinstance(row.offset, int) else row.offset.xreplace(valuation)
+                if not (isinstance(offset, int) or offset.is_Integer):
+                    return None
+                integer_rows.append((row.scale, row.divisor, int(offset), row.empty_stays_empty))
+            chains.append(integer_rows)
+        found = _first_difference_at(chains)
+        if found is not None:
+            sizes = tuple((s.name, v) for s, v in valuation.items())
+            return LengthDifference(found[0], sizes, found[1])
+    return None

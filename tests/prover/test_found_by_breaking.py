@@ -91,8 +91,8 @@ def test_flipped_transposed_convolution_with_pad_then_shift_is_proved_and_agrees
 
 
 @pytest.mark.parametrize("lhs, rhs, fragment", [
-    ("conv(k[c]) + conv(k, padding=(1, 0))", "conv(k)", "expected equal lengths"),
-    ("down(3) + conv(k[c], stride=2)", "down(3)", "expected equal lengths"),
+    ("conv(k[c]) + conv(k, padding=(1, 0))", "conv(k)", "expected every branch to give the same length"),
+    ("down(3) + conv(k[c], stride=2)", "down(3)", "expected every branch to give the same length"),
 ])
 def test_sums_whose_branches_never_have_equal_lengths_exit_2_with_one_line(capsys, lhs, rhs, fragment):
     assert cli.main(["prove", lhs, rhs]) == 2
@@ -104,7 +104,7 @@ def test_an_unexpected_exception_in_a_command_exits_2_not_1(capsys, monkeypatch)
     def broken(args):
         raise IndexError("list index out of range")
 
-    monkeypatch.setattr(cli, "_cmd_prove", broken)
+    monkeypatch.setitem(cli.COMMANDS, "prove", broken)
     assert cli.main(["prove", "conv(k[3])", "conv(k)"]) == 2
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [
