@@ -4,7 +4,9 @@ As in 1-D, such chains are outside the decided fragment. Both sides are
 evaluated exactly (``Fraction``) by the numpy evaluator on random integer
 kernels and inputs over a grid of shapes; a difference is a counterexample,
 re-verified with the core's exact N-D semantics before it is reported, and
-agreement everywhere is the verdict ``checked``. An ``l2pool{d}d`` takes square
+agreement everywhere is the verdict ``checked``. Shapes at which the length
+table already says the output shapes differ (an empty axis, typically) are
+tried first (:func:`length_mismatch_shapes`). An ``l2pool{d}d`` takes square
 roots, which ``Fraction`` cannot hold: a chain with one is evaluated in float64
 and compared within :data:`RELATIVE_TOLERANCE`, and a difference beyond it is
 reported only once the core's exact outputs (SymPy square roots) are shown to
@@ -19,14 +21,16 @@ import numpy as np
 from symconv.lazy_import import sympy
 
 from symconv.core.layers import L2Pool, Layer
-from symconv.core.layers_nd import L2PoolNd
+from symconv.core.layers_nd import L2PoolNd, axis_chain
+from symconv.core.output_length import output_length
 from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.errors import NumericMismatch
 from symconv.numeric.check import NumericReport
 from symconv.numeric.evaluate_nd import evaluate_nd_numeric
 from symconv.numeric.symbols_nd import random_bindings_nd
 
-__all__ = ["prove_nonlinear_nd", "shapes_for", "takes_square_roots", "float_error", "exact_difference"]
+__all__ = ["prove_nonlinear_nd", "shapes_for", "length_mismatch_shapes", "takes_square_roots", "float_error",
+           "exact_difference"]
 
 #: Sizes tried on each axis; 2-D tries every pair, more axes a diagonal-heavy subset.
 SIZES = ((1, 2, 3, 5, 8, 11), (1, 2, 4, 7, 10))
@@ -41,6 +45,25 @@ def shapes_for(ndim: int) -> tuple[tuple[int, ...], ...]:
     if ndim == 2:
         return tuple(itertools.product(*SIZES))
     return tuple((n1,) + (n,) * (ndim - 1) for n1 in SIZES[0] for n in SIZES[1][:3])
+
+
+#: Input lengths per axis at which the two sides' output lengths are compared before any sample is.
+LENGTH_CHECK = range(0, 65)
+
+
+def length_mismatch_shapes(lhs: Layer, rhs: Layer) -> tuple[tuple[int, ...], ...]:
+    """Input shapes at which the sides' output shapes differ, by the length table: for each axis a, the first
+    ``n_a`` in :data:`LENGTH_CHECK` where the axis projections' lengths differ, with size 1 on the other axes
+    (an output shape is the per-axis lengths, so it differs whatever the other axes are). The random
+    search tries these first: an empty axis (``n_a = 0``) is where such sides often part, and no random
+    shape is empty."""
+    shapes = []
+    for axis in range(lhs.ndim):
+        sides = [axis_chain(side, axis) for side in (lhs, rhs)]
+        n = next((n for n in LENGTH_CHECK if output_length(sides[0], n) != output_length(sides[1], n)), None)
+        if n is not None:
+            shapes.append(tuple(n if a == axis else 1 for a in range(lhs.ndim)))
+    return tuple(shapes)
 
 
 def _point(bindings: dict) -> dict:
@@ -71,7 +94,7 @@ def prove_nonlinear_nd(lhs: Layer, rhs: Layer, channels: int, seed: int = 0):
     trials = compared = 0
     worst = tolerance = 0.0
     roots = takes_square_roots(lhs) or takes_square_roots(rhs)
-    shapes = shapes_for(lhs.ndim)
+    shapes = length_mismatch_shapes(lhs, rhs) + shapes_for(lhs.ndim)
     for shape in shapes:
         for _ in range(TRIALS):
             bindings = random_bindings_nd([lhs, rhs], rng)
