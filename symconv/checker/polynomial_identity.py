@@ -21,9 +21,7 @@ symconv.errors.CertificateError: example: lhs - rhs is a**2*k - 2*a**2 + b**2*k 
 
 from __future__ import annotations
 
-from symconv.lazy_import import sympy
-
-from symconv.checker.rational_expression import SqrtTable, identity_residue
+from symconv.checker.rational_expression import identity_residue
 from symconv.errors import CertificateError
 
 __all__ = ["close_polynomial_identity", "rule_polynomial_identity"]

@@ -54,7 +54,7 @@ from symconv.lazy_import import sympy
 from symconv.checker.flips import as_layer
 from symconv.checker.periodicity import check_window, periodic_structure
 from symconv.checker.tolerance import as_convolutions
-from symconv.core.composite import Chain, Parallel
+from symconv.core.composite import Parallel
 from symconv.core.exact_poly import Poly, from_sympy, to_sympy, variable
 from symconv.core.layers import Layer, Pad
 from symconv.core.nonlinear import ReLU

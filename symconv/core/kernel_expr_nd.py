@@ -25,7 +25,7 @@ from typing import Optional, Sequence
 from symconv.lazy_import import sympy
 
 from symconv.core.axes import Axes, fmt_axes, is_int, per_axis
-from symconv.core.exact_poly import add_product, from_sympy, to_sympy
+from symconv.core.exact_poly import add_product, to_sympy
 from symconv.core.kernel import MAX_KERNEL_LENGTH
 from symconv.core.kernel_nd import Grid, KernelNd, KernelSymbolNd, literal_nd, nesting_depth, size_within
 from symconv.errors import InvalidArgument, KernelError, quote
