@@ -19,7 +19,7 @@ from fractions import Fraction
 from numbers import Number
 from typing import Callable, Mapping
 
-__all__ = ["number_text", "inline", "grid", "example_lines", "kernel_lines", "shortened_statement",
+__all__ = ["number_text", "inline", "grid", "example_lines", "kernel_lines", "leading_shape", "shortened_statement",
            "STATEMENT_LIMIT", "LIST_HEAD"]
 
 
@@ -123,6 +123,18 @@ def example_lines(example: Mapping, indent: str = "  ") -> list[str]:
     return lines
 
 
+def leading_shape(value: object) -> tuple[int, ...]:
+    """The lengths of a nested list along its first entries, down to the first empty level: equal
+    nested arrays give equal results, so unequal results are unequal shapes."""
+    shape = []
+    while isinstance(value, (list, tuple)):
+        shape.append(len(value))
+        if not value:
+            break
+        value = value[0]
+    return tuple(shape)
+
+
 def _shape_text(value: object) -> str:
     """``(1, 2)`` for a shape or an index with one entry per axis; other values :func:`inline`."""
     if isinstance(value, (list, tuple)) and depth(value) == 1:
@@ -159,9 +171,11 @@ def counterexample_block(example: Mapping, indent: str = "  ") -> list[str]:
                 f"{indent}lhs -> {inline(example['lhs'])}",
                 f"{indent}rhs -> {inline(example['rhs'])}",
                 f"{indent}first difference at index {example['index']}"]
-    lines = [f"counterexample: input shape {_shape_text(example['n'])}{sizes}, first difference at "
-             f"{_index_names(example['index'])} = {_shape_text(example['index'])}",
-             f"{indent}input:"]
+    if leading_shape(example["lhs"]) != leading_shape(example["rhs"]):
+        where = "the output shapes differ"
+    else:
+        where = f"first difference at {_index_names(example['index'])} = {_shape_text(example['index'])}"
+    lines = [f"counterexample: input shape {_shape_text(example['n'])}{sizes}, {where}", f"{indent}input:"]
     lines += [indent * 2 + line for line in grid(example["input"], _channel)]
     lines += kernel_lines(example["kernels"], indent)
     for side in ("lhs", "rhs"):

@@ -128,7 +128,10 @@ def _counterexample(example, names, bound_names: frozenset = frozenset()) -> dic
               for name, values in example.kernels.items()]
     given += rows("x", example.input)
     outputs = rows("L x", example.lhs, example.index) + rows("R x", example.rhs, example.index)
-    return {"n": example.n, "index": example.index, "given": given, "outputs": outputs}
+    from symconv.prover.display import leading_shape
+
+    shapes_differ = leading_shape(example.lhs) != leading_shape(example.rhs)
+    return {"n": example.n, "index": example.index, "given": given, "outputs": outputs, "shapes_differ": shapes_differ}
 
 
 def _result(proof: Proof, names) -> dict | None:

@@ -47,3 +47,8 @@ def test_a_3d_counterexample_labels_each_plane_by_channel_and_first_axis():
     assert lines[0] == "counterexample: input shape (2, 1, 2), first difference at (channel, i1, i2, i3) = (0, 0, 0, 0)"
     assert lines[1:7] == ["  input:", "    channel 0, i1=0:", "      1  2", "    channel 0, i1=1:", "      3  -4",
                           "  lhs ->"]
+
+
+def test_a_counterexample_whose_outputs_have_other_shapes_says_so_instead_of_an_index():
+    example = {"n": [0, 1], "input": [[]], "kernels": {}, "lhs": [[]], "rhs": [[[0]]], "index": [0, 0, 0]}
+    assert counterexample_block(example)[0] == "counterexample: input shape (0, 1), the output shapes differ"
