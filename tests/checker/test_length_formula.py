@@ -19,8 +19,8 @@ from symconv.checker.length_formula import RATE_TABLE, LengthClaim, QuasiAffine
 from symconv.core.layers import Parallel
 from symconv.core.output_length import output_length
 from symconv.dsl import parse_chain, parse_statement
-from symconv.errors import CertificateError
 from symconv.prover.certify import length_certificate, quasi_affine
+from tests.checker.tampering import rejection
 
 n = sympy.Symbol("n")
 
@@ -40,12 +40,6 @@ def certificate(name: str) -> dict:
     made = length_certificate(parse_chain(text), formula, period=period, start=start, min_n=min_n, modulus=modulus,
                               residues=residues)
     return made.to_json()
-
-
-def rejection(obj: dict) -> str:
-    with pytest.raises(CertificateError) as caught:
-        replay(Certificate.from_json(obj))
-    return str(caught.value)
 
 
 def with_formula(obj: dict, **formula) -> dict:

@@ -18,6 +18,7 @@ from symconv.core.layers_nd import output_shape
 from symconv.dsl import parse_chain
 from symconv.errors import CertificateError
 from symconv.prover.certify import length_certificate
+from tests.checker.tampering import rejection
 
 n = sympy.Symbol("n")
 half = sympy.floor((n - 1) / 2) + 1
@@ -35,12 +36,6 @@ VALID = {
 
 def certificate(chain: str, formulas, period: int, start: int, min_n: int) -> dict:
     return length_certificate(parse_chain(chain), formulas, period=period, start=start, min_n=min_n).to_json()
-
-
-def rejection(obj: dict) -> str:
-    with pytest.raises(CertificateError) as caught:
-        replay(Certificate.from_json(obj))
-    return str(caught.value)
 
 
 @pytest.mark.parametrize("name", sorted(VALID))

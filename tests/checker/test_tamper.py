@@ -18,12 +18,13 @@ from functools import lru_cache
 import pytest
 import sympy
 
-from symconv.checker import Certificate, Rule, replay, statement_hash
+from symconv.checker import Certificate, Rule, replay
 from symconv.errors import CertificateError
 from symconv.dsl import parse_chain
 from symconv.library import facts
 from symconv.prover import prove
 from symconv.prover.certify import length_certificate
+from tests.checker.tampering import rehash, rejection
 
 #: One valid certificate per rule (the rule's step is named in the second item).
 SOURCES = {
@@ -88,7 +89,7 @@ PRODUCT_BOUND = {"format": "symconv-certificate", "version": 2, "solved": [], "a
 @lru_cache(maxsize=None)
 def _valid_text(name: str) -> str:
     if name == "product_bound":
-        return json.dumps(_rehash(copy.deepcopy(PRODUCT_BOUND)))
+        return json.dumps(rehash(copy.deepcopy(PRODUCT_BOUND)))
     if name in FACTS:
         return FACTS[name]().dumps()
     if name == "generic_instances":  # the certificate the prover falls back to outside generic_argument
@@ -107,18 +108,6 @@ def _valid_text(name: str) -> str:
 
 def valid(name: str) -> dict:
     return json.loads(_valid_text(name))
-
-
-def _rehash(obj: dict) -> dict:
-    obj["statement_hash"] = statement_hash(obj["lhs"], obj["rhs"], obj["solved"], obj["assumptions"])
-    return obj
-
-
-def rejection(obj: dict) -> str:
-    """The kernel's message for ``obj`` (the test fails if the kernel accepts it)."""
-    with pytest.raises(CertificateError) as caught:
-        replay(Certificate.from_json(obj))
-    return str(caught.value)
 
 
 def _numbers(value, path=()):
@@ -367,16 +356,16 @@ def test_a_kernel_or_layer_parameter_changed_is_rejected(name, side, old, new):
     assert old in obj[side]
     obj[side] = obj[side].replace(old, new, 1)
     assert rejection(copy.deepcopy(obj)).startswith("statement hash")  # the hash no longer matches
-    message = rejection(_rehash(obj))  # a matching hash: the replay itself must refuse the false statement
+    message = rejection(rehash(obj))  # a matching hash: the replay itself must refuse the false statement
     assert message.startswith("step ") or "does not parse" in message or "ends before" in message, message
 
 
 def test_a_generic_statement_with_a_concrete_length_cannot_borrow_the_generic_certificate():
     concrete = {"lhs": "conv(k[3], stride=2) >> conv(k[3], stride=2)",
                 "rhs": "conv(convolve(k[3], dilate(k[3], 2)), stride=4)"}
-    obj = _rehash(dict(valid("generic_instances"), **concrete))
+    obj = rehash(dict(valid("generic_instances"), **concrete))
     assert rejection(obj) == "step 0 (generic_instances): the statement has no generic length c"
-    obj = _rehash(dict(valid("generic"), **concrete))
+    obj = rehash(dict(valid("generic"), **concrete))
     assert rejection(obj) == "step 0 (generic_argument): the statement has the generic lengths []; the rule takes " \
                              "exactly one, c"
 
@@ -420,4 +409,4 @@ def test_every_rational_of_a_tolerance_step_changed_to_a_non_rational_is_rejecte
 def test_the_declared_bound_changed_is_rejected_even_with_a_matching_hash(assumptions, message):
     obj = valid("relu")
     obj["assumptions"] = assumptions
-    assert re.search(message, rejection(_rehash(obj)))
+    assert re.search(message, rejection(rehash(obj)))

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import lru_cache
 
 import pytest
 
-from symconv.checker import Certificate, replay, statement_hash
+from symconv.checker import Certificate, replay
 from symconv.checker.kernel import GENERIC_ND_RULES
-from symconv.errors import CertificateError
-from symconv.prover import prove
+from tests.checker.tampering import proved_certificate_text, rehash, rejection
 
 #: A shared relu() after a generic middle (congruence), and the same with padding written as pad() first.
 SOURCES = {
@@ -23,27 +21,8 @@ SOURCES = {
 }
 
 
-@lru_cache(maxsize=None)
-def _valid_text(name: str) -> str:
-    proof = prove(*SOURCES[name])
-    assert proof.verdict == "proved", proof.note
-    return proof.certificate.dumps()
-
-
 def valid(name: str) -> dict:
-    return json.loads(_valid_text(name))
-
-
-def _rehash(obj: dict) -> dict:
-    obj["statement_hash"] = statement_hash(obj["lhs"], obj["rhs"], obj["solved"], obj["assumptions"])
-    return obj
-
-
-def rejection(obj: dict) -> str:
-    """The kernel's message for ``obj`` (the test fails if the kernel accepts it)."""
-    with pytest.raises(CertificateError) as caught:
-        replay(Certificate.from_json(obj))
-    return str(caught.value)
+    return json.loads(proved_certificate_text(*SOURCES[name]))
 
 
 def test_the_kernel_admits_the_rewrite_and_the_split_for_generic_nd_statements():
@@ -62,7 +41,7 @@ def test_a_cut_at_layers_that_differ_is_rejected():
 
 
 def test_a_cut_that_leaves_a_goal_without_the_generic_size_is_not_closed_by_the_generic_rule():
-    obj = _rehash(dict(valid("suffix"), lhs="conv2d(k[c, 3]) >> relu() >> conv2d(g[2, 2])",
+    obj = rehash(dict(valid("suffix"), lhs="conv2d(k[c, 3]) >> relu() >> conv2d(g[2, 2])",
                        rhs="conv2d(k[c, 3]) >> relu() >> conv2d(flip(g[2, 2]))"))
     obj["steps"][0].update(lhs=1, rhs=1)
     assert rejection(obj).startswith("step 1 (generic_interior_nd): the statement has the generic sizes []; the rule "
@@ -110,5 +89,5 @@ def test_a_false_statement_with_the_same_steps_is_rejected(name, side, old, new)
     assert old in obj[side]
     obj[side] = obj[side].replace(old, new, 1)
     assert rejection(copy.deepcopy(obj)).startswith("statement hash")
-    message = rejection(_rehash(obj))
+    message = rejection(rehash(obj))
     assert "(generic_interior_nd)" in message or "(congruence)" in message, message

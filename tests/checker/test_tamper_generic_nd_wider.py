@@ -6,13 +6,11 @@ from __future__ import annotations
 import copy
 import json
 import re
-from functools import lru_cache
 
 import pytest
 
-from symconv.checker import Certificate, replay, statement_hash
-from symconv.errors import CertificateError
-from symconv.prover import prove
+from symconv.checker import Certificate, replay
+from tests.checker.tampering import proved_certificate_text, rehash, rejection
 
 #: One valid certificate per part of the wider fragment.
 SOURCES = {
@@ -25,27 +23,8 @@ SOURCES = {
 }
 
 
-@lru_cache(maxsize=None)
-def _valid_text(name: str) -> str:
-    proof = prove(*SOURCES[name])
-    assert proof.verdict == "proved", proof.note
-    return proof.certificate.dumps()
-
-
 def valid(name: str) -> dict:
-    return json.loads(_valid_text(name))
-
-
-def _rehash(obj: dict) -> dict:
-    obj["statement_hash"] = statement_hash(obj["lhs"], obj["rhs"], obj["solved"], obj["assumptions"])
-    return obj
-
-
-def rejection(obj: dict) -> str:
-    """The kernel's message for ``obj`` (the test fails if the kernel accepts it)."""
-    with pytest.raises(CertificateError) as caught:
-        replay(Certificate.from_json(obj))
-    return str(caught.value)
+    return json.loads(proved_certificate_text(*SOURCES[name]))
 
 
 def test_the_valid_certificates_replay_with_one_generic_interior_nd_step():
@@ -122,7 +101,7 @@ def test_a_kernel_layer_or_bias_changed_is_rejected(name, side, old, new):
     assert old in obj[side]
     obj[side] = obj[side].replace(old, new, 1)
     assert rejection(copy.deepcopy(obj)).startswith("statement hash")  # the hash no longer matches
-    message = rejection(_rehash(obj))  # a matching hash: the replay itself must refuse the false statement
+    message = rejection(rehash(obj))  # a matching hash: the replay itself must refuse the false statement
     assert message.startswith("step 0 (generic_interior_nd)"), message
 
 
