@@ -19,9 +19,11 @@ sympy`` elsewhere returns the real module as always.
 from __future__ import annotations
 
 import importlib
+import sys
 from types import ModuleType
+from typing import Callable, Mapping
 
-__all__ = ["LazyModule", "sympy", "numpy"]
+__all__ = ["LazyModule", "sympy", "numpy", "attributes_from"]
 
 
 class LazyModule:
@@ -48,3 +50,23 @@ class LazyModule:
 sympy = LazyModule("sympy")
 #: numpy, imported when first read.
 numpy = LazyModule("numpy")
+
+
+def attributes_from(owner: str, modules: Mapping[str, str]) -> Callable[[str], object]:
+    """A module ``__getattr__`` (PEP 562) for the module named ``owner``: a name of ``modules`` is read from
+    the module ``modules[name]`` on first use and kept in ``owner``; any other name is an AttributeError,
+    as for a plain module. ``symconv.prover`` serves ``prove`` this way without loading the proof search, and a
+    core module re-exports what the modules built on it define without importing them while it loads.
+    (``symconv`` itself keeps its own, so that ``import symconv`` loads no other module.)
+
+    ``__getattr__ = attributes_from(__name__, {"gcd": "math"})`` makes ``owner.gcd`` ``math.gcd``.
+    """
+    def __getattr__(name: str) -> object:
+        module = modules.get(name)
+        if module is None:
+            raise AttributeError(f"module {owner!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        setattr(sys.modules[owner], name, value)
+        return value
+
+    return __getattr__

@@ -21,12 +21,11 @@ re-exported here.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Mapping, Sequence, Union
 
-from symconv.lazy_import import sympy
+from symconv.lazy_import import attributes_from, sympy
 
 from symconv.core.numbers import exact_real, exact_expression, exact_number  # noqa: F401 (re-exported)
 from symconv.errors import InvalidArgument, KernelError, SizeLimitError, quote
@@ -450,12 +449,6 @@ def as_kernel(value: object) -> Kernel:
 
 #: The kernel expressions, defined in :mod:`symconv.core.kernel_expr` (which builds on this module),
 #: re-exported from here on first use (PEP 562), so that the core's modules import one way.
-_EXPRESSIONS = ("Convolve", "Dilate", "FlipKernel", "KernelSum", "PadKernel", "Scaled", "convolve", "dilate",
-                "flipk", "full_convolution", "padk")
-
-
-def __getattr__(name: str) -> object:
-    if name not in _EXPRESSIONS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = globals()[name] = getattr(importlib.import_module("symconv.core.kernel_expr"), name)
-    return value
+__getattr__ = attributes_from(__name__, dict.fromkeys(
+    ("Convolve", "Dilate", "FlipKernel", "KernelSum", "PadKernel", "Scaled", "convolve", "dilate", "flipk",
+     "full_convolution", "padk"), "symconv.core.kernel_expr"))

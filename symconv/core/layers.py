@@ -12,11 +12,10 @@ conv(k[3], stride=2) >> conv(k[3], stride=2)
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Optional, Union
 
-from symconv.lazy_import import sympy
+from symconv.lazy_import import attributes_from, sympy
 
 from symconv.core.kernel import (
     MAX_CHANNELS,
@@ -473,10 +472,4 @@ _BUILT_ON_THIS = {
     **dict.fromkeys(("crop", "down", "pad", "up"), "symconv.core.layers_nd"),  # they take per-axis tuples too
 }
 
-
-def __getattr__(name: str) -> object:
-    module = _BUILT_ON_THIS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = globals()[name] = getattr(importlib.import_module(module), name)
-    return value
+__getattr__ = attributes_from(__name__, _BUILT_ON_THIS)

@@ -6,12 +6,8 @@ needs only the decision procedure, does not load the proof search and the checke
 
 from __future__ import annotations
 
-import importlib
+from symconv.lazy_import import attributes_from
 
 __all__ = ["Proof", "ProofStep", "prove"]
 
-
-def __getattr__(name: str) -> object:
-    if name in __all__:
-        return getattr(importlib.import_module("symconv.prover.proof"), name)
-    raise AttributeError(f"module 'symconv.prover' has no attribute {name!r}")
+__getattr__ = attributes_from(__name__, dict.fromkeys(__all__, "symconv.prover.proof"))
