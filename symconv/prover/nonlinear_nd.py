@@ -22,7 +22,7 @@ from symconv.lazy_import import sympy
 
 from symconv.core.layers import L2Pool, Layer
 from symconv.core.layers_nd import L2PoolNd, axis_chain
-from symconv.core.output_length import output_length
+from symconv.core.output_length import branch_length_difference
 from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.errors import NumericMismatch
 from symconv.numeric.check import NumericReport
@@ -47,22 +47,17 @@ def shapes_for(ndim: int) -> tuple[tuple[int, ...], ...]:
     return tuple((n1,) + (n,) * (ndim - 1) for n1 in SIZES[0] for n in SIZES[1][:3])
 
 
-#: Input lengths per axis at which the two sides' output lengths are compared before any sample is.
-LENGTH_CHECK = range(0, 65)
-
-
 def length_mismatch_shapes(lhs: Layer, rhs: Layer) -> tuple[tuple[int, ...], ...]:
     """Input shapes at which the sides' output shapes differ, by the length table: for each axis a, the first
-    ``n_a`` in :data:`LENGTH_CHECK` where the axis projections' lengths differ, with size 1 on the other axes
-    (an output shape is the per-axis lengths, so it differs whatever the other axes are). The random
-    search tries these first: an empty axis (``n_a = 0``) is where such sides often part, and no random
-    shape is empty."""
+    ``n_a`` where the axis projections' lengths differ (:func:`~symconv.core.output_length.
+    branch_length_difference`, exact for every n), with size 1 on the other axes (an output shape is the
+    per-axis lengths, so it differs whatever the other axes are). The random search tries these first: an
+    empty axis (``n_a = 0``) is where such sides often part, and no random shape is empty."""
     shapes = []
     for axis in range(lhs.ndim):
-        sides = [axis_chain(side, axis) for side in (lhs, rhs)]
-        n = next((n for n in LENGTH_CHECK if output_length(sides[0], n) != output_length(sides[1], n)), None)
-        if n is not None:
-            shapes.append(tuple(n if a == axis else 1 for a in range(lhs.ndim)))
+        found = branch_length_difference([axis_chain(side, axis) for side in (lhs, rhs)])
+        if found is not None:
+            shapes.append(tuple(found.n if a == axis else 1 for a in range(lhs.ndim)))
     return tuple(shapes)
 
 
