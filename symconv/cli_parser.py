@@ -53,6 +53,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"symconv: {message} (see `symconv --help`)\n")
 
 
+def _outputs_and_torch(parser: argparse.ArgumentParser, statement: str) -> None:
+    """``--json``, ``--tex``, ``--pdf``, and ``--torch``/``--weights`` (``statement`` says which arguments name
+    models), as ``prove`` and ``derive`` take them."""
+    parser.add_argument("--json", action="store_true", help=_JSON_HELP)
+    parser.add_argument("--tex", metavar="FILE", help=_TEX_HELP)
+    parser.add_argument("--pdf", metavar="FILE", help=_PDF_HELP)
+    parser.add_argument("--torch", action="store_true", help=_TORCH_HELP.format(statement))
+    parser.add_argument("--weights", choices=("values", "symbolic"), default="values", help=_WEIGHTS_HELP)
+
+
 def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) -> argparse.ArgumentParser:
     """The parser of ``symconv``; each command's ``run`` is ``commands[name]``."""
     parser = _Parser(
@@ -80,11 +90,7 @@ def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) ->
                                                "e.g. 1e-5 or 1/100000 (numeric weights only)")
     p.add_argument("--rtol", metavar="X", help="and a relative one, times each rhs output's own bound on |x| <= 1")
     p.add_argument("--certificate", metavar="FILE", help="write the certificate of a proof (JSON)")
-    p.add_argument("--json", action="store_true", help=_JSON_HELP)
-    p.add_argument("--tex", metavar="FILE", help=_TEX_HELP)
-    p.add_argument("--pdf", metavar="FILE", help=_PDF_HELP)
-    p.add_argument("--torch", action="store_true", help=_TORCH_HELP.format("LHS and RHS are"))
-    p.add_argument("--weights", choices=("values", "symbolic"), default="values", help=_WEIGHTS_HELP)
+    _outputs_and_torch(p, "LHS and RHS are")
     p.set_defaults(run=commands["prove"])
 
     rc = command("recheck", "re-check a proof certificate with the core semantics only")
@@ -94,11 +100,7 @@ def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) ->
     d = command("derive", "the single equivalent layer and receptive field of a chain")
     d.add_argument("chain", metavar="CHAIN",
                    help="a chain, e.g. \"conv(k[3], stride=2) >> maxpool(2)\"" + _STATEMENT_HELP)
-    d.add_argument("--json", action="store_true", help=_JSON_HELP)
-    d.add_argument("--tex", metavar="FILE", help=_TEX_HELP)
-    d.add_argument("--pdf", metavar="FILE", help=_PDF_HELP)
-    d.add_argument("--torch", action="store_true", help=_TORCH_HELP.format("CHAIN is"))
-    d.add_argument("--weights", choices=("values", "symbolic"), default="values", help=_WEIGHTS_HELP)
+    _outputs_and_torch(d, "CHAIN is")
     d.set_defaults(run=commands["derive"])
 
     f = command("factor", "split a kernel into a two-layer CNN")
