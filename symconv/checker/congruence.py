@@ -24,7 +24,8 @@ goes through ``f`` unbounded in general).
 
 from __future__ import annotations
 
-from symconv.core.layers import Chain, Layer, Pad
+from symconv.core.geometry import identity_pad
+from symconv.core.layers import Chain, Layer
 from symconv.errors import CertificateError
 
 __all__ = ["rule_congruence", "identity_layer", "chain_of"]
@@ -32,11 +33,7 @@ __all__ = ["rule_congruence", "identity_layer", "chain_of"]
 
 def identity_layer(ndim: int) -> Layer:
     """Zero padding: ``pad(0, 0)``, or ``pad((0, ..., 0))`` on d axes."""
-    if ndim <= 1:
-        return Pad(0, 0)
-    from symconv.core.layers_nd import pad
-
-    return pad((0,) * ndim)
+    return identity_pad(max(ndim, 1))
 
 
 def chain_of(layers: tuple[Layer, ...], ndim: int) -> Layer:

@@ -33,10 +33,11 @@ core's layer objects.
 from __future__ import annotations
 
 from symconv.core.composite import Chain, Parallel
+from symconv.core.geometry import identity_pad
 from symconv.core.kernel_nd import FlipNd, KernelNd
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import (
-    AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, PadNd, SignalFlipNd, UpNd, flipped_axes,
+    AvgPoolNd, ConvNd, ConvTransposeNd, Crop, Down, Pad, SignalFlipNd, Up, flipped_axes,
 )
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import CertificateError
@@ -67,12 +68,12 @@ def mirror_nd(layer: Layer, axes: frozenset[int], where: str) -> Layer:
     if isinstance(layer, ConvTransposeNd) and all(layer.output_padding[a] == 0 for a in on):
         return ConvTransposeNd(_flipped_kernel(layer.weight, axes), layer.stride, layer.padding,
                                layer.output_padding, layer.dilation, layer.groups, layer.bias)
-    if isinstance(layer, (PadNd, CropNd)):
+    if isinstance(layer, (Pad, Crop)):
         pairs = _swap(tuple(zip(layer.before, layer.after)), axes)
         return type(layer)(tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
-    if isinstance(layer, (UpNd, ReLU, Affine)):
+    if isinstance(layer, (Up, ReLU, Affine)):
         return layer
-    if isinstance(layer, DownNd) and all(layer.factors[a] == 1 for a in on):
+    if isinstance(layer, Down) and all(layer.factors[a] == 1 for a in on):
         return layer
     if isinstance(layer, AvgPoolNd) and all(layer.stride[a] == 1 for a in on):
         return layer
@@ -142,7 +143,7 @@ def as_layer_nd(flipped: frozenset[int], steps: tuple[Layer, ...], ndim: int) ->
     """``flip(axes=flipped) >> steps`` as one layer; no steps and no flip is the identity ``pad((0, ..., 0))``."""
     steps = ((SignalFlipNd(tuple(sorted(flipped))),) if flipped else ()) + tuple(steps)
     if not steps:
-        return PadNd((0,) * ndim, (0,) * ndim)
+        return identity_pad(ndim)
     return steps[0] if len(steps) == 1 else Chain(steps)
 
 

@@ -74,7 +74,7 @@ from symconv.checker.padding_as_pad import padding_as_pad
 from symconv.checker.zero_extension_nd import check_zero_extension, impulse_shifts, linear_steps, position_rates
 from symconv.core.conv_nd import ConvNd
 from symconv.core.layers import Layer
-from symconv.core.layers_nd import AvgPoolNd, DownNd, axis_chain
+from symconv.core.layers_nd import AvgPoolNd, Down, axis_chain
 from symconv.errors import CertificateError
 
 __all__ = ["rule_generic_interior_nd", "total_strides"]
@@ -100,7 +100,7 @@ def total_strides(steps: tuple, d: int) -> tuple[int, ...]:
     strides = [1] * d
     for step in steps:
         factors = (step.stride if isinstance(step, (ConvNd, AvgPoolNd))
-                   else step.factors if isinstance(step, DownNd) else (1,) * d)
+                   else step.factors if isinstance(step, Down) else (1,) * d)
         strides = [s * f for s, f in zip(strides, factors)]
     return tuple(strides)
 

@@ -29,7 +29,6 @@ from dataclasses import replace
 from symconv.checker.congruence import chain_of, identity_layer
 from symconv.core.composite import Chain, Parallel
 from symconv.core.layers import Crop, Down, Layer, Pad, Up
-from symconv.core.layers_nd import CropNd, DownNd, PadNd, UpNd
 from symconv.errors import CertificateError
 
 __all__ = ["rule_drop_identity_layers", "drop_identity_layers", "is_identity_layer"]
@@ -38,16 +37,10 @@ __all__ = ["rule_drop_identity_layers", "drop_identity_layers", "is_identity_lay
 def is_identity_layer(layer: Layer) -> bool:
     """Whether ``layer`` is ``pad(0, 0)``, ``crop(0, 0)``, ``down(1)`` or ``up(1)`` (on every axis in N-D)."""
     if isinstance(layer, (Pad, Crop)):
-        return layer.left == 0 and layer.right == 0
-    if isinstance(layer, (PadNd, CropNd)):
         return not any(layer.before) and not any(layer.after)
     if isinstance(layer, Down):
-        return layer.factor == 1 and layer.phase == 0
-    if isinstance(layer, DownNd):
         return all(s == 1 for s in layer.factors) and not any(layer.phases)
     if isinstance(layer, Up):
-        return layer.factor == 1
-    if isinstance(layer, UpNd):
         return all(s == 1 for s in layer.factors)
     return False
 

@@ -58,7 +58,7 @@ from symconv.core.exact_poly import from_sympy, to_sympy
 from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd, FlipNd, PadKernelNd, ScaledNd, SumNd
 from symconv.core.kernel_nd import KernelNd, KernelSymbolNd
 from symconv.core.layers import Layer
-from symconv.core.layers_nd import AvgPoolNd, CropNd, PadNd, UpNd
+from symconv.core.layers_nd import AvgPoolNd, Crop, Pad, Up
 from symconv.errors import CertificateError
 
 __all__ = ["compare_responses", "MAX_IMPULSES", "MAX_PRODUCT"]
@@ -298,12 +298,12 @@ def _response(steps: tuple, x: list[Series], ctx: _Context, where: str) -> list[
                       for index in itertools.product(*(range(n) for n in step.size))}
             groups = _grouped(window, step.stride, where)
             x = [_correlate(xi, groups, step.stride, (tuple(step.padding), zero), where) for xi in x]
-        elif isinstance(step, (PadNd, CropNd)):
-            x = [_shift(xi, tuple(step.before) if isinstance(step, PadNd) else tuple(-b for b in step.before))
+        elif isinstance(step, (Pad, Crop)):
+            x = [_shift(xi, tuple(step.before) if isinstance(step, Pad) else tuple(-b for b in step.before))
                  for xi in x]
-        elif isinstance(step, UpNd):
+        elif isinstance(step, Up):
             x = [_power(xi, tuple(step.factors)) for xi in x]
-        else:  # DownNd, the one layer left by linear_steps
+        else:  # Down, the one layer left by linear_steps
             x = [_down(_shift(xi, tuple(-p for p in step.phases)), step.factors, where) for xi in x]
     return x
 

@@ -68,14 +68,14 @@ from typing import Sequence
 
 from symconv.checker.periodicity import MAX_CHECK_LENGTH, check_window, equal_growth
 from symconv.core.layers import Layer
-from symconv.core.layers_nd import AvgPoolNd, ConvNd, CropNd, DownNd, PadNd, axis_chain, output_shape
+from symconv.core.layers_nd import AvgPoolNd, ConvNd, Crop, Down, Pad, axis_chain, output_shape
 from symconv.core.output_length import output_length
 from symconv.core.semantics_nd import symbolic_outputs_exact
 from symconv.errors import CertificateError
 
 __all__ = ["rule_interior_operator", "Geometry", "edge_free_steps"]
 
-_WINDOWS = (ConvNd, AvgPoolNd, DownNd, CropNd)
+_WINDOWS = (ConvNd, AvgPoolNd, Down, Crop)
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,9 @@ def _window(step: Layer, axis: int) -> tuple[int, int, int]:
         return step.stride[axis], step.padding[axis][0], step.dilation[axis] * (step.weight.spatial[axis] - 1) + 1
     if isinstance(step, AvgPoolNd):
         return step.stride[axis], step.padding[axis], step.size[axis]
-    if isinstance(step, DownNd):
+    if isinstance(step, Down):
         return step.factors[axis], 0, step.phases[axis] + 1
-    return 1, 0, step.before[axis] + step.after[axis] + 1  # CropNd
+    return 1, 0, step.before[axis] + step.after[axis] + 1  # Crop
 
 
 def edge_free_steps(side: Layer, where: str) -> tuple[Layer, ...]:
@@ -109,17 +109,17 @@ def edge_free_steps(side: Layer, where: str) -> tuple[Layer, ...]:
     steps = side.layers()
     windows = 0
     for number, step in enumerate(steps, 1):
-        if not isinstance(step, (PadNd,) + _WINDOWS):
+        if not isinstance(step, (Pad,) + _WINDOWS):
             raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, is not pad, conv, avgpool, down "
                                    f"or crop; the rule is for edge-free linear chains")
         if not step.is_linear:
             raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, divides its edge windows by "
                                    f"fewer samples (ceil_mode or count_include_pad=False); the rule is for "
                                    f"edge-free linear chains")
-        if windows and (isinstance(step, PadNd) or _pads(step)):
+        if windows and (isinstance(step, Pad) or _pads(step)):
             raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, pads after a window layer, so "
                                    f"an output can read across an inner edge; the rule needs every padding in front")
-        windows += not isinstance(step, PadNd)
+        windows += not isinstance(step, Pad)
     return steps
 
 
@@ -128,7 +128,7 @@ def _geometry(steps: Sequence[Layer], d: int) -> Geometry:
     stride, low, high = [1] * d, [0] * d, [0] * d
     for step in reversed(steps):
         for k in range(d):
-            if isinstance(step, PadNd):
+            if isinstance(step, Pad):
                 low[k] -= step.before[k]
                 high[k] -= step.before[k]
                 continue

@@ -239,7 +239,7 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
             raise CertificateError(f"{where}: missing field {err}") from None
         except CertificateError:
             raise
-        except (SymconvError, ValueError, TypeError, ArithmeticError) as err:
+        except (SymconvError, ValueError, TypeError, ArithmeticError, AttributeError) as err:  # an N-D layer
             raise CertificateError(f"{where}: cannot be replayed ({type(err).__name__}: "
                                    f"{' '.join(str(err).split())})") from None
         needs.extend(entry.rests_on + (entry.step_rests_on(step) if entry.step_rests_on else ()))

@@ -32,7 +32,6 @@ from dataclasses import replace
 from symconv.core.composite import Chain, Parallel
 from symconv.core.conv_nd import ConvNd
 from symconv.core.layers import Conv, Layer, Pad
-from symconv.core.layers_nd import PadNd
 from symconv.errors import CertificateError
 
 __all__ = ["rule_padding_as_pad", "padding_as_pad"]
@@ -46,7 +45,7 @@ def _conv_as_pad(layer: Layer) -> Layer:
     if (isinstance(layer, ConvNd) and any(p for pair in layer.padding for p in pair)
             and all(type(p) is int for pair in layer.padding for p in pair)):
         before, after = (tuple(pair[k] for pair in layer.padding) for k in (0, 1))
-        return Chain((PadNd(before, after), replace(layer, padding=0)))
+        return Chain((Pad(before, after), replace(layer, padding=0)))
     return layer
 
 

@@ -131,6 +131,8 @@ def prefix_stable(layer: Layer) -> bool:
         return all(prefix_stable(step) for step in layer.steps)
     if type(layer) is Conv:
         return layer.padding_pair()[1] == 0
+    if layer.ndim != 1:
+        return False  # the lemma is 1-D
     if type(layer) is Pad:
         return layer.right == 0
     return type(layer) in (Crop, Down, Up)

@@ -56,7 +56,8 @@ from symconv.checker.periodicity import check_window, periodic_structure
 from symconv.checker.tolerance import as_convolutions
 from symconv.core.composite import Parallel
 from symconv.core.exact_poly import Poly, from_sympy, to_sympy, variable
-from symconv.core.layers import Layer, Pad
+from symconv.core.geometry import identity_pad
+from symconv.core.layers import Layer
 from symconv.core.nonlinear import ReLU
 from symconv.core.semantics import evaluate_exact, exact_input
 from symconv.errors import CertificateError
@@ -75,11 +76,7 @@ def affine_as_convolution(layer: Layer, channels: int) -> Layer:
 
 def identity(ndim: int) -> Layer:
     """The identity layer of a ``ndim``-D chain: ``pad(0)``, or ``pad((0, ..., 0))``."""
-    if ndim == 1:
-        return Pad(0, 0)
-    from symconv.core.layers_nd import PadNd
-
-    return PadNd((0,) * ndim, (0,) * ndim)
+    return identity_pad(ndim)
 
 
 def _join(layers: tuple, ndim: int) -> Layer:

@@ -70,13 +70,13 @@ from typing import Optional, Sequence
 from symconv.core.composite import Parallel
 from symconv.core.conv_nd import ConvNd, ConvTransposeNd
 from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up
-from symconv.core.layers_nd import AvgPoolNd, CropNd, DownNd, PadNd, UpNd, axis_layer
+from symconv.core.layers_nd import AvgPoolNd, axis_layer
 from symconv.errors import CertificateError
 
 __all__ = ["linear_steps", "check_zero_extension", "impulse_shifts", "position_rates", "WINDOW_LAYERS"]
 
 #: The layers of the fragment.
-WINDOW_LAYERS = (ConvNd, ConvTransposeNd, AvgPoolNd, PadNd, CropNd, DownNd, UpNd)
+WINDOW_LAYERS = (ConvNd, ConvTransposeNd, AvgPoolNd, Pad, Crop, Down, Up)
 
 
 def linear_steps(side: Layer, where: str) -> tuple[Layer, ...]:
@@ -121,7 +121,7 @@ def _keeps_zero(step: Layer) -> bool:
 
 
 def _upsamples(step: Layer) -> bool:
-    return (isinstance(step, UpNd) and any(f != 1 for f in step.factors)
+    return (isinstance(step, Up) and any(f != 1 for f in step.factors)
             or isinstance(step, ConvTransposeNd) and any(s != 1 for s in step.stride))
 
 
@@ -163,13 +163,13 @@ def check_zero_extension(side: Layer, where: str) -> None:
 def _down_factors(step: Layer, d: int) -> tuple[int, ...]:
     if isinstance(step, (ConvNd, AvgPoolNd)):
         return tuple(step.stride)
-    return tuple(step.factors) if isinstance(step, DownNd) else (1,) * d
+    return tuple(step.factors) if isinstance(step, Down) else (1,) * d
 
 
 def _up_factors(step: Layer, d: int) -> tuple[int, ...]:
     if isinstance(step, ConvTransposeNd):
         return tuple(step.stride)
-    return tuple(step.factors) if isinstance(step, UpNd) else (1,) * d
+    return tuple(step.factors) if isinstance(step, Up) else (1,) * d
 
 
 def _shift_walk(steps: Sequence[Layer], d: int, shifts: list[int], rates: list[Fraction],

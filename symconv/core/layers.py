@@ -320,70 +320,6 @@ class ConvTranspose(Layer):
 
 
 @dataclass(frozen=True, repr=False)
-class Pad(Layer):
-    """``pad(l, r)``: ``l`` zeros before and ``r`` after; length ``n + l + r``."""
-
-    left: int
-    right: int
-
-    def __post_init__(self) -> None:
-        check_shift(self.left, "pad", "left")
-        check_shift(self.right, "pad", "right")
-
-    def __repr__(self) -> str:
-        if self.left == self.right:
-            return f"pad({self.left})"
-        return f"pad({self.left}, {self.right})"
-
-
-@dataclass(frozen=True, repr=False)
-class Crop(Layer):
-    """``crop(l, r)``: ``y[i] = x[i + l]`` for ``i < n - l - r``."""
-
-    left: int
-    right: int
-
-    def __post_init__(self) -> None:
-        check_shift(self.left, "crop", "left")
-        check_shift(self.right, "crop", "right")
-
-    def __repr__(self) -> str:
-        if self.left == self.right:
-            return f"crop({self.left})"
-        return f"crop({self.left}, {self.right})"
-
-
-@dataclass(frozen=True, repr=False)
-class Down(Layer):
-    """``down(s, phase)``: ``y[i] = x[i*s + phase]``; length ``ceil((n - phase) / s)``."""
-
-    factor: int
-    phase: int = 0
-
-    def __post_init__(self) -> None:
-        check_rate(self.factor, "down", "s")
-        check_shift(self.phase, "down", "phase")
-        if self.phase >= self.factor:
-            raise InvalidArgument("down", "phase", self.phase, f"0 <= phase < s = {self.factor}")
-
-    def __repr__(self) -> str:
-        return f"down({self.factor})" if self.phase == 0 else f"down({self.factor}, phase={self.phase})"
-
-
-@dataclass(frozen=True, repr=False)
-class Up(Layer):
-    """``up(s)``: ``y[i*s] = x[i]`` and zeros between; length ``(n - 1) s + 1``."""
-
-    factor: int
-
-    def __post_init__(self) -> None:
-        check_rate(self.factor, "up", "s")
-
-    def __repr__(self) -> str:
-        return f"up({self.factor})"
-
-
-@dataclass(frozen=True, repr=False)
 class Flip(Layer):
     """``flip()``: ``y[i] = x[n - 1 - i]``; in an N-D chain every axis is reversed (``flip(axes=...)`` picks)."""
 
@@ -470,6 +406,7 @@ _BUILT_ON_THIS = {
     **dict.fromkeys(("Affine", "L2Pool", "MaxPool", "ReLU", "affine", "l2pool", "maxpool", "relu"),
                     "symconv.core.nonlinear"),
     **dict.fromkeys(("crop", "down", "pad", "up"), "symconv.core.layers_nd"),  # they take per-axis tuples too
+    **dict.fromkeys(("Crop", "Down", "Pad", "Up"), "symconv.core.geometry"),  # one class for every d
 }
 
 __getattr__ = attributes_from(__name__, _BUILT_ON_THIS)

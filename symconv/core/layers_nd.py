@@ -1,9 +1,10 @@
-"""N-D layers of signal geometry (pad, crop, down, up, flips) and the per-axis view of every N-D layer.
+"""The constructors of signal geometry (pad, crop, down, up, flips) and the per-axis view of every N-D layer.
 
 A signal is ``x[m, i1, ..., id]`` (channel, then one index per axis), of
-shape ``(n1, ..., nd)``. ``pad``/``crop``/``down``/``up`` with a tuple per axis
-build :class:`PadNd`/:class:`CropNd`/:class:`DownNd`/:class:`UpNd` (an int keeps
-the 1-D layer). The convolutions live in :mod:`symconv.core.conv_nd`, the pools
+shape ``(n1, ..., nd)``. ``pad``/``crop``/``down``/``up`` build the layers of
+:mod:`symconv.core.geometry`, one class each for every ``d``: an int gives a
+1-D layer, a tuple one value per axis (re-exported here).
+The convolutions live in :mod:`symconv.core.conv_nd`, the pools
 in :mod:`symconv.core.pools_nd`; their names are re-exported here, so
 ``from symconv.core.layers_nd import conv2d`` keeps working. The classes
 also take one axis (d = 1): :func:`symconv.core.lift_nd.as_nd` builds those
@@ -32,124 +33,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
 
-from symconv.core.axes import Axes, checked_axes, is_int
+from symconv.core.axes import Axes, is_int
 from symconv.core.conv_nd import (ConvNd, ConvTransposeNd, conv2d, conv3d, conv_nd, conv_transpose2d,
                                   conv_transpose3d, conv_transpose_nd)
 from symconv.core.kernel import Kernel, KernelSymbol, Literal
 from symconv.core.kernel_nd import KernelNd, axes_text, is_generic
-from symconv.core.layers import Conv, ConvTranspose, Crop, Down, Flip, Layer, Pad, Up, check_rate, check_shift
+from symconv.core.geometry import Crop, Down, Pad, Up
+from symconv.core.layers import Conv, ConvTranspose, Flip, Layer
 from symconv.core.nonlinear import ReLU
 from symconv.core.output_length import Length, output_length
 from symconv.core.pools_nd import (AvgPoolNd, L2PoolNd, MaxPoolNd, avgpool2d, avgpool3d, l2pool2d, l2pool3d,
                                    maxpool2d, maxpool3d)
 from symconv.errors import InvalidArgument
 
-__all__ = ["ConvNd", "ConvTransposeNd", "PadNd", "CropNd", "DownNd", "UpNd", "AvgPoolNd", "MaxPoolNd", "L2PoolNd",
+__all__ = ["ConvNd", "ConvTransposeNd", "Pad", "Crop", "Down", "Up", "AvgPoolNd", "MaxPoolNd", "L2PoolNd",
            "SignalFlipNd",
            "flip", "flipped_axes", "check_flip_axes",
            "conv_nd", "conv2d", "conv3d", "conv_transpose_nd", "conv_transpose2d", "conv_transpose3d",
            "avgpool2d", "avgpool3d", "maxpool2d", "maxpool3d", "l2pool2d", "l2pool3d", "pad", "crop", "down", "up",
            "axis_layer", "axis_chain", "output_shape", "is_nd", "ND_CLASSES", "has_nd_layers"]
-
-
-def _axes_field(layer: Layer, field: str, what: str, check) -> Axes:
-    value = getattr(layer, field)
-    if not (isinstance(value, (tuple, list)) and len(value) >= 1 and all(is_int(v) for v in value)):
-        raise InvalidArgument(what, field, value, "a tuple with one int per axis")
-    value = tuple(value)
-    object.__setattr__(layer, field, value)
-    return checked_axes(value, check, what, field)
-
-
-def _same_axes(layer: Layer, what: str, *fields: str) -> int:
-    sizes = {len(getattr(layer, f)) for f in fields}
-    if len(sizes) > 1:
-        raise InvalidArgument(what, fields[-1], getattr(layer, fields[-1]),
-                              f"as many values as the other arguments ({len(getattr(layer, fields[0]))} axes)")
-    return sizes.pop()
-
-
-@dataclass(frozen=True, repr=False)
-class PadNd(Layer):
-    """``pad(before, after)``: per axis, ``before`` zeros ahead and ``after`` behind; size ``n + before + after``."""
-
-    before: Axes
-    after: Axes
-
-    def __post_init__(self) -> None:
-        _axes_field(self, "before", "pad", check_shift)
-        _axes_field(self, "after", "pad", check_shift)
-        _same_axes(self, "pad", "before", "after")
-
-    @property
-    def ndim(self) -> int:  # type: ignore[override]
-        return len(self.before)
-
-    def __repr__(self) -> str:
-        return f"pad({self.before})" if self.before == self.after else f"pad({self.before}, {self.after})"
-
-
-@dataclass(frozen=True, repr=False)
-class CropNd(Layer):
-    """``crop(before, after)``: per axis ``y[i] = x[i + before]``, size ``n - before - after``."""
-
-    before: Axes
-    after: Axes
-
-    def __post_init__(self) -> None:
-        _axes_field(self, "before", "crop", check_shift)
-        _axes_field(self, "after", "crop", check_shift)
-        _same_axes(self, "crop", "before", "after")
-
-    @property
-    def ndim(self) -> int:  # type: ignore[override]
-        return len(self.before)
-
-    def __repr__(self) -> str:
-        return f"crop({self.before})" if self.before == self.after else f"crop({self.before}, {self.after})"
-
-
-@dataclass(frozen=True, repr=False)
-class DownNd(Layer):
-    """``down(s, phase)``: ``y[i] = x[s i + phase]`` per axis."""
-
-    factors: Axes
-    phases: Axes = None  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        _axes_field(self, "factors", "down", check_rate)
-        if self.phases is None:
-            object.__setattr__(self, "phases", (0,) * len(self.factors))
-        _axes_field(self, "phases", "down", check_shift)
-        _same_axes(self, "down", "factors", "phases")
-        if any(q >= s for s, q in zip(self.factors, self.phases)):
-            raise InvalidArgument("down", "phase", self.phases, "0 <= phase < s on each axis")
-
-    @property
-    def ndim(self) -> int:  # type: ignore[override]
-        return len(self.factors)
-
-    def __repr__(self) -> str:
-        if not any(self.phases):
-            return f"down({self.factors})"
-        return f"down({self.factors}, {self.phases})"
-
-
-@dataclass(frozen=True, repr=False)
-class UpNd(Layer):
-    """``up(s)``: ``y[s i] = x[i]`` per axis, zeros between."""
-
-    factors: Axes
-
-    def __post_init__(self) -> None:
-        _axes_field(self, "factors", "up", check_rate)
-
-    @property
-    def ndim(self) -> int:  # type: ignore[override]
-        return len(self.factors)
-
-    def __repr__(self) -> str:
-        return f"up({self.factors})"
 
 
 def _flip_axes(axes: object) -> Axes:
@@ -242,7 +144,7 @@ def pad(left: object, right: object = None) -> Layer:
     d = _tuples("pad", "before", left, right)
     if d:
         before = _as_axes(left, d, "pad", "left")
-        return PadNd(before, before if right is None else _as_axes(right, d, "pad", "right"))
+        return Pad(before, before if right is None else _as_axes(right, d, "pad", "right"))
     return Pad(left, left if right is None else right)
 
 
@@ -251,7 +153,7 @@ def crop(left: object, right: object = None) -> Layer:
     d = _tuples("crop", "before", left, right)
     if d:
         before = _as_axes(left, d, "crop", "left")
-        return CropNd(before, before if right is None else _as_axes(right, d, "crop", "right"))
+        return Crop(before, before if right is None else _as_axes(right, d, "crop", "right"))
     return Crop(left, left if right is None else right)
 
 
@@ -259,14 +161,14 @@ def down(s: object, phase: object = 0) -> Layer:
     """Subsampling: ``y[i] = x[i*s + phase]``; ``down((s1, ..., sd), (q1, ..., qd))`` in N-D."""
     d = _tuples("down", "factors", s, phase)
     if d:
-        return DownNd(_as_axes(s, d, "down", "s"), (0,) * d if phase == 0 else _as_axes(phase, d, "down", "phase"))
+        return Down(_as_axes(s, d, "down", "s"), (0,) * d if phase == 0 else _as_axes(phase, d, "down", "phase"))
     return Down(s, phase)
 
 
 def up(s: object) -> Layer:
     """Up-sampling with zeros: ``y[i*s] = x[i]``; ``up((s1, ..., sd))`` in N-D."""
     if _tuples("up", "factors", s):
-        return UpNd(_as_axes(s, len(s), "up", "s"))
+        return Up(_as_axes(s, len(s), "up", "s"))
     return Up(s)
 
 
@@ -277,16 +179,20 @@ def is_nd(layer: Layer) -> bool:
     return layer.ndim >= 2
 
 
-#: The per-axis layer classes (any d >= 1; d = 1 is what :func:`symconv.core.lift_nd.as_nd` builds).
-ND_CLASSES = (ConvNd, ConvTransposeNd, PadNd, CropNd, DownNd, UpNd, AvgPoolNd, MaxPoolNd, L2PoolNd)
+#: The per-axis layer classes (any d >= 1).
+ND_CLASSES = (ConvNd, ConvTransposeNd, Pad, Crop, Down, Up, AvgPoolNd, MaxPoolNd, L2PoolNd)
+#: Those whose 1-D layers have a class of their own (``conv``, ``avgpool``, ...): one of these with d = 1 is what
+#: :func:`symconv.core.lift_nd.as_nd` built. Pad, crop, down and up are one class for every d.
+_LIFTED_CLASSES = (ConvNd, ConvTransposeNd, AvgPoolNd, MaxPoolNd, L2PoolNd)
 
 
 def has_nd_layers(layer: Layer) -> bool:
-    """Whether ``layer``, or a layer of its chain or sum, is of an N-D class (so its lengths are read per axis)."""
+    """Whether ``layer``, or a layer of its chain or sum, has 2 or more axes or was lifted to an N-D class by
+    :func:`symconv.core.lift_nd.as_nd` (so its lengths are read per axis)."""
     parts = getattr(layer, "steps", None) or getattr(layer, "branches", None)
     if parts:
         return any(has_nd_layers(part) for part in parts)
-    return isinstance(layer, ND_CLASSES)
+    return isinstance(layer, _LIFTED_CLASSES) or (isinstance(layer, ND_CLASSES) and layer.ndim >= 2)
 
 
 def _ones(size: int) -> Literal:
@@ -314,13 +220,11 @@ def axis_layer(layer: Layer, axis: int) -> Layer:
     if isinstance(layer, ConvTransposeNd):
         return ConvTranspose(_axis_kernel(layer.weight, axis), layer.stride[axis], layer.padding[axis],
                              layer.output_padding[axis], layer.dilation[axis])
-    if isinstance(layer, PadNd):
-        return Pad(layer.before[axis], layer.after[axis])
-    if isinstance(layer, CropNd):
-        return Crop(layer.before[axis], layer.after[axis])
-    if isinstance(layer, DownNd):
+    if isinstance(layer, (Pad, Crop)):
+        return type(layer)(layer.before[axis], layer.after[axis])
+    if isinstance(layer, Down):
         return Down(layer.factors[axis], layer.phases[axis])
-    if isinstance(layer, UpNd):
+    if isinstance(layer, Up):
         return Up(layer.factors[axis])
     if isinstance(layer, (AvgPoolNd, MaxPoolNd, L2PoolNd)):
         return layer.on_axis(axis)

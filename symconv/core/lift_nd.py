@@ -7,7 +7,7 @@ the same meaning (PyTorch's ``conv1d``, ``conv_transpose1d``, ``avg_pool1d``,
 * ``conv(k, s, p, d, g, b)`` -> ``ConvNd(k', (s,), ((pl, pr),), (d,), g, b)`` (``'same'`` kept as ``'same'``,
   so a generic length ``k[c]`` splits as in 1-D);
 * ``conv_transpose``, ``avgpool``, ``maxpool``, ``l2pool`` -> their N-D classes with one value per argument;
-* ``pad(l, r)``, ``crop(l, r)``, ``down(s, q)``, ``up(s)`` -> ``PadNd((l,), (r,))``, ``CropNd``, ``DownNd``, ``UpNd``;
+* ``pad``, ``crop``, ``down``, ``up`` are one class for every d (:mod:`symconv.core.geometry`): kept;
 * ``flip()``, ``relu()``, ``affine(...)`` fit a chain of any ``d``: they are kept; chains and sums are lifted
   step by step and branch by branch.
 
@@ -19,7 +19,7 @@ twin. Layers that are already N-D pass through.
 >>> from symconv.core.layers import conv, pad
 >>> from symconv.core.kernel import kernel
 >>> as_nd(conv(kernel("k", 3), stride=2, padding=(1, 0)) >> pad(2))
-conv1d(k[3], stride=2, padding=((1, 0),)) >> pad((2,))
+conv1d(k[3], stride=2, padding=((1, 0),)) >> pad(2)
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal
 from symconv.core.kernel_expr import Convolve, Dilate, FlipKernel, KernelSum, PadKernel, Scaled, exact_taps
 from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd, FlipNd, PadKernelNd, ScaledNd, SumNd
 from symconv.core.kernel_nd import DerivedKernelNd, KernelNd, KernelSymbolNd, literal_nd
-from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up
-from symconv.core.layers_nd import (AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, L2PoolNd, MaxPoolNd, PadNd,
-                                    UpNd)
+from symconv.core.geometry import Crop, Down, Pad, Up
+from symconv.core.layers import AvgPool, Conv, ConvTranspose, Layer
+from symconv.core.layers_nd import AvgPoolNd, ConvNd, ConvTransposeNd, L2PoolNd, MaxPoolNd
 from symconv.core.nonlinear import L2Pool, MaxPool
 from symconv.errors import InvalidArgument
 
@@ -111,14 +111,6 @@ def _lift_leaf(layer: Layer) -> Layer:
     if isinstance(layer, ConvTranspose):
         return ConvTransposeNd(as_kernel_nd1(layer.weight), (layer.stride,), (layer.padding,),
                                (layer.output_padding,), (layer.dilation,), layer.groups, layer.bias)
-    if isinstance(layer, Pad):
-        return PadNd((layer.left,), (layer.right,))
-    if isinstance(layer, Crop):
-        return CropNd((layer.left,), (layer.right,))
-    if isinstance(layer, Down):
-        return DownNd((layer.factor,), (layer.phase,))
-    if isinstance(layer, Up):
-        return UpNd((layer.factor,))
     if isinstance(layer, AvgPool):
         return AvgPoolNd((layer.size,), (layer.stride,), (layer.padding,), 1, layer.ceil_mode,
                          layer.count_include_pad)
@@ -126,9 +118,9 @@ def _lift_leaf(layer: Layer) -> Layer:
         return MaxPoolNd((layer.size,), (layer.stride,), (layer.padding,), (layer.dilation,), 1, layer.ceil_mode)
     if isinstance(layer, L2Pool):
         return L2PoolNd((layer.size,), (layer.stride,), 1)
-    if layer.axes_free or layer.ndim >= 2 or isinstance(layer, (ConvNd, ConvTransposeNd, PadNd, CropNd, DownNd,
-                                                                    UpNd, AvgPoolNd, MaxPoolNd, L2PoolNd)):
-        return layer  # flip(), relu(), affine() fit any d; an N-D layer is lifted already
+    if layer.axes_free or layer.ndim >= 2 or isinstance(layer, (ConvNd, ConvTransposeNd, Pad, Crop, Down, Up,
+                                                                    AvgPoolNd, MaxPoolNd, L2PoolNd)):
+        return layer  # flip(), relu(), affine() fit any d; pad, crop, down, up are one class for every d
     raise InvalidArgument("as_nd", "layer", layer, "a 1-D layer (conv, conv_transpose, pad, crop, down, up, flip, "
                                                    "avgpool, maxpool, l2pool, relu, affine) or a chain of them")
 

@@ -31,12 +31,12 @@ from symconv.core.layers_nd import (
     AvgPoolNd,
     ConvNd,
     ConvTransposeNd,
-    CropNd,
-    DownNd,
+    Crop,
+    Down,
     L2PoolNd,
     MaxPoolNd,
-    PadNd,
-    UpNd,
+    Pad,
+    Up,
     axis_chain,
     axis_layer,
     flipped_axes,
@@ -225,8 +225,8 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
     if isinstance(layer, Affine):
         scale, shift = (tuple(from_sympy(v) for v in vs) for vs in layer.per_channel(channels))
         return lambda m, i: _sum((times(scale[m], X(m, i)), shift[m]))
-    if isinstance(layer, (PadNd, CropNd)):
-        sign = -1 if isinstance(layer, PadNd) else 1
+    if isinstance(layer, (Pad, Crop)):
+        sign = -1 if isinstance(layer, Pad) else 1
         return lambda m, i: X(m, [ii + sign * b for ii, b in zip(i, layer.before)])
     flipped = flipped_axes(layer, len(shape))
     if flipped is not None and max(flipped, default=0) >= len(shape):
@@ -234,9 +234,9 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
     if flipped is not None:
         # y[m, i] = x[m, i'], i'_a = n_a - 1 - i_a on the flipped axes (flip(): every axis)
         return lambda m, i: X(m, [n - 1 - ii if a in flipped else ii for a, (ii, n) in enumerate(zip(i, shape))])
-    if isinstance(layer, DownNd):
+    if isinstance(layer, Down):
         return lambda m, i: X(m, [s * ii + q for s, ii, q in zip(layer.factors, i, layer.phases)])
-    if isinstance(layer, UpNd):
+    if isinstance(layer, Up):
         return lambda m, i: (X(m, [ii // s for ii, s in zip(i, layer.factors)])
                              if all(ii % s == 0 for ii, s in zip(i, layer.factors)) else {})
     raise NotInFragment(f"no N-D meaning for {layer!r}")
@@ -310,9 +310,9 @@ def exact_level(layer: Layer, samples: Samples, shape: Sequence[int], channels: 
     ``.channels``, ``.shape`` and ``.sample(o, i)``, each output an exact polynomial made on demand and kept.
     ``samples(m, i)`` must be ``{}`` (0) outside the input.
 
-    >>> from symconv.core.layers_nd import PadNd
+    >>> from symconv.core.layers_nd import Pad
     >>> x = [from_sympy(sympy.Symbol("x_0")), from_sympy(sympy.Symbol("x_1"))]
-    >>> level = exact_level(PadNd((1,), (0,)), lambda m, i: x[i[0]] if 0 <= i[0] < 2 else {}, (2,), 1)
+    >>> level = exact_level(Pad((1,), (0,)), lambda m, i: x[i[0]] if 0 <= i[0] < 2 else {}, (2,), 1)
     >>> level.shape, to_sympy(level.sample(0, (0,))), to_sympy(level.sample(0, (2,)))
     ((3,), 0, x_1)
     """

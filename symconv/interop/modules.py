@@ -25,6 +25,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
+from symconv.core.geometry import identity_pad
 from symconv.core.layers import Layer
 from symconv.errors import SymconvError, UnsupportedModule
 from symconv.interop.weights import exact_values, symbol_name
@@ -317,7 +318,4 @@ def convert_module(module: Any, path: str, weights: str) -> Converted:
 
 def identity_layer(ndim: int) -> Layer:
     """The identity on signals with ``ndim`` spatial axes: ``pad(0)``, ``pad((0, 0))``, ..."""
-    from symconv.dsl_grammar import LAYERS
-
-    pad = LAYERS["pad"].build
-    return pad(0) if ndim == 1 else pad((0,) * ndim)
+    return identity_pad(ndim)

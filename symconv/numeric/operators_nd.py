@@ -22,8 +22,8 @@ convention for its bindings). Values are float64, or exact ``Fraction``
 objects with ``exact=True``; an array longer than ``MAX_OUTPUT_LENGTH`` on an
 axis or of more than ``MAX_ELEMENTS`` numbers is refused before it is built.
 
->>> from symconv.core.layers_nd import UpNd
->>> upsampled(UpNd((1, 2)), np.array([[[[1.0, 2.0]]]]), BoundValues(None, False)).tolist()
+>>> from symconv.core.layers_nd import Up
+>>> upsampled(Up((1, 2)), np.array([[[[1.0, 2.0]]]]), BoundValues(None, False)).tolist()
 [[[[1.0, 0.0, 2.0]]]]
 """
 
@@ -37,8 +37,8 @@ from typing import Optional, Union
 import numpy as np
 
 from symconv.core.layers import Flip, Layer
-from symconv.core.layers_nd import (AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, L2PoolNd, MaxPoolNd, PadNd,
-                                    SignalFlipNd, UpNd)
+from symconv.core.layers_nd import (AvgPoolNd, ConvNd, ConvTransposeNd, Crop, Down, L2PoolNd, MaxPoolNd, Pad,
+                                    SignalFlipNd, Up)
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import ChannelMismatch, InvalidArgument, NotInFragment, SizeLimitError
 from symconv.numeric.bindings import Bindings
@@ -196,7 +196,7 @@ def transposed_convolution(layer: ConvTransposeNd, x: np.ndarray, values: BoundV
     return _with_bias(y, bias)
 
 
-def upsampled(layer: UpNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
+def upsampled(layer: Up, x: np.ndarray, values: BoundValues) -> np.ndarray:
     """``y[s i] = x[i]`` per axis: the last sample lands at ``(n - 1) s``; nothing after."""
     shape = x.shape[:2] + tuple((n - 1) * s + 1 if n else 0 for n, s in zip(x.shape[2:], layer.factors))
     y = _alloc(layer, shape, values)
@@ -303,15 +303,15 @@ def apply_layer(layer: Layer, x: np.ndarray, values: BoundValues) -> np.ndarray:
         return convolution(layer, x, values)
     if isinstance(layer, ConvTransposeNd):
         return transposed_convolution(layer, x, values)
-    if isinstance(layer, PadNd):
+    if isinstance(layer, Pad):
         return padded(layer, x, list(zip(layer.before, layer.after)), values)
-    if isinstance(layer, CropNd):
+    if isinstance(layer, Crop):
         return x[(slice(None), slice(None)) + tuple(slice(b, max(b, n - a)) for b, a, n in
                                                     zip(layer.before, layer.after, x.shape[2:]))].copy()
-    if isinstance(layer, DownNd):
+    if isinstance(layer, Down):
         return x[(slice(None), slice(None)) + tuple(slice(q, None, s) for s, q in
                                                     zip(layer.factors, layer.phases))].copy()
-    if isinstance(layer, UpNd):
+    if isinstance(layer, Up):
         return upsampled(layer, x, values)
     if isinstance(layer, Flip):  # y[i] = x[n - 1 - i] on every spatial axis
         return x[(slice(None), slice(None)) + (slice(None, None, -1),) * (x.ndim - 2)].copy()

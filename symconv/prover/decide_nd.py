@@ -81,7 +81,7 @@ from symconv.checker.axis_classes import MAX_CHECK_COMBINATIONS, class_represent
 from symconv.checker.periodicity import MAX_CHECK_LENGTH
 from symconv.algebra.tap_poly import TapRing
 from symconv.core.layers import Layer, Parallel
-from symconv.core.layers_nd import AvgPoolNd, ConvNd, CropNd, DownNd, PadNd, axis_chain, output_shape
+from symconv.core.layers_nd import AvgPoolNd, ConvNd, Crop, Down, Pad, axis_chain, output_shape
 from symconv.core.output_length import output_length
 from symconv.errors import ChannelMismatch, SymconvError
 from symconv.prover.boundary import find_bound
@@ -131,9 +131,9 @@ def _window(step: Layer, axis: int) -> Optional[tuple[int, int, int]]:
         return step.stride[axis], step.dilation[axis] * (k - 1) + 1, step.padding[axis][0]
     if isinstance(step, AvgPoolNd):
         return step.stride[axis], step.size[axis], step.padding[axis]
-    if isinstance(step, DownNd):
+    if isinstance(step, Down):
         return step.factors[axis], step.phases[axis] + 1, 0
-    if isinstance(step, CropNd):
+    if isinstance(step, Crop):
         return 1, step.before[axis] + step.after[axis] + 1, 0
     return None
 
@@ -152,7 +152,7 @@ def edge_free_geometry(layer: Layer) -> Optional[Geometry]:
     stride, offset, field = [1] * d, [0] * d, [1] * d
     windows = 0
     for step in steps:
-        if isinstance(step, PadNd):
+        if isinstance(step, Pad):
             if windows:
                 return None
             offset = [o + b for o, b in zip(offset, step.before)]

@@ -38,7 +38,7 @@ from symconv.core.kernel_nd import (
 )
 from symconv.core.layers import Layer, Parallel
 from symconv.core.layers_nd import (
-    AvgPoolNd, ConvNd, ConvTransposeNd, CropNd, DownNd, PadNd, UpNd, flipped_axes, output_shape,
+    AvgPoolNd, ConvNd, ConvTransposeNd, Crop, Down, Pad, Up, flipped_axes, output_shape,
 )
 from symconv.errors import NotInFragment
 
@@ -332,16 +332,16 @@ def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: U
                 if acc:
                     out[(m, *i)] = acc
         return m_shape, out, out_channels, den
-    if isinstance(layer, (PadNd, CropNd)):
-        sign = -1 if isinstance(layer, PadNd) else 1
+    if isinstance(layer, (Pad, Crop)):
+        sign = -1 if isinstance(layer, Pad) else 1
         source = lambda i: [ii + sign * b for ii, b in zip(i, layer.before)]  # noqa: E731
-    elif isinstance(layer, DownNd):
+    elif isinstance(layer, Down):
         source = lambda i: [s * ii + q for s, ii, q in zip(layer.factors, i, layer.phases)]  # noqa: E731
     elif flipped_axes(layer, len(shape)) is not None:
         flipped = flipped_axes(layer, len(shape))
         source = lambda i: [n - 1 - ii if a in flipped else ii  # noqa: E731
                             for a, (ii, n) in enumerate(zip(i, shape))]
-    elif isinstance(layer, UpNd):
+    elif isinstance(layer, Up):
         source = lambda i: ([ii // s for ii, s in zip(i, layer.factors)]  # noqa: E731
                             if all(ii % s == 0 for ii, s in zip(i, layer.factors)) else [-1] * len(i))
     else:

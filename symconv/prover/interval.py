@@ -71,13 +71,9 @@ from symconv.core.layers_nd import (
     AvgPoolNd,
     ConvNd,
     ConvTransposeNd,
-    CropNd,
-    DownNd,
     L2PoolNd,
     MaxPoolNd,
-    PadNd,
     SignalFlipNd,
-    UpNd,
 )
 from symconv.errors import NotInFragment
 
@@ -205,7 +201,7 @@ class _Walker:
             return layer, _conv_transpose(layer, ranges)
         if isinstance(layer, ConvTransposeNd):
             return layer, _conv_transpose_nd(layer, ranges)
-        if isinstance(layer, (Pad, Up, PadNd, UpNd)):
+        if isinstance(layer, (Pad, Up)):
             return layer, [r.with_zero() for r in ranges]
         if isinstance(layer, (AvgPool, AvgPoolNd)):
             padded = any(_axes(layer.padding)) or layer.ceil_mode
@@ -213,7 +209,7 @@ class _Walker:
         if isinstance(layer, (MaxPool, MaxPoolNd)) and any(_axes(layer.padding)) and any(
                 d > 1 for d in _axes(layer.dilation)):
             raise NotInFragment(f"{layer!r} may read padding only (-inf) at the edges; no interval holds its outputs")
-        if isinstance(layer, (Crop, Down, Flip, MaxPool, CropNd, DownNd, SignalFlipNd, MaxPoolNd)):
+        if isinstance(layer, (Crop, Down, Flip, MaxPool, SignalFlipNd, MaxPoolNd)):
             return layer, ranges
         if isinstance(layer, (L2Pool, L2PoolNd)):  # sqrt((K / q) sum of q squares) <= sqrt(K) max(|lo|, |hi|)
             volume = layer.size if isinstance(layer, L2Pool) else math.prod(layer.size)

@@ -83,7 +83,7 @@ def _unless_all(values, default) -> Optional[str]:
 
 
 def _layer_nd_math(layer) -> Optional[Tex]:
-    """The N-D layers (``ConvNd``, ``PadNd``, ...), matched by class name (see :func:`_kernel_nd_math`)."""
+    """The N-D convolutions and pools (``ConvNd``, ``AvgPoolNd``, ...), matched by class name."""
     kind, op = type(layer).__name__, r"\operatorname"
     if kind in ("ConvNd", "ConvTransposeNd"):
         sub = _args(s=_unless_all(layer.stride, 1), p=_unless_all(layer.padding, 0),
@@ -97,12 +97,6 @@ def _layer_nd_math(layer) -> Optional[Tex]:
                     **_pool_flags(layer))
         window = r" \times ".join(size_math(v) for v in layer.size)  # the window per axis: 2 x 2 shows it is 2-D
         return Tex(rf"{op}{{{kind[:-2].lower()}}}{sub}({window})")
-    if kind in ("PadNd", "CropNd"):
-        return Tex(rf"{op}{{{kind[:-2].lower()}}}({axes_math(layer.before)};\, {axes_math(layer.after)})")
-    if kind == "DownNd":
-        return Tex(rf"{{\downarrow}}_{{{axes_math(layer.factors)}}}")
-    if kind == "UpNd":
-        return Tex(rf"{{\uparrow}}_{{{axes_math(layer.factors)}}}")
     return None
 
 
@@ -126,12 +120,15 @@ def layer_math(layer: Layer) -> Tex:
         return Tex(rf"{op}{{conv}}^{{\top}}{sub}{_call(layer.weight, layer.bias)}")
     if isinstance(layer, (Pad, Crop)):
         name = "pad" if isinstance(layer, Pad) else "crop"
+        if layer.ndim >= 2:
+            return Tex(rf"{op}{{{name}}}({axes_math(layer.before)};\, {axes_math(layer.after)})")
         return Tex(rf"{op}{{{name}}}({size_math(layer.left)}, {size_math(layer.right)})")
     if isinstance(layer, Down):
-        phase = rf"^{{({layer.phase})}}" if layer.phase else ""
-        return Tex(rf"{{\downarrow}}_{{{layer.factor}}}{phase}")
+        factors = axes_math(layer.factors) if layer.ndim >= 2 else layer.factor
+        phase = "^{(" + ", ".join(map(str, layer.phases)) + ")}" if any(layer.phases) else ""  # the phase per axis
+        return Tex(rf"{{\downarrow}}_{{{factors}}}{phase}")
     if isinstance(layer, Up):
-        return Tex(rf"{{\uparrow}}_{{{layer.factor}}}")
+        return Tex(rf"{{\uparrow}}_{{{axes_math(layer.factors) if layer.ndim >= 2 else layer.factor}}}")
     if isinstance(layer, Flip):
         return Tex(rf"{op}{{flip}}")
     if isinstance(layer, ReLU):

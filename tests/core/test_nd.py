@@ -208,7 +208,7 @@ def test_tampered_2d_certificates_are_rejected(change, message):
 
 
 def test_conv2d_same_padding_named_bias_and_strict_arguments():
-    from symconv.core.layers_nd import DownNd, PadNd
+    from symconv.core.layers_nd import Down, Pad
     from symconv.errors import ChannelMismatch, InvalidArgument
 
     same = conv2d(kernel_nd("k", 3, 4), padding="same", dilation=(1, 2))
@@ -216,8 +216,8 @@ def test_conv2d_same_padding_named_bias_and_strict_arguments():
     with pytest.raises(InvalidArgument, match="only with stride=1"):
         conv2d(kernel_nd("k", 3, 3), stride=2, padding="same")
     assert parse_chain("conv2d(W[2, 1, 2, 2], bias=b)").bias == sympy.symbols("b_0 b_1")
-    for bad in (lambda: conv2d(kernel_nd("k", 1, 1), padding=((1, 2), (3,))), lambda: PadNd(1, 2),
-                lambda: DownNd((2, 2), 1)):
+    for bad in (lambda: conv2d(kernel_nd("k", 1, 1), padding=((1, 2), (3,))), lambda: Pad((1, 2), 3),
+                lambda: Down((2, 2), 1)):
         with pytest.raises(InvalidArgument):
             bad()
     with pytest.raises(ChannelMismatch):

@@ -2,7 +2,7 @@
 
 Each random chain is built twice from one list of layer parameters: with the 1-D constructors
 (``conv``, ``crop``, ``avgpool``, ...) and, independently of :func:`symconv.core.lift_nd.as_nd`, with the
-N-D classes at one axis (``ConvNd``, ``CropNd``, ``AvgPoolNd``, ...). The two must give the same samples at
+N-D classes at one axis (``ConvNd``, ``Crop``, ``AvgPoolNd``, ...). The two must give the same samples at
 every length, ``n = 0`` and lengths below the receptive field included; a lift that read an argument the
 wrong way round (a crop's sides swapped, a transposed convolution's padding as output padding) fails here.
 """
@@ -18,7 +18,6 @@ from symconv.core.conv_nd import ConvNd, ConvTransposeNd
 from symconv.core.kernel import kernel
 from symconv.core.kernel_nd import kernel_nd, literal_nd
 from symconv.core.layers import Conv, ConvTranspose, Crop, Down, Flip, Pad, Up, avgpool
-from symconv.core.layers_nd import CropNd, DownNd, PadNd, UpNd
 from symconv.core.nonlinear import affine, l2pool, maxpool, relu
 from symconv.core.pools_nd import AvgPoolNd, L2PoolNd, MaxPoolNd
 from symconv.core.semantics import evaluate, evaluate_exact, exact_input, symbolic_input
@@ -62,14 +61,14 @@ def _step(rng: random.Random, name: str, channels: int) -> tuple:
     if kind == "conv_transpose":
         return _conv_transpose(rng, name, channels)
     if kind == "pad":
-        return Pad(a, b), PadNd((a,), (b,))
+        return Pad(a, b), Pad((a,), (b,))
     if kind == "crop":
-        return Crop(a, b), CropNd((a,), (b,))
+        return Crop(a, b), Crop((a,), (b,))
     if kind == "down":
         q = rng.randint(0, s - 1)
-        return Down(s, q), DownNd((s,), (q,))
+        return Down(s, q), Down((s,), (q,))
     if kind == "up":
-        return Up(s), UpNd((s,))
+        return Up(s), Up((s,))
     if kind == "flip":
         return Flip(), Flip()  # flip() reverses every axis of a chain of any d
     if kind == "relu":
@@ -92,7 +91,7 @@ def _step(rng: random.Random, name: str, channels: int) -> tuple:
     if kind == "l2pool":
         return l2pool(size, stride), L2PoolNd((size,), (stride,), 1)
     # a sum whose branches keep the length: a one-sample shift to the right and a centred convolution
-    shift = (Pad(1, 0) >> Crop(0, 1), PadNd((1,), (0,)) >> CropNd((0,), (1,)))
+    shift = (Pad(1, 0) >> Crop(0, 1), Pad((1,), (0,)) >> Crop((0,), (1,)))
     centred = (Conv(kernel(name, channels, channels, 3), padding=(1, 1)),
                ConvNd(kernel_nd(name, channels, channels, 3, ndim=1), (1,), ((1, 1),), (1,), 1, None))
     return shift[0] + centred[0], shift[1] + centred[1]
@@ -132,8 +131,8 @@ def test_the_1d_semantics_is_the_nd_one_on_random_chains_at_every_short_length(s
 
 def test_a_crop_with_unequal_sides_keeps_its_left_side_on_the_left():
     x = symbolic_input(5)
-    assert evaluate(Crop(1, 2), x) == ((x[0][1], x[0][2]),) == _run_nd(CropNd((1,), (2,)), 5, 1)
-    assert evaluate(Crop(1, 2), x) != _run_nd(CropNd((2,), (1,)), 5, 1)
+    assert evaluate(Crop(1, 2), x) == ((x[0][1], x[0][2]),) == _run_nd(Crop((1,), (2,)), 5, 1)
+    assert evaluate(Crop(1, 2), x) != _run_nd(Crop((2,), (1,)), 5, 1)
 
 
 def test_an_empty_input_gives_the_padding_and_the_bias_as_the_nd_semantics_does():
@@ -148,7 +147,7 @@ def test_the_exact_outputs_are_polynomials_one_tuple_per_channel():
 
 
 def test_the_output_shapes_kept_for_one_layer_object_are_never_read_for_another():
-    first, second = CropNd((1,), (0,)), CropNd((0,), (3,))
+    first, second = Crop((1,), (0,)), Crop((0,), (3,))
     for _ in range(2):  # the second time each step's axis chains are the kept ones
         assert run_nd(first, SignalNd(1, (5,), {})).shape == (4,)
         assert run_nd(second, SignalNd(1, (5,), {})).shape == (2,)
