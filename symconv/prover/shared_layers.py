@@ -19,6 +19,17 @@ what the parts that differ cost:
 ``down(2)`` hides odd samples), so a middle that is not proved concludes
 nothing: the caller goes on with the whole statement.
 
+The split holds for networks only: a sum ``A + B`` must give equal lengths
+on every input (DESIGN §1), and its check when it was built
+(:func:`symconv.core.output_length.branch_length_difference`) is exact for
+one generic size only. With several generic sizes on one axis, or a
+max-pool whose window samples an empty input, it tried small values alone.
+Before anything is claimed, every sum of both sides is compared again
+(:func:`check_sum_lengths`): a difference found (one size at a time, over
+every value where the one-size check is exact, else 1..64, the others 1..4)
+raises LengthMismatch, as the sum's constructor and the normal forms do; a
+sum still undecided makes the verdict ``unknown``, never ``proved``.
+
 An N-D statement with a generic size (``k[c, 3]``) is split at its shared
 suffix only (the rule ``generic_interior_nd`` splits a shared prefix itself),
 when the middle keeps that size, and the middle is proved only by that rule
@@ -32,14 +43,20 @@ kernel rejects.
 
 from __future__ import annotations
 
+from itertools import product
+from typing import Iterator, Optional, Sequence
+
 from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.congruence import chain_of
 from symconv.checker.padding_as_pad import padding_as_pad
-from symconv.core.layers import Layer
-from symconv.core.output_length import generic_sizes
-from symconv.errors import SymconvError
+from symconv.core.layers import Chain, Layer, Parallel
+from symconv.core.layers_nd import axis_chain, has_nd_layers
+from symconv.core.output_length import (MAX_GENERIC_SIZE, _size_bound, branch_length_difference, generic_sizes,
+                                        length_steps)
+from symconv.core.sizes_nd import with_sizes
+from symconv.errors import LengthMismatch, SymconvError, quote
 
-__all__ = ["prove_by_shared_layers", "shared_ends", "worth_splitting"]
+__all__ = ["prove_by_shared_layers", "shared_ends", "worth_splitting", "check_sum_lengths"]
 
 #: Numeric weights (taps, over both sides) from which a shared-layer split is tried before the whole decision.
 MIN_SHARED_TAPS = 200
@@ -74,6 +91,100 @@ def shared_ends(left: tuple[Layer, ...], right: tuple[Layer, ...]) -> tuple[int,
     return p, s
 
 
+#: Values of the other generic sizes on each line of :func:`_difference_on_lines` (one size runs, the others fixed).
+LINE_OTHER_VALUES = range(1, 5)
+
+#: Values of the running size where its line is not decided exactly (a max-pool sampling an empty input).
+LINE_SCAN_VALUES = range(1, 65)
+
+
+def _sums(layer: Layer) -> Iterator[Parallel]:
+    """Every sum ``A + B`` in ``layer``, nested ones included."""
+    if isinstance(layer, Parallel):
+        yield layer
+        for branch in layer.branches:
+            yield from _sums(branch)
+    elif isinstance(layer, Chain):
+        for step in layer.steps:
+            yield from _sums(step)
+
+
+def _projections(total: Parallel) -> list[tuple[Optional[int], tuple[Layer, ...]]]:
+    """``(axis, branches)`` as the length table reads them: per axis for N-D layers, else the branches (none
+    for sample-by-sample branches, which keep the length), as the sum's own check does."""
+    if total.ndim >= 2 or any(has_nd_layers(branch) for branch in total.branches):
+        return [(axis, tuple(axis_chain(branch, axis) for branch in total.branches)) for axis in range(total.ndim)]
+    return [] if total.axes_free else [(None, total.branches)]
+
+
+def _decided(branches: Sequence[Layer]) -> bool:
+    """Whether ``branch_length_difference(branches) is None`` means equal lengths for every n and every value
+    of the generic sizes (its docstring: no generic size, or one whose offsets are integer-affine and whose
+    periodicity bound is within MAX_GENERIC_SIZE)."""
+    rows = [length_steps(branch) for branch in branches]
+    if all(chain == rows[0] for chain in rows[1:]):
+        return True
+    symbols = {s for chain in rows for row in chain if not isinstance(row.offset, int)
+               for s in row.offset.free_symbols}
+    if len(symbols) > 1:
+        return False
+    if not symbols:
+        return True
+    bound = _size_bound(rows, symbols.pop())
+    return bound is not None and bound <= MAX_GENERIC_SIZE
+
+
+def _difference_on_lines(branches: Sequence[Layer], names: Sequence[str]):
+    """``(sizes, n, lengths)`` where the branches' lengths differ, searched on lines: one size runs (over every
+    value where the one-size check is exact, else over LINE_SCAN_VALUES), the others take LINE_OTHER_VALUES;
+    None when none is found (which proves nothing)."""
+    for running in names:
+        others = [name for name in names if name != running]
+        for values in product(LINE_OTHER_VALUES, repeat=len(others)):
+            fixed = dict(zip(others, values))
+            line = [with_sizes(branch, fixed) for branch in branches]
+            found = branch_length_difference(line)
+            if found is not None:
+                return {**fixed, **dict(found.sizes)}, found.n, found.lengths
+            if _decided(line):
+                continue
+            for value in LINE_SCAN_VALUES:
+                found = branch_length_difference([with_sizes(branch, {running: value}) for branch in line])
+                if found is not None:
+                    return {**fixed, running: value}, found.n, found.lengths
+    return None
+
+
+def check_sum_lengths(*sides: Layer) -> str:
+    """'' when every sum of the sides gives equal branch lengths for every input and every value of the generic
+    sizes; else why that is not decided. LengthMismatch (with the sizes, the input length and the lengths) when
+    a difference is found: such a sum is no network at those sizes (DESIGN §1)."""
+    for side in sides:
+        for total in _sums(side):
+            for axis, branches in _projections(total):
+                if _decided(branches):  # the sum's own check was exact
+                    continue
+                on_axis = "" if axis is None else f" on axis {axis + 1}"
+                names = generic_sizes(*branches)
+                try:
+                    found = _difference_on_lines(branches, names)
+                except LengthMismatch as err:  # a sum inside a branch differs at the fixed sizes
+                    raise LengthMismatch(f"in {quote(total)}: {err}") from err
+                if found is not None:
+                    sizes, n, lengths = found
+                    where = ", ".join(f"{name} = {value}" for name, value in sorted(sizes.items()))
+                    raise LengthMismatch(f"the branches of {quote(total)} give different lengths {list(lengths)}"
+                                         f"{on_axis} for an input of length {n} when {where}; expected every "
+                                         f"branch to give the same length for every value of "
+                                         f"{', '.join(names)}")
+                why = (f"several generic sizes ({', '.join(names)})" if len(names) > 1 else
+                       f"the generic size {names[0]} outside the exact one-size check (a max-pool that samples an "
+                       f"empty input, or a size bound past {MAX_GENERIC_SIZE})")
+                return (f"the branches of {quote(total)} give equal lengths{on_axis} at every size tried, but with "
+                        f"{why} that is not decided for every value, and a sum whose branches differ is no network")
+    return ""
+
+
 def _prove_middle(middle: tuple[Layer, Layer], generic_nd: bool, seed: int):
     """The proof of ``A == B``: by :func:`~symconv.prover.proof.prove`, or, for a generic N-D statement, by the
     kernel rule ``generic_interior_nd`` alone (None when the middle lost the generic size or the rule fails)."""
@@ -88,19 +199,46 @@ def _prove_middle(middle: tuple[Layer, Layer], generic_nd: bool, seed: int):
     return prove_for_every_size(middle[0], middle[1], seed)
 
 
-def prove_by_shared_layers(lhs: Layer, rhs: Layer, seed: int = 0):
-    """``proved`` by the steps of the module docstring, or None when they do not prove it."""
-    from symconv.prover.proof import ProofStep, proved_by_kernel
+def _splits(left: tuple[Layer, ...], right: tuple[Layer, ...], generic_nd: bool) -> list[tuple[int, int]]:
+    """The ``(prefix, suffix)`` splits to try: both shared ends; for a generic N-D statement the shared suffix only
+    (the rule generic_interior_nd splits a shared prefix itself)."""
+    p, s = shared_ends(left, right)
+    if generic_nd:
+        p = 0
+    return [(p, s)] if p + s else []
 
+
+def prove_by_shared_layers(lhs: Layer, rhs: Layer, seed: int = 0):
+    """``proved`` by the steps of the module docstring, or None when they do not prove it; ``unknown`` when a sum's
+    branch lengths are not decided for every generic size, LengthMismatch when they differ
+    (:func:`check_sum_lengths`)."""
     sides = padding_as_pad(lhs), padding_as_pad(rhs)
     left, right = (side.layers() for side in sides)
-    p, s = shared_ends(left, right)
     ndim = max(lhs.ndim, rhs.ndim)
     generic_nd = ndim >= 2 and bool(generic_sizes(lhs, rhs))
-    if generic_nd:  # the rule generic_interior_nd splits a shared prefix itself (its prefix): the suffix only
-        p = 0
-    if p + s == 0:
+    splits = _splits(left, right, generic_nd)
+    if not splits:
         return None
+    undecided = check_sum_lengths(lhs, rhs)
+    if undecided:  # the split would claim a statement about chains that may be no network
+        from symconv.prover.proof import Proof
+
+        return Proof(lhs, rhs, "unknown", note=f"{undecided}; so the shared layers prove nothing")
+    for p, s in splits:
+        proof = _proved_by_split(lhs, rhs, sides, p, s, generic_nd, seed)
+        if proof is not None:
+            return proof
+    return None
+
+
+def _proved_by_split(lhs: Layer, rhs: Layer, sides: tuple[Layer, Layer], p: int, s: int, generic_nd: bool,
+                     seed: int):
+    """``proved`` by splitting off the first ``p`` and the last ``s`` layers of ``sides`` (the statement with
+    padding written as pad()) and proving the middle, or None."""
+    from symconv.prover.proof import ProofStep, proved_by_kernel
+
+    left, right = (side.layers() for side in sides)
+    ndim = max(lhs.ndim, rhs.ndim)
     steps: list[CertificateStep] = []
     if sides != (lhs, rhs):
         steps.append(CertificateStep(Rule.PADDING_AS_PAD, (), "every convolution's zero padding as a pad() layer"))
