@@ -190,18 +190,17 @@ GENERIC_ND_RULES = frozenset({"generic_interior_nd", "merge_branches", "drop_ide
                               "congruence"})
 
 
-def _refuse_generic_nd_sizes(sides: list, certificate: Certificate) -> None:
-    """CertificateError naming the first step whose rule is not in :data:`GENERIC_ND_RULES` when the statement
-    is N-D with a generic size: that rule would read the sizes as numbers (and so could not be replayed)."""
-    chains = [side for side in sides if isinstance(side, Layer)]
+def _refuse_generic_nd_sizes(goal: list, step, where: str) -> None:
+    """CertificateError when the goal ``step`` applies to is N-D with a generic size and the step's rule is not in
+    :data:`GENERIC_ND_RULES`: that rule would read the sizes as numbers (and so could not be replayed). A goal
+    that a ``congruence`` split left without the generic size (``A >> M >> S == A >> M' >> S``, the shared ``A``
+    and ``S`` holding c, gives ``M == M'``) is a concrete statement, which every rule replays: the lemma of the
+    split composes its proof with the shared layers for each value of c."""
+    chains = [side for side in goal if isinstance(side, Layer)]
     names = generic_sizes(*chains)
-    if not names or max(side.ndim for side in chains) < 2:
-        return
-    for index, step in enumerate(certificate.steps):
-        if step.rule.value not in GENERIC_ND_RULES:
-            raise CertificateError(f"step {index} ({step.rule.value}): the statement has the generic size "
-                                   f"{', '.join(names)} in an N-D kernel; rules other than "
-                                   f"{', '.join(sorted(GENERIC_ND_RULES))} need concrete sizes")
+    if names and max(side.ndim for side in chains) >= 2 and step.rule.value not in GENERIC_ND_RULES:
+        raise CertificateError(f"{where}: the statement has the generic size {', '.join(names)} in an N-D kernel; "
+                               f"rules other than {', '.join(sorted(GENERIC_ND_RULES))} need concrete sizes")
 
 
 def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None,
@@ -219,7 +218,6 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
     state = _State(_sides(certificate, sides))
     sizes = [] if certificate.length is not None or not all(isinstance(side, Layer) for side in state) \
         else generic_sizes(*state)
-    _refuse_generic_nd_sizes(state, certificate)
     state.bounds = _bounds(certificate)
     state.length_claim = certificate.length
     state.pending = []
@@ -232,6 +230,7 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
             closed.append(scope)
             state[:] = state.pending.pop(0)
             scope = ""
+        _refuse_generic_nd_sizes(state, step, where)
         entry = RULES[step.rule]
         try:
             scope = entry.check(state, step, where) or ""

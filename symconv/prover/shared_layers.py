@@ -30,15 +30,20 @@ every value where the one-size check is exact, else 1..64, the others 1..4)
 raises LengthMismatch, as the sum's constructor and the normal forms do; a
 sum still undecided makes the verdict ``unknown``, never ``proved``.
 
-An N-D statement with a generic size (``k[c, 3]``) is split at its shared
-suffix only (the rule ``generic_interior_nd`` splits a shared prefix itself),
-when the middle keeps that size, and the middle is proved only by that rule
-(:func:`symconv.prover.generic_nd.prove_for_every_size`):
-the kernel replays such a statement with the rules of
+An N-D statement with a generic size (``k[c, 3]``): the kernel replays a goal
+that has the generic size with the rules of
 :data:`symconv.checker.kernel.GENERIC_ND_RULES` alone (``padding_as_pad``,
-``congruence``, ``generic_interior_nd``, ...), so a middle proved by a rule
-that reads concrete sizes, or value by value, would give a certificate the
-kernel rejects.
+``congruence``, ``generic_interior_nd``, ...), and a goal without it (what a
+split left between shared generic layers) with every rule. So the statement
+is split first at its shared suffix only (the rule ``generic_interior_nd``
+splits a shared prefix itself), a middle that keeps the size being proved by
+that rule alone (:func:`symconv.prover.generic_nd.prove_for_every_size`);
+then, when the middle between both shared ends has concrete sizes only
+(``conv2d(k[c, 3]) >> M >> conv2d(k)`` against ``conv2d(k[c, 3]) >> M' >>
+conv2d(k)``), at both ends, ``M == M'`` being proved once as a concrete
+statement: for a fixed concrete middle the whole is equal for every c when
+the middles are equal on every input shape (congruence). A middle proved
+value by value never gives ``proved``.
 """
 
 from __future__ import annotations
@@ -186,26 +191,29 @@ def check_sum_lengths(*sides: Layer) -> str:
 
 
 def _prove_middle(middle: tuple[Layer, Layer], generic_nd: bool, seed: int):
-    """The proof of ``A == B``: by :func:`~symconv.prover.proof.prove`, or, for a generic N-D statement, by the
-    kernel rule ``generic_interior_nd`` alone (None when the middle lost the generic size or the rule fails)."""
+    """The proof of ``A == B``: by :func:`~symconv.prover.proof.prove` when the middle has concrete sizes (for a
+    generic N-D statement too: its certificate's rules read no generic size), or, for a generic N-D middle, by the
+    kernel rule ``generic_interior_nd`` alone (None when the rule fails)."""
     from symconv.prover.proof import prove
 
-    if not generic_nd:
+    if not generic_nd or not generic_sizes(*middle):
         return prove(middle[0], middle[1], seed=seed)
-    if not generic_sizes(*middle):  # its proof would read concrete sizes: the kernel would reject the whole
-        return None
     from symconv.prover.generic_nd import prove_for_every_size
 
     return prove_for_every_size(middle[0], middle[1], seed)
 
 
 def _splits(left: tuple[Layer, ...], right: tuple[Layer, ...], generic_nd: bool) -> list[tuple[int, int]]:
-    """The ``(prefix, suffix)`` splits to try: both shared ends; for a generic N-D statement the shared suffix only
-    (the rule generic_interior_nd splits a shared prefix itself)."""
+    """The ``(prefix, suffix)`` splits to try. A generic N-D statement: the shared suffix first (the rule
+    generic_interior_nd splits a shared prefix itself), then both ends when the middle between them has concrete
+    sizes only (proved once, as a concrete statement)."""
     p, s = shared_ends(left, right)
-    if generic_nd:
-        p = 0
-    return [(p, s)] if p + s else []
+    if not generic_nd:
+        return [(p, s)] if p + s else []
+    splits = [(0, s)] if s else []
+    if p and not generic_sizes(*left[p:len(left) - s], *right[p:len(right) - s]):
+        splits.append((p, s))
+    return splits
 
 
 def prove_by_shared_layers(lhs: Layer, rhs: Layer, seed: int = 0):

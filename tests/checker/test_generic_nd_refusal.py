@@ -52,7 +52,7 @@ def test_a_split_of_identical_sides_holds_for_every_generic_nd_size():
 
 
 def test_a_split_whose_goal_is_closed_by_a_rule_that_reads_concrete_sizes_is_refused_by_name():
-    steps = [{"rule": "congruence", "lhs": 1, "rhs": 1}, {"rule": "product_bound", "axes": [[2, 1, 4], [2, 1, 4]]}]
+    steps = [{"rule": "congruence", "lhs": 1, "rhs": 2}, {"rule": "product_bound", "axes": [[2, 1, 4], [2, 1, 4]]}]
     with pytest.raises(CertificateError, match=_refusal(1, "product_bound")):
         replay(_certificate(GENERIC + " >> relu()", WITH_ONE_BY_ONE + " >> relu()", steps))
 
