@@ -100,6 +100,13 @@ def _field_and_jump(chain) -> tuple[int, int]:
     return field, jump
 
 
+def _unpadded(layer):
+    """The layer without its padding (a pool's is per axis, ``paddings``; a convolution's is ``padding``)."""
+    if hasattr(layer, "paddings"):
+        return dataclasses.replace(layer, paddings=0)
+    return dataclasses.replace(layer, padding=0) if hasattr(layer, "padding") else layer
+
+
 def _field_length(text: str) -> tuple:
     """``(chain without padding, floor((n - R)/J) + 1, R - J)``: the length formula that pins R and J down.
 
@@ -109,8 +116,7 @@ def _field_length(text: str) -> tuple:
     outputs then grow by one every J samples, so a certificate of it certifies R and J."""
     chain = parse_chain(text)
     field, jump = _field_and_jump(chain)
-    unpadded = " >> ".join(repr(dataclasses.replace(layer, padding=0) if hasattr(layer, "padding") else layer)
-                           for layer in chain.layers())
+    unpadded = " >> ".join(repr(_unpadded(layer)) for layer in chain.layers())
     return unpadded, sympy.floor((n - field) / jump) + 1, max(1, field - jump)
 
 

@@ -64,7 +64,7 @@ from symconv.core.composite import Chain, Parallel
 from symconv.core.exact_poly import Poly, variable, variable_name
 from symconv.core.kernel import KernelSymbol
 from symconv.core.layers import Conv, ConvTranspose, Layer
-from symconv.core.layers_nd import AvgPoolNd, ConvNd, ConvTransposeNd, axis_layer
+from symconv.core.layers_nd import AvgPool, ConvNd, ConvTransposeNd, axis_layer
 from symconv.core.nonlinear import Affine
 from symconv.core.semantics import evaluate_exact
 from symconv.core.semantics_nd import symbolic_outputs_exact
@@ -103,12 +103,12 @@ def tagged_projection(layer: Layer, axis: int, tags: _Tags) -> Layer:
         return ConvTranspose(kernel, stride=layer.stride[axis], padding=layer.padding[axis],
                              output_padding=layer.output_padding[axis], dilation=layer.dilation[axis],
                              bias=bias if layer.bias is not None else None)
-    if isinstance(layer, AvgPoolNd):
+    if isinstance(layer, AvgPool):
         if layer.ceil_mode or not layer.count_include_pad:
             raise CertificateError(f"{layer!r} divides its edge windows by fewer samples; the product bound is for "
                                    f"linear chains of separable geometry")
-        kernel, _ = tags.kernel(layer.size[axis])
-        return Conv(kernel, stride=layer.stride[axis], padding=(layer.padding[axis], layer.padding[axis]))
+        kernel, _ = tags.kernel(layer.sizes[axis])
+        return Conv(kernel, stride=layer.strides[axis], padding=(layer.paddings[axis], layer.paddings[axis]))
     if isinstance(layer, Affine):  # a one-tap convolution with a bias, on every axis
         kernel, bias = tags.kernel(1)
         return Conv(kernel, bias=bias)

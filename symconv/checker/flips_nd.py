@@ -37,7 +37,7 @@ from symconv.core.geometry import identity_pad
 from symconv.core.kernel_nd import FlipNd, KernelNd
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import (
-    AvgPoolNd, ConvNd, ConvTransposeNd, Crop, Down, Pad, SignalFlipNd, Up, flipped_axes,
+    AvgPool, ConvNd, ConvTransposeNd, Crop, Down, Pad, SignalFlipNd, Up, flipped_axes,
 )
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import CertificateError
@@ -75,7 +75,7 @@ def mirror_nd(layer: Layer, axes: frozenset[int], where: str) -> Layer:
         return layer
     if isinstance(layer, Down) and all(layer.factors[a] == 1 for a in on):
         return layer
-    if isinstance(layer, AvgPoolNd) and all(layer.stride[a] == 1 for a in on):
+    if isinstance(layer, AvgPool) and all(layer.strides[a] == 1 for a in on):
         return layer
     if isinstance(layer, Parallel):
         branches = []

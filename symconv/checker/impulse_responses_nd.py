@@ -58,7 +58,7 @@ from symconv.core.exact_poly import from_sympy, to_sympy
 from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd, FlipNd, PadKernelNd, ScaledNd, SumNd
 from symconv.core.kernel_nd import KernelNd, KernelSymbolNd
 from symconv.core.layers import Layer
-from symconv.core.layers_nd import AvgPoolNd, Crop, Pad, Up
+from symconv.core.layers_nd import AvgPool, Crop, Pad, Up
 from symconv.errors import CertificateError
 
 __all__ = ["compare_responses", "MAX_IMPULSES", "MAX_PRODUCT"]
@@ -292,12 +292,12 @@ def _response(steps: tuple, x: list[Series], ctx: _Context, where: str) -> list[
             x = _conv(step, x, ctx, where)
         elif isinstance(step, ConvTransposeNd):
             x = _conv_transpose(step, x, ctx, where)
-        elif isinstance(step, AvgPoolNd):
-            scale = Fraction(1, math.prod(step.size))
+        elif isinstance(step, AvgPool):
+            scale = Fraction(1, math.prod(step.sizes))
             window = {(tuple(-a for a in index), zero, (), ()): scale
-                      for index in itertools.product(*(range(n) for n in step.size))}
-            groups = _grouped(window, step.stride, where)
-            x = [_correlate(xi, groups, step.stride, (tuple(step.padding), zero), where) for xi in x]
+                      for index in itertools.product(*(range(n) for n in step.sizes))}
+            groups = _grouped(window, step.strides, where)
+            x = [_correlate(xi, groups, step.strides, (tuple(step.paddings), zero), where) for xi in x]
         elif isinstance(step, (Pad, Crop)):
             x = [_shift(xi, tuple(step.before) if isinstance(step, Pad) else tuple(-b for b in step.before))
                  for xi in x]

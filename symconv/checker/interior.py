@@ -68,14 +68,14 @@ from typing import Sequence
 
 from symconv.checker.periodicity import MAX_CHECK_LENGTH, check_window, equal_growth
 from symconv.core.layers import Layer
-from symconv.core.layers_nd import AvgPoolNd, ConvNd, Crop, Down, Pad, axis_chain, output_shape
+from symconv.core.layers_nd import AvgPool, ConvNd, Crop, Down, Pad, axis_chain, output_shape
 from symconv.core.output_length import output_length
 from symconv.core.semantics_nd import symbolic_outputs_exact
 from symconv.errors import CertificateError
 
 __all__ = ["rule_interior_operator", "Geometry", "edge_free_steps"]
 
-_WINDOWS = (ConvNd, AvgPoolNd, Down, Crop)
+_WINDOWS = (ConvNd, AvgPool, Down, Crop)
 
 
 @dataclass(frozen=True)
@@ -90,15 +90,15 @@ class Geometry:
 def _pads(step: Layer) -> bool:
     if isinstance(step, ConvNd):
         return any(p != (0, 0) for p in step.padding)
-    return isinstance(step, AvgPoolNd) and any(step.padding)
+    return isinstance(step, AvgPool) and any(step.paddings)
 
 
 def _window(step: Layer, axis: int) -> tuple[int, int, int]:
     """``(stride s, left padding pl, extent e)`` of a window layer on one axis."""
     if isinstance(step, ConvNd):
         return step.stride[axis], step.padding[axis][0], step.dilation[axis] * (step.weight.spatial[axis] - 1) + 1
-    if isinstance(step, AvgPoolNd):
-        return step.stride[axis], step.padding[axis], step.size[axis]
+    if isinstance(step, AvgPool):
+        return step.strides[axis], step.paddings[axis], step.sizes[axis]
     if isinstance(step, Down):
         return step.factors[axis], 0, step.phases[axis] + 1
     return 1, 0, step.before[axis] + step.after[axis] + 1  # Crop

@@ -89,7 +89,6 @@ from symconv.checker.tolerance import (MAX_CHECK_SHAPES, check_horizon, rational
                                        tolerance_entry)
 from symconv.core.composite import Chain, Parallel
 from symconv.core.layers import Affine, Layer, MaxPool, ReLU, undecided_layers
-from symconv.core.pools_nd import MaxPoolNd
 from symconv.errors import CertificateError, shorten
 
 __all__ = ["rule_tolerance_network", "tolerance_network_rests_on", "network_tree", "NetworkTree", "block_sups",
@@ -122,9 +121,7 @@ def is_separator(layer: Layer) -> bool:
     if isinstance(layer, ReLU):
         return True
     if isinstance(layer, MaxPool):
-        return layer.padding == 0
-    if isinstance(layer, MaxPoolNd):
-        return not any(layer.padding)
+        return not any(layer.paddings)
     return False
 
 

@@ -70,13 +70,13 @@ from typing import Optional, Sequence
 from symconv.core.composite import Parallel
 from symconv.core.conv_nd import ConvNd, ConvTransposeNd
 from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up
-from symconv.core.layers_nd import AvgPoolNd, axis_layer
+from symconv.core.layers_nd import axis_layer
 from symconv.errors import CertificateError
 
 __all__ = ["linear_steps", "check_zero_extension", "impulse_shifts", "position_rates", "WINDOW_LAYERS"]
 
 #: The layers of the fragment.
-WINDOW_LAYERS = (ConvNd, ConvTransposeNd, AvgPoolNd, Pad, Crop, Down, Up)
+WINDOW_LAYERS = (ConvNd, ConvTransposeNd, AvgPool, Pad, Crop, Down, Up)
 
 
 def linear_steps(side: Layer, where: str) -> tuple[Layer, ...]:
@@ -161,8 +161,10 @@ def check_zero_extension(side: Layer, where: str) -> None:
 
 
 def _down_factors(step: Layer, d: int) -> tuple[int, ...]:
-    if isinstance(step, (ConvNd, AvgPoolNd)):
+    if isinstance(step, ConvNd):
         return tuple(step.stride)
+    if isinstance(step, AvgPool):
+        return tuple(step.strides)
     return tuple(step.factors) if isinstance(step, Down) else (1,) * d
 
 

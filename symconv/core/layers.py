@@ -329,50 +329,6 @@ class Flip(Layer):
         return "flip()"
 
 
-@dataclass(frozen=True, repr=False)
-class AvgPool(Layer):
-    """``avgpool(size, stride, padding, ceil_mode, count_include_pad)``: ``y[i] = (1/q_i) sum_j xp[i*s + j]``.
-
-    ``q_i = size`` except where ``ceil_mode`` lets the last window run past the right padding (then the
-    window clipped to ``n + padding``) or with ``count_include_pad=False`` (then the samples of the input
-    the window covers), as ``avg_pool1d``.
-    """
-
-    size: int
-    stride: Optional[int] = None
-    padding: int = 0
-    ceil_mode: bool = False
-    count_include_pad: bool = True
-
-    def __post_init__(self) -> None:
-        check_rate(self.size, "avgpool", "size")
-        if self.stride is None:
-            object.__setattr__(self, "stride", self.size)
-        check_rate(self.stride, "avgpool", "stride")
-        check_shift(self.padding, "avgpool", "padding")
-        if 2 * self.padding > self.size:
-            raise InvalidArgument("avgpool", "padding", self.padding, f"at most size/2 = {self.size / 2:g} (as PyTorch)")
-        check_flag(self.ceil_mode, "avgpool", "ceil_mode")
-        check_flag(self.count_include_pad, "avgpool", "count_include_pad")
-
-    @property
-    def is_linear(self) -> bool:  # type: ignore[override]
-        """In the decided fragment when its flags change nothing (``count_include_pad=False`` without padding;
-        ``ceil_mode`` where it adds no window: the same length step). Otherwise the average is linear, but
-        its edge windows divide by fewer samples, which no polyphase normal form states; the prover then
-        treats it as it treats nonlinear layers (numeric evidence, never ``proved``)."""
-        from symconv.core.output_length import pool_window_offset  # the one length table (it imports layers)
-
-        p, k, s = self.padding, self.size, self.stride
-        ceil_adds = self.ceil_mode and pool_window_offset(p, p, k, s, True) != pool_window_offset(p, p, k, s)
-        return not ceil_adds and (self.count_include_pad or p == 0)
-
-    def __repr__(self) -> str:
-        return "avgpool(" + fmt_args(str(self.size), stride=(self.stride, self.size), padding=(self.padding, 0),
-                                      ceil_mode=(self.ceil_mode, False),
-                                      count_include_pad=(self.count_include_pad, True)) + ")"
-
-
 # Constructors with PyTorch's argument names and defaults.
 
 def conv(weight: object, stride: int = 1, padding: Padding = 0, dilation: int = 1, groups: int = 1,
@@ -392,19 +348,13 @@ def flip() -> Flip:
     return Flip()
 
 
-def avgpool(size: int, stride: Optional[int] = None, padding: int = 0, ceil_mode: bool = False,
-            count_include_pad: bool = True) -> AvgPool:
-    """Average pooling, as ``avg_pool1d``."""
-    return AvgPool(size, stride, padding, ceil_mode, count_include_pad)
-
-
 #: Layers defined in the modules built on this one (they import :class:`Layer` from here), re-exported
 #: from here on first use (PEP 562), so that the core's modules import one way: this module never
 #: imports them while it loads.
 _BUILT_ON_THIS = {
     **dict.fromkeys(("Chain", "Parallel"), "symconv.core.composite"),
-    **dict.fromkeys(("Affine", "L2Pool", "MaxPool", "ReLU", "affine", "l2pool", "maxpool", "relu"),
-                    "symconv.core.nonlinear"),
+    **dict.fromkeys(("Affine", "ReLU", "affine", "relu"), "symconv.core.nonlinear"),
+    **dict.fromkeys(("AvgPool", "L2Pool", "MaxPool", "avgpool", "l2pool", "maxpool"), "symconv.core.pools_nd"),
     **dict.fromkeys(("crop", "down", "pad", "up"), "symconv.core.layers_nd"),  # they take per-axis tuples too
     **dict.fromkeys(("Crop", "Down", "Pad", "Up"), "symconv.core.geometry"),  # one class for every d
 }

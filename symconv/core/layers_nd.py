@@ -42,11 +42,11 @@ from symconv.core.geometry import Crop, Down, Pad, Up
 from symconv.core.layers import Conv, ConvTranspose, Flip, Layer
 from symconv.core.nonlinear import ReLU
 from symconv.core.output_length import Length, output_length
-from symconv.core.pools_nd import (AvgPoolNd, L2PoolNd, MaxPoolNd, avgpool2d, avgpool3d, l2pool2d, l2pool3d,
+from symconv.core.pools_nd import (AvgPool, L2Pool, MaxPool, avgpool2d, avgpool3d, l2pool2d, l2pool3d,
                                    maxpool2d, maxpool3d)
 from symconv.errors import InvalidArgument
 
-__all__ = ["ConvNd", "ConvTransposeNd", "Pad", "Crop", "Down", "Up", "AvgPoolNd", "MaxPoolNd", "L2PoolNd",
+__all__ = ["ConvNd", "ConvTransposeNd", "Pad", "Crop", "Down", "Up", "AvgPool", "MaxPool", "L2Pool",
            "SignalFlipNd",
            "flip", "flipped_axes", "check_flip_axes",
            "conv_nd", "conv2d", "conv3d", "conv_transpose_nd", "conv_transpose2d", "conv_transpose3d",
@@ -180,10 +180,10 @@ def is_nd(layer: Layer) -> bool:
 
 
 #: The per-axis layer classes (any d >= 1).
-ND_CLASSES = (ConvNd, ConvTransposeNd, Pad, Crop, Down, Up, AvgPoolNd, MaxPoolNd, L2PoolNd)
-#: Those whose 1-D layers have a class of their own (``conv``, ``avgpool``, ...): one of these with d = 1 is what
-#: :func:`symconv.core.lift_nd.as_nd` built. Pad, crop, down and up are one class for every d.
-_LIFTED_CLASSES = (ConvNd, ConvTransposeNd, AvgPoolNd, MaxPoolNd, L2PoolNd)
+ND_CLASSES = (ConvNd, ConvTransposeNd, Pad, Crop, Down, Up, AvgPool, MaxPool, L2Pool)
+#: Those whose 1-D layers have a class of their own (``conv``, ``conv_transpose``): one of these with d = 1 is what
+#: :func:`symconv.core.lift_nd.as_nd` built. Geometry layers and pools are one class each for every d.
+_LIFTED_CLASSES = (ConvNd, ConvTransposeNd)
 
 
 def has_nd_layers(layer: Layer) -> bool:
@@ -226,7 +226,7 @@ def axis_layer(layer: Layer, axis: int) -> Layer:
         return Down(layer.factors[axis], layer.phases[axis])
     if isinstance(layer, Up):
         return Up(layer.factors[axis])
-    if isinstance(layer, (AvgPoolNd, MaxPoolNd, L2PoolNd)):
+    if isinstance(layer, (AvgPool, MaxPool, L2Pool)):
         return layer.on_axis(axis)
     flipped = flipped_axes(layer, axis + 1)
     if flipped is not None:

@@ -6,8 +6,9 @@ the same meaning (PyTorch's ``conv1d``, ``conv_transpose1d``, ``avg_pool1d``,
 
 * ``conv(k, s, p, d, g, b)`` -> ``ConvNd(k', (s,), ((pl, pr),), (d,), g, b)`` (``'same'`` kept as ``'same'``,
   so a generic length ``k[c]`` splits as in 1-D);
-* ``conv_transpose``, ``avgpool``, ``maxpool``, ``l2pool`` -> their N-D classes with one value per argument;
-* ``pad``, ``crop``, ``down``, ``up`` are one class for every d (:mod:`symconv.core.geometry`): kept;
+* ``conv_transpose`` -> its N-D class with one value per argument;
+* ``pad``, ``crop``, ``down``, ``up`` (:mod:`symconv.core.geometry`) and the pools (:mod:`symconv.core.pools_nd`)
+  are one class each for every d: kept;
 * ``flip()``, ``relu()``, ``affine(...)`` fit a chain of any ``d``: they are kept; chains and sums are lifted
   step by step and branch by branch.
 
@@ -35,9 +36,9 @@ from symconv.core.kernel_expr import Convolve, Dilate, FlipKernel, KernelSum, Pa
 from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd, FlipNd, PadKernelNd, ScaledNd, SumNd
 from symconv.core.kernel_nd import DerivedKernelNd, KernelNd, KernelSymbolNd, literal_nd
 from symconv.core.geometry import Crop, Down, Pad, Up
-from symconv.core.layers import AvgPool, Conv, ConvTranspose, Layer
-from symconv.core.layers_nd import AvgPoolNd, ConvNd, ConvTransposeNd, L2PoolNd, MaxPoolNd
-from symconv.core.nonlinear import L2Pool, MaxPool
+from symconv.core.layers import Conv, ConvTranspose, Layer
+from symconv.core.layers_nd import ConvNd, ConvTransposeNd
+from symconv.core.pools_nd import AvgPool, L2Pool, MaxPool
 from symconv.errors import InvalidArgument
 
 __all__ = ["as_nd", "as_kernel_nd1"]
@@ -111,16 +112,9 @@ def _lift_leaf(layer: Layer) -> Layer:
     if isinstance(layer, ConvTranspose):
         return ConvTransposeNd(as_kernel_nd1(layer.weight), (layer.stride,), (layer.padding,),
                                (layer.output_padding,), (layer.dilation,), layer.groups, layer.bias)
-    if isinstance(layer, AvgPool):
-        return AvgPoolNd((layer.size,), (layer.stride,), (layer.padding,), 1, layer.ceil_mode,
-                         layer.count_include_pad)
-    if isinstance(layer, MaxPool):
-        return MaxPoolNd((layer.size,), (layer.stride,), (layer.padding,), (layer.dilation,), 1, layer.ceil_mode)
-    if isinstance(layer, L2Pool):
-        return L2PoolNd((layer.size,), (layer.stride,), 1)
     if layer.axes_free or layer.ndim >= 2 or isinstance(layer, (ConvNd, ConvTransposeNd, Pad, Crop, Down, Up,
-                                                                    AvgPoolNd, MaxPoolNd, L2PoolNd)):
-        return layer  # flip(), relu(), affine() fit any d; pad, crop, down, up are one class for every d
+                                                                    AvgPool, MaxPool, L2Pool)):
+        return layer  # flip(), relu(), affine() fit any d; geometry and pools are one class for every d
     raise InvalidArgument("as_nd", "layer", layer, "a 1-D layer (conv, conv_transpose, pad, crop, down, up, flip, "
                                                    "avgpool, maxpool, l2pool, relu, affine) or a chain of them")
 
@@ -138,7 +132,7 @@ def as_nd(layer: Layer) -> Layer:
 
     >>> from symconv.core.layers import avgpool, conv, relu
     >>> as_nd(avgpool(2) >> (conv([1, 1], padding=(1, 0)) + relu()))
-    avgpool1d(2) >> (conv1d([1, 1], padding=((1, 0),)) + relu())
+    avgpool(2) >> (conv1d([1, 1], padding=((1, 0),)) + relu())
     """
     try:
         return _lift_cached(layer)  # layers are immutable: lifted once (the numeric evaluator lifts on every call)

@@ -1,10 +1,12 @@
-"""Nonlinear layers: max pooling, L2 pooling, rectifiers and per-channel affine maps.
+"""Nonlinear layers that act sample by sample: rectifiers and per-channel affine maps.
 
-Outside the decided (linear) fragment; the prover checks them numerically,
-and receptive-field arithmetic uses their windows.
+Outside the decided (linear) fragment; the prover checks them numerically.
+The nonlinear pools (max and L2) live with the average in
+:mod:`symconv.core.pools_nd`, one class each for every number of axes, and
+are re-exported here.
 
->>> maxpool(2) >> relu()
-maxpool(2) >> relu()
+>>> relu(), affine(2, 1)
+(relu(), affine(2, 1))
 """
 
 from __future__ import annotations
@@ -12,64 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from symconv.lazy_import import sympy
+from symconv.lazy_import import attributes_from, sympy
 
 from symconv.core.kernel import exact_expression
-from symconv.core.layers import Layer, Scalar, check_flag, check_rate, check_shift, fmt_args
+from symconv.core.layers import Layer, Scalar
 from symconv.errors import InvalidArgument
 
 __all__ = ["MaxPool", "L2Pool", "ReLU", "Affine", "maxpool", "l2pool", "relu", "affine"]
-
-@dataclass(frozen=True, repr=False)
-class MaxPool(Layer):
-    """``maxpool(size, stride, padding, dilation, ceil_mode)``: ``y[i] = max_j xp[i*s + j*d]``, padding with ``-inf``.
-
-    With ``ceil_mode`` a last window may run past the right padding; what lies beyond the input reads ``-inf``.
-    """
-
-    size: int
-    stride: Optional[int] = None
-    padding: int = 0
-    dilation: int = 1
-    ceil_mode: bool = False
-    is_linear = False
-
-    def __post_init__(self) -> None:
-        check_rate(self.size, "maxpool", "size")
-        if self.stride is None:
-            object.__setattr__(self, "stride", self.size)
-        check_rate(self.stride, "maxpool", "stride")
-        check_rate(self.dilation, "maxpool", "dilation")
-        check_shift(self.padding, "maxpool", "padding")
-        if 2 * self.padding > self.size:
-            raise InvalidArgument("maxpool", "padding", self.padding, f"at most size/2 = {self.size / 2:g} (as PyTorch)")
-        check_flag(self.ceil_mode, "maxpool", "ceil_mode")
-
-    def __repr__(self) -> str:
-        args = fmt_args(
-            str(self.size), stride=(self.stride, self.size), padding=(self.padding, 0), dilation=(self.dilation, 1),
-            ceil_mode=(self.ceil_mode, False),
-        )
-        return f"maxpool({args})"
-
-
-@dataclass(frozen=True, repr=False)
-class L2Pool(Layer):
-    """``l2pool(size, stride)``: ``y[i] = sqrt(sum_j x[i*s + j]^2)`` (``lp_pool1d`` with p = 2)."""
-
-    size: int
-    stride: Optional[int] = None
-    is_linear = False
-
-    def __post_init__(self) -> None:
-        check_rate(self.size, "l2pool", "size")
-        if self.stride is None:
-            object.__setattr__(self, "stride", self.size)
-        check_rate(self.stride, "l2pool", "stride")
-
-    def __repr__(self) -> str:
-        return "l2pool(" + fmt_args(str(self.size), stride=(self.stride, self.size)) + ")"
-
 
 @dataclass(frozen=True, repr=False)
 class ReLU(Layer):
@@ -132,17 +83,6 @@ class Affine(Layer):
         return f"affine({fmt(self.scale)}, {fmt(self.shift)})"
 
 
-def maxpool(size: int, stride: Optional[int] = None, padding: int = 0, dilation: int = 1,
-            ceil_mode: bool = False) -> MaxPool:
-    """Max pooling, as ``max_pool1d``."""
-    return MaxPool(size, stride, padding, dilation, ceil_mode)
-
-
-def l2pool(size: int, stride: Optional[int] = None) -> L2Pool:
-    """L2-norm pooling, as ``lp_pool1d`` with ``norm_type=2``."""
-    return L2Pool(size, stride)
-
-
 def relu() -> ReLU:
     """Rectifier ``max(x, 0)``."""
     return ReLU()
@@ -151,3 +91,8 @@ def relu() -> ReLU:
 def affine(scale: object = 1, shift: object = 0) -> Affine:
     """``scale * x + shift`` per channel (batch norm in eval mode)."""
     return Affine(scale, shift)
+
+
+#: The pools, defined on :mod:`symconv.core.pools_nd` (built on this module's level), served on first use (PEP 562).
+__getattr__ = attributes_from(__name__, dict.fromkeys(("L2Pool", "MaxPool", "l2pool", "maxpool"),
+                                                      "symconv.core.pools_nd"))

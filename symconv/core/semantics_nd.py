@@ -26,15 +26,15 @@ from symconv.lazy_import import sympy
 
 from symconv.core.composite import Chain, Parallel
 from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy, variable
-from symconv.core.layers import AvgPool, Layer
+from symconv.core.layers import Layer
 from symconv.core.layers_nd import (
-    AvgPoolNd,
+    AvgPool,
     ConvNd,
     ConvTransposeNd,
     Crop,
     Down,
-    L2PoolNd,
-    MaxPoolNd,
+    L2Pool,
+    MaxPool,
     Pad,
     Up,
     axis_chain,
@@ -187,33 +187,33 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
                     add_product(total, w, x)
             return total
         return transposed
-    if isinstance(layer, MaxPoolNd):
-        offsets = _windows(layer.size, layer.dilation)
+    if isinstance(layer, MaxPool):
+        offsets = _windows(layer.sizes, layer.dilations)
         largest = _in_sympy(lambda *v: sympy.Max(*v))  # no sample: -oo, as PyTorch's -inf
 
         def maximum(m: int, i: tuple) -> Poly:
-            start = [s * ii - p for s, ii, p in zip(layer.stride, i, layer.padding)]
+            start = [s * ii - p for s, ii, p in zip(layer.strides, i, layer.paddings)]
             reads = ([b + o for b, o in zip(start, off)] for off in offsets)
             return largest(*(X(m, j) for j in reads if _inside(j, shape)))
         return maximum
-    if isinstance(layer, AvgPoolNd):
-        offsets = _windows(layer.size, (1,) * len(shape))
+    if isinstance(layer, AvgPool):
+        offsets = _windows(layer.sizes, (1,) * len(shape))
         per_axis = [axis_layer(layer, a) for a in range(len(shape))]  # the divisor is the product of the 1-D ones
         integer_forms = IntegerForms()
 
         def average(m: int, i: tuple) -> Poly:
-            start = [s * ii - p for s, ii, p in zip(layer.stride, i, layer.padding)]
+            start = [s * ii - p for s, ii, p in zip(layer.strides, i, layer.paddings)]
             weight = Fraction(1, math.prod(avgpool_divisor(p, n, ii) for p, n, ii in zip(per_axis, shape, i)))
             return integer_forms.combine((weight, X(m, [b + o for b, o in zip(start, off)])) for off in offsets)
         return average
-    if isinstance(layer, L2PoolNd):
+    if isinstance(layer, L2Pool):
         # y[m, i] = sqrt((K / q_i) sum_a x[m, s i + a]^2): PyTorch's sqrt(K avg_pool(x^2)), q_i the avgpool divisor
-        offsets = _windows(layer.size, (1,) * len(shape))
-        per_axis = [AvgPool(k, s, 0, layer.ceil_mode) for k, s in zip(layer.size, layer.stride)]
-        volume = math.prod(layer.size)
+        offsets = _windows(layer.sizes, (1,) * len(shape))
+        per_axis = [AvgPool(k, s, 0, layer.ceil_mode) for k, s in zip(layer.sizes, layer.strides)]
+        volume = math.prod(layer.sizes)
 
         def l2(m: int, i: tuple) -> Poly:
-            start = [s * ii for s, ii in zip(layer.stride, i)]
+            start = [s * ii for s, ii in zip(layer.strides, i)]
             divisor = math.prod(avgpool_divisor(p, n, ii) for p, n, ii in zip(per_axis, shape, i))
             scale = sympy.Rational(volume, divisor)
             squares = sympy.Add(*(to_sympy(X(m, [b + o for b, o in zip(start, off)])) ** 2 for off in offsets))

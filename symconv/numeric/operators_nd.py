@@ -37,7 +37,7 @@ from typing import Optional, Union
 import numpy as np
 
 from symconv.core.layers import Flip, Layer
-from symconv.core.layers_nd import (AvgPoolNd, ConvNd, ConvTransposeNd, Crop, Down, L2PoolNd, MaxPoolNd, Pad,
+from symconv.core.layers_nd import (AvgPool, ConvNd, ConvTransposeNd, Crop, Down, L2Pool, MaxPool, Pad,
                                     SignalFlipNd, Up)
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import ChannelMismatch, InvalidArgument, NotInFragment, SizeLimitError
@@ -204,12 +204,12 @@ def upsampled(layer: Up, x: np.ndarray, values: BoundValues) -> np.ndarray:
     return y
 
 
-def _beyond(layer: Union[AvgPoolNd, MaxPoolNd]) -> tuple[int, ...]:
+def _beyond(layer: Union[AvgPool, MaxPool]) -> tuple[int, ...]:
     """Samples a ``ceil_mode`` window may read past the right padding, per axis: ``s - 1`` (else 0)."""
-    return tuple(s - 1 if layer.ceil_mode else 0 for s in layer.stride)
+    return tuple(s - 1 if layer.ceil_mode else 0 for s in layer.strides)
 
 
-def _pool_fits(layer: Union[AvgPoolNd, MaxPoolNd], n: int, p: int, extent: int, s: int) -> int:
+def _pool_fits(layer: Union[AvgPool, MaxPool], n: int, p: int, extent: int, s: int) -> int:
     """Windows on one axis: those that fit in the padded input (with ``ceil_mode``, plus ``s - 1`` samples),
     of which ``ceil_mode`` keeps the ones that start inside the input or the left padding (start <= n + p - 1)."""
     fits = _fits(n + 2 * p + (s - 1 if layer.ceil_mode else 0), extent, s)
@@ -221,11 +221,11 @@ def _window_taps(xp: np.ndarray, size, stride, dilation, counts):
     return (xp[window] for window in _tap_slices(size, dilation, stride, counts))
 
 
-def _avgpool_divisor(layer: AvgPoolNd, x: np.ndarray, counts: tuple[int, ...], exact: bool) -> object:
+def _avgpool_divisor(layer: AvgPool, x: np.ndarray, counts: tuple[int, ...], exact: bool) -> object:
     """The divisor of every window: the product over the axes of the window's samples inside the padded input
     (``count_include_pad``) or inside the input, each counted by sliding the window over a 0/1 mask."""
     divisor = np.ones((1, 1) + (1,) * len(counts), dtype=np.int64)
-    for axis, (n, p, k, s, m, extra) in enumerate(zip(x.shape[2:], layer.padding, layer.size, layer.stride, counts,
+    for axis, (n, p, k, s, m, extra) in enumerate(zip(x.shape[2:], layer.paddings, layer.sizes, layer.strides, counts,
                                                       _beyond(layer))):
         mask = np.zeros(n + 2 * p + extra, dtype=np.int64)
         mask[: n + 2 * p] = 1
@@ -237,22 +237,22 @@ def _avgpool_divisor(layer: AvgPoolNd, x: np.ndarray, counts: tuple[int, ...], e
     return divisor.astype(object) if exact else divisor
 
 
-def _window_sums(layer: AvgPoolNd, x: np.ndarray, values: BoundValues) -> tuple[np.ndarray, tuple[int, ...]]:
+def _window_sums(layer: AvgPool, x: np.ndarray, values: BoundValues) -> tuple[np.ndarray, tuple[int, ...]]:
     """``(sum_a xp[s i + a], counts)`` over the zero-padded input (the first tap, then the others added in order)."""
-    xp = padded(layer, x, [(p, p + e) for p, e in zip(layer.padding, _beyond(layer))], values)
+    xp = padded(layer, x, [(p, p + e) for p, e in zip(layer.paddings, _beyond(layer))], values)
     counts = tuple(0 if not n and not layer.count_include_pad else _pool_fits(layer, n, p, k, s)
-                   for n, p, k, s in zip(x.shape[2:], layer.padding, layer.size, layer.stride))
+                   for n, p, k, s in zip(x.shape[2:], layer.paddings, layer.sizes, layer.strides))
     if 0 in counts:
         return _alloc(layer, x.shape[:2] + counts, values), counts
     _check_size(layer, x.shape[:2] + counts, values)
-    taps = _window_taps(xp, layer.size, layer.stride, (1,) * len(counts), counts)
+    taps = _window_taps(xp, layer.sizes, layer.strides, (1,) * len(counts), counts)
     total = next(taps).copy()
     for tap in taps:
         total = total + tap
     return total, counts
 
 
-def average_pool(layer: AvgPoolNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
+def average_pool(layer: AvgPool, x: np.ndarray, values: BoundValues) -> np.ndarray:
     """Window sums over the zero-padded input, divided by the window size (padding counted), or with
     ``ceil_mode``/``count_include_pad=False`` by the samples the window covers (:func:`_avgpool_divisor`)."""
     total, counts = _window_sums(layer, x, values)
@@ -260,39 +260,39 @@ def average_pool(layer: AvgPoolNd, x: np.ndarray, values: BoundValues) -> np.nda
         return total
     if layer.ceil_mode or not layer.count_include_pad:
         return total / _avgpool_divisor(layer, x, counts, values.exact)
-    return total * (Fraction(1, math.prod(layer.size)) if values.exact else 1.0 / math.prod(layer.size))
+    return total * (Fraction(1, math.prod(layer.sizes)) if values.exact else 1.0 / math.prod(layer.sizes))
 
 
-def max_pool(layer: MaxPoolNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
+def max_pool(layer: MaxPool, x: np.ndarray, values: BoundValues) -> np.ndarray:
     """Window maxima over the input padded with ``-inf`` (a padded sample never wins: PyTorch's rule; nor does
     one past the right padding that a ``ceil_mode`` window reads); NaN propagates, as in PyTorch."""
-    shape = x.shape[:2] + tuple(n + 2 * p + e for n, p, e in zip(x.shape[2:], layer.padding, _beyond(layer)))
+    shape = x.shape[:2] + tuple(n + 2 * p + e for n, p, e in zip(x.shape[2:], layer.paddings, _beyond(layer)))
     _check_size(layer, shape, values)
     xp = np.full(shape, -np.inf, dtype=x.dtype)
-    xp[spatial_slices(layer.padding, x.shape[2:])] = x
+    xp[spatial_slices(layer.paddings, x.shape[2:])] = x
     counts = tuple(_pool_fits(layer, n, p, d * (k - 1) + 1, s) if n else 0 for n, p, d, k, s in
-                   zip(x.shape[2:], layer.padding, layer.dilation, layer.size, layer.stride))
+                   zip(x.shape[2:], layer.paddings, layer.dilations, layer.sizes, layer.strides))
     _check_size(layer, x.shape[:2] + counts, values)
     if 0 in counts:
         return np.full(x.shape[:2] + counts, -np.inf, dtype=x.dtype)
-    taps = _window_taps(xp, layer.size, layer.stride, layer.dilation, counts)
+    taps = _window_taps(xp, layer.sizes, layer.strides, layer.dilations, counts)
     out = next(taps).copy()
     for tap in taps:
         out = np.maximum(out, tap)
     return out
 
 
-def l2_pool(layer: L2PoolNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
+def l2_pool(layer: L2Pool, x: np.ndarray, values: BoundValues) -> np.ndarray:
     """PyTorch's ``lp_pool{d}d`` with ``norm_type=2``: ``sqrt(K avg_pool{d}d(x^2, k, s, 0, ceil_mode))``,
     ``K = prod k``: the root of the window's sum of squares, except that a window clipped by ``ceil_mode`` is
     averaged over the samples it reads, then scaled by K."""
     if values.exact:
         raise NotInFragment(f"{values.shown(layer)!r} takes square roots, which are not rational; evaluate it with "
                             f"exact=False")
-    pool = AvgPoolNd(layer.size, layer.stride, 0, layer.axes, layer.ceil_mode)
+    pool = AvgPool(layer.sizes, layer.strides, 0, layer.ceil_mode, True, layer.axes)
     total, counts = _window_sums(pool, x * x, values)
     if layer.ceil_mode and 0 not in counts:
-        total = total / _avgpool_divisor(pool, x, counts, False) * math.prod(layer.size)
+        total = total / _avgpool_divisor(pool, x, counts, False) * math.prod(layer.sizes)
     return np.sqrt(total)
 
 
@@ -320,11 +320,11 @@ def apply_layer(layer: Layer, x: np.ndarray, values: BoundValues) -> np.ndarray:
             raise InvalidArgument("evaluate_nd_numeric", "layer", layer, f"axes below {x.ndim - 2}")
         return x[(slice(None), slice(None)) + tuple(slice(None, None, -1) if a in layer.axes else slice(None)
                                                     for a in range(x.ndim - 2))].copy()
-    if isinstance(layer, AvgPoolNd):
+    if isinstance(layer, AvgPool):
         return average_pool(layer, x, values)
-    if isinstance(layer, MaxPoolNd):
+    if isinstance(layer, MaxPool):
         return max_pool(layer, x, values)
-    if isinstance(layer, L2PoolNd):
+    if isinstance(layer, L2Pool):
         return l2_pool(layer, x, values)
     if isinstance(layer, ReLU):  # max(x, 0): -inf (a window of padding only) gives 0, NaN propagates (PyTorch)
         return np.maximum(x, zeros((), exact).item())

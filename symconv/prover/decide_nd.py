@@ -81,7 +81,7 @@ from symconv.checker.axis_classes import MAX_CHECK_COMBINATIONS, class_represent
 from symconv.checker.periodicity import MAX_CHECK_LENGTH
 from symconv.algebra.tap_poly import TapRing
 from symconv.core.layers import Layer, Parallel
-from symconv.core.layers_nd import AvgPoolNd, ConvNd, Crop, Down, Pad, axis_chain, output_shape
+from symconv.core.layers_nd import AvgPool, ConvNd, Crop, Down, Pad, axis_chain, output_shape
 from symconv.core.output_length import output_length
 from symconv.errors import ChannelMismatch, SymconvError
 from symconv.prover.boundary import find_bound
@@ -129,8 +129,8 @@ def _window(step: Layer, axis: int) -> Optional[tuple[int, int, int]]:
     if isinstance(step, ConvNd):
         k = step.weight.spatial[axis]
         return step.stride[axis], step.dilation[axis] * (k - 1) + 1, step.padding[axis][0]
-    if isinstance(step, AvgPoolNd):
-        return step.stride[axis], step.size[axis], step.padding[axis]
+    if isinstance(step, AvgPool):
+        return step.strides[axis], step.sizes[axis], step.paddings[axis]
     if isinstance(step, Down):
         return step.factors[axis], step.phases[axis] + 1, 0
     if isinstance(step, Crop):
@@ -140,7 +140,7 @@ def _window(step: Layer, axis: int) -> Optional[tuple[int, int, int]]:
 
 def _pads(step: Layer) -> bool:
     return isinstance(step, ConvNd) and any(p != (0, 0) for p in step.padding) or (
-        isinstance(step, AvgPoolNd) and any(step.padding))
+        isinstance(step, AvgPool) and any(step.paddings))
 
 
 def edge_free_geometry(layer: Layer) -> Optional[Geometry]:

@@ -38,7 +38,7 @@ from symconv.core.kernel_nd import (
 )
 from symconv.core.layers import Layer, Parallel
 from symconv.core.layers_nd import (
-    AvgPoolNd, ConvNd, ConvTransposeNd, Crop, Down, Pad, Up, flipped_axes, output_shape,
+    AvgPool, ConvNd, ConvTransposeNd, Crop, Down, Pad, Up, flipped_axes, output_shape,
 )
 from symconv.errors import NotInFragment
 
@@ -316,17 +316,17 @@ def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: U
                 if all(0 <= rr < n for rr, n in zip(r, m_shape)):
                     _add(out.setdefault((target, *r), {}), form, w)
         return m_shape, {k: f for k, f in out.items() if f}, out_channels, new_den
-    if isinstance(layer, AvgPoolNd):
-        size = _prod(layer.size)
+    if isinstance(layer, AvgPool):
+        size = _prod(layer.sizes)
         if isinstance(ring, RationalRing):  # the mean over den * size
             weight, den = 1, den * size
         else:
             weight = ring.constant(Fraction(1, size))
-        offsets = list(itertools.product(*(range(k) for k in layer.size)))
+        offsets = list(itertools.product(*(range(k) for k in layer.sizes)))
         for m in range(channels):
             for i in outputs:
                 acc: dict = {}
-                start = [s * ii - p for s, ii, p in zip(layer.stride, i, layer.padding)]
+                start = [s * ii - p for s, ii, p in zip(layer.strides, i, layer.paddings)]
                 for off in offsets:
                     _add(acc, at(m, [b + o for b, o in zip(start, off)]), weight)
                 if acc:

@@ -67,14 +67,7 @@ from symconv.core.layers import (
     Up,
     bias_values,
 )
-from symconv.core.layers_nd import (
-    AvgPoolNd,
-    ConvNd,
-    ConvTransposeNd,
-    L2PoolNd,
-    MaxPoolNd,
-    SignalFlipNd,
-)
+from symconv.core.layers_nd import ConvNd, ConvTransposeNd, SignalFlipNd
 from symconv.errors import NotInFragment
 
 __all__ = ["Range", "ReluStep", "Elimination", "eliminate_relus", "nonnegative"]
@@ -203,16 +196,15 @@ class _Walker:
             return layer, _conv_transpose_nd(layer, ranges)
         if isinstance(layer, (Pad, Up)):
             return layer, [r.with_zero() for r in ranges]
-        if isinstance(layer, (AvgPool, AvgPoolNd)):
-            padded = any(_axes(layer.padding)) or layer.ceil_mode
+        if isinstance(layer, AvgPool):
+            padded = any(layer.paddings) or layer.ceil_mode
             return layer, [r.with_zero() for r in ranges] if padded else ranges
-        if isinstance(layer, (MaxPool, MaxPoolNd)) and any(_axes(layer.padding)) and any(
-                d > 1 for d in _axes(layer.dilation)):
+        if isinstance(layer, MaxPool) and any(layer.paddings) and any(d > 1 for d in layer.dilations):
             raise NotInFragment(f"{layer!r} may read padding only (-inf) at the edges; no interval holds its outputs")
-        if isinstance(layer, (Crop, Down, Flip, MaxPool, SignalFlipNd, MaxPoolNd)):
+        if isinstance(layer, (Crop, Down, Flip, MaxPool, SignalFlipNd)):
             return layer, ranges
-        if isinstance(layer, (L2Pool, L2PoolNd)):  # sqrt((K / q) sum of q squares) <= sqrt(K) max(|lo|, |hi|)
-            volume = layer.size if isinstance(layer, L2Pool) else math.prod(layer.size)
+        if isinstance(layer, L2Pool):  # sqrt((K / q) sum of q squares) <= sqrt(K) max(|lo|, |hi|)
+            volume = math.prod(layer.sizes)
             top = [sympy.sqrt(volume) * r.magnitude() / 2 for r in ranges]
             return layer, [Range(t, t) for t in top]
         if isinstance(layer, Affine):
@@ -242,11 +234,6 @@ class _Walker:
                 self.reason = f"{layer!r} has a symbolic scale, which a convolution weight cannot hold"
             return layer
         return as_convolutions(layer, len(scale), self.ndim)
-
-
-def _axes(value: object) -> tuple:
-    """A per-axis field as a tuple (a 1-D layer's int as one axis)."""
-    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
 def _padded_pairs(pairs) -> bool:

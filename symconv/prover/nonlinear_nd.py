@@ -21,7 +21,7 @@ import numpy as np
 from symconv.lazy_import import sympy
 
 from symconv.core.layers import L2Pool, Layer
-from symconv.core.layers_nd import L2PoolNd, axis_chain
+from symconv.core.layers_nd import axis_chain
 from symconv.core.output_length import branch_length_difference
 from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.errors import NumericMismatch
@@ -135,7 +135,7 @@ def prove_nonlinear_nd(lhs: Layer, rhs: Layer, channels: int, seed: int = 0):
 def takes_square_roots(layer: Layer) -> bool:
     """Whether an ``l2pool`` or ``l2pool{d}d`` (square roots, outputs not rational) is among the layers, sums
     included."""
-    return any(isinstance(step, (L2Pool, L2PoolNd))
+    return any(isinstance(step, L2Pool)
                or any(takes_square_roots(b) for b in getattr(step, "branches", ())) for step in layer.layers())
 
 

@@ -40,7 +40,6 @@ from symconv.checker.tolerance import tolerance_entry
 from symconv.checker.tolerance_network import NetworkTree, network_tree
 from symconv.core.layers import Flip, Layer, MaxPool, ReLU
 from symconv.core.layers_nd import SignalFlipNd
-from symconv.core.pools_nd import MaxPoolNd
 from symconv.errors import CertificateError, NotInFragment, shorten
 from symconv.numeric.check import NumericReport
 from symconv.prover.proof import Proof, ProofStep, ToleranceBound, proved_by_kernel
@@ -89,7 +88,7 @@ class SumBound:
 
 def is_network(lhs: Layer, rhs: Layer) -> bool:
     """Whether a side applies a ``relu()`` or max-pool anywhere (between its layers or inside a sum)."""
-    return any(isinstance(layer, (ReLU, MaxPool, MaxPoolNd)) for side in (lhs, rhs) for layer in leaf_layers(side))
+    return any(isinstance(layer, (ReLU, MaxPool)) for side in (lhs, rhs) for layer in leaf_layers(side))
 
 
 def _sequence_bound(tree: NetworkTree, error: Fraction, reach: Fraction, ndim: int,

@@ -83,7 +83,7 @@ def _unless_all(values, default) -> Optional[str]:
 
 
 def _layer_nd_math(layer) -> Optional[Tex]:
-    """The N-D convolutions and pools (``ConvNd``, ``AvgPoolNd``, ...), matched by class name."""
+    """The N-D convolutions (``ConvNd``, ``ConvTransposeNd``), matched by class name."""
     kind, op = type(layer).__name__, r"\operatorname"
     if kind in ("ConvNd", "ConvTransposeNd"):
         sub = _args(s=_unless_all(layer.stride, 1), p=_unless_all(layer.padding, 0),
@@ -91,12 +91,6 @@ def _layer_nd_math(layer) -> Optional[Tex]:
                     g=_unless(layer.groups, 1))
         name = r"conv}^{\top" if kind == "ConvTransposeNd" else "conv"
         return Tex(rf"{op}{{{name}}}{sub}{_call(layer.weight, layer.bias)}")
-    if kind in ("AvgPoolNd", "MaxPoolNd", "L2PoolNd"):
-        sub = _args(s=_unless_all(layer.stride, layer.size) if layer.stride != layer.size else None,
-                    p=_unless_all(layer.padding, 0), d=_unless_all(getattr(layer, "dilation", 1), 1),
-                    **_pool_flags(layer))
-        window = r" \times ".join(size_math(v) for v in layer.size)  # the window per axis: 2 x 2 shows it is 2-D
-        return Tex(rf"{op}{{{kind[:-2].lower()}}}{sub}({window})")
     return None
 
 
@@ -135,9 +129,15 @@ def layer_math(layer: Layer) -> Tex:
         return Tex(rf"{op}{{relu}}")
     if isinstance(layer, (AvgPool, MaxPool, L2Pool)):
         name = {AvgPool: "avgpool", MaxPool: "maxpool", L2Pool: "l2pool"}[type(layer)]
-        sub = _args(s=_unless(layer.stride, layer.size), p=_unless(getattr(layer, "padding", 0), 0),
-                    d=_unless(getattr(layer, "dilation", 1), 1), **_pool_flags(layer))
-        return Tex(rf"{op}{{{name}}}{sub}({layer.size})")
+        if layer.ndim == 1:
+            sub = _args(s=_unless(layer.stride, layer.size), p=_unless(layer.padding, 0),
+                        d=_unless(getattr(layer, "dilation", 1), 1), **_pool_flags(layer))
+            return Tex(rf"{op}{{{name}}}{sub}({layer.size})")
+        sub = _args(s=_unless_all(layer.strides, layer.sizes) if layer.strides != layer.sizes else None,
+                    p=_unless_all(layer.paddings, 0), d=_unless_all(getattr(layer, "dilations", (1,)), 1),
+                    **_pool_flags(layer))
+        window = r" \times ".join(size_math(v) for v in layer.sizes)  # the window per axis: 2 x 2 shows it is 2-D
+        return Tex(rf"{op}{{{name}}}{sub}({window})")
     if isinstance(layer, Affine):
         def scalar(v):
             if is_long_numeric(v):

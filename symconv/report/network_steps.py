@@ -201,9 +201,8 @@ def _network_data(proof) -> Optional[dict]:
 def _separators(proof) -> list[Tex]:
     """The ReLU and max-pool layers of the left-hand side, in order (those both sides share)."""
     from symconv.core.layers import MaxPool, ReLU
-    from symconv.core.pools_nd import MaxPoolNd
 
-    return [layer_math(layer) for layer in proof.lhs.layers() if isinstance(layer, (ReLU, MaxPool, MaxPoolNd))]
+    return [layer_math(layer) for layer in proof.lhs.layers() if isinstance(layer, (ReLU, MaxPool))]
 
 
 def _network_step(rule: str, proof) -> Optional[dict]:

@@ -4,7 +4,7 @@ import pytest
 import sympy
 
 from symconv.cli import main
-from symconv.core.layers_nd import L2PoolNd, l2pool2d, l2pool3d, output_shape
+from symconv.core.layers_nd import L2Pool, l2pool2d, l2pool3d, output_shape
 from symconv.core.semantics_nd import evaluate_nd
 from symconv.dsl import parse_chain
 from symconv.errors import InvalidArgument, NotInFragment
@@ -15,7 +15,7 @@ from symconv.report.notation import layer_math
 
 def test_l2pool2d_normalises_its_arguments_per_axis_and_prints_as_dsl():
     layer = l2pool2d(2)
-    assert (layer.size, layer.stride, layer.padding, layer.ndim) == ((2, 2), (2, 2), (0, 0), 2)
+    assert (layer.sizes, layer.strides, layer.paddings, layer.ndim) == ((2, 2), (2, 2), (0, 0), 2)
     assert repr(l2pool3d((2, 1, 3), stride=1, ceil_mode=True)) == "l2pool3d((2, 1, 3), stride=1, ceil_mode=True)"
     assert not layer.linear
 
@@ -123,4 +123,4 @@ def test_ceil_mode_changes_the_shape_and_is_refuted(capsys):
 
 
 def test_l2pool_nd_is_an_l2pool_nd_layer():
-    assert isinstance(parse_chain("l2pool3d(2)"), L2PoolNd)
+    assert isinstance(parse_chain("l2pool3d(2)"), L2Pool)

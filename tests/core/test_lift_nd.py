@@ -10,7 +10,7 @@ from symconv.core.kernel import convolve, dilate, flipk, kernel, literal, padk
 from symconv.core.kernel_nd import KernelSymbolNd, kernel_nd
 from symconv.core.layers import (affine, avgpool, conv, conv_transpose, crop, down, flip, l2pool, maxpool, pad, relu,
                                  up)
-from symconv.core.layers_nd import AvgPoolNd, ConvNd, Pad, conv2d
+from symconv.core.layers_nd import AvgPool, ConvNd, Pad, conv2d
 from symconv.core.lift_nd import as_kernel_nd1, as_nd
 from symconv.core.semantics import evaluate
 from symconv.core.semantics_nd import evaluate_nd
@@ -130,8 +130,7 @@ def test_lifted_layers_have_one_axis_and_keep_their_arguments():
     assert (lifted.stride, lifted.padding, lifted.dilation) == ((2,), ((1, 0),), (2,))
     assert lifted.weight == KernelSymbolNd("W", (2, 1, 3), 1) and lifted.bias == (1, 2)
     assert as_nd(pad(1, 2)) == Pad((1,), (2,))
-    assert as_nd(avgpool(3, stride=2, padding=1, count_include_pad=False)) == AvgPoolNd((3,), (2,), (1,), 1, False,
-                                                                                       False)
+    assert as_nd(avgpool(3, stride=2, padding=1, count_include_pad=False)) == AvgPool((3,), (2,), (1,), False, False)
 
 
 @pytest.mark.parametrize("expression", [

@@ -237,8 +237,8 @@ def test_avgpool2d_matches_torch_in_both_evaluators(size, stride, padding, shape
     assert parse_chain(repr(layer)) == layer
     x = np.random.default_rng(3).integers(-4, 5, size=(2,) + shape)
     try:
-        want = torch.nn.functional.avg_pool2d(torch.tensor(x[None], dtype=torch.float64), layer.size, layer.stride,
-                                              layer.padding, count_include_pad=True)[0].numpy()
+        want = torch.nn.functional.avg_pool2d(torch.tensor(x[None], dtype=torch.float64), layer.sizes, layer.strides,
+                                              layer.paddings, count_include_pad=True)[0].numpy()
     except RuntimeError:  # torch refuses an empty output
         want = np.zeros((2,) + output_shape(layer, shape))
     exact = evaluate_nd(layer, tuple(tuple(tuple(sympy.Integer(int(v)) for v in r) for r in ch) for ch in x))

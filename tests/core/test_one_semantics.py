@@ -2,7 +2,7 @@
 
 Each random chain is built twice from one list of layer parameters: with the 1-D constructors
 (``conv``, ``crop``, ``avgpool``, ...) and, independently of :func:`symconv.core.lift_nd.as_nd`, with the
-N-D classes at one axis (``ConvNd``, ``Crop``, ``AvgPoolNd``, ...). The two must give the same samples at
+N-D classes at one axis (``ConvNd``, ``Crop``, ``AvgPool``, ...). The two must give the same samples at
 every length, ``n = 0`` and lengths below the receptive field included; a lift that read an argument the
 wrong way round (a crop's sides swapped, a transposed convolution's padding as output padding) fails here.
 """
@@ -19,7 +19,7 @@ from symconv.core.kernel import kernel
 from symconv.core.kernel_nd import kernel_nd, literal_nd
 from symconv.core.layers import Conv, ConvTranspose, Crop, Down, Flip, Pad, Up, avgpool
 from symconv.core.nonlinear import affine, l2pool, maxpool, relu
-from symconv.core.pools_nd import AvgPoolNd, L2PoolNd, MaxPoolNd
+from symconv.core.pools_nd import AvgPool, L2Pool, MaxPool
 from symconv.core.semantics import evaluate, evaluate_exact, exact_input, symbolic_input
 from symconv.core.semantics_nd import SignalNd, run_nd
 from symconv.errors import KernelError, LengthMismatch, SymconvError
@@ -83,13 +83,13 @@ def _step(rng: random.Random, name: str, channels: int) -> tuple:
     if kind == "avgpool":
         include = rng.random() < 0.5
         return (avgpool(size, stride, padding, ceil_mode, include),
-                AvgPoolNd((size,), (stride,), (padding,), 1, ceil_mode, include))
+                AvgPool((size,), (stride,), (padding,), ceil_mode, include))
     if kind == "maxpool":
         dilation = rng.randint(1, 2)
         return (maxpool(size, stride, padding, dilation, ceil_mode),
-                MaxPoolNd((size,), (stride,), (padding,), (dilation,), 1, ceil_mode))
+                MaxPool((size,), (stride,), (padding,), (dilation,), ceil_mode))
     if kind == "l2pool":
-        return l2pool(size, stride), L2PoolNd((size,), (stride,), 1)
+        return l2pool(size, stride), L2Pool((size,), (stride,))
     # a sum whose branches keep the length: a one-sample shift to the right and a centred convolution
     shift = (Pad(1, 0) >> Crop(0, 1), Pad((1,), (0,)) >> Crop((0,), (1,)))
     centred = (Conv(kernel(name, channels, channels, 3), padding=(1, 1)),

@@ -72,8 +72,8 @@ def torch():
 def test_maxpool2d_matches_torch_max_pool2d(torch, layer, shape, seed):
     assume(0 not in output_shape(layer, shape))
     x = np.random.default_rng(seed).normal(size=(2, 3) + shape)
-    expected = torch.nn.functional.max_pool2d(torch.from_numpy(x), layer.size, layer.stride, layer.padding,
-                                              layer.dilation)
+    expected = torch.nn.functional.max_pool2d(torch.from_numpy(x), layer.sizes, layer.strides, layer.paddings,
+                                              layer.dilations)
     np.testing.assert_array_equal(evaluate_nd_numeric(layer, x), expected.numpy())
 
 
