@@ -12,6 +12,14 @@ split and each half's certificate follows it.
 When a half is not proved nothing is concluded here: a nonlinear layer can hide
 a difference (``relu(x) == relu(max(x, 0))``), so the caller goes on with its
 other arguments (numeric evidence, counterexample search).
+
+The split holds for networks only: a sum ``A + B`` must give equal lengths on
+every input (DESIGN §1), and its check when it was built is exact for one
+generic size only. So every sum of both sides is compared again, as the
+shared-layers proof does (:func:`symconv.prover.shared_layers.check_sum_lengths`):
+a difference found raises LengthMismatch; a sum still undecided makes the
+verdict ``unknown`` (with the reason) where the halves would prove it, never
+``proved``.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.congruence import chain_of
 from symconv.core.layers import Layer
 from symconv.core.nonlinear import Affine
+from symconv.prover.shared_layers import check_sum_lengths
 
 __all__ = ["congruence_note", "prove_by_congruence", "shared_cut"]
 
@@ -42,12 +51,15 @@ def shared_cut(lhs: Layer, rhs: Layer) -> Optional[tuple[int, int]]:
 
 
 def prove_by_congruence(lhs: Layer, rhs: Layer, seed: int = 0):
-    """``proved`` by splitting both sides at their first shared nonlinear layer, or None (module docstring)."""
-    from symconv.prover.proof import ProofStep, prove, proved_by_kernel
+    """``proved`` by splitting both sides at their first shared nonlinear layer, or None (module docstring);
+    ``unknown`` when a sum's branch lengths are not decided for every generic size, LengthMismatch when they
+    differ (:func:`~symconv.prover.shared_layers.check_sum_lengths`)."""
+    from symconv.prover.proof import Proof, ProofStep, prove, proved_by_kernel
 
     cut = shared_cut(lhs, rhs)
     if cut is None:
         return None
+    undecided = check_sum_lengths(lhs, rhs)  # LengthMismatch when a sum's branches differ at some size
     (i, j), left, right = cut, lhs.layers(), rhs.layers()
     ndim = max(lhs.ndim, rhs.ndim)
     halves = [(where, a, b) for where, a, b in ((where, chain_of(a, ndim), chain_of(b, ndim)) for where, a, b in
@@ -59,6 +71,8 @@ def prove_by_congruence(lhs: Layer, rhs: Layer, seed: int = 0):
         if proof.verdict != "proved" or proof.certificate is None or proof.certificate.assumptions:
             return None
         proofs.append((where, proof))
+    if undecided:  # the halves would prove it, but the sides may be no network
+        return Proof(lhs, rhs, "unknown", note=f"{undecided}; so the congruence proves nothing")
     shared = left[i]
     split = CertificateStep(Rule.CONGRUENCE, (("lhs", i), ("rhs", j)),
                             f"both sides apply {shared!r} after equal chains and are equal after it")
