@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Mapping, Optional
 
+from symconv.core.geometry import is_whole_flip
 from symconv.core.kernel import FlipKernel, PadKernel
 from symconv.core.layers import (
     AvgPool,
@@ -158,7 +159,7 @@ def cancel_flip_pairs(steps: tuple[Layer, ...]) -> tuple[Layer, ...]:
     """Drop adjacent ``flip() >> flip()`` pairs (a flip is its own inverse for every n)."""
     out: list[Layer] = []
     for step in steps:
-        if isinstance(step, Flip) and out and isinstance(out[-1], Flip):
+        if is_whole_flip(step) and out and is_whole_flip(out[-1]):
             out.pop()
         else:
             out.append(step)
@@ -182,7 +183,7 @@ def move_flips_to_input(layer: Layer, n: Optional[int] = None,
 
     length = n
     for step in cancel_flip_pairs(layer.layers()):
-        if isinstance(step, Flip):
+        if is_whole_flip(step):
             done = flip_done()
             flipped = not flipped
             continue

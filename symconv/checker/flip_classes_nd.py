@@ -36,7 +36,8 @@ from symconv.checker import cones
 from symconv.checker.flips import as_layer
 from symconv.checker.periodicity import MAX_CHECK_LENGTH, check_window, periodic_structure
 from symconv.checker.residue_classes import MAX_CHECK_SHAPES, flips_at, layer_strides
-from symconv.core.layers import Flip, Layer
+from symconv.core.geometry import is_whole_flip
+from symconv.core.layers import Layer
 from symconv.core.output_length import output_length
 from symconv.errors import CertificateError
 
@@ -77,7 +78,7 @@ def _axis_bound(left: Layer, right: Layer, data: object, where: str) -> int:
         pair = [as_layer(*flips_at(side, n_r, here)) for side in (left, right)]
         if pair != [as_layer(*flips_at(side, n_r + period, here)) for side in (left, right)]:
             raise CertificateError(f"{here}: the flip-free projections at n = {n_r} and n = {n_r + period} differ")
-        heads = [isinstance(side.layers()[0], Flip) for side in pair]
+        heads = [is_whole_flip(side.layers()[0]) for side in pair]
         if heads[0] != heads[1]:
             raise CertificateError(f"{here}: one side reverses its input on this axis and the other does not")
         if heads[0]:

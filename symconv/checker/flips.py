@@ -14,6 +14,7 @@ shares nothing with the search (:mod:`symconv.prover.flip_classes`).
 
 from __future__ import annotations
 
+from symconv.core.geometry import is_whole_flip
 from symconv.core.kernel import FlipKernel, PadKernel
 from symconv.core.layers import AvgPool, Chain, Conv, ConvTranspose, Crop, Down, Flip, Layer, Pad, Parallel, Up
 from symconv.errors import CertificateError
@@ -66,7 +67,7 @@ def cancel_flip_pairs(layer: Layer) -> list[Layer]:
     """The steps of ``layer`` with adjacent ``flip() >> flip()`` pairs removed (flip is an involution)."""
     steps: list[Layer] = []
     for step in layer.layers():
-        if isinstance(step, Flip) and steps and isinstance(steps[-1], Flip):
+        if is_whole_flip(step) and steps and is_whole_flip(steps[-1]):
             steps.pop()
         else:
             steps.append(step)
@@ -77,7 +78,7 @@ def flips_to_input(layer: Layer, where: str) -> tuple[bool, tuple[Layer, ...]]:
     """``layer == flip^p >> G`` with G flip-free: returns ``(p == 1, G's steps)``."""
     flipped, done = False, []
     for step in cancel_flip_pairs(layer):
-        if isinstance(step, Flip):
+        if is_whole_flip(step):
             done = [mirror(s, where) for s in done]
             flipped = not flipped
         elif isinstance(step, Parallel):

@@ -37,7 +37,7 @@ from symconv.core.geometry import identity_pad
 from symconv.core.kernel_nd import FlipNd, KernelNd
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import (
-    AvgPool, ConvNd, ConvTransposeNd, Crop, Down, Pad, SignalFlipNd, Up, flipped_axes,
+    AvgPool, ConvNd, ConvTransposeNd, Crop, Down, Flip, Pad, Up, flipped_axes,
 )
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import CertificateError
@@ -124,7 +124,7 @@ def _merged_flips(steps: tuple[Layer, ...], ndim: int) -> list[Layer]:
             out.pop()
             axes = last ^ axes
             if axes:
-                out.append(SignalFlipNd(tuple(sorted(axes))))
+                out.append(Flip(tuple(sorted(axes))))
         else:
             out.append(step)
     return out
@@ -141,7 +141,7 @@ def has_flips(layer: Layer) -> bool:
 
 def as_layer_nd(flipped: frozenset[int], steps: tuple[Layer, ...], ndim: int) -> Layer:
     """``flip(axes=flipped) >> steps`` as one layer; no steps and no flip is the identity ``pad((0, ..., 0))``."""
-    steps = ((SignalFlipNd(tuple(sorted(flipped))),) if flipped else ()) + tuple(steps)
+    steps = ((Flip(tuple(sorted(flipped))),) if flipped else ()) + tuple(steps)
     if not steps:
         return identity_pad(ndim)
     return steps[0] if len(steps) == 1 else Chain(steps)

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from symconv.checker import cones
 from symconv.core.composite import Chain
-from symconv.core.layers import Conv, Crop, Down, Flip, Layer, Pad, Up
+from symconv.core.geometry import is_whole_flip
+from symconv.core.layers import Conv, Crop, Down, Layer, Pad, Up
 from symconv.core.output_length import output_length
 from symconv.core.exact_poly import has_opaque_atom, to_sympy
 from symconv.core.semantics import evaluate_exact, exact_input
@@ -79,7 +80,7 @@ def equal_growth(lhs: Layer, rhs: Layer, period: int, start: int, where: str) ->
 def periodic_structure(lhs: Layer, rhs: Layer, period: int, start: int, where: str) -> None:
     """The hypotheses of the lemma for two flip-free linear chains on ``[start, start + period)``."""
     for layer in (lhs, rhs):
-        if any(isinstance(s, Flip) for s in layer.layers()):
+        if any(is_whole_flip(s) for s in layer.layers()):
             raise CertificateError(f"{where}: {layer!r} still has a flip; conjugate it first")
         if not layer.linear:
             raise CertificateError(f"{where}: {layer!r} is not linear")

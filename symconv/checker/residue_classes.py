@@ -37,6 +37,7 @@ import math
 from symconv.checker import cones
 from symconv.checker.flips import as_layer, cancel_flip_pairs, mirror
 from symconv.checker.periodicity import MAX_CHECK_LENGTH, check_window, equal_at, periodic_structure
+from symconv.core.geometry import is_whole_flip
 from symconv.core.layers import AvgPool, Chain, Conv, Down, Flip, Layer, Parallel
 from symconv.core.output_length import output_length
 from symconv.errors import CertificateError
@@ -93,7 +94,7 @@ def flips_at(layer: Layer, n: int, where: str) -> tuple[bool, tuple[Layer, ...]]
     """``layer`` on inputs of length n as ``flip^p >> G``, G flip-free: ``(p == 1, G's layers)``."""
     flipped, done, starts = False, [], []
     for step in cancel_flip_pairs(layer):
-        if isinstance(step, Flip):
+        if is_whole_flip(step):
             done = [_mirror_at(s, m, where) for s, m in zip(done, starts)]
             flipped = not flipped
             continue
@@ -149,7 +150,7 @@ def rule_residue_classes(state: list[Layer], step, where: str) -> bool:
         pair = [as_layer(*flips_at(side, n_r, here)) for side in (lhs, rhs)]
         if pair != [as_layer(*flips_at(side, n_r + period, here)) for side in (lhs, rhs)]:
             raise CertificateError(f"{here}: the flip-free chains at n = {n_r} and n = {n_r + period} differ")
-        heads = [isinstance(side.layers()[0], Flip) for side in pair]
+        heads = [is_whole_flip(side.layers()[0]) for side in pair]
         if heads[0] != heads[1]:
             raise CertificateError(f"{here}: one side reverses its input and the other does not")
         if heads[0]:

@@ -119,7 +119,8 @@ from symconv.checker.relu_pairing import rule_relu_pairing
 from symconv.checker.residue_classes import rule_product_bound, rule_residue_classes
 from symconv.checker.tolerance import as_convolutions, rule_tolerance, tolerance_rests_on
 from symconv.checker.tolerance_network import rule_tolerance_network, tolerance_network_rests_on
-from symconv.core.layers import Flip, Layer
+from symconv.core.geometry import is_whole_flip
+from symconv.core.layers import Layer
 from symconv.errors import CertificateError
 
 __all__ = ["Rule", "RULES", "FIELDS", "OPTIONAL_FIELDS", "RuleEntry", "FACT_RULES"]
@@ -172,7 +173,7 @@ def flip_conjugation(state: list[Layer], step, where: str) -> None:
 
 def strip_input_flip(state: list[Layer], step, where: str) -> None:
     """``flip >> A == flip >> B`` iff ``A == B``: flip is a bijection of the inputs of each length."""
-    if not all(isinstance(side.layers()[0], Flip) for side in state):
+    if not all(is_whole_flip(side.layers()[0]) for side in state):
         raise CertificateError(f"{where}: both sides must start with flip()")
     state[:] = [as_layer(False, side.layers()[1:]) for side in state]
 

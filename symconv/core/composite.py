@@ -206,11 +206,11 @@ class Parallel(Layer):
 
 def _named_flip_axes(layers: Sequence[Layer]) -> set[int]:
     """The axes the ``flip(axes=...)`` layers among ``layers`` (inside chains and sums too) name."""
-    from symconv.core.layers_nd import SignalFlipNd
+    from symconv.core.geometry import Flip
 
     named: set[int] = set()
     for layer in layers:
-        if isinstance(layer, SignalFlipNd):
+        if isinstance(layer, Flip) and layer.axes is not None:
             named |= set(layer.axes)
         elif isinstance(layer, (Chain, Parallel)):
             named |= _named_flip_axes(layer.layers() if isinstance(layer, Chain) else layer.branches)
@@ -219,9 +219,9 @@ def _named_flip_axes(layers: Sequence[Layer]) -> set[int]:
 
 def _whole_flips(layers: Sequence[Layer]) -> bool:
     """Whether a ``flip()`` (every axis reversed) is among ``layers`` (inside chains and sums too)."""
-    from symconv.core.layers import Flip
+    from symconv.core.geometry import Flip
 
-    return any(isinstance(layer, Flip) or isinstance(layer, Chain) and _whole_flips(layer.layers())
+    return any(isinstance(layer, Flip) and layer.axes is None or isinstance(layer, Chain) and _whole_flips(layer.layers())
                or isinstance(layer, Parallel) and _whole_flips(layer.branches) for layer in layers)
 
 

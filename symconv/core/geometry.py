@@ -1,4 +1,4 @@
-"""The layers of signal geometry, one class each for every number ``d`` of spatial axes: pad, crop, down, up.
+"""The layers of signal geometry, one class each for every number ``d`` of spatial axes: pad, crop, down, up, flip.
 
 Each stores one value per axis (``before``/``after`` for pad and crop, ``factors``/``phases`` for down,
 ``factors`` for up); an int given to the class is the one value of a 1-D layer. A 1-D layer (``d = 1``)
@@ -11,6 +11,7 @@ Per axis ``a``, with ``n`` the input length and ``y`` the output:
     crop: y[i] = x[i + l],                  length n - l - r
     down: y[i] = x[s i + q],                length ceil((n - q) / s)
     up:   y[s i] = x[i], zeros between,     length (n - 1) s + 1
+    flip: y[i] = x[n - 1 - i],              length n             (on every axis, or on the axes listed)
 
 >>> Pad(1, 2), Pad((1, 0), (2, 2)), Down(2, 1), Up((2, 3))
 (pad(1, 2), pad((1, 0), (2, 2)), down(2, phase=1), up((2, 3)))
@@ -21,12 +22,13 @@ Per axis ``a``, with ``n`` the input length and ``y`` the output:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from symconv.core.axes import Axes, checked_axes, is_int
 from symconv.core.layers import Layer, check_rate, check_shift
 from symconv.errors import InvalidArgument
 
-__all__ = ["Pad", "Crop", "Down", "Up", "identity_pad"]
+__all__ = ["Pad", "Crop", "Down", "Up", "Flip", "is_whole_flip", "identity_pad", "MAX_FLIP_AXES"]
 
 
 def _store_axes(layer: Layer, field: str, what: str, argument: str, check) -> bool:
@@ -181,3 +183,48 @@ class Up(Layer):
 def identity_pad(ndim: int) -> Pad:
     """The identity on signals with ``ndim`` spatial axes: ``pad(0)``, ``pad((0, 0))``, ..."""
     return Pad((0,) * ndim, (0,) * ndim)
+
+
+#: Axes a ``flip(axes=...)`` may name (a chain has at most this many spatial axes in practice).
+MAX_FLIP_AXES = 8
+
+
+def _flip_axes(axes: object) -> Axes:
+    values = (axes,) if is_int(axes) else axes
+    if not (isinstance(values, (tuple, list)) and values and all(is_int(a) and 0 <= a < MAX_FLIP_AXES for a in values)
+            and len(set(values)) == len(values)):
+        raise InvalidArgument("flip", "axes", axes, "distinct spatial axes counted from 0, e.g. (0,) or (0, 1)")
+    return tuple(sorted(values))
+
+
+@dataclass(frozen=True, repr=False)
+class Flip(Layer):
+    """``flip()``: every spatial axis reversed, ``y[i] = x[n - 1 - i]`` (in 1-D); ``flip(axes=(a, ...))``: the listed
+    spatial axes of an N-D signal only (axis 0 is the first after the channel), as ``torch.flip`` on dims ``2 + a``:
+
+        y[m, i] = x[m, i'],   i'_a = n_a - 1 - i_a for a in axes,  i'_a = i_a otherwise.
+
+    Both keep the shape and fit a chain of any number of axes (``axes_free``); listed axes must exist, and a 1-D
+    chain reverses with ``flip()`` (checked when the chain is built: :func:`symconv.core.layers_nd.check_flip_axes`).
+    """
+
+    axes: Optional[Axes] = None
+    axes_free = True
+
+    def __post_init__(self) -> None:
+        if self.axes is not None:
+            object.__setattr__(self, "axes", _flip_axes(self.axes))
+
+    def reversed_axes(self, ndim: int) -> frozenset[int]:
+        """The axes this flip reverses in a ``ndim``-D chain: all for ``flip()``, else the listed ones."""
+        return frozenset(range(ndim)) if self.axes is None else frozenset(self.axes)
+
+    def __repr__(self) -> str:
+        if self.axes is None:
+            return "flip()"
+        return "flip(axes=(" + ", ".join(map(str, self.axes)) + ("," if len(self.axes) == 1 else "") + "))"
+
+
+def is_whole_flip(layer: Layer) -> bool:
+    """Whether ``layer`` is ``flip()``, which reverses every axis (``flip(axes=...)`` reverses the listed ones)."""
+    return isinstance(layer, Flip) and layer.axes is None

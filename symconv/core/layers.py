@@ -319,16 +319,6 @@ class ConvTranspose(Layer):
         return f"conv_transpose({args})"
 
 
-@dataclass(frozen=True, repr=False)
-class Flip(Layer):
-    """``flip()``: ``y[i] = x[n - 1 - i]``; in an N-D chain every axis is reversed (``flip(axes=...)`` picks)."""
-
-    axes_free = True
-
-    def __repr__(self) -> str:
-        return "flip()"
-
-
 # Constructors with PyTorch's argument names and defaults.
 
 def conv(weight: object, stride: int = 1, padding: Padding = 0, dilation: int = 1, groups: int = 1,
@@ -343,11 +333,6 @@ def conv_transpose(weight: object, stride: int = 1, padding: int = 0, output_pad
     return ConvTranspose(as_kernel(weight), stride, padding, output_padding, dilation, groups, bias)
 
 
-def flip() -> Flip:
-    """Reversal: ``y[i] = x[n - 1 - i]``."""
-    return Flip()
-
-
 #: Layers defined in the modules built on this one (they import :class:`Layer` from here), re-exported
 #: from here on first use (PEP 562), so that the core's modules import one way: this module never
 #: imports them while it loads.
@@ -355,8 +340,8 @@ _BUILT_ON_THIS = {
     **dict.fromkeys(("Chain", "Parallel"), "symconv.core.composite"),
     **dict.fromkeys(("Affine", "ReLU", "affine", "relu"), "symconv.core.nonlinear"),
     **dict.fromkeys(("AvgPool", "L2Pool", "MaxPool", "avgpool", "l2pool", "maxpool"), "symconv.core.pools_nd"),
-    **dict.fromkeys(("crop", "down", "pad", "up"), "symconv.core.layers_nd"),  # they take per-axis tuples too
-    **dict.fromkeys(("Crop", "Down", "Pad", "Up"), "symconv.core.geometry"),  # one class for every d
+    **dict.fromkeys(("crop", "down", "flip", "pad", "up"), "symconv.core.layers_nd"),  # they take per-axis tuples too
+    **dict.fromkeys(("Crop", "Down", "Flip", "Pad", "Up"), "symconv.core.geometry"),  # one class for every d
 }
 
 __getattr__ = attributes_from(__name__, _BUILT_ON_THIS)

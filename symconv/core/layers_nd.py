@@ -15,11 +15,11 @@ On each axis a layer acts with the window arithmetic of one 1-D layer
 :mod:`symconv.core.output_length` applied axis by axis (:func:`output_shape`):
 there is one length formula per layer kind, not one per dimension.
 
-Flips: ``flip()`` (:class:`symconv.core.layers.Flip`) reverses every axis of
-the chain it sits in (in 1-D, ``y[i] = x[n - 1 - i]``); ``flip(axes=(0,))``
-(:class:`SignalFlipNd`) reverses the listed spatial axes only, as
-``torch.flip`` on dims ``2 + a``. Both keep the shape and fit a chain of any
-number of axes (checked when the chain is built: :func:`check_flip_axes`).
+Flips (one class, :class:`symconv.core.geometry.Flip`): ``flip()`` reverses
+every axis of the chain it sits in (in 1-D, ``y[i] = x[n - 1 - i]``);
+``flip(axes=(0,))`` reverses the listed spatial axes only, as ``torch.flip``
+on dims ``2 + a``. Both keep the shape and fit a chain of any number of axes
+(checked when the chain is built: :func:`check_flip_axes`).
 
 >>> from symconv.core.kernel_nd import kernel_nd
 >>> output_shape(conv2d(kernel_nd("k", 3, 3), stride=2) >> down((1, 2)), (9, 9))
@@ -30,16 +30,16 @@ number of axes (checked when the chain is built: :func:`check_flip_axes`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
 
-from symconv.core.axes import Axes, is_int
+from symconv.core.axes import Axes
+
 from symconv.core.conv_nd import (ConvNd, ConvTransposeNd, conv2d, conv3d, conv_nd, conv_transpose2d,
                                   conv_transpose3d, conv_transpose_nd)
 from symconv.core.kernel import Kernel, KernelSymbol, Literal
-from symconv.core.kernel_nd import KernelNd, axes_text, is_generic
-from symconv.core.geometry import Crop, Down, Pad, Up
-from symconv.core.layers import Conv, ConvTranspose, Flip, Layer
+from symconv.core.kernel_nd import KernelNd, is_generic
+from symconv.core.geometry import Crop, Down, Flip, Pad, Up
+from symconv.core.layers import Conv, ConvTranspose, Layer
 from symconv.core.nonlinear import ReLU
 from symconv.core.output_length import Length, output_length
 from symconv.core.pools_nd import (AvgPool, L2Pool, MaxPool, avgpool2d, avgpool3d, l2pool2d, l2pool3d,
@@ -47,53 +47,16 @@ from symconv.core.pools_nd import (AvgPool, L2Pool, MaxPool, avgpool2d, avgpool3
 from symconv.errors import InvalidArgument
 
 __all__ = ["ConvNd", "ConvTransposeNd", "Pad", "Crop", "Down", "Up", "AvgPool", "MaxPool", "L2Pool",
-           "SignalFlipNd",
+           "Flip",
            "flip", "flipped_axes", "check_flip_axes",
            "conv_nd", "conv2d", "conv3d", "conv_transpose_nd", "conv_transpose2d", "conv_transpose3d",
            "avgpool2d", "avgpool3d", "maxpool2d", "maxpool3d", "l2pool2d", "l2pool3d", "pad", "crop", "down", "up",
            "axis_layer", "axis_chain", "output_shape", "is_nd", "ND_CLASSES", "has_nd_layers"]
 
 
-def _flip_axes(axes: object) -> Axes:
-    values = (axes,) if is_int(axes) else axes
-    if not (isinstance(values, (tuple, list)) and values and all(is_int(a) and 0 <= a < MAX_FLIP_AXES for a in values)
-            and len(set(values)) == len(values)):
-        raise InvalidArgument("flip", "axes", axes, "distinct spatial axes counted from 0, e.g. (0,) or (0, 1)")
-    return tuple(sorted(values))
-
-
-#: Axes a ``flip(axes=...)`` may name (a chain has at most this many spatial axes in practice).
-MAX_FLIP_AXES = 8
-
-
-@dataclass(frozen=True, repr=False)
-class SignalFlipNd(Layer):
-    """``flip(axes=(a, ...))``: the listed spatial axes of an N-D signal reversed (axis 0 is the first after the
-    channel), the shape kept:
-
-        y[m, i] = x[m, i'],   i'_a = n_a - 1 - i_a for a in axes,  i'_a = i_a otherwise.
-
-    It fits an N-D chain of any ``d > max(axes)`` (checked when the chain is built), as ``flip()`` fits any chain
-    and reverses every axis (:class:`symconv.core.layers.Flip`); it is refused in a 1-D chain.
-    """
-
-    axes: Axes
-    axes_free = True
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "axes", _flip_axes(self.axes))
-
-    def __repr__(self) -> str:
-        return f"flip(axes={axes_text(self.axes)})"
-
-
 def flipped_axes(layer: Layer, ndim: int) -> Optional[frozenset[int]]:
     """The axes a flip layer reverses in a ``ndim``-D chain (``flip()``: all), None for any other layer."""
-    if isinstance(layer, Flip):
-        return frozenset(range(ndim))
-    if isinstance(layer, SignalFlipNd):
-        return frozenset(layer.axes)
-    return None
+    return layer.reversed_axes(ndim) if isinstance(layer, Flip) else None
 
 
 def check_flip_axes(layers: Sequence[Layer], ndim: Optional[int] = None) -> None:
@@ -105,7 +68,7 @@ def check_flip_axes(layers: Sequence[Layer], ndim: Optional[int] = None) -> None
     if d is None:
         return
     for step in layers:
-        if isinstance(step, SignalFlipNd) and (d < 2 or max(step.axes) >= d):
+        if isinstance(step, Flip) and step.axes is not None and (d < 2 or max(step.axes) >= d):
             expected = (f"axes below {d} (the chain is {d}-D)" if d >= 2 else
                         "an N-D chain; a 1-D chain reverses with flip()")
             raise InvalidArgument("flip", "axes", step.axes, expected)
@@ -118,7 +81,7 @@ def check_flip_axes(layers: Sequence[Layer], ndim: Optional[int] = None) -> None
 def flip(axes: object = None) -> Layer:
     """Reversal: ``flip()`` reverses every axis (``y[i] = x[n - 1 - i]`` in 1-D); ``flip(axes=(0,))`` only the
     listed spatial axes of an N-D signal (as ``torch.flip`` on those dims)."""
-    return Flip() if axes is None else SignalFlipNd(axes)
+    return Flip(axes)
 
 
 def _tuples(what: str, argument: str, *values: object) -> int:

@@ -38,7 +38,7 @@ import numpy as np
 
 from symconv.core.layers import Flip, Layer
 from symconv.core.layers_nd import (AvgPool, ConvNd, ConvTransposeNd, Crop, Down, L2Pool, MaxPool, Pad,
-                                    SignalFlipNd, Up)
+                                    Up)
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import ChannelMismatch, InvalidArgument, NotInFragment, SizeLimitError
 from symconv.numeric.bindings import Bindings
@@ -313,9 +313,9 @@ def apply_layer(layer: Layer, x: np.ndarray, values: BoundValues) -> np.ndarray:
                                                     zip(layer.factors, layer.phases))].copy()
     if isinstance(layer, Up):
         return upsampled(layer, x, values)
-    if isinstance(layer, Flip):  # y[i] = x[n - 1 - i] on every spatial axis
+    if isinstance(layer, Flip) and layer.axes is None:  # y[i] = x[n - 1 - i] on every spatial axis
         return x[(slice(None), slice(None)) + (slice(None, None, -1),) * (x.ndim - 2)].copy()
-    if isinstance(layer, SignalFlipNd):  # reversed on the listed spatial axes only
+    if isinstance(layer, Flip):  # reversed on the listed spatial axes only
         if max(layer.axes) >= x.ndim - 2:
             raise InvalidArgument("evaluate_nd_numeric", "layer", layer, f"axes below {x.ndim - 2}")
         return x[(slice(None), slice(None)) + tuple(slice(None, None, -1) if a in layer.axes else slice(None)

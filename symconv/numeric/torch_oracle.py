@@ -28,6 +28,7 @@ from typing import Any, Mapping, Optional
 
 import numpy as np
 
+from symconv.core.geometry import is_whole_flip
 from symconv.core.layers import (
     Affine,
     AvgPool,
@@ -36,7 +37,6 @@ from symconv.core.layers import (
     ConvTranspose,
     Crop,
     Down,
-    Flip,
     L2Pool,
     Layer,
     MaxPool,
@@ -130,7 +130,7 @@ def _apply(layer: Layer, x: Any, bindings: Optional[Bindings], sizes: Mapping[st
         y = x.new_zeros(x.shape[:-1] + ((n - 1) * layer.factor + 1,))
         y[..., ::layer.factor] = x
         return y
-    if isinstance(layer, Flip):
+    if is_whole_flip(layer):
         return torch.flip(x, dims=(-1,))
     raise TypeError(f"no PyTorch meaning for {layer!r}")
 

@@ -19,7 +19,7 @@ __all__ = ["certificate_for", "quasi_affine", "length_certificate", "factored_in
 def has_flip(layer) -> bool:
     """Whether a flip() occurs anywhere in the layer, branches of sums included."""
     inner = getattr(layer, "branches", None) or getattr(layer, "steps", None) or ()
-    return isinstance(layer, Flip) or any(has_flip(s) for s in inner)
+    return isinstance(layer, Flip) and layer.axes is None or any(has_flip(s) for s in inner)
 
 
 def certificate_for(decision: Decision) -> Certificate:

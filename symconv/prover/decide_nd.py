@@ -80,6 +80,7 @@ from symconv.algebra.normal_form import LinearChain
 from symconv.checker.axis_classes import MAX_CHECK_COMBINATIONS, class_representatives, first_difference
 from symconv.checker.periodicity import MAX_CHECK_LENGTH
 from symconv.algebra.tap_poly import TapRing
+from symconv.core.geometry import is_whole_flip
 from symconv.core.layers import Layer, Parallel
 from symconv.core.layers_nd import AvgPool, ConvNd, Crop, Down, Pad, axis_chain, output_shape
 from symconv.core.output_length import output_length
@@ -279,7 +280,6 @@ def _axis_classes(left: Layer, right: Layer) -> Optional[tuple[list, int]]:
     (:mod:`symconv.checker.flip_classes_nd`); None where it does not apply (one side alone reverses its input,
     no boundary bound, too many classes)."""
     from symconv.algebra.flip import as_single_layer
-    from symconv.core.layers import Flip
     from symconv.prover.flip_classes import MAX_PERIOD, class_lengths, moved_flips, stride_product
 
     period = math.lcm(stride_product(left), stride_product(right))
@@ -293,7 +293,7 @@ def _axis_classes(left: Layer, right: Layer) -> Optional[tuple[list, int]]:
     for residue in range(period):
         n_r = start + (residue - start) % period
         pair = [moved_flips(side, n_r, None) for side in (left, right)]
-        heads = [isinstance(side.layers()[0], Flip) for side in pair]
+        heads = [is_whole_flip(side.layers()[0]) for side in pair]
         if heads[0] != heads[1]:
             return None
         if heads[0]:

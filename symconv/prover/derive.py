@@ -27,8 +27,9 @@ from symconv.lazy_import import sympy
 from symconv.algebra.flip import FlipNotMovable, as_single_layer
 from symconv.algebra.lazy_taps import LazyTaps
 from symconv.algebra.normal_form import LinearChain, Step
+from symconv.core.geometry import is_whole_flip
 from symconv.core.kernel import DerivedKernel
-from symconv.core.layers import MAX_SHIFT, Conv, Flip, Layer, Parallel
+from symconv.core.layers import MAX_SHIFT, Conv, Layer, Parallel
 from symconv.errors import SizeLimitError
 from symconv.prover.boundary import find_bound
 from symconv.prover.decide import decide_normal_forms
@@ -221,7 +222,7 @@ def _without_flips(layer: Layer) -> Layer:
     if isinstance(layer, Parallel):
         return Parallel(tuple(_without_flips(b) for b in layer.branches))
     steps = tuple(_without_flips(s) if isinstance(s, Parallel) else s for s in layer.layers()
-                  if not isinstance(s, Flip))
+                  if not is_whole_flip(s))
     return as_single_layer(steps)
 
 

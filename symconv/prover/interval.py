@@ -67,7 +67,7 @@ from symconv.core.layers import (
     Up,
     bias_values,
 )
-from symconv.core.layers_nd import ConvNd, ConvTransposeNd, SignalFlipNd
+from symconv.core.layers_nd import ConvNd, ConvTransposeNd
 from symconv.errors import NotInFragment
 
 __all__ = ["Range", "ReluStep", "Elimination", "eliminate_relus", "nonnegative"]
@@ -201,7 +201,7 @@ class _Walker:
             return layer, [r.with_zero() for r in ranges] if padded else ranges
         if isinstance(layer, MaxPool) and any(layer.paddings) and any(d > 1 for d in layer.dilations):
             raise NotInFragment(f"{layer!r} may read padding only (-inf) at the edges; no interval holds its outputs")
-        if isinstance(layer, (Crop, Down, Flip, MaxPool, SignalFlipNd)):
+        if isinstance(layer, (Crop, Down, Flip, MaxPool)):
             return layer, ranges
         if isinstance(layer, L2Pool):  # sqrt((K / q) sum of q squares) <= sqrt(K) max(|lo|, |hi|)
             volume = math.prod(layer.sizes)

@@ -39,7 +39,6 @@ from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.tolerance import tolerance_entry
 from symconv.checker.tolerance_network import NetworkTree, network_tree
 from symconv.core.layers import Flip, Layer, MaxPool, ReLU
-from symconv.core.layers_nd import SignalFlipNd
 from symconv.errors import CertificateError, NotInFragment, shorten
 from symconv.numeric.check import NumericReport
 from symconv.prover.proof import Proof, ProofStep, ToleranceBound, proved_by_kernel
@@ -108,7 +107,7 @@ def _sequence_bound(tree: NetworkTree, error: Fraction, reach: Fraction, ndim: i
         def name() -> str:  # printed only in a note: a block's repr lists its weights
             return f"{context}block {j + 1} ({shorten(repr(a))} against {shorten(repr(b))})"
 
-        if any(isinstance(layer, (Flip, SignalFlipNd)) for side in (a, b) for layer in leaf_layers(side)):
+        if any(isinstance(layer, Flip) for side in (a, b) for layer in leaf_layers(side)):
             return Outcome(f"{name()} has a flip(); a tolerance through relu() / max-pool layers is proved for "
                            f"flip-free blocks")
         sides = analyse(a, b, channels, ndim)

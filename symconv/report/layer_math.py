@@ -123,7 +123,7 @@ def layer_math(layer: Layer) -> Tex:
         return Tex(rf"{{\downarrow}}_{{{factors}}}{phase}")
     if isinstance(layer, Up):
         return Tex(rf"{{\uparrow}}_{{{axes_math(layer.factors) if layer.ndim >= 2 else layer.factor}}}")
-    if isinstance(layer, Flip):
+    if isinstance(layer, Flip) and layer.axes is None:  # flip(axes=...) is written as in the DSL, below
         return Tex(rf"{op}{{flip}}")
     if isinstance(layer, ReLU):
         return Tex(rf"{op}{{relu}}")

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from symconv.checker.flips_nd import as_layer_nd, flips_to_input_nd, mirror_nd, strip_input_flips
-from symconv.core.layers_nd import SignalFlipNd
+from symconv.core.layers_nd import Flip
 from symconv.core.semantics_nd import every_output_exact
 from symconv.dsl import parse_chain, parse_statement
 from symconv.errors import CertificateError
@@ -36,7 +36,7 @@ def _same(lhs, rhs, channels: int, sizes=range(0, 6)) -> bool:
 @pytest.mark.parametrize("axes", AXES, ids=lambda a: "axes" + "".join(map(str, sorted(a))))
 def test_mirror_is_the_conjugate_by_the_flip_at_every_small_shape(text, axes):
     layer = parse_chain(text)
-    flip = SignalFlipNd(tuple(sorted(axes)))
+    flip = Flip(tuple(sorted(axes)))
     try:
         mirrored = mirror_nd(layer, axes, "test")
     except CertificateError as err:  # refused only where a stride sits on a flipped axis

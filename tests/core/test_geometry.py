@@ -91,3 +91,25 @@ def test_reports_write_each_geometry_layer_with_its_axes(text, tex):
     from symconv.report.layer_math import layer_math
 
     assert layer_math(parse_chain(text)) == tex
+
+
+def test_flip_is_one_class_for_every_axis_and_for_listed_axes():
+    from symconv.core.geometry import Flip, is_whole_flip
+    from symconv.core.layers_nd import flip, flipped_axes
+
+    whole, listed = parse_chain("flip()"), parse_chain("conv2d(k[3, 3]) >> flip(axes=(1,))").layers()[1]
+    assert type(whole) is type(listed) is Flip and (whole.axes, listed.axes) == (None, (1,))
+    assert (repr(whole), repr(listed), repr(flip(axes=(1, 0)))) == ("flip()", "flip(axes=(1,))", "flip(axes=(0, 1))")
+    assert flipped_axes(whole, 3) == {0, 1, 2} and flipped_axes(listed, 3) == {1} and flipped_axes(pad(1), 1) is None
+    assert is_whole_flip(whole) and not is_whole_flip(listed) and not is_whole_flip(Flip((0, 1)))
+
+
+def test_the_kernel_does_not_strip_a_flip_of_listed_axes_as_a_whole_flip():
+    """``flip >> A == flip >> B`` iff ``A == B`` needs the same flip on both sides: strip_input_flip takes flip()
+    only (a flip of listed axes became the same class as flip(), so the rule must ask which one it is)."""
+    from symconv.checker.rules import strip_input_flip
+    from symconv.errors import CertificateError
+
+    state = [parse_chain("flip(axes=(0,)) >> conv2d(k[3, 3])"), parse_chain("flip() >> conv2d(k[3, 3])")]
+    with pytest.raises(CertificateError, match="both sides must start with flip()"):
+        strip_input_flip(state, {}, "step 0")

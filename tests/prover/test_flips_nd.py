@@ -19,7 +19,7 @@ import torch
 from symconv import prove
 from symconv.checker import Certificate, CertificateStep, Rule, check_certificate
 from symconv.core.kernel_nd import FlipNd, kernel_nd
-from symconv.core.layers_nd import SignalFlipNd, conv2d, flip
+from symconv.core.layers_nd import Flip, conv2d, flip
 from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.dsl import parse_statement
 from symconv.errors import CertificateError, InvalidArgument, SymconvError
@@ -88,7 +88,7 @@ def test_flip_axes_in_a_1d_chain_is_refused():
 
 def test_repeated_flip_axes_are_refused():
     with pytest.raises(InvalidArgument, match=r"flip: axes=\(0, 0\) is invalid; expected distinct spatial axes"):
-        SignalFlipNd((0, 0))
+        Flip((0, 0))
 
 
 def test_per_axis_kernel_flip_needs_an_nd_kernel():
