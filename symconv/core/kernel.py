@@ -9,7 +9,8 @@ syntax.
 
 The kernel expressions (``convolve``, ``dilate``, ...) are defined in
 :mod:`symconv.core.kernel_expr`, which builds on this module, and are
-re-exported here.
+re-exported here; so are the limits, the argument checks and the tap and
+size names of :mod:`symconv.core.arguments`, on which it builds.
 
 >>> k = kernel("k", 3)
 >>> k.shape, k.taps()
@@ -23,10 +24,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Mapping, Sequence, Union
+from typing import Mapping, Sequence
 
 from symconv.lazy_import import attributes_from, sympy
 
+from symconv.core.arguments import (
+    MAX_CHANNELS,
+    MAX_KERNEL_LENGTH,
+    Size,
+    check_kernel_length,
+    concrete_length,
+    size_symbol,
+    tap_name,
+    tap_symbol,
+)
+from symconv.core.arguments import check_nonnegative_int, check_positive_int  # noqa: F401 (re-exported)
 from symconv.core.numbers import exact_real, exact_expression, exact_number  # noqa: F401 (re-exported)
 from symconv.errors import InvalidArgument, KernelError, SizeLimitError, quote
 
@@ -58,42 +70,8 @@ __all__ = [
     "exact_expression",
 ]
 
-#: Refuse kernels longer than this before allocating anything.
-MAX_KERNEL_LENGTH = 4096
-#: Refuse channel counts above this.
-MAX_CHANNELS = 1024
-
-Size = Union[int, "sympy.Expr"]
 #: Taps of a kernel: ``taps[o][i][j]`` for output channel o, input channel i, tap j.
 Taps = tuple[tuple[tuple["sympy.Expr", ...], ...], ...]
-
-
-def tap_name(name: str, *index: int) -> str:
-    """The name of one tap: ``k_2`` for ``k[c]``, ``W_1_0_2`` for a weight."""
-    return name + "".join(f"_{i}" for i in index)
-
-
-def tap_symbol(name: str, *index: int) -> sympy.Symbol:
-    """The SymPy symbol of one tap, a plain symbol named :func:`tap_name`."""
-    return sympy.Symbol(tap_name(name, *index))
-
-
-def size_symbol(name: str) -> sympy.Symbol:
-    """The positive integer symbol of a generic length, e.g. ``c`` in ``k[c]``."""
-    return sympy.Symbol(name, integer=True, positive=True)
-
-
-def _check_length(length: Size, what: str) -> Size:
-    if type(length) is not int and isinstance(length, sympy.Expr) and not length.is_Integer:
-        return length
-    length = int(length)
-    if length < 1:
-        raise KernelError(f"{what} has length {length}; expected a kernel length of at least 1")
-    if length > MAX_KERNEL_LENGTH:
-        raise SizeLimitError(
-            f"{what} has length {length}; symconv refuses kernels longer than {MAX_KERNEL_LENGTH}"
-        )
-    return length
 
 
 def check_derived_length(k: "Kernel") -> None:
@@ -103,17 +81,6 @@ def check_derived_length(k: "Kernel") -> None:
         raise SizeLimitError(
             f"{quote(k)} has length {length}; symconv refuses kernels longer than {MAX_KERNEL_LENGTH}"
         )
-
-
-def _concrete(length: Size, sizes: Mapping[str, int], what: str) -> int:
-    """Substitute generic sizes into a length and insist on an integer."""
-    if isinstance(length, int):
-        return length
-    value = length.subs({size_symbol(s): v for s, v in sizes.items()})
-    if not value.is_Integer:
-        missing = ", ".join(sorted(str(s) for s in value.free_symbols))
-        raise KernelError(f"{what} has generic length {length}; give a value for {missing}")
-    return _check_length(int(value), what)
 
 
 class Kernel:
@@ -210,7 +177,7 @@ class KernelSymbol(Kernel):
                 raise SizeLimitError(
                     f"kernel {self.name}{list(self.dims)}: {d} channels; symconv refuses more than {MAX_CHANNELS}"
                 )
-        _check_length(self.dims[-1], f"kernel {self.name}")
+        check_kernel_length(self.dims[-1], f"kernel {self.name}")
 
     @property
     def shape(self) -> tuple[int, int, Size]:
@@ -224,7 +191,7 @@ class KernelSymbol(Kernel):
     def tap_names(self, sizes: Mapping[str, int] | None = None) -> tuple[tuple[tuple[str, ...], ...], ...]:
         """The names of :meth:`taps`, ``names[o][i][j]`` (``k_j`` for one channel, else ``W_o_i_j``)."""
         out, inp, length = self.shape
-        c = _concrete(length, sizes or {}, f"kernel {self.name}")
+        c = concrete_length(length, sizes or {}, f"kernel {self.name}")
         if len(self.dims) == 1:
             return ((tuple(tap_name(self.name, j) for j in range(c)),),)
         return tuple(
@@ -265,7 +232,7 @@ class Literal(Kernel):
         object.__setattr__(self, "values", tuple(tuple(tuple(exact_real(v) for v in taps) for taps in row)
                                                  for row in self.values))
         length = len(self.values[0][0])
-        _check_length(length, f"literal kernel {quote(self)}")
+        check_kernel_length(length, f"literal kernel {quote(self)}")
         if any(len(row) != len(self.values[0]) for row in self.values) or any(
             len(taps) != length for row in self.values for taps in row
         ):
@@ -341,24 +308,6 @@ def _map_numbers(values: object, number) -> object:
     if isinstance(values, Sequence) and not isinstance(values, str):
         return [_map_numbers(v, number) for v in values]
     return number(values)
-
-
-def check_positive_int(value: object, what: str, argument: str, limit: int = MAX_KERNEL_LENGTH) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidArgument(what, argument, value, "a positive integer")
-    if value < 1:
-        raise InvalidArgument(what, argument, value, "a positive integer")
-    if value > limit:
-        raise SizeLimitError(f"{what}: {argument}={value} exceeds the limit {limit}")
-    return value
-
-
-def check_nonnegative_int(value: object, what: str, argument: str, limit: int = MAX_KERNEL_LENGTH) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidArgument(what, argument, value, "a non-negative integer")
-    if value > limit:
-        raise SizeLimitError(f"{what}: {argument}={value} exceeds the limit {limit}")
-    return value
 
 
 @dataclass(frozen=True, repr=False)
