@@ -10,6 +10,10 @@ only this module holds (as knuckledragger's ``kernel.py`` does), so a Proof
 whose verdict is ``proved`` (which needs a Theorem) exists only after a
 replay.
 
+Before the steps, a statement with a sum whose branch lengths are not decided
+equal for every input and every value of the generic sizes is refused
+(:mod:`symconv.checker.sum_lengths`): such a sum may be no network.
+
 What a theorem rests on beyond the replayed steps is its ``rests_on`` tuple,
 drawn from a small fixed vocabulary (:data:`RESTS_ON`):
 
@@ -43,6 +47,7 @@ from typing import Optional, Sequence
 
 from symconv.checker.certificate import Certificate, schema_violations
 from symconv.checker.rules import FACT_RULES, RULES, Rule
+from symconv.checker.sum_lengths import refuse_undecided_sums
 from symconv.core.layers import Layer
 from symconv.core.output_length import generic_sizes
 from symconv.errors import CertificateError, SymconvError
@@ -216,6 +221,7 @@ def replay(certificate: Certificate, sides: Optional[tuple[Layer, Layer]] = None
         if not valid_rests_on(entry):
             raise CertificateError(f"rests_on entry {entry!r} is not in the vocabulary {list(RESTS_ON)}")
     state = _State(_sides(certificate, sides))
+    refuse_undecided_sums(state)  # a statement about a sum whose branches may differ is about no network
     sizes = [] if certificate.length is not None or not all(isinstance(side, Layer) for side in state) \
         else generic_sizes(*state)
     state.bounds = _bounds(certificate)

@@ -53,7 +53,7 @@ from symconv.errors import InvalidArgument
 
 __all__ = ["output_length", "resolve_size", "length_symbol", "generic_sizes", "LengthStep", "length_step",
            "pool_window_offset", "length_steps", "LengthDifference", "branch_length_difference",
-           "GENERIC_SIZE_VALUATIONS", "MAX_GENERIC_SIZE", "MAX_LENGTH_SCAN"]
+           "undecided_branch_lengths", "GENERIC_SIZE_VALUATIONS", "MAX_GENERIC_SIZE", "MAX_LENGTH_SCAN"]
 
 Length = Union[int, "sympy.Expr"]
 
@@ -354,3 +354,55 @@ def branch_length_difference(branches: Sequence[Layer]) -> Optional[LengthDiffer
             sizes = tuple((s.name, v) for s, v in valuation.items())
             return LengthDifference(found[0], sizes, found[1])
     return None
+
+
+def _scanned_past_period(chains: Sequence[Sequence[tuple[int, int, int, bool]]]) -> bool:
+    """Whether :func:`_first_difference_at` compares the chains at every n = 0 .. T + P (its None is then exact):
+    ``T + P <= MAX_LENGTH_SCAN``, that is every length after every row >= 1 at ``n = MAX_LENGTH_SCAN - P`` (the least
+    such length is non-decreasing in n). P and T as there."""
+    period = lcm(*(prod(row[1] for row in rows) for rows in chains))
+    start = MAX_LENGTH_SCAN - period
+    return start >= 1 and all(_apply_all(rows, start)[1] >= 1 for rows in chains)
+
+
+def undecided_branch_lengths(branches: Sequence[Layer]) -> str:
+    """'' when ``branch_length_difference(branches) is None`` proves equal lengths at every n >= 0 for every value
+    of the generic sizes; else why it does not (None then says: no difference at the values compared).
+
+    Exact are: the same length rows; else no generic size, or one whose offsets are integer-affine with a
+    :func:`_size_bound` within :data:`MAX_GENERIC_SIZE`, provided each valuation compared was scanned in n past
+    one full period after the last clamp (within :data:`MAX_LENGTH_SCAN`).
+
+    >>> from symconv.core.kernel import kernel
+    >>> from symconv.core.layers import conv, down, pad
+    >>> undecided_branch_lengths([conv(kernel("k", "c"), padding=1), pad(1) >> conv(kernel("h", "c"))])
+    ''
+    >>> undecided_branch_lengths([conv(kernel("k", "c")), conv(kernel("h", "d"))])
+    'several generic sizes (c, d) on one axis'
+    >>> undecided_branch_lengths([down(4096) >> down(5), down(4096) >> down(6)])
+    'input lengths compared up to 20000 only, short of one period past the last clamp'
+    """
+    rows = [length_steps(branch) for branch in branches]
+    if all(chain == rows[0] for chain in rows[1:]):
+        return ""
+    symbols = sorted({s for chain in rows for row in chain if not isinstance(row.offset, int)
+                      for s in row.offset.free_symbols}, key=lambda s: s.name)
+    if len(symbols) > 1:
+        return f"several generic sizes ({', '.join(s.name for s in symbols)}) on one axis"
+    valuations: list[dict] = [{}]
+    if symbols:
+        bound = _size_bound(rows, symbols[0])
+        if bound is None:
+            return (f"the generic size {symbols[0]} in a length offset that is not integer-affine in it, or with a "
+                    f"max-pool that samples an empty input")
+        if bound > MAX_GENERIC_SIZE:
+            return f"the generic size {symbols[0]} with a periodicity bound {bound} past {MAX_GENERIC_SIZE}"
+        valuations = [{symbols[0]: c} for c in range(1, bound + 1)]
+    for valuation in valuations:
+        chains = [[(row.scale, row.divisor, int(row.offset if isinstance(row.offset, int) else
+                                                row.offset.xreplace(valuation)), row.empty_stays_empty)
+                   for row in chain] for chain in rows]
+        if not _scanned_past_period(chains):
+            at = "".join(f" when {s} = {v}" for s, v in valuation.items())
+            return f"input lengths compared up to {MAX_LENGTH_SCAN} only, short of one period past the last clamp{at}"
+    return ""

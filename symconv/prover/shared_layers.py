@@ -49,15 +49,15 @@ value by value never gives ``proved``.
 from __future__ import annotations
 
 from itertools import product
-from typing import Iterator, Optional, Sequence
+from typing import Sequence
 
 from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.congruence import chain_of
 from symconv.checker.padding_as_pad import padding_as_pad
-from symconv.core.layers import Chain, Layer, Parallel
-from symconv.core.layers_nd import axis_chain, has_nd_layers
-from symconv.core.output_length import (MAX_GENERIC_SIZE, _size_bound, branch_length_difference, generic_sizes,
-                                        length_steps)
+from symconv.checker.sum_lengths import length_projections, sums_of
+from symconv.core.layers import Layer
+from symconv.core.output_length import (MAX_GENERIC_SIZE, branch_length_difference, generic_sizes,
+                                        undecided_branch_lengths)
 from symconv.core.sizes_nd import with_sizes
 from symconv.errors import LengthMismatch, SymconvError, quote
 
@@ -103,40 +103,10 @@ LINE_OTHER_VALUES = range(1, 5)
 LINE_SCAN_VALUES = range(1, 65)
 
 
-def _sums(layer: Layer) -> Iterator[Parallel]:
-    """Every sum ``A + B`` in ``layer``, nested ones included."""
-    if isinstance(layer, Parallel):
-        yield layer
-        for branch in layer.branches:
-            yield from _sums(branch)
-    elif isinstance(layer, Chain):
-        for step in layer.steps:
-            yield from _sums(step)
-
-
-def _projections(total: Parallel) -> list[tuple[Optional[int], tuple[Layer, ...]]]:
-    """``(axis, branches)`` as the length table reads them: per axis for N-D layers, else the branches (none
-    for sample-by-sample branches, which keep the length), as the sum's own check does."""
-    if total.ndim >= 2 or any(has_nd_layers(branch) for branch in total.branches):
-        return [(axis, tuple(axis_chain(branch, axis) for branch in total.branches)) for axis in range(total.ndim)]
-    return [] if total.axes_free else [(None, total.branches)]
-
-
 def _decided(branches: Sequence[Layer]) -> bool:
     """Whether ``branch_length_difference(branches) is None`` means equal lengths for every n and every value
-    of the generic sizes (its docstring: no generic size, or one whose offsets are integer-affine and whose
-    periodicity bound is within MAX_GENERIC_SIZE)."""
-    rows = [length_steps(branch) for branch in branches]
-    if all(chain == rows[0] for chain in rows[1:]):
-        return True
-    symbols = {s for chain in rows for row in chain if not isinstance(row.offset, int)
-               for s in row.offset.free_symbols}
-    if len(symbols) > 1:
-        return False
-    if not symbols:
-        return True
-    bound = _size_bound(rows, symbols.pop())
-    return bound is not None and bound <= MAX_GENERIC_SIZE
+    of the generic sizes (:func:`symconv.core.output_length.undecided_branch_lengths`)."""
+    return not undecided_branch_lengths(branches)
 
 
 def _difference_on_lines(branches: Sequence[Layer], names: Sequence[str]):
@@ -165,14 +135,15 @@ def check_sum_lengths(*sides: Layer) -> str:
     sizes; else why that is not decided. LengthMismatch (with the sizes, the input length and the lengths) when
     a difference is found: such a sum is no network at those sizes (DESIGN §1)."""
     for side in sides:
-        for total in _sums(side):
-            for axis, branches in _projections(total):
-                if _decided(branches):  # the sum's own check was exact
+        for total in sums_of(side):
+            for axis, branches in length_projections(total):
+                undecided = undecided_branch_lengths(branches)
+                if not undecided:  # the sum's own check was exact
                     continue
                 on_axis = "" if axis is None else f" on axis {axis + 1}"
                 names = generic_sizes(*branches)
                 try:
-                    found = _difference_on_lines(branches, names)
+                    found = _difference_on_lines(branches, names) if names else None
                 except LengthMismatch as err:  # a sum inside a branch differs at the fixed sizes
                     raise LengthMismatch(f"in {quote(total)}: {err}") from err
                 if found is not None:
@@ -182,6 +153,10 @@ def check_sum_lengths(*sides: Layer) -> str:
                                          f"{on_axis} for an input of length {n} when {where}; expected every "
                                          f"branch to give the same length for every value of "
                                          f"{', '.join(names)}")
+                if not names:  # concrete lengths whose period runs past the scan
+                    return (f"the branches of {quote(total)} give equal lengths{on_axis} at every input length "
+                            f"compared, but {undecided}: that is not decided for every input length, and a sum whose "
+                            f"branches differ is no network")
                 why = (f"several generic sizes ({', '.join(names)})" if len(names) > 1 else
                        f"the generic size {names[0]} outside the exact one-size check (a max-pool that samples an "
                        f"empty input, or a size bound past {MAX_GENERIC_SIZE})")
