@@ -154,10 +154,11 @@ class TapRing:
     equal when their variables are.
     """
 
-    __slots__ = ("names", "_symbols")
+    __slots__ = ("names", "_symbols", "_positions")
 
     def __init__(self, symbols: Sequence[sympy.Symbol] = ()) -> None:
         self._symbols: tuple | None = tuple(symbols)
+        self._positions: dict[str, int] | None = None
         #: The variables' names, variable ``i`` is ``names[i]``.
         self.names: tuple[str, ...] = tuple(s.name for s in self._symbols)
 
@@ -168,6 +169,12 @@ class TapRing:
         ring.names = tuple(names)
         ring._symbols = None
         return ring
+
+    def position(self, name: str) -> int | None:
+        """The index of the variable named ``name`` (None when the ring has none)."""
+        if self._positions is None:
+            self._positions = {n: i for i, n in enumerate(self.names)}
+        return self._positions.get(name)
 
     @property
     def symbols(self) -> tuple[sympy.Symbol, ...]:
@@ -210,9 +217,15 @@ class TapRing:
         if not expr.free_symbols:
             rational = sympy.Rational(expr)
             return self.constant(Fraction(int(rational.p), int(rational.q)))
+        # SymPy's polynomial over the expression's own symbols, mapped to the ring's variables: a Poly over
+        # every tap of a 64-channel weight (thousands of generators) costs seconds per tap.
+        own = sorted(expr.free_symbols, key=lambda s: (self.position(s.name) is None, self.position(s.name) or 0))
+        where = [self.position(s.name) for s in own]
+        if None in where or any(s != sympy.Symbol(s.name) for s in own):  # not the ring's plain symbols
+            own, where = list(self.symbols), list(range(len(self.names)))
         terms: dict[tuple[int, ...], Number] = {}
-        for exps, coeff in sympy.Poly(expr, *self.symbols).terms():
-            m = tuple(i for i, e in enumerate(exps) for _ in range(e))
+        for exps, coeff in sympy.Poly(expr, *own).terms():
+            m = tuple(i for i, e in zip(where, exps) for _ in range(e))
             c = Fraction(int(coeff.p), int(coeff.q))
             terms[m] = c.numerator if c.denominator == 1 else c
         return TapPoly(terms, self)
