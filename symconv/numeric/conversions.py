@@ -23,7 +23,7 @@ from symconv.lazy_import import sympy
 
 from symconv.errors import InvalidArgument, KernelError, NotInFragment
 
-__all__ = ["number", "number_array", "zeros"]
+__all__ = ["number", "number_array", "zeros", "exact_tensordot"]
 
 
 def number(value: object, exact: bool, what: str = "value") -> Union[float, Fraction]:
@@ -95,3 +95,39 @@ def zeros(shape: tuple[int, ...], exact: bool) -> np.ndarray:
     if exact:
         return np.full(shape, Fraction(0), dtype=object)
     return np.zeros(shape, dtype=np.float64)
+
+
+#: Largest magnitude of a sum of integer products that int64 arithmetic may reach (with a margin).
+_INT64_SAFE = 2 ** 62
+
+
+def _over_common_denominator(arr: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(A, D)`` with ``arr == A / D`` entry-wise: an exact (``Fraction``) array as Python ints over one denominator."""
+    den = math.lcm(1, *(Fraction(v).denominator for v in arr.flat))
+    ints = np.empty(arr.shape, dtype=object)
+    ints.flat[:] = [int(Fraction(v) * den) for v in arr.flat]
+    return ints, den
+
+
+def exact_tensordot(a: np.ndarray, b: np.ndarray, axes) -> np.ndarray:
+    """``np.tensordot(a, b, axes)`` of two exact (``Fraction``) arrays, computed on integers:
+    ``(A / Da) . (B / Db) = (A . B) / (Da Db)``, in int64 when no sum can overflow (else Python ints).
+    Fractions add and multiply about 30 times slower than ints; a 16-channel 3x3 kernel product is 10^5 of them.
+
+    >>> exact_tensordot(np.array([Fraction(1, 2), Fraction(1, 3)], dtype=object),
+    ...                 np.array([Fraction(2), Fraction(3)], dtype=object), axes=1)
+    Fraction(2, 1)
+    """
+    (ints_a, den_a), (ints_b, den_b) = _over_common_denominator(a), _over_common_denominator(b)
+    bound_a = max((abs(v) for v in ints_a.flat), default=0)
+    bound_b = max((abs(v) for v in ints_b.flat), default=0)
+    terms = math.prod(a.shape[i] for i in (axes[0] if not isinstance(axes, int) else range(a.ndim - axes, a.ndim)))
+    if bound_a * bound_b * max(terms, 1) < _INT64_SAFE:
+        ints_a, ints_b = ints_a.astype(np.int64), ints_b.astype(np.int64)
+    product = np.tensordot(ints_a, ints_b, axes)
+    den = den_a * den_b
+    if np.ndim(product) == 0:
+        return Fraction(int(product), den)
+    out = np.empty(product.shape, dtype=object)
+    out.flat[:] = [Fraction(int(v), den) for v in product.flat]
+    return out

@@ -34,7 +34,7 @@ from symconv.core.kernel_nd import (
 )
 from symconv.errors import InvalidArgument, KernelError, NotInFragment
 from symconv.numeric.bindings import Bindings
-from symconv.numeric.conversions import number, number_array, zeros
+from symconv.numeric.conversions import exact_tensordot, number, number_array, zeros
 from symconv.numeric.symbols import tap_of
 
 __all__ = ["kernel_array_nd", "literal_array", "parameter_value", "finite_array", "spatial_slices"]
@@ -177,9 +177,10 @@ def kernel_array_nd(k: KernelNd, bindings: Optional[Bindings] = None, exact: boo
         first, second = kernel_array_nd(k.a, bindings, exact), kernel_array_nd(k.b, bindings, exact)
         shape = (second.shape[0], first.shape[1]) + tuple(p + q - 1 for p, q in zip(first.shape[2:], second.shape[2:]))
         result = zeros(shape, exact)
+        product = exact_tensordot if exact else np.tensordot
         for u in itertools.product(*(range(n) for n in first.shape[2:])):
             # sum_m second[o, m, v] first[m, i, u] -> (o, v..., i) -> (o, i, v...)
-            block = np.moveaxis(np.tensordot(second, first[(slice(None), slice(None)) + u], axes=([1], [0])), -1, 1)
+            block = np.moveaxis(product(second, first[(slice(None), slice(None)) + u], axes=([1], [0])), -1, 1)
             result[spatial_slices(u, second.shape[2:])] += block
         return result
     if isinstance(k, PadKernelNd):
