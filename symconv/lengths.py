@@ -17,6 +17,7 @@ from typing import Mapping, Optional, Union
 from symconv.core.layers import Layer
 from symconv.core.output_length import Length
 from symconv.core.output_length import output_length as _core_output_length
+from symconv.errors import InvalidArgument
 
 __all__ = ["output_length"]
 
@@ -31,4 +32,7 @@ def output_length(chain: Union[str, Layer], n: Length, sizes: Optional[Mapping[s
         from symconv.dsl import parse_chain
 
         chain = parse_chain(chain)
+    if isinstance(chain, Layer) and chain.ndim >= 2:
+        raise InvalidArgument("output_length", "chain", chain, "a 1-D chain; the output shape of an N-D chain is "
+                                                               "output_shape(chain, shape)")
     return _core_output_length(chain, n, sizes)

@@ -104,7 +104,7 @@ def tagged_projection(layer: Layer, axis: int, tags: _Tags) -> Layer:
                              output_padding=layer.output_padding[axis], dilation=layer.dilation[axis],
                              bias=bias if layer.bias is not None else None)
     if isinstance(layer, AvgPool):
-        if layer.ceil_mode or not layer.count_include_pad:
+        if not layer.is_linear:  # flags that change no window (no padding, no extra window) leave the average
             raise CertificateError(f"{layer!r} divides its edge windows by fewer samples; the product bound is for "
                                    f"linear chains of separable geometry")
         kernel, _ = tags.kernel(layer.sizes[axis])

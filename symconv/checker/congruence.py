@@ -37,9 +37,12 @@ def identity_layer(ndim: int) -> Layer:
 
 
 def chain_of(layers: tuple[Layer, ...], ndim: int) -> Layer:
-    """``layers`` as one layer; no layers is the identity (:func:`identity_layer`)."""
+    """``layers`` as one layer of the statement's ``ndim`` axes; no layers is the identity (:func:`identity_layer`).
+    Layers that fit any number of axes (flips, relu, affine) keep the statement's: ``Chain(..., axes_given=d)``."""
     if not layers:
         return identity_layer(ndim)
+    if ndim >= 2 and all(layer.axes_free for layer in layers):
+        return Chain(tuple(layers), ndim)
     return layers[0] if len(layers) == 1 else Chain(tuple(layers))
 
 

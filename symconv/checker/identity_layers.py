@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from symconv.checker.congruence import chain_of, identity_layer
+from symconv.checker.congruence import identity_layer
 from symconv.core.composite import Chain, Parallel
 from symconv.core.layers import Crop, Down, Layer, Pad, Up
 from symconv.errors import CertificateError
@@ -54,7 +54,8 @@ def drop_identity_layers(layer: Layer) -> Layer:
     if isinstance(layer, Chain):
         steps = tuple(step if is_identity_layer(step) else drop_identity_layers(step) for step in layer.steps)
         kept = tuple(step for step in steps if not is_identity_layer(step))
-        rewritten = chain_of(kept, layer.ndim) if kept else identity_layer(layer.ndim)
+        # not chain_of: layers that fit any d must keep an identity that gives them the chain's axes in the text
+        rewritten = (kept[0] if len(kept) == 1 else Chain(kept)) if kept else identity_layer(layer.ndim)
         if not _same_axes(layer, rewritten):
             rewritten = replace(layer, steps=steps)  # the identities give the chain its axes: kept
         return layer if rewritten == layer else rewritten

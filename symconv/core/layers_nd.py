@@ -175,6 +175,9 @@ def _axis_kernel(weight: KernelNd, axis: int) -> Kernel:
 
 def axis_layer(layer: Layer, axis: int) -> Layer:
     """The 1-D layer with ``layer``'s window arithmetic on one axis (all-ones taps for a convolution)."""
+    if not layer.axes_free and not 0 <= axis < layer.ndim:
+        raise InvalidArgument("axis_layer", "axis", axis, f"an axis of the {layer.ndim}-D layer {layer!r} (0 to "
+                                                          f"{layer.ndim - 1})")
     if isinstance(layer, ConvNd):
         padding = layer.padding[axis]
         if any(is_generic(p) for p in padding):  # 'same' with a generic size: the 1-D 'same', the same split
@@ -224,4 +227,7 @@ def output_shape(layer: Layer, shape: Sequence[Length], sizes: Optional[Mapping[
     >>> output_shape(conv2d(kernel_nd("k", "c", 3), stride=2), (length_symbol("n1"), 9))
     (Max(0, floor(-c/2 + n1/2) + 1), 4)
     """
+    if not layer.axes_free and len(shape) != layer.ndim:
+        raise InvalidArgument("output_shape", "shape", tuple(shape), f"{layer.ndim} size(s), one per axis of the "
+                                                                     f"{layer.ndim}-D chain {layer!r}")
     return tuple(output_length(axis_chain(layer, a), n, sizes) for a, n in enumerate(shape))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from symconv.core.axes import Axes, checked_axes, fmt_axes, nd_name, per_axis
+from symconv.core.axes import Axes, checked_axes, fmt_axes, is_int, nd_name, per_axis
 from symconv.core.layers import Layer, check_flag, check_rate, check_shift
 from symconv.core.repr_args import fmt_args
 from symconv.errors import InvalidArgument
@@ -47,6 +47,9 @@ def avgpool_divisor(layer: AvgPool, n: int, i: int) -> int:
 
 
 
+#: Most spatial axes a pool takes.
+MAX_POOL_AXES = 8
+
 #: One pool argument: its field, the name it has in messages and the DSL, its default (None: the sizes), its check.
 _Argument = tuple[str, str, object, Callable[[object, str, str], int]]
 
@@ -56,6 +59,9 @@ def _pool_axes(layer: Layer, base: str, arguments: tuple[_Argument, ...]) -> Non
 
     ``axes`` 1, or 0 with every argument an int: a 1-D pool, checked as ``avgpool`` checks an int (a tuple is
     refused); ``axes`` d >= 2: an int means every axis; ``axes`` 0 with a tuple: one value per axis of it."""
+    if not (is_int(layer.axes) and 0 <= layer.axes <= MAX_POOL_AXES):
+        raise InvalidArgument(base, "axes", layer.axes, f"a number of spatial axes from 1 to {MAX_POOL_AXES} (0: as "
+                                                         f"many as the per-axis arguments give)")
     given = [getattr(layer, field) for field, _, _, _ in arguments]
     tuples = [len(v) for v in given if isinstance(v, (tuple, list))]
     d = layer.axes or (tuples[0] if tuples else 1)
@@ -233,6 +239,8 @@ class L2Pool(_Pool):
     def __post_init__(self) -> None:
         _pool_axes(self, "l2pool", (("sizes", "size", None, check_rate), ("strides", "stride", "sizes", check_rate)))
         check_flag(self.ceil_mode, "l2pool" if self.axes == 1 else nd_name("l2pool", self.axes), "ceil_mode")
+        if self.ceil_mode and self.axes == 1:  # the 1-D length table and semantics have no clipped last window
+            raise InvalidArgument("l2pool", "ceil_mode", True, "False in 1-D (l2pool2d and l2pool3d take ceil_mode)")
 
     @property
     def paddings(self) -> Axes:

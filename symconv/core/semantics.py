@@ -52,7 +52,7 @@ from symconv.core.output_length import output_length, resolve_size
 from symconv.core.pools_nd import avgpool_divisor
 from symconv.core.semantics_nd import Samples, exact_level
 from symconv.core.sizes_nd import with_sizes
-from symconv.errors import ChannelMismatch, KernelError, LengthMismatch, SizeLimitError
+from symconv.errors import ChannelMismatch, InvalidArgument, KernelError, LengthMismatch, SizeLimitError
 
 __all__ = ["Signal", "PolySignal", "evaluate", "evaluate_exact", "exact_input", "symbolic_input", "as_signal",
            "avgpool_divisor", "MAX_EXACT_LENGTH"]
@@ -187,6 +187,9 @@ def evaluate_exact(layer: Layer, x: PolySignal, sizes: Optional[Mapping[str, int
     atom (an opaque atom can make two results compare different, never equal
     wrongly; see :mod:`symconv.core.exact_poly`).
     """
+    if layer.ndim >= 2:
+        raise InvalidArgument("evaluate", "layer", layer, "a 1-D chain; an N-D chain is evaluated by "
+                                                          "symconv.core.semantics_nd.evaluate_nd")
     if len({len(ch) for ch in x}) > 1:
         raise LengthMismatch(f"the input's channels have lengths {[len(ch) for ch in x]}; expected equal lengths")
     channels, m = _output_size(layer, len(x), _length(x), sizes)

@@ -45,7 +45,7 @@ from symconv.core.nonlinear import Affine, ReLU
 from symconv.core.output_length import output_length
 from symconv.core.pools_nd import avgpool_divisor
 from symconv.core.tap_tables import IntegerForms, tap_tables
-from symconv.errors import ChannelMismatch, NotInFragment
+from symconv.errors import ChannelMismatch, InvalidArgument, NotInFragment
 
 __all__ = ["SignalNd", "Samples", "evaluate_nd", "run_nd", "exact_level", "every_output_exact",
            "outputs_exact_forms", "outputs_at", "outputs_at_exact", "symbolic_outputs_exact", "symbolic_input_nd",
@@ -91,15 +91,19 @@ def symbolic_input_nd(shape: Sequence[int], channels: int = 1) -> SignalNd:
     return SignalNd(channels, shape, values)
 
 
-def signal_nd(x: object, ndim: int) -> SignalNd:
-    """Nested ``x[m][i1]...[id]`` as a signal (an empty axis makes the axes after it empty)."""
+def signal_nd(x: object, ndim: int, shape: Optional[Sequence[int]] = None) -> SignalNd:
+    """Nested ``x[m][i1]...[id]`` as a signal. Nesting cannot show the sizes after an empty axis: read from the
+    nesting they are empty too, unless ``shape`` gives them (a shape ``(0, 3)`` has no sample either way)."""
     if isinstance(x, SignalNd):
         return x
-    shape = []
-    probe = x[0] if x else ()
-    for _ in range(ndim):
-        shape.append(len(probe))
-        probe = probe[0] if len(probe) else ()
+    if shape is not None:
+        shape = list(shape)
+    else:
+        shape = []
+        probe = x[0] if x else ()
+        for _ in range(ndim):
+            shape.append(len(probe))
+            probe = probe[0] if len(probe) else ()
     values = {}
     for m, channel in enumerate(x):
         for index in itertools.product(*(range(n) for n in shape)):
@@ -434,7 +438,11 @@ def outputs_exact_forms(layer: Layer, shape: Sequence[int], channels: int) -> tu
 
 def evaluate_nd(layer: Layer, x: Union[SignalNd, tuple]) -> tuple:
     """``layer`` applied to ``x`` (a signal, or nested ``x[m][i1]...[id]``), as nested tuples ``y[o][i1]...[id]``."""
-    ndim = layer.ndim if layer.ndim >= 2 else (x.shape.__len__() if isinstance(x, SignalNd) else _depth(x) - 1)
+    given = x.shape.__len__() if isinstance(x, SignalNd) else _depth(x) - 1
+    ndim = given if layer.axes_free else layer.ndim
+    if given > ndim:  # fewer levels may be an empty axis, which empties the axes after it
+        raise InvalidArgument("evaluate_nd", "x", f"a signal with {given} spatial axes",
+                              f"x[m][i1]...[i{ndim}] for the {ndim}-D chain {layer!r}")
     return run_nd(layer, signal_nd(x, ndim)).nested()
 
 

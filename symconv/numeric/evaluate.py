@@ -152,6 +152,9 @@ def evaluate_numeric(
     """
     if not isinstance(layer, Layer):
         raise InvalidArgument("evaluate_numeric", "layer", layer, "a layer such as conv([1, 2, 1])")
+    if layer.ndim >= 2:
+        raise InvalidArgument("evaluate_numeric", "layer", layer, "a 1-D chain; an N-D chain is evaluated by "
+                                                                   "symconv.numeric.evaluate_nd.evaluate_nd_numeric")
     arr, rank = _as_batch(x, exact)
     y = _apply(layer, arr, bindings, resolve_sizes(layer, bindings, sizes), exact)
     return y if rank == 3 else y[0]

@@ -84,7 +84,7 @@ def evaluate_nd_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = 
         raise InvalidArgument("evaluate_nd_numeric", "layer", layer, "an N-D layer such as conv2d(k[3, 3])")
     layer = with_given_sizes(layer, sizes)
     arr = finite_array(x, exact, "input sample")  # refuses ragged lists too
-    d = layer.ndim if layer.ndim >= 2 or has_nd_layers(layer) else arr.ndim - 1  # flips, relu fit any d
+    d = arr.ndim - 1 if layer.axes_free else layer.ndim  # flips, relu, affine alone fit any d
     if arr.ndim not in (d + 1, d + 2) or 0 in arr.shape[:arr.ndim - d]:
         sizes = ", ".join(f"n{k + 1}" for k in range(d))
         raise InvalidArgument("evaluate_nd_numeric", "x", f"an array of shape {arr.shape}",

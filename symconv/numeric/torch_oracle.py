@@ -102,9 +102,11 @@ def _apply(layer: Layer, x: Any, bindings: Optional[Bindings], sizes: Mapping[st
         return F.conv1d(x, weight, bias, stride=layer.stride, padding=padding,
                         dilation=layer.dilation, groups=layer.groups)
     if isinstance(layer, AvgPool):
-        return F.avg_pool1d(x, layer.size, layer.stride, layer.padding, ceil_mode=False, count_include_pad=True)
+        return F.avg_pool1d(x, layer.size, layer.stride, layer.padding, ceil_mode=layer.ceil_mode,
+                            count_include_pad=layer.count_include_pad)
     if isinstance(layer, MaxPool):
-        return F.max_pool1d(x, layer.size, layer.stride, layer.padding, dilation=layer.dilation)
+        return F.max_pool1d(x, layer.size, layer.stride, layer.padding, dilation=layer.dilation,
+                            ceil_mode=layer.ceil_mode)
     if isinstance(layer, L2Pool):
         return F.lp_pool1d(x, 2, layer.size, layer.stride)
     if isinstance(layer, ReLU):

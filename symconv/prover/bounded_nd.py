@@ -133,7 +133,7 @@ def _by_name(bindings: dict) -> dict:
 
 def _confirm(lhs: Layer, rhs: Layer, example, bindings: dict) -> None:
     """The core's exact semantics must give both outputs of the counterexample."""
-    signal = signal_nd(example.input, len(example.n))
+    signal = signal_nd(example.input, len(example.n), example.n)
     table = _by_name(bindings)
     for layer, expected in ((lhs, example.lhs), (rhs, example.rhs)):
         got = run_nd(layer, signal)
