@@ -23,9 +23,19 @@ from symconv.lazy_import import sympy
 
 from symconv.algebra.tap_print import poly_latex_text, poly_text
 
-__all__ = ["TapPoly", "TapRing"]
+__all__ = ["TapPoly", "TapRing", "add_product_terms"]
 
 Number = Union[int, Fraction]
+
+
+def add_product_terms(out: dict, a: Mapping[tuple[int, ...], Number], b: Mapping[tuple[int, ...], Number]) -> None:
+    """``out += a * b`` on term dicts ``{monomial: coefficient}`` (a monomial: its variables' indices, sorted), in
+    place; zero coefficients may remain in ``out``. Summing many products into one dict this way costs the products
+    only, where adding immutable polynomials one by one copies the growing sum each time."""
+    for m1, c1 in a.items():
+        for m2, c2 in b.items():
+            m = m1 + m2 if not m1 or not m2 or m1[-1] <= m2[0] else tuple(sorted(m1 + m2))
+            out[m] = out.get(m, 0) + c1 * c2
 
 
 class TapPoly:
@@ -76,15 +86,8 @@ class TapPoly:
                 return self._new({})
             return self._new({m: c * other for m, c in self.terms.items()})
         out: dict[tuple[int, ...], Number] = {}
-        for m1, c1 in self.terms.items():
-            for m2, c2 in other.terms.items():
-                m = m1 + m2 if not m1 or not m2 or m1[-1] <= m2[0] else tuple(sorted(m1 + m2))
-                total = out.get(m, 0) + c1 * c2
-                if total:
-                    out[m] = total
-                else:
-                    out.pop(m, None)
-        return self._new(out)
+        add_product_terms(out, self.terms, other.terms)
+        return self._new({m: c for m, c in out.items() if c})
 
     __rmul__ = __mul__
 

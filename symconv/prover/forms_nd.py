@@ -31,7 +31,7 @@ import operator
 from fractions import Fraction
 from typing import Optional, Sequence, Union
 
-from symconv.algebra.tap_poly import TapRing
+from symconv.algebra.tap_poly import TapPoly, TapRing, add_product_terms
 from symconv.core.layers import Layer, Parallel
 from symconv.core.layers_nd import (
     AvgPool, ConvNd, ConvTransposeNd, Crop, Down, Pad, Up, flipped_axes, output_shape,
@@ -112,18 +112,21 @@ def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: U
             return m_shape, _integer_conv(x, by_out, starts, biases, layer.weight.out_channels), out_channels, new_den
         for o in range(layer.weight.out_channels):
             for i in outputs:
-                acc = bias_form(o)
+                sums: dict = {}  # key -> {monomial: coefficient}: the products summed in place, wrapped once
                 start = starts[i]
                 for m, offset, w in by_out.get(o, ()):
                     form = x.get((m, *map(operator.add, start, offset)))
                     if form is None:
                         continue
-                    for key, value in form.items():  # _add, inlined: the innermost loop of every conv
-                        total = acc.get(key, 0) + value * w
-                        if total:
-                            acc[key] = total
-                        else:
-                            acc.pop(key, None)
+                    for key, value in form.items():  # the innermost loop of every conv
+                        add_product_terms(sums.setdefault(key, {}), value.terms, w.terms)
+                acc = bias_form(o)
+                for key, terms in sums.items():
+                    total = acc.get(key, 0) + TapPoly({mono: c for mono, c in terms.items() if c}, ring)
+                    if total:
+                        acc[key] = total
+                    else:
+                        acc.pop(key, None)
                 if acc:
                     out[(o, *i)] = acc
         return m_shape, out, out_channels, new_den

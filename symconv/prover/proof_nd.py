@@ -207,7 +207,7 @@ def refute_numerically_nd(lhs: Layer, rhs: Layer, channels: int, seed: int = 0) 
                        for name, v in bindings.items()}
             lhs_out, rhs_out = (_nested_array(np.vectorize(sympy.Rational, otypes=[object])(v)) for v in (a, b))
             example = CounterexampleNd(shape, _nested_array(x), kernels, lhs_out, rhs_out, index)
-            signal = signal_nd(example.input, len(shape))
+            signal = signal_nd(example.input, len(shape), shape)
             for side, expected in zip(concrete, (lhs_out, rhs_out)):  # the core's exact semantics, on numbers
                 if _dense(run_nd(side, signal)) != expected:
                     raise NumericMismatch(f"N-D counterexample not confirmed by the exact semantics for {side!r}")
@@ -234,7 +234,10 @@ def _reverify(lhs: Layer, rhs: Layer, example: CounterexampleNd, point: dict, x:
             raise NumericMismatch(f"N-D counterexample not confirmed by the numeric evaluator for {layer!r}")
         if signal is None:
             continue
-        if _dense(run_nd(layer, signal), lambda v: sympy.expand(v.xreplace(point))) != expected:
+        concrete = _with_values(layer, example.kernels)  # the kernels' values first: no expansion in the taps
+        got = (_dense(run_nd(concrete, signal)) if concrete is not None else
+               _dense(run_nd(layer, signal), lambda v: sympy.expand(v.xreplace(point))))
+        if got != expected:
             raise NumericMismatch(f"N-D counterexample not confirmed by the exact semantics for {layer!r}")
 
 
