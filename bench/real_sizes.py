@@ -87,6 +87,13 @@ ROWS: dict[str, tuple[list[str], float, Optional[str]]] = {
                         "examples/resnet_block.py:one_conv", "--atol", "1e-4"], 5.0, None),
     "deep_W4_16": (["prove", _chain_of_weights(16), f"conv({_nested_weights(16)})"], 5.0, None),
     "deep_W4_16_false": (["prove", _chain_of_weights(16), f"conv({_nested_weights(16, swap=True)})"], 5.0, None),
+    "depthwise_64ch_2d": (["prove", "conv2d(W[64, 1, 3, 3], groups=64, stride=2, padding=1) >> conv2d(V[128, 64, 1, 1])",
+                           "conv2d(W, groups=64, padding=1) >> down((2, 2)) >> conv2d(V)"], 5.0, None),
+    "depthwise_64ch_2d_false": (["prove",
+                                 "conv2d(W[64, 1, 3, 3], groups=64, stride=2, padding=1) >> conv2d(V[128, 64, 1, 1])",
+                                 "conv2d(W, groups=64, padding=1) >> down((2, 2), (1, 0)) >> conv2d(V)"], 5.0, None),
+    "prove_W16_2d": (["prove", "conv2d(W[16, 16, 3, 3], stride=2) >> conv2d(V[16, 16, 3, 3], stride=2)",
+                      "conv2d(convolve(W, dilate(V, 2)), stride=4)"], 20.0, None),
 }
 
 NAIVE = """
