@@ -9,10 +9,8 @@ import json
 
 import pytest
 
-import symconv.prover.proof as proof_module
 from symconv import prove
 from symconv.checker import Certificate, replay
-from symconv.errors import CertificateError
 from tests.prover.test_generic_nd_wider import FALSE, TRUE
 
 #: A shared suffix (nonlinear, or a padded convolution) after a middle with the generic size: true for every c.
@@ -30,23 +28,6 @@ SHARED_OTHER = [
     ("conv2d(k[c, 3]) >> pad((1, 1)) >> crop((1, 1)) >> relu()",
      "pad((1, 1)) >> crop((1, 1)) >> conv2d(k[c, 3]) >> relu()"),
 ]
-
-
-@pytest.fixture
-def rejections(monkeypatch) -> list[str]:
-    """Every CertificateError of the kernel's replay of a search's certificate (``proved_by_kernel``)."""
-    seen: list[str] = []
-    real = proof_module.replay
-
-    def spy(*args, **kwargs):
-        try:
-            return real(*args, **kwargs)
-        except CertificateError as err:
-            seen.append(str(err))
-            raise
-
-    monkeypatch.setattr(proof_module, "replay", spy)
-    return seen
 
 
 def test_no_generic_nd_prove_path_builds_a_certificate_the_kernel_rejects(rejections):

@@ -9,10 +9,8 @@ import json
 
 import pytest
 
-import symconv.prover.proof as proof_module
 from symconv import prove
 from symconv.checker import Certificate, replay
-from symconv.errors import CertificateError
 from tests.checker.tampering import rehash, rejection
 
 ENDS = "conv2d(k[c, 3]) >> {} >> conv2d(k)"
@@ -24,23 +22,6 @@ FALSE = (ENDS.format("flip() >> conv2d(a[3, 3]) >> flip()"), ENDS.format("conv2d
 #: Flipping one axis only: false too.
 ONE_AXIS = (ENDS.format("flip(axes=(0,)) >> conv2d(a[3, 3]) >> flip(axes=(0,))"),
             ENDS.format("conv2d(flip(a[3, 3]))"))
-
-
-@pytest.fixture
-def rejections(monkeypatch) -> list[str]:
-    """Every CertificateError of the kernel's replay of a search's certificate (``proved_by_kernel``)."""
-    seen: list[str] = []
-    real = proof_module.replay
-
-    def spy(*args, **kwargs):
-        try:
-            return real(*args, **kwargs)
-        except CertificateError as err:
-            seen.append(str(err))
-            raise
-
-    monkeypatch.setattr(proof_module, "replay", spy)
-    return seen
 
 
 def _certificate(proof) -> dict:
