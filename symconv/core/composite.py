@@ -219,9 +219,9 @@ def _named_flip_axes(layers: Sequence[Layer]) -> set[int]:
 
 def _whole_flips(layers: Sequence[Layer]) -> bool:
     """Whether a ``flip()`` (every axis reversed) is among ``layers`` (inside chains and sums too)."""
-    from symconv.core.geometry import Flip
+    from symconv.core.geometry import is_whole_flip
 
-    return any(isinstance(layer, Flip) and layer.axes is None or isinstance(layer, Chain) and _whole_flips(layer.layers())
+    return any(is_whole_flip(layer) or isinstance(layer, Chain) and _whole_flips(layer.layers())
                or isinstance(layer, Parallel) and _whole_flips(layer.branches) for layer in layers)
 
 

@@ -199,6 +199,8 @@ def axis_layer(layer: Layer, axis: int) -> Layer:
         return Flip() if axis in flipped else Pad(0, 0)
     if layer.axes_free:
         return ReLU()  # relu and affine act sample by sample: a channel-free stand-in with the same lengths
+    if isinstance(layer, (Conv, ConvTranspose)):
+        return layer  # a 1-D convolution (axis 0, checked above) is its own projection
     raise InvalidArgument("axis_layer", "layer", layer, "an N-D layer (conv2d, conv3d, conv_transpose2d, avgpool2d, "
                                                         "maxpool2d, l2pool2d, pad, crop, down, up, flip, relu, affine)")
 
