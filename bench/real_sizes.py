@@ -94,6 +94,8 @@ ROWS: dict[str, tuple[list[str], float, Optional[str]]] = {
                                  "conv2d(W, groups=64, padding=1) >> down((2, 2), (1, 0)) >> conv2d(V)"], 5.0, None),
     "prove_W16_2d": (["prove", "conv2d(W[16, 16, 3, 3], stride=2) >> conv2d(V[16, 16, 3, 3], stride=2)",
                       "conv2d(convolve(W, dilate(V, 2)), stride=4)"], 20.0, None),
+    "prove_W16_2d_false": (["prove", "conv2d(W[16, 16, 3, 3], stride=2) >> conv2d(V[16, 16, 3, 3], stride=2)",
+                            "conv2d(convolve(V, dilate(W, 2)), stride=4)"], 20.0, None),
 }
 
 NAIVE = """
