@@ -28,7 +28,7 @@ from symconv.core.axes import Axes, checked_axes, is_int
 from symconv.core.layers import Layer, check_rate, check_shift
 from symconv.errors import InvalidArgument
 
-__all__ = ["Pad", "Crop", "Down", "Up", "Flip", "is_whole_flip", "identity_pad", "MAX_FLIP_AXES"]
+__all__ = ["Pad", "Crop", "Down", "Up", "Flip", "is_whole_flip", "identity_pad", "one_axis", "MAX_FLIP_AXES"]
 
 
 def _store_axes(layer: Layer, field: str, what: str, argument: str, check) -> bool:
@@ -54,8 +54,9 @@ def _same_axes(layer: Layer, what: str, first: str, second: str) -> None:
         raise InvalidArgument(what, second, b, f"as many values as the other arguments ({len(a)} axes)")
 
 
-def _one_axis(layer: Layer, values: Axes, name: str, per_axis: str) -> int:
-    """The value of a 1-D layer's one axis; a layer of ``d >= 2`` axes has no such name."""
+def one_axis(layer: Layer, values: Axes, name: str, per_axis: str) -> int:
+    """The value of a 1-D layer's one axis (``left``, ``stride``, ...); a layer of ``d >= 2`` axes has no such name:
+    AttributeError, naming the per-axis field to read instead."""
     if len(values) != 1:
         raise AttributeError(f"{layer!r} has {len(values)} axes: `{name}` names the one axis of a 1-D layer "
                              f"(read `{per_axis}[a]` per axis)")
@@ -89,12 +90,12 @@ class _Shift(Layer):
     @property
     def left(self) -> int:
         """``before[0]`` of a 1-D layer."""
-        return _one_axis(self, self.before, "left", "before")
+        return one_axis(self, self.before, "left", "before")
 
     @property
     def right(self) -> int:
         """``after[0]`` of a 1-D layer."""
-        return _one_axis(self, self.after, "right", "after")
+        return one_axis(self, self.after, "right", "after")
 
     def __repr__(self) -> str:
         return _shift_text(self._name, self.before, self.after)
@@ -143,12 +144,12 @@ class Down(Layer):
     @property
     def factor(self) -> int:
         """``factors[0]`` of a 1-D layer."""
-        return _one_axis(self, self.factors, "factor", "factors")
+        return one_axis(self, self.factors, "factor", "factors")
 
     @property
     def phase(self) -> int:
         """``phases[0]`` of a 1-D layer."""
-        return _one_axis(self, self.phases, "phase", "phases")
+        return one_axis(self, self.phases, "phase", "phases")
 
     def __repr__(self) -> str:
         if len(self.factors) == 1:
@@ -174,7 +175,7 @@ class Up(Layer):
     @property
     def factor(self) -> int:
         """``factors[0]`` of a 1-D layer."""
-        return _one_axis(self, self.factors, "factor", "factors")
+        return one_axis(self, self.factors, "factor", "factors")
 
     def __repr__(self) -> str:
         return f"up({self.factors[0]})" if len(self.factors) == 1 else f"up({self.factors})"

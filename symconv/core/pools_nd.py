@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from symconv.core.axes import Axes, checked_axes, fmt_axes, is_int, nd_name, per_axis
+from symconv.core.geometry import one_axis
 from symconv.core.layers import Layer, check_flag, check_rate, check_shift
 from symconv.core.repr_args import fmt_args
 from symconv.errors import InvalidArgument
@@ -44,7 +45,6 @@ def avgpool_divisor(layer: AvgPool, n: int, i: int) -> int:
     if layer.count_include_pad:
         return min(start + layer.size, n + layer.padding) - start
     return min(start + layer.size, n) - max(start, 0)
-
 
 
 #: Most spatial axes a pool takes.
@@ -89,14 +89,6 @@ def _pool_axes(layer: Layer, base: str, arguments: tuple[_Argument, ...]) -> Non
                 raise InvalidArgument(what, "padding", paddings[0] if one_d else paddings, expected)
 
 
-def _one_axis(layer: Layer, values: Axes, name: str, per_axis_name: str) -> int:
-    """The value of a 1-D pool's one axis; a pool of ``d >= 2`` axes has no such name."""
-    if len(values) != 1:
-        raise AttributeError(f"{layer!r} has {len(values)} axes: `{name}` names the one axis of a 1-D pool "
-                             f"(read `{per_axis_name}[a]` per axis)")
-    return values[0]
-
-
 def _fmt_flags(layer: Layer) -> list[str]:
     """``ceil_mode=True`` and ``count_include_pad=False`` when given (the defaults are left out)."""
     flags = [("ceil_mode", False), ("count_include_pad", True)]
@@ -118,17 +110,17 @@ class _Pool(Layer):
     @property
     def size(self) -> int:
         """``sizes[0]`` of a 1-D pool."""
-        return _one_axis(self, self.sizes, "size", "sizes")
+        return one_axis(self, self.sizes, "size", "sizes")
 
     @property
     def stride(self) -> int:
         """``strides[0]`` of a 1-D pool."""
-        return _one_axis(self, self.strides, "stride", "strides")
+        return one_axis(self, self.strides, "stride", "strides")
 
     @property
     def padding(self) -> int:
         """``paddings[0]`` of a 1-D pool."""
-        return _one_axis(self, self.paddings, "padding", "paddings")
+        return one_axis(self, self.paddings, "padding", "paddings")
 
     def _text(self, base: str, **keywords: tuple[object, object]) -> str:
         """DSL text: ``avgpool(3, stride=2)`` in 1-D, ``avgpool2d(2, stride=(2, 1))`` in N-D."""
@@ -210,7 +202,7 @@ class MaxPool(_Pool):
     @property
     def dilation(self) -> int:
         """``dilations[0]`` of a 1-D pool."""
-        return _one_axis(self, self.dilations, "dilation", "dilations")
+        return one_axis(self, self.dilations, "dilation", "dilations")
 
     def on_axis(self, axis: int) -> "MaxPool":
         """The 1-D max-pool with this pool's window, stride, padding, dilation and ``ceil_mode`` on one axis."""

@@ -43,7 +43,7 @@ def test_a_1d_pool_answers_the_1d_names_and_every_pool_the_per_axis_ones():
 @pytest.mark.parametrize("layer, name", [(avgpool2d(2), "size"), (maxpool2d(2), "dilation"), (l2pool3d(2), "stride"),
                                          (avgpool2d(3, padding=1), "padding")])
 def test_an_nd_pool_has_no_1d_names(layer, name):
-    with pytest.raises(AttributeError, match=f"has {layer.ndim} axes: `{name}` names the one axis of a 1-D pool "
+    with pytest.raises(AttributeError, match=f"has {layer.ndim} axes: `{name}` names the one axis of a 1-D layer "
                                              rf"\(read `{name}s\[a\]` per axis\)"):
         getattr(layer, name)
 

@@ -324,7 +324,7 @@ def test_a_shape_with_more_axes_than_the_layer_is_refused(call):
                                   lambda: evaluate_numeric(Down((2, 2)), np.arange(9).reshape(1, 3, 3))],
                          ids=["output_length-avgpool2d", "evaluate-pad2d", "evaluate_numeric-down2d"])
 def test_an_nd_layer_in_a_1d_function_is_refused_with_a_symconv_error(call):
-    # Found: a raw AttributeError ("`padding` names the one axis of a 1-D pool") or TypeError ("no numeric meaning").
+    # Found: a raw AttributeError ("`padding` names the one axis of a 1-D layer") or TypeError ("no numeric meaning").
     with pytest.raises(SymconvError):
         call()
 
