@@ -223,6 +223,8 @@ class Conv(Layer):
         object.__setattr__(self, "padding", _normalize_padding(self.padding, "conv"))
         if self.padding == "same" and self.stride != 1:
             raise InvalidArgument("conv", "padding", "same", "padding='same' only with stride=1 (as PyTorch)")
+        if not (self.padding == "same" and not isinstance(self.weight.length, int)):  # a generic 'same' stays
+            object.__setattr__(self, "padding", self.padding_pair())
         _check_groups(self.weight, self.groups, "conv", transposed=False)
         object.__setattr__(self, "bias", _normalize_bias(self.bias, self.weight.out_channels, "conv"))
 
@@ -252,10 +254,12 @@ class Conv(Layer):
 
     def __repr__(self) -> str:
         bias = self.bias if not isinstance(self.bias, tuple) else list(self.bias)
+        padding = self.padding[0] if isinstance(self.padding, tuple) and self.padding[0] == self.padding[1] else \
+            self.padding
         args = fmt_args(
             repr(self.weight),
             stride=(self.stride, 1),
-            padding=(self.padding, 0),
+            padding=(padding, 0),
             dilation=(self.dilation, 1),
             groups=(self.groups, 1),
         )

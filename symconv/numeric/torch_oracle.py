@@ -94,6 +94,8 @@ def _apply(layer: Layer, x: Any, bindings: Optional[Bindings], sizes: Mapping[st
                 output_padding=layer.output_padding, groups=layer.groups, dilation=layer.dilation,
             )
         padding = layer.padding
+        if isinstance(padding, tuple) and padding[0] == padding[1]:
+            padding = padding[0]  # PyTorch's own symmetric padding (which also pads an empty input)
         if isinstance(padding, tuple):
             # conv1d takes one padding for both ends, so pad first; an empty input still goes
             # to conv1d unpadded, which rejects it as PyTorch does

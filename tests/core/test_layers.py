@@ -58,7 +58,7 @@ def defaults(f, skip=()):
 
 def test_conv_defaults_are_pytorchs():
     layer = conv(k3)
-    assert (layer.stride, layer.padding, layer.dilation, layer.groups, layer.bias) == (1, 0, 1, 1, None)
+    assert (layer.stride, layer.padding, layer.dilation, layer.groups, layer.bias) == (1, (0, 0), 1, 1, None)
     assert layer.weight is k3
 
 
@@ -549,7 +549,8 @@ def test_layers_are_frozen(layer, field):
 
 def test_layers_are_values_equal_by_content_and_hashable():
     assert conv(k3, stride=2) == conv(kernel("k", 3), stride=2)
-    assert conv(k3, padding=(1, 1)) != conv(k3, padding=1)
+    assert conv(k3, padding=(1, 1)) == conv(k3, padding=1) == conv(k3, padding="same")  # padding stored as (left, right)
+    assert conv(k3, padding=(1, 0)) != conv(k3, padding=1) and conv(k3, padding="valid") == conv(k3)
     assert len({conv(k3), conv(k3), conv(k3) >> flip(), conv(k3) >> flip()}) == 2
 
 
@@ -561,8 +562,10 @@ def test_layers_are_values_equal_by_content_and_hashable():
     [
         (conv(k3), "conv(k[3])"),
         (conv(k3, stride=2, padding=1, dilation=2), "conv(k[3], stride=2, padding=1, dilation=2)"),
-        (conv(k3, padding="same"), "conv(k[3], padding='same')"),
-        (conv(k3, padding="valid"), "conv(k[3], padding='valid')"),
+        (conv(k3, padding="same"), "conv(k[3], padding=1)"),  # 'same' and 'valid' resolved when built
+        (conv(kernel("k", 4), padding="same"), "conv(k[4], padding=(1, 2))"),
+        (conv(kernel("k", "c"), padding="same"), "conv(k[c], padding='same')"),  # split in c, by output_length
+        (conv(k3, padding="valid"), "conv(k[3])"),
         (conv(k3, padding=(1, 2)), "conv(k[3], padding=(1, 2))"),
         (conv(kernel("W", 4, 2, 3), groups=2, bias=[1, 0.5, 0, 0]), "conv(W[4, 2, 3], groups=2, bias=[1, 1/2, 0, 0])"),
         (conv(k3, bias="b"), "conv(k[3], bias=b)"),

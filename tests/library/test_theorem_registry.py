@@ -120,5 +120,5 @@ def test_instantiate_replaces_generic_lengths_everywhere():
     lhs = parse_chain("conv(k[c], stride=2) >> conv(convolve(k, dilate(k, 2)), padding='same')")
     assert generic_sizes(lhs) == {"c"}
     concrete = instantiate(lhs, {"c": 4})
-    assert repr(concrete) == "conv(k[4], stride=2) >> conv(convolve(k[4], dilate(k[4], 2)), padding='same')"
+    assert repr(concrete) == "conv(k[4], stride=2) >> conv(convolve(k[4], dilate(k[4], 2)), padding=(4, 5))"
     assert generic_sizes(concrete) == set()

@@ -189,7 +189,7 @@ TAMPERED = [
      f"{GEN}: conv2d(padk(k[c, 3], (1, 0), (1, 0)), padding='same') needs an even period"),
     (STRIDED, lambda o: o["steps"][0].update(period=2),
      f"{GEN}, axis 1: period 2 is not a multiple of the strides: it does not make the length of "
-     "conv(g[c], stride=2, padding=(0, 0)) exact"),
+     "conv(g[c], stride=2) exact"),
 ]
 
 
