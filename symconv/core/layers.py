@@ -205,8 +205,10 @@ def bias_values(bias: Optional[Union[str, tuple]], channels: int) -> Optional[tu
 class Conv(Layer):
     """``y[o, i] = b[o] + sum_{m, j} W[o, m, j] xp[m, i*s + j*d]`` (cross-correlation, as ``conv1d``).
 
-    ``xp`` is x zero-padded by ``(pl, pr)``; for ``'same'`` the total
-    ``d (c - 1)`` is split with the extra zero on the right.
+    ``xp`` is x zero-padded by ``(pl, pr)``, stored as that pair when the layer
+    is built: an int ``p`` is ``(p, p)``, ``'valid'`` is ``(0, 0)``, and for
+    ``'same'`` the total ``d (c - 1)`` is split with the extra zero on the
+    right (a generic length ``k[c]`` keeps ``'same'``: its split is read in c).
     """
 
     weight: Kernel
