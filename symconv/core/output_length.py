@@ -209,7 +209,7 @@ GENERIC_SIZE_VALUATIONS = 64
 MAX_GENERIC_SIZE = 256
 
 #: Most input lengths compared at one valuation (``T + P`` below; past it the comparison stops there).
-MAX_LENGTH_SCAN = 20_000
+MAX_LENGTH_SCAN = 200_000
 
 
 @dataclass(frozen=True)
@@ -379,8 +379,8 @@ def undecided_branch_lengths(branches: Sequence[Layer]) -> str:
     ''
     >>> undecided_branch_lengths([conv(kernel("k", "c")), conv(kernel("h", "d"))])
     'several generic sizes (c, d) on one axis'
-    >>> undecided_branch_lengths([down(4096) >> down(5), down(4096) >> down(6)])
-    'input lengths compared up to 20000 only, short of one period past the last clamp'
+    >>> undecided_branch_lengths([down(4096) >> down(64) >> down(5), down(4096) >> down(64) >> down(6)])
+    'input lengths compared up to 200000 only, short of one period past the last clamp'
     """
     rows = [length_steps(branch) for branch in branches]
     if all(chain == rows[0] for chain in rows[1:]):

@@ -22,8 +22,8 @@ TWO_SIZES = "(up(16) >> pad(0, 15) >> conv(k[c]) >> down(16)) + (up(16) >> pad(0
 #: Accepted when built (a padded max-pool: c = 1..16 tried), its branches differ from c = 17 at n = 0.
 MAXPOOL = ("(maxpool(2, stride=1, padding=1) >> up(17) >> pad(0, 16) >> conv(k[c]) >> down(17)) + "
            "(maxpool(2, stride=1, padding=1) >> up(17) >> pad(0, 16) >> conv(h[3]) >> down(17))")
-#: Accepted when built (n = 0 .. 20000 compared), its branches give 2 and 1 samples at n = 20481.
-LONG_PERIOD = "(down(4096) >> down(5)) + (down(4096) >> down(6))"
+#: Accepted when built (n = 0 .. 200000 compared), its branches give 2 and 1 samples at n = 1310721.
+LONG_PERIOD = "(down(4096) >> down(64) >> down(5)) + (down(4096) >> down(64) >> down(6))"
 #: Equal branch lengths, but c = 1..256 compared where 1..291 decide every c: not decided when built.
 LARGE_BOUND = "conv(k[c], stride=97) + (pad(0) >> conv(h[c], stride=97))"
 
@@ -50,7 +50,7 @@ MAXPOOL_WHY = ("the generic size c in a length offset that is not integer-affine
 @pytest.mark.parametrize("total, why", [
     (TWO_SIZES, "several generic sizes (c, d) on one axis"),
     (MAXPOOL, MAXPOOL_WHY),
-    (LONG_PERIOD, "input lengths compared up to 20000 only, short of one period past the last clamp"),
+    (LONG_PERIOD, "input lengths compared up to 200000 only, short of one period past the last clamp"),
     (LARGE_BOUND, "the generic size c with a periodicity bound 291 past 256"),
 ])
 def test_a_congruence_at_a_sum_whose_branch_lengths_are_not_decided_is_refused(total, why):

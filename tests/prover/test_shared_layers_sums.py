@@ -87,12 +87,19 @@ def test_two_generic_sizes_on_one_axis_of_a_2d_sum_are_compared_on_that_axis():
 
 
 def test_a_concrete_sum_whose_period_runs_past_the_scan_is_unknown_with_the_reason_not_proved():
-    """``down(4096) >> down(5)`` and ``>> down(6)`` agree up to n = 20480 and differ at 20481 (2 and 1 samples): the
-    sum is built (its check scans n < 20000), but neither prover may split it off, and the kernel refuses it."""
-    total = "(down(4096) >> down(5)) + (down(4096) >> down(6))"
-    assert [output_length(b, 20481) for b in parse_statement(total, total)[0].branches] == [2, 1]
+    """Two branches that agree up to n = 1310720 and differ at 1310721 (2 and 1 samples): the sum is built (its
+    check scans n <= 200000), but neither prover may split it off, and the kernel refuses it."""
+    total = "(down(4096) >> down(64) >> down(5)) + (down(4096) >> down(64) >> down(6))"
+    assert [output_length(b, 1310721) for b in parse_statement(total, total)[0].branches] == [2, 1]
     proof = prove(f"({total}) >> relu() >> conv(a[2]) >> conv(b[2])", f"({total}) >> relu() >> conv(convolve(a, b))")
     assert proof.verdict == "unknown"
     assert proof.note.startswith(f"the branches of {total} give equal lengths at every input length compared, but "
-                                 f"input lengths compared up to 20000 only, short of one period past the last clamp: "
+                                 f"input lengths compared up to 200000 only, short of one period past the last clamp: "
                                  f"that is not decided for every input length")
+
+
+def test_a_sum_whose_branches_differ_within_one_period_of_the_scan_is_refused_when_built():
+    """``down(4096) >> down(5)`` and ``>> down(6)`` differ first at n = 20481, within the period 122880 that the
+    constructor now scans (it stopped at 20000 and built the sum)."""
+    with pytest.raises(LengthMismatch, match=r"different lengths \[2, 1\] for an input of length 20481"):
+        parse_statement("(down(4096) >> down(5)) + (down(4096) >> down(6))", "down(4096) >> down(5)")
