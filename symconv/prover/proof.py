@@ -160,6 +160,10 @@ def prove(lhs: Union[str, Layer], rhs: Union[str, Layer], solve: Sequence[str] =
     from symconv.prover.shared_layers import prove_by_shared_layers, worth_splitting
 
     generic_nd = (lhs.ndim >= 2 or rhs.ndim >= 2) and bool(generic_sizes(lhs, rhs))
+    if generic_nd:  # as the 1-D splits do: LengthMismatch where a sum's branches differ at some size
+        from symconv.prover.shared_layers import check_sum_lengths
+
+        check_sum_lengths(lhs, rhs)
     large = worth_splitting(lhs, rhs)
     if generic_nd or large:  # identity layers left out, sums of convolutions merged: first, where they save most
         simpler = prove_after_rewrites(lhs, rhs, seed)

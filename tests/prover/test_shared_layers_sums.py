@@ -103,3 +103,13 @@ def test_a_sum_whose_branches_differ_within_one_period_of_the_scan_is_refused_wh
     constructor now scans (it stopped at 20000 and built the sum)."""
     with pytest.raises(LengthMismatch, match=r"different lengths \[2, 1\] for an input of length 20481"):
         parse_statement("(down(4096) >> down(5)) + (down(4096) >> down(6))", "down(4096) >> down(5)")
+
+
+def test_a_generic_2d_statement_on_a_sum_whose_branches_differ_is_refused_as_in_1d():
+    """The generic N-D route (value by value, generic_interior_nd) answered `unknown` ("proved for c = 1..3,
+    d = 1..3") where the 1-D splits raise LengthMismatch; it now compares the sums first too."""
+    total = ("(up((16, 1)) >> pad((0, 0), (15, 0)) >> conv2d(k[c, 1]) >> down((16, 1))) + "
+             "(up((16, 1)) >> pad((0, 0), (15, 0)) >> conv2d(h[d, 1]) >> down((16, 1)))")
+    with pytest.raises(LengthMismatch, match=r"different lengths \[0, 1\] on axis 1 for an input of length 0 when "
+                                             r"c = 16, d = 1"):
+        prove(total, total)
