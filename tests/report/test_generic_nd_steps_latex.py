@@ -6,19 +6,12 @@ Golden files: ``tests/report/golden_steps/generic_nd_<kind>.tex``, the rendered 
 ``SYMCONV_UPDATE_GOLDEN=1 python -m pytest tests/report/test_generic_nd_steps_latex.py`` rewrites them.
 """
 
-import os
-import re
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from symconv import latex, prove
 from symconv.report.argument import certificate_steps, proof_steps
+from tests.report.steps_golden import assert_golden, compiled_argument, needs_pdftotext, needs_tex, rendered_steps
 
-GOLDEN = Path(__file__).parent / "golden_steps"
-UPDATE = os.environ.get("SYMCONV_UPDATE_GOLDEN") == "1"
 
 #: One statement of each kind: a 2-D shared prefix with c after it, a 2-D transposed (up-sampling) convolution
 #: with a bias per channel, a 3-D up-sampling (noble identity).
@@ -52,29 +45,14 @@ def _proof(kind: str):
     return _proofs[kind]
 
 
-def _rendered(proof) -> str:
-    lines = []
-    for step in proof_steps(proof):
-        lines.append(f"step: {step['title']}")
-        lines += [f"  {field}: {step[field]}" for field in ("body", "display", "after") if step.get(field) is not None]
-    for step in certificate_steps(proof) or ():
-        lines += [f"certificate: {step['title']}", f"  body: {step['body']}"]
-    return "\n".join(lines) + "\n"
-
-
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_the_steps_of_each_nd_generic_kind_match_their_golden_latex(kind):
-    text = _rendered(_proof(kind))
-    path = GOLDEN / f"generic_nd_{kind}.tex"
-    if UPDATE:
-        path.write_text(text)
-        pytest.skip(f"rewrote {path.name}")
-    assert text == path.read_text()
+    assert_golden(rendered_steps(_proof(kind)), f"generic_nd_{kind}.tex")
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_no_nd_generic_step_uses_the_1d_wording_or_the_engine_prose(kind):
-    text = _rendered(_proof(kind))
+    text = rendered_steps(_proof(kind))
     for wording in ONE_D_WORDING:
         assert wording not in text, (kind, wording)
     for engine_text in ("lhs", "rhs", ">>", "==", ">=", "z^(", ") x [", "pad()"):
@@ -122,18 +100,10 @@ def test_the_3d_impulses_are_a_box_with_the_rates_of_the_up_sampling():
     assert "B_{L}" not in impulses["after"]
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
-                    reason="pdflatex or pdftotext is not installed")
+@needs_tex
+@needs_pdftotext
 def test_the_nd_prefix_report_compiles_without_overfull_lines_and_reads_per_axis(tmp_path):
-    (tmp_path / "doc.tex").write_text(latex(_proof("prefix_2d")))
-    subprocess.run(["pdflatex", "-interaction=batchmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
-                   cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=180)
-    log = (tmp_path / "doc.log").read_text(errors="replace")
-    assert (tmp_path / "doc.pdf").exists(), re.findall(r"^!.*$", log, re.M)
-    assert max((float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)), default=0) < 1.0
-    text = subprocess.run(["pdftotext", str(tmp_path / "doc.pdf"), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    argument = " ".join(text[re.search(r"^\f?Proof$", text, re.M).start():].split())
+    argument = " ".join(compiled_argument(latex(_proof("prefix_2d")), tmp_path).split())
     assert "Zero extension, axis by axis" in argument and "Shared first layers" in argument
     assert "_" not in argument
 
@@ -146,6 +116,6 @@ def test_a_shared_suffix_split_before_the_rule_names_the_middle_and_its_prefix()
     steps = proof_steps(proof)
     assert str(steps[0]["title"]) == "Shared layers" and str(steps[1]["title"]) == "Shared first layers"
     assert r"L' = L'' \circ A" in steps[1]["display"] and "this was checked on $L''$ and $R''$" in steps[3]["body"]
-    text = _rendered(proof)
+    text = rendered_steps(proof)
     for wording in ONE_D_WORDING:
         assert wording not in text, wording

@@ -7,26 +7,16 @@ Golden files: the rendered steps (proof and certificate) of one statement of eac
 rewrites them (those tests then skip) and the diff is reviewed.
 """
 
-import os
-import re
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from symconv import latex, prove
 from symconv.checker import Rule
-from symconv.report.argument import certificate_steps, proof_steps
 from symconv.report.interior_steps import certificate_body
 from symconv.report.layer_math import layer_math
 from symconv.report.library_graph import LEMMAS, proof_lemmas
 from symconv.report.verdict_text import verdict_text
+from tests.report.steps_golden import assert_golden, compiled_argument, needs_pdftotext, needs_tex, rendered_steps
 
-GOLDEN = Path(__file__).parent / "golden_steps"
-UPDATE = os.environ.get("SYMCONV_UPDATE_GOLDEN") == "1"
-needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
 
 #: One statement of each kind: (lhs, rhs).
 KINDS = {
@@ -42,30 +32,14 @@ def _proof(kind: str):
     return proof
 
 
-def _rendered(proof) -> str:
-    """The proof's steps and certificate steps as the report sets them, one field a line."""
-    lines = []
-    for step in proof_steps(proof):
-        lines.append(f"step: {step['title']}")
-        lines += [f"  {field}: {step[field]}" for field in ("body", "display", "after") if step.get(field) is not None]
-    for step in certificate_steps(proof) or ():
-        lines += [f"certificate: {step['title']}", f"  body: {step['body']}"]
-    return "\n".join(lines) + "\n"
-
-
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_the_steps_of_each_interior_kind_match_their_golden_latex(kind):
-    text = _rendered(_proof(kind))
-    path = GOLDEN / f"{kind}.tex"
-    if UPDATE:
-        path.write_text(text)
-        pytest.skip(f"rewrote {path.name}")
-    assert text == path.read_text()
+    assert_golden(rendered_steps(_proof(kind)), f"{kind}.tex")
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_no_step_of_an_interior_kind_falls_back_to_the_engine_prose(kind):
-    text = _rendered(_proof(kind))
+    text = rendered_steps(_proof(kind))
     for engine_text in ("lhs", "rhs", ">>", "**", ">=", "k[3]", "z^(", "x ["):
         assert engine_text not in text, (kind, engine_text)
 
@@ -80,7 +54,7 @@ def test_every_kernel_rule_has_an_index_description():
 
 
 def test_the_factored_step_sets_the_product_and_compares_the_multisets_of_factors():
-    text = _rendered(_proof("factored_interior"))
+    text = rendered_steps(_proof("factored_interior"))
     assert r"E(z) = \prod_{l} K_l\bigl(z^{d_l S_{l-1}}\bigr)" in text
     assert r"E_L(z) = k(z)^{12}, \qquad E_R(z) = k(z)^{12}" in text
     assert "the same multiset of 12 factors" in text
@@ -90,13 +64,13 @@ def test_a_dilated_factor_keeps_its_exponent_in_the_product():
     proof = prove("conv(k[2], stride=2)" + " >> conv(k)" * 5, "conv(convolve(k, dilate(k, 2)), stride=2)"
                   " >> conv(convolve(convolve(k, k), convolve(k, k)))")
     assert [step.rule for step in proof.steps] == ["factored_interior"]
-    text = _rendered(proof)
+    text = rendered_steps(proof)
     assert r"E_L(z) = k(z)\, k(z^{2})^{5}, \qquad E_R(z) = k(z)\, k(z^{2})^{5}" in text
     assert r"\bar x[2i + a]" in text and "total stride $S = 2$" in text
 
 
 def test_the_nd_steps_give_the_lengths_per_axis_and_the_polyphase_atoms():
-    text = _rendered(_proof("generic_interior_nd"))
+    text = rendered_steps(_proof("generic_interior_nd"))
     assert r"m_{1}(n) = \begin{cases} \left\lfloor{\dfrac{- 3 c + n + 2}{4}}\right\rfloor + 1" in text
     assert r"m_{2}(n) = \begin{cases} \left\lfloor{\dfrac{n - 7}{4}}\right\rfloor + 1" in text
     assert r"Write $c = 4 q + \rho + 1$" in text and r"on the axes $G = \{1\}$" in text
@@ -125,25 +99,13 @@ def test_the_tolerance_a_verdict_rests_on_is_set_exactly_as_mathematics():
     assert "1/ " not in verdict_text(proof)
 
 
-def _overfull(log: str) -> list[float]:
-    return [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
-
-
 @needs_tex
 @needs_pdftotext
 @pytest.mark.parametrize("kind, shown", [
     ("factored_interior", "Equal products of factors"), ("generic_interior_nd", "Polyphase responses"),
 ])
 def test_each_interior_kind_compiles_without_overfull_lines_and_shows_its_step(kind, shown, tmp_path):
-    (tmp_path / "doc.tex").write_text(latex(_proof(kind)))
-    subprocess.run(["pdflatex", "-interaction=batchmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
-                   cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=180)
-    log = (tmp_path / "doc.log").read_text(errors="replace")
-    assert (tmp_path / "doc.pdf").exists(), re.findall(r"^!.*$", log, re.M)
-    assert max(_overfull(log), default=0) < 1.0
-    text = subprocess.run(["pdftotext", str(tmp_path / "doc.pdf"), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    argument = " ".join(text[re.search(r"^\f?Proof$", text, re.M).start():].split())
+    argument = " ".join(compiled_argument(latex(_proof(kind)), tmp_path).split())
     assert shown in argument
     assert "_" not in argument
 

@@ -8,24 +8,14 @@ tests/report/test_network_steps_latex.py`` rewrites them (those tests then skip)
 The compile tests build each report with pdflatex where it is installed and read the PDF back.
 """
 
-import os
-import re
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from symconv import latex, prove
-from symconv.report.argument import certificate_steps, proof_steps
 from symconv.report.latex import note_latex
 from symconv.report.library_graph import LEMMAS, proof_lemmas
 from symconv.report.weights_math import shortened_statement
+from tests.report.steps_golden import assert_golden, compiled_argument, needs_pdftotext, needs_tex, rendered_steps
 
-GOLDEN = Path(__file__).parent / "golden_steps"
-UPDATE = os.environ.get("SYMCONV_UPDATE_GOLDEN") == "1"
-needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
 
 Q7 = ("conv([[[q_0, q_1, q_2, 0]], [[-q_0, -q_1, -q_2, 0]], [[0, 0, 0, 1]], [[0, 0, 0, -1]]]) >> affine(1, 0) >> "
       "relu() >> conv([[[1, 0, 0, 0], [-1, 0, 0, 0], [q_3, q_4, q_5, q_6], [-q_3, -q_4, -q_5, -q_6]]])")
@@ -59,31 +49,14 @@ def _proof(kind: str):
     return proof
 
 
-def _rendered(proof) -> str:
-    """The proof's steps and certificate steps as the report sets them, one field a line."""
-    lines = []
-    for step in proof_steps(proof):
-        lines.append(f"step: {step['title']}")
-        lines += [f"  {field}: {step[field]}" for field in ("body", "display", "after") if step.get(field) is not None]
-    for step in certificate_steps(proof) or ():
-        lines += [f"certificate: {step['title']}", f"  body: {step['body']}"]
-    return "\n".join(lines) + "\n"
-
-
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_the_steps_of_each_new_kind_match_their_golden_latex(kind):
-    text = _rendered(_proof(kind))
-    path = GOLDEN / f"{kind}.tex"
-    if UPDATE:
-        GOLDEN.mkdir(exist_ok=True)
-        path.write_text(text)
-        pytest.skip(f"rewrote {path.name}")
-    assert text == path.read_text()
+    assert_golden(rendered_steps(_proof(kind)), f"{kind}.tex")
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_no_step_of_a_new_kind_falls_back_to_the_engine_prose(kind):
-    text = _rendered(_proof(kind))
+    text = rendered_steps(_proof(kind))
     for engine_text in ("lhs =", "rhs =", ">>", "**", "<=", "e_(j-1)", "relu()"):
         assert engine_text not in text, (kind, engine_text)
 
@@ -94,11 +67,11 @@ def test_every_lemma_of_a_new_kind_is_described_in_the_index(kind):
 
 
 def test_the_lipschitz_recursion_and_the_pairing_lemma_are_set_as_formulas():
-    network, pairing = _rendered(_proof("tolerance_network")), _rendered(_proof("relu_pairing"))
+    network, pairing = rendered_steps(_proof("tolerance_network")), rendered_steps(_proof("relu_pairing"))
     assert r"e_j = D_j(r_{j-1}) + \operatorname{Lip}(B_j)\, e_{j-1}" in network
     assert r"|L x - R x| \le e_{2} = \tfrac{1}{500} \le \mathrm{atol} = 10^{-2}" in network
     assert r"\operatorname{relu}(u) - \operatorname{relu}(-u) = \max(u, 0) - \max(-u, 0) = u" in pairing
-    padded = _rendered(_proof("shared_layers_padding"))
+    padded = rendered_steps(_proof("shared_layers_padding"))
     assert r"\operatorname{conv}_{p=(l,r)}(k) = \operatorname{conv}(k) \circ \operatorname{pad}(l, r)" in padded
 
 
@@ -132,10 +105,6 @@ def test_the_verdict_note_reads_a_long_exact_bound_by_its_rounded_value_and_sets
                                 r"$\le$ about 1.24639e-06 on \textbar{}x\textbar{} $\le$ 1")
 
 
-def _overfull(log: str) -> list[float]:
-    return [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
-
-
 @needs_tex
 @needs_pdftotext
 @pytest.mark.parametrize("kind, shown", [
@@ -146,14 +115,6 @@ def _overfull(log: str) -> list[float]:
     ("relu_reduction", "The chains left"),
 ])
 def test_each_new_kind_compiles_without_overfull_lines_and_shows_its_step(kind, shown, tmp_path):
-    (tmp_path / "doc.tex").write_text(latex(_proof(kind)))
-    subprocess.run(["pdflatex", "-interaction=batchmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
-                   cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=180)
-    log = (tmp_path / "doc.log").read_text(errors="replace")
-    assert (tmp_path / "doc.pdf").exists(), re.findall(r"^!.*$", log, re.M)
-    assert max(_overfull(log), default=0) < 1.0
-    text = subprocess.run(["pdftotext", str(tmp_path / "doc.pdf"), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    argument = text[re.search(r"^\f?Proof$", text, re.M).start():]  # the listing above holds the DSL text, q_0 too
+    argument = compiled_argument(latex(_proof(kind)), tmp_path)  # the listing above holds the DSL text, q_0 too
     assert shown in " ".join(argument.split())
     assert "_" not in argument  # no raw underscore reaches the argument
