@@ -222,10 +222,10 @@ class TapRing:
             return self.constant(Fraction(int(rational.p), int(rational.q)))
         # SymPy's polynomial over the expression's own symbols, mapped to the ring's variables: a Poly over
         # every tap of a 64-channel weight (thousands of generators) costs seconds per tap.
-        own = sorted(expr.free_symbols, key=lambda s: (self.position(s.name) is None, self.position(s.name) or 0))
-        where = [self.position(s.name) for s in own]
-        if None in where or any(s != sympy.Symbol(s.name) for s in own):  # not the ring's plain symbols
-            own, where = list(self.symbols), list(range(len(self.names)))
+        placed = [(self.position(s.name), s) for s in expr.free_symbols]
+        if any(i is None or s != sympy.Symbol(s.name) for i, s in placed):  # not the ring's plain symbols
+            placed = list(enumerate(self.symbols))
+        where, own = zip(*sorted(placed, key=lambda pair: pair[0]))
         terms: dict[tuple[int, ...], Number] = {}
         for exps, coeff in sympy.Poly(expr, *own).terms():
             m = tuple(i for i, e in zip(where, exps) for _ in range(e))
