@@ -66,6 +66,7 @@ from typing import Optional
 from symconv.lazy_import import sympy
 
 from symconv.checker.flips import as_layer, flips_to_input
+from symconv.checker.zero_extension_nd import keeps_zero, reads_outside
 from symconv.core.composite import Chain, Parallel
 from symconv.core.exact_poly import from_sympy, to_sympy
 from symconv.core.kernel import Kernel, KernelSymbol
@@ -194,20 +195,10 @@ def _zero_extension(layer: Layer, zero_outside: bool, where: str) -> bool:
         if isinstance(step, Parallel):
             zero_outside = all([_zero_extension(b, zero_outside, where) for b in step.branches])
             continue
-        if isinstance(step, ConvTranspose):
-            length = step.weight.length
-            reads_outside = not isinstance(length, int) or (
-                step.dilation * (length - 1) + step.output_padding >= step.stride + step.padding)
-        else:
-            reads_outside = (isinstance(step, Pad) and (step.left or step.right)
-                             or isinstance(step, Conv) and step.padding_pair() != (0, 0)
-                             or isinstance(step, AvgPool) and step.padding)
-        if reads_outside and not zero_outside:
+        if reads_outside(step) and not zero_outside:
             raise CertificateError(f"{where}: zero extension fails: {step!r} reads beyond its input's window, "
                                    f"where the signal need not be zero (an earlier layer reads a window)")
-        zero_outside = zero_outside and (isinstance(step, (Pad, Up, Down))
-                                         or isinstance(step, ConvTranspose) and step.padding == 0
-                                         or isinstance(step, Crop) and step.left == step.right == 0)
+        zero_outside = zero_outside and keeps_zero(step)
     return zero_outside
 
 

@@ -73,7 +73,8 @@ from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer,
 from symconv.core.layers_nd import axis_layer
 from symconv.errors import CertificateError
 
-__all__ = ["linear_steps", "check_zero_extension", "impulse_shifts", "position_rates", "WINDOW_LAYERS"]
+__all__ = ["linear_steps", "check_zero_extension", "impulse_shifts", "position_rates", "reads_outside", "keeps_zero",
+           "WINDOW_LAYERS"]
 
 #: The layers of the fragment.
 WINDOW_LAYERS = (ConvNd, ConvTransposeNd, AvgPool, Pad, Crop, Down, Up)
@@ -98,8 +99,9 @@ def linear_steps(side: Layer, where: str) -> tuple[Layer, ...]:
     return steps
 
 
-def _reads_outside(step: Layer) -> bool:
-    """Whether a 1-D projection reads outside its input's window (module docstring)."""
+def reads_outside(step: Layer) -> bool:
+    """Whether a 1-D layer (or an N-D layer's projection on one axis) reads outside its input's window (module
+    docstring)."""
     if isinstance(step, Pad):
         return bool(step.left or step.right)
     if isinstance(step, Conv):
@@ -113,8 +115,8 @@ def _reads_outside(step: Layer) -> bool:
     return False
 
 
-def _keeps_zero(step: Layer) -> bool:
-    """Whether a 1-D projection maps a signal zero outside its window to one zero outside its window."""
+def keeps_zero(step: Layer) -> bool:
+    """Whether a 1-D layer (or projection) maps a signal zero outside its window to one zero outside its window."""
     return (isinstance(step, (Pad, Up, Down))
             or isinstance(step, ConvTranspose) and step.padding == 0
             or isinstance(step, Crop) and step.left == step.right == 0)
@@ -137,7 +139,7 @@ def _zero_walk(side: Layer, zero: list[bool], biased: Optional[Layer], where: st
             continue
         projections = [axis_layer(step, axis) for axis in range(d)]
         for axis, projection in enumerate(projections):
-            if not _reads_outside(projection):
+            if not reads_outside(projection):
                 continue
             if biased is not None:
                 raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, reads outside its input's "
@@ -149,7 +151,7 @@ def _zero_walk(side: Layer, zero: list[bool], biased: Optional[Layer], where: st
         if biased is not None and _upsamples(step):
             raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, up-samples the constant that the "
                                    f"bias of {biased!r} adds; the rule needs a bias after every up-sampling")
-        zero = [z and _keeps_zero(p) for z, p in zip(zero, projections)]
+        zero = [z and keeps_zero(p) for z, p in zip(zero, projections)]
         if getattr(step, "bias", None) is not None:
             biased = biased or step
     return zero, biased
