@@ -7,7 +7,7 @@ cases (:func:`symconv.core.output_length.undecided_branch_lengths` names them); 
 axis, a max-pool that samples an empty input, periods past the scan limit) a sum may be built whose branches differ
 at sizes it did not try, and a rule that splits off such a sum (``congruence``) would prove a statement about no
 network. So before the steps, every sum of the statement (nested ones too, per axis as its constructor compares
-them) must be one whose construction decided its lengths: the constructor found no difference, and
+them: :meth:`Parallel.length_projections`) must be one whose construction decided its lengths: the constructor found no difference, and
 ``undecided_branch_lengths`` says that finding none was a proof.
 
 >>> from symconv.dsl import parse_statement
@@ -21,14 +21,13 @@ symconv.errors.CertificateError: the branch lengths of the sum (conv(k[c]) >> co
 
 from __future__ import annotations
 
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Sequence
 
 from symconv.core.layers import Chain, Layer, Parallel
-from symconv.core.layers_nd import axis_chain, has_nd_layers
 from symconv.core.output_length import undecided_branch_lengths
 from symconv.errors import CertificateError
 
-__all__ = ["refuse_undecided_sums", "sums_of", "length_projections"]
+__all__ = ["refuse_undecided_sums", "sums_of"]
 
 
 def sums_of(layer: Layer) -> Iterator[Parallel]:
@@ -42,14 +41,6 @@ def sums_of(layer: Layer) -> Iterator[Parallel]:
             yield from sums_of(step)
 
 
-def length_projections(total: Parallel) -> list[tuple[Optional[int], tuple[Layer, ...]]]:
-    """``(axis, branches)`` as the sum's constructor compares them: per axis when a branch is N-D (or lifted), else
-    the branches as they are; none when every branch is sample-by-sample (they keep the length)."""
-    if total.ndim >= 2 or any(has_nd_layers(branch) for branch in total.branches):
-        return [(axis, tuple(axis_chain(branch, axis) for branch in total.branches)) for axis in range(total.ndim)]
-    return [] if total.axes_free else [(None, total.branches)]
-
-
 def refuse_undecided_sums(sides: Sequence[object]) -> None:
     """CertificateError naming the first sum of the chains among ``sides`` whose branch lengths are not decided
     equal for every input length and every value of the generic sizes, and why."""
@@ -57,7 +48,7 @@ def refuse_undecided_sums(sides: Sequence[object]) -> None:
         if not isinstance(side, Layer):  # a fact's text, or the missing second chain of a length claim
             continue
         for total in sums_of(side):
-            for axis, branches in length_projections(total):
+            for axis, branches in total.length_projections():
                 why = undecided_branch_lengths(branches)
                 if why:
                     on_axis = "" if axis is None else f" on axis {axis + 1}"

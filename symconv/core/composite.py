@@ -147,25 +147,31 @@ class Parallel(Layer):
         check_flip_axes(self.branches)
         self._check_branch_lengths()
 
+    def length_projections(self) -> list[tuple[Optional[int], tuple[Layer, ...]]]:
+        """``(axis, branches)`` whose lengths must agree: per axis when a branch is N-D (or lifted by ``as_nd``),
+        else ``(None, branches)``; none when every branch acts sample by sample (they keep the length)."""
+        from symconv.core.layers_nd import axis_chain, has_nd_layers
+
+        if self.ndim >= 2 or any(has_nd_layers(b) for b in self.branches):
+            return [(axis, tuple(axis_chain(b, axis) for b in self.branches)) for axis in range(self.ndim)]
+        return [] if self.axes_free else [(None, self.branches)]
+
     def _check_branch_lengths(self) -> None:
         """LengthMismatch where the branches' lengths differ (see the class docstring)."""
-        from symconv.core.layers_nd import axis_chain, has_nd_layers
         from symconv.core.output_length import branch_length_difference
 
-        if self.ndim >= 2 or any(has_nd_layers(b) for b in self.branches):  # per axis (d = 1 from as_nd too)
-            for axis in range(self.ndim):
-                found = branch_length_difference([axis_chain(b, axis) for b in self.branches])
-                if found is not None:
-                    raise LengthMismatch(f"the branches of {quote(self)} give different sizes {list(found.lengths)} "
-                                         f"on axis {axis + 1} for an input of size {found.n}"
-                                         f"{_sizes_text(found.sizes)}; expected the same shape")
-        elif not self.axes_free:  # sample-by-sample layers and flips keep n
-            found = branch_length_difference(self.branches)
-            if found is not None:
-                raise LengthMismatch(
-                    f"the branches of {quote(self)} give different lengths {list(found.lengths)} for an input of "
-                    f"length {found.n}{_sizes_text(found.sizes)}; expected every branch to give the same length"
-                )
+        for axis, branches in self.length_projections():
+            found = branch_length_difference(branches)
+            if found is None:
+                continue
+            if axis is not None:
+                raise LengthMismatch(f"the branches of {quote(self)} give different sizes {list(found.lengths)} "
+                                     f"on axis {axis + 1} for an input of size {found.n}"
+                                     f"{_sizes_text(found.sizes)}; expected the same shape")
+            raise LengthMismatch(
+                f"the branches of {quote(self)} give different lengths {list(found.lengths)} for an input of "
+                f"length {found.n}{_sizes_text(found.sizes)}; expected every branch to give the same length"
+            )
 
     @property
     def in_channels(self) -> Optional[int]:

@@ -54,7 +54,7 @@ from typing import Sequence
 from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.checker.congruence import chain_of
 from symconv.checker.padding_as_pad import padding_as_pad
-from symconv.checker.sum_lengths import length_projections, sums_of
+from symconv.checker.sum_lengths import sums_of
 from symconv.core.layers import Layer
 from symconv.core.output_length import (MAX_GENERIC_SIZE, branch_length_difference, generic_sizes,
                                         undecided_branch_lengths)
@@ -136,7 +136,7 @@ def check_sum_lengths(*sides: Layer) -> str:
     a difference is found: such a sum is no network at those sizes (DESIGN §1)."""
     for side in sides:
         for total in sums_of(side):
-            for axis, branches in length_projections(total):
+            for axis, branches in total.length_projections():
                 undecided = undecided_branch_lengths(branches)
                 if not undecided:  # the sum's own check was exact
                     continue
