@@ -51,7 +51,7 @@ __all__ = ["ConvNd", "ConvTransposeNd", "Pad", "Crop", "Down", "Up", "AvgPool", 
            "flip", "flipped_axes", "check_flip_axes",
            "conv_nd", "conv2d", "conv3d", "conv_transpose_nd", "conv_transpose2d", "conv_transpose3d",
            "avgpool2d", "avgpool3d", "maxpool2d", "maxpool3d", "l2pool2d", "l2pool3d", "pad", "crop", "down", "up",
-           "axis_layer", "axis_chain", "output_shape", "is_nd", "ND_CLASSES", "has_nd_layers"]
+           "axis_layer", "axis_chain", "output_shape", "is_nd", "has_nd_layers"]
 
 
 def flipped_axes(layer: Layer, ndim: int) -> Optional[frozenset[int]]:
@@ -142,20 +142,15 @@ def is_nd(layer: Layer) -> bool:
     return layer.ndim >= 2
 
 
-#: The per-axis layer classes (any d >= 1).
-ND_CLASSES = (ConvNd, ConvTransposeNd, Pad, Crop, Down, Up, AvgPool, MaxPool, L2Pool)
-#: Those whose 1-D layers have a class of their own (``conv``, ``conv_transpose``): one of these with d = 1 is what
-#: :func:`symconv.core.lift_nd.as_nd` built. Geometry layers and pools are one class each for every d.
-_LIFTED_CLASSES = (ConvNd, ConvTransposeNd)
-
-
 def has_nd_layers(layer: Layer) -> bool:
     """Whether ``layer``, or a layer of its chain or sum, has 2 or more axes or was lifted to an N-D class by
-    :func:`symconv.core.lift_nd.as_nd` (so its lengths are read per axis)."""
+    :func:`symconv.core.lift_nd.as_nd` (so its lengths are read per axis). Only the convolutions have a 1-D class
+    of their own, so only a ``ConvNd``/``ConvTransposeNd`` of one axis is a lifted one; geometry layers and pools
+    are one class each for every d."""
     parts = getattr(layer, "steps", None) or getattr(layer, "branches", None)
     if parts:
         return any(has_nd_layers(part) for part in parts)
-    return isinstance(layer, _LIFTED_CLASSES) or (isinstance(layer, ND_CLASSES) and layer.ndim >= 2)
+    return isinstance(layer, (ConvNd, ConvTransposeNd)) or layer.ndim >= 2
 
 
 def _ones(size: int) -> Literal:
