@@ -23,8 +23,7 @@ import numpy as np
 import sympy
 
 from symconv import derive, factor, prove, theorem
-from symconv.core.kernel import DerivedKernel, kernel, literal
-from symconv.core.kernel_nd import DerivedKernelNd, LiteralNd, kernel_nd
+from symconv.core.kernel import DerivedKernel, Literal, kernel, literal
 from symconv.core.layers import affine, conv, relu
 from symconv.core.layers_nd import conv2d
 from symconv.dsl import parse_chain
@@ -604,21 +603,21 @@ theorem("two_3x3_layers_compose_to_one_5x5", lhs="conv2d(F[4, 1, 3, 3]) >> conv2
              "the full 2-D convolution of the two, for every input shape")
 
 
-def _shift_selection_2d() -> LiteralNd:
+def _shift_selection_2d() -> Literal:
     """Nine channels; channel (a, b) selects the input shifted by (a, b)."""
-    return LiteralNd(tuple((tuple(tuple(1 if (r, c) == (a, b) else 0 for c in range(3)) for r in range(3)),)
+    return Literal(tuple((tuple(tuple(1 if (r, c) == (a, b) else 0 for c in range(3)) for r in range(3)),)
                            for a in range(3) for b in range(3)))
 
 
 def _five_by_five() -> Evidence:
-    q = kernel_nd("q", 5, 5)
+    q = kernel("q", 5, 5)
     taps = q.taps()[0][0]
     second = [[[0] * 3 for _ in range(3)] for _ in range(9)]
     for u in range(5):
         for v in range(5):
             a, b = max(0, u - 2), max(0, v - 2)  # the channel whose shift leaves (u, v) inside its 3 x 3 window
             second[3 * a + b][u - a][v - b] = taps[u][v]
-    S = DerivedKernelNd((tuple(tuple(tuple(row) for row in t) for t in second),), (q,))
+    S = DerivedKernel((tuple(tuple(tuple(row) for row in t) for t in second),), (q,))
     proof = prove(conv2d(_shift_selection_2d()) >> conv2d(S), conv2d(q))
     data = {"second_layer": [[[str(v) for v in row] for row in t] for t in second], **replayed_by_kernel([proof])}
     return Evidence(proof.verdict, f"{proof.verdict}: {proof.note}", data)

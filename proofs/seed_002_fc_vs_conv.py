@@ -20,7 +20,6 @@ import sympy
 from symconv import theorem
 from symconv.checker import Certificate
 from symconv.core.kernel import kernel
-from symconv.core.kernel_nd import kernel_nd
 from symconv.core.layers_nd import conv2d
 from symconv.core.semantics_nd import evaluate_nd, symbolic_input_nd
 from symconv.core.layers import conv, relu
@@ -193,7 +192,7 @@ COUNT_CASES_2D = [(1, 1, 3, 5), (2, 3, 3, 4), (3, 2, 2, 4)]
 def _parameter_counts_2d() -> Evidence:
     rows = []
     for K, M, k, N in COUNT_CASES_2D:
-        layer = conv2d(kernel_nd("W", K, M, k, k))
+        layer = conv2d(kernel("W", K, M, k, k))
         x = symbolic_input_nd((N, N), M)
         inputs = set(x.values.values())
         y = evaluate_nd(layer, x)

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Iterable, Optional
 
-from symconv.core.kernel import KernelSymbol, convolve, dilate, flipk, kernel, padk, size_symbol
-from symconv.core.kernel_nd import default_ndim, kernel_nd
+from symconv.core.kernel import KernelSymbol, convolve, default_ndim, dilate, flipk, kernel, padk, size_symbol
 from symconv.core.layers_nd import (
     avgpool2d,
     avgpool3d,
@@ -220,7 +219,7 @@ class NameScope:
             self.claim(name, "kernel", source, node.value)
             nd = axes if axes >= 2 and len(dims) in (axes, axes + 2) else default_ndim(len(dims))
             try:
-                self.kernels[name] = kernel_nd(name, *dims, ndim=nd) if nd else kernel(name, *dims)
+                self.kernels[name] = kernel(name, *dims, ndim=nd) if nd else kernel(name, *dims)
             except SymconvError as err:
                 raise source.core_error(err, node) from err
         elif known.dims != tuple(size_symbol(d) if isinstance(d, str) else d for d in dims):

@@ -10,7 +10,7 @@ whose sources are the kernels named. Nested as the N-D kernels print (rows
 ``[[k_0_0, k_0_1], [k_1_0, k_1_1]]`` of one 2-D channel, ``[out][in][rows][cols]``
 of a 2-D weight, ``[out][in][...]`` of a 3-D weight), over the taps of N-D kernels
 (``k_0_1`` for ``k[2, 2]``, ``W_o_i_a_b`` for ``W[out, in, 2, 2]``), it is a
-:class:`~symconv.core.kernel_nd.DerivedKernelNd`.
+:class:`~symconv.core.kernel.DerivedKernel`.
 
 >>> from symconv.dsl import parse_statement
 >>> lhs, rhs = parse_statement("conv(k[2]) >> conv(k)", "conv([k_0**2, 2*k_0*k_1, k_1**2])")
@@ -26,7 +26,6 @@ from typing import Any, Callable
 from symconv.lazy_import import sympy
 
 from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, tap_symbol
-from symconv.core.kernel_nd import DerivedKernelNd, KernelSymbolNd
 from symconv.dsl_coefficients import is_number
 from symconv.errors import KindError, LiteralError
 
@@ -43,9 +42,9 @@ def has_names(node: ast.expr) -> bool:
     return any(isinstance(n, ast.Name) for n in ast.walk(node))
 
 
-def _tap_nd(parser: Any, node: ast.Name) -> tuple[sympy.Symbol, KernelSymbolNd]:
+def _tap_nd(parser: Any, node: ast.Name) -> tuple[sympy.Symbol, KernelSymbol]:
     for k in parser.names.kernels.values():
-        if isinstance(k, KernelSymbolNd) and node.id.startswith(k.name + "_"):
+        if isinstance(k, KernelSymbol) and k.ndim >= 2 and node.id.startswith(k.name + "_"):
             symbol = next((s for s in k.grid().values() if s.name == node.id), None)
             if symbol is not None:
                 return symbol, k
@@ -55,7 +54,7 @@ def _tap_nd(parser: Any, node: ast.Name) -> tuple[sympy.Symbol, KernelSymbolNd]:
 
 def _tap(parser: Any, node: ast.Name) -> tuple[sympy.Symbol, KernelSymbol]:
     for k in parser.names.kernels.values():
-        if not isinstance(k, KernelSymbol) or not node.id.startswith(k.name + "_"):
+        if not isinstance(k, KernelSymbol) or k.ndim != 1 or not node.id.startswith(k.name + "_"):
             continue
         parts = node.id[len(k.name) + 1:].split("_")
         if not all(p.isdigit() and (p == "0" or not p.startswith("0")) for p in parts):
@@ -120,7 +119,7 @@ def tap_list(parser: Any, node: ast.List) -> Kernel:
 
     depth = _depth(node)
     if depth in (2, 4, 5) or (depth == 3 and _names_nd_tap(parser, node)):
-        return _tap_list_nd(parser, node, depth)  # as core.kernel_nd prints: one 2-D/3-D channel, a 2-D/3-D weight
+        return _tap_list_nd(parser, node, depth)  # as core.kernel prints: one 2-D/3-D channel, a 2-D/3-D weight
     nested = bool(node.elts) and isinstance(node.elts[0], ast.List)
     values = rows(node, 3) if nested else ((rows(node, 1),),)
     widths = {len(taps) for row in values for taps in row} | {-len(row) for row in values}
@@ -136,13 +135,14 @@ def _depth(node: ast.expr) -> int:
 
 def _names_nd_tap(parser: Any, node: ast.List) -> bool:
     """Whether the list names a tap of an N-D kernel (then ``[[[...]]]`` is one 3-D channel, not a 1-D weight)."""
-    taps = {s.name for k in parser.names.kernels.values() if isinstance(k, KernelSymbolNd) for s in k.grid().values()}
+    taps = {s.name for k in parser.names.kernels.values() if isinstance(k, KernelSymbol) and k.ndim >= 2
+            for s in k.grid().values()}
     return any(isinstance(n, ast.Name) and n.id in taps for n in ast.walk(node))
 
 
-def _tap_list_nd(parser: Any, node: ast.List, depth: int) -> DerivedKernelNd:
+def _tap_list_nd(parser: Any, node: ast.List, depth: int) -> DerivedKernel:
     """One 2-D or 3-D channel (depth 2, 3), a 2-D or 3-D weight (depth 4, 5) of polynomials in N-D taps."""
-    sources: dict[str, KernelSymbolNd] = {}
+    sources: dict[str, KernelSymbol] = {}
 
     def entries(item: ast.expr, level: int):
         if level == 0:
@@ -170,4 +170,4 @@ def _tap_list_nd(parser: Any, node: ast.List, depth: int) -> DerivedKernelNd:
     if not uniform(values, shape(values)):
         raise parser.fail(LiteralError, node, "the rows of a tap list have different lengths",
                           "expected every row (and channel) to have the same number of taps")
-    return DerivedKernelNd(values, tuple(sources[name] for name in sorted(sources)))
+    return DerivedKernel(values, tuple(sources[name] for name in sorted(sources)))

@@ -8,7 +8,7 @@ import pytest
 
 from symconv import derive
 from symconv.cli import main
-from symconv.core.kernel_nd import DerivedKernelNd
+from symconv.core.kernel import DerivedKernel
 from symconv.dsl import parse_statement
 from symconv.errors import KindError, LiteralError
 
@@ -24,7 +24,7 @@ CHAINS = [
 def test_a_derived_nd_layer_reads_back_with_the_same_taps(chain):
     d = derive(chain)
     _, rhs = parse_statement(repr(d.chain), repr(d.layer))
-    assert isinstance(rhs.weight, DerivedKernelNd)
+    assert isinstance(rhs.weight, DerivedKernel)
     assert rhs.weight.values == d.layer.weight.values
     assert [s.name for s in rhs.weight.sources] == sorted(s.name for s in d.layer.weight.sources)
 

@@ -57,7 +57,6 @@ from symconv.lazy_import import sympy
 from symconv.core.composite import Chain, Parallel
 from symconv.core.conv_nd import ConvNd
 from symconv.core.kernel_expr import PadKernel
-from symconv.core.kernel_expr_nd import PadKernelNd
 from symconv.core.layers import Conv, Layer
 from symconv.errors import CertificateError, SymconvError
 
@@ -116,7 +115,7 @@ def _padded(layer: Layer, amounts: list[tuple[int, int]], common: list[tuple[int
     elif isinstance(layer, Conv):
         weight = PadKernel(layer.weight, *amounts[0])
     else:
-        weight = PadKernelNd(layer.weight, tuple(a for a, _ in amounts), tuple(b for _, b in amounts))
+        weight = PadKernel(layer.weight, tuple(a for a, _ in amounts), tuple(b for _, b in amounts))
     left, right = common[0]
     padding = (left if left == right else (left, right)) if isinstance(layer, Conv) else tuple(common)
     return replace(layer, weight=weight, padding=padding)

@@ -79,7 +79,6 @@ from dataclasses import dataclass
 from symconv.checker.factored_nd import factored_parts_nd
 from symconv.checker.periodicity import check_window, equal_growth
 from symconv.core.kernel_expr import Convolve, Dilate
-from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd
 from symconv.core.layers import Conv, Layer
 from symconv.core.layers_nd import axis_chain
 from symconv.core.output_length import output_length
@@ -123,7 +122,7 @@ def matrix_factors(kernel, exponent=1) -> tuple[Counter, list]:
 
     ``scalars``: the multiset of one-channel factors ``(atom, exponent)``; ``sequence``: the matrix factors in
     the order they apply (``convolve(a, b)``: a's before b's). 1-D kernels take an int exponent, N-D ones
-    (``ConvolveNd``, ``DilateNd``) an exponent per axis, multiplied axis by axis by ``dilate``.
+    (``Convolve``, ``Dilate``) an exponent per axis, multiplied axis by axis by ``dilate``.
 
     >>> from symconv.core.kernel import kernel as named
     >>> k, a, b = named("k", 2), named("A", 2, 2, 3), named("B", 2, 2, 1)
@@ -138,12 +137,11 @@ def matrix_factors(kernel, exponent=1) -> tuple[Counter, list]:
     pending = [(kernel, exponent)]
     while pending:  # a stack, not recursion (nested convolve() may be hundreds deep); b is pushed first so
         node, e = pending.pop()  # that a's factors come out first
-        if isinstance(node, (Convolve, ConvolveNd)):
+        if isinstance(node, Convolve):
             pending += [(node.b, e), (node.a, e)]
-        elif isinstance(node, Dilate):
-            pending.append((node.kernel, e * node.factor))
-        elif isinstance(node, DilateNd):
-            pending.append((node.kernel, tuple(f * m for f, m in zip(e, node.factors))))
+        elif isinstance(node, Dilate):  # an exponent is an int in 1-D, one per axis in N-D
+            pending.append((node.kernel, e * node.factors[0] if isinstance(e, int)
+                            else tuple(f * m for f, m in zip(e, node.factors))))
         elif node.is_single_channel:
             scalars[(node, e)] += 1
         else:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from symconv.core.composite import Chain, Parallel
 from symconv.core.geometry import identity_pad
-from symconv.core.kernel_nd import FlipNd, KernelNd
+from symconv.core.kernel import FlipKernel, Kernel
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import (
     AvgPool, ConvNd, ConvTransposeNd, Crop, Down, Flip, Pad, Up, flipped_axes,
@@ -45,12 +45,12 @@ from symconv.errors import CertificateError
 __all__ = ["mirror_nd", "flips_to_input_nd", "as_layer_nd", "has_flips", "strip_input_flips", "conjugated"]
 
 
-def _flipped_kernel(k: KernelNd, axes: frozenset[int]) -> KernelNd:
+def _flipped_kernel(k: Kernel, axes: frozenset[int]) -> Kernel:
     """``flip(k, axes)``, cancelling with a flip already on ``k`` (flip is an involution per axis)."""
-    if isinstance(k, FlipNd):
+    if isinstance(k, FlipKernel):
         left = frozenset(k.axes) ^ axes
-        return FlipNd(k.kernel, tuple(sorted(left))) if left else k.kernel
-    return FlipNd(k, tuple(sorted(axes)))
+        return FlipKernel(k.kernel, tuple(sorted(left))) if left else k.kernel
+    return FlipKernel(k, tuple(sorted(axes)))
 
 
 def _swap(pairs, axes: frozenset[int]):

@@ -55,8 +55,8 @@ from symconv.checker.generic_argument import add_term, integer_affine, merged_mo
 from symconv.core.composite import Parallel
 from symconv.core.conv_nd import ConvNd, ConvTransposeNd
 from symconv.core.exact_poly import from_sympy, to_sympy
-from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd, FlipNd, PadKernelNd, ScaledNd, SumNd
-from symconv.core.kernel_nd import KernelNd, KernelSymbolNd
+from symconv.core.kernel_expr import Convolve, Dilate, FlipKernel, PadKernel, Scaled, KernelSum
+from symconv.core.kernel import Kernel, KernelSymbol
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import AvgPool, Crop, Pad, Up
 from symconv.errors import CertificateError
@@ -174,14 +174,14 @@ def _correlate(x: Series, groups: dict, s: tuple, shift: tuple, where: str) -> S
 
 # kernels as matrices [out][in] of series -----------------------------------------------------------------
 
-def _kernel(k: KernelNd, e: tuple, ctx: _Context, where: str) -> list[list[Series]]:
+def _kernel(k: Kernel, e: tuple, ctx: _Context, where: str) -> list[list[Series]]:
     """``K(z^e)`` (e per axis) as a matrix ``[out][in]`` of series; cached per context."""
     if (k, e) not in ctx.cache:
         ctx.cache[(k, e)] = _kernel_uncached(k, e, ctx, where)
     return ctx.cache[(k, e)]
 
 
-def _kernel_uncached(k: KernelNd, e: tuple, ctx: _Context, where: str) -> list[list[Series]]:
+def _kernel_uncached(k: Kernel, e: tuple, ctx: _Context, where: str) -> list[list[Series]]:
     zero = (0,) * ctx.d
     out, inner = k.out_channels, k.in_channels
     if not k.length_symbols():  # integer sizes: the core's own taps
@@ -190,7 +190,7 @@ def _kernel_uncached(k: KernelNd, e: tuple, ctx: _Context, where: str) -> list[l
             beta = tuple(x * f for x, f in zip(a, e))
             rows[o][i].update({(beta, zero, (), mono): c for mono, c in from_sympy(value).items()})
         return rows
-    if isinstance(k, KernelSymbolNd):
+    if isinstance(k, KernelSymbol):
         sizes = k.spatial
         if any(not isinstance(n, int) and n != ctx.symbol for n in sizes):
             raise CertificateError(f"{where}: {k!r}: a generic size must be {ctx.symbol} itself")
@@ -200,12 +200,12 @@ def _kernel_uncached(k: KernelNd, e: tuple, ctx: _Context, where: str) -> list[l
         ranges = [range(ctx.period) if g else range(n) for n, g in zip(sizes, generic)]
         return [[{(tuple(x * f for x, f in zip(index, e)), zero, ((name, o, i, index, m),), ()): 1
                   for index in itertools.product(*ranges)} for i in range(inner)] for o in range(out)]
-    if isinstance(k, DilateNd):
+    if isinstance(k, Dilate):
         return _kernel(k.kernel, tuple(x * f for x, f in zip(e, k.factors)), ctx, where)
-    if isinstance(k, ConvolveNd):  # E[o][i] = sum_m a[m][i] b[o][m]
+    if isinstance(k, Convolve):  # E[o][i] = sum_m a[m][i] b[o][m]
         a, b = _kernel(k.a, e, ctx, where), _kernel(k.b, e, ctx, where)
         return [[_sum(_mul(a[m][i], b[o][m], where) for m in range(len(a))) for i in range(inner)] for o in range(out)]
-    if isinstance(k, FlipNd):  # per flipped axis: z^(e (l - 1)) K(z^-e), l = u c + v
+    if isinstance(k, FlipKernel):  # per flipped axis: z^(e (l - 1)) K(z^-e), l = u c + v
         beta, alpha = [0] * ctx.d, [0] * ctx.d
         for axis in k.axes:
             u, v = integer_affine(k.kernel.spatial[axis], ctx.symbol, f"the size on axis {axis + 1} of {k!r}", where)
@@ -215,13 +215,13 @@ def _kernel_uncached(k: KernelNd, e: tuple, ctx: _Context, where: str) -> list[l
             alpha[axis] = e[axis] * u * ctx.period
         inner_e = tuple(-x if axis in k.axes else x for axis, x in enumerate(e))
         return [[_shift(x, tuple(beta), tuple(alpha)) for x in row] for row in _kernel(k.kernel, inner_e, ctx, where)]
-    if isinstance(k, PadKernelNd):
+    if isinstance(k, PadKernel):
         shift = tuple(x * b for x, b in zip(e, k.before))
         return [[_shift(x, shift) for x in row] for row in _kernel(k.kernel, e, ctx, where)]
-    if isinstance(k, SumNd):
+    if isinstance(k, KernelSum):
         a, b = _kernel(k.a, e, ctx, where), _kernel(k.b, e, ctx, where)
         return [[_sum((x, y)) for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
-    if isinstance(k, ScaledNd):
+    if isinstance(k, Scaled):
         factor = {(zero, zero, (), mono): c for mono, c in from_sympy(k.scalar).items()}
         return [[_mul(x, factor, where) for x in row] for row in _kernel(k.kernel, e, ctx, where)]
     raise CertificateError(f"{where}: the kernel {k!r} is outside the generic_interior_nd rule")

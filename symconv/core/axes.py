@@ -19,7 +19,7 @@ from typing import Callable
 from symconv.errors import InvalidArgument
 
 __all__ = ["Axes", "Pairs", "per_axis", "padding_pairs", "checked_axes", "fmt_axes", "fmt_pairs", "is_int",
-           "nd_name"]
+           "nd_name", "one_axis"]
 
 #: One int per spatial axis.
 Axes = tuple[int, ...]
@@ -45,6 +45,15 @@ def checked_axes(values: Axes, check: Callable[[int, str, str], None], what: str
     for v in values:
         check(v, what, argument)
     return values
+
+
+def one_axis(owner: object, values: Axes, name: str, per_axis: str) -> int:
+    """The value of the one axis of a 1-D layer or kernel (``left``, ``stride``, ``factor``, ...); one with
+    ``d >= 2`` axes has no such name: AttributeError, naming the per-axis field to read instead."""
+    if len(values) != 1:
+        raise AttributeError(f"{owner!r} has {len(values)} axes: `{name}` names the one axis of a 1-D layer "
+                             f"(read `{per_axis}[a]` per axis)")
+    return values[0]
 
 
 def nd_name(base: str, ndim: int) -> str:

@@ -9,8 +9,8 @@ value per axis, padding is stored as per-axis ``(left, right)`` pairs and
 
     y[o, i] = b[o] + sum_{m in group(o), a} W[o, m', a] xp[m, s * i + d * a]   (per axis, ``m' = m mod in/groups``)
 
->>> from symconv.core.kernel_nd import kernel_nd
->>> conv2d(kernel_nd("k", 3, 3), stride=(2, 1), padding=1)
+>>> from symconv.core.kernel import kernel
+>>> conv2d(kernel("k", 3, 3), stride=(2, 1), padding=1)
 conv2d(k[3, 3], stride=(2, 1), padding=1)
 """
 
@@ -23,7 +23,7 @@ from symconv.lazy_import import sympy
 
 from symconv.core.axes import Axes, Pairs, checked_axes, fmt_axes, fmt_pairs, is_int, nd_name, padding_pairs, per_axis
 from symconv.core.kernel import MAX_CHANNELS, check_positive_int
-from symconv.core.kernel_nd import KernelNd, as_kernel_nd, is_generic
+from symconv.core.kernel import Kernel, as_kernel_nd, is_generic
 from symconv.core.layers import Layer, check_rate, check_shift
 from symconv.errors import InvalidArgument, KernelError
 
@@ -31,7 +31,7 @@ __all__ = ["ConvNd", "ConvTransposeNd", "conv_nd", "conv2d", "conv3d", "conv_tra
            "conv_transpose3d"]
 
 
-def _weight(weight: object, ndim: int, what: str) -> KernelNd:
+def _weight(weight: object, ndim: int, what: str) -> Kernel:
     try:
         return as_kernel_nd(weight, ndim, what)
     except KernelError as err:
@@ -39,7 +39,7 @@ def _weight(weight: object, ndim: int, what: str) -> KernelNd:
                                                       f"({err})") from None
 
 
-def _groups(weight: KernelNd, groups: object, what: str, transposed: bool) -> int:
+def _groups(weight: Kernel, groups: object, what: str, transposed: bool) -> int:
     groups = check_positive_int(groups, what, "groups", MAX_CHANNELS)
     if weight.shape[0] % groups:
         side = "in_channels (dim 0)" if transposed else "out_channels (dim 0)"
@@ -72,7 +72,7 @@ def _fmt_bias(bias: Optional[tuple]) -> list[str]:
 class ConvNd(Layer):
     """``conv{d}d(W, stride, padding, dilation, groups, bias)``: module docstring; padding is per-axis ``(l, r)``."""
 
-    weight: KernelNd
+    weight: Kernel
     stride: Axes = 1
     padding: Pairs = 0
     dilation: Axes = 1
@@ -80,8 +80,8 @@ class ConvNd(Layer):
     bias: Optional[tuple[sympy.Expr, ...]] = None
 
     def __post_init__(self) -> None:
-        what = "conv" if not isinstance(self.weight, KernelNd) else nd_name("conv", self.weight.ndim)
-        if not isinstance(self.weight, KernelNd):
+        what = "conv" if not isinstance(self.weight, Kernel) else nd_name("conv", self.weight.ndim)
+        if not isinstance(self.weight, Kernel):
             raise InvalidArgument(what, "weight", self.weight, "an N-D kernel such as k[3, 3] or W[8, 4, 3, 3]")
         d = self.weight.ndim
         stride = checked_axes(per_axis(self.stride, d, what, "stride"), check_rate, what, "stride")
@@ -157,7 +157,7 @@ class ConvTransposeNd(Layer):
     each axis has the 1-D length ``(n - 1) s - 2p + d (k - 1) + op + 1``.
     """
 
-    weight: KernelNd
+    weight: Kernel
     stride: Axes = 1
     padding: Axes = 0
     output_padding: Axes = 0
@@ -166,7 +166,7 @@ class ConvTransposeNd(Layer):
     bias: Optional[tuple[sympy.Expr, ...]] = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.weight, KernelNd):
+        if not isinstance(self.weight, Kernel):
             raise InvalidArgument("conv_transpose", "weight", self.weight, "an N-D kernel such as k[3, 3]")
         d = self.weight.ndim
         what = nd_name("conv_transpose", d)

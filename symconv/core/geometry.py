@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from symconv.core.axes import Axes, checked_axes, is_int
+from symconv.core.axes import Axes, checked_axes, is_int, one_axis
 from symconv.core.layers import Layer, check_rate, check_shift
 from symconv.errors import InvalidArgument
 
@@ -52,15 +52,6 @@ def _same_axes(layer: Layer, what: str, first: str, second: str) -> None:
     a, b = getattr(layer, first), getattr(layer, second)
     if len(a) != len(b):
         raise InvalidArgument(what, second, b, f"as many values as the other arguments ({len(a)} axes)")
-
-
-def one_axis(layer: Layer, values: Axes, name: str, per_axis: str) -> int:
-    """The value of a 1-D layer's one axis (``left``, ``stride``, ...); a layer of ``d >= 2`` axes has no such name:
-    AttributeError, naming the per-axis field to read instead."""
-    if len(values) != 1:
-        raise AttributeError(f"{layer!r} has {len(values)} axes: `{name}` names the one axis of a 1-D layer "
-                             f"(read `{per_axis}[a]` per axis)")
-    return values[0]
 
 
 def _shift_text(name: str, before: Axes, after: Axes) -> str:

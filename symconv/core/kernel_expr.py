@@ -1,34 +1,53 @@
-"""Kernel expressions: dilation, full convolution, flips, zero padding, sums and scalings.
+"""Kernel expressions over kernels of any number d of spatial axes; each acts per axis:
 
-Each is a frozen dataclass over other kernels whose ``taps`` follow from its
-children's (the meaning) and whose ``repr`` is DSL syntax.
+* ``convolve(a, b)[o, i, t] = sum_m sum_{u + v = t} a[m, i, u] b[o, m, v]`` (full convolution, as
+  ``numpy.convolve`` on each axis; channels composed as ``conv(a) >> conv(b)``);
+* ``dilate(k, (f1, ..., fd))[o, i, f * a] = k[o, i, a]`` (``f - 1`` zeros between the taps of each axis);
+* ``flip(k, axes)[o, i, a] = k[o, i, a']``, ``a'_j = K_j - 1 - a_j`` on the flipped axes (every axis by default);
+* ``padk(k, before, after)``: zeros around the taps of each axis; ``a + b`` and ``q * k`` tap-wise.
+
+Each is a frozen dataclass over other kernels whose exact taps follow from its children's (computed once per
+``sizes`` in the exact ring of :mod:`symconv.core.exact_poly`) and whose ``repr`` is DSL syntax. A per-axis
+argument is stored as one value per axis; a 1-D expression also answers the 1-D names (``factor``, ``left``,
+``right``).
+
+:func:`as_kernel_nd` re-reads a kernel with the axes its layer has: a name with 3 sizes (``k[3, 3, 3]``), a
+nested list, or an expression over such names, read first as a 1-D weight.
 
 >>> from symconv.core.kernel import kernel
 >>> k = kernel("k", 2)
 >>> convolve(k, dilate(k, 2)).taps()
 (((k_0**2, k_0*k_1, k_0*k_1, k_1**2),),)
+>>> convolve(kernel("k", 2, 2), dilate(kernel("k", 2, 2), (2, 1))).shape
+(1, 1, 4, 3)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 from symconv.lazy_import import sympy
 
+from symconv.core.axes import Axes, fmt_axes, is_int, one_axis, per_axis
+from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy
 from symconv.core.kernel import (
     Kernel,
-    Size,
+    KernelSymbol,
+    Literal,
     Taps,
+    _sizes_key,
+    as_kernel,
     check_derived_length,
     check_nonnegative_int,
     check_positive_int,
-    as_kernel,
     exact_number,
+    literal,
+    nested,
+    nesting_depth,
 )
-from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy
-from symconv.errors import KernelError, quote
+from symconv.errors import InvalidArgument, KernelError, quote
 
 __all__ = [
     "Dilate",
@@ -43,34 +62,18 @@ __all__ = [
     "convolve",
     "flipk",
     "padk",
+    "as_kernel_nd",
+    "axes_text",
 ]
 
-#: Taps as exact polynomials (:mod:`symconv.core.exact_poly`), indexed like :data:`Taps`.
-ExactTaps = tuple[tuple[tuple[Poly, ...], ...], ...]
 
-
-def _map_taps(taps, f):
-    return tuple(tuple(f(t) for t in row) for row in taps)
-
-
-def exact_taps(kernel: Kernel, sizes: Mapping[str, int] | None = None) -> ExactTaps:
-    """The taps of ``kernel`` as exact polynomials.
-
-    A kernel expression computes them in the polynomial ring from its
-    children's (``_exact_taps``, remembered per ``sizes``); any other kernel's
-    SymPy taps are read once, tap by tap (:func:`symconv.core.exact_poly.from_sympy`).
-    """
-    if not isinstance(kernel, _KernelExpr):
-        return _map_taps(kernel.taps(sizes), lambda t: tuple(from_sympy(v) for v in t))
-    key = tuple(sorted(sizes.items())) if sizes else ()
-    cache = kernel._exact_cache
-    if key not in cache:
-        cache[key] = kernel._exact_taps(sizes)
-    return cache[key]
+def exact_taps(kernel: Kernel, sizes: Optional[Mapping[str, int]] = None) -> tuple:
+    """The taps of ``kernel`` as exact polynomials, nested like :meth:`Kernel.taps` (``{}`` for a zero tap)."""
+    return nested(kernel.exact_grid(sizes), kernel.shape[:2] + kernel.concrete_spatial(sizes), zero={})
 
 
 class _KernelExpr(Kernel):
-    """A kernel expression: ``taps`` is :meth:`_exact_taps` written once in SymPy."""
+    """A kernel expression: :meth:`_exact_grid` from its children's, remembered per ``sizes``."""
 
     @cached_property
     def _exact_cache(self) -> dict:
@@ -80,78 +83,101 @@ class _KernelExpr(Kernel):
     def _sympy_cache(self) -> dict:
         return {}
 
-    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
+    def _exact_grid(self, sizes: Optional[Mapping[str, int]]) -> dict:
         raise NotImplementedError
 
-    def taps(self, sizes: Mapping[str, int] | None = None) -> Taps:
-        key = tuple(sorted(sizes.items())) if sizes else ()
+    def exact_grid(self, sizes: Optional[Mapping[str, int]] = None) -> dict:
+        key = _sizes_key(sizes)
+        cache = self._exact_cache
+        if key not in cache:
+            cache[key] = self._exact_grid(sizes)
+        return cache[key]
+
+    def grid(self, sizes: Optional[Mapping[str, int]] = None):
+        key = ("grid",) + _sizes_key(sizes)
         if key not in self._sympy_cache:
-            self._sympy_cache[key] = _map_taps(exact_taps(self, sizes), lambda t: tuple(to_sympy(v) for v in t))
+            self._sympy_cache[key] = {index: to_sympy(p) for index, p in self.exact_grid(sizes).items()}
         return self._sympy_cache[key]
+
+    def taps(self, sizes: Optional[Mapping[str, int]] = None) -> Taps:
+        key = ("taps",) + _sizes_key(sizes)
+        if key not in self._sympy_cache:
+            self._sympy_cache[key] = nested(self.grid(sizes), self.shape[:2] + self.concrete_spatial(sizes))
+        return self._sympy_cache[key]
+
+
+def _one_per_axis(kernel: Kernel, value: object, what: str, argument: str,
+                  check: "callable") -> Axes:
+    """``value`` for every axis of ``kernel`` (an int) or the tuple with one value per axis, each checked."""
+    if not isinstance(value, (tuple, list)):  # one value for every axis; the check says what it must be
+        value = (value,) * kernel.ndim
+    if not (isinstance(value, (tuple, list)) and len(value) == kernel.ndim):
+        raise KernelError(f"{what}({quote(kernel)}, ...): {quote(value)} is not one {argument} or "
+                          f"{kernel.ndim} (one per axis)")
+    for v in value:
+        check(v, what, argument)
+    return tuple(value)
 
 
 @dataclass(frozen=True, repr=False)
 class Dilate(_KernelExpr):
-    """``dilate(k, d)``: insert ``d - 1`` zeros between taps; length ``d (c - 1) + 1``."""
+    """``dilate(k, (f1, ..., fd))``: ``f - 1`` zeros between the taps of each axis; size ``f (K - 1) + 1``."""
 
     kernel: Kernel
-    factor: int
+    factors: Axes
 
     def __post_init__(self) -> None:
-        check_positive_int(self.factor, "dilate", "d")
+        object.__setattr__(self, "factors", _one_per_axis(self.kernel, self.factors, "dilate", "d",
+                                                          check_positive_int))
         check_derived_length(self)
 
+    @property
+    def factor(self) -> int:
+        """The factor of a 1-D dilation."""
+        return one_axis(self, self.factors, "factor", "factors")
+
     @cached_property
-    def shape(self) -> tuple[int, int, Size]:
-        out, inp, c = self.kernel.shape
-        return (out, inp, self.factor * (c - 1) + 1)
+    def shape(self) -> tuple:
+        s = self.kernel.shape
+        return s[:2] + tuple(f * (k - 1) + 1 for f, k in zip(self.factors, s[2:]))
 
-    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
-        d = self.factor
-
-        def dilated(t: tuple) -> tuple:
-            out: list[Poly] = [{} for _ in range(d * (len(t) - 1) + 1)]
-            for j, v in enumerate(t):
-                out[d * j] = v
-            return tuple(out)
-
-        return _map_taps(exact_taps(self.kernel, sizes), dilated)
+    def _exact_grid(self, sizes: Optional[Mapping[str, int]]) -> dict:
+        return {(o, i) + tuple(f * a for f, a in zip(self.factors, rest)): v
+                for (o, i, *rest), v in self.kernel.exact_grid(sizes).items()}
 
     def _children(self) -> tuple[Kernel, ...]:
         return (self.kernel,)
 
     def __repr__(self) -> str:
-        return f"dilate({self.kernel!r}, {self.factor})"
+        return f"dilate({self.kernel!r}, {fmt_axes(self.factors)})"
 
 
 def full_convolution(a: Sequence[sympy.Expr], b: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
     """``(a * b)[m] = sum_j a[j] b[m - j]``, length ``len(a) + len(b) - 1`` (numpy.convolve)."""
-    product = _full_convolution([from_sympy(v) for v in a], [from_sympy(v) for v in b])
-    return tuple(to_sympy(v) for v in product)
-
-
-def _full_convolution(a: Sequence[Poly], b: Sequence[Poly]) -> list[Poly]:
-    """:func:`full_convolution` of exact polynomials."""
     out: list[Poly] = [{} for _ in range(len(a) + len(b) - 1)]
-    for i, x in enumerate(a):
+    pa, pb = [from_sympy(v) for v in a], [from_sympy(v) for v in b]
+    for i, x in enumerate(pa):
         if x:
-            for j, y in enumerate(b):
+            for j, y in enumerate(pb):
                 add_product(out[i + j], x, y)
-    return out
+    return tuple(to_sympy(v) for v in out)
 
 
 @dataclass(frozen=True, repr=False)
 class Convolve(_KernelExpr):
-    """``convolve(a, b)``: full convolution of the taps (``numpy.convolve``).
+    """``convolve(a, b)``: full convolution of the taps on every axis (``numpy.convolve`` in 1-D).
 
     For weights it is the kernel of ``conv(a) >> conv(b)``:
-    ``E[o, i] = sum_m convolve(a[m, i], b[o, m])``, shape ``(b.out, a.in, ca + cb - 1)``.
+    ``E[o, i] = sum_m convolve(a[m, i], b[o, m])``, shape ``(b.out, a.in, ka + kb - 1)``.
     """
 
     a: Kernel
     b: Kernel
 
     def __post_init__(self) -> None:
+        if self.a.ndim != self.b.ndim:
+            raise KernelError(f"convolve({quote(self.a)}, {quote(self.b)}): a {self.a.ndim}-D and a "
+                              f"{self.b.ndim}-D kernel; expected the same number of axes")
         if self.a.out_channels != self.b.in_channels:
             raise KernelError(
                 f"convolve({quote(self.a)}, {quote(self.b)}): {quote(self.a)} has {self.a.out_channels} output "
@@ -160,27 +186,20 @@ class Convolve(_KernelExpr):
         check_derived_length(self)
 
     @cached_property
-    def shape(self) -> tuple[int, int, Size]:
-        return (self.b.out_channels, self.a.in_channels, self.a.length + self.b.length - 1)
+    def shape(self) -> tuple:
+        a, b = self.a.shape, self.b.shape
+        return (b[0], a[1]) + tuple(x + y - 1 for x, y in zip(a[2:], b[2:]))
 
-    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
-        ta, tb = exact_taps(self.a, sizes), exact_taps(self.b, sizes)
-        out, inp, mid = len(tb), len(ta[0]), len(ta)
-        length = len(ta[0][0]) + len(tb[0][0]) - 1
-        result = []
-        for o in range(out):
-            row = []
-            for i in range(inp):
-                acc: list[Poly] = [{} for _ in range(length)]
-                for m in range(mid):  # acc += full_convolution(ta[m][i], tb[o][m])
-                    for j, x in enumerate(ta[m][i]):
-                        if x:
-                            for k, y in enumerate(tb[o][m]):
-                                if y:
-                                    add_product(acc[j + k], x, y)
-                row.append(tuple(acc))
-            result.append(tuple(row))
-        return tuple(result)
+    def _exact_grid(self, sizes: Optional[Mapping[str, int]]) -> dict:
+        """``E[o, i, u + v] = sum_m a[m, i, u] b[o, m, v]``."""
+        terms: dict = {}
+        by_input: dict = {}  # b's taps by its input channel m
+        for (o, m, *v), pb in self.b.exact_grid(sizes).items():
+            by_input.setdefault(m, []).append((o, v, pb))
+        for (m, i, *u), pa in self.a.exact_grid(sizes).items():
+            for o, v, pb in by_input.get(m, ()):
+                add_product(terms.setdefault((o, i) + tuple(x + y for x, y in zip(u, v)), {}), pa, pb)
+        return {key: p for key, p in terms.items() if p}
 
     def _children(self) -> tuple[Kernel, ...]:
         return (self.a, self.b)
@@ -191,52 +210,98 @@ class Convolve(_KernelExpr):
 
 @dataclass(frozen=True, repr=False)
 class FlipKernel(_KernelExpr):
-    """``flip(k)``: ``flip(k)[j] = k[c - 1 - j]``."""
+    """``flip(k, axes)``: the spatial axes in ``axes`` reversed (every axis when None; stored sorted).
+
+    ``flip(k)[o, i, a] = k[o, i, a']`` with ``a'_j = K_j - 1 - a_j`` for j in axes, ``a_j`` otherwise.
+    """
 
     kernel: Kernel
+    axes: Optional[Axes] = None
 
-    @cached_property
-    def shape(self) -> tuple[int, int, Size]:
+    def __post_init__(self) -> None:
+        d = self.kernel.ndim
+        axes = tuple(range(d)) if self.axes is None else self.axes
+        if not (isinstance(axes, (tuple, list)) and axes and all(is_int(a) and 0 <= a < d for a in axes)
+                and len(set(axes)) == len(axes)):
+            raise KernelError(f"flip({quote(self.kernel)}, axes={quote(self.axes)}): expected distinct axes among "
+                              f"{tuple(range(d))}")
+        object.__setattr__(self, "axes", tuple(sorted(axes)))
+
+    @property
+    def shape(self) -> tuple:
         return self.kernel.shape
 
-    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
-        return _map_taps(exact_taps(self.kernel, sizes), lambda t: tuple(reversed(t)))
+    @property
+    def is_whole(self) -> bool:
+        """Whether every spatial axis is reversed (``flip(k)``)."""
+        return len(self.axes) == self.kernel.ndim
+
+    def flipped(self, axis: int) -> bool:
+        """Whether spatial axis ``axis`` is reversed."""
+        return axis in self.axes
+
+    def _exact_grid(self, sizes: Optional[Mapping[str, int]]) -> dict:
+        lengths = self.kernel.concrete_spatial(sizes)
+        return {(o, i) + tuple(k - 1 - a if j in self.axes else a for j, (k, a) in enumerate(zip(lengths, rest))): v
+                for (o, i, *rest), v in self.kernel.exact_grid(sizes).items()}
 
     def _children(self) -> tuple[Kernel, ...]:
         return (self.kernel,)
 
     def __repr__(self) -> str:
-        return f"flip({self.kernel!r})"
+        if self.is_whole:
+            return f"flip({self.kernel!r})"
+        return f"flip({self.kernel!r}, axes={axes_text(self.axes)})"
+
+
+def axes_text(axes: Sequence[int]) -> str:
+    """DSL text of a tuple of axes: ``(0,)``, ``(0, 2)``."""
+    return "(" + ", ".join(map(str, axes)) + ("," if len(axes) == 1 else "") + ")"
 
 
 @dataclass(frozen=True, repr=False)
 class PadKernel(_KernelExpr):
-    """``padk(k, left, right)``: ``left`` zeros before the taps and ``right`` after."""
+    """``padk(k, before, after)``: per axis, ``before`` zeros ahead of the taps and ``after`` behind them."""
 
     kernel: Kernel
-    left: int
-    right: int
+    before: Axes
+    after: Axes
 
     def __post_init__(self) -> None:
-        check_nonnegative_int(self.left, "padk", "left")
-        check_nonnegative_int(self.right, "padk", "right")
+        object.__setattr__(self, "before", _one_per_axis(self.kernel, self.before, "padk", "left",
+                                                         check_nonnegative_int))
+        object.__setattr__(self, "after", _one_per_axis(self.kernel, self.after, "padk", "right",
+                                                        check_nonnegative_int))
         check_derived_length(self)
 
-    @cached_property
-    def shape(self) -> tuple[int, int, Size]:
-        out, inp, c = self.kernel.shape
-        return (out, inp, c + self.left + self.right)
+    @property
+    def left(self) -> int:
+        """The zeros before the taps of a 1-D kernel."""
+        return one_axis(self, self.before, "left", "before")
 
-    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
-        return _map_taps(
-            exact_taps(self.kernel, sizes), lambda t: ({},) * self.left + tuple(t) + ({},) * self.right
-        )
+    @property
+    def right(self) -> int:
+        """The zeros after the taps of a 1-D kernel."""
+        return one_axis(self, self.after, "right", "after")
+
+    @cached_property
+    def shape(self) -> tuple:
+        s = self.kernel.shape
+        return s[:2] + tuple(k + b + a for k, b, a in zip(s[2:], self.before, self.after))
+
+    def _exact_grid(self, sizes: Optional[Mapping[str, int]]) -> dict:
+        return {(o, i) + tuple(a + b for a, b in zip(rest, self.before)): v
+                for (o, i, *rest), v in self.kernel.exact_grid(sizes).items()}
 
     def _children(self) -> tuple[Kernel, ...]:
         return (self.kernel,)
 
     def __repr__(self) -> str:
-        return f"padk({self.kernel!r}, {self.left}, {self.right})"
+        return f"padk({self.kernel!r}, {fmt_axes(self.before)}, {fmt_axes(self.after)})"
+
+
+def _fmt_shape(k: Kernel) -> str:
+    return "(" + ", ".join(str(d) for d in k.shape) + ")"
 
 
 @dataclass(frozen=True, repr=False)
@@ -247,28 +312,22 @@ class KernelSum(_KernelExpr):
     b: Kernel
 
     def __post_init__(self) -> None:
-        if self.a.shape[:2] != self.b.shape[:2] or sympy.simplify(self.a.length - self.b.length) != 0:
+        a, b = self.a.shape, self.b.shape
+        if len(a) != len(b) or a[:2] != b[:2] or any(sympy.simplify(x - y) != 0 for x, y in zip(a[2:], b[2:])):
             raise KernelError(
                 f"{quote(self.a)} + {quote(self.b)}: shapes {_fmt_shape(self.a)} and {_fmt_shape(self.b)} differ; "
                 f"expected equal shapes (use padk to align lengths)"
             )
 
-    @cached_property
-    def shape(self) -> tuple[int, int, Size]:
+    @property
+    def shape(self) -> tuple:
         return self.a.shape
 
-    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
-        ta, tb = exact_taps(self.a, sizes), exact_taps(self.b, sizes)
-
-        def plus(x: Poly, y: Poly) -> Poly:
-            total = dict(x)
-            add_into(total, y)
-            return total
-
-        return tuple(
-            tuple(tuple(plus(x, y) for x, y in zip(ta[o][i], tb[o][i])) for i in range(len(ta[o])))
-            for o in range(len(ta))
-        )
+    def _exact_grid(self, sizes: Optional[Mapping[str, int]]) -> dict:
+        total = {index: dict(p) for index, p in self.a.exact_grid(sizes).items()}
+        for index, p in self.b.exact_grid(sizes).items():
+            add_into(total.setdefault(index, {}), p)
+        return {index: p for index, p in total.items() if p}
 
     def _children(self) -> tuple[Kernel, ...]:
         return (self.a, self.b)
@@ -288,13 +347,14 @@ class Scaled(_KernelExpr):
     def __post_init__(self) -> None:
         object.__setattr__(self, "scalar", exact_number(self.scalar, "kernel scale"))
 
-    @cached_property
-    def shape(self) -> tuple[int, int, Size]:
+    @property
+    def shape(self) -> tuple:
         return self.kernel.shape
 
-    def _exact_taps(self, sizes: Mapping[str, int] | None) -> ExactTaps:
+    def _exact_grid(self, sizes: Optional[Mapping[str, int]]) -> dict:
         factor = from_sympy(self.scalar)
-        return _map_taps(exact_taps(self.kernel, sizes), lambda t: tuple(times(factor, v) for v in t))
+        scaled = {index: times(factor, p) for index, p in self.kernel.exact_grid(sizes).items()}
+        return {index: p for index, p in scaled.items() if p}
 
     def _children(self) -> tuple[Kernel, ...]:
         return (self.kernel,)
@@ -309,14 +369,11 @@ class Scaled(_KernelExpr):
         return f"{scalar} * {inner}"
 
 
-def _fmt_shape(k: Kernel) -> str:
-    return "(" + ", ".join(str(d) for d in k.shape) + ")"
-
-
 def _axes_asked(*kernels: object, factors: tuple = ()) -> int:
-    """The spatial axes of an N-D kernel expression (0 for 1-D): an N-D operand, or a per-axis tuple of 2+ factors."""
+    """The spatial axes an expression is written with: a kernel of 2+ axes, or a per-axis tuple of 2+ factors
+    (0: read as 1-D)."""
     for k in kernels:
-        if getattr(k, "ndim", 1) >= 2 and not isinstance(k, Kernel):
+        if isinstance(k, Kernel) and k.ndim >= 2:
             return k.ndim
     for f in factors:
         if isinstance(f, (tuple, list)) and len(f) >= 2:
@@ -324,13 +381,19 @@ def _axes_asked(*kernels: object, factors: tuple = ()) -> int:
     return 0
 
 
+def _axes_of(value: object, ndim: int, what: str) -> Axes:
+    try:
+        return per_axis(value, ndim, what, "factor")
+    except InvalidArgument:
+        raise KernelError(f"{what}: {quote(value)} is not one number or {ndim} (one per axis)") from None
+
+
 def dilate(k: object, d: object) -> Dilate:
-    """``dilate(k, d)``: ``d - 1`` zeros between taps; an N-D kernel takes ``d`` or ``(d1, ..., dd)``."""
+    """``dilate(k, d)``: ``d - 1`` zeros between taps; a kernel of d axes takes ``d`` or ``(d1, ..., dd)``."""
     axes = _axes_asked(k, factors=(d,))
     if axes:
-        from symconv.core.kernel_expr_nd import as_kernel_nd, dilate_nd
-
-        return dilate_nd(as_kernel_nd(k, axes, "dilate"), d)
+        k = as_kernel_nd(k, axes, "dilate")
+        return Dilate(k, _axes_of(d, axes, f"dilate({quote(k)}, ...)"))
     return Dilate(as_kernel(k), d)
 
 
@@ -338,32 +401,63 @@ def convolve(a: object, b: object) -> Convolve:
     """``convolve(a, b)``: full convolution of tap sequences, as ``numpy.convolve`` (per axis for N-D kernels)."""
     axes = _axes_asked(a, b)
     if axes:
-        from symconv.core.kernel_expr_nd import ConvolveNd, as_kernel_nd
-
-        return ConvolveNd(as_kernel_nd(a, axes, "convolve"), as_kernel_nd(b, axes, "convolve"))
+        return Convolve(as_kernel_nd(a, axes, "convolve"), as_kernel_nd(b, axes, "convolve"))
     return Convolve(as_kernel(a), as_kernel(b))
 
 
 def flipk(k: object, axes: object = None) -> FlipKernel:
-    """``flip(k)``: reversed taps (every axis of an N-D kernel); ``flip(k, axes=(0,))`` reverses the given axes
-    of an N-D kernel only."""
-    ndim = _axes_asked(k)
-    if ndim or axes is not None:
-        from symconv.core.kernel_expr_nd import FlipNd
-        from symconv.core.kernel_nd import KernelNd
-
-        if not isinstance(k, KernelNd):
+    """``flip(k)``: reversed taps (every axis); ``flip(k, axes=(0,))`` reverses the given axes of an N-D kernel."""
+    if axes is not None:
+        if not (isinstance(k, Kernel) and k.ndim >= 2):
             raise KernelError(f"flip({quote(k)}, axes={quote(axes)}): per-axis flips are for N-D kernels (k[3, 3] "
                               f"inside conv2d); flip a 1-D kernel with flip(k)")
-        return FlipNd(k, axes)
-    return FlipKernel(as_kernel(k))
+        return FlipKernel(k, axes)
+    axes_asked = _axes_asked(k)
+    return FlipKernel(as_kernel_nd(k, axes_asked, "flip") if axes_asked else as_kernel(k))
 
 
 def padk(k: object, left: object, right: object = None) -> PadKernel:
     """``padk(k, left, right)``: zeros around the taps (``right`` defaults to ``left``); per-axis tuples for N-D."""
     axes = _axes_asked(k, factors=(left, right))
     if axes:
-        from symconv.core.kernel_expr_nd import as_kernel_nd, padk_nd
-
-        return padk_nd(as_kernel_nd(k, axes, "padk"), left, right)
+        k = as_kernel_nd(k, axes, "padk")
+        first = _axes_of(left, axes, f"padk({quote(k)}, ...)")
+        return PadKernel(k, first, first if right is None else _axes_of(right, axes, f"padk({quote(k)}, ...)"))
     return PadKernel(as_kernel(k), left, left if right is None else right)
+
+
+def as_kernel_nd(k: object, ndim: int, what: str = "an N-D layer") -> Kernel:
+    """``k`` read as a kernel of ``ndim`` spatial axes: a kernel of ``ndim`` axes as it is; a name with 3 sizes
+    (``k[3, 3, 3]``), a nested list or an expression over such names, read first as 1-D, is re-read."""
+    if isinstance(k, (list, tuple)):
+        return literal(k, ndim)
+    if not isinstance(k, Kernel):
+        raise KernelError(f"{what}: {quote(k)} is not a {ndim}-D kernel; expected e.g. "
+                          f"k[{', '.join(['3'] * ndim)}]")
+    if k.ndim == ndim:
+        return k
+    if k.ndim != 1:
+        raise KernelError(f"{what}: {quote(k)} is a {k.ndim}-D kernel; expected a {ndim}-D kernel")
+    if isinstance(k, KernelSymbol):
+        if len(k.dims) not in (ndim, ndim + 2):
+            raise KernelError(f"{what}: {quote(k)} has {len(k.dims)} sizes; a {ndim}-D kernel has {ndim} "
+                              f"(one channel) or {ndim + 2} (out, in, sizes)")
+        return KernelSymbol(k.name, tuple(k.dims), ndim)
+    if isinstance(k, Literal):
+        if nesting_depth(k.values) != ndim:  # [out][in][taps] read as one channel of a 3-D kernel
+            raise KernelError(f"{what}: {quote(k)} is a 1-D kernel; expected a {ndim}-D kernel")
+        return literal(k.values, ndim)
+    if isinstance(k, Dilate):
+        return Dilate(as_kernel_nd(k.kernel, ndim, what), (k.factor,) * ndim)
+    if isinstance(k, Convolve):
+        return Convolve(as_kernel_nd(k.a, ndim, what), as_kernel_nd(k.b, ndim, what))
+    if isinstance(k, FlipKernel):
+        return FlipKernel(as_kernel_nd(k.kernel, ndim, what))
+    if isinstance(k, PadKernel):
+        return PadKernel(as_kernel_nd(k.kernel, ndim, what), (k.left,) * ndim, (k.right,) * ndim)
+    if isinstance(k, KernelSum):
+        return KernelSum(as_kernel_nd(k.a, ndim, what), as_kernel_nd(k.b, ndim, what))
+    if isinstance(k, Scaled):
+        return Scaled(k.scalar, as_kernel_nd(k.kernel, ndim, what))
+    raise KernelError(f"{what}: {quote(k)} is a 1-D kernel; expected a {ndim}-D kernel such as "
+                      f"k[{', '.join(['3'] * ndim)}]")

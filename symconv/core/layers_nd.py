@@ -21,10 +21,10 @@ every axis of the chain it sits in (in 1-D, ``y[i] = x[n - 1 - i]``);
 on dims ``2 + a``. Both keep the shape and fit a chain of any number of axes
 (checked when the chain is built: :func:`check_flip_axes`).
 
->>> from symconv.core.kernel_nd import kernel_nd
->>> output_shape(conv2d(kernel_nd("k", 3, 3), stride=2) >> down((1, 2)), (9, 9))
+>>> from symconv.core.kernel import kernel
+>>> output_shape(conv2d(kernel("k", 3, 3), stride=2) >> down((1, 2)), (9, 9))
 (4, 2)
->>> output_shape(conv3d(kernel_nd("k", 3, 3, 3, ndim=3), stride=(2, 1, 1)), (7, 5, 3))
+>>> output_shape(conv3d(kernel("k", 3, 3, 3, ndim=3), stride=(2, 1, 1)), (7, 5, 3))
 (3, 3, 1)
 """
 
@@ -36,8 +36,7 @@ from symconv.core.axes import Axes
 
 from symconv.core.conv_nd import (ConvNd, ConvTransposeNd, conv2d, conv3d, conv_nd, conv_transpose2d,
                                   conv_transpose3d, conv_transpose_nd)
-from symconv.core.kernel import Kernel, KernelSymbol, Literal
-from symconv.core.kernel_nd import KernelNd, is_generic
+from symconv.core.kernel import Kernel, KernelSymbol, Literal, is_generic
 from symconv.core.geometry import Crop, Down, Flip, Pad, Up
 from symconv.core.layers import Conv, ConvTranspose, Layer
 from symconv.core.nonlinear import ReLU
@@ -157,7 +156,7 @@ def _ones(size: int) -> Literal:
     return Literal((((1,) * size,),))
 
 
-def _axis_kernel(weight: KernelNd, axis: int) -> Kernel:
+def _axis_kernel(weight: Kernel, axis: int) -> Kernel:
     """A 1-D kernel of the weight's size on one axis: all ones, or for a generic size (``c``, ``2*c - 1``)
     the 1-D generic kernel ``k[c]`` named after the weight's first name, so the 1-D length table and
     derivation read the size in ``c``."""
@@ -219,9 +218,9 @@ def output_shape(layer: Layer, shape: Sequence[Length], sizes: Optional[Mapping[
     ``n_a`` may be SymPy symbols and a kernel size generic (``k[c, 3]``): each ``m_a`` is then the 1-D
     table's quasi-affine form in ``n_a`` and ``c``; ``sizes`` gives the generic sizes values.
 
-    >>> from symconv.core.kernel_nd import kernel_nd
+    >>> from symconv.core.kernel import kernel
     >>> from symconv.core.output_length import length_symbol
-    >>> output_shape(conv2d(kernel_nd("k", "c", 3), stride=2), (length_symbol("n1"), 9))
+    >>> output_shape(conv2d(kernel("k", "c", 3), stride=2), (length_symbol("n1"), 9))
     (Max(0, floor(-c/2 + n1/2) + 1), 4)
     """
     if not layer.axes_free and len(shape) != layer.ndim:

@@ -12,10 +12,8 @@ the same meaning (PyTorch's ``conv1d``, ``conv_transpose1d``, ``avg_pool1d``,
 * ``flip()``, ``relu()``, ``affine(...)`` fit a chain of any ``d``: they are kept; chains and sums are lifted
   step by step and branch by branch.
 
-Kernels are lifted the same way (:func:`as_kernel_nd1`): ``k[c]`` -> ``KernelSymbolNd("k", (c,), 1)``, whose taps
-are the same symbols ``k_0, k_1, ...`` (``W_o_i_j`` for a weight), a literal keeps its numbers, and every kernel
-expression (``dilate``, ``convolve``, ``flip``, ``padk``, sums, multiples, derived closed forms) becomes its N-D
-twin. Layers that are already N-D pass through.
+A kernel is one class for every d, so the lifted layer holds the 1-D layer's kernel itself. Layers that are
+already N-D pass through.
 
 >>> from symconv.core.layers import conv, pad
 >>> from symconv.core.kernel import kernel
@@ -25,16 +23,10 @@ conv1d(k[3], stride=2, padding=((1, 0),)) >> pad(2)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
-
-from symconv.lazy_import import sympy
+from functools import lru_cache
 
 from symconv.core.composite import Chain, Parallel
-from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal
-from symconv.core.kernel_expr import Convolve, Dilate, FlipKernel, KernelSum, PadKernel, Scaled, exact_taps
-from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd, FlipNd, PadKernelNd, ScaledNd, SumNd
-from symconv.core.kernel_nd import DerivedKernelNd, KernelNd, KernelSymbolNd, literal_nd
+from symconv.core.kernel import Kernel
 from symconv.core.geometry import Crop, Down, Pad, Up
 from symconv.core.layers import Conv, ConvTranspose, Layer
 from symconv.core.layers_nd import ConvNd, ConvTransposeNd
@@ -44,58 +36,10 @@ from symconv.errors import InvalidArgument
 __all__ = ["as_nd", "as_kernel_nd1"]
 
 
-@dataclass(frozen=True, repr=False)
-class _LiftedConvolve(ConvolveNd):
-    """``convolve(a, b)`` lifted from the 1-D expression ``origin``: the same kernel, whose exact taps are the 1-D
-    expression's (remembered on it, so the checker's other readers of the 1-D taps and the semantics share one
-    product; a 64 x 64 x 3 pair costs seconds)."""
-
-    origin: Convolve = field(default=None, compare=False)
-
-    @cached_property
-    def _exact(self) -> dict:
-        taps = exact_taps(self.origin)
-        return {(o, i, j): p for o, row in enumerate(taps) for i, t in enumerate(row) for j, p in enumerate(t) if p}
-
-
-def _symbol(k: KernelSymbol) -> KernelSymbolNd:
-    length = k.dims[-1]
-    if isinstance(length, sympy.Expr) and not (length.is_Integer or isinstance(length, sympy.Symbol)):
-        raise InvalidArgument("as_nd", "kernel", k, "a kernel whose length is an int or a name (k[3], k[c])")
-    size = int(length) if isinstance(length, sympy.Expr) and length.is_Integer else length
-    return KernelSymbolNd(k.name, tuple(k.dims[:-1]) + (size,), 1)
-
-
-def as_kernel_nd1(k: Kernel) -> KernelNd:
-    """The 1-D kernel expression ``k`` as the N-D kernel with one spatial axis and the same taps.
-
-    >>> from symconv.core.kernel import kernel, dilate
-    >>> as_kernel_nd1(dilate(kernel("k", 2), 3)).taps()
-    (((k_0, 0, 0, k_1),),)
-    """
-    if isinstance(k, KernelNd):
+def as_kernel_nd1(k: Kernel) -> Kernel:
+    """The kernel of a 1-D layer as the N-D layer reads it: the same object (one class for every d)."""
+    if isinstance(k, Kernel) and k.ndim == 1:
         return k
-    if isinstance(k, KernelSymbol):
-        return _symbol(k)
-    if isinstance(k, Literal):
-        return literal_nd(k.values, 1)
-    if isinstance(k, Dilate):
-        return DilateNd(as_kernel_nd1(k.kernel), (k.factor,))
-    if isinstance(k, Convolve):
-        if isinstance(k.length, int):
-            return _LiftedConvolve(as_kernel_nd1(k.a), as_kernel_nd1(k.b), k)
-        return ConvolveNd(as_kernel_nd1(k.a), as_kernel_nd1(k.b))
-    if isinstance(k, FlipKernel):
-        return FlipNd(as_kernel_nd1(k.kernel))
-    if isinstance(k, PadKernel):
-        return PadKernelNd(as_kernel_nd1(k.kernel), (k.left,), (k.right,))
-    if isinstance(k, KernelSum):
-        return SumNd(as_kernel_nd1(k.a), as_kernel_nd1(k.b))
-    if isinstance(k, Scaled):
-        return ScaledNd(k.scalar, as_kernel_nd1(k.kernel))
-    if isinstance(k, DerivedKernel):
-        values = tuple(tuple(tuple(taps) for taps in row) for row in k.values)
-        return DerivedKernelNd(values, tuple(_symbol(s) for s in k.sources))
     raise InvalidArgument("as_nd", "kernel", k, "a 1-D kernel (k[3], a literal list or a kernel expression)")
 
 

@@ -108,6 +108,6 @@ def exact_real(value: object) -> sympy.Expr:
         return value
     if isinstance(value, sympy.Expr) and value.is_number and not isinstance(value, (sympy.Rational, sympy.Float)):
         if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.has(sympy.Float) or not value.is_real:
-            raise KernelError(f"kernel tap {value} is not a finite exact real number")
+            raise KernelError(f"kernel tap {value} is not finite or not exact; expected a finite exact real number")
         return value
     return exact_number(value)

@@ -20,8 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from symconv.core.axes import Axes, checked_axes, fmt_axes, is_int, nd_name, per_axis
-from symconv.core.geometry import one_axis
+from symconv.core.axes import Axes, checked_axes, fmt_axes, is_int, nd_name, one_axis, per_axis
 from symconv.core.layers import Layer, check_flag, check_rate, check_shift
 from symconv.core.repr_args import fmt_args
 from symconv.errors import InvalidArgument

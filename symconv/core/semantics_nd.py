@@ -7,9 +7,9 @@ PyTorch's ``conv{d}d``); output shapes come from the length table
 included: samples outside the input read as zeros, so padding and bias supply
 the outputs of an empty input. Nothing here is clever, so that it can be trusted.
 
->>> from symconv.core.kernel_nd import kernel_nd
+>>> from symconv.core.kernel import kernel
 >>> from symconv.core.layers_nd import conv2d
->>> evaluate_nd(conv2d(kernel_nd("k", 1, 2)), symbolic_input_nd((1, 3)))[0]
+>>> evaluate_nd(conv2d(kernel("k", 1, 2)), symbolic_input_nd((1, 3)))[0]
 ((k_0_0*x_0_0_0 + k_0_1*x_0_0_1, k_0_0*x_0_0_1 + k_0_1*x_0_0_2),)
 """
 
@@ -350,9 +350,9 @@ def outputs_at(layer: Layer, x: SignalNd, indices: Sequence[Sequence[int]]) -> t
     """``(output shape, {(o, i1, ..., id): y[o, i]})`` for the requested outputs only: every layer is evaluated
     where those outputs read it (their cones), by the same definitions as :func:`run_nd`.
 
-    >>> from symconv.core.kernel_nd import kernel_nd
+    >>> from symconv.core.kernel import kernel
     >>> from symconv.core.layers_nd import conv2d
-    >>> chain = conv2d(kernel_nd("k", 1, 2)) >> conv2d(kernel_nd("j", 1, 1))
+    >>> chain = conv2d(kernel("k", 1, 2)) >> conv2d(kernel("j", 1, 1))
     >>> outputs_at(chain, symbolic_input_nd((2, 40)), [(0, 1, 7)])
     ((2, 39), {(0, 1, 7): j_0_0*k_0_0*x_0_1_7 + j_0_0*k_0_1*x_0_1_8})
     """

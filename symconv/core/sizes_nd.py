@@ -6,9 +6,9 @@ is validated as if it had been written with that value (``'same'`` padding,
 ``floor(d (c - 1) / 2)`` on the left, becomes the integers it stands for).
 The checker's rule ``generic_instances`` instantiates 1-D statements with it too.
 
->>> from symconv.core.kernel_nd import kernel_nd
+>>> from symconv.core.kernel import kernel
 >>> from symconv.core.conv_nd import conv2d
->>> with_sizes(conv2d(kernel_nd("k", "c", 3), padding="same"), {"c": 4})
+>>> with_sizes(conv2d(kernel("k", "c", 3), padding="same"), {"c": 4})
 conv2d(k[4, 3], padding=((1, 2), (1, 1)))
 """
 
@@ -20,7 +20,6 @@ from typing import Mapping, TypeVar
 from symconv.lazy_import import sympy
 
 from symconv.core.kernel import Kernel, KernelSymbol
-from symconv.core.kernel_nd import KernelNd, KernelSymbolNd
 from symconv.core.layers import Layer
 from symconv.core.output_length import resolve_size
 
@@ -30,13 +29,11 @@ T = TypeVar("T")
 
 
 def _substitute(value: object, sizes: Mapping[str, int]) -> object:
-    if isinstance(value, KernelSymbolNd):
-        return KernelSymbolNd(value.name, tuple(resolve_size(d, sizes) for d in value.dims), value.axes)
     if isinstance(value, KernelSymbol):
-        return KernelSymbol(value.name, tuple(resolve_size(d, sizes) for d in value.dims))
-    if isinstance(value, (Kernel, KernelNd)) and not value.length_symbols():
+        return KernelSymbol(value.name, tuple(resolve_size(d, sizes) for d in value.dims), value.axes)
+    if isinstance(value, Kernel) and not value.length_symbols():
         return value  # no generic size inside: the kernel as it is (its taps are not sizes)
-    if isinstance(value, (Layer, Kernel, KernelNd)) and is_dataclass(value):
+    if isinstance(value, (Layer, Kernel)) and is_dataclass(value):
         changes = {f.name: _substitute(getattr(value, f.name), sizes) for f in fields(value) if f.init}
         return replace(value, **changes)
     if isinstance(value, tuple):

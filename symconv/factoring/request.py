@@ -149,7 +149,7 @@ def factor_request(kernel: object, sizes: object) -> FactorRequest:
     """
     k = _kernel(kernel)
     text = repr(k)
-    if not isinstance(k, Kernel):
+    if k.ndim != 1:
         raise KernelError(
             f"the kernel {text} has {k.ndim} spatial axes; --sizes N,M splits a 1-D kernel such as q[5] "
             f"into two layers; a 2-D or 3-D kernel is split into one layer per axis with --separable"

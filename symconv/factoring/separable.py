@@ -57,8 +57,7 @@ from typing import Optional, Sequence
 from symconv.lazy_import import sympy
 from sympy.polys.matrices import DomainMatrix
 
-from symconv.core.kernel import Kernel
-from symconv.core.kernel_nd import DerivedKernelNd, KernelNd, KernelSymbolNd, LiteralNd
+from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import ConvNd, conv_nd
 from symconv.errors import InvalidArgument, KernelError, NotSeparable, TooFewChannels, ZeroKernel
@@ -178,7 +177,7 @@ def exact_split(rows: Sequence[Sequence[object]]) -> tuple[list[list[sympy.Expr]
 # --- the kernel as matrices ------------------------------------------------------------------------
 
 
-def _as_kernel_nd(kernel: object) -> tuple[KernelNd, Optional[ConvNd]]:
+def _as_kernel_nd(kernel: object) -> tuple[Kernel, Optional[ConvNd]]:
     """The weight, and the layer when one was given (``conv2d(...)``/``conv3d(...)`` or its DSL text)."""
     if isinstance(kernel, str):
         from symconv.dsl import parse_chain, parse_kernel  # the DSL is the one parser of user text
@@ -189,12 +188,12 @@ def _as_kernel_nd(kernel: object) -> tuple[KernelNd, Optional[ConvNd]]:
         return kernel.weight, kernel
     if isinstance(kernel, Layer):
         raise InvalidArgument("factor_separable", "kernel", kernel, "a 2-D or 3-D kernel, or one conv2d/conv3d layer")
-    if isinstance(kernel, KernelNd):
-        return kernel, None
     if isinstance(kernel, (list, tuple)):
-        from symconv.core.kernel_nd import literal_nd
+        from symconv.core.kernel import literal
 
-        return literal_nd(kernel), None
+        kernel = literal(kernel)
+    if isinstance(kernel, Kernel) and kernel.ndim >= 2:
+        return kernel, None
     if isinstance(kernel, Kernel):
         raise KernelError(f"factor --separable: the kernel {kernel!r} is 1-D (one list level, or three: a 1-D "
                           f"weight [out][in][taps]); expected a 2-D kernel such as [[1, 2, 1], [2, 4, 2], "
@@ -204,7 +203,7 @@ def _as_kernel_nd(kernel: object) -> tuple[KernelNd, Optional[ConvNd]]:
                       f"[[1, 2, 1], [2, 4, 2], [1, 2, 1]]")
 
 
-def _unfolding(weight: KernelNd) -> Matrix:
+def _unfolding(weight: Kernel) -> Matrix:
     """``M[(i, a), (o, b)] = W[o, i, a, b]`` (2-D), the matrix whose rank is the fewest channels."""
     taps = weight.taps()
     out_c, in_c, k1, k2 = weight.shape
@@ -249,7 +248,7 @@ class SeparableFactorization:
     channels past the rank).
     """
 
-    kernel: KernelNd
+    kernel: Kernel
     layer: ConvNd
     rank: int
     channels: int
@@ -300,13 +299,13 @@ def _show(value: object) -> str:
     return str(value)
 
 
-def _weight(values: tuple, sources: tuple[KernelSymbolNd, ...]) -> KernelNd:
+def _weight(values: tuple, sources: tuple[KernelSymbol, ...]) -> Kernel:
     if sources:
-        return DerivedKernelNd(values, sources)
-    return LiteralNd(values)
+        return DerivedKernel(values, sources)
+    return Literal(values)
 
 
-def _axis_layers(layer: ConvNd, weights: Sequence[KernelNd]) -> Layer:
+def _axis_layers(layer: ConvNd, weights: Sequence[Kernel]) -> Layer:
     """One layer per axis: axis ``k`` keeps the original stride, padding and dilation, every other axis is 1/0/1."""
     d = layer.ndim
     chain: Optional[Layer] = None
@@ -331,7 +330,7 @@ def _rank_reason(rank: int, matrix: str, symbolic: bool) -> str:
             f"exactly {rank}")
 
 
-def _split_2d(weight: KernelNd, channels: Optional[int], text: str) -> tuple[int, int, tuple, tuple, str]:
+def _split_2d(weight: Kernel, channels: Optional[int], text: str) -> tuple[int, int, tuple, tuple, str]:
     out_c, in_c, k1, k2 = weight.shape
     rows = _unfolding(weight)
     symbolic = _is_symbolic(rows)
@@ -358,7 +357,7 @@ def _split_2d(weight: KernelNd, channels: Optional[int], text: str) -> tuple[int
     return rank, used, (first, second), factors, reason
 
 
-def _split_3d(weight: KernelNd, channels: Optional[int], text: str) -> tuple[int, int, tuple, tuple, str]:
+def _split_3d(weight: Kernel, channels: Optional[int], text: str) -> tuple[int, int, tuple, tuple, str]:
     if not weight.is_single_channel:
         raise NotSeparable(text, f"is a multi-channel 3-D weight of shape {weight.shape}; supported: 2-D kernels "
                                  f"and weights of any rank, and single-channel 3-D kernels of rank one")
@@ -388,7 +387,7 @@ def factor_separable(kernel: object, channels: Optional[int] = None, seed: int =
     """``conv2d(K) = conv2d(W1[r, 1, K1, 1]) >> conv2d(W2[1, r, 1, K2])`` with ``r = rank K``, proved.
 
     ``kernel`` is a 2-D kernel (``"[[1, 2, 1], [2, 4, 2], [1, 2, 1]]"``, ``"k[3, 3]"``, nested lists, a
-    ``KernelNd``), a weight ``W[o, i, K1, K2]``, a 3-D rank-one kernel, or one ``conv2d``/``conv3d`` layer
+    ``Kernel``), a weight ``W[o, i, K1, K2]``, a 3-D rank-one kernel, or one ``conv2d``/``conv3d`` layer
     (object or DSL text) whose stride, padding, dilation and bias are split per axis. ``channels`` (default
     the rank) below the rank raises :class:`~symconv.errors.TooFewChannels`; more adds zero channels.
 

@@ -105,7 +105,7 @@ def _weight(tensor: Any, path: str, weights: str, ndim: int, module: Any) -> obj
                 return kernel(name, *(shape[2:] if shape[:2] == (1, 1) else shape))
             return literal(exact_values(tensor, path, "weight"))
         try:  # the N-D kernels, where the core has them; else the 2-D ones
-            from symconv.core.kernel_nd import LiteralNd, kernel_nd, literal_nd
+            from symconv.core.kernel import Literal, kernel, literal
         except ImportError:
             if ndim != 2:
                 raise
@@ -117,11 +117,11 @@ def _weight(tensor: Any, path: str, weights: str, ndim: int, module: Any) -> obj
         if weights == "symbolic":
             # one channel: k[3, 3] in 2-D; 3-D names always carry the channels (k[3, 3, 3] would be a 1-D weight)
             dims = shape[2:] if shape[:2] == (1, 1) and ndim == 2 else shape
-            return kernel_nd(name, *dims, ndim=ndim)
+            return kernel(name, *dims, ndim=ndim)
         values = exact_values(tensor, path, "weight")
-        if len(shape) == ndim + 2 and all(shape):  # (out, in, k1, ..., kd): what literal_nd would pass on, read once
-            return LiteralNd(values)
-        return literal_nd(values, ndim=ndim)
+        if len(shape) == ndim + 2 and all(shape):  # (out, in, k1, ..., kd): what literal would pass on, read once
+            return Literal(values)
+        return literal(values, ndim=ndim)
     except ImportError:
         raise _unsupported(module, path, f"needs {ndim}-D kernels, which this version of symconv does not have "
                                          f"yet") from None

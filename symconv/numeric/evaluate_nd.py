@@ -2,7 +2,7 @@
 
 Every N-D layer is written again here from its PyTorch definition, on arrays
 of shape ``(B, C, n1, ..., nd)``, without :mod:`symconv.core.semantics_nd`,
-the length table or :meth:`KernelNd.grid`. Kernel expressions become arrays
+the length table or :meth:`Kernel.grid`. Kernel expressions become arrays
 ``E[o, i, a1, ..., ad]`` from the bound values:
 
 * ``dilate(k, f)[a f] = k[a]`` per axis, zeros elsewhere;
@@ -23,9 +23,9 @@ lifted to d = 1), the symbols and random values in
 :mod:`symconv.numeric.symbols_nd`; this module runs a chain through them (a
 parallel sum adds its branches' outputs).
 
->>> from symconv.core.kernel_nd import literal_nd
+>>> from symconv.core.kernel import literal
 >>> from symconv.core.layers_nd import conv2d
->>> evaluate_nd_numeric(conv2d(literal_nd([[1, 1]]), stride=(1, 2)), [[[1, 2, 3, 4, 5]]]).tolist()
+>>> evaluate_nd_numeric(conv2d(literal([[1, 1]]), stride=(1, 2)), [[[1, 2, 3, 4, 5]]]).tolist()
 [[[3.0, 7.0]]]
 """
 
@@ -75,9 +75,9 @@ def evaluate_nd_numeric(layer: Layer, x: object, bindings: Optional[Bindings] = 
     then raises :class:`~symconv.errors.NotInFragment`: square roots are not rational). ``sizes`` gives the
     generic sizes their values (``{"c": 3}`` for ``k[c, 3]``).
 
-    >>> from symconv.core.kernel_nd import kernel_nd
+    >>> from symconv.core.kernel import kernel
     >>> from symconv.core.layers_nd import conv2d
-    >>> evaluate_nd_numeric(conv2d(kernel_nd("k", 1, 2), bias=[1]), [[[1, 2, 4]]], {"k": [[1, -1]]}, True).tolist()
+    >>> evaluate_nd_numeric(conv2d(kernel("k", 1, 2), bias=[1]), [[[1, 2, 4]]], {"k": [[1, -1]]}, True).tolist()
     [[[Fraction(0, 1), Fraction(-1, 1)]]]
     """
     if not isinstance(layer, Layer):

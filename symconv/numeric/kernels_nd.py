@@ -3,7 +3,7 @@
 A bias or affine parameter ``p`` is bound to one number; ``k_a_b`` (``W_o_i_a_b``)
 is a tap of a bound kernel. A kernel expression becomes an array
 ``E[o, i, a1, ..., ad]`` of shape ``(out, in, k1, ..., kd)`` from the bound
-values, without :meth:`KernelNd.grid`:
+values, without :meth:`Kernel.grid`:
 
 * ``dilate(k, f)[a f] = k[a]`` per axis, zeros elsewhere;
 * ``convolve(p, q)[o, i] = sum_m fullNd(p[m, i], q[o, m])``;
@@ -14,8 +14,8 @@ values, without :meth:`KernelNd.grid`:
 Values are float64, or exact ``Fraction`` objects with ``exact=True``; NaN and
 infinities are refused (:func:`finite_array`).
 
->>> from symconv.core.kernel_nd import kernel_nd, FlipNd
->>> kernel_array_nd(FlipNd(kernel_nd("k", 1, 2), (0, 1)), {"k": [[1, 2]]}).tolist()
+>>> from symconv.core.kernel import kernel, FlipKernel
+>>> kernel_array_nd(FlipKernel(kernel("k", 1, 2), (0, 1)), {"k": [[1, 2]]}).tolist()
 [[[[2.0, 1.0]]]]
 """
 
@@ -29,8 +29,8 @@ from typing import Iterable, Optional, Union
 import numpy as np
 from symconv.lazy_import import sympy
 
-from symconv.core.kernel_nd import (
-    ConvolveNd, DerivedKernelNd, DilateNd, FlipNd, KernelNd, KernelSymbolNd, LiteralNd, PadKernelNd, ScaledNd, SumNd,
+from symconv.core.kernel import (
+    Convolve, DerivedKernel, Dilate, FlipKernel, Kernel, KernelSymbol, Literal, PadKernel, Scaled, KernelSum,
 )
 from symconv.errors import InvalidArgument, KernelError, NotInFragment
 from symconv.numeric.bindings import Bindings
@@ -83,7 +83,7 @@ def parameter_value(expr: sympy.Expr, bindings: Optional[Bindings], exact: bool,
     return number(expr.xreplace(table) if table else expr, exact, what)
 
 
-def _symbol_array(k: KernelSymbolNd, bindings: Optional[Bindings], exact: bool) -> np.ndarray:
+def _symbol_array(k: KernelSymbol, bindings: Optional[Bindings], exact: bool) -> np.ndarray:
     if bindings is None or k.name not in bindings:
         raise KernelError(f"no value for kernel {k!r}; give bindings={{{k.name!r}: array of shape {k.dims}}}")
     values = finite_array(bindings[k.name], exact, f"kernel {k.name}")
@@ -101,7 +101,7 @@ def spatial_slices(starts: Iterable[int], sizes: Iterable[int], steps: Optional[
 #: How many literal kernels :func:`literal_array` keeps converted (per mode): a network's weights, read again at
 #: every input a search tries.
 LITERAL_CACHE_SIZE = 64
-_literal_arrays: "OrderedDict[tuple[int, bool], tuple[LiteralNd, np.ndarray]]" = OrderedDict()
+_literal_arrays: "OrderedDict[tuple[int, bool], tuple[Literal, np.ndarray]]" = OrderedDict()
 
 
 def _rational_taps(values: object, exact: bool) -> Optional[list]:
@@ -122,14 +122,14 @@ def _rational_taps(values: object, exact: bool) -> Optional[list]:
     return flat
 
 
-def literal_array(k: LiteralNd, exact: bool) -> Optional[np.ndarray]:
+def literal_array(k: Literal, exact: bool) -> Optional[np.ndarray]:
     """The rational taps of ``k`` as an array (a fresh copy), converted once per kernel object and mode and kept
     (the :data:`LITERAL_CACHE_SIZE` kernels used last); None when a tap is no rational (it needs :func:`number`).
 
     The same numbers as the general path (``number`` of each tap): ``Fraction(p, q)``, or its float ``p / q``.
 
-    >>> from symconv.core.kernel_nd import literal_nd
-    >>> literal_array(literal_nd([[1, Fraction(1, 3)]]), exact=True).tolist()
+    >>> from symconv.core.kernel import literal
+    >>> literal_array(literal([[1, Fraction(1, 3)]]), exact=True).tolist()
     [[[[Fraction(1, 1), Fraction(1, 3)]]]]
     """
     key = (id(k), exact)
@@ -147,33 +147,33 @@ def literal_array(k: LiteralNd, exact: bool) -> Optional[np.ndarray]:
     return entry[1].copy()
 
 
-def kernel_array_nd(k: KernelNd, bindings: Optional[Bindings] = None, exact: bool = False) -> np.ndarray:
+def kernel_array_nd(k: Kernel, bindings: Optional[Bindings] = None, exact: bool = False) -> np.ndarray:
     """The N-D kernel expression ``k`` as an array ``E[o, i, a1, ..., ad]`` of shape ``(out, in, k1, ..., kd)``.
 
-    >>> from symconv.core.kernel_nd import kernel_nd, DilateNd
-    >>> kernel_array_nd(DilateNd(kernel_nd("k", 1, 2), (1, 2)), {"k": [[1, 2]]}).tolist()
+    >>> from symconv.core.kernel import kernel, Dilate
+    >>> kernel_array_nd(Dilate(kernel("k", 1, 2), (1, 2)), {"k": [[1, 2]]}).tolist()
     [[[[1.0, 0.0, 2.0]]]]
     """
-    if isinstance(k, KernelSymbolNd):
+    if isinstance(k, KernelSymbol):
         return _symbol_array(k, bindings, exact)
-    if isinstance(k, LiteralNd):
+    if isinstance(k, Literal):
         rational = literal_array(k, exact)
         if rational is not None:
             return rational
-    if isinstance(k, (LiteralNd, DerivedKernelNd)):
+    if isinstance(k, (Literal, DerivedKernel)):
         for source in getattr(k, "sources", ()):
             _symbol_array(source, bindings, exact)  # checks the sources' shapes before reading their taps
-        flat = np.array(k.values, dtype=object).reshape(-1)
+        flat = np.array(k.nested_values(), dtype=object).reshape(-1)
         taps = [parameter_value(sympy.sympify(v), bindings, exact, "kernel tap")  # safe: exact kernel values
                 for v in flat]
         return number_array(np.array(taps, dtype=object).reshape(k.shape), exact)
-    if isinstance(k, DilateNd):
+    if isinstance(k, Dilate):
         inner = kernel_array_nd(k.kernel, bindings, exact)
         shape = inner.shape[:2] + tuple(f * (n - 1) + 1 for f, n in zip(k.factors, inner.shape[2:]))
         result = zeros(shape, exact)
         result[(slice(None), slice(None)) + tuple(slice(None, None, f) for f in k.factors)] = inner
         return result
-    if isinstance(k, ConvolveNd):
+    if isinstance(k, Convolve):
         first, second = kernel_array_nd(k.a, bindings, exact), kernel_array_nd(k.b, bindings, exact)
         shape = (second.shape[0], first.shape[1]) + tuple(p + q - 1 for p, q in zip(first.shape[2:], second.shape[2:]))
         result = zeros(shape, exact)
@@ -183,18 +183,18 @@ def kernel_array_nd(k: KernelNd, bindings: Optional[Bindings] = None, exact: boo
             block = np.moveaxis(product(second, first[(slice(None), slice(None)) + u], axes=([1], [0])), -1, 1)
             result[spatial_slices(u, second.shape[2:])] += block
         return result
-    if isinstance(k, PadKernelNd):
+    if isinstance(k, PadKernel):
         inner = kernel_array_nd(k.kernel, bindings, exact)
         result = zeros(inner.shape[:2] + tuple(n + b + a for n, b, a in zip(inner.shape[2:], k.before, k.after)),
                        exact)
         result[spatial_slices(k.before, inner.shape[2:])] = inner
         return result
-    if isinstance(k, FlipNd):  # reversed on the kernel's flipped axes
+    if isinstance(k, FlipKernel):  # reversed on the kernel's flipped axes
         inner = kernel_array_nd(k.kernel, bindings, exact)
         return inner[(slice(None), slice(None)) + tuple(slice(None, None, -1) if a in k.axes else slice(None)
                                                         for a in range(inner.ndim - 2))].copy()
-    if isinstance(k, ScaledNd):
+    if isinstance(k, Scaled):
         return kernel_array_nd(k.kernel, bindings, exact) * parameter_value(k.scalar, bindings, exact, "kernel scale")
-    if isinstance(k, SumNd):  # the core refuses terms of different shapes
+    if isinstance(k, KernelSum):  # the core refuses terms of different shapes
         return kernel_array_nd(k.a, bindings, exact) + kernel_array_nd(k.b, bindings, exact)
     raise NotInFragment(f"no numeric meaning for the N-D kernel {k!r}")

@@ -8,9 +8,9 @@ across the layers: integers in ``[low, high]`` or floats uniform in
 ``[low, high)``. ``k_a_b`` inside an expression is a tap of the kernel ``k``,
 not a parameter.
 
->>> from symconv.core.kernel_nd import kernel_nd
+>>> from symconv.core.kernel import kernel
 >>> from symconv.core.layers_nd import conv2d
->>> random_bindings_nd(conv2d(kernel_nd("k", "c", 3)), 0, sizes={"c": 2})["k"].shape
+>>> random_bindings_nd(conv2d(kernel("k", "c", 3)), 0, sizes={"c": 2})["k"].shape
 (2, 3)
 """
 
@@ -21,7 +21,7 @@ from typing import Iterable, Mapping, Optional, Union
 import numpy as np
 from symconv.lazy_import import sympy
 
-from symconv.core.kernel_nd import DerivedKernelNd, KernelNd, KernelSymbolNd, LiteralNd, ScaledNd
+from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal, Scaled
 from symconv.core.layers import Layer, Parallel
 from symconv.core.layers_nd import ConvNd, ConvTransposeNd
 from symconv.core.nonlinear import Affine
@@ -45,18 +45,18 @@ def with_given_sizes(layer: Layer, sizes: Optional[Mapping[str, int]]) -> Layer:
     return layer
 
 
-def _walk(k: KernelNd, kernels: dict[str, KernelSymbolNd], expressions: list[sympy.Expr]) -> None:
-    if isinstance(k, KernelSymbolNd):
+def _walk(k: Kernel, kernels: dict[str, KernelSymbol], expressions: list[sympy.Expr]) -> None:
+    if isinstance(k, KernelSymbol):
         if kernels.setdefault(k.name, k).dims != k.dims:
             raise KernelError(f"kernel {k.name} is used as {kernels[k.name]!r} and as {k!r}; expected one size")
-    elif isinstance(k, (LiteralNd, DerivedKernelNd)):
+    elif isinstance(k, (Literal, DerivedKernel)):
         for source in getattr(k, "sources", ()):
             _walk(source, kernels, expressions)
         expressions.extend(sympy.sympify(v) for v in np.array(k.values, dtype=object).reshape(-1))  # safe: values
-    elif isinstance(k, ScaledNd):
+    elif isinstance(k, Scaled):
         expressions.append(k.scalar)
     for child in (getattr(k, f, None) for f in ("kernel", "a", "b")):
-        if isinstance(child, KernelNd):
+        if isinstance(child, Kernel):
             _walk(child, kernels, expressions)
 
 
@@ -75,14 +75,14 @@ def random_bindings_nd(layer_or_layers: Union[Layer, Iterable[Layer]], rng=None,
     weight), parameters one number; integers in ``[low, high]`` (``integer=True``) or floats in ``[low, high)``.
     ``sizes`` gives the generic sizes their values (the arrays of ``k[c, 3]`` at ``c = 2`` are ``(2, 3)``).
 
-    >>> from symconv.core.kernel_nd import kernel_nd
+    >>> from symconv.core.kernel import kernel
     >>> from symconv.core.layers_nd import conv2d
-    >>> b = random_bindings_nd(conv2d(kernel_nd("W", 2, 1, 3, 3), bias=[sympy.Symbol("p"), 0]), 0)
+    >>> b = random_bindings_nd(conv2d(kernel("W", 2, 1, 3, 3), bias=[sympy.Symbol("p"), 0]), 0)
     >>> sorted(b), b["W"].shape
     (['W', 'p'], (2, 1, 3, 3))
     """
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    kernels: dict[str, KernelSymbolNd] = {}
+    kernels: dict[str, KernelSymbol] = {}
     expressions: list[sympy.Expr] = []
     for layer in [layer_or_layers] if isinstance(layer_or_layers, Layer) else layer_or_layers:
         layer = with_given_sizes(layer, sizes)

@@ -26,8 +26,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from symconv.core.kernel_nd import DerivedKernelNd, KernelNd
-from symconv.core.kernel_expr_nd import ConvolveNd, DilateNd
+from symconv.core.kernel import DerivedKernel, Kernel
+from symconv.core.kernel_expr import Convolve, Dilate
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import ConvNd, axis_chain
 from symconv.core.output_length import generic_sizes, resolve_size
@@ -162,24 +162,24 @@ def _input_flip(chain: Layer) -> frozenset[int]:
 GENERIC_VALUES = range(1, 6)
 
 
-def _composed_kernel(chain: Layer) -> Optional[KernelNd]:
+def _composed_kernel(chain: Layer) -> Optional[Kernel]:
     """``E = convolve(dilate(K_1, d_1), dilate(K_2, d_2 S_2), ...)`` with ``S_l`` the product of the strides
     before layer l, for a chain of convolutions without groups or bias (None otherwise): then
     ``y[i] = sum_a E[a] x[S i + a - p]`` in the interior, per axis, as the 1-D generic derivation."""
     steps = chain.layers()
     if not all(isinstance(s, ConvNd) and s.groups == 1 and s.bias is None for s in steps):
         return None
-    kernel: Optional[KernelNd] = None
+    kernel: Optional[Kernel] = None
     before = (1,) * chain.ndim
     for step in steps:
         factors = tuple(d * s for d, s in zip(step.dilation, before))
-        term = step.weight if all(f == 1 for f in factors) else DilateNd(step.weight, factors)
-        kernel = term if kernel is None else ConvolveNd(kernel, term)
+        term = step.weight if all(f == 1 for f in factors) else Dilate(step.weight, factors)
+        kernel = term if kernel is None else Convolve(kernel, term)
         before = tuple(b * s for b, s in zip(before, step.stride))
     return kernel
 
 
-def _single_at(chain: Layer, kernel: KernelNd, strides, paddings, value: dict) -> Optional[bool]:
+def _single_at(chain: Layer, kernel: Kernel, strides, paddings, value: dict) -> Optional[bool]:
     """Whether ``conv(E, stride=S, padding=p)`` equals the chain at these sizes (None: no such layer there)."""
     pairs = tuple(tuple(resolve_size(p, value) for p in pair) for pair in paddings)
     try:
@@ -243,7 +243,7 @@ def _single_layer(chain: Layer, interior: _Interior, strides, paddings) -> Layer
     sources = tuple({s.name: s for step in chain.layers() for k in step.kernels() for s in k.symbols()}.values())
     kernel = interior.kernel
     values = kernel if _depth(kernel) == len(strides) + 2 else [[kernel]]
-    return ConvNd(DerivedKernelNd(_frozen(values), sources), strides, paddings, bias=interior.bias)
+    return ConvNd(DerivedKernel(_frozen(values), sources), strides, paddings, bias=interior.bias)
 
 
 def derive_nd_text(text: str) -> DerivationNd:

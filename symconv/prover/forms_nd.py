@@ -14,9 +14,9 @@ for the tap ring: :func:`scaled_forms_nd` gives the forms as ints ``F`` over one
 common denominator ``D`` (``y = F x / D``), each layer's taps read once for every
 input shape, so a 64-channel layer costs integer arithmetic, not polynomials.
 
->>> from symconv.core.kernel_nd import kernel_nd
+>>> from symconv.core.kernel import kernel
 >>> from symconv.core.layers_nd import conv2d
->>> layer = conv2d(kernel_nd("k", 1, 2))
+>>> layer = conv2d(kernel("k", 1, 2))
 >>> ring = ring_nd(layer)
 >>> shape, forms = forms_nd(layer, (1, 3), ring)
 >>> shape, sorted(forms[(0, 0, 1)])

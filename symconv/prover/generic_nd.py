@@ -54,8 +54,8 @@ from symconv.checker.padding_as_pad import padding_as_pad
 from symconv.checker.zero_extension_nd import impulse_shifts
 from symconv.core.composite import Parallel
 from symconv.core.conv_nd import ConvNd
-from symconv.core.kernel_expr_nd import FlipNd
-from symconv.core.kernel_nd import is_generic
+from symconv.core.kernel_expr import FlipKernel
+from symconv.core.kernel import is_generic
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import output_shape
 from symconv.core.output_length import generic_sizes
@@ -117,7 +117,7 @@ def _numeric(lhs: Layer, rhs: Layer, assignments: list[dict[str, int]], seed: in
 
 def _flips_generic_axis(k) -> bool:
     """Whether the kernel expression flips an axis whose size is generic (its shift then depends on c mod P)."""
-    if isinstance(k, FlipNd) and any(is_generic(k.kernel.spatial[a]) for a in k.axes):
+    if isinstance(k, FlipKernel) and any(is_generic(k.kernel.spatial[a]) for a in k.axes):
         return True
     return any(_flips_generic_axis(getattr(k, f)) for f in ("kernel", "a", "b") if hasattr(k, f))
 

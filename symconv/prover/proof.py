@@ -282,12 +282,12 @@ def proved_by_kernel(lhs: Layer, rhs: Layer, certificate: Certificate, rests_on:
 def _expressible(lhs: Layer, rhs: Layer) -> bool:
     """Whether the statement's repr reads back as DSL (a closed-form kernel does when its taps are
     polynomials in the taps of kernels the statement names; N-D ones never do)."""
-    from symconv.core.kernel_nd import DerivedKernelNd
+    from symconv.core.kernel import DerivedKernel
     from symconv.dsl import parse_statement
     from symconv.errors import SymconvError
 
     def derived_nd(k) -> bool:
-        return isinstance(k, DerivedKernelNd) or any(
+        return isinstance(k, DerivedKernel) or any(
             derived_nd(getattr(k, f)) for f in ("kernel", "a", "b") if hasattr(k, f))
 
     if any(derived_nd(k) for layer in (lhs, rhs) for k in layer.kernels()):

@@ -143,19 +143,19 @@ def _with_values(side: Layer, bindings: dict) -> Optional[Layer]:
     import dataclasses
 
     from symconv.core.conv_nd import ConvNd, ConvTransposeNd
-    from symconv.core.kernel_nd import DerivedKernelNd, KernelNd, KernelSymbolNd, LiteralNd, literal_nd
+    from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal, literal
 
-    def kernel(k: KernelNd) -> Optional[KernelNd]:
-        if isinstance(k, KernelSymbolNd):
-            return literal_nd(np.asarray(bindings[k.name], dtype=object).tolist(), ndim=k.ndim)
-        if isinstance(k, LiteralNd):
+    def kernel(k: Kernel) -> Optional[Kernel]:
+        if isinstance(k, KernelSymbol):
+            return literal(np.asarray(bindings[k.name], dtype=object).tolist(), ndim=k.ndim)
+        if isinstance(k, Literal):
             return k
-        if isinstance(k, DerivedKernelNd) or not dataclasses.is_dataclass(k):
+        if isinstance(k, DerivedKernel) or not dataclasses.is_dataclass(k):
             return None
         changes = {}
         for f in dataclasses.fields(k):
             value = getattr(k, f.name)
-            if isinstance(value, KernelNd):
+            if isinstance(value, Kernel):
                 changes[f.name] = kernel(value)
                 if changes[f.name] is None:
                     return None

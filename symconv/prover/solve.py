@@ -21,7 +21,6 @@ from typing import Optional, Sequence, Union
 from symconv.lazy_import import sympy
 
 from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol
-from symconv.core.kernel_nd import KernelNd, KernelSymbolNd
 from symconv.core.layers import Layer
 from symconv.errors import SymconvError
 from symconv.prover.decide import normal_forms
@@ -35,16 +34,16 @@ class SolveError(SymconvError):
 
 def substitute_kernel(obj, name: str, replacement: Kernel):
     """``obj`` (a layer or kernel) with every use of the named kernel replaced."""
-    if isinstance(obj, (KernelSymbol, KernelSymbolNd)):
+    if isinstance(obj, KernelSymbol):
         return replacement if obj.name == name else obj
     if isinstance(obj, (list, tuple)):
         return type(obj)(substitute_kernel(o, name, replacement) for o in obj)
-    if dataclasses.is_dataclass(obj) and isinstance(obj, (Kernel, KernelNd, Layer)):
+    if dataclasses.is_dataclass(obj) and isinstance(obj, (Kernel, Layer)):
         changes = {}
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
-            if isinstance(value, (Kernel, KernelNd, Layer)) or (
-                    isinstance(value, tuple) and value and isinstance(value[0], (Kernel, KernelNd, Layer))):
+            if isinstance(value, (Kernel, Layer)) or (
+                    isinstance(value, tuple) and value and isinstance(value[0], (Kernel, Layer))):
                 changes[f.name] = substitute_kernel(value, name, replacement)
         return dataclasses.replace(obj, **changes) if changes else obj
     return obj

@@ -22,7 +22,7 @@ from typing import Sequence
 
 from symconv.lazy_import import sympy
 
-from symconv.core.kernel_nd import DerivedKernelNd, KernelSymbolNd, nested
+from symconv.core.kernel import DerivedKernel, KernelSymbol, nested
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import output_shape
 from symconv.prover.decide_nd import axis_limit, statement_channels, interior_shape_of, edge_free_geometry
@@ -35,10 +35,10 @@ __all__ = ["prove_nd_with_unknowns", "solving_shape"]
 MAX_SOLVE_SAMPLES = 4096
 
 
-def _unknowns(lhs: Layer, rhs: Layer, names: Sequence[str]) -> dict[str, KernelSymbolNd]:
+def _unknowns(lhs: Layer, rhs: Layer, names: Sequence[str]) -> dict[str, KernelSymbol]:
     found = named_kernels(lhs, rhs, names)
     for n in names:
-        if not isinstance(found[n], KernelSymbolNd):
+        if not isinstance(found[n], KernelSymbol):
             raise SolveError(f"--solve {n!r}: {found[n]!r} is a 1-D kernel in an N-D statement; expected the "
                              f"unknown kernel to have one size per axis, e.g. {n}[7, 7]")
     return found
@@ -58,7 +58,7 @@ def solving_shape(lhs: Layer, rhs: Layer) -> tuple[int, ...]:
     return tuple(limits)
 
 
-def _as_written(values: tuple, kernel: KernelSymbolNd) -> list:
+def _as_written(values: tuple, kernel: KernelSymbol) -> list:
     """The solved taps nested as the DSL writes the kernel: ``[a1][a2]...`` for ``k[3, 3]``, ``[o][i][a1]...``
     for ``W[o, i, 3, 3]``."""
     def lists(v: object) -> object:
@@ -114,7 +114,7 @@ def prove_nd_with_unknowns(lhs, rhs, names: Sequence[str], seed: int = 0):
     solutions = {}
     for n in names:
         solved = {index: sympy.expand(values[t]) for index, t in taps[n].items()}
-        replacement = DerivedKernelNd(nested(solved, unknowns[n].shape), sources)
+        replacement = DerivedKernel(nested(solved, unknowns[n].shape), sources)
         lhs, rhs = substitute_kernel(lhs, n, replacement), substitute_kernel(rhs, n, replacement)
         solutions[n] = _as_written(replacement.values, unknowns[n])
     return with_solutions(original, (lhs, rhs), prove(lhs, rhs, seed=seed), names, solutions,

@@ -10,14 +10,14 @@ offsets and multiplies values), so no SymPy expansion runs. :func:`scaled_taps`
 and :func:`scaled_bias` give taps and biases as ints over one common
 denominator, for :func:`symconv.prover.forms_nd.scaled_forms_nd`.
 
->>> from symconv.core.kernel_nd import kernel_nd, literal_nd
->>> from symconv.core.kernel_expr_nd import dilate_nd
+>>> from symconv.core.kernel import kernel, literal
+>>> from symconv.core.kernel_expr import dilate
 >>> from symconv.core.layers_nd import conv2d
->>> k = kernel_nd("k", 1, 2)
+>>> k = kernel("k", 1, 2)
 >>> ring = ring_nd(conv2d(k))
->>> ring.symbols, ring_grid(dilate_nd(k, (1, 2)), ring)
+>>> ring.symbols, ring_grid(dilate(k, (1, 2)), ring)
 ((k_0_0, k_0_1), {(0, 0, 0, 0): k_0_0, (0, 0, 0, 2): k_0_1})
->>> scaled_taps(literal_nd([[1, 0.5], [0, 3]]), RationalRing())
+>>> scaled_taps(literal([[1, 0.5], [0, 3]]), RationalRing())
 ({(0, 0, 0, 0): 2, (0, 0, 0, 1): 1, (0, 0, 1, 1): 6}, 2)
 """
 
@@ -32,8 +32,8 @@ import numpy as np
 from symconv.lazy_import import sympy
 
 from symconv.algebra.tap_poly import TapPoly, TapRing
-from symconv.core.kernel_nd import (
-    ConvolveNd, DerivedKernelNd, DilateNd, FlipNd, KernelNd, KernelSymbolNd, LiteralNd, PadKernelNd, ScaledNd, SumNd,
+from symconv.core.kernel import (
+    Convolve, DerivedKernel, Dilate, FlipKernel, Kernel, KernelSymbol, Literal, PadKernel, Scaled, KernelSum,
 )
 from symconv.core.layers import Layer, Parallel
 from symconv.errors import NotInFragment
@@ -52,29 +52,29 @@ def ring_nd(*layers: Layer) -> TapRing:
             for k in step.kernels():
                 for s in k.symbols():
                     symbols.update(s.grid().values())
-                if isinstance(k, (LiteralNd, DerivedKernelNd)) or _has_values(k):
+                if isinstance(k, (Literal, DerivedKernel)) or _has_values(k):
                     symbols.update(v for e in _value_exprs(k) for v in e.free_symbols)
             for b in getattr(step, "bias", None) or ():
                 symbols.update(b.free_symbols)
     return TapRing(tuple(sorted(symbols, key=sympy.default_sort_key)))
 
 
-def _has_values(k: KernelNd) -> bool:
-    return any(isinstance(c, (LiteralNd, DerivedKernelNd, ScaledNd)) for c in _nodes(k))
+def _has_values(k: Kernel) -> bool:
+    return any(isinstance(c, (Literal, DerivedKernel, Scaled)) for c in _nodes(k))
 
 
-def _nodes(k: KernelNd):
+def _nodes(k: Kernel):
     yield k
     for child in (getattr(k, f, None) for f in ("kernel", "a", "b")):
-        if isinstance(child, KernelNd):
+        if isinstance(child, Kernel):
             yield from _nodes(child)
 
 
-def _value_exprs(k: KernelNd):
+def _value_exprs(k: Kernel):
     for node in _nodes(k):
-        if isinstance(node, (LiteralNd, DerivedKernelNd)):
+        if isinstance(node, (Literal, DerivedKernel)):
             yield from (sympy.sympify(v) for v in node.grid().values())  # safe: exact values a kernel holds
-        elif isinstance(node, ScaledNd):
+        elif isinstance(node, Scaled):
             yield sympy.sympify(node.scalar)  # safe: the exact number the kernel holds, never user text
 
 
@@ -92,8 +92,8 @@ class RationalRing:
     one = 1
 
     def __init__(self) -> None:
-        self._grids: dict[int, tuple[KernelNd, dict]] = {}
-        self._integer_grids: dict[int, tuple[KernelNd, tuple[dict, int]]] = {}
+        self._grids: dict[int, tuple[Kernel, dict]] = {}
+        self._integer_grids: dict[int, tuple[Kernel, tuple[dict, int]]] = {}
         self._kept: dict[tuple[int, object], tuple[object, object]] = {}
 
     @staticmethod
@@ -109,7 +109,7 @@ class RationalRing:
             return int(expr.p) if expr.q == 1 else Fraction(int(expr.p), int(expr.q))
         return TapRing(()).from_expr(expr).terms.get((), 0)
 
-    def grid(self, k: KernelNd) -> dict[tuple[int, ...], Union[int, Fraction]]:
+    def grid(self, k: Kernel) -> dict[tuple[int, ...], Union[int, Fraction]]:
         """:func:`ring_grid` of ``k`` in this ring, computed once per kernel object."""
         entry = self._grids.get(id(k))
         if entry is None or entry[0] is not k:  # the entry holds k, so its id names no other object while kept
@@ -123,11 +123,11 @@ class RationalRing:
             entry = self._kept[(id(owner), key)] = (owner, build())
         return entry[1]
 
-    def integer_grid(self, k: KernelNd) -> tuple[dict[tuple[int, ...], int], int]:
+    def integer_grid(self, k: Kernel) -> tuple[dict[tuple[int, ...], int], int]:
         """``(taps, D)``: the taps of ``k`` times ``D``, the lcm of their denominators, as ints (computed once)."""
         entry = self._integer_grids.get(id(k))
         if entry is None or entry[0] is not k:
-            found = _literal_integers(k) if isinstance(k, LiteralNd) else None
+            found = _literal_integers(k) if isinstance(k, Literal) else None
             if found is None:
                 grid = self.grid(k)
                 scale = math.lcm(*(v.denominator for v in grid.values()))
@@ -136,7 +136,7 @@ class RationalRing:
         return entry[1]
 
 
-def _literal_integers(k: LiteralNd) -> Optional[tuple[dict[tuple[int, ...], int], int]]:
+def _literal_integers(k: Literal) -> Optional[tuple[dict[tuple[int, ...], int], int]]:
     """:meth:`RationalRing.integer_grid` of a literal of SymPy rationals read straight from its values (``p / q``
     times ``D`` is ``p (D / q)``), without Fractions; None when a tap is no rational."""
     values = np.array(k.values, dtype=object)
@@ -149,33 +149,33 @@ def _literal_integers(k: LiteralNd) -> Optional[tuple[dict[tuple[int, ...], int]
     return taps, scale
 
 
-def ring_grid(k: KernelNd, ring: Union[TapRing, RationalRing]) -> dict[tuple[int, ...], TapPoly]:
+def ring_grid(k: Kernel, ring: Union[TapRing, RationalRing]) -> dict[tuple[int, ...], TapPoly]:
     """The nonzero taps of ``k`` as ring elements, computed in the ring (no SymPy expansion)."""
     return ring.grid(k) if isinstance(ring, RationalRing) else _grid(k, ring)
 
 
-def _grid(k: KernelNd, ring: Union[TapRing, RationalRing]) -> dict:
-    if isinstance(k, (KernelSymbolNd, LiteralNd, DerivedKernelNd)):
+def _grid(k: Kernel, ring: Union[TapRing, RationalRing]) -> dict:
+    if isinstance(k, (KernelSymbol, Literal, DerivedKernel)):
         return {index: ring.from_expr(v) for index, v in k.grid().items()}
-    if isinstance(k, DilateNd):
+    if isinstance(k, Dilate):
         return {(o, i) + tuple(f * a for f, a in zip(k.factors, rest)): v
                 for (o, i, *rest), v in ring_grid(k.kernel, ring).items()}
-    if isinstance(k, FlipNd):
+    if isinstance(k, FlipKernel):
         sizes = k.spatial
         return {(o, i) + tuple(n - 1 - a if j in k.axes else a for j, (n, a) in enumerate(zip(sizes, rest))): v
                 for (o, i, *rest), v in ring_grid(k.kernel, ring).items()}
-    if isinstance(k, PadKernelNd):
+    if isinstance(k, PadKernel):
         return {(o, i) + tuple(a + b for a, b in zip(rest, k.before)): v
                 for (o, i, *rest), v in ring_grid(k.kernel, ring).items()}
-    if isinstance(k, ScaledNd):
+    if isinstance(k, Scaled):
         scale = ring.from_expr(k.scalar)
         return _nonzero({index: v * scale for index, v in ring_grid(k.kernel, ring).items()})
-    if isinstance(k, SumNd):
+    if isinstance(k, KernelSum):
         out = dict(ring_grid(k.a, ring))
         for index, v in ring_grid(k.b, ring).items():
             out[index] = out[index] + v if index in out else v
         return _nonzero(out)
-    if isinstance(k, ConvolveNd):
+    if isinstance(k, Convolve):
         out: dict = {}
         second = ring_grid(k.b, ring)
         by_input: dict = {}
@@ -193,7 +193,7 @@ def _nonzero(grid: dict) -> dict:
     return {index: v for index, v in grid.items() if v}
 
 
-def scaled_taps(k: KernelNd, ring) -> tuple[dict, int]:
+def scaled_taps(k: Kernel, ring) -> tuple[dict, int]:
     """``(taps, D)``: the taps of ``k`` times ``D`` (ints, ``D`` the lcm of their denominators) in a
     :class:`RationalRing`, ``(ring_grid(k), 1)`` in a TapRing."""
     return ring.integer_grid(k) if isinstance(ring, RationalRing) else (ring_grid(k, ring), 1)

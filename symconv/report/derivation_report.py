@@ -13,7 +13,6 @@ from dataclasses import replace
 from symconv.lazy_import import sympy
 
 from symconv.core.kernel import kernel as kernel_symbol
-from symconv.core.kernel_nd import kernel_nd
 from symconv.core.layers import Conv
 from symconv.core.output_length import length_symbol, output_length
 from symconv.prover.derive import Derivation
@@ -137,7 +136,8 @@ def _derivation_nd_context(d: Derivation, parts: dict) -> dict:
             items.append(Tex(rf"{head}[{at}] = {expr_latex(value, names)}"))
         kernel = {"taps": items, "polynomial": None}
     if d.layer is not None:
-        layer_math = notation.layer_math(replace(d.layer, weight=kernel_nd("K", *d.layer.weight.shape), bias=None))
+        weight = kernel_symbol("K", *d.layer.weight.shape, ndim=d.layer.weight.ndim)
+        layer_math = notation.layer_math(replace(d.layer, weight=weight, bias=None))
         if bias is not None:  # the bias B (one value per output channel) is listed with the kernel
             layer_math = Tex(f"{layer_math} + B")
             kernel["bias"] = [Tex(rf"B[{o}] = {expr_latex(b, names)}") for o, b in enumerate(bias)]

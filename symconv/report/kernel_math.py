@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from symconv.lazy_import import sympy
 
 from symconv.core.kernel import (Convolve, DerivedKernel, Dilate, FlipKernel, Kernel, KernelSum, KernelSymbol,
@@ -21,33 +19,44 @@ __all__ = ["kernel_math", "axes_math"]
 
 
 def kernel_math(k: Kernel) -> Tex:
-    """A kernel expression as a formula: ``k * \\operatorname{dilate}_{2}(k)``."""
+    """A kernel expression as a formula: ``k * \\operatorname{dilate}_{2}(k)``; per-axis arguments as tuples."""
     if isinstance(k, KernelSymbol):
         return name_math(k.name)
     if isinstance(k, (Literal, DerivedKernel)):
-        if is_long_numeric(k.values):  # a model's weights: set by their shape (report.weights_math)
-            return shape_math(k.values)
-        if k.is_single_channel:
-            return sequence_latex(k.values[0][0])
-        # out channels down, in channels across, each entry one tap sequence
-        rows = r" \\ ".join(" & ".join(sequence_latex(entry) for entry in row) for row in k.values)
-        return Tex(rf"\left[\begin{{smallmatrix}} {rows} \end{{smallmatrix}}\right]")
+        return _values_math(k)
     if isinstance(k, Dilate):
-        return Tex(rf"\operatorname{{dilate}}_{{{k.factor}}}({kernel_math(k.kernel)})")
+        return Tex(rf"\operatorname{{dilate}}_{{{axes_math(k.factors)}}}({kernel_math(k.kernel)})")
     if isinstance(k, Convolve):
         return Tex(rf"{_factor(k.a)} * {_factor(k.b)}")
+    if isinstance(k, FlipKernel) and not k.is_whole:
+        return Tex(rf"\operatorname{{flip}}_{{{axes_math(k.axes)}}}({kernel_math(k.kernel)})")
     if isinstance(k, FlipKernel):
         return Tex(rf"\operatorname{{flip}}({kernel_math(k.kernel)})")
-    if isinstance(k, PadKernel):
+    if isinstance(k, PadKernel) and k.ndim == 1:
         return Tex(rf"\operatorname{{padk}}_{{({k.left},{k.right})}}({kernel_math(k.kernel)})")
+    if isinstance(k, PadKernel):
+        return Tex(rf"\operatorname{{padk}}_{{{axes_math(k.before)};\,{axes_math(k.after)}}}({kernel_math(k.kernel)})")
     if isinstance(k, KernelSum):
         return Tex(rf"{kernel_math(k.a)} + {kernel_math(k.b)}")
     if isinstance(k, Scaled):
         return Tex(rf"{sympy.latex(k.scalar)} \cdot {_factor(k.kernel)}")
-    nd = _kernel_nd_math(k)
-    if nd is not None:
-        return nd
     return Tex(rf"\text{{\texttt{{{escape_tt(repr(k))}}}}}")
+
+
+def _values_math(k: Kernel) -> Tex:
+    """Literal or derived values: a model's weights by their shape, one 1-D channel as its tap sequence, 1-D
+    weights as a matrix of tap sequences, an N-D channel as a matrix of taps."""
+    if is_long_numeric(k.values):  # a model's weights: set by their shape (report.weights_math)
+        return shape_math(k.values)
+    if k.ndim == 1 and k.is_single_channel:
+        return sequence_latex(k.values[0][0])
+    if k.ndim == 1:  # out channels down, in channels across, each entry one tap sequence
+        rows = r" \\ ".join(" & ".join(sequence_latex(entry) for entry in row) for row in k.values)
+        return Tex(rf"\left[\begin{{smallmatrix}} {rows} \end{{smallmatrix}}\right]")
+    values = k.values
+    while _depth(values) > 2 and len(values) == 1:
+        values = values[0]  # single-channel weights: drop the channel axes
+    return _grid(values)
 
 
 def axes_math(values) -> str:
@@ -65,36 +74,6 @@ def _grid(values) -> Tex:
         rows = r" \\ ".join(" & ".join(sequence_latex(v) for v in row) for row in values)
         return Tex(rf"\begin{{pmatrix}} {rows} \end{{pmatrix}}")
     return sequence_latex(values)
-
-
-def _kernel_nd_math(k) -> Optional[Tex]:
-    """The N-D kernel expressions (``KernelSymbolNd``, ``LiteralNd``, ...), matched by class name so that
-    the report follows the core's N-D classes without importing them."""
-    kind = type(k).__name__
-    if kind == "KernelSymbolNd":
-        return name_math(k.name)
-    if kind in ("LiteralNd", "DerivedKernelNd"):
-        if is_long_numeric(k.values):
-            return shape_math(k.values)
-        values = k.values
-        while _depth(values) > 2 and len(values) == 1:
-            values = values[0]  # single-channel weights: drop the channel axes
-        return _grid(values)
-    if kind == "ConvolveNd":
-        return Tex(rf"{kernel_math(k.a)} * {kernel_math(k.b)}")
-    if kind == "DilateNd":
-        return Tex(rf"\operatorname{{dilate}}_{{{axes_math(k.factors)}}}({kernel_math(k.kernel)})")
-    if kind == "FlipNd" and len(k.axes) < k.ndim:
-        return Tex(rf"\operatorname{{flip}}_{{{axes_math(k.axes)}}}({kernel_math(k.kernel)})")
-    if kind == "FlipNd":
-        return Tex(rf"\operatorname{{flip}}({kernel_math(k.kernel)})")
-    if kind == "SumNd":
-        return Tex(rf"{kernel_math(k.a)} + {kernel_math(k.b)}")
-    if kind == "ScaledNd":
-        return Tex(rf"{sympy.latex(k.scalar)} \cdot \bigl({kernel_math(k.kernel)}\bigr)")
-    if kind == "PadKernelNd":
-        return Tex(rf"\operatorname{{padk}}_{{{axes_math(k.before)};\,{axes_math(k.after)}}}({kernel_math(k.kernel)})")
-    return None
 
 
 def _depth(values) -> int:

@@ -9,7 +9,7 @@ import pytest
 from symconv.checker import CertificateStep, Rule, replay
 from symconv.checker.factored_interior import factored_form, matrix_factors, rule_factored_interior
 from symconv.core.kernel_expr import convolve, dilate
-from symconv.core.kernel_nd import kernel_nd, literal_nd
+from symconv.core.kernel import kernel, literal
 from symconv.core.layers_nd import conv2d
 from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.dsl import parse_statement
@@ -62,7 +62,7 @@ def test_a_shallow_2d_chain_keeps_its_interior_operator_certificate():
 
 
 def test_dilate_multiplies_the_exponent_vector_axis_by_axis():
-    k = kernel_nd("k", 2, 2)
+    k = kernel("k", 2, 2)
     factors = matrix_factors(convolve(dilate(k, (2, 3)), dilate(convolve(k, k), (1, 2))), (3, 1))[0]
     assert sorted((repr(atom), e, m) for (atom, e), m in factors.items()) == [("k[2, 2]", (3, 2), 2),
                                                                               ("k[2, 2]", (6, 3), 1)]
@@ -120,7 +120,7 @@ def test_unequal_lengths_on_one_axis_are_refused_naming_the_axis():
 # --- accepted random 2-D pairs against the core's exact N-D semantics -----------------------------------------
 
 def _random_kernel(rng: random.Random, depth: int):
-    atoms = [kernel_nd("k", 2, 2), kernel_nd("j", 1, 2), literal_nd([[1, -2], [0, 1]])]
+    atoms = [kernel("k", 2, 2), kernel("j", 1, 2), literal([[1, -2], [0, 1]])]
     if depth == 0 or rng.random() < 0.4:
         return rng.choice(atoms)
     if rng.random() < 0.6:

@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from symconv.core.kernel import size_symbol
-from symconv.core.kernel_nd import ConvolveNd, DilateNd, FlipNd, PadKernelNd, kernel_nd
+from symconv.core.kernel import Convolve, Dilate, FlipKernel, PadKernel, kernel
 from symconv.core.layers_nd import conv2d, output_shape
 from symconv.core.output_length import generic_sizes, length_symbol
 from symconv.core.sizes_nd import with_sizes
@@ -45,14 +45,14 @@ def test_a_size_name_is_a_generic_spatial_size_with_its_length_symbols():
     assert w.shape == (2, 2, C, 3) and w.length_symbols() == {C}
     assert parse_chain("conv2d(k[c, c])").weight.spatial == (C, C)
     assert parse_chain("conv3d(k[c, 3, c])").weight.spatial == (C, 3, C)
-    assert kernel_nd("k", 3, 3).length_symbols() == frozenset()
+    assert kernel("k", 3, 3).length_symbols() == frozenset()
 
 
 def test_kernel_expressions_give_symbolic_sizes_per_axis():
-    k = kernel_nd("k", "c", 3)
-    assert ConvolveNd(k, DilateNd(k, (2, 1))).spatial == (3 * C - 2, 5)
-    assert PadKernelNd(FlipNd(k, (0,)), (1, 0), (0, 2)).spatial == (C + 1, 5)
-    assert ConvolveNd(k, kernel_nd("w", 2, 2)).length_symbols() == {C}
+    k = kernel("k", "c", 3)
+    assert Convolve(k, Dilate(k, (2, 1))).spatial == (3 * C - 2, 5)
+    assert PadKernel(FlipKernel(k, (0,)), (1, 0), (0, 2)).spatial == (C + 1, 5)
+    assert Convolve(k, kernel("w", 2, 2)).length_symbols() == {C}
 
 
 @pytest.mark.parametrize("text", CHAINS)
@@ -78,7 +78,7 @@ def test_with_sizes_is_the_chain_written_with_that_value(text):
 
 
 def test_same_padding_with_a_generic_size_prints_as_same_and_reads_back():
-    layer = conv2d(kernel_nd("k", "c", 3), padding="same")
+    layer = conv2d(kernel("k", "c", 3), padding="same")
     assert layer.padding[0] == (sympy.floor((C - 1) / 2), C - 1 - sympy.floor((C - 1) / 2))
     assert repr(layer) == "conv2d(k[c, 3], padding='same')"
     assert parse_chain(repr(layer)) == layer
@@ -91,20 +91,19 @@ def test_generic_sizes_lists_the_names_of_an_nd_chain():
 
 
 def test_taps_of_a_generic_kernel_ask_for_a_value():
-    with pytest.raises(KernelError, match=re.escape("kernel k[c, 3] has the generic size c; give it a value, "
-                                                    "e.g. sizes={'c': 3}")):
-        kernel_nd("k", "c", 3).grid()
+    with pytest.raises(KernelError, match=re.escape("kernel k has generic length c; give a value for c")):
+        kernel("k", "c", 3).grid()
 
 
 @pytest.mark.parametrize("text, message", [
-    ("conv2d(k[0, 3])", "kernel k: size 0 is not a positive integer at column 8: 'k[0, 3]' in 'conv2d(k[0, 3])'"),
-    ("conv2d(k[c, -1])", "kernel k: size -1 is not a positive integer at column 8: 'k[c, -1]' in "
+    ("conv2d(k[0, 3])", "kernel k has length 0; expected a kernel length of at least 1 at column 8: 'k[0, 3]' in 'conv2d(k[0, 3])'"),
+    ("conv2d(k[c, -1])", "kernel k has length -1; expected a kernel length of at least 1 at column 8: 'k[c, -1]' in "
                          "'conv2d(k[c, -1])'"),
     ("conv2d(W[c, 2, 3, 3])", "kernel W: channel count 'c' is a name; channel counts are positive integers (a "
                               "generic size is a spatial size, e.g. W[8, 4, c, 3]) at column 8: 'W[c, 2, 3, 3]' in "
                               "'conv2d(W[c, 2, 3, 3])'"),
     ("conv3d(W[2, c, 3, 3, 3])", "kernel W: channel count 'c' is a name; channel counts are positive integers (a "
-                                 "generic size is a spatial size, e.g. W[8, 4, c, 3]) at column 8: "
+                                 "generic size is a spatial size, e.g. W[8, 4, c, 3, 3]) at column 8: "
                                  "'W[2, c, 3, 3, 3]' in 'conv3d(W[2, c, 3, 3, 3])'"),
 ])
 def test_bad_sizes_are_refused_with_the_text(text, message):

@@ -414,7 +414,7 @@ def test_strings_that_are_not_numbers_raise_kernel_error(bad):
 
 
 def test_ragged_literal_raises_kernel_error():
-    with pytest.raises(KernelError, match=r"is ragged; expected equal lengths"):
+    with pytest.raises(KernelError, match=r"is ragged; expected equal sizes on each axis"):
         literal([[[1, 2], [3]]])
     with pytest.raises(KernelError, match=r"is ragged"):
         literal([[[1, 2]], [[3, 4], [5, 6]]])
@@ -478,9 +478,10 @@ def test_a_size_that_is_neither_a_number_nor_a_name_raises_kernel_error():
         kernel("k", True)
 
 
-def test_a_kernel_with_two_sizes_raises_kernel_error():
-    with pytest.raises(KernelError, match=r"has 2 sizes; expected k\[c\] \(one channel\) or W\[out, in, c\]"):
-        kernel("k", 3, 3)
+def test_a_kernel_with_two_sizes_is_one_2d_channel_and_six_sizes_are_refused():
+    assert kernel("k", 3, 3).shape == (1, 1, 3, 3)
+    with pytest.raises(KernelError, match=r"has 6 sizes; expected one per spatial axis"):
+        kernel("k", 3, 3, 3, 3, 3, 3)
 
 
 @pytest.mark.parametrize("length", [MAX_KERNEL_LENGTH + 1, 10**9, 10**100])

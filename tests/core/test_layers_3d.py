@@ -7,7 +7,7 @@ import sympy
 
 from symconv.core.axes import padding_pairs, per_axis
 from symconv.core.kernel import KernelSymbol
-from symconv.core.kernel_nd import ConvolveNd, DilateNd, KernelSymbolNd, kernel_nd, literal_nd
+from symconv.core.kernel import Convolve, Dilate, KernelSymbol, kernel, literal
 from symconv.core.layers import Conv
 from symconv.core.layers_nd import ConvNd, conv3d, conv_transpose3d, output_shape
 from symconv.core.semantics_nd import evaluate_nd, run_nd, symbolic_input_nd
@@ -17,11 +17,11 @@ from symconv.errors import ChainError, DSLError, InvalidArgument, KernelError
 
 def test_a_name_with_three_sizes_is_a_3d_kernel_in_conv3d_and_a_1d_weight_in_conv():
     three = parse_chain("conv3d(k[2, 3, 4])")
-    assert three.weight == KernelSymbolNd("k", (2, 3, 4), 3) and three.weight.shape == (1, 1, 2, 3, 4)
+    assert three.weight == KernelSymbol("k", (2, 3, 4), 3) and three.weight.shape == (1, 1, 2, 3, 4)
     one = parse_chain("conv(k[2, 3, 4])")
     assert isinstance(one.weight, KernelSymbol) and one.weight.shape == (2, 3, 4)
-    assert kernel_nd("k", 2, 3, 4, ndim=3).grid()[(0, 0, 1, 2, 3)] == sympy.Symbol("k_1_2_3")
-    assert kernel_nd("W", 2, 1, 1, 1, 2).grid()[(1, 0, 0, 0, 1)] == sympy.Symbol("W_1_0_0_0_1")
+    assert kernel("k", 2, 3, 4, ndim=3).grid()[(0, 0, 1, 2, 3)] == sympy.Symbol("k_1_2_3")
+    assert kernel("W", 2, 1, 1, 1, 2).grid()[(1, 0, 0, 0, 1)] == sympy.Symbol("W_1_0_0_0_1")
 
 
 def test_a_name_sized_inside_conv3d_is_read_with_three_axes_before_any_expression_is_built():
@@ -32,36 +32,37 @@ def test_a_name_sized_inside_conv3d_is_read_with_three_axes_before_any_expressio
 
 
 def test_3d_kernel_expressions_act_per_axis():
-    k = kernel_nd("k", 2, 2, 2, ndim=3)
-    assert DilateNd(k, (2, 1, 3)).shape == (1, 1, 3, 2, 4)
-    assert ConvolveNd(k, DilateNd(k, (2, 2, 2))).shape == (1, 1, 4, 4, 4)
+    k = kernel("k", 2, 2, 2, ndim=3)
+    assert Dilate(k, (2, 1, 3)).shape == (1, 1, 3, 2, 4)
+    assert Convolve(k, Dilate(k, (2, 2, 2))).shape == (1, 1, 4, 4, 4)
     layer = parse_chain("conv3d(convolve(k[2, 2, 2], dilate(flip(k), (2, 1, 1)))"
                         " + padk(j[1, 1, 1], (1, 0, 1), (2, 2, 1)))")
     assert layer.weight.shape == (1, 1, 4, 3, 3) and parse_chain(repr(layer)) == layer
-    assert literal_nd([[[1, 2], [3, 4]], [[5, 6], [7, 8]]], 3).grid()[(0, 0, 1, 0, 1)] == 6
+    assert literal([[[1, 2], [3, 4]], [[5, 6], [7, 8]]], 3).grid()[(0, 0, 1, 0, 1)] == 6
 
 
 def test_conv3d_arguments_are_normalised_once_per_axis():
-    layer = conv3d(kernel_nd("k", 3, 3, 3, ndim=3), stride=(2, 1, 1), padding=(1, (0, 2), 0), dilation=2)
+    layer = conv3d(kernel("k", 3, 3, 3, ndim=3), stride=(2, 1, 1), padding=(1, (0, 2), 0), dilation=2)
     assert layer.stride == (2, 1, 1) and layer.dilation == (2, 2, 2)
     assert layer.padding == ((1, 1), (0, 2), (0, 0))
-    same = conv3d(kernel_nd("k", 3, 2, 1, ndim=3), padding="same")
+    same = conv3d(kernel("k", 3, 2, 1, ndim=3), padding="same")
     assert same.padding == ((1, 1), (0, 1), (0, 0)) and output_shape(same, (4, 5, 6)) == (4, 5, 6)
-    assert conv3d(kernel_nd("k", 3, 3, 3, ndim=3), padding="valid").padding == ((0, 0),) * 3
+    assert conv3d(kernel("k", 3, 3, 3, ndim=3), padding="valid").padding == ((0, 0),) * 3
     assert per_axis(3, 4, "conv", "stride") == (3, 3, 3, 3)
     assert padding_pairs(((1, 2), 0), 2, "conv2d") == ((1, 2), (0, 0))
 
 
 @pytest.mark.parametrize("build, error, message", [
-    (lambda: conv3d(kernel_nd("k", 3, 3, 3, ndim=3), stride=(1, 2)), InvalidArgument,
+    (lambda: conv3d(kernel("k", 3, 3, 3, ndim=3), stride=(1, 2)), InvalidArgument,
      r"conv3d: stride=\(1, 2\) is invalid; expected an int or a tuple of 3 values \(one per axis\)"),
-    (lambda: conv3d(kernel_nd("W", 4, 2, 1, 1, 1), groups=3), InvalidArgument,
+    (lambda: conv3d(kernel("W", 4, 2, 1, 1, 1), groups=3), InvalidArgument,
      r"conv3d: groups=3 is invalid; expected a divisor of the weight's out_channels \(dim 0\) = 4"),
-    (lambda: conv3d(kernel_nd("k", 3, 3)), InvalidArgument, r"conv3d: weight=k\[3, 3\] is invalid; expected a 3-D"),
-    (lambda: conv_transpose3d(kernel_nd("k", 2, 2, 2, ndim=3), stride=2, output_padding=(0, 2, 0)), InvalidArgument,
+    (lambda: conv3d(kernel("k", 3, 3)), InvalidArgument, r"conv3d: weight=k\[3, 3\] is invalid; expected a 3-D"),
+    (lambda: conv_transpose3d(kernel("k", 2, 2, 2, ndim=3), stride=2, output_padding=(0, 2, 0)), InvalidArgument,
      r"conv_transpose3d: output_padding=\(0, 2, 0\) is invalid; expected below the stride or the dilation"),
-    (lambda: kernel_nd("k", 3, 3, 3), KernelError, r"with 3 sizes say which: the layer \(conv3d\) or ndim=3"),
-    (lambda: conv3d(kernel_nd("k", 2, 2, 2, ndim=3), padding=((1, 2, 3), 0, 0)), InvalidArgument,
+    (lambda: kernel("k", 3, 3, 3, 3, 3, 3), KernelError, r"has 6 sizes; .* a name with more sizes needs its layer "
+                                                         r"\(conv3d\) or ndim="),
+    (lambda: conv3d(kernel("k", 2, 2, 2, ndim=3), padding=((1, 2, 3), 0, 0)), InvalidArgument,
      r"each an int or a pair \(left, right\)"),
 ])
 def test_bad_3d_arguments_name_the_argument_and_what_is_expected(build, error, message):

@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 from symconv.core.kernel import convolve, dilate, flipk, kernel, literal, padk
-from symconv.core.kernel_nd import KernelSymbolNd, kernel_nd
+from symconv.core.kernel import KernelSymbol, kernel
 from symconv.core.layers import (affine, avgpool, conv, conv_transpose, crop, down, flip, l2pool, maxpool, pad, relu,
                                  up)
 from symconv.core.layers_nd import AvgPool, ConvNd, Pad, conv2d
@@ -128,7 +128,7 @@ def test_lifted_layers_have_one_axis_and_keep_their_arguments():
     lifted = as_nd(conv(kernel("W", 2, 1, 3), stride=2, padding=(1, 0), dilation=2, bias=[1, 2]))
     assert isinstance(lifted, ConvNd) and lifted.ndim == 1
     assert (lifted.stride, lifted.padding, lifted.dilation) == ((2,), ((1, 0),), (2,))
-    assert lifted.weight == KernelSymbolNd("W", (2, 1, 3), 1) and lifted.bias == (1, 2)
+    assert lifted.weight == KernelSymbol("W", (2, 1, 3), 1) and lifted.bias == (1, 2)
     assert as_nd(pad(1, 2)) == Pad((1,), (2,))
     assert as_nd(avgpool(3, stride=2, padding=1, count_include_pad=False)) == AvgPool((3,), (2,), (1,), False, False)
 
@@ -144,7 +144,7 @@ def test_a_lifted_kernel_has_the_taps_of_the_1d_kernel(expression):
 
 def test_sample_by_sample_layers_and_nd_layers_pass_through():
     assert as_nd(relu()) == relu() and as_nd(flip()) == flip()
-    layer = conv2d(kernel_nd("k", 3, 3))
+    layer = conv2d(kernel("k", 3, 3))
     assert as_nd(layer) is layer
 
 
@@ -165,13 +165,13 @@ def test_a_lifted_convolve_shares_the_1d_exact_taps_and_equals_the_nd_product():
     from symconv.core.exact_poly import from_sympy
     from symconv.core.kernel import kernel as named, literal
     from symconv.core.kernel_expr import convolve, dilate, exact_taps
-    from symconv.core.kernel_expr_nd import ConvolveNd
+    from symconv.core.kernel_expr import Convolve
 
     cases = [convolve(named("W", 2, 3, 3), dilate(named("V", 3, 2, 2), 2)),
              convolve(literal([[[1, -2]], [[3, 0]]]), named("U", 1, 2, 3))]
     for k in cases:
         lifted = as_kernel_nd1(k)
-        direct = ConvolveNd(as_kernel_nd1(k.a), as_kernel_nd1(k.b))
+        direct = Convolve(as_kernel_nd1(k.a), as_kernel_nd1(k.b))
         assert lifted.exact_grid() == direct.exact_grid()
         assert lifted.grid() == direct.grid() == {key: v for key, v in direct.grid().items()}
         assert lifted.exact_grid() is lifted.exact_grid()  # made once

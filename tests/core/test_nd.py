@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from symconv import derive, prove
 from symconv.cli import main
-from symconv.core.kernel_nd import LiteralNd, ConvolveNd, dilate_nd, kernel_nd, literal_nd
+from symconv.core.kernel import Literal, Convolve, dilate, kernel, literal
 from symconv.core.layers import crop, down, pad, up
 from symconv.core.layers_nd import ConvNd, axis_chain, conv2d, output_shape
 from symconv.core.semantics_nd import evaluate_nd, symbolic_input_nd
@@ -23,13 +23,12 @@ from symconv.errors import ChainError, DSLError, KernelError
 # --- kernels ---------------------------------------------------------------------------------
 
 def test_tap_names_and_shapes():
-    assert kernel_nd("k", 2, 3).taps()[0][0][1] == tuple(sympy.symbols("k_1_0 k_1_1 k_1_2"))
-    assert kernel_nd("W", 2, 3, 1, 2).taps()[1][2][0] == tuple(sympy.symbols("W_1_2_0_0 W_1_2_0_1"))
-    assert literal_nd([[1, 2], [3, 4]]).shape == (1, 1, 2, 2)
+    assert kernel("k", 2, 3).taps()[0][0][1] == tuple(sympy.symbols("k_1_0 k_1_1 k_1_2"))
+    assert kernel("W", 2, 3, 1, 2).taps()[1][2][0] == tuple(sympy.symbols("W_1_2_0_0 W_1_2_0_1"))
+    assert literal([[1, 2], [3, 4]]).shape == (1, 1, 2, 2)
+    assert kernel("k", 3).ndim == 1 and kernel("k", 3, 3).ndim == 2 and kernel("W", 2, 3, 1, 2).ndim == 2
     with pytest.raises(KernelError):
-        kernel_nd("k", 3)
-    with pytest.raises(KernelError):
-        literal_nd([[1, 2], [3]])
+        literal([[1, 2], [3]])
 
 
 def _grid(kernel) -> np.ndarray:
@@ -42,11 +41,11 @@ def test_convolve_dilate_flip_against_numpy():
     full = np.zeros((4, 4), dtype=int)
     for (i, j), v in np.ndenumerate(a):
         full[i:i + 3, j:j + 2] += v * b
-    assert (_grid(ConvolveNd(literal_nd(a.tolist()), literal_nd(b.tolist())))[0, 0] == full).all()
-    dilated = _grid(dilate_nd(literal_nd(a.tolist()), (2, 3)))[0, 0]
+    assert (_grid(Convolve(literal(a.tolist()), literal(b.tolist())))[0, 0] == full).all()
+    dilated = _grid(dilate(literal(a.tolist()), (2, 3)))[0, 0]
     assert dilated.shape == (3, 7) and (dilated[::2, ::3] == a).all() and dilated.sum() == a.sum()
     from symconv.core.kernel_expr import flipk
-    assert (_grid(flipk(literal_nd(a.tolist())))[0, 0] == a[::-1, ::-1]).all()
+    assert (_grid(flipk(literal(a.tolist())))[0, 0] == a[::-1, ::-1]).all()
 
 
 # --- layers, shapes and the exact semantics against PyTorch ------------------------------------
@@ -63,7 +62,7 @@ def test_conv2d_matches_torch(args, shape):
     w = rng.integers(-3, 4, size=(2, 3, 3, 2))
     b = rng.integers(-3, 4, size=2)
     x = rng.integers(-3, 4, size=(3,) + shape)
-    layer = conv2d(literal_nd(w.tolist()), bias=b.tolist(), **args)
+    layer = conv2d(literal(w.tolist()), bias=b.tolist(), **args)
     pad_pair = tuple(p for p, _ in layer.padding)
     try:
         want = torch.nn.functional.conv2d(torch.tensor(x[None], dtype=torch.float64),
@@ -84,11 +83,11 @@ def test_pad_crop_down_up_in_2d():
     assert evaluate_nd(crop((1, 1)), x)[0] == ((x[0][1][1], x[0][1][2]),)
     assert evaluate_nd(down((2, 3), (1, 0)), x)[0] == ((x[0][1][0], x[0][1][3]),)
     assert evaluate_nd(up((2, 1)), x)[0][1] == (0, 0, 0, 0) and output_shape(up((2, 2)), (3, 4)) == (5, 7)
-    assert output_shape(conv2d(kernel_nd("k", 3, 3)), (0, 5)) == (0, 3)
+    assert output_shape(conv2d(kernel("k", 3, 3)), (0, 5)) == (0, 3)
 
 
 def test_axis_projection_keeps_the_window_arithmetic():
-    layer = conv2d(kernel_nd("k", 3, 5), stride=(2, 1), padding=(1, 2), dilation=(1, 2))
+    layer = conv2d(kernel("k", 3, 5), stride=(2, 1), padding=(1, 2), dilation=(1, 2))
     assert repr(axis_chain(layer, 0)) == "conv([1, 1, 1], stride=2, padding=1)"
     assert repr(axis_chain(layer, 1)) == "conv([1, 1, 1, 1, 1], padding=2, dilation=2)"
 
@@ -124,9 +123,9 @@ def test_2d_bad_input(text, error):
 
 def test_derive_gives_the_composed_kernel_and_per_axis_arithmetic():
     d = derive("conv2d(a[2, 3], stride=(1, 2)) >> conv2d(b[3, 2])")
-    a, b = kernel_nd("a", 2, 3), kernel_nd("b", 3, 2)
-    dilated_b = dilate_nd(b, (1, 2))
-    assert d.kernel == [list(row) for row in ConvolveNd(a, dilated_b).taps()[0][0]]
+    a, b = kernel("a", 2, 3), kernel("b", 3, 2)
+    dilated_b = dilate(b, (1, 2))
+    assert d.kernel == [list(row) for row in Convolve(a, dilated_b).taps()[0][0]]
     assert d.stride == (1, 2) and d.receptive_field == (4, 5) and d.exact
     padded = derive("conv2d(k[3, 3], padding=1) >> conv2d(k, padding=1)")
     assert not padded.exact and padded.padding == ((2, 2), (2, 2))
@@ -139,7 +138,7 @@ def test_prove_2d_proved_and_refuted_with_a_reproducing_counterexample():
               "conv2d(convolve(k, dilate(k, 2)), stride=4, padding=3)")
     assert p.verdict == "refuted"
     c = p.counterexample
-    k = LiteralNd(((tuple(tuple(r) for r in c.kernels["k"]),),))
+    k = Literal(((tuple(tuple(r) for r in c.kernels["k"]),),))
     lhs = conv2d(k, stride=2, padding=1) >> conv2d(k, stride=2, padding=1)
     x = tuple(tuple(tuple(sympy.Integer(v) for v in r) for r in ch) for ch in c.input)
     assert evaluate_nd(lhs, x) == c.lhs and evaluate_nd(lhs, x) != c.rhs
@@ -162,7 +161,7 @@ def test_stride_composition_in_2d_for_random_parameters(s, t, p, c):
 
 
 def test_conv2d_layer_repr_is_dsl():
-    layer = ConvNd(kernel_nd("k", 3, 3), (2, 1), ((1, 2), (0, 0)))
+    layer = ConvNd(kernel("k", 3, 3), (2, 1), ((1, 2), (0, 0)))
     assert parse_chain(repr(layer)) == layer
 
 
@@ -211,17 +210,17 @@ def test_conv2d_same_padding_named_bias_and_strict_arguments():
     from symconv.core.layers_nd import Down, Pad
     from symconv.errors import ChannelMismatch, InvalidArgument
 
-    same = conv2d(kernel_nd("k", 3, 4), padding="same", dilation=(1, 2))
+    same = conv2d(kernel("k", 3, 4), padding="same", dilation=(1, 2))
     assert same.padding == ((1, 1), (3, 3)) and output_shape(same, (5, 7)) == (5, 7)
     with pytest.raises(InvalidArgument, match="only with stride=1"):
-        conv2d(kernel_nd("k", 3, 3), stride=2, padding="same")
+        conv2d(kernel("k", 3, 3), stride=2, padding="same")
     assert parse_chain("conv2d(W[2, 1, 2, 2], bias=b)").bias == sympy.symbols("b_0 b_1")
-    for bad in (lambda: conv2d(kernel_nd("k", 1, 1), padding=((1, 2), (3,))), lambda: Pad((1, 2), 3),
+    for bad in (lambda: conv2d(kernel("k", 1, 1), padding=((1, 2), (3,))), lambda: Pad((1, 2), 3),
                 lambda: Down((2, 2), 1)):
         with pytest.raises(InvalidArgument):
             bad()
     with pytest.raises(ChannelMismatch):
-        evaluate_nd(conv2d(kernel_nd("W", 1, 2, 1, 1)), symbolic_input_nd((1, 2)).nested())
+        evaluate_nd(conv2d(kernel("W", 1, 2, 1, 1)), symbolic_input_nd((1, 2)).nested())
 
 
 @pytest.mark.parametrize("size, stride, padding", [(2, None, 0), ((2, 3), 1, (1, 1)), (3, (2, 1), 1)])

@@ -16,7 +16,7 @@ import pytest
 
 from symconv.core.conv_nd import ConvNd, ConvTransposeNd
 from symconv.core.kernel import kernel
-from symconv.core.kernel_nd import kernel_nd, literal_nd
+from symconv.core.kernel import kernel, literal
 from symconv.core.layers import Conv, ConvTranspose, Crop, Down, Flip, Pad, Up, avgpool
 from symconv.core.nonlinear import affine, l2pool, maxpool, relu
 from symconv.core.pools_nd import AvgPool, L2Pool, MaxPool
@@ -33,10 +33,10 @@ def _conv(rng: random.Random, name: str, channels: int) -> tuple:
         taps = [[[Fraction(rng.randint(-3, 3), rng.choice((1, 2))) for _ in range(size)] for _ in range(channels)]
                 for _ in range(channels)]
         bias = [Fraction(rng.randint(-2, 2), 3) for _ in range(channels)] if rng.random() < 0.5 else None
-        one, nd = (taps[0][0], literal_nd(taps[0][0], 1)) if channels == 1 else (taps, literal_nd(taps, 1))
+        one, nd = (taps[0][0], literal(taps[0][0], 1)) if channels == 1 else (taps, literal(taps, 1))
     else:
         bias = None
-        one, nd = (kernel(name, channels, channels, size), kernel_nd(name, channels, channels, size, ndim=1))
+        one, nd = (kernel(name, channels, channels, size), kernel(name, channels, channels, size, ndim=1))
     return (Conv(one, stride, (left, right), dilation, 1, bias),
             ConvNd(nd, (stride,), ((left, right),), (dilation,), 1, bias))
 
@@ -46,7 +46,7 @@ def _conv_transpose(rng: random.Random, name: str, channels: int) -> tuple:
     padding = rng.randint(0, dilation * (size - 1))
     output_padding = rng.randint(0, max(stride, dilation) - 1)
     return (ConvTranspose(kernel(name, channels, channels, size), stride, padding, output_padding, dilation),
-            ConvTransposeNd(kernel_nd(name, channels, channels, size, ndim=1), (stride,), (padding,),
+            ConvTransposeNd(kernel(name, channels, channels, size, ndim=1), (stride,), (padding,),
                             (output_padding,), (dilation,)))
 
 
@@ -93,7 +93,7 @@ def _step(rng: random.Random, name: str, channels: int) -> tuple:
     # a sum whose branches keep the length: a one-sample shift to the right and a centred convolution
     shift = (Pad(1, 0) >> Crop(0, 1), Pad((1,), (0,)) >> Crop((0,), (1,)))
     centred = (Conv(kernel(name, channels, channels, 3), padding=(1, 1)),
-               ConvNd(kernel_nd(name, channels, channels, 3, ndim=1), (1,), ((1, 1),), (1,), 1, None))
+               ConvNd(kernel(name, channels, channels, 3, ndim=1), (1,), ((1, 1),), (1,), 1, None))
     return shift[0] + centred[0], shift[1] + centred[1]
 
 
@@ -137,7 +137,7 @@ def test_a_crop_with_unequal_sides_keeps_its_left_side_on_the_left():
 
 def test_an_empty_input_gives_the_padding_and_the_bias_as_the_nd_semantics_does():
     layer = Conv([1, 2], padding=(2, 1), bias=[Fraction(1, 2)])
-    layer_nd = ConvNd(literal_nd([1, 2], 1), (1,), ((2, 1),), (1,), 1, [Fraction(1, 2)])
+    layer_nd = ConvNd(literal([1, 2], 1), (1,), ((2, 1),), (1,), 1, [Fraction(1, 2)])
     assert evaluate(layer, ((),)) == _run_nd(layer_nd, 0, 1) == ((Fraction(1, 2),) * 2,)
 
 

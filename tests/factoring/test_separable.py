@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symconv.cli import main
-from symconv.core.kernel_nd import kernel_nd
+from symconv.core.kernel import kernel
 from symconv.dsl import parse_statement
 from symconv.errors import (
     DSLError,
@@ -353,7 +353,7 @@ def test_dsl_error_type_for_a_ragged_kernel():
 
 
 def test_named_kernel_of_two_sizes_is_read_as_2d():
-    assert factor_separable(kernel_nd("k", 2, 2)).rank == 2
+    assert factor_separable(kernel("k", 2, 2)).rank == 2
 
 
 # --- LaTeX report ---------------------------------------------------------------------------------------

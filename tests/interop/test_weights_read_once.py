@@ -1,4 +1,4 @@
-"""A trained N-D weight is read into the same exact literal kernel as ``literal_nd`` of its exact values."""
+"""A trained N-D weight is read into the same exact literal kernel as ``literal`` of its exact values."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ torch = pytest.importorskip("torch")
 nn = torch.nn
 
 from symconv import from_torch  # noqa: E402
-from symconv.core.kernel_nd import LiteralNd, literal_nd  # noqa: E402
+from symconv.core.kernel import Literal, literal  # noqa: E402
 from symconv.interop.weights import exact_values  # noqa: E402
 
 
@@ -21,8 +21,8 @@ def test_a_trained_nd_weight_is_the_literal_nd_of_its_exact_values_zeros_include
         conv.weight.copy_(torch.randn(conv.weight.shape))
         conv.weight.view(-1)[::5] = 0.0  # zero taps: left out of the grid, written as SymPy's 0
     weight = from_torch(conv).weight
-    expected = literal_nd(exact_values(conv.weight, "", "weight"), ndim=conv.weight.dim() - 2)
-    assert type(weight) is LiteralNd and weight == expected and weight.values == expected.values
+    expected = literal(exact_values(conv.weight, "", "weight"), ndim=conv.weight.dim() - 2)
+    assert type(weight) is Literal and weight == expected and weight.values == expected.values
     taps = [v for o in weight.taps() for i in o for v in _flat(i)]
     assert all(type(v) in (sympy.Rational, sympy.Integer, sympy.core.numbers.Zero, sympy.core.numbers.Half,
                            sympy.core.numbers.One, sympy.core.numbers.NegativeOne) for v in taps)

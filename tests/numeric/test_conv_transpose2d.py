@@ -8,7 +8,7 @@ import sympy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from symconv.core.kernel_nd import kernel_nd
+from symconv.core.kernel import kernel
 from symconv.core.layers_nd import conv2d, conv_transpose2d, output_shape
 from symconv.dsl import parse_chain
 from symconv.errors import InvalidArgument
@@ -38,7 +38,7 @@ def cases(draw):
     out = layer.weight.in_channels
     chain = layer
     if out == 1 and draw(st.booleans()):  # a strided conv2d after it
-        chain = layer >> conv2d(kernel_nd("g", 2, 2), stride=2)
+        chain = layer >> conv2d(kernel("g", 2, 2), stride=2)
     return chain, draw(inputs(channels)), out, draw(st.integers(0, 2**32 - 1))
 
 
@@ -68,7 +68,7 @@ def test_matches_torch_conv_transpose2d_in_float64(torch, inp, out, size, stride
                                                     with_bias, seed):
     rng = np.random.default_rng(seed)
     output_padding = tuple(int(rng.integers(0, max(s, d))) for s, d in zip(stride, dilation))
-    layer = conv_transpose2d(kernel_nd("W", inp, out, *size), stride, padding, output_padding, dilation,
+    layer = conv_transpose2d(kernel("W", inp, out, *size), stride, padding, output_padding, dilation,
                              bias=[sympy.Symbol(f"b{o}") for o in range(out)] if with_bias else None)
     assume(0 not in output_shape(layer, shape))
     w, x, b = rng.normal(size=(inp, out) + size), rng.normal(size=(2, inp) + shape), rng.normal(size=out)
@@ -91,7 +91,7 @@ def test_the_dsl_reads_what_repr_writes():
 ])
 def test_bad_arguments_are_refused(kwargs, message):
     with pytest.raises(InvalidArgument, match=message):
-        conv_transpose2d(kernel_nd("k", 2, 2), **kwargs)
+        conv_transpose2d(kernel("k", 2, 2), **kwargs)
 
 
 def test_a_1d_kernel_is_refused():

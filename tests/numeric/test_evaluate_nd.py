@@ -10,8 +10,8 @@ import sympy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from symconv.core.kernel_nd import (
-    DerivedKernelNd, FlipNd, ScaledNd, SumNd, ConvolveNd, dilate_nd, kernel_nd, literal_nd, padk_nd,
+from symconv.core.kernel import (
+    DerivedKernel, FlipKernel, Scaled, KernelSum, Convolve, dilate, kernel, literal, padk,
 )
 from symconv.core.layers import conv
 from symconv.core.layers_nd import conv2d, crop, down, output_shape, pad, up
@@ -28,8 +28,8 @@ rates = st.tuples(st.integers(1, 3), st.integers(1, 3))
 def named(out: int, inp: int, kh: int, kw: int):
     """A named kernel; equal shapes share the name, so a chain may reuse one kernel."""
     if out == inp == 1:
-        return kernel_nd(f"k{kh}{kw}", kh, kw)
-    return kernel_nd(f"W{out}{inp}{kh}{kw}", out, inp, kh, kw)
+        return kernel(f"k{kh}{kw}", kh, kw)
+    return kernel(f"W{out}{inp}{kh}{kw}", out, inp, kh, kw)
 
 
 KINDS = ["named", "literal", "dilate", "flip", "scaled", "sum", "convolve", "derived", "padk"]
@@ -37,7 +37,7 @@ KINDS = ["named", "literal", "dilate", "flip", "scaled", "sum", "convolve", "der
 
 def literals(shape: tuple[int, int, int, int]):
     return st.lists(numbers, min_size=int(np.prod(shape)), max_size=int(np.prod(shape))).map(
-        lambda v: literal_nd(np.array(v, dtype=object).reshape(shape).tolist()))
+        lambda v: literal(np.array(v, dtype=object).reshape(shape).tolist()))
 
 
 @st.composite
@@ -48,25 +48,25 @@ def kernels(draw, out: int, inp: int, kind: str = ""):
     if kind == "literal":
         return draw(literals((out, inp, kh, kw)))
     if kind == "padk":
-        return padk_nd(named(out, inp, 1 + kh // 2, 1 + kw // 3), (kh // 2, 0), (0, kw // 3))
+        return padk(named(out, inp, 1 + kh // 2, 1 + kw // 3), (kh // 2, 0), (0, kw // 3))
     if kind == "dilate":
-        return dilate_nd(named(out, inp, (kh + 1) // 2, (kw + 1) // 2), draw(st.tuples(st.integers(1, 2),
+        return dilate(named(out, inp, (kh + 1) // 2, (kw + 1) // 2), draw(st.tuples(st.integers(1, 2),
                                                                                         st.integers(1, 2))))
     if kind == "flip":
-        return FlipNd(named(out, inp, kh, kw))
+        return FlipKernel(named(out, inp, kh, kw))
     if kind == "scaled":
-        return ScaledNd(sympy.Rational(draw(st.integers(-3, 3)), 2), named(out, inp, kh, kw))
+        return Scaled(sympy.Rational(draw(st.integers(-3, 3)), 2), named(out, inp, kh, kw))
     if kind == "sum":
-        return SumNd(named(out, inp, kh, kw), literal_nd([[[[1] * kw] * kh] * inp] * out))
+        return KernelSum(named(out, inp, kh, kw), literal([[[[1] * kw] * kh] * inp] * out))
     if kind == "convolve":
         mid = draw(st.integers(1, 2))
-        return ConvolveNd(named(mid, inp, 1 + kh // 2, 1 + kw // 2), named(out, mid, 1 + kh // 3, kw - kw // 2))
+        return Convolve(named(mid, inp, 1 + kh // 2, 1 + kw // 2), named(out, mid, 1 + kh // 3, kw - kw // 2))
     if kind == "derived":
         source = named(out, inp, kh, kw)
         taps = source.taps()
         values = tuple(tuple(tuple(tuple(t ** 2 - 2 * taps[o][i][0][0] + P for t in row) for row in taps[o][i])
                              for i in range(inp)) for o in range(out))
-        return DerivedKernelNd(values, (source,))
+        return DerivedKernel(values, (source,))
     return named(out, inp, kh, kw)
 
 
@@ -170,12 +170,12 @@ def test_conv2d_with_every_kind_of_kernel_expression_equals_the_core_semantics(k
 
 
 def test_conv2d_then_conv2d_equals_conv2d_of_the_convolved_kernel():
-    a, b = kernel_nd("W", 2, 3, 2, 3), kernel_nd("V", 1, 2, 3, 2)
+    a, b = kernel("W", 2, 3, 2, 3), kernel("V", 1, 2, 3, 2)
     bindings = random_bindings_nd([conv2d(a), conv2d(b)], 7)
     x = np.random.default_rng(7).integers(-5, 5, (3, 6, 7))
     two = evaluate_nd_numeric(conv2d(a) >> conv2d(b), x, bindings, exact=True)
-    assert (two == evaluate_nd_numeric(conv2d(ConvolveNd(a, b)), x, bindings, exact=True)).all()
-    assert kernel_array_nd(ConvolveNd(a, b), bindings).shape == (1, 3, 4, 4)
+    assert (two == evaluate_nd_numeric(conv2d(Convolve(a, b)), x, bindings, exact=True)).all()
+    assert kernel_array_nd(Convolve(a, b), bindings).shape == (1, 3, 4, 4)
 
 
 def test_padding_supplies_samples_on_an_empty_axis_and_up_keeps_it_empty():
@@ -190,7 +190,7 @@ def test_pad_and_crop_take_top_left_then_bottom_right():
 
 
 def test_a_bias_may_use_a_kernel_tap_and_k_may_be_bound_with_shape_1_1_kh_kw():
-    layer = conv2d(kernel_nd("k", 1, 2), bias=[sympy.Symbol("k_0_1")])
+    layer = conv2d(kernel("k", 1, 2), bias=[sympy.Symbol("k_0_1")])
     y = evaluate_nd_numeric(layer, [[[1, 2, 4]]], {"k": np.array([[[[3, 5]]]])}, exact=True)
     assert y.tolist() == [[[Fraction(18), Fraction(31)]]]
 
@@ -209,11 +209,11 @@ def torch():
        st.booleans(), st.integers(0, 2**32 - 1))
 def test_conv2d_matches_torch_conv2d_in_float64(torch, out, inp, size, stride, dilation, padding, batch, shape,
                                                  with_bias, seed):
-    assume(0 not in output_shape(conv2d(kernel_nd("k", *size), stride, padding, dilation), shape))
+    assume(0 not in output_shape(conv2d(kernel("k", *size), stride, padding, dilation), shape))
     F = torch.nn.functional
     rng = np.random.default_rng(seed)
     w, x, b = rng.normal(size=(out, inp) + size), rng.normal(size=(batch, inp) + shape), rng.normal(size=out)
-    layer = conv2d(kernel_nd("W", out, inp, *size), stride, padding, dilation,
+    layer = conv2d(kernel("W", out, inp, *size), stride, padding, dilation,
                    bias=[sympy.Symbol(f"b{o}") for o in range(out)] if with_bias else None)
     bindings = {"W": w, **{f"b{o}": b[o] for o in range(out)}}
     (top, bottom), (left, right) = padding
@@ -226,7 +226,7 @@ def test_conv2d_stride_pair_matches_torch_and_down_after_a_stride_one_conv2d(tor
     F = torch.nn.functional
     rng = np.random.default_rng(3)
     w, x = rng.normal(size=(1, 1, 3, 2)), rng.normal(size=(2, 1, 11, 13))
-    k = kernel_nd("k", 3, 2)
+    k = kernel("k", 3, 2)
     strided = evaluate_nd_numeric(conv2d(k, stride=(2, 3)), x, {"k": w[0, 0]})
     full = F.conv2d(torch.from_numpy(x), torch.from_numpy(w)).numpy()
     np.testing.assert_allclose(strided, F.conv2d(torch.from_numpy(x), torch.from_numpy(w), stride=(2, 3)).numpy(),
@@ -239,7 +239,7 @@ def test_up_then_flipped_conv2d_matches_torch_conv_transpose2d(torch):
     F = torch.nn.functional
     rng = np.random.default_rng(5)
     w, x = rng.normal(size=(2, 3, 3, 2)), rng.normal(size=(1, 2, 4, 5))  # (in, out, kh, kw) as PyTorch
-    chain = up((2, 3)) >> pad((2, 1)) >> conv2d(FlipNd(kernel_nd("W", 3, 2, 3, 2)))
+    chain = up((2, 3)) >> pad((2, 1)) >> conv2d(FlipKernel(kernel("W", 3, 2, 3, 2)))
     expected = F.conv_transpose2d(torch.from_numpy(x), torch.from_numpy(w), stride=(2, 3)).numpy()
     np.testing.assert_allclose(evaluate_nd_numeric(chain, x, {"W": w.transpose(1, 0, 2, 3)}), expected,
                                rtol=1e-12, atol=1e-12)
@@ -249,14 +249,14 @@ def test_up_then_flipped_conv2d_matches_torch_conv_transpose2d(torch):
 
 def test_missing_kernel_or_parameter_binding_is_a_kernel_error():
     with pytest.raises(KernelError, match=r"no value for kernel k\[2, 2\]; give bindings=\{'k': array"):
-        evaluate_nd_numeric(conv2d(kernel_nd("k", 2, 2)), np.ones((1, 3, 3)))
+        evaluate_nd_numeric(conv2d(kernel("k", 2, 2)), np.ones((1, 3, 3)))
     with pytest.raises(KernelError, match=r"no value for the symbol p; give bindings=\{'p': \.\.\.\}"):
-        evaluate_nd_numeric(conv2d(kernel_nd("k", 2, 2), bias=[P]), np.ones((1, 3, 3)), {"k": np.ones((2, 2))})
+        evaluate_nd_numeric(conv2d(kernel("k", 2, 2), bias=[P]), np.ones((1, 3, 3)), {"k": np.ones((2, 2))})
 
 
 def test_binding_of_the_wrong_shape_is_a_kernel_error():
     with pytest.raises(KernelError, match=r"k\[2, 2\] is bound to an array of shape \(3, 2\); expected shape \(2, 2\)"):
-        evaluate_nd_numeric(conv2d(kernel_nd("k", 2, 2)), np.ones((1, 3, 3)), {"k": np.ones((3, 2))})
+        evaluate_nd_numeric(conv2d(kernel("k", 2, 2)), np.ones((1, 3, 3)), {"k": np.ones((3, 2))})
 
 
 @pytest.mark.parametrize("exact", [False, True])
@@ -264,9 +264,9 @@ def test_nan_in_the_input_or_a_binding_is_refused(exact):
     x = np.ones((1, 3, 3))
     x[0, 1, 2] = np.nan
     with pytest.raises(InvalidArgument, match=r"input sample=.*nan"):
-        evaluate_nd_numeric(conv2d(literal_nd([[1]])), x, exact=exact)
+        evaluate_nd_numeric(conv2d(literal([[1]])), x, exact=exact)
     with pytest.raises(InvalidArgument, match=r"kernel k=.*nan"):
-        evaluate_nd_numeric(conv2d(kernel_nd("k", 1, 2)), np.ones((1, 3, 3)), {"k": [[1.0, np.nan]]}, exact)
+        evaluate_nd_numeric(conv2d(kernel("k", 1, 2)), np.ones((1, 3, 3)), {"k": [[1.0, np.nan]]}, exact)
 
 
 def test_a_1d_layer_or_input_of_the_wrong_rank_or_channels_is_refused():
@@ -275,9 +275,9 @@ def test_a_1d_layer_or_input_of_the_wrong_rank_or_channels_is_refused():
     with pytest.raises(InvalidArgument, match=r"x=.*shape \(3, 3\).*expected shape \(C, n1, n2\)"):
         evaluate_nd_numeric(pad((1, 1)), np.ones((3, 3)))
     with pytest.raises(ChannelMismatch, match=r"input gives 1 channel\(s\) but conv2d\(W\[1, 2, 1, 1\]\) expects 2"):
-        evaluate_nd_numeric(conv2d(kernel_nd("W", 1, 2, 1, 1)), np.ones((1, 3, 3)), {"W": np.ones((1, 2, 1, 1))})
+        evaluate_nd_numeric(conv2d(kernel("W", 1, 2, 1, 1)), np.ones((1, 3, 3)), {"W": np.ones((1, 2, 1, 1))})
 
 
 def test_random_bindings2d_refuses_a_name_that_is_both_kernel_and_parameter():
     with pytest.raises(KernelError, match=r"the name 'p' is both a kernel and a parameter"):
-        random_bindings_nd(conv2d(kernel_nd("p", 2, 2), bias=[P]))
+        random_bindings_nd(conv2d(kernel("p", 2, 2), bias=[P]))

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import sympy
 
-from symconv.core.kernel_nd import DilateNd, literal_nd
+from symconv.core.kernel import Dilate, literal
 from symconv.errors import NotInFragment
 from symconv.numeric.conversions import number, number_array
 from symconv.numeric.kernels_nd import LITERAL_CACHE_SIZE, kernel_array_nd, literal_array, parameter_value
@@ -35,7 +35,7 @@ def _trained_like_kernel(seed: int):
     values = [[[[Fraction(float(np.float32(rng.gauss(0, 1)))) for _ in range(3)] for _ in range(3)]
                for _ in range(2)] for _ in range(3)]
     values[0][0][0][0], values[1][1][2][2], values[2][0][1][1] = Fraction(1, 3), Fraction(-10 ** 30, 7), Fraction(0)
-    return literal_nd(values)
+    return literal(values)
 
 
 @pytest.mark.parametrize("exact", [False, True])
@@ -56,20 +56,20 @@ def test_kernel_array_nd_gives_a_fresh_copy_of_the_kept_array():
 
 def test_kernel_expressions_of_a_literal_read_its_kept_array():
     k = _trained_like_kernel(2)
-    dilated = kernel_array_nd(DilateNd(k, (2, 1)), exact=True)
+    dilated = kernel_array_nd(Dilate(k, (2, 1)), exact=True)
     assert dilated.shape == (3, 2, 5, 3)
     assert dilated[:, :, ::2].tolist() == _tap_by_tap(k, True).tolist() and not dilated[:, :, 1::2].any()
 
 
 def test_more_kernels_than_the_cache_keeps_each_give_their_own_values():
-    kernels = [literal_nd([[i, Fraction(1, i + 2)]]) for i in range(2 * LITERAL_CACHE_SIZE + 5)]
+    kernels = [literal([[i, Fraction(1, i + 2)]]) for i in range(2 * LITERAL_CACHE_SIZE + 5)]
     for _ in range(2):
         for i, k in enumerate(kernels):
             assert kernel_array_nd(k).tolist() == [[[[float(i), 1 / (i + 2)]]]]
 
 
 def test_a_literal_with_an_irrational_tap_is_read_tap_by_tap():
-    k = literal_nd([[1, sympy.sqrt(2)]])
+    k = literal([[1, sympy.sqrt(2)]])
     assert literal_array(k, exact=False) is None
     assert kernel_array_nd(k).tolist() == [[[[1.0, math.sqrt(2)]]]]
     with pytest.raises(NotInFragment, match=r"^kernel tap sqrt\(2\) is not rational; exact evaluation needs "

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symconv import derive
-from symconv.core.kernel_nd import kernel_nd
+from symconv.core.kernel import kernel
 from symconv.core.layers_nd import conv2d, maxpool2d, output_shape
 from symconv.core.nonlinear import affine, relu
 from symconv.dsl import parse_chain
@@ -49,7 +49,7 @@ def chains(draw):
                                 [draw(st.sampled_from([sympy.Integer(1), sympy.Symbol("B"), sympy.Integer(0)]))]
                                 * channels))
         else:
-            steps.append(conv2d(kernel_nd(f"W{channels}", channels, channels, 2, 2), padding=1))
+            steps.append(conv2d(kernel(f"W{channels}", channels, channels, 2, 2), padding=1))
     chain = steps[0]
     for step in steps[1:]:
         chain = chain >> step

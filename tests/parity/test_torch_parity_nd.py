@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy
 
-from symconv.core.kernel_nd import literal_nd
+from symconv.core.kernel import literal
 from symconv.core.layers_nd import (
     avgpool2d, avgpool3d, conv2d, conv3d, conv_transpose2d, conv_transpose3d, maxpool2d, maxpool3d, output_shape,
 )
@@ -50,7 +50,7 @@ def _conv_case(seed: int, d: int):
     shape = tuple(max(s, dil * (k - 1) + 1 - 2 * p) + int(rng.integers(0, 3))
                   for s, dil, k, p in zip(_axes(rng, d, 1, 3), dilation, size, padding))
     x = rng.integers(-4, 5, size=(groups * per_in,) + shape)
-    layer = CONV[d](literal_nd(w.tolist(), d), stride, padding, dilation, groups, bias=b.tolist())
+    layer = CONV[d](literal(w.tolist(), d), stride, padding, dilation, groups, bias=b.tolist())
     want = F.__dict__[f"conv{d}d"](torch.tensor(x[None], dtype=torch.float64), torch.tensor(w, dtype=torch.float64),
                                    torch.tensor(b, dtype=torch.float64), stride, padding, dilation, groups)[0].numpy()
     return layer, x, want
@@ -80,7 +80,7 @@ def _transposed_case(seed: int, d: int):
         b = rng.integers(-3, 4, size=groups * per_out)
         shape = _axes(rng, d, 1, 3)
         x = rng.integers(-4, 5, size=(groups * per_in,) + shape)
-        layer = TRANSPOSED[d](literal_nd(w.tolist(), d), stride, padding, output_padding, dilation, groups,
+        layer = TRANSPOSED[d](literal(w.tolist(), d), stride, padding, output_padding, dilation, groups,
                               bias=b.tolist())
         if 0 not in output_shape(layer, shape):
             break
@@ -128,7 +128,7 @@ def test_avg_and_max_pooling_match_torch(d, seed):
 
 def test_depthwise_conv3d_reads_one_channel_per_output():
     w = np.arange(1, 3 * 8 + 1).reshape(3, 1, 2, 2, 2)
-    layer = conv3d(literal_nd(w.tolist(), 3), groups=3)
+    layer = conv3d(literal(w.tolist(), 3), groups=3)
     x = np.random.default_rng(5).integers(-3, 4, size=(3, 3, 3, 3))
     want = F.conv3d(torch.tensor(x[None], dtype=torch.float64), torch.tensor(w, dtype=torch.float64), groups=3)
     np.testing.assert_array_equal(evaluate_nd_numeric(layer, x), want[0].numpy())

@@ -16,7 +16,7 @@ import sympy
 
 from symconv import derive
 from symconv.cli import main
-from symconv.core.kernel_nd import ConvolveNd, DilateNd, kernel_nd
+from symconv.core.kernel import Convolve, Dilate, kernel
 from symconv.core.layers_nd import ConvNd
 from symconv.core.semantics_nd import run_nd, symbolic_input_nd
 
@@ -39,8 +39,8 @@ def test_derive_json_gives_per_axis_lists_for_a_2d_chain_with_per_axis_stride(ca
 
 def test_derive_3d_stride_composition_gives_the_composed_kernel():
     d = derive("conv3d(k[2, 2, 2], stride=2) >> conv3d(k, stride=2)")
-    k = kernel_nd("k", 2, 2, 2, ndim=3)
-    expected = ConvolveNd(k, DilateNd(k, (2, 2, 2))).taps()[0][0]
+    k = kernel("k", 2, 2, 2, ndim=3)
+    expected = Convolve(k, Dilate(k, (2, 2, 2))).taps()[0][0]
     assert d.stride == (4, 4, 4) and d.receptive_field == (4, 4, 4) and d.exact
     assert json.loads(json.dumps(d.to_json()))["kernel"] == [[[str(v) for v in row] for row in plane]
                                                             for plane in expected]
@@ -91,7 +91,7 @@ def test_the_single_layer_of_a_biased_nd_chain_carries_the_summed_bias(text, bia
 
 def test_the_biased_2d_bias_is_c_plus_the_second_kernels_tap_sums_times_b():
     d = derive(BIASED_2D)
-    V = kernel_nd("V", 1, 2, 3, 3).grid()
+    V = kernel("V", 1, 2, 3, 3).grid()
     b0, b1, c0 = sympy.symbols("b_0 b_1 c_0")
     expected = c0 + sum(v * (b0 if index[1] == 0 else b1) for index, v in V.items())
     assert sympy.expand(d.layer.bias[0] - expected) == 0

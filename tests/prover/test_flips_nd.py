@@ -18,7 +18,7 @@ import torch
 
 from symconv import prove
 from symconv.checker import Certificate, CertificateStep, Rule, check_certificate
-from symconv.core.kernel_nd import FlipNd, kernel_nd
+from symconv.core.kernel import FlipKernel, kernel
 from symconv.core.layers_nd import Flip, conv2d, flip
 from symconv.core.semantics_nd import run_nd, signal_nd
 from symconv.dsl import parse_statement
@@ -66,18 +66,18 @@ def test_flip_axes_reads_back_from_its_repr():
 
 def test_kernel_flip_on_one_axis_is_numpy_flip_on_that_axis():
     w = np.arange(6).reshape(2, 3)
-    k = kernel_nd("k", 2, 3)
+    k = kernel("k", 2, 3)
     for axes in ((0,), (1,), (0, 1)):
-        got = kernel_array_nd(FlipNd(k, axes), {"k": w})[0, 0]
+        got = kernel_array_nd(FlipKernel(k, axes), {"k": w})[0, 0]
         assert np.array_equal(got, np.flip(w, axes))
-    grid = FlipNd(k, (0,)).grid()
+    grid = FlipKernel(k, (0,)).grid()
     assert all(str(v) == f"k_{1 - i}_{j}" for (_, _, i, j), v in grid.items()) and len(grid) == 6
 
 
 def test_flip_axes_beyond_the_chain_is_refused():
     with pytest.raises(InvalidArgument, match=r"flip: axes=\(2,\) is invalid; expected axes below 2 \(the chain is "
                                               r"2-D\)"):
-        flip(axes=(2,)) >> conv2d(kernel_nd("k", 2, 2))
+        flip(axes=(2,)) >> conv2d(kernel("k", 2, 2))
 
 
 def test_flip_axes_in_a_1d_chain_is_refused():

@@ -62,12 +62,12 @@ def test_cli_solve_prints_solutions_in_json(capsys):
 
 
 def test_solving_a_2d_stride_composition_gives_k_convolved_with_k_dilated_by_2():
-    from symconv.core.kernel_nd import ConvolveNd, DilateNd, kernel_nd
+    from symconv.core.kernel import Convolve, Dilate, kernel
 
     proof = prove("conv2d(k[3, 3], stride=2) >> conv2d(k, stride=2)", "conv2d(q[7, 7], stride=4)", solve=["q"])
     assert proof.verdict == "proved" and proof.certificate.solved == ("q",)
-    k = kernel_nd("k", 3, 3)
-    expected = ConvolveNd(k, DilateNd(k, (2, 2))).taps()[0][0]
+    k = kernel("k", 3, 3)
+    expected = Convolve(k, Dilate(k, (2, 2))).taps()[0][0]
     assert proof.solutions["q"] == [[sympy.expand(v) for v in row] for row in expected]
     assert "solved: q = [[k_0_0**2, k_0_0*k_0_1, " in str(proof)
 
