@@ -101,10 +101,8 @@ def _field_and_jump(chain) -> tuple[int, int]:
 
 
 def _unpadded(layer):
-    """The layer without its padding (a pool's is per axis, ``paddings``; a convolution's is ``padding``)."""
-    if hasattr(layer, "paddings"):
-        return dataclasses.replace(layer, paddings=0)
-    return dataclasses.replace(layer, padding=0) if hasattr(layer, "padding") else layer
+    """The layer without its padding (per axis, ``paddings``, for pools and convolutions alike)."""
+    return dataclasses.replace(layer, paddings=0) if hasattr(layer, "paddings") else layer
 
 
 def _field_length(text: str) -> tuple:

@@ -85,7 +85,7 @@ def mirror(layer: Layer, n: Optional[int] = None, sizes: Optional[Mapping[str, i
         return Chain(tuple(steps))
     if isinstance(layer, Conv):
         if layer.stride != 1:
-            return _strided(layer, replace(layer, stride=1), layer.stride, n, sizes)
+            return _strided(layer, replace(layer, strides=1), layer.stride, n, sizes)
         left, right = (resolve_size(p, sizes) for p in layer.padding_pair())
         if not (isinstance(left, int) and isinstance(right, int)):
             # padding='same' with a generic length: the odd zero goes right, so the mirror's
@@ -97,7 +97,7 @@ def mirror(layer: Layer, n: Optional[int] = None, sizes: Optional[Mapping[str, i
             padding = padding[0]
         if padding == "same" and left != right:
             padding = (right, left)
-        return replace(layer, weight=_flip_kernel(layer.weight), padding=padding)
+        return replace(layer, weight=_flip_kernel(layer.weight), paddings=padding)
     if isinstance(layer, ConvTranspose):
         return _mirror_conv_transpose(layer)
     if isinstance(layer, Pad):
@@ -141,11 +141,11 @@ def _mirror_conv_transpose(layer: ConvTranspose) -> Layer:
     if o == 0:
         return replace(layer, weight=flipped)
     if o <= p:
-        full = replace(layer, weight=flipped, padding=0, output_padding=0)
+        full = replace(layer, weight=flipped, paddings=0, output_paddings=0)
         return Chain((full, Crop(p - o, p)))
     zero_taps = -(-o // d)
     extra = zero_taps * d - o
-    return replace(layer, weight=PadKernel(flipped, zero_taps, 0), padding=p + extra, output_padding=extra)
+    return replace(layer, weight=PadKernel(flipped, zero_taps, 0), paddings=p + extra, output_paddings=extra)
 
 
 def as_single_layer(steps: tuple[Layer, ...]) -> Layer:

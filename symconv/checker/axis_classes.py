@@ -64,7 +64,7 @@ from symconv.core.composite import Chain, Parallel
 from symconv.core.exact_poly import Poly, variable, variable_name
 from symconv.core.kernel import KernelSymbol
 from symconv.core.layers import Conv, ConvTranspose, Layer
-from symconv.core.layers_nd import AvgPool, ConvNd, ConvTransposeNd, axis_layer
+from symconv.core.layers_nd import AvgPool, axis_layer
 from symconv.core.nonlinear import Affine
 from symconv.core.semantics import evaluate_exact
 from symconv.core.semantics_nd import symbolic_outputs_exact
@@ -94,21 +94,21 @@ def tagged_projection(layer: Layer, axis: int, tags: _Tags) -> Layer:
         return Parallel(tuple(tagged_projection(b, axis, tags) for b in layer.branches))
     if isinstance(layer, Chain):
         return Chain(tuple(tagged_projection(s, axis, tags) for s in layer.steps))
-    if isinstance(layer, ConvNd):
+    if isinstance(layer, Conv):
         kernel, bias = tags.kernel(layer.weight.spatial[axis])
-        return Conv(kernel, stride=layer.stride[axis], padding=layer.padding[axis], dilation=layer.dilation[axis],
+        return Conv(kernel, strides=layer.strides[axis], paddings=layer.paddings[axis], dilations=layer.dilations[axis],
                     bias=bias if layer.bias is not None else None)
-    if isinstance(layer, ConvTransposeNd):
+    if isinstance(layer, ConvTranspose):
         kernel, bias = tags.kernel(layer.weight.spatial[axis])
-        return ConvTranspose(kernel, stride=layer.stride[axis], padding=layer.padding[axis],
-                             output_padding=layer.output_padding[axis], dilation=layer.dilation[axis],
+        return ConvTranspose(kernel, strides=layer.strides[axis], paddings=layer.paddings[axis],
+                             output_paddings=layer.output_paddings[axis], dilations=layer.dilations[axis],
                              bias=bias if layer.bias is not None else None)
     if isinstance(layer, AvgPool):
         if not layer.is_linear:  # flags that change no window (no padding, no extra window) leave the average
             raise CertificateError(f"{layer!r} divides its edge windows by fewer samples; the product bound is for "
                                    f"linear chains of separable geometry")
         kernel, _ = tags.kernel(layer.sizes[axis])
-        return Conv(kernel, stride=layer.strides[axis], padding=(layer.paddings[axis], layer.paddings[axis]))
+        return Conv(kernel, strides=layer.strides[axis], paddings=(layer.paddings[axis], layer.paddings[axis]))
     if isinstance(layer, Affine):  # a one-tap convolution with a bias, on every axis
         kernel, bias = tags.kernel(1)
         return Conv(kernel, bias=bias)

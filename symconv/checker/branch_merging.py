@@ -55,7 +55,6 @@ from typing import Optional
 from symconv.lazy_import import sympy
 
 from symconv.core.composite import Chain, Parallel
-from symconv.core.conv_nd import ConvNd
 from symconv.core.kernel_expr import PadKernel
 from symconv.core.layers import Conv, Layer
 from symconv.errors import CertificateError, SymconvError
@@ -65,18 +64,14 @@ __all__ = ["rule_merge_branches", "merge_branches"]
 
 def _parameters(layer: Layer) -> Optional[tuple]:
     """What must agree for two convolutions to merge (besides paddings and spatial sizes), or None."""
-    if not isinstance(layer, (Conv, ConvNd)) or isinstance(layer.bias, str):
+    if not isinstance(layer, Conv) or isinstance(layer.bias, str):
         return None
-    return type(layer), layer.stride, layer.dilation, layer.groups, tuple(layer.weight.shape[:2])
+    return type(layer), layer.strides, layer.dilations, layer.groups, tuple(layer.weight.shape[:2])
 
 
 def _per_axis(layer: Layer) -> Optional[tuple[tuple, tuple, tuple]]:
     """``(pads, sizes, dilations)`` per axis when every padding is an integer; None for a generic ``'same'``."""
-    if isinstance(layer, Conv):
-        pads = (tuple(layer.padding_pair()),)
-        sizes, dilations = (layer.weight.length,), (layer.dilation,)
-    else:
-        pads, sizes, dilations = tuple(layer.padding), tuple(layer.weight.shape[2:]), tuple(layer.dilation)
+    pads, sizes, dilations = tuple(layer.paddings), tuple(layer.weight.spatial), tuple(layer.dilations)
     if not all(type(p) is int for pair in pads for p in pair):
         return None
     return pads, sizes, dilations
@@ -92,7 +87,7 @@ def _aligned(first: Layer, second: Layer) -> Optional[tuple[Layer, Layer]]:
     """Both convolutions with one padding, by Lemma 2 (their weights then have the same shape), or None."""
     geometry = _per_axis(first), _per_axis(second)
     if geometry[0] is None or geometry[1] is None:
-        return (first, second) if first.padding == second.padding else None
+        return (first, second) if first.paddings == second.paddings else None
     (pads_1, sizes_1, dilations), (pads_2, sizes_2, _) = geometry
     grown: list[list[tuple[int, int]]] = [[], []]
     common = []
@@ -112,13 +107,9 @@ def _padded(layer: Layer, amounts: list[tuple[int, int]], common: list[tuple[int
     """``layer`` with the padding ``common`` and its weight padded by ``amounts`` (Lemma 2)."""
     if not any(a or b for a, b in amounts):
         weight = layer.weight
-    elif isinstance(layer, Conv):
-        weight = PadKernel(layer.weight, *amounts[0])
     else:
         weight = PadKernel(layer.weight, tuple(a for a, _ in amounts), tuple(b for _, b in amounts))
-    left, right = common[0]
-    padding = (left if left == right else (left, right)) if isinstance(layer, Conv) else tuple(common)
-    return replace(layer, weight=weight, padding=padding)
+    return replace(layer, weight=weight, paddings=tuple(common))
 
 
 def _merged(first: Layer, second: Layer) -> Optional[Layer]:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from symconv.core.conv_nd import ConvNd
+from symconv.core.conv_nd import Conv
 from symconv.core.layers import Layer
 from symconv.errors import CertificateError
 
@@ -53,7 +53,7 @@ def _is_int(value: object) -> bool:
 
 def _not_plain(step: Layer) -> str:
     """Why ``step`` cannot be a layer of a plain N-D chain (padding aside), or ``""``."""
-    if type(step) is not ConvNd:
+    if type(step) is not Conv:
         return "is not a conv; the rule is for chains of convolutions"
     if step.groups != 1:
         return "is a grouped convolution; the rule is for convolutions with groups = 1"
@@ -75,13 +75,13 @@ def factored_parts_nd(side: Layer, where: str) -> tuple[tuple[int, ...], tuple[i
         reason = _not_plain(step)
         if reason:  # the message is built only here: a repr of the side per layer would cost O(L^2)
             raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, {reason}")
-        if number > 1 and any(pair != (0, 0) for pair in step.padding):
+        if number > 1 and any(pair != (0, 0) for pair in step.paddings):
             raise CertificateError(f"{where}: layer {number} of {side!r}, {step!r}, pads after the first layer, so an "
                                    f"output can read across an inner edge; the rule needs every padding in front")
         if number == 1:
-            offset = tuple(left for left, _ in step.padding)
-        scalars, matrices = matrix_factors(step.weight, tuple(m * s for m, s in zip(step.dilation, stride)))
+            offset = tuple(left for left, _ in step.paddings)
+        scalars, matrices = matrix_factors(step.weight, tuple(m * s for m, s in zip(step.dilations, stride)))
         factors += scalars
         sequence += matrices
-        stride = tuple(s * t for s, t in zip(stride, step.stride))
+        stride = tuple(s * t for s, t in zip(stride, step.strides))
     return stride, offset, factors, sequence

@@ -37,7 +37,7 @@ from symconv.core.geometry import identity_pad
 from symconv.core.kernel import FlipKernel, Kernel
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import (
-    AvgPool, ConvNd, ConvTransposeNd, Crop, Down, Flip, Pad, Up, flipped_axes,
+    AvgPool, Conv, ConvTranspose, Crop, Down, Flip, Pad, Up, flipped_axes,
 )
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import CertificateError
@@ -62,12 +62,12 @@ def mirror_nd(layer: Layer, axes: frozenset[int], where: str) -> Layer:
     if not axes:
         return layer
     on = sorted(axes)
-    if isinstance(layer, ConvNd) and all(layer.stride[a] == 1 for a in on):
-        return ConvNd(_flipped_kernel(layer.weight, axes), layer.stride, _swap(layer.padding, axes),
-                      layer.dilation, layer.groups, layer.bias)
-    if isinstance(layer, ConvTransposeNd) and all(layer.output_padding[a] == 0 for a in on):
-        return ConvTransposeNd(_flipped_kernel(layer.weight, axes), layer.stride, layer.padding,
-                               layer.output_padding, layer.dilation, layer.groups, layer.bias)
+    if isinstance(layer, Conv) and all(layer.strides[a] == 1 for a in on):
+        return Conv(_flipped_kernel(layer.weight, axes), layer.strides, _swap(layer.paddings, axes),
+                      layer.dilations, layer.groups, layer.bias)
+    if isinstance(layer, ConvTranspose) and all(layer.output_paddings[a] == 0 for a in on):
+        return ConvTranspose(_flipped_kernel(layer.weight, axes), layer.strides, layer.paddings,
+                               layer.output_paddings, layer.dilations, layer.groups, layer.bias)
     if isinstance(layer, (Pad, Crop)):
         pairs = _swap(tuple(zip(layer.before, layer.after)), axes)
         return type(layer)(tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))

@@ -72,7 +72,7 @@ from symconv.checker.generic_argument import MAX_PERIOD, compare_lengths
 from symconv.checker.impulse_responses_nd import MAX_IMPULSES, compare_responses
 from symconv.checker.padding_as_pad import padding_as_pad
 from symconv.checker.zero_extension_nd import check_zero_extension, impulse_shifts, linear_steps, position_rates
-from symconv.core.conv_nd import ConvNd
+from symconv.core.conv_nd import Conv
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import AvgPool, Down, axis_chain
 from symconv.errors import CertificateError
@@ -99,7 +99,7 @@ def total_strides(steps: tuple, d: int) -> tuple[int, ...]:
     """``S_tot`` per axis: the product of the window layers' strides (a crop or pad has stride 1)."""
     strides = [1] * d
     for step in steps:
-        factors = (step.stride if isinstance(step, ConvNd) else step.strides if isinstance(step, AvgPool)
+        factors = (step.strides if isinstance(step, Conv) else step.strides if isinstance(step, AvgPool)
                    else step.factors if isinstance(step, Down) else (1,) * d)
         strides = [s * f for s, f in zip(strides, factors)]
     return tuple(strides)

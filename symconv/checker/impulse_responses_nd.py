@@ -53,7 +53,7 @@ from symconv.lazy_import import sympy
 
 from symconv.checker.generic_argument import add_term, integer_affine, merged_monomial
 from symconv.core.composite import Parallel
-from symconv.core.conv_nd import ConvNd, ConvTransposeNd
+from symconv.core.conv_nd import Conv, ConvTranspose
 from symconv.core.exact_poly import from_sympy, to_sympy
 from symconv.core.kernel_expr import Convolve, Dilate, FlipKernel, PadKernel, Scaled, KernelSum
 from symconv.core.kernel import Kernel, KernelSymbol
@@ -229,11 +229,11 @@ def _kernel_uncached(k: Kernel, e: tuple, ctx: _Context, where: str) -> list[lis
 
 # responses -----------------------------------------------------------------------------------------------
 
-def _left_padding(step: ConvNd, ctx: _Context, where: str) -> tuple[tuple, tuple]:
+def _left_padding(step: Conv, ctx: _Context, where: str) -> tuple[tuple, tuple]:
     """``(beta, alpha)`` of the left padding; a generic one is 'same', ``floor(D (l - 1) / 2)`` with
     ``l - 1 = u (P q + rho + 1) + v - 1``, which needs rho and ``2 | D u P``."""
     beta, alpha = [0] * ctx.d, [0] * ctx.d
-    for axis, ((left, _), dilation) in enumerate(zip(step.padding, step.dilation)):
+    for axis, ((left, _), dilation) in enumerate(zip(step.paddings, step.dilations)):
         if isinstance(left, int):
             beta[axis] = left
             continue
@@ -249,33 +249,33 @@ def _left_padding(step: ConvNd, ctx: _Context, where: str) -> tuple[tuple, tuple
     return tuple(beta), tuple(alpha)
 
 
-def _conv(step: ConvNd, x: list[Series], ctx: _Context, where: str) -> list[Series]:
+def _conv(step: Conv, x: list[Series], ctx: _Context, where: str) -> list[Series]:
     """The bias-free (linear) part of a convolution, (2)."""
     if step.in_channels != len(x):
         raise CertificateError(f"{where}: {step!r} takes {step.in_channels} channel(s), not {len(x)}")
-    key = ("grouped", step.weight, step.dilation, step.stride)
+    key = ("grouped", step.weight, step.dilations, step.strides)
     if key not in ctx.cache:
-        ctx.cache[key] = [[_grouped(koi, step.stride, where) for koi in row]
-                          for row in _kernel(step.weight, tuple(-f for f in step.dilation), ctx, where)]
+        ctx.cache[key] = [[_grouped(koi, step.strides, where) for koi in row]
+                          for row in _kernel(step.weight, tuple(-f for f in step.dilations), ctx, where)]
     per_group, inner = step.weight.out_channels // step.groups, step.weight.in_channels
     shift = _left_padding(step, ctx, where)
-    return [_sum(_correlate(x[(o // per_group) * inner + i], row[i], step.stride, shift, where)
+    return [_sum(_correlate(x[(o // per_group) * inner + i], row[i], step.strides, shift, where)
                  for i in range(inner)) for o, row in enumerate(ctx.cache[key])]
 
 
-def _conv_transpose(step: ConvTransposeNd, x: list[Series], ctx: _Context, where: str) -> list[Series]:
+def _conv_transpose(step: ConvTranspose, x: list[Series], ctx: _Context, where: str) -> list[Series]:
     """The bias-free part of a transposed convolution, (2): ``Y_(g O + o) = z^-p sum_m K_mo(z^D) X_m(z^S)``,
     m over the input channels of group g, weight ``[in][out / groups]``."""
     if step.in_channels != len(x):
         raise CertificateError(f"{where}: {step!r} takes {step.in_channels} channel(s), not {len(x)}")
-    k = _kernel(step.weight, tuple(step.dilation), ctx, where)
+    k = _kernel(step.weight, tuple(step.dilations), ctx, where)
     per_group, outer = step.in_channels // step.groups, step.weight.in_channels
     parts: list[list[Series]] = [[] for _ in range(outer * step.groups)]
     for m, xm in enumerate(x):
-        powered = _power(xm, tuple(step.stride))
+        powered = _power(xm, tuple(step.strides))
         for o in range(outer):
             parts[(m // per_group) * outer + o].append(_mul(powered, k[m][o], where))
-    back = tuple(-p for p in step.padding)
+    back = tuple(-p for p in step.paddings)
     return [_shift(_sum(channel), back) for channel in parts]
 
 
@@ -288,9 +288,9 @@ def _response(steps: tuple, x: list[Series], ctx: _Context, where: str) -> list[
             if len({len(out) for out in outs}) > 1:
                 raise CertificateError(f"{where}: the branches of {step!r} give different numbers of channels")
             x = [_sum(channel) for channel in zip(*outs)]
-        elif isinstance(step, ConvNd):
+        elif isinstance(step, Conv):
             x = _conv(step, x, ctx, where)
-        elif isinstance(step, ConvTransposeNd):
+        elif isinstance(step, ConvTranspose):
             x = _conv_transpose(step, x, ctx, where)
         elif isinstance(step, AvgPool):
             scale = Fraction(1, math.prod(step.sizes))
@@ -312,7 +312,7 @@ def _bias(step: Layer, channel: int, d: int) -> Series:
     zero = (0,) * d
     if step.bias is None:
         return {}
-    return {(zero, zero, (), mono): c for mono, c in from_sympy(step.bias[channel]).items()}
+    return {(zero, zero, (), mono): c for mono, c in from_sympy(step.bias_entries[channel]).items()}
 
 
 def _constants(steps: tuple, b: list[Series], ctx: _Context, where: str) -> list[Series]:
@@ -322,13 +322,13 @@ def _constants(steps: tuple, b: list[Series], ctx: _Context, where: str) -> list
         if isinstance(step, Parallel):
             b = [_sum(channel) for channel in zip(*(_constants(branch.layers(), b, ctx, where)
                                                     for branch in step.branches))]
-        elif isinstance(step, ConvNd):
-            k = _kernel(step.weight, tuple(-f for f in step.dilation), ctx, where)
+        elif isinstance(step, Conv):
+            k = _kernel(step.weight, tuple(-f for f in step.dilations), ctx, where)
             per_group, inner = step.weight.out_channels // step.groups, step.weight.in_channels
             b = [_sum([_bias(step, o, ctx.d)] + [_mul(_at_one(row[i], ctx.d), b[(o // per_group) * inner + i], where)
                                                   for i in range(inner)]) for o, row in enumerate(k)]
-        elif isinstance(step, ConvTransposeNd):
-            k = _kernel(step.weight, tuple(step.dilation), ctx, where)
+        elif isinstance(step, ConvTranspose):
+            k = _kernel(step.weight, tuple(step.dilations), ctx, where)
             per_group, outer = step.in_channels // step.groups, step.weight.in_channels
             b = [_sum([_bias(step, o, ctx.d)] + [_mul(_at_one(k[m][o % outer], ctx.d), b[m], where)
                                                   for m in range(len(b)) if m // per_group == o // outer])

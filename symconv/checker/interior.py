@@ -68,14 +68,14 @@ from typing import Sequence
 
 from symconv.checker.periodicity import MAX_CHECK_LENGTH, check_window, equal_growth
 from symconv.core.layers import Layer
-from symconv.core.layers_nd import AvgPool, ConvNd, Crop, Down, Pad, axis_chain, output_shape
+from symconv.core.layers_nd import AvgPool, Conv, Crop, Down, Pad, axis_chain, output_shape
 from symconv.core.output_length import output_length
 from symconv.core.semantics_nd import symbolic_outputs_exact
 from symconv.errors import CertificateError
 
 __all__ = ["rule_interior_operator", "Geometry", "edge_free_steps"]
 
-_WINDOWS = (ConvNd, AvgPool, Down, Crop)
+_WINDOWS = (Conv, AvgPool, Down, Crop)
 
 
 @dataclass(frozen=True)
@@ -88,15 +88,15 @@ class Geometry:
 
 
 def _pads(step: Layer) -> bool:
-    if isinstance(step, ConvNd):
-        return any(p != (0, 0) for p in step.padding)
+    if isinstance(step, Conv):
+        return any(p != (0, 0) for p in step.paddings)
     return isinstance(step, AvgPool) and any(step.paddings)
 
 
 def _window(step: Layer, axis: int) -> tuple[int, int, int]:
     """``(stride s, left padding pl, extent e)`` of a window layer on one axis."""
-    if isinstance(step, ConvNd):
-        return step.stride[axis], step.padding[axis][0], step.dilation[axis] * (step.weight.spatial[axis] - 1) + 1
+    if isinstance(step, Conv):
+        return step.strides[axis], step.paddings[axis][0], step.dilations[axis] * (step.weight.spatial[axis] - 1) + 1
     if isinstance(step, AvgPool):
         return step.strides[axis], step.paddings[axis], step.sizes[axis]
     if isinstance(step, Down):
@@ -172,7 +172,7 @@ def _outputs(side: Layer, steps: Sequence[Layer], shape: tuple[int, ...], channe
     """``(output channels, {(o, i): y[o, i]})`` on the symbolic input ``x[m, j]`` of ``shape``."""
     inner = channels
     for step in steps:
-        if isinstance(step, ConvNd) and step.in_channels != inner:
+        if isinstance(step, Conv) and step.in_channels != inner:
             raise CertificateError(f"{where}: {step!r} takes {step.in_channels} channel(s), not {inner}")
         inner = step.out_channels(inner) or inner
     return symbolic_outputs_exact(side, shape, channels, indices)

@@ -30,7 +30,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from symconv.core.composite import Chain, Parallel
-from symconv.core.conv_nd import ConvNd
 from symconv.core.layers import Conv, Layer, Pad
 from symconv.errors import CertificateError
 
@@ -38,14 +37,12 @@ __all__ = ["rule_padding_as_pad", "padding_as_pad"]
 
 
 def _conv_as_pad(layer: Layer) -> Layer:
-    if isinstance(layer, Conv):
-        left, right = layer.padding_pair()
-        if type(left) is int and type(right) is int and (left or right):
-            return Chain((Pad(left, right), replace(layer, padding=0)))
-    if (isinstance(layer, ConvNd) and any(p for pair in layer.padding for p in pair)
-            and all(type(p) is int for pair in layer.padding for p in pair)):
-        before, after = (tuple(pair[k] for pair in layer.padding) for k in (0, 1))
-        return Chain((Pad(before, after), replace(layer, padding=0)))
+    """``conv(W, padding=((l1, r1), ...))`` as ``pad((l1, ...), (r1, ...)) >> conv(W)`` when every amount is an
+    integer and one is not 0."""
+    if (isinstance(layer, Conv) and any(p for pair in layer.paddings for p in pair)
+            and all(type(p) is int for pair in layer.paddings for p in pair)):
+        before, after = (tuple(pair[k] for pair in layer.paddings) for k in (0, 1))
+        return Chain((Pad(before, after), replace(layer, paddings=0)))
     return layer
 
 

@@ -68,7 +68,6 @@ from fractions import Fraction
 from typing import Optional, Sequence
 
 from symconv.core.composite import Parallel
-from symconv.core.conv_nd import ConvNd, ConvTransposeNd
 from symconv.core.layers import AvgPool, Conv, ConvTranspose, Crop, Down, Layer, Pad, Up
 from symconv.core.layers_nd import axis_layer
 from symconv.errors import CertificateError
@@ -77,7 +76,7 @@ __all__ = ["linear_steps", "check_zero_extension", "impulse_shifts", "position_r
            "WINDOW_LAYERS"]
 
 #: The layers of the fragment.
-WINDOW_LAYERS = (ConvNd, ConvTransposeNd, AvgPool, Pad, Crop, Down, Up)
+WINDOW_LAYERS = (Conv, ConvTranspose, AvgPool, Pad, Crop, Down, Up)
 
 
 def linear_steps(side: Layer, where: str) -> tuple[Layer, ...]:
@@ -124,7 +123,7 @@ def keeps_zero(step: Layer) -> bool:
 
 def _upsamples(step: Layer) -> bool:
     return (isinstance(step, Up) and any(f != 1 for f in step.factors)
-            or isinstance(step, ConvTransposeNd) and any(s != 1 for s in step.stride))
+            or isinstance(step, ConvTranspose) and any(s != 1 for s in step.strides))
 
 
 def _zero_walk(side: Layer, zero: list[bool], biased: Optional[Layer], where: str) -> tuple[list, Optional[Layer]]:
@@ -163,16 +162,16 @@ def check_zero_extension(side: Layer, where: str) -> None:
 
 
 def _down_factors(step: Layer, d: int) -> tuple[int, ...]:
-    if isinstance(step, ConvNd):
-        return tuple(step.stride)
+    if isinstance(step, Conv):
+        return tuple(step.strides)
     if isinstance(step, AvgPool):
         return tuple(step.strides)
     return tuple(step.factors) if isinstance(step, Down) else (1,) * d
 
 
 def _up_factors(step: Layer, d: int) -> tuple[int, ...]:
-    if isinstance(step, ConvTransposeNd):
-        return tuple(step.stride)
+    if isinstance(step, ConvTranspose):
+        return tuple(step.strides)
     return tuple(step.factors) if isinstance(step, Up) else (1,) * d
 
 

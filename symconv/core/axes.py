@@ -32,8 +32,9 @@ def is_int(value: object) -> bool:
 
 
 def per_axis(value: object, ndim: int, what: str, argument: str) -> Axes:
-    """``(v,) * ndim`` for an int ``v``, the tuple itself when it has one entry per axis."""
-    if is_int(value):
+    """``(v,) * ndim`` for one value ``v``, the tuple itself when it has one entry per axis (the caller's check
+    then says what each value must be)."""
+    if not isinstance(value, (tuple, list)):
         return (value,) * ndim
     if isinstance(value, (tuple, list)) and len(value) == ndim:
         return tuple(value)

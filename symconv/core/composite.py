@@ -148,11 +148,11 @@ class Parallel(Layer):
         self._check_branch_lengths()
 
     def length_projections(self) -> list[tuple[Optional[int], tuple[Layer, ...]]]:
-        """``(axis, branches)`` whose lengths must agree: per axis when a branch is N-D (or lifted by ``as_nd``),
-        else ``(None, branches)``; none when every branch acts sample by sample (they keep the length)."""
-        from symconv.core.layers_nd import axis_chain, has_nd_layers
+        """``(axis, branches)`` whose lengths must agree: per axis when a branch is N-D, else
+        ``(None, branches)``; none when every branch acts sample by sample (they keep the length)."""
+        from symconv.core.layers_nd import axis_chain
 
-        if self.ndim >= 2 or any(has_nd_layers(b) for b in self.branches):
+        if self.ndim >= 2:
             return [(axis, tuple(axis_chain(b, axis) for b in self.branches)) for axis in range(self.ndim)]
         return [] if self.axes_free else [(None, self.branches)]
 

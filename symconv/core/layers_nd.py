@@ -6,9 +6,9 @@ shape ``(n1, ..., nd)``. ``pad``/``crop``/``down``/``up`` build the layers of
 1-D layer, a tuple one value per axis (re-exported here).
 The convolutions live in :mod:`symconv.core.conv_nd`, the pools
 in :mod:`symconv.core.pools_nd`; their names are re-exported here, so
-``from symconv.core.layers_nd import conv2d`` keeps working. The classes
-also take one axis (d = 1): :func:`symconv.core.lift_nd.as_nd` builds those
-from 1-D layers; the constructors here refuse a one-value tuple.
+``from symconv.core.layers_nd import conv2d`` keeps working. Every class
+takes one axis too (d = 1: ``conv``, ``pad(1, 2)``, ...); the constructors
+here refuse a one-value tuple.
 
 On each axis a layer acts with the window arithmetic of one 1-D layer
 (:func:`axis_layer`), so its output shape is the 1-D length table of
@@ -34,23 +34,23 @@ from typing import Mapping, Optional, Sequence
 
 from symconv.core.axes import Axes
 
-from symconv.core.conv_nd import (ConvNd, ConvTransposeNd, conv2d, conv3d, conv_nd, conv_transpose2d,
+from symconv.core.conv_nd import (Conv, ConvTranspose, conv2d, conv3d, conv_nd, conv_transpose2d,
                                   conv_transpose3d, conv_transpose_nd)
 from symconv.core.kernel import Kernel, KernelSymbol, Literal, is_generic
 from symconv.core.geometry import Crop, Down, Flip, Pad, Up
-from symconv.core.layers import Conv, ConvTranspose, Layer
+from symconv.core.layers import Layer
 from symconv.core.nonlinear import ReLU
 from symconv.core.output_length import Length, output_length
 from symconv.core.pools_nd import (AvgPool, L2Pool, MaxPool, avgpool2d, avgpool3d, l2pool2d, l2pool3d,
                                    maxpool2d, maxpool3d)
 from symconv.errors import InvalidArgument
 
-__all__ = ["ConvNd", "ConvTransposeNd", "Pad", "Crop", "Down", "Up", "AvgPool", "MaxPool", "L2Pool",
+__all__ = ["Conv", "ConvTranspose", "Pad", "Crop", "Down", "Up", "AvgPool", "MaxPool", "L2Pool",
            "Flip",
            "flip", "flipped_axes", "check_flip_axes",
            "conv_nd", "conv2d", "conv3d", "conv_transpose_nd", "conv_transpose2d", "conv_transpose3d",
            "avgpool2d", "avgpool3d", "maxpool2d", "maxpool3d", "l2pool2d", "l2pool3d", "pad", "crop", "down", "up",
-           "axis_layer", "axis_chain", "output_shape", "is_nd", "has_nd_layers"]
+           "axis_layer", "axis_chain", "output_shape", "has_nd_layers"]
 
 
 def flipped_axes(layer: Layer, ndim: int) -> Optional[frozenset[int]]:
@@ -85,8 +85,7 @@ def flip(axes: object = None) -> Layer:
 
 def _tuples(what: str, argument: str, *values: object) -> int:
     """The number of axes of the first per-axis tuple among ``values`` (0: all ints, a 1-D layer). A tuple of one
-    value is refused: the constructors build a 1-D signal's layer from an int (the classes take d = 1 from
-    :func:`symconv.core.lift_nd.as_nd`)."""
+    value is refused: the constructors build a 1-D signal's layer from an int."""
     for v in values:
         if isinstance(v, (tuple, list)):
             if len(v) < 2:
@@ -136,20 +135,10 @@ def up(s: object) -> Layer:
 
 # --- the per-axis view: one 1-D layer per axis, the one length table -----------------------------
 
-def is_nd(layer: Layer) -> bool:
-    """Whether ``layer`` (or a layer of its chain) has 2 or more spatial axes."""
-    return layer.ndim >= 2
-
-
 def has_nd_layers(layer: Layer) -> bool:
-    """Whether ``layer``, or a layer of its chain or sum, has 2 or more axes or was lifted to an N-D class by
-    :func:`symconv.core.lift_nd.as_nd` (so its lengths are read per axis). Only the convolutions have a 1-D class
-    of their own, so only a ``ConvNd``/``ConvTransposeNd`` of one axis is a lifted one; geometry layers and pools
-    are one class each for every d."""
-    parts = getattr(layer, "steps", None) or getattr(layer, "branches", None)
-    if parts:
-        return any(has_nd_layers(part) for part in parts)
-    return isinstance(layer, (ConvNd, ConvTransposeNd)) or layer.ndim >= 2
+    """Whether ``layer`` (a chain's ``ndim`` is its layers') has 2 or more spatial axes, so its lengths are read
+    per axis. Every operator is one class for every d: the number of axes is all that routes."""
+    return layer.ndim >= 2
 
 
 def _ones(size: int) -> Literal:
@@ -172,14 +161,16 @@ def axis_layer(layer: Layer, axis: int) -> Layer:
     if not layer.axes_free and not 0 <= axis < layer.ndim:
         raise InvalidArgument("axis_layer", "axis", axis, f"an axis of the {layer.ndim}-D layer {layer!r} (0 to "
                                                           f"{layer.ndim - 1})")
-    if isinstance(layer, ConvNd):
-        padding = layer.padding[axis]
+    if isinstance(layer, (Conv, ConvTranspose)) and layer.ndim == 1:
+        return layer  # a 1-D convolution (axis 0, checked above) is its own projection
+    if isinstance(layer, Conv):
+        padding = layer.paddings[axis]
         if any(is_generic(p) for p in padding):  # 'same' with a generic size: the 1-D 'same', the same split
             padding = "same"
-        return Conv(_axis_kernel(layer.weight, axis), layer.stride[axis], padding, layer.dilation[axis])
-    if isinstance(layer, ConvTransposeNd):
-        return ConvTranspose(_axis_kernel(layer.weight, axis), layer.stride[axis], layer.padding[axis],
-                             layer.output_padding[axis], layer.dilation[axis])
+        return Conv(_axis_kernel(layer.weight, axis), layer.strides[axis], padding, layer.dilations[axis])
+    if isinstance(layer, ConvTranspose):
+        return ConvTranspose(_axis_kernel(layer.weight, axis), layer.strides[axis], layer.paddings[axis],
+                             layer.output_paddings[axis], layer.dilations[axis])
     if isinstance(layer, (Pad, Crop)):
         return type(layer)(layer.before[axis], layer.after[axis])
     if isinstance(layer, Down):
@@ -193,8 +184,6 @@ def axis_layer(layer: Layer, axis: int) -> Layer:
         return Flip() if axis in flipped else Pad(0, 0)
     if layer.axes_free:
         return ReLU()  # relu and affine act sample by sample: a channel-free stand-in with the same lengths
-    if isinstance(layer, (Conv, ConvTranspose)):
-        return layer  # a 1-D convolution (axis 0, checked above) is its own projection
     raise InvalidArgument("axis_layer", "layer", layer, "an N-D layer (conv2d, conv3d, conv_transpose2d, avgpool2d, "
                                                         "maxpool2d, l2pool2d, pad, crop, down, up, flip, relu, affine)")
 

@@ -3,8 +3,8 @@
 A signal is a tuple of channels, each a tuple of exact SymPy expressions.
 ``evaluate(layer, x)`` applies a layer (or chain) literally, sample by
 sample, following PyTorch's definitions. There is one definition of each layer,
-for every number of axes: :mod:`symconv.core.semantics_nd`, read here at d = 1 on
-the layer's N-D equal (:func:`symconv.core.lift_nd.as_nd`); this module reads and
+for every number of axes: :mod:`symconv.core.semantics_nd`, read here at d = 1 (a
+layer is one class for every d); this module reads and
 writes 1-D signals and gives the 1-D API's errors. The work is done in exact sparse
 polynomials (:func:`evaluate_exact`, :mod:`symconv.core.exact_poly`); SymPy is read
 at the input and written at the output only. An empty input follows the length table too: ``pad(1, 2)``
@@ -47,7 +47,6 @@ from symconv.core.layers import (
     ReLU,
     Up,
 )
-from symconv.core.lift_nd import as_nd
 from symconv.core.output_length import output_length, resolve_size
 from symconv.core.pools_nd import avgpool_divisor
 from symconv.core.semantics_nd import Samples, exact_level
@@ -125,7 +124,7 @@ def exact_input(n: int, channels: int = 1, name: str = "x") -> PolySignal:
     return tuple(tuple(from_sympy(v) for v in ch) for ch in symbolic_input(n, channels, name))
 
 
-#: The 1-D layers :mod:`symconv.core.semantics_nd` gives a meaning to (through :func:`as_nd`).
+#: The layers :mod:`symconv.core.semantics_nd` gives a meaning to, read here at d = 1.
 _LAYERS = (Conv, ConvTranspose, Pad, Crop, Down, Up, Flip, Affine, AvgPool, ReLU, MaxPool, L2Pool)
 
 
@@ -179,8 +178,8 @@ def _samples(x: PolySignal) -> Samples:
 def evaluate_exact(layer: Layer, x: PolySignal, sizes: Optional[Mapping[str, int]] = None) -> PolySignal:
     """Apply ``layer`` to a signal of exact polynomials (:mod:`symconv.core.exact_poly`), sample by sample.
 
-    This is the N-D definition (:mod:`symconv.core.semantics_nd`) at d = 1: ``y = as_nd(layer)(x)``
-    (:func:`symconv.core.lift_nd.as_nd`, generic sizes given their values first); :func:`evaluate` is it
+    This is the N-D definition (:mod:`symconv.core.semantics_nd`) at d = 1 (generic sizes given their values
+    first); :func:`evaluate` is it
     with SymPy at the edges. Linear layers compute in the polynomial ring;
     ``relu``, ``maxpool`` and ``l2pool`` apply their SymPy formula to each
     sample and read the result back, the non-polynomial part as an opaque
@@ -196,6 +195,6 @@ def evaluate_exact(layer: Layer, x: PolySignal, sizes: Optional[Mapping[str, int
     if m == 0:
         return tuple(() for _ in range(channels))
     # from here on n may be 0: padding, output_padding and bias then supply every sample
-    last = exact_level(as_nd(with_sizes(layer, sizes) if sizes else layer), _samples(x), (_length(x),), len(x))
+    last = exact_level(with_sizes(layer, sizes) if sizes else layer, _samples(x), (_length(x),), len(x))
     sample = last.sample
     return tuple(tuple(sample(o, (i,)) for i in range(m)) for o in range(channels))

@@ -29,8 +29,8 @@ from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, tim
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import (
     AvgPool,
-    ConvNd,
-    ConvTransposeNd,
+    Conv,
+    ConvTranspose,
     Crop,
     Down,
     L2Pool,
@@ -150,14 +150,14 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
     formula); :func:`run_nd` and :func:`outputs_at` only decide which outputs to
     ask for.
     """
-    if isinstance(layer, ConvNd):
+    if isinstance(layer, Conv):
         # y[o, i] = b[o] + sum_{m, a} W[o, m, a] xp[g(o) in/groups + m, s i + d a] (per axis; left padding pl)
         # numeric weights are summed as integers over one denominator (exact_poly.linear_combination)
         by_out, numbers_by_out, bias = tap_tables(layer)  # taps as (input channel, d a - pl, w)
         integer_forms = IntegerForms()
 
         def conv(o: int, i: tuple) -> Poly:
-            start = [*map(mul, layer.stride, i)]
+            start = [*map(mul, layer.strides, i)]
             numbers = numbers_by_out.get(o)
             total = (integer_forms.combine((w, X(m, [*map(add, start, shift)])) for m, shift, w in numbers)
                      if numbers else {})
@@ -166,7 +166,7 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
                 add_product(total, w, X(m, [*map(add, start, shift)]))
             return total
         return conv
-    if isinstance(layer, ConvTransposeNd):
+    if isinstance(layer, ConvTranspose):
         # y[g out/groups + o, s i + d a - p] += W[m, o, a] x[m, i] for m in group g, then + b: gathered at r,
         # the inputs are i = (r + p - d a) / s where that is an integer inside the input (taps by output: tap_tables)
         by_out, numbers_by_out, bias = tap_tables(layer)  # taps as (m, p - d a, w)
@@ -174,7 +174,7 @@ def _gather(layer: Layer, X: Samples, shape: tuple[int, ...], channels: int) -> 
 
         def reads(r: tuple, m: int, shift: Sequence[int]) -> Optional[Poly]:
             index = []
-            for rr, c, s in zip(r, shift, layer.stride):
+            for rr, c, s in zip(r, shift, layer.strides):
                 if (rr + c) % s:
                     return None
                 index.append((rr + c) // s)

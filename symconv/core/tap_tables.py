@@ -13,7 +13,7 @@ from typing import Union
 
 from symconv.lazy_import import sympy
 
-from symconv.core.conv_nd import ConvNd, ConvTransposeNd
+from symconv.core.conv_nd import Conv, ConvTranspose
 from symconv.core.exact_poly import Poly, from_sympy, integer_form, linear_combination
 
 __all__ = ["weights_by_out", "tap_tables", "IntegerForms"]
@@ -41,7 +41,7 @@ _TAP_TABLES: dict[int, tuple] = {}
 _MAX_TAP_TABLES = 16
 
 
-def tap_tables(layer: Union[ConvNd, ConvTransposeNd]) -> tuple[dict, dict, list]:
+def tap_tables(layer: Union[Conv, ConvTranspose]) -> tuple[dict, dict, list]:
     """``(symbolic, numbers, bias)`` of a (transposed) convolution: :func:`weights_by_out` of its taps by output
     channel and its bias as polynomials. Made once per layer object (layers are immutable), not once per input
     shape: reading a trained model's taps into the ring costs more than a small shape's outputs.
@@ -53,18 +53,18 @@ def tap_tables(layer: Union[ConvNd, ConvTransposeNd]) -> tuple[dict, dict, list]
     kept = _TAP_TABLES.get(id(layer))
     if kept is not None and kept[0] is layer:
         return kept[1]
-    if isinstance(layer, ConvNd):
+    if isinstance(layer, Conv):
         opg, ipg = layer.weight.out_channels // layer.groups, layer.weight.in_channels
-        lefts = tuple(p for p, _ in layer.padding)
-        entries = ((o, (o // opg) * ipg + m, tuple(d * aa - p for d, aa, p in zip(layer.dilation, a, lefts)), w)
+        lefts = tuple(p for p, _ in layer.paddings)
+        entries = ((o, (o // opg) * ipg + m, tuple(d * aa - p for d, aa, p in zip(layer.dilations, a, lefts)), w)
                    for (o, m, *a), w in layer.weight.exact_grid().items())
         out_channels = layer.weight.out_channels
     else:  # W[m, o, a] feeds output channel g out/groups + o, g the group of input channel m
         ipg, opg = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
-        entries = (((m // ipg) * opg + o, m, tuple(p - d * aa for p, d, aa in zip(layer.padding, layer.dilation, a)),
+        entries = (((m // ipg) * opg + o, m, tuple(p - d * aa for p, d, aa in zip(layer.paddings, layer.dilations, a)),
                     w) for (m, o, *a), w in layer.weight.exact_grid().items())
         out_channels = layer.out_channels(None)
-    tables = (*weights_by_out(entries), [from_sympy(b) for b in layer.bias or (sympy.S.Zero,) * out_channels])
+    tables = (*weights_by_out(entries), [from_sympy(b) for b in layer.bias_entries or (sympy.S.Zero,) * out_channels])
     if len(_TAP_TABLES) >= _MAX_TAP_TABLES:
         _TAP_TABLES.clear()
     _TAP_TABLES[id(layer)] = (layer, tables)

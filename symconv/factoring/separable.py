@@ -59,7 +59,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal
 from symconv.core.layers import Layer
-from symconv.core.layers_nd import ConvNd, conv_nd
+from symconv.core.layers_nd import Conv, conv_nd
 from symconv.errors import InvalidArgument, KernelError, NotSeparable, TooFewChannels, ZeroKernel
 from symconv.factoring.request import check_channels
 from symconv.prover.proof import Proof, prove
@@ -177,14 +177,14 @@ def exact_split(rows: Sequence[Sequence[object]]) -> tuple[list[list[sympy.Expr]
 # --- the kernel as matrices ------------------------------------------------------------------------
 
 
-def _as_kernel_nd(kernel: object) -> tuple[Kernel, Optional[ConvNd]]:
+def _as_kernel_nd(kernel: object) -> tuple[Kernel, Optional[Conv]]:
     """The weight, and the layer when one was given (``conv2d(...)``/``conv3d(...)`` or its DSL text)."""
     if isinstance(kernel, str):
         from symconv.dsl import parse_chain, parse_kernel  # the DSL is the one parser of user text
 
         head = kernel.lstrip()
         kernel = parse_chain(kernel) if head.startswith(("conv2d", "conv3d")) else parse_kernel(kernel)
-    if isinstance(kernel, ConvNd):
+    if isinstance(kernel, Conv):
         return kernel.weight, kernel
     if isinstance(kernel, Layer):
         raise InvalidArgument("factor_separable", "kernel", kernel, "a 2-D or 3-D kernel, or one conv2d/conv3d layer")
@@ -249,7 +249,7 @@ class SeparableFactorization:
     """
 
     kernel: Kernel
-    layer: ConvNd
+    layer: Conv
     rank: int
     channels: int
     factors: tuple
@@ -305,14 +305,14 @@ def _weight(values: tuple, sources: tuple[KernelSymbol, ...]) -> Kernel:
     return Literal(values)
 
 
-def _axis_layers(layer: ConvNd, weights: Sequence[Kernel]) -> Layer:
+def _axis_layers(layer: Conv, weights: Sequence[Kernel]) -> Layer:
     """One layer per axis: axis ``k`` keeps the original stride, padding and dilation, every other axis is 1/0/1."""
     d = layer.ndim
     chain: Optional[Layer] = None
     for k, w in enumerate(weights):
-        stride = tuple(layer.stride[j] if j == k else 1 for j in range(d))
-        dilation = tuple(layer.dilation[j] if j == k else 1 for j in range(d))
-        padding = tuple(layer.padding[j] if j == k else (0, 0) for j in range(d))
+        stride = tuple(layer.strides[j] if j == k else 1 for j in range(d))
+        dilation = tuple(layer.dilations[j] if j == k else 1 for j in range(d))
+        padding = tuple(layer.paddings[j] if j == k else (0, 0) for j in range(d))
         bias = layer.bias if k == len(weights) - 1 else None
         step = conv_nd(w, d, stride=stride, padding=padding, dilation=dilation, bias=bias)
         chain = step if chain is None else chain >> step

@@ -144,7 +144,7 @@ def _check_zeros_padding(module: Any, path: str) -> None:
 
 
 def _conv(module: Any, path: str, weights: str, ndim: int) -> Converted:
-    """``ConvNd`` -> ``conv``/``conv2d``/``conv3d`` with every argument."""
+    """``Conv`` -> ``conv``/``conv2d``/``conv3d`` with every argument."""
     _check_zeros_padding(module, path)
     build = _constructor("conv", ndim, module, path)
     padding = module.padding if isinstance(module.padding, str) else _axis_value(module.padding, ndim)
@@ -157,7 +157,7 @@ def _conv(module: Any, path: str, weights: str, ndim: int) -> Converted:
 
 
 def _conv_transpose(module: Any, path: str, weights: str, ndim: int) -> Converted:
-    """``ConvTransposeNd`` -> ``conv_transpose``/``conv_transpose2d``/``conv_transpose3d``."""
+    """``ConvTranspose`` -> ``conv_transpose``/``conv_transpose2d``/``conv_transpose3d``."""
     _check_zeros_padding(module, path)
     build = _constructor("conv_transpose", ndim, module, path)
     kwargs = dict(stride=_axis_value(module.stride, ndim), padding=_axis_value(module.padding, ndim),

@@ -1,8 +1,7 @@
 """numpy evaluation of any 1-D chain: the independent witness of the exact semantics.
 
 A 1-D chain runs through the one numpy evaluator of every number of axes:
-each layer is lifted to its d = 1 twin (:func:`symconv.core.lift_nd.as_nd`)
-and applied by the operators of :mod:`symconv.numeric.operators_nd`, written
+each layer (one class for every d) is applied at d = 1 by the operators of :mod:`symconv.numeric.operators_nd`, written
 from PyTorch's definitions on arrays of shape ``(B, C, n)``, without
 :mod:`symconv.core.semantics`, :mod:`symconv.core.output_length` or
 :meth:`Kernel.taps`. Output lengths are never computed from a formula: a layer
@@ -33,7 +32,6 @@ from typing import Mapping, Optional
 import numpy as np
 
 from symconv.core.layers import Affine, Chain, Conv, Layer, Parallel
-from symconv.core.lift_nd import as_nd
 from symconv.core.sizes_nd import with_sizes
 from symconv.errors import ChannelMismatch, InvalidArgument, LengthMismatch, SizeLimitError
 from symconv.numeric.bindings import Bindings, bias_array, kernel_array, resolve_sizes, scalar_value
@@ -45,23 +43,24 @@ __all__ = ["evaluate_numeric", "MAX_OUTPUT_LENGTH", "MAX_ELEMENTS"]
 
 class _Values1d(BoundValues):
     """The numbers of one 1-D layer's parameters, read from the bindings in the 1-D convention
-    (:mod:`symconv.numeric.bindings`); messages quote the layer as written, not its lift."""
+    (:mod:`symconv.numeric.bindings`: ``k[c]`` bound to its flat taps, a named bias by its name); messages quote
+    the layer as written (not its copy with generic sizes given values)."""
 
     def __init__(self, layer: Layer, bindings: Optional[Bindings], sizes: Mapping[str, int], exact: bool):
         super().__init__(bindings, exact)
         self.layer = layer
         self.sizes = sizes
 
-    def shown(self, lifted: Layer) -> Layer:
+    def shown(self, read: Layer) -> Layer:
         return self.layer
 
-    def weight(self, lifted: Layer) -> np.ndarray:
+    def weight(self, read: Layer) -> np.ndarray:
         return kernel_array(self.layer.weight, self.bindings, self.sizes, self.exact)
 
-    def bias(self, lifted: Layer, channels: int) -> Optional[np.ndarray]:
+    def bias(self, read: Layer, channels: int) -> Optional[np.ndarray]:
         return bias_array(self.layer, channels, self.bindings, self.exact)
 
-    def affine(self, lifted: Affine, channels: int) -> tuple[np.ndarray, np.ndarray]:
+    def affine(self, read: Affine, channels: int) -> tuple[np.ndarray, np.ndarray]:
         def per_channel(value) -> np.ndarray:
             values = value if isinstance(value, tuple) else (value,) * channels
             if len(values) != channels:
@@ -93,10 +92,10 @@ def _apply(layer: Layer, x: np.ndarray, bindings, sizes: Mapping[str, int], exac
         return _parallel(layer, x, bindings, sizes, exact)
     if layer.ndim >= 2:
         raise TypeError(f"no numeric meaning for {layer!r}")
-    lifted = as_nd(layer)
+    read = layer
     if sizes and isinstance(layer, Conv) and layer.padding == "same":  # the split of a generic k[c] at its value
-        lifted = with_sizes(lifted, sizes)
-    return apply_layer(lifted, x, _Values1d(layer, bindings, sizes, exact))
+        read = with_sizes(layer, sizes)
+    return apply_layer(read, x, _Values1d(layer, bindings, sizes, exact))
 
 
 def _as_batch(x: object, exact: bool) -> tuple[np.ndarray, int]:

@@ -18,8 +18,8 @@ an empty axis is empty. Values are float64, or exact ``Fraction`` objects with
 ``exact=True``; NaN is refused.
 
 The kernel expressions are in :mod:`symconv.numeric.kernels_nd`, the layers'
-operators in :mod:`symconv.numeric.operators_nd` (they serve 1-D chains too,
-lifted to d = 1), the symbols and random values in
+operators in :mod:`symconv.numeric.operators_nd` (they serve 1-D chains too:
+a layer is one class for every d), the symbols and random values in
 :mod:`symconv.numeric.symbols_nd`; this module runs a chain through them (a
 parallel sum adds its branches' outputs).
 
@@ -36,7 +36,6 @@ from typing import Mapping, Optional
 import numpy as np
 
 from symconv.core.layers import Layer, Parallel
-from symconv.core.layers_nd import has_nd_layers
 from symconv.errors import InvalidArgument, LengthMismatch
 from symconv.numeric.bindings import Bindings
 from symconv.numeric.kernels_nd import finite_array, kernel_array_nd, parameter_value  # noqa: F401 -- re-exported
@@ -53,7 +52,7 @@ def _run(layer: Layer, x: np.ndarray, values: BoundValues) -> np.ndarray:
 
 
 def _apply(layer: Layer, x: np.ndarray, values: BoundValues) -> np.ndarray:
-    if isinstance(layer, Parallel) and (layer.ndim >= 2 or layer.axes_free or has_nd_layers(layer)):  # any d
+    if isinstance(layer, Parallel):  # any d
         outputs = [_run(branch, x, values) for branch in layer.branches]
         if len({y.shape for y in outputs}) > 1:
             raise LengthMismatch(f"the branches of {layer!r} give shapes {[y.shape[1:] for y in outputs]} for an "

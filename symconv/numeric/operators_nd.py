@@ -15,8 +15,8 @@ max-pool of an empty axis is empty.
   (padding never wins) and ``sqrt(K avg_pool(x^2))``, ``K = prod k``.
 
 One operator serves every number of axes, d = 1 included: the 1-D evaluator
-(:mod:`symconv.numeric.evaluate`) runs its layers lifted by
-:func:`symconv.core.lift_nd.as_nd`. The numbers of the weights, biases and
+(:mod:`symconv.numeric.evaluate`) runs its layers (one class for every d)
+through it. The numbers of the weights, biases and
 affine coefficients come from a :class:`BoundValues` (each evaluator's
 convention for its bindings). Values are float64, or exact ``Fraction``
 objects with ``exact=True``; an array longer than ``MAX_OUTPUT_LENGTH`` on an
@@ -37,7 +37,7 @@ from typing import Optional, Union
 import numpy as np
 
 from symconv.core.layers import Flip, Layer
-from symconv.core.layers_nd import (AvgPool, ConvNd, ConvTransposeNd, Crop, Down, L2Pool, MaxPool, Pad,
+from symconv.core.layers_nd import (AvgPool, Conv, ConvTranspose, Crop, Down, L2Pool, MaxPool, Pad,
                                     Up)
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.errors import ChannelMismatch, InvalidArgument, NotInFragment, SizeLimitError
@@ -71,15 +71,15 @@ class BoundValues:
         """The layer as the user wrote it, for messages."""
         return layer
 
-    def weight(self, layer: Union[ConvNd, ConvTransposeNd]) -> np.ndarray:
+    def weight(self, layer: Union[Conv, ConvTranspose]) -> np.ndarray:
         """``W[o, i, a1, ..., ad]`` of shape ``(out, in, k1, ..., kd)`` (PyTorch's layout)."""
         return kernel_array_nd(layer.weight, self.bindings, self.exact)
 
-    def bias(self, layer: Union[ConvNd, ConvTransposeNd], channels: int) -> Optional[np.ndarray]:
+    def bias(self, layer: Union[Conv, ConvTranspose], channels: int) -> Optional[np.ndarray]:
         """One number per output channel, or None."""
-        if layer.bias is None:
+        if layer.bias_entries is None:
             return None
-        return number_array([parameter_value(v, self.bindings, self.exact, "bias") for v in layer.bias], self.exact)
+        return number_array([parameter_value(v, self.bindings, self.exact, "bias") for v in layer.bias_entries], self.exact)
 
     def affine(self, layer: Affine, channels: int) -> tuple[np.ndarray, np.ndarray]:
         """``(scale, shift)``, one number per channel each (one number for every channel: numpy broadcasts it)."""
@@ -144,7 +144,7 @@ def _tap_slices(spatial, dilation, stride, counts):
     return ((slice(None), slice(None)) + window for window in itertools.product(*per_axis))
 
 
-def convolution(layer: ConvNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
+def convolution(layer: Conv, x: np.ndarray, values: BoundValues) -> np.ndarray:
     """``y[B, o, i] = bias[o] + sum_{m, a} W[o, m, a] xp[B, m, s i + d a]`` for the windows that fit in the zero-padded
     ``xp``: one matrix product per tap ``a`` over all output positions, ``(out/G, in/G) @ (in/G, m1 ... md)`` per
     group (the taps added in order, as the 1-D evaluator always did)."""
@@ -153,9 +153,9 @@ def convolution(layer: ConvNd, x: np.ndarray, values: BoundValues) -> np.ndarray
     groups = layer.groups
     _check_channels(layer, x, per_group * groups, values)
     bias = values.bias(layer, out)
-    xp = padded(layer, x, layer.padding, values) if any(b or a for b, a in layer.padding) else x  # only read
+    xp = padded(layer, x, layer.paddings, values) if any(b or a for b, a in layer.paddings) else x  # only read
     counts = tuple(_fits(n, d * (k - 1) + 1, s)
-                   for n, d, k, s in zip(xp.shape[2:], layer.dilation, w.shape[2:], layer.stride))
+                   for n, d, k, s in zip(xp.shape[2:], layer.dilations, w.shape[2:], layer.strides))
     batch = x.shape[0]
     y = _alloc(layer, (batch, out) + counts, values)
     if 0 in counts:
@@ -164,13 +164,13 @@ def convolution(layer: ConvNd, x: np.ndarray, values: BoundValues) -> np.ndarray
     acc = y.reshape(batch, groups, opg, positions)  # a view: the products land in y
     wg = w.reshape((1, groups, opg, per_group) + w.shape[2:])
     every = (slice(None),) * 4
-    for a, window in zip(_taps(w.shape[2:]), _tap_slices(w.shape[2:], layer.dilation, layer.stride, counts)):
+    for a, window in zip(_taps(w.shape[2:]), _tap_slices(w.shape[2:], layer.dilations, layer.strides, counts)):
         # (1, G, out/G, in/G) @ (B, G, in/G, m) -> (B, G, out/G, m), m the windows: xp[s i + d a]
         acc += np.matmul(wg[every + a], xp[window].reshape(batch, groups, per_group, positions))
     return _with_bias(y, bias)
 
 
-def transposed_convolution(layer: ConvTransposeNd, x: np.ndarray, values: BoundValues) -> np.ndarray:
+def transposed_convolution(layer: ConvTranspose, x: np.ndarray, values: BoundValues) -> np.ndarray:
     """The full scatter ``F[s i + d a] += W[m, o, a] x[m, i]`` (output padding as trailing zeros), cropped to
     ``p .. p + m`` on each axis, ``m = (n - 1) s - 2p + d (k - 1) + op + 1`` (0 when below)."""
     w = values.weight(layer)  # (in, out/groups, k1, ..., kd), as PyTorch
@@ -180,19 +180,19 @@ def transposed_convolution(layer: ConvTransposeNd, x: np.ndarray, values: BoundV
     bias = values.bias(layer, per_group * groups)
     batch, ns = x.shape[0], x.shape[2:]
     full = tuple((n - 1) * s + d * (k - 1) + 1 + op for n, s, d, k, op in
-                 zip(ns, layer.stride, layer.dilation, w.shape[2:], layer.output_padding))
-    counts = tuple(max(0, f - 2 * p) for f, p in zip(full, layer.padding))
+                 zip(ns, layer.strides, layer.dilations, w.shape[2:], layer.output_paddings))
+    counts = tuple(max(0, f - 2 * p) for f, p in zip(full, layer.paddings))
     scattered = _alloc(layer, (batch, per_group * groups) + tuple(max(f, 0) for f in full), values)
     if 0 not in ns:
         ipg = inp // groups
         xg = x.reshape(batch, groups, ipg, math.prod(ns))
         wg = w.reshape((groups, ipg, per_group) + w.shape[2:])
         every = (None, slice(None), slice(None), slice(None))
-        for a, target in zip(_taps(w.shape[2:]), _tap_slices(w.shape[2:], layer.dilation, layer.stride, ns)):
+        for a, target in zip(_taps(w.shape[2:]), _tap_slices(w.shape[2:], layer.dilations, layer.strides, ns)):
             # (1, G, out/G, in/G) @ (B, G, in/G, n) -> (B, G, out/G, n), added where x[i] lands through tap a
             moved = np.matmul(np.swapaxes(wg[every + a], -1, -2), xg)
             scattered[target] += moved.reshape((batch, groups * per_group) + ns)
-    y = scattered[spatial_slices(layer.padding, counts)].copy()
+    y = scattered[spatial_slices(layer.paddings, counts)].copy()
     return _with_bias(y, bias)
 
 
@@ -299,9 +299,9 @@ def l2_pool(layer: L2Pool, x: np.ndarray, values: BoundValues) -> np.ndarray:
 def apply_layer(layer: Layer, x: np.ndarray, values: BoundValues) -> np.ndarray:
     """One layer (not a chain or a sum) on ``x`` of shape ``(B, C, n1, ..., nd)``, by its operator above."""
     exact = values.exact
-    if isinstance(layer, ConvNd):
+    if isinstance(layer, Conv):
         return convolution(layer, x, values)
-    if isinstance(layer, ConvTransposeNd):
+    if isinstance(layer, ConvTranspose):
         return transposed_convolution(layer, x, values)
     if isinstance(layer, Pad):
         return padded(layer, x, list(zip(layer.before, layer.after)), values)
@@ -332,8 +332,5 @@ def apply_layer(layer: Layer, x: np.ndarray, values: BoundValues) -> np.ndarray:
         scale, shift = values.affine(layer, x.shape[1])
         per_channel = (1, -1) + (1,) * (x.ndim - 2)
         return x * scale.reshape(per_channel) + shift.reshape(per_channel)
-    if layer.ndim < 2:
-        raise NotInFragment(f"{layer!r} is a 1-D layer; evaluate_nd_numeric takes N-D chains (conv2d, conv3d, "
-                            f"pad((1, 1)), down((2, 2)), ...); use evaluate_numeric for 1-D chains")
-    raise NotInFragment(f"no N-D numeric meaning for {layer!r}; expected conv2d/3d, conv_transpose2d/3d, avgpool, "
+    raise NotInFragment(f"no numeric meaning for {layer!r}; expected conv, conv_transpose, avgpool, "
                         f"maxpool, l2pool, relu, affine, pad, crop, down, up or flip")

@@ -23,7 +23,7 @@ from symconv.lazy_import import sympy
 
 from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal, Scaled
 from symconv.core.layers import Layer, Parallel
-from symconv.core.layers_nd import ConvNd, ConvTransposeNd
+from symconv.core.layers_nd import Conv, ConvTranspose
 from symconv.core.nonlinear import Affine
 from symconv.core.output_length import generic_sizes
 from symconv.core.sizes_nd import with_sizes
@@ -60,10 +60,10 @@ def _walk(k: Kernel, kernels: dict[str, KernelSymbol], expressions: list[sympy.E
             _walk(child, kernels, expressions)
 
 
-def _convolutions(layer: Layer) -> list[Union[ConvNd, ConvTransposeNd]]:
+def _convolutions(layer: Layer) -> list[Union[Conv, ConvTranspose]]:
     if isinstance(layer, Parallel):
         return [c for branch in layer.branches for step in branch.layers() for c in _convolutions(step)]
-    return [layer] if isinstance(layer, (ConvNd, ConvTransposeNd)) else []
+    return [layer] if isinstance(layer, (Conv, ConvTranspose)) else []
 
 
 def random_bindings_nd(layer_or_layers: Union[Layer, Iterable[Layer]], rng=None, low: int = -3, high: int = 3,
@@ -89,7 +89,7 @@ def random_bindings_nd(layer_or_layers: Union[Layer, Iterable[Layer]], rng=None,
         for step in layer.layers():
             for conv in _convolutions(step):
                 _walk(conv.weight, kernels, expressions)
-                expressions.extend(conv.bias or ())
+                expressions.extend(conv.bias_entries or ())
             if isinstance(step, Affine):
                 expressions.extend(v for values in step.per_channel(1) for v in values)
     names = sorted({s.name for e in expressions for s in e.free_symbols if tap_of(s.name, kernels) is None})

@@ -82,7 +82,7 @@ from symconv.checker.periodicity import MAX_CHECK_LENGTH
 from symconv.algebra.tap_poly import TapRing
 from symconv.core.geometry import is_whole_flip
 from symconv.core.layers import Layer, Parallel
-from symconv.core.layers_nd import AvgPool, ConvNd, Crop, Down, Pad, axis_chain, output_shape
+from symconv.core.layers_nd import AvgPool, Conv, Crop, Down, Pad, axis_chain, output_shape
 from symconv.core.output_length import output_length
 from symconv.errors import ChannelMismatch, SymconvError
 from symconv.prover.boundary import find_bound
@@ -127,9 +127,9 @@ class Geometry:
 
 def _window(step: Layer, axis: int) -> Optional[tuple[int, int, int]]:
     """``(stride, extent, left padding)`` of a window layer on one axis; None for other layers."""
-    if isinstance(step, ConvNd):
+    if isinstance(step, Conv):
         k = step.weight.spatial[axis]
-        return step.stride[axis], step.dilation[axis] * (k - 1) + 1, step.padding[axis][0]
+        return step.strides[axis], step.dilations[axis] * (k - 1) + 1, step.paddings[axis][0]
     if isinstance(step, AvgPool):
         return step.strides[axis], step.sizes[axis], step.paddings[axis]
     if isinstance(step, Down):
@@ -140,7 +140,7 @@ def _window(step: Layer, axis: int) -> Optional[tuple[int, int, int]]:
 
 
 def _pads(step: Layer) -> bool:
-    return isinstance(step, ConvNd) and any(p != (0, 0) for p in step.padding) or (
+    return isinstance(step, Conv) and any(p != (0, 0) for p in step.paddings) or (
         isinstance(step, AvgPool) and any(step.paddings))
 
 

@@ -305,8 +305,8 @@ def derive(chain: Union[str, Layer]) -> Derivation:
     # The interior operator's bias belongs to the single layer too (b_2 + K_2(1) b_1 for two layers).
     offsets = interior.bias[0]
     bias = [nf.ring.to_expr(b) for b in offsets] if any(offsets) else None
-    single = Conv(DerivedKernel(LazyTaps(entries), sources), stride=stride,
-                  padding=left if left == right else (left, right), groups=1,
+    single = Conv(DerivedKernel(LazyTaps(entries), sources), strides=stride,
+                  paddings=left if left == right else (left, right), groups=1,
                   bias=bias)
     # The single layer's operator is the chain's interior operator itself; build its
     # normal form directly instead of converting the taps back from SymPy.

@@ -244,7 +244,7 @@ def _derivation(chain: Layer, symbol: sympy.Symbol, parts: list, arithmetic: tup
         alone = isinstance(chain, Conv) and chain.bias is None and chain.groups == 1
         return Derivation(chain, taps, exact=alone, boundary=None, layer=chain if alone else None,
                           generating=generating, **arithmetic)
-    single = Conv(kernel, stride=stride, padding=(int(left), int(right)))
+    single = Conv(kernel, strides=stride, paddings=(int(left), int(right)))
     # An affine chain is its linear part plus its output for the zero input; that output is the constant
     # ``bias`` when no padding follows a bias, so the chain is the single layer with that bias exactly
     # when the linear parts are equal.

@@ -29,7 +29,7 @@ import numpy as np
 from symconv.core.kernel import DerivedKernel, Kernel
 from symconv.core.kernel_expr import Convolve, Dilate
 from symconv.core.layers import Layer
-from symconv.core.layers_nd import ConvNd, axis_chain
+from symconv.core.layers_nd import Conv, axis_chain
 from symconv.core.output_length import generic_sizes, resolve_size
 from symconv.core.sizes_nd import with_sizes
 from symconv.errors import InvalidArgument, SymconvError
@@ -167,15 +167,15 @@ def _composed_kernel(chain: Layer) -> Optional[Kernel]:
     before layer l, for a chain of convolutions without groups or bias (None otherwise): then
     ``y[i] = sum_a E[a] x[S i + a - p]`` in the interior, per axis, as the 1-D generic derivation."""
     steps = chain.layers()
-    if not all(isinstance(s, ConvNd) and s.groups == 1 and s.bias is None for s in steps):
+    if not all(isinstance(s, Conv) and s.groups == 1 and s.bias is None for s in steps):
         return None
     kernel: Optional[Kernel] = None
     before = (1,) * chain.ndim
     for step in steps:
-        factors = tuple(d * s for d, s in zip(step.dilation, before))
+        factors = tuple(d * s for d, s in zip(step.dilations, before))
         term = step.weight if all(f == 1 for f in factors) else Dilate(step.weight, factors)
         kernel = term if kernel is None else Convolve(kernel, term)
-        before = tuple(b * s for b, s in zip(before, step.stride))
+        before = tuple(b * s for b, s in zip(before, step.strides))
     return kernel
 
 
@@ -183,7 +183,7 @@ def _single_at(chain: Layer, kernel: Kernel, strides, paddings, value: dict) -> 
     """Whether ``conv(E, stride=S, padding=p)`` equals the chain at these sizes (None: no such layer there)."""
     pairs = tuple(tuple(resolve_size(p, value) for p in pair) for pair in paddings)
     try:
-        single = ConvNd(with_sizes(kernel, value), strides, pairs)
+        single = Conv(with_sizes(kernel, value), strides, pairs)
         return decide_nd(with_sizes(chain, value), single).verdict == "proved"
     except SymconvError:
         return None
@@ -243,7 +243,7 @@ def _single_layer(chain: Layer, interior: _Interior, strides, paddings) -> Layer
     sources = tuple({s.name: s for step in chain.layers() for k in step.kernels() for s in k.symbols()}.values())
     kernel = interior.kernel
     values = kernel if _depth(kernel) == len(strides) + 2 else [[kernel]]
-    return ConvNd(DerivedKernel(_frozen(values), sources), strides, paddings, bias=interior.bias)
+    return Conv(DerivedKernel(_frozen(values), sources), strides, paddings, bias=interior.bias)
 
 
 def derive_nd_text(text: str) -> DerivationNd:

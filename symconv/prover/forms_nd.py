@@ -34,7 +34,7 @@ from typing import Optional, Sequence, Union
 from symconv.algebra.tap_poly import TapPoly, TapRing, add_product_terms
 from symconv.core.layers import Layer, Parallel
 from symconv.core.layers_nd import (
-    AvgPool, ConvNd, ConvTransposeNd, Crop, Down, Pad, Up, flipped_axes, output_shape,
+    AvgPool, Conv, ConvTranspose, Crop, Down, Pad, Up, flipped_axes, output_shape,
 )
 from symconv.errors import NotInFragment
 from symconv.prover.tap_ring_nd import RationalRing, ring_grid, ring_nd, scaled_bias, scaled_taps
@@ -79,31 +79,31 @@ def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: U
             for key, form in forms.items():
                 _add(out.setdefault(key, {}), form, factor)
         return m_shape, {k: f for k, f in out.items() if f}, out_channels, common
-    if isinstance(layer, (ConvNd, ConvTransposeNd)):
+    if isinstance(layer, (Conv, ConvTranspose)):
         taps, tap_den = scaled_taps(layer.weight, ring)
-        biases, bias_den = scaled_bias(layer.bias, ring)
+        biases, bias_den = scaled_bias(layer.bias_entries, ring)
         new_den = math.lcm(den * tap_den, bias_den)  # y = (T x) / (den D_T) + b: every term over new_den
         factor, bias_factor = new_den // (den * tap_den), new_den // bias_den
-        if factor != 1 and not isinstance(layer, ConvNd):
+        if factor != 1 and not isinstance(layer, Conv):
             taps = {index: w * factor for index, w in taps.items()}
         if biases and bias_factor != 1:
             biases = [None if b is None else b * bias_factor for b in biases]
 
         def bias_form(o: int) -> dict:
             return {CONSTANT: biases[o]} if biases and biases[o] is not None else {}
-    if isinstance(layer, ConvNd):
+    if isinstance(layer, Conv):
         opg, ipg = layer.weight.out_channels // layer.groups, layer.weight.in_channels
-        lefts = tuple(p for p, _ in layer.padding)
+        lefts = tuple(p for p, _ in layer.paddings)
 
         def by_output() -> dict:  # x[m, s i + d a - p] times w: the tap's part (m, d a, w) once per output channel
             found: dict = {}
             for (o, m, *a), w in taps.items():
-                found.setdefault(o, []).append(((o // opg) * ipg + m, tuple(map(operator.mul, layer.dilation, a)),
+                found.setdefault(o, []).append(((o // opg) * ipg + m, tuple(map(operator.mul, layer.dilations, a)),
                                                 w * factor if factor != 1 else w))
             return found
 
         by_out = ring.kept(layer, factor, by_output) if isinstance(ring, RationalRing) else by_output()
-        starts = {i: tuple(s * ii - p for s, ii, p in zip(layer.stride, i, lefts)) for i in outputs}
+        starts = {i: tuple(s * ii - p for s, ii, p in zip(layer.strides, i, lefts)) for i in outputs}
         if isinstance(ring, RationalRing) and isinstance(x, InputForms):
             plan = ring.kept(layer, ("on the input", factor),
                              lambda: _tap_table(by_out, layer.weight.out_channels, opg))
@@ -130,7 +130,7 @@ def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: U
                 if acc:
                     out[(o, *i)] = acc
         return m_shape, out, out_channels, new_den
-    if isinstance(layer, ConvTransposeNd):
+    if isinstance(layer, ConvTranspose):
         ipg, opg = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
         for o in range(out_channels):
             for i in outputs:
@@ -142,7 +142,7 @@ def _step(layer: Layer, x: Forms, shape: tuple[int, ...], channels: int, ring: U
                 if key[0] != m:
                     continue
                 r = tuple(s * ii + d * aa - p for s, ii, d, aa, p in
-                          zip(layer.stride, key[1:], layer.dilation, a, layer.padding))
+                          zip(layer.strides, key[1:], layer.dilations, a, layer.paddings))
                 if all(0 <= rr < n for rr, n in zip(r, m_shape)):
                     _add(out.setdefault((target, *r), {}), form, w)
         return m_shape, {k: f for k, f in out.items() if f}, out_channels, new_den

@@ -53,7 +53,7 @@ from symconv.checker.interior import edge_free_steps
 from symconv.checker.padding_as_pad import padding_as_pad
 from symconv.checker.zero_extension_nd import impulse_shifts
 from symconv.core.composite import Parallel
-from symconv.core.conv_nd import ConvNd
+from symconv.core.conv_nd import Conv
 from symconv.core.kernel_expr import FlipKernel
 from symconv.core.kernel import is_generic
 from symconv.core.layers import Layer
@@ -144,7 +144,7 @@ def _period(lhs: Layer, rhs: Layer) -> tuple[int, bool]:
     ``d (c - 1)``), and whether the argument is made per residue of ``c - 1 mod P``."""
     steps = [step for side in (lhs, rhs) for step in _steps_within(side.layers())]
     period = math.lcm(*(s for side in (lhs, rhs) for s in _down_sampling(side.layers(), side.ndim)))
-    same = any(isinstance(s, ConvNd) and any(is_generic(p) for pair in s.padding for p in pair) for s in steps)
+    same = any(isinstance(s, Conv) and any(is_generic(p) for pair in s.paddings for p in pair) for s in steps)
     flips = any(_flips_generic_axis(k) for side in (lhs, rhs) for k in side.kernels())
     return (math.lcm(period, 2) if same else period), same or flips
 

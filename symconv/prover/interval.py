@@ -67,7 +67,6 @@ from symconv.core.layers import (
     Up,
     bias_values,
 )
-from symconv.core.layers_nd import ConvNd, ConvTransposeNd
 from symconv.errors import NotInFragment
 
 __all__ = ["Range", "ReluStep", "Elimination", "eliminate_relus", "nonnegative"]
@@ -187,13 +186,9 @@ class _Walker:
 
     def layer(self, layer: Layer, ranges: list[Range]) -> tuple[Optional[Layer], list[Range]]:
         if isinstance(layer, Conv):
-            return layer, _conv(layer, ranges)
-        if isinstance(layer, ConvNd):
-            return layer, _conv_nd(layer, ranges)
+            return layer, (_conv if layer.ndim == 1 else _conv_nd)(layer, ranges)
         if isinstance(layer, ConvTranspose):
-            return layer, _conv_transpose(layer, ranges)
-        if isinstance(layer, ConvTransposeNd):
-            return layer, _conv_transpose_nd(layer, ranges)
+            return layer, (_conv_transpose if layer.ndim == 1 else _conv_transpose_nd)(layer, ranges)
         if isinstance(layer, (Pad, Up)):
             return layer, [r.with_zero() for r in ranges]
         if isinstance(layer, AvgPool):
@@ -240,9 +235,9 @@ def _padded_pairs(pairs) -> bool:
     return any(p for pair in pairs for p in pair)
 
 
-def _conv_nd(layer: ConvNd, ranges: list[Range]) -> list[Range]:
+def _conv_nd(layer: Conv, ranges: list[Range]) -> list[Range]:
     """``mid'_o = b_o + sum W[o, m, a] mid_m``, ``rad'_o = sum |W[o, m, a]| rad_m`` over the group's channels."""
-    if _padded_pairs(layer.padding):
+    if _padded_pairs(layer.paddings):
         ranges = [r.with_zero() for r in ranges]
     out = layer.weight.out_channels
     per_group_in, per_group_out = layer.weight.in_channels, out // layer.groups
@@ -252,18 +247,18 @@ def _conv_nd(layer: ConvNd, ranges: list[Range]) -> list[Range]:
         r = ranges[(o // per_group_out) * per_group_in + m]
         mids[o] += w * r.mid
         rads[o] += sympy.Abs(w) * r.rad
-    bias = layer.bias or (0,) * out
+    bias = layer.bias_entries or (0,) * out
     return [Range(sympy.expand(b + mid), sympy.expand(rad)) for b, mid, rad in zip(bias, mids, rads)]
 
 
-def _conv_transpose_nd(layer: ConvTransposeNd, ranges: list[Range]) -> list[Range]:
+def _conv_transpose_nd(layer: ConvTranspose, ranges: list[Range]) -> list[Range]:
     """``|y_o - b_o| <= sum |W[m, o, a]| max(|lo_m|, |hi_m|)`` over the group's inputs (zeros join the interval)."""
     per_group_in, per_group_out = layer.weight.shape[0] // layer.groups, layer.weight.shape[1]
     out = per_group_out * layer.groups
     totals = [sympy.Integer(0)] * out
     for (m, o, *_), w in layer.weight.grid().items():
         totals[(m // per_group_in) * per_group_out + o] += sympy.Abs(w) * ranges[m].magnitude()
-    bias = layer.bias or (0,) * out
+    bias = layer.bias_entries or (0,) * out
     return [Range(sympy.sympify(b), total) for b, total in zip(bias, totals)]  # safe: exact values of the layer
 
 

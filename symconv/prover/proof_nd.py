@@ -142,7 +142,7 @@ def _with_values(side: Layer, bindings: dict) -> Optional[Layer]:
     derived kernel, a symbolic bias)."""
     import dataclasses
 
-    from symconv.core.conv_nd import ConvNd, ConvTransposeNd
+    from symconv.core.conv_nd import Conv, ConvTranspose
     from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal, literal
 
     def kernel(k: Kernel) -> Optional[Kernel]:
@@ -163,7 +163,7 @@ def _with_values(side: Layer, bindings: dict) -> Optional[Layer]:
 
     steps = []
     for step in side.layers():
-        if isinstance(step, (ConvNd, ConvTransposeNd)):
+        if isinstance(step, (Conv, ConvTranspose)):
             if step.bias is not None and any(isinstance(b, sympy.Expr) and b.free_symbols for b in step.bias):
                 return None
             weight = kernel(step.weight)

@@ -66,7 +66,7 @@ def chain_generating(layer: Layer, names: SymbolNames = SymbolNames()) -> Option
     steps = layer.steps if isinstance(layer, Chain) else (layer,)
     factors, stride = [], 1
     for step in steps:
-        if not isinstance(step, Conv) or step.padding_pair() != (0, 0) or step.bias is not None or step.groups != 1:
+        if not isinstance(step, Conv) or step.ndim != 1 or step.padding_pair() != (0, 0) or step.bias is not None or step.groups != 1:
             return None
         s, d = _numeric_stride(step.stride), _numeric_stride(step.dilation)
         if s is None or d is None:

@@ -82,16 +82,13 @@ def _unless_all(values, default) -> Optional[str]:
     return axes_math(values)
 
 
-def _layer_nd_math(layer) -> Optional[Tex]:
-    """The N-D convolutions (``ConvNd``, ``ConvTransposeNd``), matched by class name."""
-    kind, op = type(layer).__name__, r"\operatorname"
-    if kind in ("ConvNd", "ConvTransposeNd"):
-        sub = _args(s=_unless_all(layer.stride, 1), p=_unless_all(layer.padding, 0),
-                    o=_unless_all(getattr(layer, "output_padding", 0), 0), d=_unless_all(layer.dilation, 1),
-                    g=_unless(layer.groups, 1))
-        name = r"conv}^{\top" if kind == "ConvTransposeNd" else "conv"
-        return Tex(rf"{op}{{{name}}}{sub}{_call(layer.weight, layer.bias)}")
-    return None
+def _layer_nd_math(layer: Layer) -> Tex:
+    """A convolution of d >= 2 axes: each argument once when its axes agree, else per axis."""
+    sub = _args(s=_unless_all(layer.strides, 1), p=_unless_all(layer.paddings, 0),
+                o=_unless_all(getattr(layer, "output_paddings", (0,)), 0), d=_unless_all(layer.dilations, 1),
+                g=_unless(layer.groups, 1))
+    name = r"conv}^{\top" if isinstance(layer, ConvTranspose) else "conv"
+    return Tex(rf"\operatorname{{{name}}}{sub}{_call(layer.weight, layer.bias)}")
 
 
 def layer_math(layer: Layer) -> Tex:
@@ -104,6 +101,8 @@ def layer_math(layer: Layer) -> Tex:
     if isinstance(layer, Parallel):
         parts = [rf"\bigl({layer_math(b)}\bigr)" if isinstance(b, Chain) else layer_math(b) for b in layer.branches]
         return Tex(" + ".join(parts))
+    if isinstance(layer, (Conv, ConvTranspose)) and layer.ndim >= 2:
+        return _layer_nd_math(layer)
     if isinstance(layer, Conv):
         sub = _args(s=_unless(layer.stride, 1), p=_padding(layer.padding), d=_unless(layer.dilation, 1),
                     g=_unless(layer.groups, 1))
@@ -144,7 +143,4 @@ def layer_math(layer: Layer) -> Tex:
                 return shape_math(v)
             return sequence_latex(v) if isinstance(v, tuple) else Tex(sympy.latex(v))
         return Tex(rf"{op}{{affine}}({scalar(layer.scale)}, {scalar(layer.shift)})")
-    nd = _layer_nd_math(layer)
-    if nd is not None:
-        return nd
     return Tex(rf"\text{{\texttt{{{escape_tt(repr(layer))}}}}}")

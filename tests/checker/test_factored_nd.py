@@ -142,11 +142,11 @@ def _single_layer(chain):
     """The one conv2d with the nested kernel ``prod K_l(z^(e_l))``, stride ``S_L`` and the first padding."""
     nested, stride = None, (1, 1)
     for layer in chain.layers():
-        exponent = tuple(d * s for d, s in zip(layer.dilation, stride))
+        exponent = tuple(d * s for d, s in zip(layer.dilations, stride))
         factor = layer.weight if exponent == (1, 1) else dilate(layer.weight, exponent)
         nested = factor if nested is None else convolve(nested, factor)
-        stride = tuple(s * t for s, t in zip(stride, layer.stride))
-    return conv2d(nested, stride=stride, padding=chain.layers()[0].padding)
+        stride = tuple(s * t for s, t in zip(stride, layer.strides))
+    return conv2d(nested, stride=stride, padding=chain.layers()[0].paddings)
 
 
 def test_accepted_random_2d_pairs_agree_with_the_exact_semantics():

@@ -79,10 +79,10 @@ def test_with_sizes_is_the_chain_written_with_that_value(text):
 
 def test_same_padding_with_a_generic_size_prints_as_same_and_reads_back():
     layer = conv2d(kernel("k", "c", 3), padding="same")
-    assert layer.padding[0] == (sympy.floor((C - 1) / 2), C - 1 - sympy.floor((C - 1) / 2))
+    assert layer.paddings[0] == (sympy.floor((C - 1) / 2), C - 1 - sympy.floor((C - 1) / 2))
     assert repr(layer) == "conv2d(k[c, 3], padding='same')"
     assert parse_chain(repr(layer)) == layer
-    assert with_sizes(layer, {"c": 4}).padding == ((1, 2), (1, 1))
+    assert with_sizes(layer, {"c": 4}).paddings == ((1, 2), (1, 1))
 
 
 def test_generic_sizes_lists_the_names_of_an_nd_chain():

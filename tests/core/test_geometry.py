@@ -7,8 +7,7 @@ import pytest
 from symconv.core.geometry import Crop, Down, Pad, Up
 from symconv.core.kernel import kernel
 from symconv.core.layers import conv, crop, down, pad, up
-from symconv.core.layers_nd import axis_layer, has_nd_layers
-from symconv.core.lift_nd import as_nd
+from symconv.core.layers_nd import axis_layer, conv2d, has_nd_layers
 from symconv.dsl import parse_chain
 from symconv.errors import InvalidArgument
 
@@ -66,18 +65,16 @@ def test_the_dsl_still_refuses_a_tuple_of_one_value():
         parse_chain("pad((1,))")
 
 
-def test_lifting_keeps_a_geometry_layer_and_projection_gives_its_axis():
-    chain = pad(1, 2) >> down(2, 1) >> up(3) >> crop(1)
-    assert as_nd(chain) == chain
+def test_a_geometry_layer_projects_to_its_axis():
     layer = Pad((1, 0), (2, 5))
     assert axis_layer(layer, 1) == Pad(0, 5) and axis_layer(Down((2, 3), (1, 2)), 1) == Down(3, 2)
 
 
-def test_only_several_axes_or_a_lifted_layer_route_a_chain_per_axis():
+def test_only_several_axes_route_a_chain_per_axis():
     assert not has_nd_layers(pad(1) >> down(2) >> up(2) >> crop(1))
     assert has_nd_layers(pad((1, 1)) >> crop((1, 1)))
-    assert has_nd_layers(as_nd(pad(1) >> conv(kernel("k", 3))))
     assert not has_nd_layers(pad(1) >> conv(kernel("k", 3)))
+    assert has_nd_layers(pad((0, 0)) + conv2d(kernel("k", 3, 3), padding=1))
 
 
 @pytest.mark.parametrize("text, tex", [

@@ -22,7 +22,7 @@ LEVELS = {
     "kernel_grid": 0, "kernel": 1, "kernel_expr": 1,
     "layers": 2, "geometry": 2, "composite": 2, "nonlinear": 2, "conv_nd": 2, "pools_nd": 2, "layers_nd": 2,
     "output_length": 2, "sizes_nd": 2,
-    "semantics": 3, "semantics_nd": 3, "tap_tables": 3, "lift_nd": 3,
+    "semantics": 3, "semantics_nd": 3, "tap_tables": 3,
 }
 
 

@@ -6,10 +6,9 @@ import pytest
 import sympy
 
 from symconv.core.axes import padding_pairs, per_axis
-from symconv.core.kernel import KernelSymbol
 from symconv.core.kernel import Convolve, Dilate, KernelSymbol, kernel, literal
 from symconv.core.layers import Conv
-from symconv.core.layers_nd import ConvNd, conv3d, conv_transpose3d, output_shape
+from symconv.core.layers_nd import conv3d, conv_transpose3d, output_shape
 from symconv.core.semantics_nd import evaluate_nd, run_nd, symbolic_input_nd
 from symconv.dsl import parse_chain
 from symconv.errors import ChainError, DSLError, InvalidArgument, KernelError
@@ -43,11 +42,11 @@ def test_3d_kernel_expressions_act_per_axis():
 
 def test_conv3d_arguments_are_normalised_once_per_axis():
     layer = conv3d(kernel("k", 3, 3, 3, ndim=3), stride=(2, 1, 1), padding=(1, (0, 2), 0), dilation=2)
-    assert layer.stride == (2, 1, 1) and layer.dilation == (2, 2, 2)
-    assert layer.padding == ((1, 1), (0, 2), (0, 0))
+    assert layer.strides == (2, 1, 1) and layer.dilations == (2, 2, 2)
+    assert layer.paddings == ((1, 1), (0, 2), (0, 0))
     same = conv3d(kernel("k", 3, 2, 1, ndim=3), padding="same")
-    assert same.padding == ((1, 1), (0, 1), (0, 0)) and output_shape(same, (4, 5, 6)) == (4, 5, 6)
-    assert conv3d(kernel("k", 3, 3, 3, ndim=3), padding="valid").padding == ((0, 0),) * 3
+    assert same.paddings == ((1, 1), (0, 1), (0, 0)) and output_shape(same, (4, 5, 6)) == (4, 5, 6)
+    assert conv3d(kernel("k", 3, 3, 3, ndim=3), padding="valid").paddings == ((0, 0),) * 3
     assert per_axis(3, 4, "conv", "stride") == (3, 3, 3, 3)
     assert padding_pairs(((1, 2), 0), 2, "conv2d") == ((1, 2), (0, 0))
 
@@ -103,4 +102,4 @@ def test_padding_supplies_the_outputs_of_an_empty_axis_as_the_length_table_says(
     layer = parse_chain("conv3d(k[1, 1, 1], padding=(1, 0, 0), bias=[5])")
     y = run_nd(layer, symbolic_input_nd((0, 2, 2)))
     assert y.shape == (2, 2, 2) and set(y.values.values()) == {5}
-    assert isinstance(layer, ConvNd) and output_shape(layer, (0, 2, 2)) == (2, 2, 2)
+    assert isinstance(layer, Conv) and output_shape(layer, (0, 2, 2)) == (2, 2, 2)

@@ -14,7 +14,7 @@ from symconv import derive, prove
 from symconv.cli import main
 from symconv.core.kernel import Literal, Convolve, dilate, kernel, literal
 from symconv.core.layers import crop, down, pad, up
-from symconv.core.layers_nd import ConvNd, axis_chain, conv2d, output_shape
+from symconv.core.layers_nd import Conv, axis_chain, conv2d, output_shape
 from symconv.core.semantics_nd import evaluate_nd, symbolic_input_nd
 from symconv.dsl import parse_chain
 from symconv.errors import ChainError, DSLError, KernelError
@@ -63,11 +63,11 @@ def test_conv2d_matches_torch(args, shape):
     b = rng.integers(-3, 4, size=2)
     x = rng.integers(-3, 4, size=(3,) + shape)
     layer = conv2d(literal(w.tolist()), bias=b.tolist(), **args)
-    pad_pair = tuple(p for p, _ in layer.padding)
+    pad_pair = tuple(p for p, _ in layer.paddings)
     try:
         want = torch.nn.functional.conv2d(torch.tensor(x[None], dtype=torch.float64),
                                           torch.tensor(w, dtype=torch.float64), torch.tensor(b, dtype=torch.float64),
-                                          stride=layer.stride, padding=pad_pair, dilation=layer.dilation)[0].numpy()
+                                          stride=layer.strides, padding=pad_pair, dilation=layer.dilations)[0].numpy()
     except RuntimeError:  # torch refuses an output with an empty axis
         want = np.zeros((2,) + output_shape(layer, shape))
     got = evaluate_nd(layer, tuple(tuple(tuple(sympy.Integer(int(v)) for v in r) for r in ch) for ch in x))
@@ -161,7 +161,7 @@ def test_stride_composition_in_2d_for_random_parameters(s, t, p, c):
 
 
 def test_conv2d_layer_repr_is_dsl():
-    layer = ConvNd(kernel("k", 3, 3), (2, 1), ((1, 2), (0, 0)))
+    layer = Conv(kernel("k", 3, 3), (2, 1), ((1, 2), (0, 0)))
     assert parse_chain(repr(layer)) == layer
 
 
@@ -211,7 +211,7 @@ def test_conv2d_same_padding_named_bias_and_strict_arguments():
     from symconv.errors import ChannelMismatch, InvalidArgument
 
     same = conv2d(kernel("k", 3, 4), padding="same", dilation=(1, 2))
-    assert same.padding == ((1, 1), (3, 3)) and output_shape(same, (5, 7)) == (5, 7)
+    assert same.paddings == ((1, 1), (3, 3)) and output_shape(same, (5, 7)) == (5, 7)
     with pytest.raises(InvalidArgument, match="only with stride=1"):
         conv2d(kernel("k", 3, 3), stride=2, padding="same")
     assert parse_chain("conv2d(W[2, 1, 2, 2], bias=b)").bias == sympy.symbols("b_0 b_1")

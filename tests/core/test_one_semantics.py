@@ -2,7 +2,7 @@
 
 Each random chain is built twice from one list of layer parameters: with the 1-D constructors
 (``conv``, ``crop``, ``avgpool``, ...) and, independently of :func:`symconv.core.lift_nd.as_nd`, with the
-N-D classes at one axis (``ConvNd``, ``Crop``, ``AvgPool``, ...). The two must give the same samples at
+N-D classes at one axis (``Conv``, ``Crop``, ``AvgPool``, ...). The two must give the same samples at
 every length, ``n = 0`` and lengths below the receptive field included; a lift that read an argument the
 wrong way round (a crop's sides swapped, a transposed convolution's padding as output padding) fails here.
 """
@@ -14,8 +14,6 @@ from fractions import Fraction
 
 import pytest
 
-from symconv.core.conv_nd import ConvNd, ConvTransposeNd
-from symconv.core.kernel import kernel
 from symconv.core.kernel import kernel, literal
 from symconv.core.layers import Conv, ConvTranspose, Crop, Down, Flip, Pad, Up, avgpool
 from symconv.core.nonlinear import affine, l2pool, maxpool, relu
@@ -38,7 +36,7 @@ def _conv(rng: random.Random, name: str, channels: int) -> tuple:
         bias = None
         one, nd = (kernel(name, channels, channels, size), kernel(name, channels, channels, size, ndim=1))
     return (Conv(one, stride, (left, right), dilation, 1, bias),
-            ConvNd(nd, (stride,), ((left, right),), (dilation,), 1, bias))
+            Conv(nd, (stride,), ((left, right),), (dilation,), 1, bias))
 
 
 def _conv_transpose(rng: random.Random, name: str, channels: int) -> tuple:
@@ -46,7 +44,7 @@ def _conv_transpose(rng: random.Random, name: str, channels: int) -> tuple:
     padding = rng.randint(0, dilation * (size - 1))
     output_padding = rng.randint(0, max(stride, dilation) - 1)
     return (ConvTranspose(kernel(name, channels, channels, size), stride, padding, output_padding, dilation),
-            ConvTransposeNd(kernel(name, channels, channels, size, ndim=1), (stride,), (padding,),
+            ConvTranspose(kernel(name, channels, channels, size, ndim=1), (stride,), (padding,),
                             (output_padding,), (dilation,)))
 
 
@@ -92,8 +90,8 @@ def _step(rng: random.Random, name: str, channels: int) -> tuple:
         return l2pool(size, stride), L2Pool((size,), (stride,))
     # a sum whose branches keep the length: a one-sample shift to the right and a centred convolution
     shift = (Pad(1, 0) >> Crop(0, 1), Pad((1,), (0,)) >> Crop((0,), (1,)))
-    centred = (Conv(kernel(name, channels, channels, 3), padding=(1, 1)),
-               ConvNd(kernel(name, channels, channels, 3, ndim=1), (1,), ((1, 1),), (1,), 1, None))
+    centred = (Conv(kernel(name, channels, channels, 3), paddings=(1, 1)),
+               Conv(kernel(name, channels, channels, 3, ndim=1), (1,), ((1, 1),), (1,), 1, None))
     return shift[0] + centred[0], shift[1] + centred[1]
 
 
@@ -136,8 +134,8 @@ def test_a_crop_with_unequal_sides_keeps_its_left_side_on_the_left():
 
 
 def test_an_empty_input_gives_the_padding_and_the_bias_as_the_nd_semantics_does():
-    layer = Conv([1, 2], padding=(2, 1), bias=[Fraction(1, 2)])
-    layer_nd = ConvNd(literal([1, 2], 1), (1,), ((2, 1),), (1,), 1, [Fraction(1, 2)])
+    layer = Conv([1, 2], paddings=(2, 1), bias=[Fraction(1, 2)])
+    layer_nd = Conv(literal([1, 2], 1), (1,), ((2, 1),), (1,), 1, [Fraction(1, 2)])
     assert evaluate(layer, ((),)) == _run_nd(layer_nd, 0, 1) == ((Fraction(1, 2),) * 2,)
 
 
@@ -154,14 +152,14 @@ def test_the_output_shapes_kept_for_one_layer_object_are_never_read_for_another(
 
 
 def test_generic_sizes_are_given_their_values_before_the_nd_semantics():
-    layer = Conv(kernel("k", "c"), padding="same")
-    assert evaluate(layer, symbolic_input(3), {"c": 2}) == evaluate(Conv(kernel("k", 2), padding=(0, 1)),
+    layer = Conv(kernel("k", "c"), paddings="same")
+    assert evaluate(layer, symbolic_input(3), {"c": 2}) == evaluate(Conv(kernel("k", 2), paddings=(0, 1)),
                                                                     symbolic_input(3))
 
 
 def test_a_generic_length_without_a_value_is_the_kernels_own_error():
     with pytest.raises(KernelError, match=r"^kernel k has generic length c; give a value for c$"):
-        evaluate_exact(Conv(kernel("k", "c"), padding="same"), exact_input(3))
+        evaluate_exact(Conv(kernel("k", "c"), paddings="same"), exact_input(3))
 
 
 def test_channels_of_different_lengths_are_refused():

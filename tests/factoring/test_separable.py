@@ -269,8 +269,8 @@ def _torch_conv(layer, x):
     f = {2: torch.nn.functional.conv2d, 3: torch.nn.functional.conv3d}[layer.ndim]
     weight = torch.tensor(np.array(layer.weight.taps(), dtype=float), dtype=torch.float64)
     bias = None if layer.bias is None else torch.tensor([float(b) for b in layer.bias], dtype=torch.float64)
-    x = torch.nn.functional.pad(x, [p for pair in reversed(layer.padding) for p in pair])
-    return f(x, weight, bias, stride=layer.stride, dilation=layer.dilation)
+    x = torch.nn.functional.pad(x, [p for pair in reversed(layer.paddings) for p in pair])
+    return f(x, weight, bias, stride=layer.strides, dilation=layer.dilations)
 
 
 @pytest.mark.parametrize("text", [

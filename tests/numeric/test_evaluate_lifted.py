@@ -1,5 +1,5 @@
-"""One numpy evaluator for every d: evaluate_numeric runs a 1-D chain as its d = 1 lift (as_nd) through the N-D
-operators, so both entry points give the same numbers, and the 1-D conventions (NaN, size guard) hold there."""
+"""One numpy evaluator for every d: evaluate_numeric runs a 1-D chain (one class per layer for every d) through the
+N-D operators, so both entry points give the same numbers, and the 1-D conventions (NaN, size guard) hold there."""
 
 import random
 from fractions import Fraction
@@ -10,7 +10,6 @@ import pytest
 from symconv.core.kernel import convolve, dilate, kernel
 from symconv.core.layers import (affine, avgpool, conv, conv_transpose, crop, down, flip, maxpool, pad, relu, up)
 from symconv.core.layers_nd import up as up_nd
-from symconv.core.lift_nd import as_nd
 from symconv.errors import SizeLimitError
 from symconv.numeric.evaluate import evaluate_numeric
 from symconv.numeric.evaluate_nd import evaluate_nd_numeric
@@ -36,7 +35,7 @@ def _random_layer(rng: random.Random):
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_the_1d_evaluator_and_the_nd_evaluator_of_the_lift_give_the_same_exact_numbers(seed):
+def test_the_1d_evaluator_and_the_nd_evaluator_at_d_1_give_the_same_exact_numbers(seed):
     rng = random.Random(seed)
     chain = _random_layer(rng)
     for _ in range(rng.randint(1, 3)):
@@ -44,15 +43,15 @@ def test_the_1d_evaluator_and_the_nd_evaluator_of_the_lift_give_the_same_exact_n
     bindings = {"k": [rng.randint(-3, 3) for _ in range(3)]}
     for n in (0, 1, 2, 5, 11):
         x = [[Fraction(rng.randint(-9, 9), rng.randint(1, 4)) for _ in range(n)]]
-        expected = evaluate_nd_numeric(as_nd(chain), x, bindings, exact=True)
+        expected = evaluate_nd_numeric(chain, x, bindings, exact=True)
         got = evaluate_numeric(chain, x, bindings, exact=True)
         assert got.tolist() == expected.tolist(), (chain, n)
 
 
-def test_a_sum_of_lifted_branches_is_evaluated_by_the_nd_evaluator():
+def test_a_sum_of_1d_branches_is_evaluated_by_the_nd_evaluator():
     layer = conv([1, 2], stride=2, padding=(1, 0)) + (down(2) >> pad(0, 1) >> crop(0, 1))
     x = np.arange(7.0)
-    assert evaluate_nd_numeric(as_nd(layer), x[None]).tolist() == evaluate_numeric(layer, x).tolist()
+    assert evaluate_nd_numeric(layer, x[None]).tolist() == evaluate_numeric(layer, x).tolist()
 
 
 def test_relu_and_maxpool_propagate_nan_as_pytorch_does():

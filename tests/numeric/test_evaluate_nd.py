@@ -16,7 +16,7 @@ from symconv.core.kernel import (
 from symconv.core.layers import conv
 from symconv.core.layers_nd import conv2d, crop, down, output_shape, pad, up
 from symconv.core.semantics_nd import SignalNd, run_nd
-from symconv.errors import ChannelMismatch, InvalidArgument, KernelError, NotInFragment
+from symconv.errors import ChannelMismatch, InvalidArgument, KernelError
 from symconv.numeric.evaluate_nd import evaluate_nd_numeric, kernel_array_nd, random_bindings_nd
 
 P, Q = sympy.symbols("p q")
@@ -101,8 +101,8 @@ def chains(draw):
             a = steps.pop()
             weight = draw(literals(a.weight.shape))
             inner = draw(st.booleans())
-            b = conv2d(weight, a.stride, 0 if inner else a.padding, a.dilation)
-            steps.append(a + ((pad(*zip(*a.padding)) >> b) if inner else b))
+            b = conv2d(weight, a.strides, 0 if inner else a.paddings, a.dilations)
+            steps.append(a + ((pad(*zip(*a.paddings)) >> b) if inner else b))
         elif kind in ("pad", "crop"):
             steps.append((pad if kind == "pad" else crop)(draw(pairs), draw(pairs)))
         elif kind == "down":
@@ -269,8 +269,9 @@ def test_nan_in_the_input_or_a_binding_is_refused(exact):
         evaluate_nd_numeric(conv2d(kernel("k", 1, 2)), np.ones((1, 3, 3)), {"k": [[1.0, np.nan]]}, exact)
 
 
-def test_a_1d_layer_or_input_of_the_wrong_rank_or_channels_is_refused():
-    with pytest.raises(NotInFragment, match=r"conv\(\[1, 2\]\) is a 1-D layer; evaluate_nd_numeric takes N-D"):
+def test_a_1d_layer_runs_at_d_1_and_an_input_of_the_wrong_rank_or_channels_is_refused():
+    assert evaluate_nd_numeric(conv([1, 2]), np.ones((1, 3))).tolist() == [[3.0, 3.0]]
+    with pytest.raises(ChannelMismatch, match=r"input gives 3 channel\(s\) but conv\(\[1, 2\]\) expects 1"):
         evaluate_nd_numeric(conv([1, 2]), np.ones((1, 3, 3)))
     with pytest.raises(InvalidArgument, match=r"x=.*shape \(3, 3\).*expected shape \(C, n1, n2\)"):
         evaluate_nd_numeric(pad((1, 1)), np.ones((3, 3)))

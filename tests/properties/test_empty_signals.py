@@ -122,7 +122,7 @@ def _explicit_padding(chain: Chain) -> Chain:
     steps = []
     for step in chain.steps:
         if isinstance(step, Conv) and step.padding_pair() != (0, 0):
-            steps += [pad(*step.padding_pair()), dataclasses.replace(step, padding=0)]
+            steps += [pad(*step.padding_pair()), dataclasses.replace(step, paddings=0)]
         else:
             steps.append(step)
     return Chain(tuple(steps))

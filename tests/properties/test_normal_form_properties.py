@@ -137,7 +137,7 @@ def _partner(layer: Layer, name: str) -> Layer:
         other = kernel(name, w.length) if w.is_single_channel else kernel(name, *w.shape)
         left, right = layer.padding_pair()
         padding = (left + 1, right - 1) if right > 0 else (left, right)
-        return dataclasses.replace(layer, weight=other, padding=padding)
+        return dataclasses.replace(layer, weight=other, paddings=padding)
     if hasattr(layer, "weight"):
         w = layer.weight
         other = kernel(name, w.length) if w.is_single_channel else kernel(name, *w.shape)
@@ -303,18 +303,18 @@ def _apply(rule: str, i: int, steps: list[Layer], draw) -> list[Layer]:
     s = steps[i]
     if rule == "explode_padding":
         left, right = s.padding_pair()
-        steps[i:i + 1] = [pad(left, right), dataclasses.replace(s, padding=0)]
+        steps[i:i + 1] = [pad(left, right), dataclasses.replace(s, paddings=0)]
     elif rule == "padding_off_by_one":
         left, right = s.padding_pair()
-        steps[i] = dataclasses.replace(s, padding=(max(0, left + draw(st.sampled_from([-1, 1]))), right))
+        steps[i] = dataclasses.replace(s, paddings=(max(0, left + draw(st.sampled_from([-1, 1]))), right))
     elif rule == "shift_padding_inside":
         left, right = s.padding_pair()
-        steps[i] = dataclasses.replace(s, padding=(left - 1, right))
+        steps[i] = dataclasses.replace(s, paddings=(left - 1, right))
         steps.insert(i + 1, pad(s.stride if s.stride == 1 else 1, 0))
     elif rule == "stride_to_down":
-        steps[i:i + 1] = [dataclasses.replace(s, stride=1), down(s.stride)]
+        steps[i:i + 1] = [dataclasses.replace(s, strides=1), down(s.stride)]
     elif rule == "dilation_to_kernel":
-        steps[i] = dataclasses.replace(s, weight=dilate(s.weight, s.dilation), dilation=1)
+        steps[i] = dataclasses.replace(s, weight=dilate(s.weight, s.dilation), dilations=1)
     elif rule == "move_pad":
         steps.pop(i)
         steps.insert(draw(st.integers(0, len(steps))), s)
@@ -403,7 +403,7 @@ def test_truth_preserving_rewrites_are_proved(chain_and_channels, data):
     for s in chain.layers():
         if isinstance(s, Conv) and s.groups == 1 and s.padding != "same" and data.draw(st.booleans()):
             left, right = s.padding_pair()
-            core = dataclasses.replace(s, padding=0, stride=1, dilation=1, weight=dilate(s.weight, s.dilation))
+            core = dataclasses.replace(s, paddings=0, strides=1, dilations=1, weight=dilate(s.weight, s.dilation))
             steps += ([pad(left, right)] if left or right else []) + [core] + ([down(s.stride)] if s.stride > 1 else [])
         else:
             steps.append(s)

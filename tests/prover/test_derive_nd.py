@@ -17,7 +17,7 @@ import sympy
 from symconv import derive
 from symconv.cli import main
 from symconv.core.kernel import Convolve, Dilate, kernel
-from symconv.core.layers_nd import ConvNd
+from symconv.core.layers_nd import Conv
 from symconv.core.semantics_nd import run_nd, symbolic_input_nd
 
 BIASED_2D = "conv2d(W[2, 1, 3, 3], bias=b, stride=2) >> conv2d(V[1, 2, 3, 3], bias=c, stride=2)"
@@ -83,7 +83,7 @@ def test_the_per_axis_output_lengths_are_the_length_tables_in_each_axis_symbol()
 def test_the_single_layer_of_a_biased_nd_chain_carries_the_summed_bias(text, bias):
     """Biases add up through the layers (b_2 + K_2(1) b_1 per output channel): the single layer has that bias."""
     d = derive(text)
-    assert d.exact and isinstance(d.layer, ConvNd) and d.layer.bias is not None
+    assert d.exact and isinstance(d.layer, Conv) and d.layer.bias is not None
     assert d.to_json()["bias"] == [str(b) for b in d.layer.bias]
     if bias is not None:
         assert d.to_json()["bias"] == bias
@@ -104,7 +104,7 @@ def test_a_biased_chain_padded_between_layers_has_no_exact_single_layer():
 
 def test_a_biased_chain_padded_in_front_derives_an_exact_padded_single_layer():
     d = derive("conv2d(k[3, 3], padding=1, bias=[1]) >> conv2d(j[3, 3], bias=[2])")
-    assert d.exact and d.layer.padding == ((1, 1), (1, 1))
+    assert d.exact and d.layer.paddings == ((1, 1), (1, 1))
 
 
 def _same_outputs(a, b) -> bool:
@@ -138,7 +138,7 @@ def _random_values(chain, rng: random.Random) -> dict:
     return values
 
 
-def _torch_conv(torch, x, layer: ConvNd, values: dict):
+def _torch_conv(torch, x, layer: Conv, values: dict):
     """``layer`` in PyTorch (float64): zero padding per axis with ``F.pad``, then ``conv{d}d``."""
     F = torch.nn.functional
     subs = {s: sympy.Rational(v.numerator, v.denominator) for s, v in values.items()}
@@ -150,9 +150,9 @@ def _torch_conv(torch, x, layer: ConvNd, values: dict):
     for index, v in layer.weight.grid().items():
         weight[index] = number(v)
     bias = None if layer.bias is None else torch.tensor([number(b) for b in layer.bias], dtype=torch.float64)
-    pads = [p for pair in reversed(layer.padding) for p in pair]  # F.pad lists the last axis first
+    pads = [p for pair in reversed(layer.paddings) for p in pair]  # F.pad lists the last axis first
     conv = {2: F.conv2d, 3: F.conv3d}[layer.ndim]
-    return conv(F.pad(x, pads), weight, bias, stride=layer.stride, dilation=layer.dilation, groups=layer.groups)
+    return conv(F.pad(x, pads), weight, bias, stride=layer.strides, dilation=layer.dilations, groups=layer.groups)
 
 
 @pytest.mark.parametrize("text, shape", [
