@@ -219,7 +219,7 @@ class NameScope:
             self.claim(name, "kernel", source, node.value)
             nd = axes if axes >= 2 and len(dims) in (axes, axes + 2) else default_ndim(len(dims))
             try:
-                self.kernels[name] = kernel(name, *dims, ndim=nd) if nd else kernel(name, *dims)
+                self.kernels[name] = kernel(name, *dims, ndim=nd or 0)
             except SymconvError as err:
                 raise source.core_error(err, node) from err
         elif known.dims != tuple(size_symbol(d) if isinstance(d, str) else d for d in dims):

@@ -19,7 +19,7 @@ from typing import Callable
 from symconv.errors import InvalidArgument
 
 __all__ = ["Axes", "Pairs", "per_axis", "padding_pairs", "checked_axes", "fmt_axes", "fmt_pairs", "is_int",
-           "nd_name", "one_axis"]
+           "nd_name", "one_axis", "one_axis_property"]
 
 #: One int per spatial axis.
 Axes = tuple[int, ...]
@@ -55,6 +55,12 @@ def one_axis(owner: object, values: Axes, name: str, per_axis: str) -> int:
         raise AttributeError(f"{owner!r} has {len(values)} axes: `{name}` names the one axis of a 1-D layer "
                              f"(read `{per_axis}[a]` per axis)")
     return values[0]
+
+
+def one_axis_property(field: str, name: str, doc: str) -> property:
+    """A read-only property ``name`` giving :func:`one_axis` of the per-axis field ``field`` (``stride`` of
+    ``strides``): the 1-D name of a layer or kernel that stores its arguments per axis."""
+    return property(lambda owner: one_axis(owner, getattr(owner, field), name, field), doc=doc)
 
 
 def nd_name(base: str, ndim: int) -> str:

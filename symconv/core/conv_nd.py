@@ -29,10 +29,10 @@ from typing import Optional, Union
 
 from symconv.lazy_import import sympy
 
-from symconv.core.axes import Axes, Pairs, checked_axes, fmt_axes, fmt_pairs, is_int, nd_name, one_axis, \
-    padding_pairs, per_axis
-from symconv.core.kernel import MAX_CHANNELS, Kernel, as_kernel, as_kernel_nd, check_positive_int, exact_expression, \
-    is_generic, literal
+from symconv.core.axes import (Axes, Pairs, checked_axes, fmt_axes, fmt_pairs, is_int, nd_name, one_axis,
+                               one_axis_property, padding_pairs, per_axis)
+from symconv.core.kernel import (MAX_CHANNELS, Kernel, as_kernel, as_kernel_nd, check_positive_int, exact_expression,
+                                 is_generic, literal)
 from symconv.core.layers import Layer, check_rate, check_shift
 from symconv.core.repr_args import fmt_args
 from symconv.errors import InvalidArgument, KernelError
@@ -190,15 +190,8 @@ class Conv(Layer):
     def ndim(self) -> int:  # type: ignore[override]
         return self.weight.ndim
 
-    @property
-    def stride(self) -> int:
-        """The stride of a 1-D convolution."""
-        return one_axis(self, self.strides, "stride", "strides")
-
-    @property
-    def dilation(self) -> int:
-        """The dilation of a 1-D convolution."""
-        return one_axis(self, self.dilations, "dilation", "dilations")
+    stride = one_axis_property("strides", "stride", "The stride of a 1-D convolution.")
+    dilation = one_axis_property("dilations", "dilation", "The dilation of a 1-D convolution.")
 
     @property
     def padding(self) -> Union[str, tuple]:
@@ -287,25 +280,10 @@ class ConvTranspose(Layer):
     def ndim(self) -> int:  # type: ignore[override]
         return self.weight.ndim
 
-    @property
-    def stride(self) -> int:
-        """The stride of a 1-D transposed convolution."""
-        return one_axis(self, self.strides, "stride", "strides")
-
-    @property
-    def padding(self) -> int:
-        """The padding of a 1-D transposed convolution."""
-        return one_axis(self, self.paddings, "padding", "paddings")
-
-    @property
-    def output_padding(self) -> int:
-        """The output padding of a 1-D transposed convolution."""
-        return one_axis(self, self.output_paddings, "output_padding", "output_paddings")
-
-    @property
-    def dilation(self) -> int:
-        """The dilation of a 1-D transposed convolution."""
-        return one_axis(self, self.dilations, "dilation", "dilations")
+    stride = one_axis_property("strides", "stride", "The stride of a 1-D transposed convolution.")
+    padding = one_axis_property("paddings", "padding", "The padding of a 1-D transposed convolution.")
+    output_padding = one_axis_property("output_paddings", "output_padding", "The output padding of a 1-D transposed convolution.")
+    dilation = one_axis_property("dilations", "dilation", "The dilation of a 1-D transposed convolution.")
 
     @property
     def in_channels(self) -> int:

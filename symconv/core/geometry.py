@@ -24,11 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from symconv.core.axes import Axes, checked_axes, is_int, one_axis
+from symconv.core.axes import Axes, checked_axes, is_int, one_axis_property
 from symconv.core.layers import Layer, check_rate, check_shift
 from symconv.errors import InvalidArgument
 
-__all__ = ["Pad", "Crop", "Down", "Up", "Flip", "is_whole_flip", "identity_pad", "one_axis", "MAX_FLIP_AXES"]
+__all__ = ["Pad", "Crop", "Down", "Up", "Flip", "is_whole_flip", "identity_pad", "MAX_FLIP_AXES"]
 
 
 def _store_axes(layer: Layer, field: str, what: str, argument: str, check) -> bool:
@@ -78,15 +78,8 @@ class _Shift(Layer):
     def ndim(self) -> int:  # type: ignore[override]
         return len(self.before)
 
-    @property
-    def left(self) -> int:
-        """``before[0]`` of a 1-D layer."""
-        return one_axis(self, self.before, "left", "before")
-
-    @property
-    def right(self) -> int:
-        """``after[0]`` of a 1-D layer."""
-        return one_axis(self, self.after, "right", "after")
+    left = one_axis_property("before", "left", "``before[0]`` of a 1-D layer.")
+    right = one_axis_property("after", "right", "``after[0]`` of a 1-D layer.")
 
     def __repr__(self) -> str:
         return _shift_text(self._name, self.before, self.after)
@@ -132,15 +125,8 @@ class Down(Layer):
     def ndim(self) -> int:  # type: ignore[override]
         return len(self.factors)
 
-    @property
-    def factor(self) -> int:
-        """``factors[0]`` of a 1-D layer."""
-        return one_axis(self, self.factors, "factor", "factors")
-
-    @property
-    def phase(self) -> int:
-        """``phases[0]`` of a 1-D layer."""
-        return one_axis(self, self.phases, "phase", "phases")
+    factor = one_axis_property("factors", "factor", "``factors[0]`` of a 1-D layer.")
+    phase = one_axis_property("phases", "phase", "``phases[0]`` of a 1-D layer.")
 
     def __repr__(self) -> str:
         if len(self.factors) == 1:
@@ -163,10 +149,7 @@ class Up(Layer):
     def ndim(self) -> int:  # type: ignore[override]
         return len(self.factors)
 
-    @property
-    def factor(self) -> int:
-        """``factors[0]`` of a 1-D layer."""
-        return one_axis(self, self.factors, "factor", "factors")
+    factor = one_axis_property("factors", "factor", "``factors[0]`` of a 1-D layer.")
 
     def __repr__(self) -> str:
         return f"up({self.factors[0]})" if len(self.factors) == 1 else f"up({self.factors})"

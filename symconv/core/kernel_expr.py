@@ -30,7 +30,7 @@ from typing import Mapping, Optional, Sequence
 
 from symconv.lazy_import import sympy
 
-from symconv.core.axes import Axes, fmt_axes, is_int, one_axis, per_axis
+from symconv.core.axes import Axes, fmt_axes, is_int, one_axis_property, per_axis
 from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy
 from symconv.core.kernel import (
     Kernel,
@@ -131,10 +131,7 @@ class Dilate(_KernelExpr):
                                                           check_positive_int))
         check_derived_length(self)
 
-    @property
-    def factor(self) -> int:
-        """The factor of a 1-D dilation."""
-        return one_axis(self, self.factors, "factor", "factors")
+    factor = one_axis_property("factors", "factor", "The factor of a 1-D dilation.")
 
     @cached_property
     def shape(self) -> tuple:
@@ -274,15 +271,8 @@ class PadKernel(_KernelExpr):
                                                         check_nonnegative_int))
         check_derived_length(self)
 
-    @property
-    def left(self) -> int:
-        """The zeros before the taps of a 1-D kernel."""
-        return one_axis(self, self.before, "left", "before")
-
-    @property
-    def right(self) -> int:
-        """The zeros after the taps of a 1-D kernel."""
-        return one_axis(self, self.after, "right", "after")
+    left = one_axis_property("before", "left", "The zeros before the taps of a 1-D kernel.")
+    right = one_axis_property("after", "right", "The zeros after the taps of a 1-D kernel.")
 
     @cached_property
     def shape(self) -> tuple:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from symconv.core.axes import Axes, checked_axes, fmt_axes, is_int, nd_name, one_axis, per_axis
+from symconv.core.axes import Axes, checked_axes, fmt_axes, is_int, nd_name, one_axis_property, per_axis
 from symconv.core.layers import Layer, check_flag, check_rate, check_shift
 from symconv.core.repr_args import fmt_args
 from symconv.errors import InvalidArgument
@@ -106,20 +106,9 @@ class _Pool(Layer):
     def ndim(self) -> int:  # type: ignore[override]
         return self.axes
 
-    @property
-    def size(self) -> int:
-        """``sizes[0]`` of a 1-D pool."""
-        return one_axis(self, self.sizes, "size", "sizes")
-
-    @property
-    def stride(self) -> int:
-        """``strides[0]`` of a 1-D pool."""
-        return one_axis(self, self.strides, "stride", "strides")
-
-    @property
-    def padding(self) -> int:
-        """``paddings[0]`` of a 1-D pool."""
-        return one_axis(self, self.paddings, "padding", "paddings")
+    size = one_axis_property("sizes", "size", "``sizes[0]`` of a 1-D pool.")
+    stride = one_axis_property("strides", "stride", "``strides[0]`` of a 1-D pool.")
+    padding = one_axis_property("paddings", "padding", "``paddings[0]`` of a 1-D pool.")
 
     def _text(self, base: str, **keywords: tuple[object, object]) -> str:
         """DSL text: ``avgpool(3, stride=2)`` in 1-D, ``avgpool2d(2, stride=(2, 1))`` in N-D."""
@@ -198,10 +187,7 @@ class MaxPool(_Pool):
                                      ("paddings", "padding", 0, check_shift), ("dilations", "dilation", 1, check_rate)))
         check_flag(self.ceil_mode, "maxpool" if self.axes == 1 else nd_name("maxpool", self.axes), "ceil_mode")
 
-    @property
-    def dilation(self) -> int:
-        """``dilations[0]`` of a 1-D pool."""
-        return one_axis(self, self.dilations, "dilation", "dilations")
+    dilation = one_axis_property("dilations", "dilation", "``dilations[0]`` of a 1-D pool.")
 
     def on_axis(self, axis: int) -> "MaxPool":
         """The 1-D max-pool with this pool's window, stride, padding, dilation and ``ceil_mode`` on one axis."""
