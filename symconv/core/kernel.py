@@ -176,7 +176,11 @@ class Kernel:
 
     def concrete_spatial(self, sizes: Optional[Mapping[str, int]] = None) -> tuple[int, ...]:
         """The spatial sizes with every generic size given its value from ``sizes``; KernelError if one has none."""
-        return tuple(concrete_length(n, sizes or {}, self._what()) for n in self.spatial)
+        spatial = self.spatial
+        if all(type(n) is int for n in spatial):  # no generic size: nothing to say (the message quotes the kernel)
+            return spatial
+        what = self._what()
+        return tuple(concrete_length(n, sizes or {}, what) for n in spatial)
 
     def _what(self) -> str:
         return f"kernel {quote(self)}"
@@ -396,8 +400,8 @@ class Literal(_Values):
             raise KernelError(f"literal kernel {quote(self.values)}: expected [out][in] and at least one spatial "
                               f"axis; a one-channel kernel is written literal([1, 2, 1])")
         grid, shape = grid_of(self.values, depth)
-        for n in shape[2:]:
-            check_kernel_length(n, f"literal kernel {quote(self.values)}")
+        if max(shape[2:]) > MAX_KERNEL_LENGTH:  # the message quotes the values: built only when it is said
+            check_kernel_length(max(shape[2:]), f"literal kernel {quote(self.values)}")
         exact = {index: exact_real(v) for index, v in grid.items()}
         object.__setattr__(self, "values", nested(exact, shape))
 

@@ -25,7 +25,10 @@ nested list, or an expression over such names, read first as a 1-D weight.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
+from math import lcm
+from operator import mul
 from typing import Mapping, Optional, Sequence
 
 from symconv.lazy_import import sympy
@@ -160,6 +163,49 @@ def full_convolution(a: Sequence[sympy.Expr], b: Sequence[sympy.Expr]) -> tuple[
     return tuple(to_sympy(v) for v in out)
 
 
+def _numbers(grid: dict) -> Optional[dict]:
+    """``{index: number}`` when every tap of an exact grid is a number (``{(): c}``), else None."""
+    values = {}
+    for index, p in grid.items():
+        if len(p) != 1 or () not in p:
+            return None
+        values[index] = p[()]
+    return values
+
+
+def _over_one_denominator(values: dict) -> tuple[dict, int]:
+    """``({index: integer}, D)`` with ``value = integer / D`` (D the lcm of the denominators)."""
+    den = lcm(*(v.denominator for v in values.values())) if values else 1
+    return {index: int(v * den) for index, v in values.items()}, den
+
+
+def _numeric_convolution(a: dict, b: dict, inputs: int, middle: int, outputs: int) -> dict:
+    """:meth:`Convolve._exact_grid` of two numeric weights: for every pair of spatial offsets ``(u, v)``,
+    ``E[o, i, u + v] += <b[o, :, v], a[:, i, u]>``, dot products of integers over one denominator (the same
+    exact numbers as the polynomial products, without a polynomial per product)."""
+    a, den_a = _over_one_denominator(a)
+    b, den_b = _over_one_denominator(b)
+    columns: dict = {}  # a's offset u -> for each input i, the vector a[:, i, u]
+    for (m, i, *u), value in a.items():
+        columns.setdefault(tuple(u), [[0] * middle for _ in range(inputs)])[i][m] = value
+    rows: dict = {}  # b's offset v -> for each output o, the vector b[o, :, v]
+    for (o, m, *v), value in b.items():
+        rows.setdefault(tuple(v), [[0] * middle for _ in range(outputs)])[o][m] = value
+    sums: dict = {}
+    for u, by_input in columns.items():
+        for v, by_output in rows.items():
+            t = tuple(x + y for x, y in zip(u, v))
+            for o, row in enumerate(by_output):
+                for i, column in enumerate(by_input):
+                    total = sum(map(mul, row, column))
+                    if total:
+                        key = (o, i) + t
+                        sums[key] = sums.get(key, 0) + total
+    den = den_a * den_b
+    return {key: {(): total // den if total % den == 0 else Fraction(total, den)}
+            for key, total in sums.items() if total}
+
+
 @dataclass(frozen=True, repr=False)
 class Convolve(_KernelExpr):
     """``convolve(a, b)``: full convolution of the taps on every axis (``numpy.convolve`` in 1-D).
@@ -189,11 +235,16 @@ class Convolve(_KernelExpr):
 
     def _exact_grid(self, sizes: Optional[Mapping[str, int]]) -> dict:
         """``E[o, i, u + v] = sum_m a[m, i, u] b[o, m, v]``."""
+        grid_a, grid_b = self.a.exact_grid(sizes), self.b.exact_grid(sizes)
+        numbers_a, numbers_b = _numbers(grid_a), _numbers(grid_b)
+        if numbers_a is not None and numbers_b is not None:  # two numeric weights (a model's, a counterexample's)
+            return _numeric_convolution(numbers_a, numbers_b, self.a.in_channels, self.a.out_channels,
+                                        self.b.out_channels)
         terms: dict = {}
         by_input: dict = {}  # b's taps by its input channel m
-        for (o, m, *v), pb in self.b.exact_grid(sizes).items():
+        for (o, m, *v), pb in grid_b.items():
             by_input.setdefault(m, []).append((o, v, pb))
-        for (m, i, *u), pa in self.a.exact_grid(sizes).items():
+        for (m, i, *u), pa in grid_a.items():
             for o, v, pb in by_input.get(m, ()):
                 add_product(terms.setdefault((o, i) + tuple(x + y for x, y in zip(u, v)), {}), pa, pb)
         return {key: p for key, p in terms.items() if p}

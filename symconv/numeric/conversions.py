@@ -23,7 +23,7 @@ from symconv.lazy_import import sympy
 
 from symconv.errors import InvalidArgument, KernelError, NotInFragment
 
-__all__ = ["number", "number_array", "zeros", "exact_tensordot"]
+__all__ = ["number", "number_array", "zeros", "exact_tensordot", "over_common_denominator", "INT64_SAFE"]
 
 
 def number(value: object, exact: bool, what: str = "value") -> Union[float, Fraction]:
@@ -98,10 +98,10 @@ def zeros(shape: tuple[int, ...], exact: bool) -> np.ndarray:
 
 
 #: Largest magnitude of a sum of integer products that int64 arithmetic may reach (with a margin).
-_INT64_SAFE = 2 ** 62
+INT64_SAFE = 2 ** 62
 
 
-def _over_common_denominator(arr: np.ndarray) -> tuple[np.ndarray, int]:
+def over_common_denominator(arr: np.ndarray) -> tuple[np.ndarray, int]:
     """``(A, D)`` with ``arr == A / D`` entry-wise: an exact (``Fraction``) array as Python ints over one denominator."""
     den = math.lcm(1, *(Fraction(v).denominator for v in arr.flat))
     ints = np.empty(arr.shape, dtype=object)
@@ -118,11 +118,11 @@ def exact_tensordot(a: np.ndarray, b: np.ndarray, axes) -> np.ndarray:
     ...                 np.array([Fraction(2), Fraction(3)], dtype=object), axes=1)
     Fraction(2, 1)
     """
-    (ints_a, den_a), (ints_b, den_b) = _over_common_denominator(a), _over_common_denominator(b)
+    (ints_a, den_a), (ints_b, den_b) = over_common_denominator(a), over_common_denominator(b)
     bound_a = max((abs(v) for v in ints_a.flat), default=0)
     bound_b = max((abs(v) for v in ints_b.flat), default=0)
     terms = math.prod(a.shape[i] for i in (axes[0] if not isinstance(axes, int) else range(a.ndim - axes, a.ndim)))
-    if bound_a * bound_b * max(terms, 1) < _INT64_SAFE:
+    if bound_a * bound_b * max(terms, 1) < INT64_SAFE:
         ints_a, ints_b = ints_a.astype(np.int64), ints_b.astype(np.int64)
     product = np.tensordot(ints_a, ints_b, axes)
     den = den_a * den_b

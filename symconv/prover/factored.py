@@ -21,8 +21,8 @@ from typing import Optional
 from symconv.checker import Certificate, CertificateStep, Rule
 from symconv.core.layers import Layer
 
-__all__ = ["MIN_FACTORED_LAYERS", "MIN_FACTORED_LAYERS_WITH_CHANNELS", "prove_by_factors", "refute_before_deciding",
-           "factored_interior_certificate_nd"]
+__all__ = ["MIN_FACTORED_LAYERS", "MIN_FACTORED_LAYERS_WITH_CHANNELS", "LARGE_WEIGHT_TAPS", "prove_by_factors",
+           "refute_before_deciding", "factored_interior_certificate_nd"]
 
 #: The deepest side must have this many layers before the factored proof is tried (shallower statements are
 #: cheap to decide, and their certificates stay the eventual-periodicity ones).
@@ -32,9 +32,40 @@ MIN_FACTORED_LAYERS = 6
 #: finish (each output is a sum over every path through the channels), so the factored proof comes sooner.
 MIN_FACTORED_LAYERS_WITH_CHANNELS = 3
 
+#: A weight with this many taps (``out * in * k1 ... kd``) makes even two layers costly to decide exactly: the
+#: expansion multiplies every tap of one weight by every tap of the next (``W[16, 16, 3, 3]``: 2,304 taps,
+#: 9 s decided, under a second factored; ``W[64, 64, 3, 3]``: minutes decided), so the factored proof and the
+#: numeric refutation come first from two layers on.
+LARGE_WEIGHT_TAPS = 1024
+
 
 def _has_channels(side: Layer) -> bool:
     return any(not getattr(getattr(step, "weight", None), "is_single_channel", True) for step in side.layers())
+
+
+def _weight_taps(side: Layer) -> int:
+    """The most taps of one weight of ``side`` (0 without weights; a generic size counts as 1)."""
+    most = 0
+    for step in side.layers():
+        shape = getattr(getattr(step, "weight", None), "shape", ())
+        taps = 1 if shape else 0
+        for size in shape:
+            taps *= size if isinstance(size, int) else 1
+        most = max(most, taps)
+    return most
+
+
+def _factored_first(lhs: Layer, rhs: Layer) -> bool:
+    """Whether the factored proof (and the numeric refutation) are tried before the exact decision: deep chains
+    (``MIN_FACTORED_LAYERS``), chains with channels ``MIN_FACTORED_LAYERS_WITH_CHANNELS`` deep, and two layers
+    of a weight with ``LARGE_WEIGHT_TAPS`` taps or more."""
+    depth = max(len(lhs.layers()), len(rhs.layers()))
+    if depth >= MIN_FACTORED_LAYERS:
+        return True
+    if not (_has_channels(lhs) or _has_channels(rhs)):
+        return False
+    return depth >= MIN_FACTORED_LAYERS_WITH_CHANNELS or (
+        depth >= 2 and max(_weight_taps(lhs), _weight_taps(rhs)) >= LARGE_WEIGHT_TAPS)
 
 
 def prove_by_factors(lhs: Layer, rhs: Layer, seed: int = 0):
@@ -44,8 +75,7 @@ def prove_by_factors(lhs: Layer, rhs: Layer, seed: int = 0):
     from symconv.prover.proof import ProofStep, numeric_lengths, proved_by_kernel
 
     channels = lhs.in_channels or 1
-    least = MIN_FACTORED_LAYERS_WITH_CHANNELS if _has_channels(lhs) or _has_channels(rhs) else MIN_FACTORED_LAYERS
-    if max(len(lhs.layers()), len(rhs.layers())) < least:
+    if not _factored_first(lhs, rhs):
         return None
     if lhs.ndim >= 2 or rhs.ndim >= 2:
         certificate = factored_interior_certificate_nd(lhs, rhs)
@@ -69,11 +99,11 @@ def prove_by_factors(lhs: Layer, rhs: Layer, seed: int = 0):
 
 def refute_before_deciding(lhs: Layer, rhs: Layer, seed: int = 0):
     """``refuted`` by small integer kernels and inputs, tried before the exact decision of a chain with channels
-    at least ``MIN_FACTORED_LAYERS_WITH_CHANNELS`` deep (that decision expands every path through the channels:
-    five layers of ``W[4, 4, 3]`` take seconds, three of ``W[4, 4, 3, 3]`` minutes), or None (then the caller
-    decides). The counterexample is exact and re-verified, as every refutation's."""
-    depth = max(len(lhs.layers()), len(rhs.layers()))
-    if depth < MIN_FACTORED_LAYERS_WITH_CHANNELS or not (_has_channels(lhs) or _has_channels(rhs)):
+    at least ``MIN_FACTORED_LAYERS_WITH_CHANNELS`` deep or with a large weight (:func:`_factored_first`; that
+    decision expands every path through the channels: five layers of ``W[4, 4, 3]`` take seconds, three of
+    ``W[4, 4, 3, 3]`` minutes), or None (then the caller decides). The counterexample is exact and re-verified,
+    as every refutation's."""
+    if not (_has_channels(lhs) or _has_channels(rhs)) or not _factored_first(lhs, rhs):
         return None
     from symconv.prover.proof import Proof
 
