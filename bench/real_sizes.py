@@ -96,6 +96,10 @@ ROWS: dict[str, tuple[list[str], float, Optional[str]]] = {
                       "conv2d(convolve(W, dilate(V, 2)), stride=4)"], 20.0, None),
     "prove_W16_2d_false": (["prove", "conv2d(W[16, 16, 3, 3], stride=2) >> conv2d(V[16, 16, 3, 3], stride=2)",
                             "conv2d(convolve(V, dilate(W, 2)), stride=4)"], 20.0, None),
+    "prove_W64_2d": (["prove", "conv2d(W[64, 64, 3, 3], stride=2) >> conv2d(V[64, 64, 3, 3], stride=2)",
+                      "conv2d(convolve(W, dilate(V, 2)), stride=4)"], 10.0, None),
+    "prove_W64_2d_false": (["prove", "conv2d(W[64, 64, 3, 3], stride=2) >> conv2d(V[64, 64, 3, 3], stride=2)",
+                            "conv2d(convolve(W, dilate(V, 3)), stride=4)", "--json"], 20.0, None),
 }
 
 NAIVE = """
