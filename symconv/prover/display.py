@@ -118,8 +118,7 @@ def example_lines(example: Mapping, indent: str = "  ") -> list[str]:
         if key == "kernels":
             lines += kernel_lines(example.get("kernels") or {}, indent)
         elif key in example:
-            lines.append(f"{indent}{key}:")
-            lines += [indent * 2 + line for line in grid(example[key], _channel)]
+            lines += _array_lines(f"{key}:", example[key], indent, _channel)
     return lines
 
 
@@ -142,6 +141,27 @@ def _shape_text(value: object) -> str:
     return inline(value)
 
 
+#: An array of a counterexample with more values than this is named by its shape in the text; every value is
+#: in the JSON output (``--json``). A 64-channel 3x3 weight has 36,864.
+GRID_VALUES = 512
+
+
+def _values(value: object) -> int:
+    """How many numbers a nested list holds."""
+    if isinstance(value, (list, tuple)):
+        return sum(_values(v) for v in value)
+    return 1
+
+
+def _array_lines(header: str, value: object, indent: str, layout=None) -> list[str]:
+    """``header`` (``input:``, ``lhs ->``) and the aligned grid of ``value``, or one line with its shape when it
+    is too large to read."""
+    count = _values(value)
+    if count > GRID_VALUES:
+        return [f"{indent}{header} shape {_shape_text(list(leading_shape(value)))}, {count} values (all in --json)"]
+    return [f"{indent}{header}"] + [indent * 2 + line for line in grid(value, *([layout] if layout else []))]
+
+
 def kernel_lines(kernels: Mapping, indent: str = "  ") -> list[str]:
     """``kernel k:`` and its grid for each array, ``b = 3`` for each scalar parameter."""
     lines = []
@@ -149,8 +169,7 @@ def kernel_lines(kernels: Mapping, indent: str = "  ") -> list[str]:
         if depth(value) == 0:
             lines.append(f"{indent}{name} = {number_text(value)}")
             continue
-        lines.append(f"{indent}kernel {name}:")
-        lines += [indent * 2 + line for line in grid(value)]
+        lines += _array_lines(f"kernel {name}:", value, indent)
     return lines
 
 
@@ -175,12 +194,11 @@ def counterexample_block(example: Mapping, indent: str = "  ") -> list[str]:
         where = "the output shapes differ"
     else:
         where = f"first difference at {_index_names(example['index'])} = {_shape_text(example['index'])}"
-    lines = [f"counterexample: input shape {_shape_text(example['n'])}{sizes}, {where}", f"{indent}input:"]
-    lines += [indent * 2 + line for line in grid(example["input"], _channel)]
+    lines = [f"counterexample: input shape {_shape_text(example['n'])}{sizes}, {where}"]
+    lines += _array_lines("input:", example["input"], indent, _channel)
     lines += kernel_lines(example["kernels"], indent)
     for side in ("lhs", "rhs"):
-        lines.append(f"{indent}{side} ->")
-        lines += [indent * 2 + line for line in grid(example[side], _channel)]
+        lines += _array_lines(f"{side} ->", example[side], indent, _channel)
     return lines
 
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import sympy
 
-from symconv.prover.display import counterexample_block, example_lines, grid, inline, number_text
+from symconv.prover.display import GRID_VALUES, counterexample_block, example_lines, grid, inline, number_text
 
 
 def test_numbers_print_bare_and_rationals_as_fractions():
@@ -52,3 +52,14 @@ def test_a_3d_counterexample_labels_each_plane_by_channel_and_first_axis():
 def test_a_counterexample_whose_outputs_have_other_shapes_says_so_instead_of_an_index():
     example = {"n": [0, 1], "input": [[]], "kernels": {}, "lhs": [[]], "rhs": [[[0]]], "index": [0, 0, 0]}
     assert counterexample_block(example)[0] == "counterexample: input shape (0, 1), the output shapes differ"
+
+
+def test_a_counterexample_array_too_large_to_read_is_named_by_its_shape():
+    weight = [[[[1] * 3] * 3] * 8] * 8  # 576 values
+    assert 8 * 8 * 9 > GRID_VALUES
+    example = {"n": [3, 3], "input": [[[1, 2, 3]] * 3] * 8, "kernels": {"W": weight, "k": [[1, 2], [3, 4]]},
+               "lhs": [[[1]]] * 8, "rhs": [[[2]]] * 8, "index": [0, 0, 0]}
+    lines = counterexample_block(example)
+    assert "  kernel W: shape (8, 8, 3, 3), 576 values (all in --json)" in lines
+    assert "  kernel k:" in lines and "  input:" in lines and "  lhs ->" in lines
+    assert len(lines) < 100  # W as a grid would take 8 x 8 blocks of 4 lines
