@@ -23,6 +23,7 @@ from symconv.report.symbol_math import expr_latex, sequence_latex, theorem_parts
 from symconv.report.taps_latex import polynomial_latex, tap_lines
 from symconv.report.tex_escape import Tex, escape_tex
 from symconv.report.verdict_text import bound_names
+from symconv.report.weights_math import is_long_numeric, shape_math
 
 __all__ = ["proof_sections", "result_of"]
 
@@ -115,16 +116,21 @@ def _counterexample(example, names, bound_names: frozenset = frozenset()) -> dic
         return None
 
     def rows(label: str, channels, highlight=None) -> list:
+        if is_long_numeric(channels):  # a model's sizes: the array by its shape (every value is in --json)
+            return [(Tex(f"${label}$"), shape_math(channels))]
         many = len(channels) > 1
         return [(Tex(f"${label}_{{{c}}}$" if many else f"${label}$"), sequence_latex(ch, highlight, names))
                 for c, ch in enumerate(channels)]
+
+    def values_math(values) -> Tex:
+        return shape_math(values) if is_long_numeric(values) else sequence_latex(values, None, names)
 
     shaped = isinstance(example.n, (tuple, list))  # an N-D counterexample: n = (n_1, ..., n_d)
     given = [(Tex("input shape" if shaped else "input length"), Tex(f"n = {tuple(example.n) if shaped else example.n}"))]
     given += [(Tex("generic length"), Tex(f"{notation.name_math(name)} = {value}"))
               for name, value in getattr(example, "sizes", ())]
     given += [(Tex(f"assumed bound ${notation.name_math(name)}$" if name in bound_names
-                   else f"kernel ${notation.name_math(name)}$"), sequence_latex(values, None, names))
+                   else f"kernel ${notation.name_math(name)}$"), values_math(values))
               for name, values in example.kernels.items()]
     given += rows("x", example.input)
     outputs = rows("L x", example.lhs, example.index) + rows("R x", example.rhs, example.index)

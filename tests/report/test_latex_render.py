@@ -225,3 +225,12 @@ def test_a_proof_by_congruence_states_its_sub_proofs_lengths_without_a_generic_l
 def test_n_d_taps_are_written_with_one_subscript_index_per_size():
     tex = derivation_latex(derive("conv2d(W[2, 1, 3, 3], stride=2) >> conv2d(V[1, 2, 3, 3], stride=2)"))
     assert "V_{0,0,0,0} W_{0,0,0,0}" in tex and r"V\_0" not in tex
+
+
+def test_a_counterexample_with_model_sized_weights_gives_their_shapes_not_their_values():
+    proof = prove("conv2d(W[16, 16, 3, 3], stride=2) >> conv2d(V[16, 16, 3, 3], stride=2)",
+                  "conv2d(convolve(W, dilate(V, 3)), stride=4)")
+    assert proof.verdict == "refuted"
+    tex = proof_latex(proof)
+    assert tex.count(r"16{\times}16{\times}3{\times}3") == 2 and r"16{\times}10{\times}10" in tex
+    assert max(len(line) for line in tex.splitlines()) < 2000  # no weight written out as one long line
