@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from symconv.core.conv_nd import Conv
+from symconv.core.convolution import Conv
 from symconv.core.layers import Layer
 from symconv.errors import CertificateError
 

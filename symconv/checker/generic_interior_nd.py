@@ -72,7 +72,7 @@ from symconv.checker.generic_argument import MAX_PERIOD, compare_lengths
 from symconv.checker.impulse_responses_nd import MAX_IMPULSES, compare_responses
 from symconv.checker.padding_as_pad import padding_as_pad
 from symconv.checker.zero_extension_nd import check_zero_extension, impulse_shifts, linear_steps, position_rates
-from symconv.core.conv_nd import Conv
+from symconv.core.convolution import Conv
 from symconv.core.layers import Layer
 from symconv.core.layers_nd import AvgPool, Down, axis_chain
 from symconv.errors import CertificateError

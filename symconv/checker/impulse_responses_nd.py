@@ -53,7 +53,7 @@ from symconv.lazy_import import sympy
 
 from symconv.checker.generic_argument import add_term, integer_affine, merged_monomial
 from symconv.core.composite import Parallel
-from symconv.core.conv_nd import Conv, ConvTranspose
+from symconv.core.convolution import Conv, ConvTranspose
 from symconv.core.exact_poly import from_sympy, to_sympy
 from symconv.core.kernel_expr import Convolve, Dilate, FlipKernel, PadKernel, Scaled, KernelSum
 from symconv.core.kernel import Kernel, KernelSymbol

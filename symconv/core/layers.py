@@ -149,10 +149,10 @@ def check_flag(value: object, what: str, argument: str) -> bool:
 #: from here on first use (PEP 562), so that the core's modules import one way: this module never
 #: imports them while it loads.
 _BUILT_ON_THIS = {
-    **dict.fromkeys(("Conv", "ConvTranspose", "conv", "conv_transpose", "bias_values"), "symconv.core.conv_nd"),
+    **dict.fromkeys(("Conv", "ConvTranspose", "conv", "conv_transpose", "bias_values"), "symconv.core.convolution"),
     **dict.fromkeys(("Chain", "Parallel"), "symconv.core.composite"),
     **dict.fromkeys(("Affine", "ReLU", "affine", "relu"), "symconv.core.nonlinear"),
-    **dict.fromkeys(("AvgPool", "L2Pool", "MaxPool", "avgpool", "l2pool", "maxpool"), "symconv.core.pools_nd"),
+    **dict.fromkeys(("AvgPool", "L2Pool", "MaxPool", "avgpool", "l2pool", "maxpool"), "symconv.core.pools"),
     **dict.fromkeys(("crop", "down", "flip", "pad", "up"), "symconv.core.layers_nd"),  # they take per-axis tuples too
     **dict.fromkeys(("Crop", "Down", "Flip", "Pad", "Up"), "symconv.core.geometry"),  # one class for every d
 }

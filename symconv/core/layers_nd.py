@@ -4,8 +4,8 @@ A signal is ``x[m, i1, ..., id]`` (channel, then one index per axis), of
 shape ``(n1, ..., nd)``. ``pad``/``crop``/``down``/``up`` build the layers of
 :mod:`symconv.core.geometry`, one class each for every ``d``: an int gives a
 1-D layer, a tuple one value per axis (re-exported here).
-The convolutions live in :mod:`symconv.core.conv_nd`, the pools
-in :mod:`symconv.core.pools_nd`; their names are re-exported here, so
+The convolutions live in :mod:`symconv.core.convolution`, the pools
+in :mod:`symconv.core.pools`; their names are re-exported here, so
 ``from symconv.core.layers_nd import conv2d`` keeps working. Every class
 takes one axis too (d = 1: ``conv``, ``pad(1, 2)``, ...); the constructors
 here refuse a one-value tuple.
@@ -34,14 +34,14 @@ from typing import Mapping, Optional, Sequence
 
 from symconv.core.axes import Axes
 
-from symconv.core.conv_nd import (Conv, ConvTranspose, conv2d, conv3d, conv_nd, conv_transpose2d,
+from symconv.core.convolution import (Conv, ConvTranspose, conv2d, conv3d, conv_nd, conv_transpose2d,
                                   conv_transpose3d, conv_transpose_nd)
 from symconv.core.kernel import Kernel, KernelSymbol, Literal, is_generic
 from symconv.core.geometry import Crop, Down, Flip, Pad, Up
 from symconv.core.layers import Layer
 from symconv.core.nonlinear import ReLU
 from symconv.core.output_length import Length, output_length
-from symconv.core.pools_nd import (AvgPool, L2Pool, MaxPool, avgpool2d, avgpool3d, l2pool2d, l2pool3d,
+from symconv.core.pools import (AvgPool, L2Pool, MaxPool, avgpool2d, avgpool3d, l2pool2d, l2pool3d,
                                    maxpool2d, maxpool3d)
 from symconv.errors import InvalidArgument
 

@@ -2,7 +2,7 @@
 
 Outside the decided (linear) fragment; the prover checks them numerically.
 The nonlinear pools (max and L2) live with the average in
-:mod:`symconv.core.pools_nd`, one class each for every number of axes, and
+:mod:`symconv.core.pools`, one class each for every number of axes, and
 are re-exported here.
 
 >>> relu(), affine(2, 1)
@@ -93,6 +93,6 @@ def affine(scale: object = 1, shift: object = 0) -> Affine:
     return Affine(scale, shift)
 
 
-#: The pools, defined on :mod:`symconv.core.pools_nd` (built on this module's level), served on first use (PEP 562).
+#: The pools, defined on :mod:`symconv.core.pools` (built on this module's level), served on first use (PEP 562).
 __getattr__ = attributes_from(__name__, dict.fromkeys(("L2Pool", "MaxPool", "l2pool", "maxpool"),
-                                                      "symconv.core.pools_nd"))
+                                                      "symconv.core.pools"))

@@ -48,7 +48,7 @@ from symconv.core.layers import (
     Up,
 )
 from symconv.core.output_length import output_length, resolve_size
-from symconv.core.pools_nd import avgpool_divisor
+from symconv.core.pools import avgpool_divisor
 from symconv.core.semantics_nd import Samples, exact_level
 from symconv.core.sizes_nd import with_sizes
 from symconv.errors import ChannelMismatch, InvalidArgument, KernelError, LengthMismatch, SizeLimitError

@@ -43,7 +43,7 @@ from symconv.core.layers_nd import (
 )
 from symconv.core.nonlinear import Affine, ReLU
 from symconv.core.output_length import output_length
-from symconv.core.pools_nd import avgpool_divisor
+from symconv.core.pools import avgpool_divisor
 from symconv.core.tap_tables import IntegerForms, tap_tables
 from symconv.errors import ChannelMismatch, InvalidArgument, NotInFragment
 

@@ -7,7 +7,7 @@ is validated as if it had been written with that value (``'same'`` padding,
 The checker's rule ``generic_instances`` instantiates 1-D statements with it too.
 
 >>> from symconv.core.kernel import kernel
->>> from symconv.core.conv_nd import conv2d
+>>> from symconv.core.convolution import conv2d
 >>> with_sizes(conv2d(kernel("k", "c", 3), padding="same"), {"c": 4})
 conv2d(k[4, 3], padding=((1, 2), (1, 1)))
 """

@@ -13,7 +13,7 @@ from typing import Union
 
 from symconv.lazy_import import sympy
 
-from symconv.core.conv_nd import Conv, ConvTranspose
+from symconv.core.convolution import Conv, ConvTranspose
 from symconv.core.exact_poly import Poly, from_sympy, integer_form, linear_combination
 
 __all__ = ["weights_by_out", "tap_tables", "IntegerForms"]

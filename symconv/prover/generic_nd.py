@@ -53,7 +53,7 @@ from symconv.checker.interior import edge_free_steps
 from symconv.checker.padding_as_pad import padding_as_pad
 from symconv.checker.zero_extension_nd import impulse_shifts
 from symconv.core.composite import Parallel
-from symconv.core.conv_nd import Conv
+from symconv.core.convolution import Conv
 from symconv.core.kernel_expr import FlipKernel
 from symconv.core.kernel import is_generic
 from symconv.core.layers import Layer

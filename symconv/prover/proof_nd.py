@@ -142,7 +142,7 @@ def _with_values(side: Layer, bindings: dict) -> Optional[Layer]:
     derived kernel, a symbolic bias)."""
     import dataclasses
 
-    from symconv.core.conv_nd import Conv, ConvTranspose
+    from symconv.core.convolution import Conv, ConvTranspose
     from symconv.core.kernel import DerivedKernel, Kernel, KernelSymbol, Literal, literal
 
     def kernel(k: Kernel) -> Optional[Kernel]:

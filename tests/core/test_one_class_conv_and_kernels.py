@@ -11,7 +11,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from symconv.core.conv_nd import Conv, ConvTranspose, conv, conv2d, conv3d, conv_transpose, conv_transpose2d
+from symconv.core.convolution import Conv, ConvTranspose, conv, conv2d, conv3d, conv_transpose, conv_transpose2d
 from symconv.core.kernel import (Convolve, Dilate, FlipKernel, KernelSymbol, Literal, PadKernel, convolve, dilate,
                                  flipk, kernel, literal, padk)
 from symconv.core.semantics import evaluate

@@ -17,7 +17,7 @@ import pytest
 from symconv.core.kernel import kernel, literal
 from symconv.core.layers import Conv, ConvTranspose, Crop, Down, Flip, Pad, Up, avgpool
 from symconv.core.nonlinear import affine, l2pool, maxpool, relu
-from symconv.core.pools_nd import AvgPool, L2Pool, MaxPool
+from symconv.core.pools import AvgPool, L2Pool, MaxPool
 from symconv.core.semantics import evaluate, evaluate_exact, exact_input, symbolic_input
 from symconv.core.semantics_nd import SignalNd, run_nd
 from symconv.errors import KernelError, LengthMismatch, SymconvError

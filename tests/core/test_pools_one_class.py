@@ -1,4 +1,4 @@
-"""AvgPool, MaxPool and L2Pool are one class each for every number of axes (symconv.core.pools_nd)."""
+"""AvgPool, MaxPool and L2Pool are one class each for every number of axes (symconv.core.pools)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from symconv.core.layers import avgpool, l2pool, maxpool, pad
 from symconv.core.layers_nd import avgpool2d, has_nd_layers, l2pool3d, maxpool2d
-from symconv.core.pools_nd import AvgPool, L2Pool, MaxPool
+from symconv.core.pools import AvgPool, L2Pool, MaxPool
 from symconv.dsl import parse_chain
 from symconv.errors import InvalidArgument
 

@@ -22,7 +22,7 @@ import symconv
 from symconv.checker import Certificate, replay
 from symconv.core.geometry import Crop, Down, Flip, Pad, Up
 from symconv.core.layers_nd import axis_layer, output_shape
-from symconv.core.pools_nd import AvgPool, L2Pool, MaxPool, avgpool, avgpool2d, l2pool, maxpool, maxpool2d
+from symconv.core.pools import AvgPool, L2Pool, MaxPool, avgpool, avgpool2d, l2pool, maxpool, maxpool2d
 from symconv.core.semantics_nd import SignalNd, evaluate_nd, run_nd
 from symconv.dsl import parse_chain, parse_statement
 from symconv.errors import InvalidArgument, SymconvError
