@@ -3,7 +3,7 @@
 Notation of the reports (0-based, cross-correlation); a kernel ``K`` of
 length c is the polynomial ``K(z) = sum_j K[j] z^j`` in the commuting taps.
 The rule is for *plain chains*: 1-D chains of ``conv`` layers, each with a
-single-channel kernel of integer length, ``groups = 1`` and no bias, of which
+single-channel kernel of integer length and ``groups = 1`` (a bias allowed), of which
 only the first may pad (Lemma M: kernels with channels, ``groups = 1``); layer l has stride ``s_l`` and dilation ``d_l``, and
 ``S_l = s_1 ... s_l`` (``S_0 = 1``).
 
@@ -50,23 +50,36 @@ a multiset of scalar factors and a *sequence* of matrix factors in the
 order they apply. *Proof.* The two identities entry by entry, by induction
 on the expression; a 1 x 1 polynomial factor s gives ``A s B = s A B``. QED.
 
+**Lemma C (biases).** Let ``K_l(1)`` be the sum of the taps of layer l's
+kernel (an ``out x in`` matrix: Lemma M at ``z = 1``) and ``b_l`` its bias
+(zero without one). A plain chain gives ``y[i] = sum_a E[a] xbar[S_L i - pl +
+a] + C_L`` with the constant vector ``C_0 = 0``, ``C_l = K_l(1) C_(l-1) +
+b_l``. *Proof.* Lemma A's induction with one more term: layer 1 adds ``b_1``
+after reading its padded input, and a layer ``l > 1`` pads nothing, so every
+tap of every window reads the constant ``C_(l-1)`` of its input, and
+``sum_j K_l[o, m, j] C_(l-1)[m]`` summed over m is ``K_l(1) C_(l-1)``. QED.
+By Lemmas F and M at ``z = 1``, ``K_l(1)`` is the product of the tap sums of
+the kernel's factors (``s_1 ... M_r(1) ... M_1(1)``), which is how ``C`` is
+computed: a vector through each factor, never a composed kernel's taps.
+
 **Theorem.** Let lhs and rhs be plain chains with the same total stride
 ``S_L``, the same left padding ``pl`` of their first layers, the same
 multiset of scalar factors and the same sequence of matrix factors of ``E``
-(each layer's kernel with the exponent ``d_l S_(l-1)``, Lemmas F and M), and
+(each layer's kernel with the exponent ``d_l S_(l-1)``, Lemmas F and M), the
+same constant ``C_L`` as exact polynomials (Lemma C), and
 equal output lengths for every n (Lemma B of
 :mod:`symconv.checker.interior`: equal lengths for every ``n < limit``,
 every intermediate length at least 1 at ``start``, and the same growth per
 ``period``). Then ``lhs == rhs`` for every n. *Proof.* The taps commute, so
 equal multisets of scalar factors and equal sequences of matrix factors give
 ``E_lhs(z) = E_rhs(z)`` (Lemmas F and M); by
-Lemma A both sides are then the same function of ``xbar`` at every output
+Lemmas A and C both sides are then the same function of ``xbar`` at every output
 i of every n, and they have the same outputs. QED.
 
 Nothing is expanded: the check costs what the layers' count costs (a
 32-layer chain is 32 factors), besides the length window of Lemma B.
-Grouped convolutions, biases and inner padding are refused (a bias or an
-inner zero breaks the form), and so are flips and every other layer: those
+Grouped convolutions and inner padding are refused (an inner zero breaks the
+form: an edge output would read it instead of ``C``), and so are flips and every other layer: those
 statements keep the other certificates. N-D chains: the same
 lemmas per axis, :mod:`symconv.checker.factored_nd`.
 """
@@ -78,6 +91,7 @@ from dataclasses import dataclass
 
 from symconv.checker.factored_nd import factored_parts_nd
 from symconv.checker.periodicity import check_window, equal_growth
+from symconv.core.exact_poly import add_into, add_product, from_sympy, times
 from symconv.core.kernel_expr import Convolve, Dilate
 from symconv.core.layers import Conv, Layer
 from symconv.core.layers_nd import axis_chain
@@ -101,6 +115,7 @@ class FactoredForm:
     offset: int | tuple[int, ...]
     factors: frozenset
     sequence: tuple = ()
+    constant: tuple = ()  # Lemma C's C_L, one frozen polynomial per output channel; () when it is zero
 
     def describe(self) -> str:
         """The factors as ``k(z^2)^3 * j(z)`` (N-D: ``k(z1^2, z2)``), in a fixed order (by text)."""
@@ -149,14 +164,50 @@ def matrix_factors(kernel, exponent=1) -> tuple[Counter, list]:
     return scalars, sequence
 
 
+def _tap_sums(atom) -> dict:
+    """``A(1)``: for each pair ``(o, i)`` of an atom's channels, the sum of its taps (an exact polynomial)."""
+    sums: dict = {}
+    for (o, i, *_), p in atom.exact_grid().items():
+        add_into(sums.setdefault((o, i), {}), p)
+    return sums
+
+
+def layer_constant(step: Layer, scalars: Counter, matrices: list, before: list | None) -> list | None:
+    """Lemma C: ``C_l = K_l(1) C_(l-1) + b_l`` (None for the zero vector), ``K_l(1)`` applied factor by factor:
+    the matrix factors in the order they apply, then the scalar ones."""
+    vector = before
+    if vector is not None:
+        for atom, _ in matrices:
+            out: list = [{} for _ in range(atom.out_channels)]
+            for (o, i), total in _tap_sums(atom).items():
+                if vector[i]:
+                    add_product(out[o], total, vector[i])
+            vector = out
+        for (atom, _), multiplicity in scalars.items():
+            total = _tap_sums(atom).get((0, 0), {})
+            for _ in range(multiplicity):
+                vector = [times(total, v) for v in vector]
+    bias = step.bias_entries
+    if bias is not None:
+        vector = [dict(v) for v in vector] if vector is not None else [{} for _ in bias]
+        for o, b in enumerate(bias):
+            add_into(vector[o], from_sympy(b))
+    return vector
+
+
+def frozen_constant(vector: list | None) -> tuple:
+    """Lemma C's constant as a comparable value: one frozen polynomial per channel, ``()`` when it is zero."""
+    if vector is None or not any(vector):
+        return ()
+    return tuple(frozenset(p.items()) for p in vector)
+
+
 def _not_plain(step: Layer) -> str:
     """Why ``step`` cannot be a layer of a plain chain (padding aside), or ``""``."""
     if type(step) is not Conv:
         return "is not a conv; the rule is for chains of convolutions"
     if step.groups != 1:
         return "is a grouped convolution; the rule is for convolutions with groups = 1"
-    if step.bias is not None:
-        return "has a bias; the rule is for convolutions without bias"
     if type(step.weight.length) is not int:
         return "has a kernel of generic length; the rule needs integer lengths"
     return ""
@@ -166,9 +217,9 @@ def factored_form(side: Layer, where: str) -> FactoredForm:
     """Lemma A of the plain chain ``side`` (module docstring; N-D: :mod:`.factored_nd`), or a CertificateError
     naming the layer that is not plain."""
     if side.ndim != 1:
-        stride, offset, factors, sequence = factored_parts_nd(side, where)
-        return FactoredForm(stride, offset, frozenset(factors.items()), tuple(sequence))
-    stride, offset, factors, sequence = 1, 0, Counter(), []
+        stride, offset, factors, sequence, constant = factored_parts_nd(side, where)
+        return FactoredForm(stride, offset, frozenset(factors.items()), tuple(sequence), constant)
+    stride, offset, factors, sequence, constant = 1, 0, Counter(), [], None
     for number, step in enumerate(side.layers(), 1):
         reason = _not_plain(step)
         if reason:  # the message is built only here: a repr of the side per layer would cost O(L^2)
@@ -180,10 +231,11 @@ def factored_form(side: Layer, where: str) -> FactoredForm:
         if number == 1:
             offset = left
         scalars, matrices = matrix_factors(step.weight, step.dilation * stride)
+        constant = layer_constant(step, scalars, matrices, constant)
         factors += scalars
         sequence += matrices
         stride *= step.stride
-    return FactoredForm(stride, offset, frozenset(factors.items()), tuple(sequence))
+    return FactoredForm(stride, offset, frozenset(factors.items()), tuple(sequence), frozen_constant(constant))
 
 
 def _equal_lengths(lhs: Layer, rhs: Layer, period: object, start: object, limit: object, where: str) -> None:
@@ -214,6 +266,9 @@ def rule_factored_interior(state: list[Layer], step, where: str) -> str:
     if left.factors != right.factors or left.sequence != right.sequence:
         raise CertificateError(f"{where}: the interior kernels have different factors: {left.describe()} against "
                                f"{right.describe()}")
+    if left.constant != right.constant:
+        raise CertificateError(f"{where}: the sides add different constants (the biases carried through the "
+                               f"layers' tap sums, Lemma C)")
     window = step.get("period"), step.get("start"), step.get("limit")
     if lhs.ndim == 1:
         _equal_lengths(lhs, rhs, *window, where)

@@ -5,7 +5,8 @@ A kernel ``K`` of spatial shape ``(c_1, ..., c_d)`` is the polynomial
 exponent vector ``e``, ``K(z^e) = K(z_1^(e_1), ..., z_d^(e_d))``. A *plain
 N-D chain* is a chain of ``conv{d}d`` layers with kernels of integer sizes
 (with channels: Lemma M of :mod:`symconv.checker.factored_interior`, per axis),
-``groups = 1`` and no bias, of which only the first may pad;
+``groups = 1`` and a bias or none (Lemma C of :mod:`symconv.checker.factored_interior`: the biases add
+one constant vector ``C_L``, the same at every output), of which only the first may pad;
 on axis a layer l has stride ``s_(a,l)`` and dilation ``d_(a,l)``, and
 ``S_(a,l) = s_(a,1) ... s_(a,l)``.
 
@@ -57,20 +58,18 @@ def _not_plain(step: Layer) -> str:
         return "is not a conv; the rule is for chains of convolutions"
     if step.groups != 1:
         return "is a grouped convolution; the rule is for convolutions with groups = 1"
-    if step.bias is not None:
-        return "has a bias; the rule is for convolutions without bias"
     if not all(_is_int(c) for c in step.weight.spatial):
         return "has a kernel of generic size; the rule needs integer sizes"
     return ""
 
 
-def factored_parts_nd(side: Layer, where: str) -> tuple[tuple[int, ...], tuple[int, ...], Counter, list]:
-    """Lemma A of the plain N-D chain ``side``: ``(S_L, pl, scalar factors, matrix factors)`` per axis (Lemma M of
-    :mod:`symconv.checker.factored_interior` for kernels with channels), or a CertificateError."""
-    from symconv.checker.factored_interior import matrix_factors
+def factored_parts_nd(side: Layer, where: str) -> tuple[tuple[int, ...], tuple[int, ...], Counter, list, tuple]:
+    """Lemma A of the plain N-D chain ``side``: ``(S_L, pl, scalar factors, matrix factors, constant)`` per axis
+    (Lemmas M and C of :mod:`symconv.checker.factored_interior` for channels and biases), or a CertificateError."""
+    from symconv.checker.factored_interior import frozen_constant, layer_constant, matrix_factors
 
     d = side.ndim
-    stride, offset, factors, sequence = (1,) * d, (0,) * d, Counter(), []
+    stride, offset, factors, sequence, constant = (1,) * d, (0,) * d, Counter(), [], None
     for number, step in enumerate(side.layers(), 1):
         reason = _not_plain(step)
         if reason:  # the message is built only here: a repr of the side per layer would cost O(L^2)
@@ -81,7 +80,8 @@ def factored_parts_nd(side: Layer, where: str) -> tuple[tuple[int, ...], tuple[i
         if number == 1:
             offset = tuple(left for left, _ in step.paddings)
         scalars, matrices = matrix_factors(step.weight, tuple(m * s for m, s in zip(step.dilations, stride)))
+        constant = layer_constant(step, scalars, matrices, constant)
         factors += scalars
         sequence += matrices
         stride = tuple(s * t for s, t in zip(stride, step.strides))
-    return stride, offset, factors, sequence
+    return stride, offset, factors, sequence, frozen_constant(constant)

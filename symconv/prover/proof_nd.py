@@ -138,8 +138,8 @@ def _counterexample(lhs: Layer, rhs: Layer, shape: tuple[int, ...], channels: in
 
 def _with_values(side: Layer, bindings: dict) -> Optional[Layer]:
     """``side`` with every named kernel replaced by the literal of its bound values (kernel expressions kept, so
-    the core still computes ``convolve``/``dilate``/...), or None for a step this does not cover (a sum, a
-    derived kernel, a symbolic bias)."""
+    the core still computes ``convolve``/``dilate``/...) and every named bias parameter by its bound number,
+    or None for a step this does not cover (a sum, a derived kernel, a bias in taps)."""
     import dataclasses
 
     from symconv.core.convolution import Conv, ConvTranspose
@@ -161,15 +161,27 @@ def _with_values(side: Layer, bindings: dict) -> Optional[Layer]:
                     return None
         return dataclasses.replace(k, **changes)
 
+    def bias(entries: Optional[tuple]) -> Optional[tuple]:
+        """The bias with each named parameter (``b_0``) given its bound number; None when an entry names
+        something unbound (a tap inside a derived bias)."""
+        if entries is None:
+            return None
+        symbols = {s for b in entries if isinstance(b, sympy.Expr) for s in b.free_symbols}
+        if any(s.name not in bindings or np.ndim(bindings[s.name]) != 0 for s in symbols):
+            return None
+        values = {s: sympy.nsimplify(bindings[s.name]) for s in symbols}
+        return tuple(sympy.sympify(b).xreplace(values) for b in entries)  # safe: exact entries of the layer
+
     steps = []
     for step in side.layers():
         if isinstance(step, (Conv, ConvTranspose)):
-            if step.bias is not None and any(isinstance(b, sympy.Expr) and b.free_symbols for b in step.bias):
+            entries = bias(step.bias_entries)
+            if step.bias is not None and entries is None:
                 return None
             weight = kernel(step.weight)
             if weight is None:
                 return None
-            step = dataclasses.replace(step, weight=weight)
+            step = dataclasses.replace(step, weight=weight, bias=entries)
         elif step.kernels() or len(step.layers()) != 1:
             return None
         steps.append(step)

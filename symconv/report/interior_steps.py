@@ -102,9 +102,11 @@ def _factored(proof) -> Optional[dict]:
     count = sum(m for _, m in left.factors)
     channels = bool(left.sequence or right.sequence)
     kind = "convolutions" if channels else "single-channel convolutions"
-    body = (rf"Both sides are chains of {kind} without bias that pad only in their first "
+    biased = bool(left.constant or right.constant)
+    constant = r" + C" if biased else ""
+    body = (rf"Both sides are chains of {kind} that pad only in their first "
             rf"layer. With $s_l$ and $d_l$ the stride and dilation of layer $l$, every output is "
-            rf"$y[i] = \sum_a E[a]\, \bar x[{left.stride if left.stride != 1 else ''}i{offset} + a]$, "
+            rf"$y[i] = \sum_a E[a]\, \bar x[{left.stride if left.stride != 1 else ''}i{offset} + a]{constant}$, "
             rf"$\bar x$ the input extended by zeros, where")
     if channels:
         body += (
@@ -122,6 +124,9 @@ def _factored(proof) -> Optional[dict]:
                  rf"k(z^m)$, each kernel splits into factors $A(z^f)$; the two sides have the "
                  rf"{'same' if same else 'different'} multiset of {count} factors, so, the taps commuting, "
                  rf"$E_L = E_R$ without expanding. Both have total stride $S = {left.stride}$; {read}. Hence $L = R$.")
+    if biased:  # Lemma C: the biases give one constant vector, carried through the later layers' tap sums
+        after += (rf" The biases add the same constant vector on both sides, $C = K_L(1)\, C_{{L-1}} + b_L$ "
+                  rf"with $C_0 = 0$ ($K_l(1)$ the sums of the taps of layer $l$), computed factor by factor.")
     display = (rf"{FACTORED_PRODUCT}, \\ E_L(z) = {_product(left)}, \qquad "
                rf"E_R(z) = {_product(right)}")
     return _step("Equal products of factors", body, rf"\begin{{gathered}} {display} \end{{gathered}}", after)
@@ -140,8 +145,8 @@ def proof_step(rule: str, step, proof) -> Optional[dict]:
 def certificate_body(rule: str, data: dict) -> Optional[str]:
     """The body of a certificate step of the rules this module describes, or None."""
     if rule == "factored_interior" and {"limit", "period", "start"} <= set(data):
-        return (rf"The core reads both sides as chains of convolutions without bias that pad only "
-                rf"in their first layer, and writes each as $y[i] = \sum_a E[a]\, \bar x[S i - p + a]$ with "
+        return (rf"The core reads both sides as chains of convolutions that pad only "
+                rf"in their first layer (their biases adding one constant vector, compared as well), and writes each as $y[i] = \sum_a E[a]\, \bar x[S i - p + a]$ with "
                 rf"$E(z) = \prod_l K_l(z^{{d_l S_{{l-1}}}})$, $S_l = s_1 \cdots s_l$. "
                 rf"It collects the factors $A(z^f)$ of each $E$ through "
                 rf"$\operatorname{{convolve}}$ (the exponent kept) and $\operatorname{{dilate}}_m$ (the exponent "

@@ -85,8 +85,6 @@ def test_different_factors_or_geometry_are_refused(lhs, rhs, message):
 @pytest.mark.parametrize("lhs, message", [
     ("conv(k[2]) >> flip()", "layer 2 of conv(k[2]) >> flip(), flip(), is not a conv; the rule is for chains of "
                              "convolutions"),
-    ("conv(k[2], bias=[1]) >> conv(k)", "layer 1 of conv(k[2], bias=[1]) >> conv(k[2]), conv(k[2], bias=[1]), "
-                                        "has a bias; the rule is for convolutions without bias"),
     ("conv(k[2]) >> conv(k, padding=1)", "layer 2 of conv(k[2]) >> conv(k[2], padding=1), conv(k[2], padding=1), "
                                          "pads after the first layer, so an output can read across an inner edge; "
                                          "the rule needs every padding in front"),

@@ -95,9 +95,6 @@ def test_different_factors_or_geometry_per_axis_are_refused(lhs, rhs, message):
     ("conv2d(W[2, 1, 2, 2], groups=2) >> conv2d(V[1, 2, 2, 2])",
      "layer 1 of conv2d(W[2, 1, 2, 2], groups=2) >> conv2d(V[1, 2, 2, 2]), conv2d(W[2, 1, 2, 2], groups=2), is a "
      "grouped convolution; the rule is for convolutions with groups = 1"),
-    ("conv2d(k[2, 2], bias=[1]) >> conv2d(k)",
-     "layer 1 of conv2d(k[2, 2], bias=[1]) >> conv2d(k[2, 2]), conv2d(k[2, 2], bias=[1]), has a bias; the rule "
-     "is for convolutions without bias"),
     ("conv2d(k[2, 2]) >> down((1, 2))",
      "layer 2 of conv2d(k[2, 2]) >> down((1, 2)), down((1, 2)), is not a conv; the rule is for chains of "
      "convolutions"),
