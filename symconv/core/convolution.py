@@ -123,8 +123,34 @@ def _one_axis_padding(value: object, ndim: int) -> object:
     return value
 
 
+class _Convolution(Layer):
+    """What a convolution and a transposed one share: a weight with d spatial axes, per-axis arguments stored
+    once, the 1-D names of the two arguments both have, and the bias."""
+
+    def _store_per_axis(self, what: str, checks: tuple) -> None:
+        """Each ``(argument, check)``: the field ``argument + "s"`` as one checked value per axis."""
+        for argument, check in checks:
+            values = per_axis(getattr(self, argument + "s"), self.ndim, what, argument)
+            object.__setattr__(self, argument + "s", checked_axes(values, check, what, argument))
+
+    @property
+    def ndim(self) -> int:  # type: ignore[override]
+        return self.weight.ndim
+
+    stride = one_axis_property("strides", "stride", "The stride of a 1-D convolution.")
+    dilation = one_axis_property("dilations", "dilation", "The dilation of a 1-D convolution.")
+
+    def kernels(self) -> tuple:
+        return (self.weight,)
+
+    @property
+    def bias_entries(self) -> Optional[tuple]:
+        """The bias as exact values, one per output channel (a name ``b`` as ``b_0, b_1, ...``), or None."""
+        return bias_values(self.bias, self.out_channels(None))
+
+
 @dataclass(frozen=True, repr=False)
-class Conv(Layer):
+class Conv(_Convolution):
     """``conv(W, stride, padding, dilation, groups, bias)`` for d axes (module docstring); padding is per-axis
     ``(left, right)``; ``'same'`` puts ``floor(d (k - 1) / 2)`` zeros on the left of each axis and the rest on
     the right (a generic size keeps that formula in it)."""
@@ -140,10 +166,7 @@ class Conv(Layer):
         object.__setattr__(self, "weight", _layer_weight(self.weight, "conv"))
         d = self.weight.ndim
         what = _name("conv", d)
-        stride = checked_axes(per_axis(self.strides, d, what, "stride"), check_rate, what, "stride")
-        dilation = checked_axes(per_axis(self.dilations, d, what, "dilation"), check_rate, what, "dilation")
-        object.__setattr__(self, "strides", stride)
-        object.__setattr__(self, "dilations", dilation)
+        self._store_per_axis(what, (("stride", check_rate), ("dilation", check_rate)))
         object.__setattr__(self, "paddings", self._padding(what))
         object.__setattr__(self, "groups", _groups(self.weight, self.groups, what, transposed=False))
         object.__setattr__(self, "bias", _bias(self.bias, self.weight.out_channels, what, d))
@@ -187,13 +210,6 @@ class Conv(Layer):
         return any(is_generic(p) for pair in self.paddings for p in pair) and self.paddings == self._same_pairs()
 
     @property
-    def ndim(self) -> int:  # type: ignore[override]
-        return self.weight.ndim
-
-    stride = one_axis_property("strides", "stride", "The stride of a 1-D convolution.")
-    dilation = one_axis_property("dilations", "dilation", "The dilation of a 1-D convolution.")
-
-    @property
     def padding(self) -> Union[str, tuple]:
         """The padding of a 1-D convolution: its ``(left, right)`` pair, or ``'same'`` with a generic length."""
         pair = one_axis(self, self.paddings, "padding", "paddings")
@@ -210,14 +226,6 @@ class Conv(Layer):
 
     def out_channels(self, in_channels: Optional[int]) -> int:
         return self.weight.out_channels
-
-    def kernels(self) -> tuple:
-        return (self.weight,)
-
-    @property
-    def bias_entries(self) -> Optional[tuple]:
-        """The bias as exact values, one per output channel (a name ``b`` as ``b_0, b_1, ...``), or None."""
-        return bias_values(self.bias, self.out_channels(None))
 
     def __repr__(self) -> str:
         d = self.ndim
@@ -242,7 +250,7 @@ class Conv(Layer):
 
 
 @dataclass(frozen=True, repr=False)
-class ConvTranspose(Layer):
+class ConvTranspose(_Convolution):
     """``conv_transpose(W, stride, padding, output_padding, dilation, groups, bias)`` for d axes, as PyTorch.
 
     Weight ``(in, out/groups, k1, ..., kd)``; input channel m of group g scatters
@@ -262,10 +270,8 @@ class ConvTranspose(Layer):
         object.__setattr__(self, "weight", _layer_weight(self.weight, "conv_transpose"))
         d = self.weight.ndim
         what = _name("conv_transpose", d)
-        for field, check in (("stride", check_rate), ("dilation", check_rate), ("padding", check_shift),
-                             ("output_padding", check_shift)):
-            values = per_axis(getattr(self, field + "s"), d, what, field)
-            object.__setattr__(self, field + "s", checked_axes(values, check, what, field))
+        self._store_per_axis(what, (("stride", check_rate), ("dilation", check_rate), ("padding", check_shift),
+                                    ("output_padding", check_shift)))
         for op, s, dil in zip(self.output_paddings, self.strides, self.dilations):
             if op >= s and op >= dil:
                 if d == 1:
@@ -276,14 +282,9 @@ class ConvTranspose(Layer):
         object.__setattr__(self, "groups", _groups(self.weight, self.groups, what, transposed=True))
         object.__setattr__(self, "bias", _bias(self.bias, self.out_channels(None), what, d))
 
-    @property
-    def ndim(self) -> int:  # type: ignore[override]
-        return self.weight.ndim
-
-    stride = one_axis_property("strides", "stride", "The stride of a 1-D transposed convolution.")
     padding = one_axis_property("paddings", "padding", "The padding of a 1-D transposed convolution.")
-    output_padding = one_axis_property("output_paddings", "output_padding", "The output padding of a 1-D transposed convolution.")
-    dilation = one_axis_property("dilations", "dilation", "The dilation of a 1-D transposed convolution.")
+    output_padding = one_axis_property("output_paddings", "output_padding",
+                                       "The output padding of a 1-D transposed convolution.")
 
     @property
     def in_channels(self) -> int:
@@ -291,14 +292,6 @@ class ConvTranspose(Layer):
 
     def out_channels(self, in_channels: Optional[int]) -> int:
         return self.weight.shape[1] * self.groups
-
-    def kernels(self) -> tuple:
-        return (self.weight,)
-
-    @property
-    def bias_entries(self) -> Optional[tuple]:
-        """The bias as exact values, one per output channel (a name ``b`` as ``b_0, b_1, ...``), or None."""
-        return bias_values(self.bias, self.out_channels(None))
 
     def __repr__(self) -> str:
         d = self.ndim

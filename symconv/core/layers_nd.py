@@ -50,7 +50,7 @@ __all__ = ["Conv", "ConvTranspose", "Pad", "Crop", "Down", "Up", "AvgPool", "Max
            "flip", "flipped_axes", "check_flip_axes",
            "conv_nd", "conv2d", "conv3d", "conv_transpose_nd", "conv_transpose2d", "conv_transpose3d",
            "avgpool2d", "avgpool3d", "maxpool2d", "maxpool3d", "l2pool2d", "l2pool3d", "pad", "crop", "down", "up",
-           "axis_layer", "axis_chain", "output_shape", "has_nd_layers"]
+           "axis_layer", "axis_chain", "output_shape"]
 
 
 def flipped_axes(layer: Layer, ndim: int) -> Optional[frozenset[int]]:
@@ -134,12 +134,6 @@ def up(s: object) -> Layer:
 
 
 # --- the per-axis view: one 1-D layer per axis, the one length table -----------------------------
-
-def has_nd_layers(layer: Layer) -> bool:
-    """Whether ``layer`` (a chain's ``ndim`` is its layers') has 2 or more spatial axes, so its lengths are read
-    per axis. Every operator is one class for every d: the number of axes is all that routes."""
-    return layer.ndim >= 2
-
 
 def _ones(size: int) -> Literal:
     return Literal((((1,) * size,),))
