@@ -17,13 +17,19 @@ refused with the error that says what was expected.
 
 from __future__ import annotations
 
-from typing import Mapping, Union
+from typing import Mapping, Optional, Union
 
 from symconv.lazy_import import sympy
 
-from symconv.errors import InvalidArgument, KernelError, SizeLimitError
+from symconv.core.axes import is_int
+from symconv.errors import InvalidArgument, KernelError, SizeLimitError, quote
 
 __all__ = [
+    "is_generic",
+    "size_within",
+    "default_ndim",
+    "spatial_size",
+    "check_derived_length",
     "MAX_KERNEL_LENGTH",
     "MAX_CHANNELS",
     "tap_name",
@@ -102,3 +108,48 @@ def check_nonnegative_int(value: object, what: str, argument: str, limit: int = 
     if value > limit:
         raise SizeLimitError(f"{what}: {argument}={value} exceeds the limit {limit}")
     return value
+
+
+def is_generic(size: object) -> bool:
+    """Whether a size depends on a generic length (a SymPy expression that is not an integer)."""
+    return type(size) is not int and isinstance(size, sympy.Expr) and not size.is_Integer
+
+
+def size_within(value: object, what: str, limit: int) -> int:
+    """``value`` when it is an integer in ``1..limit`` (a size, a channel count, a factor); else KernelError."""
+    if not is_int(value) or value < 1:
+        raise KernelError(f"{what} {quote(value)} is not a positive integer")
+    if value > limit:
+        raise KernelError(f"{what} {value} exceeds the limit {limit}")
+    return value
+
+
+def default_ndim(sizes: int) -> Optional[int]:
+    """The spatial axes of a name with this many sizes when no layer says: 1 (``k[3]``, ``W[8, 4, 3]``),
+    2 (``k[3, 3]``, ``W[8, 4, 3, 3]``), 3 (``W[8, 4, 3, 3, 3]``); None past five."""
+    return {1: 1, 2: 2, 3: 1, 4: 2, 5: 3}.get(sizes)
+
+
+def check_derived_length(k) -> None:
+    """Refuse a kernel expression with a concrete spatial size beyond the limit (before any taps exist)."""
+    for length in k.spatial:
+        if isinstance(length, int) and length > MAX_KERNEL_LENGTH:
+            raise SizeLimitError(
+                f"{quote(k)} has length {length}; symconv refuses kernels longer than {MAX_KERNEL_LENGTH}"
+            )
+
+
+def spatial_size(name: str, value: object) -> Size:
+    """A spatial size: an int in ``1..MAX_KERNEL_LENGTH``, a name (``'c'``, a SymPy symbol) read as the generic
+    positive integer ``c``, or an expression in such names."""
+    if is_int(value):  # first: a concrete size needs no SymPy (``symconv derive`` of named kernels never loads it)
+        return check_kernel_length(value, f"kernel {name}")
+    if isinstance(value, str):
+        if not value.isidentifier():
+            raise KernelError(f"kernel {name}: size {quote(value)} is not a number or a name; expected e.g. 3 or 'c'")
+        return size_symbol(value)
+    if isinstance(value, sympy.Symbol):
+        return size_symbol(value.name)
+    if isinstance(value, sympy.Expr):
+        return int(value) if value.is_Integer else value
+    raise KernelError(f"kernel {name}: size {quote(value)} is not an integer or a name")

@@ -11,7 +11,7 @@ immutable value whose ``repr`` is DSL syntax.
 The number of spatial axes is read from the sizes: one size or three
 (``k[3]``, ``W[8, 4, 3]``) are 1-D, two or four 2-D, five 3-D; a layer that
 knows its axes says so (``kernel("k", 3, 3, 3, ndim=3)``, or ``conv3d``
-re-reading its kernel with :func:`~symconv.core.kernel_expr.as_kernel_nd`).
+re-reading its kernel with :func:`~symconv.core.kernel_axes.as_kernel_nd`).
 
 A kernel's taps are computed in the exact ring (:meth:`Kernel.exact_grid`,
 :mod:`symconv.core.exact_poly`); :meth:`Kernel.grid` and :meth:`Kernel.taps`
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cached_property
 from typing import Mapping, Optional, Sequence, Union
 
@@ -48,13 +47,16 @@ from symconv.core.arguments import (
     check_kernel_length,
     concrete_length,
     size_symbol,
+    spatial_size,
     tap_name,
     tap_symbol,
 )
-from symconv.core.arguments import check_nonnegative_int, check_positive_int  # noqa: F401 (re-exported)
+from symconv.core.arguments import (  # noqa: F401 (re-exported: the sizes a kernel is read with)
+    check_derived_length, check_nonnegative_int, check_positive_int, default_ndim, is_generic, size_within)
 from symconv.core.axes import is_int
 from symconv.core.kernel_grid import Grid, grid_of, listing, nested, nesting_depth, value_shape, walk
 from symconv.core.numbers import exact_real, exact_expression, exact_number  # noqa: F401 (re-exported)
+from symconv.core.numbers import tap_values
 from symconv.errors import InvalidArgument, KernelError, SizeLimitError, quote
 
 __all__ = [
@@ -97,35 +99,6 @@ Taps = tuple
 
 #: A spatial size: an int, or a SymPy expression in generic sizes (``c``, ``2*c - 1``).
 Size = Union[int, "sympy.Expr"]
-
-
-def is_generic(size: object) -> bool:
-    """Whether a size depends on a generic length (a SymPy expression that is not an integer)."""
-    return type(size) is not int and isinstance(size, sympy.Expr) and not size.is_Integer
-
-
-def size_within(value: object, what: str, limit: int) -> int:
-    """``value`` when it is an integer in ``1..limit`` (a size, a channel count, a factor); else KernelError."""
-    if not is_int(value) or value < 1:
-        raise KernelError(f"{what} {quote(value)} is not a positive integer")
-    if value > limit:
-        raise KernelError(f"{what} {value} exceeds the limit {limit}")
-    return value
-
-
-def default_ndim(sizes: int) -> Optional[int]:
-    """The spatial axes of a name with this many sizes when no layer says: 1 (``k[3]``, ``W[8, 4, 3]``),
-    2 (``k[3, 3]``, ``W[8, 4, 3, 3]``), 3 (``W[8, 4, 3, 3, 3]``); None past five."""
-    return {1: 1, 2: 2, 3: 1, 4: 2, 5: 3}.get(sizes)
-
-
-def check_derived_length(k: "Kernel") -> None:
-    """Refuse a kernel expression with a concrete spatial size beyond the limit (before any taps exist)."""
-    for length in k.spatial:
-        if isinstance(length, int) and length > MAX_KERNEL_LENGTH:
-            raise SizeLimitError(
-                f"{quote(k)} has length {length}; symconv refuses kernels longer than {MAX_KERNEL_LENGTH}"
-            )
 
 
 def _sizes_key(sizes: Optional[Mapping[str, int]]) -> tuple:
@@ -221,7 +194,8 @@ class Kernel:
 
     # The operators build kernel expressions, defined in a module that builds on this one.
     def __add__(self, other: object) -> "Kernel":
-        from symconv.core.kernel_expr import KernelSum, as_kernel_nd
+        from symconv.core.kernel_axes import as_kernel_nd
+        from symconv.core.kernel_expr import KernelSum
 
         if not isinstance(other, Kernel):
             return NotImplemented
@@ -244,24 +218,6 @@ class Kernel:
         from symconv.core.kernel_expr import Scaled
 
         return Scaled(sympy.Integer(-1), self)
-
-
-def _spatial_size(name: str, value: object) -> Size:
-    """A spatial size: an int in ``1..MAX_KERNEL_LENGTH``, a name (``'c'``, a SymPy symbol) read as the generic
-    positive integer ``c``, or an expression in such names."""
-    if is_int(value):  # first: a concrete size needs no SymPy (``symconv derive`` of named kernels never loads it)
-        return check_kernel_length(value, f"kernel {name}")
-    if isinstance(value, str):
-        if not value.isidentifier():
-            raise KernelError(f"kernel {name}: size {quote(value)} is not a number or a name; expected e.g. 3 or 'c'")
-        return size_symbol(value)
-    if isinstance(value, sympy.Symbol):
-        return size_symbol(value.name)
-    if isinstance(value, sympy.Expr):
-        return int(value) if value.is_Integer else value
-    if not is_int(value):
-        raise KernelError(f"kernel {name}: size {quote(value)} is not an integer or a name")
-    return check_kernel_length(value, f"kernel {name}")
 
 
 @dataclass(frozen=True, repr=False)
@@ -297,7 +253,7 @@ class KernelSymbol(Kernel):
             if d > MAX_CHANNELS:
                 raise SizeLimitError(f"kernel {self.name}{list(dims)}: {d} channels; symconv refuses more than "
                                      f"{MAX_CHANNELS}")
-        spatial = tuple(_spatial_size(self.name, d) for d in dims[channels:])
+        spatial = tuple(spatial_size(self.name, d) for d in dims[channels:])
         object.__setattr__(self, "dims", tuple(dims[:channels]) + spatial)
         object.__setattr__(self, "axes", axes)
 
@@ -305,18 +261,19 @@ class KernelSymbol(Kernel):
     def shape(self) -> tuple:
         return self.dims if len(self.dims) == self.axes + 2 else (1, 1) + self.dims
 
-    def tap_names(self, sizes: Optional[Mapping[str, int]] = None) -> tuple:
-        """The names of :meth:`taps`, nested like them: ``k_a1_..._ad`` for one channel, ``W_o_i_a1_..._ad``."""
+    def _names(self, sizes: Optional[Mapping[str, int]]) -> tuple[dict, tuple[int, ...]]:
+        """``({index: tap name}, shape)``: ``k_a1_..._ad`` for one channel, ``W_o_i_a1_..._ad`` for a weight."""
         shape = self.shape[:2] + self.concrete_spatial(sizes)
         single = len(self.dims) == self.axes
-        return nested({index: tap_name(self.name, *(index[2:] if single else index))
-                       for index in itertools.product(*(range(n) for n in shape))}, shape)
+        return {index: tap_name(self.name, *(index[2:] if single else index))
+                for index in itertools.product(*(range(n) for n in shape))}, shape
+
+    def tap_names(self, sizes: Optional[Mapping[str, int]] = None) -> tuple:
+        """The names of :meth:`taps`, nested like them."""
+        return nested(*self._names(sizes))
 
     def grid(self, sizes: Optional[Mapping[str, int]] = None) -> Grid:
-        shape = self.shape[:2] + self.concrete_spatial(sizes)
-        single = len(self.dims) == self.axes
-        return {index: sympy.Symbol(tap_name(self.name, *(index[2:] if single else index)))
-                for index in itertools.product(*(range(n) for n in shape))}
+        return {index: sympy.Symbol(name) for index, name in self._names(sizes)[0].items()}
 
     def exact_grid(self, sizes: Optional[Mapping[str, int]] = None) -> dict:
         key = _sizes_key(sizes)
@@ -450,24 +407,6 @@ def kernel(name: str, *dims: Union[int, str], ndim: int = 0) -> KernelSymbol:
     return KernelSymbol(name, tuple(dims), ndim)
 
 
-def _number(v: object) -> object:
-    """A tap as given: a string is read as a fraction (``"1/3"``); the kernel makes every tap exact."""
-    if isinstance(v, str):
-        try:
-            return exact_number(Fraction(v))
-        except ValueError:
-            raise KernelError(f"kernel tap {quote(v)} is not a number; expected e.g. 1/2") from None
-    if isinstance(v, sympy.Basic):
-        return exact_real(v)
-    return exact_number(v)
-
-
-def _map_numbers(values: object) -> object:
-    if isinstance(values, Sequence) and not isinstance(values, str):
-        return [_map_numbers(v) for v in values]
-    return _number(values)
-
-
 def literal(values: Sequence, ndim: int = 0) -> Literal:
     """A literal kernel from nested lists: one channel (one level per spatial axis) or ``[out][in][...]``.
 
@@ -489,7 +428,7 @@ def literal(values: Sequence, ndim: int = 0) -> Literal:
         raise KernelError(f"literal kernel {quote(values)}: expected a flat list [1, 2, 1], rows [[1, 2], [3, 4]] "
                           f"(one channel) or [out][in][...] with one level per spatial axis")
     try:
-        exact = _map_numbers(values)
+        exact = tap_values(values)
     except TypeError:
         raise KernelError(f"literal kernel {quote(values)} mixes numbers and lists; expected equal nesting") from None
     return Literal([[exact]] if depth == axes else exact)
@@ -510,6 +449,7 @@ def as_kernel(value: object) -> Kernel:
 
 #: The kernel expressions, defined in :mod:`symconv.core.kernel_expr` (which builds on this module),
 #: re-exported from here on first use (PEP 562), so that the core's modules import one way.
-__getattr__ = attributes_from(__name__, dict.fromkeys(
-    ("Convolve", "Dilate", "FlipKernel", "KernelSum", "PadKernel", "Scaled", "convolve", "dilate", "flipk",
-     "full_convolution", "padk", "as_kernel_nd", "axes_text", "exact_taps"), "symconv.core.kernel_expr"))
+__getattr__ = attributes_from(__name__, {
+    **dict.fromkeys(("Convolve", "Dilate", "FlipKernel", "KernelSum", "PadKernel", "Scaled", "full_convolution",
+                     "axes_text", "exact_taps"), "symconv.core.kernel_expr"),
+    **dict.fromkeys(("convolve", "dilate", "flipk", "padk", "as_kernel_nd"), "symconv.core.kernel_axes")})

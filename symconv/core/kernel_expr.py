@@ -11,45 +11,38 @@ Each is a frozen dataclass over other kernels whose exact taps follow from its c
 argument is stored as one value per axis; a 1-D expression also answers the 1-D names (``factor``, ``left``,
 ``right``).
 
-:func:`as_kernel_nd` re-reads a kernel with the axes its layer has: a name with 3 sizes (``k[3, 3, 3]``), a
-nested list, or an expression over such names, read first as a 1-D weight.
+The functions users write (``dilate``, ``convolve``, ``flip``, ``padk``) and :func:`as_kernel_nd`, which
+re-reads a kernel with the axes its layer has, are in :mod:`symconv.core.kernel_axes` and importable from here.
 
 >>> from symconv.core.kernel import kernel
 >>> k = kernel("k", 2)
->>> convolve(k, dilate(k, 2)).taps()
+>>> Convolve(k, Dilate(k, 2)).taps()
 (((k_0**2, k_0*k_1, k_0*k_1, k_1**2),),)
->>> convolve(kernel("k", 2, 2), dilate(kernel("k", 2, 2), (2, 1))).shape
+>>> Convolve(kernel("k", 2, 2), Dilate(kernel("k", 2, 2), (2, 1))).shape
 (1, 1, 4, 3)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cached_property
-from math import lcm
-from operator import mul
 from typing import Mapping, Optional, Sequence
 
-from symconv.lazy_import import sympy
+from symconv.lazy_import import attributes_from, sympy
 
-from symconv.core.axes import Axes, fmt_axes, is_int, one_axis_property, per_axis
+from symconv.core.axes import Axes, checked_axes, fmt_axes, is_int, one_axis_property, per_axis
 from symconv.core.exact_poly import Poly, add_into, add_product, from_sympy, times, to_sympy
 from symconv.core.kernel import (
     Kernel,
-    KernelSymbol,
-    Literal,
     Taps,
     _sizes_key,
-    as_kernel,
     check_derived_length,
     check_nonnegative_int,
     check_positive_int,
     exact_number,
-    literal,
     nested,
-    nesting_depth,
 )
+from symconv.core.number_grids import numbers_of, numeric_convolution
 from symconv.errors import InvalidArgument, KernelError, quote
 
 __all__ = [
@@ -111,15 +104,13 @@ class _KernelExpr(Kernel):
 
 def _one_per_axis(kernel: Kernel, value: object, what: str, argument: str,
                   check: "callable") -> Axes:
-    """``value`` for every axis of ``kernel`` (an int) or the tuple with one value per axis, each checked."""
-    if not isinstance(value, (tuple, list)):  # one value for every axis; the check says what it must be
-        value = (value,) * kernel.ndim
-    if not (isinstance(value, (tuple, list)) and len(value) == kernel.ndim):
+    """``value`` for every axis of ``kernel`` (one value) or the tuple with one value per axis, each checked."""
+    try:
+        values = per_axis(value, kernel.ndim, what, argument)
+    except InvalidArgument:  # a tuple of the wrong length: the kernel's error, naming the expression
         raise KernelError(f"{what}({quote(kernel)}, ...): {quote(value)} is not one {argument} or "
-                          f"{kernel.ndim} (one per axis)")
-    for v in value:
-        check(v, what, argument)
-    return tuple(value)
+                          f"{kernel.ndim} (one per axis)") from None
+    return checked_axes(values, check, what, argument)
 
 
 @dataclass(frozen=True, repr=False)
@@ -163,49 +154,6 @@ def full_convolution(a: Sequence[sympy.Expr], b: Sequence[sympy.Expr]) -> tuple[
     return tuple(to_sympy(v) for v in out)
 
 
-def _numbers(grid: dict) -> Optional[dict]:
-    """``{index: number}`` when every tap of an exact grid is a number (``{(): c}``), else None."""
-    values = {}
-    for index, p in grid.items():
-        if len(p) != 1 or () not in p:
-            return None
-        values[index] = p[()]
-    return values
-
-
-def _over_one_denominator(values: dict) -> tuple[dict, int]:
-    """``({index: integer}, D)`` with ``value = integer / D`` (D the lcm of the denominators)."""
-    den = lcm(*(v.denominator for v in values.values())) if values else 1
-    return {index: int(v * den) for index, v in values.items()}, den
-
-
-def _numeric_convolution(a: dict, b: dict, inputs: int, middle: int, outputs: int) -> dict:
-    """:meth:`Convolve._exact_grid` of two numeric weights: for every pair of spatial offsets ``(u, v)``,
-    ``E[o, i, u + v] += <b[o, :, v], a[:, i, u]>``, dot products of integers over one denominator (the same
-    exact numbers as the polynomial products, without a polynomial per product)."""
-    a, den_a = _over_one_denominator(a)
-    b, den_b = _over_one_denominator(b)
-    columns: dict = {}  # a's offset u -> for each input i, the vector a[:, i, u]
-    for (m, i, *u), value in a.items():
-        columns.setdefault(tuple(u), [[0] * middle for _ in range(inputs)])[i][m] = value
-    rows: dict = {}  # b's offset v -> for each output o, the vector b[o, :, v]
-    for (o, m, *v), value in b.items():
-        rows.setdefault(tuple(v), [[0] * middle for _ in range(outputs)])[o][m] = value
-    sums: dict = {}
-    for u, by_input in columns.items():
-        for v, by_output in rows.items():
-            t = tuple(x + y for x, y in zip(u, v))
-            for o, row in enumerate(by_output):
-                for i, column in enumerate(by_input):
-                    total = sum(map(mul, row, column))
-                    if total:
-                        key = (o, i) + t
-                        sums[key] = sums.get(key, 0) + total
-    den = den_a * den_b
-    return {key: {(): total // den if total % den == 0 else Fraction(total, den)}
-            for key, total in sums.items() if total}
-
-
 @dataclass(frozen=True, repr=False)
 class Convolve(_KernelExpr):
     """``convolve(a, b)``: full convolution of the taps on every axis (``numpy.convolve`` in 1-D).
@@ -236,9 +184,9 @@ class Convolve(_KernelExpr):
     def _exact_grid(self, sizes: Optional[Mapping[str, int]]) -> dict:
         """``E[o, i, u + v] = sum_m a[m, i, u] b[o, m, v]``."""
         grid_a, grid_b = self.a.exact_grid(sizes), self.b.exact_grid(sizes)
-        numbers_a, numbers_b = _numbers(grid_a), _numbers(grid_b)
+        numbers_a, numbers_b = numbers_of(grid_a), numbers_of(grid_b)
         if numbers_a is not None and numbers_b is not None:  # two numeric weights (a model's, a counterexample's)
-            return _numeric_convolution(numbers_a, numbers_b, self.a.in_channels, self.a.out_channels,
+            return numeric_convolution(numbers_a, numbers_b, self.a.in_channels, self.a.out_channels,
                                         self.b.out_channels)
         terms: dict = {}
         by_input: dict = {}  # b's taps by its input channel m
@@ -410,95 +358,7 @@ class Scaled(_KernelExpr):
         return f"{scalar} * {inner}"
 
 
-def _axes_asked(*kernels: object, factors: tuple = ()) -> int:
-    """The spatial axes an expression is written with: a kernel of 2+ axes, or a per-axis tuple of 2+ factors
-    (0: read as 1-D)."""
-    for k in kernels:
-        if isinstance(k, Kernel) and k.ndim >= 2:
-            return k.ndim
-    for f in factors:
-        if isinstance(f, (tuple, list)) and len(f) >= 2:
-            return len(f)
-    return 0
-
-
-def _axes_of(value: object, ndim: int, what: str) -> Axes:
-    try:
-        return per_axis(value, ndim, what, "factor")
-    except InvalidArgument:
-        raise KernelError(f"{what}: {quote(value)} is not one number or {ndim} (one per axis)") from None
-
-
-def dilate(k: object, d: object) -> Dilate:
-    """``dilate(k, d)``: ``d - 1`` zeros between taps; a kernel of d axes takes ``d`` or ``(d1, ..., dd)``."""
-    axes = _axes_asked(k, factors=(d,))
-    if axes:
-        k = as_kernel_nd(k, axes, "dilate")
-        return Dilate(k, _axes_of(d, axes, f"dilate({quote(k)}, ...)"))
-    return Dilate(as_kernel(k), d)
-
-
-def convolve(a: object, b: object) -> Convolve:
-    """``convolve(a, b)``: full convolution of tap sequences, as ``numpy.convolve`` (per axis for N-D kernels)."""
-    axes = _axes_asked(a, b)
-    if axes:
-        return Convolve(as_kernel_nd(a, axes, "convolve"), as_kernel_nd(b, axes, "convolve"))
-    return Convolve(as_kernel(a), as_kernel(b))
-
-
-def flipk(k: object, axes: object = None) -> FlipKernel:
-    """``flip(k)``: reversed taps (every axis); ``flip(k, axes=(0,))`` reverses the given axes of an N-D kernel."""
-    if axes is not None:
-        if not (isinstance(k, Kernel) and k.ndim >= 2):
-            raise KernelError(f"flip({quote(k)}, axes={quote(axes)}): per-axis flips are for N-D kernels (k[3, 3] "
-                              f"inside conv2d); flip a 1-D kernel with flip(k)")
-        return FlipKernel(k, axes)
-    axes_asked = _axes_asked(k)
-    return FlipKernel(as_kernel_nd(k, axes_asked, "flip") if axes_asked else as_kernel(k))
-
-
-def padk(k: object, left: object, right: object = None) -> PadKernel:
-    """``padk(k, left, right)``: zeros around the taps (``right`` defaults to ``left``); per-axis tuples for N-D."""
-    axes = _axes_asked(k, factors=(left, right))
-    if axes:
-        k = as_kernel_nd(k, axes, "padk")
-        first = _axes_of(left, axes, f"padk({quote(k)}, ...)")
-        return PadKernel(k, first, first if right is None else _axes_of(right, axes, f"padk({quote(k)}, ...)"))
-    return PadKernel(as_kernel(k), left, left if right is None else right)
-
-
-def as_kernel_nd(k: object, ndim: int, what: str = "an N-D layer") -> Kernel:
-    """``k`` read as a kernel of ``ndim`` spatial axes: a kernel of ``ndim`` axes as it is; a name with 3 sizes
-    (``k[3, 3, 3]``), a nested list or an expression over such names, read first as 1-D, is re-read."""
-    if isinstance(k, (list, tuple)):
-        return literal(k, ndim)
-    if not isinstance(k, Kernel):
-        raise KernelError(f"{what}: {quote(k)} is not a {ndim}-D kernel; expected e.g. "
-                          f"k[{', '.join(['3'] * ndim)}]")
-    if k.ndim == ndim:
-        return k
-    if k.ndim != 1:
-        raise KernelError(f"{what}: {quote(k)} is a {k.ndim}-D kernel; expected a {ndim}-D kernel")
-    if isinstance(k, KernelSymbol):
-        if len(k.dims) not in (ndim, ndim + 2):
-            raise KernelError(f"{what}: {quote(k)} has {len(k.dims)} sizes; a {ndim}-D kernel has {ndim} "
-                              f"(one channel) or {ndim + 2} (out, in, sizes)")
-        return KernelSymbol(k.name, tuple(k.dims), ndim)
-    if isinstance(k, Literal):
-        if nesting_depth(k.values) != ndim:  # [out][in][taps] read as one channel of a 3-D kernel
-            raise KernelError(f"{what}: {quote(k)} is a 1-D kernel; expected a {ndim}-D kernel")
-        return literal(k.values, ndim)
-    if isinstance(k, Dilate):
-        return Dilate(as_kernel_nd(k.kernel, ndim, what), (k.factor,) * ndim)
-    if isinstance(k, Convolve):
-        return Convolve(as_kernel_nd(k.a, ndim, what), as_kernel_nd(k.b, ndim, what))
-    if isinstance(k, FlipKernel):
-        return FlipKernel(as_kernel_nd(k.kernel, ndim, what))
-    if isinstance(k, PadKernel):
-        return PadKernel(as_kernel_nd(k.kernel, ndim, what), (k.left,) * ndim, (k.right,) * ndim)
-    if isinstance(k, KernelSum):
-        return KernelSum(as_kernel_nd(k.a, ndim, what), as_kernel_nd(k.b, ndim, what))
-    if isinstance(k, Scaled):
-        return Scaled(k.scalar, as_kernel_nd(k.kernel, ndim, what))
-    raise KernelError(f"{what}: {quote(k)} is a 1-D kernel; expected a {ndim}-D kernel such as "
-                      f"k[{', '.join(['3'] * ndim)}]")
+#: The functions that read the user's arguments into these expressions with the right axes, defined in
+#: :mod:`symconv.core.kernel_axes` (which builds on this module), importable from here on first use (PEP 562).
+__getattr__ = attributes_from(__name__, dict.fromkeys(
+    ("as_kernel_nd", "convolve", "dilate", "flipk", "padk"), "symconv.core.kernel_axes"))

@@ -5,6 +5,7 @@ with ``>>`` (run A, then B) and ``+`` (run both on the same input and add).
 The meaning of every layer is given once, in :mod:`symconv.core.semantics`;
 its output length once, in :mod:`symconv.core.output_length`.
 
+>>> from symconv.core.convolution import conv
 >>> k = kernel("k", 3)
 >>> conv(k, stride=2) >> conv(k, stride=2)
 conv(k[3], stride=2) >> conv(k[3], stride=2)

@@ -15,13 +15,13 @@ import functools
 import math
 import numbers
 from fractions import Fraction
-from typing import Callable
+from typing import Callable, Sequence
 
 from symconv.lazy_import import sympy
 
 from symconv.errors import KernelError, quote
 
-__all__ = ["exact_number", "exact_expression", "rational"]
+__all__ = ["exact_number", "exact_expression", "exact_real", "rational", "tap_value", "tap_values"]
 
 
 def rational(numerator: int, denominator: int) -> sympy.Rational:
@@ -111,3 +111,22 @@ def exact_real(value: object) -> sympy.Expr:
             raise KernelError(f"kernel tap {value} is not finite or not exact; expected a finite exact real number")
         return value
     return exact_number(value)
+
+
+def tap_value(v: object) -> sympy.Expr:
+    """A tap as given: a string is read as a fraction (``"1/3"``); the kernel makes every tap exact."""
+    if isinstance(v, str):
+        try:
+            return exact_number(Fraction(v))
+        except ValueError:
+            raise KernelError(f"kernel tap {quote(v)} is not a number; expected e.g. 1/2") from None
+    if isinstance(v, sympy.Basic):
+        return exact_real(v)
+    return exact_number(v)
+
+
+def tap_values(values: object) -> object:
+    """Nested lists of taps as given, each read by :func:`tap_value`."""
+    if isinstance(values, Sequence) and not isinstance(values, str):
+        return [tap_values(v) for v in values]
+    return tap_value(values)

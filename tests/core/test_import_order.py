@@ -19,7 +19,7 @@ CORE = Path(symconv.core.__file__).parent
 LEVELS = {
     "numbers": 0, "exact_poly": 0, "axes": 0, "repr_args": 0,
     "arguments": 0,
-    "kernel_grid": 0, "kernel": 1, "kernel_expr": 1,
+    "kernel_grid": 0, "number_grids": 0, "kernel": 1, "kernel_expr": 1, "kernel_axes": 1,
     "layers": 2, "geometry": 2, "composite": 2, "nonlinear": 2, "convolution": 2, "pools": 2, "layers_nd": 2,
     "output_length": 2, "sizes_nd": 2,
     "semantics": 3, "semantics_nd": 3, "tap_tables": 3,
