@@ -23,7 +23,7 @@ from symconv.lazy_import import sympy
 
 from symconv.errors import InvalidArgument, KernelError, NotInFragment
 
-__all__ = ["number", "number_array", "zeros", "exact_tensordot", "over_common_denominator", "INT64_SAFE"]
+__all__ = ["number", "number_array", "zeros", "exact_tensordot", "integer_operands", "fractions_over"]
 
 
 def number(value: object, exact: bool, what: str = "value") -> Union[float, Fraction]:
@@ -109,6 +109,25 @@ def over_common_denominator(arr: np.ndarray) -> tuple[np.ndarray, int]:
     return ints, den
 
 
+def integer_operands(a: np.ndarray, b: np.ndarray, terms: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(A, B, D)`` with ``a = A / Da``, ``b = B / Db`` and ``D = Da Db``: two exact (``Fraction``) arrays as
+    integers for products of which at most ``terms`` are summed into one entry, in int64 when no such sum can
+    overflow (else Python ints). A sum of products of A and B, divided by D, is the exact result."""
+    (ints_a, den_a), (ints_b, den_b) = over_common_denominator(a), over_common_denominator(b)
+    bound_a = max((abs(v) for v in ints_a.flat), default=0)
+    bound_b = max((abs(v) for v in ints_b.flat), default=0)
+    if bound_a * bound_b * max(terms, 1) < INT64_SAFE:
+        ints_a, ints_b = ints_a.astype(np.int64), ints_b.astype(np.int64)
+    return ints_a, ints_b, den_a * den_b
+
+
+def fractions_over(ints: np.ndarray, den: int) -> np.ndarray:
+    """The exact (``Fraction``) array ``ints / den``."""
+    out = np.empty(np.shape(ints), dtype=object)
+    out.flat[:] = [Fraction(int(v), den) for v in np.asarray(ints).flat]
+    return out
+
+
 def exact_tensordot(a: np.ndarray, b: np.ndarray, axes) -> np.ndarray:
     """``np.tensordot(a, b, axes)`` of two exact (``Fraction``) arrays, computed on integers:
     ``(A / Da) . (B / Db) = (A . B) / (Da Db)``, in int64 when no sum can overflow (else Python ints).
@@ -118,16 +137,9 @@ def exact_tensordot(a: np.ndarray, b: np.ndarray, axes) -> np.ndarray:
     ...                 np.array([Fraction(2), Fraction(3)], dtype=object), axes=1)
     Fraction(2, 1)
     """
-    (ints_a, den_a), (ints_b, den_b) = over_common_denominator(a), over_common_denominator(b)
-    bound_a = max((abs(v) for v in ints_a.flat), default=0)
-    bound_b = max((abs(v) for v in ints_b.flat), default=0)
     terms = math.prod(a.shape[i] for i in (axes[0] if not isinstance(axes, int) else range(a.ndim - axes, a.ndim)))
-    if bound_a * bound_b * max(terms, 1) < INT64_SAFE:
-        ints_a, ints_b = ints_a.astype(np.int64), ints_b.astype(np.int64)
+    ints_a, ints_b, den = integer_operands(a, b, terms)
     product = np.tensordot(ints_a, ints_b, axes)
-    den = den_a * den_b
     if np.ndim(product) == 0:
         return Fraction(int(product), den)
-    out = np.empty(product.shape, dtype=object)
-    out.flat[:] = [Fraction(int(v), den) for v in product.flat]
-    return out
+    return fractions_over(product, den)

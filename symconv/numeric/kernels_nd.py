@@ -34,7 +34,7 @@ from symconv.core.kernel import (
 )
 from symconv.errors import InvalidArgument, KernelError, NotInFragment
 from symconv.numeric.bindings import Bindings
-from symconv.numeric.conversions import INT64_SAFE, over_common_denominator, number, number_array, zeros
+from symconv.numeric.conversions import fractions_over, integer_operands, number, number_array, zeros
 from symconv.numeric.symbols import tap_of
 
 __all__ = ["kernel_array_nd", "literal_array", "parameter_value", "finite_array", "spatial_slices"]
@@ -151,21 +151,13 @@ def _exact_convolution(first: np.ndarray, second: np.ndarray, shape: tuple[int, 
     """``E[o, i, u + v] = sum_m second[o, m, v] first[m, i, u]`` of two exact arrays, computed once on integers
     over one denominator each (int64 when no sum can overflow, else Python ints), written as Fractions at the end.
     """
-    (ints_a, den_a), (ints_b, den_b) = over_common_denominator(first), over_common_denominator(second)
-    bound_a = max((abs(v) for v in ints_a.flat), default=0)
-    bound_b = max((abs(v) for v in ints_b.flat), default=0)
     terms = first.shape[0] * int(np.prod(first.shape[2:], dtype=object))  # products summed into one entry, at most
-    small = bound_a * bound_b * max(terms, 1) < INT64_SAFE
-    if small:
-        ints_a, ints_b = ints_a.astype(np.int64), ints_b.astype(np.int64)
-    result = np.zeros(shape, dtype=np.int64) if small else np.full(shape, 0, dtype=object)
+    ints_a, ints_b, den = integer_operands(first, second, terms)
+    result = np.zeros(shape, dtype=ints_a.dtype) if ints_a.dtype == np.int64 else np.full(shape, 0, dtype=object)
     for u in itertools.product(*(range(n) for n in first.shape[2:])):
         block = np.moveaxis(np.tensordot(ints_b, ints_a[(slice(None), slice(None)) + u], axes=([1], [0])), -1, 1)
         result[spatial_slices(u, second.shape[2:])] += block
-    den = den_a * den_b
-    out = np.empty(shape, dtype=object)
-    out.flat[:] = [Fraction(int(v), den) for v in result.flat]
-    return out
+    return fractions_over(result, den)
 
 
 def kernel_array_nd(k: Kernel, bindings: Optional[Bindings] = None, exact: bool = False) -> np.ndarray:
