@@ -59,40 +59,11 @@ from symconv.core.numbers import exact_real, exact_expression, exact_number  # n
 from symconv.core.numbers import tap_values
 from symconv.errors import InvalidArgument, KernelError, SizeLimitError, quote
 
-__all__ = [
-    "MAX_KERNEL_LENGTH",
-    "MAX_CHANNELS",
-    "Kernel",
-    "KernelSymbol",
-    "Literal",
-    "Dilate",
-    "Convolve",
-    "FlipKernel",
-    "PadKernel",
-    "KernelSum",
-    "Scaled",
-    "DerivedKernel",
-    "Grid",
-    "Size",
-    "Taps",
-    "kernel",
-    "literal",
-    "dilate",
-    "convolve",
-    "flipk",
-    "padk",
-    "tap_name",
-    "tap_symbol",
-    "size_symbol",
-    "as_kernel",
-    "exact_number",
-    "exact_expression",
-    "is_generic",
-    "default_ndim",
-    "nesting_depth",
-    "nested",
-    "size_within",
-]
+__all__ = ["MAX_KERNEL_LENGTH", "MAX_CHANNELS", "Kernel", "KernelSymbol", "Literal", "Dilate", "Convolve",
+           "FlipKernel", "PadKernel", "KernelSum", "Scaled", "DerivedKernel", "Grid", "Size", "Taps", "kernel",
+           "literal", "dilate", "convolve", "flipk", "padk", "tap_name", "tap_symbol", "size_symbol", "as_kernel",
+           "exact_number", "exact_expression", "is_generic", "default_ndim", "nesting_depth", "nested",
+           "size_within"]
 
 #: Taps of a kernel: nested tuples ``taps[o][i][a1]...[ad]`` (``taps[o][i][j]`` in 1-D).
 Taps = tuple
